@@ -1,0 +1,150 @@
+# SPDX-License-Identifier: MIT
+# cordon: plain GNU make. `make help` lists the targets.
+
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR ?=
+
+O ?= build
+CC ?= cc
+FUZZ_CC ?= clang
+PYTHON ?= /usr/bin/python3
+FUZZ_TIME ?= 60
+FUZZ_SMOKE_TIME ?= 8
+
+PKGS := libpcap libnftnl libmnl libcurl openssl libcjson expat inih
+# Debian packages the build, the tests and the benchmarks need.
+DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
+	libpcap-dev libnftnl-dev libmnl-dev libcurl4-openssl-dev libssl-dev \
+	libcjson-dev libexpat1-dev libinih-dev libcmocka-dev \
+	libcap-ng-dev libseccomp-dev libsystemd-dev \
+	tcpdump nftables ipset iproute2 iputils-ping netcat-openbsd procps \
+	python3 python3-scapy python3-botocore ca-certificates openssl
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wpointer-arith -Wcast-qual -Wformat=2 -Wno-missing-field-initializers
+ifneq ($(CI),)
+WARN += -Werror
+endif
+
+CPPFLAGS += -D_GNU_SOURCE -Icommon -Isensor -Ifeeds -Ienforcer
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 $(WARN) -MMD -MP -fno-strict-aliasing
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS += $(PKG_CFLAGS)
+LDLIBS += $(PKG_LIBS) -lm
+
+ifneq ($(SANITIZE),)
+CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-7s %s\n' $(1) $(2);
+endif
+
+SRCS := $(wildcard common/*.c sensor/*.c feeds/*.c enforcer/*.c)
+OBJS := $(patsubst %.c,$(O)/%.o,$(SRCS))
+
+all: $(O)/cordon
+
+$(O)/cordon: $(OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# Unit tests: each links only the module under test (tests/unit/NAME.mk
+# says which sources), compiled with -DUNITTEST to reach its statics.
+UNIT_TESTS :=
+-include tests/unit/*.mk
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+$(O)/ut/%.o: %.c
+	@mkdir -p $(@D)
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) -DUNITTEST -Itests/unit $(CFLAGS) -c -o $@ $<
+
+define UNIT_template
+$(O)/tests/test_$(1): $(O)/ut/tests/unit/test_$(1).o $$(patsubst %.c,$(O)/ut/%.o,$$(test_$(1)_SRCS))
+	@mkdir -p $$(@D)
+	$$(call msg,LD,$$@)
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS) $$(CMOCKA_LIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call UNIT_template,$(t))))
+UNIT_BINS := $(patsubst %,$(O)/tests/test_%,$(UNIT_TESTS))
+
+unit-tests: $(UNIT_BINS)
+
+# libFuzzer targets, one per parser (tests/fuzz/NAME.mk).
+FUZZERS :=
+-include tests/fuzz/*.mk
+FUZZ_O := build/fuzz
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+$(FUZZ_O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(call msg,FUZZCC,$<)
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) -DFUZZING -std=gnu11 $(PKG_CFLAGS) $(FUZZ_FLAGS:-fsanitize=fuzzer%=-fsanitize=fuzzer-no-link%) -c -o $@ $<
+define FUZZ_template
+$(FUZZ_O)/fuzz_$(1): $(FUZZ_O)/tests/fuzz/fuzz_$(1).o $$(patsubst %.c,$(FUZZ_O)/%.o,$$(fuzz_$(1)_SRCS))
+	$$(call msg,LD,$$@)
+	$$(Q)$$(FUZZ_CC) $$(FUZZ_FLAGS) -o $$@ $$^ $$(PKG_LIBS)
+endef
+$(foreach t,$(FUZZERS),$(eval $(call FUZZ_template,$(t))))
+FUZZ_BINS := $(patsubst %,$(FUZZ_O)/fuzz_%,$(FUZZERS))
+
+fuzzers: $(FUZZ_BINS)
+
+fuzz: fuzzers
+	@tests/fuzz/run.sh $(FUZZ_O) $(FUZZ_TIME) $(FUZZERS)
+
+# `make check` works on a fresh Debian 12: it installs what is missing.
+deps:
+	@tests/deps.sh install $(DEB_PKGS)
+
+deps-check:
+	@tests/deps.sh check $(DEB_PKGS) || tests/deps.sh install $(DEB_PKGS)
+
+check: deps-check
+	$(Q)$(MAKE) --no-print-directory O=build/san SANITIZE=address,undefined all unit-tests
+	$(Q)$(MAKE) --no-print-directory fuzzers
+	@O=build/san PYTHON=$(PYTHON) FUZZ_SMOKE_TIME=$(FUZZ_SMOKE_TIME) \
+		FUZZERS="$(FUZZERS)" UNIT_TESTS="$(UNIT_TESTS)" tests/run.sh
+
+bench: deps-check
+	$(Q)$(MAKE) --no-print-directory O=build all
+	@O=build PYTHON=$(PYTHON) tests/bench/run.sh
+
+install: $(O)/cordon
+	install -d $(DESTDIR)$(SBINDIR)
+	install -m 0755 $(O)/cordon $(DESTDIR)$(SBINDIR)/cordon
+
+clean:
+	rm -rf build
+
+help:
+	@echo 'cordon make targets:'
+	@echo '  all        build $(O)/cordon (default)'
+	@echo '  check      install missing Debian packages, build with ASan+UBSan,'
+	@echo '             run unit, golden, netns tests and a short fuzz smoke run'
+	@echo '  bench      generate captures and lists, print figures against peers'
+	@echo '  fuzz       run every libFuzzer target for FUZZ_TIME seconds ($(FUZZ_TIME))'
+	@echo '  deps       install the Debian packages the build and tests need'
+	@echo '  install    install cordon into $$(DESTDIR)$$(PREFIX)'
+	@echo '  clean      remove build/'
+	@echo 'Variables: V=1 (verbose), SANITIZE=address,undefined, O=DIR, PREFIX, DESTDIR'
+
+.PHONY: all check bench fuzz fuzzers unit-tests deps deps-check install clean help
+
+-include $(OBJS:.o=.d)
+-include $(shell find $(O)/ut $(FUZZ_O) -name '*.d' 2>/dev/null)

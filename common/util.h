@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CORDON_UTIL_H
+#define CORDON_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define __must_check __attribute__((warn_unused_result))
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+#ifdef UNITTEST
+#define UNITTEST_STATIC
+#else
+#define UNITTEST_STATIC static
+#endif
+
+/* Error buffers handed to parsers (Redis anet style). */
+#define ERRLEN 256
+
+/* strlcpy semantics: always NUL-terminates, returns strlen(src). */
+size_t util_strlcpy(char *dst, const char *src, size_t size);
+/* snprintf into err (may be NULL); always returns -EINVAL for chaining. */
+int util_err(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
+/* Base name of a path, without copying (points into path). */
+const char *util_basename(const char *path);
+/* Parse an unsigned decimal in [min,max]; false on junk or overflow. */
+__must_check int util_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* Monotonic and wall clocks in nanoseconds. */
+uint64_t util_now_mono_ns(void);
+uint64_t util_now_real_ns(void);
+/* ISO 8601 UTC with milliseconds, as GuardDuty writes: 2026-01-01T00:00:00.000Z */
+#define UTIL_TIMESTAMP_LEN 32
+void util_iso8601_ms(uint64_t real_ns, char buf[UTIL_TIMESTAMP_LEN]);
+
+#endif

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CORDON_LIST_H
+#define CORDON_LIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+/*
+ * Threat and trusted lists in every format GuardDuty accepts for a
+ * ThreatIntelSet / IPSet. See docs/internals/lists.md.
+ */
+enum list_format {
+	LIST_FMT_TXT,
+	LIST_FMT_STIX,
+	LIST_FMT_OTX_CSV,
+	LIST_FMT_ALIEN_VAULT,
+	LIST_FMT_PROOF_POINT,
+	LIST_FMT_FIRE_EYE,
+	LIST_FMT__COUNT
+};
+
+enum list_kind { LIST_THREAT, LIST_TRUSTED };
+
+/* What a command line or config line asks for: [FORMAT:]LOCATION. */
+struct list_spec {
+	enum list_format fmt;
+	enum list_kind kind;
+	char location[1024]; /* file path, or s3:// / https:// object URL */
+};
+
+struct list_limits {
+	uint8_t floor_v4;      /* reject entries shorter than this (8) */
+	uint8_t floor_v6;      /* (32) */
+	size_t max_bytes;      /* whole list (256 MiB) */
+	size_t max_entries;    /* (16M) */
+	size_t max_bad;        /* reject when more bad lines than this... */
+	unsigned max_bad_pct;  /* ...or more than this percent of lines */
+};
+
+void list_limits_default(struct list_limits *lim);
+
+struct list_entry {
+	struct cd_prefix pfx;
+	uint32_t line; /* 1-based line (or record) in the source */
+};
+
+#define LIST_MSGS 5
+#define LIST_MSGLEN 200
+
+struct list_stats {
+	size_t lines;    /* lines (records) read */
+	size_t entries;  /* entries kept, ranges expanded */
+	size_t bad;      /* lines that were neither entries nor skippable */
+	size_t masked;   /* CIDRs whose host bits were set (warning) */
+	size_t domains;  /* domain names skipped */
+	size_t ranges;   /* STIX ranges expanded */
+};
+
+struct list {
+	char *location;    /* owned */
+	char *name;        /* owned: base name, used as threatListName */
+	enum list_format fmt;
+	enum list_kind kind;
+	struct list_entry *ent; /* owned, in source order */
+	size_t n;
+	struct list_stats st;
+	/* First LIST_MSGS problems ("FILE:LINE: why"), for the caller to show. */
+	char msgs[LIST_MSGS][LIST_MSGLEN];
+	size_t n_msgs;
+};
+
+/*
+ * Parse "[FORMAT:]LOCATION". FORMAT is case-insensitive; an unknown prefix
+ * before ':' is taken as part of the location only when the location
+ * then looks like a path or URL (s3://, https://, /, .).
+ */
+__must_check int list_spec_parse(const char *arg, enum list_kind kind,
+				 struct list_spec *out, char *err, size_t errlen);
+/* Returns false for an unknown name (case-insensitive). */
+bool list_format_from_name(const char *name, size_t n, enum list_format *out);
+const char *list_format_name(enum list_format fmt);
+
+/*
+ * Parse a whole list held in memory. On success *out is a new list the
+ * caller frees with list_free(). On failure returns -EINVAL (bad input),
+ * -EFBIG (over a cap) or -ENOMEM, writes one line naming the location,
+ * line and reason into err, and leaves *out NULL.
+ */
+__must_check int list_parse(const char *location, enum list_format fmt,
+			    enum list_kind kind, const char *buf, size_t len,
+			    const struct list_limits *lim, struct list **out,
+			    char *err, size_t errlen);
+/* Read spec->location as a local file and list_parse() it. */
+__must_check int list_load_file(const struct list_spec *spec,
+				const struct list_limits *lim,
+				struct list **out, char *err, size_t errlen);
+void list_free(struct list *l);
+
+#endif

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CORDON_TSET_H
+#define CORDON_TSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "list.h"
+
+/*
+ * The threat set: one immutable lookup structure built from all threat
+ * and trusted lists. Exact hosts plus prefixes; longest match decides,
+ * and a trusted match anywhere wins over a threat match (GuardDuty's rule).
+ * A new set replaces the old by swapping a pointer (tset_build() returns
+ * a fresh one; readers never see a half-built set).
+ */
+
+enum tset_verdict { TSET_CLEAN = 0, TSET_THREAT, TSET_TRUSTED };
+
+struct tset;
+
+struct tset_match {
+	enum tset_verdict verdict;
+	const struct list *list;    /* the list that decided (not for CLEAN) */
+	struct cd_prefix entry;     /* the entry that matched */
+	uint32_t line;              /* its line in that list */
+};
+
+struct tset_stats {
+	size_t hosts4, hosts6, prefixes4, prefixes6; /* distinct entries */
+	size_t bytes;                                /* memory held */
+};
+
+/*
+ * Build from lists (threat and trusted mixed; each list->kind says which).
+ * The set keeps pointers to the lists: they must outlive it. Returns NULL
+ * and fills err on failure (only -ENOMEM in practice).
+ */
+struct tset *tset_build(struct list *const *lists, size_t nlists, char *err,
+			size_t errlen);
+void tset_free(struct tset *t);
+
+/* Fast path: verdict only. a4 is in network byte order. */
+enum tset_verdict tset_lookup4(const struct tset *t, uint32_t a4);
+enum tset_verdict tset_lookup6(const struct tset *t, const uint8_t a6[16]);
+enum tset_verdict tset_lookup(const struct tset *t, const struct cd_addr *a);
+/* Slow path: which list and entry decided. */
+enum tset_verdict tset_explain(const struct tset *t, const struct cd_addr *a,
+			       struct tset_match *m);
+void tset_get_stats(const struct tset *t, struct tset_stats *st);
+
+#endif

@@ -1,0 +1,67 @@
+#!/bin/bash
+# tests/run.sh: run every suite of `make check` and total their TAP lines.
+# Environment: O (build dir with the sanitized cordon and unit tests),
+# UNIT_TESTS, FUZZERS, FUZZ_SMOKE_TIME, PYTHON. ONLY=unit|golden|netns|fuzz
+# runs one kind.
+set -u
+cd "$(dirname "$0")/.."
+export O=${O:-build/san} PYTHON=${PYTHON:-/usr/bin/python3}
+export CORDON=$PWD/$O/cordon
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export CMOCKA_MESSAGE_OUTPUT=TAP
+log=$(mktemp -d /tmp/cordon-check.XXXXXX)
+trap 'rm -rf "$log"' EXIT
+passed=0 failed=0 broken=()
+
+# run_suite NAME CMD...: the suite prints TAP ("ok N - x" / "not ok N - x").
+run_suite() {
+	local name=$1; shift
+	local out=$log/${name//\//_}.out rc p f
+	printf '== %s\n' "$name"
+	"$@" >"$out" 2>&1
+	rc=$?
+	p=$(grep -cE '^ok ' "$out")
+	f=$(grep -cE '^not ok ' "$out")
+	if [[ $f -gt 0 || $rc -ne 0 ]]; then
+		cat "$out"
+	else
+		grep -E '^(not )?ok ' "$out" | sed 's/^/   /'
+	fi
+	if [[ $rc -ne 0 && $f -eq 0 ]]; then
+		broken+=("$name (exit $rc)")
+		f=1
+	fi
+	passed=$((passed + p)) failed=$((failed + f))
+}
+
+want() { [[ -z ${ONLY:-} || ${ONLY} == "$1" ]]; }
+
+if want unit; then
+	for t in $UNIT_TESTS; do
+		run_suite "unit/$t" "$O/tests/test_$t"
+	done
+fi
+if want golden; then
+	run_suite golden tests/golden/run.sh
+fi
+if want netns; then
+	for t in tests/netns/*.sh; do
+		[[ -e $t ]] || continue
+		run_suite "netns/$(basename "$t" .sh)" "$t"
+	done
+fi
+if want aws; then
+	for t in tests/aws/test_*.sh; do
+		[[ -e $t ]] || continue
+		run_suite "aws/$(basename "$t" .sh)" "$t"
+	done
+fi
+if want fuzz; then
+	run_suite fuzz-smoke tests/fuzz/run.sh build/fuzz "${FUZZ_SMOKE_TIME:-8}" $FUZZERS
+fi
+
+for b in "${broken[@]}"; do echo "suite failed without a TAP failure: $b"; done
+echo
+echo "check: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

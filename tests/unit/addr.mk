@@ -1,0 +1,2 @@
+UNIT_TESTS += addr
+test_addr_SRCS := common/addr.c common/util.c
