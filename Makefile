@@ -13,6 +13,7 @@ FUZZ_CC ?= clang
 PYTHON ?= /usr/bin/python3
 FUZZ_TIME ?= 60
 FUZZ_SMOKE_TIME ?= 8
+CHECK_O ?= build/san
 
 PKGS := libpcap libnftnl libmnl libcurl openssl libcjson expat inih
 # Debian packages the build, the tests and the benchmarks need.
@@ -89,7 +90,7 @@ unit-tests: $(UNIT_BINS)
 # libFuzzer targets, one per parser (tests/fuzz/NAME.mk).
 FUZZERS :=
 -include tests/fuzz/*.mk
-FUZZ_O := build/fuzz
+FUZZ_O ?= build/fuzz
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 $(FUZZ_O)/%.o: %.c
 	@mkdir -p $(@D)
@@ -116,9 +117,9 @@ deps-check:
 	@tests/deps.sh check $(DEB_PKGS) || tests/deps.sh install $(DEB_PKGS)
 
 check: deps-check
-	$(Q)$(MAKE) --no-print-directory O=build/san SANITIZE=address,undefined all unit-tests
-	$(Q)$(MAKE) --no-print-directory fuzzers
-	@O=build/san PYTHON=$(PYTHON) FUZZ_SMOKE_TIME=$(FUZZ_SMOKE_TIME) \
+	$(Q)$(MAKE) --no-print-directory O=$(CHECK_O) SANITIZE=address,undefined all unit-tests
+	$(Q)$(MAKE) --no-print-directory FUZZ_O=$(FUZZ_O) fuzzers
+	@O=$(CHECK_O) FUZZ_O=$(FUZZ_O) PYTHON=$(PYTHON) FUZZ_SMOKE_TIME=$(FUZZ_SMOKE_TIME) \
 		FUZZERS="$(FUZZERS)" UNIT_TESTS="$(UNIT_TESTS)" tests/run.sh
 
 bench: deps-check

@@ -57,6 +57,7 @@ struct list_stats {
 	size_t masked;   /* CIDRs whose host bits were set (warning) */
 	size_t domains;  /* domain names skipped */
 	size_t ranges;   /* STIX ranges expanded */
+	size_t skipped;  /* other non-address indicators skipped (URL, hash...) */
 };
 
 struct list {

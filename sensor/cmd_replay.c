@@ -1,11 +1,220 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
 #include "cmd.h"
+#include "list_args.h"
 #include "log.h"
+#include "sensor.h"
+
+static const char usage[] =
+	"[-c FILE] [--state-dir DIR] [--threat-list [FMT:]FILE]... "
+	"[--trusted-list [FMT:]FILE]... [--instance-id ID] [--max-flows N] PCAP...";
+
+enum {
+	OPT_THREAT = CLI_OPT__NEXT,
+	OPT_TRUSTED,
+	OPT_INSTANCE,
+	OPT_MAX_FLOWS,
+	OPT_MAX_FINDINGS,
+};
+
+static const struct option replay_opts[] = {
+	CLI_COMMON_LONGOPTS,
+	{ "threat-list", required_argument, NULL, OPT_THREAT },
+	{ "trusted-list", required_argument, NULL, OPT_TRUSTED },
+	{ "instance-id", required_argument, NULL, OPT_INSTANCE },
+	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
+	{ "max-findings", required_argument, NULL, OPT_MAX_FINDINGS },
+	{ NULL, 0, NULL, 0 }
+};
+
+struct replay {
+	struct sensor *sensor;
+	int dlt;
+};
+
+static void replay_cb(u_char *user, const struct pcap_pkthdr *h,
+		      const u_char *bytes)
+{
+	struct replay *r = (struct replay *)user;
+	/* Opened with nanosecond precision: tv_usec holds nanoseconds. */
+	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ull +
+		      (uint64_t)h->ts.tv_usec;
+
+	sensor_packet(r->sensor, r->dlt, bytes, h->caplen, ts, NULL);
+}
+
+/* 0, or EXIT_USAGE for a capture that cannot be read. */
+static int replay_file(struct replay *r, const char *path)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p;
+	int rc = 0;
+
+	p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
+						    errbuf);
+	if (!p) {
+		log_warnx("%s: %s", path, errbuf);
+		return EXIT_USAGE;
+	}
+	r->dlt = pcap_datalink(p);
+	if (!pkt_dlt_supported(r->dlt)) {
+		log_warnx("%s: link type %s (%d) is not supported", path,
+			  pcap_datalink_val_to_name(r->dlt) ?
+				  pcap_datalink_val_to_name(r->dlt) : "unknown",
+			  r->dlt);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (pcap_loop(p, -1, replay_cb, (u_char *)r) == PCAP_ERROR) {
+		/* Findings from the packets before the damage still count. */
+		log_warnx("%s: %s", path, pcap_geterr(p));
+		rc = EXIT_USAGE;
+	}
+out:
+	pcap_close(p);
+	return rc;
+}
+
+static int print_findings(struct sensor *s, const char *instance_id)
+{
+	struct finding_ctx ctx = { .instance_id = instance_id };
+	struct finding *f;
+
+	for (f = findings_first(sensor_findings(s)); f; f = findings_next(f)) {
+		char *json = finding_to_json(f, &ctx);
+
+		if (!json) {
+			log_warnx("out of memory writing findings");
+			return EXIT_FAIL;
+		}
+		puts(json);
+		free(json);
+	}
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		log_warn("stdout");
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static void print_summary(struct sensor *s, uint64_t ns)
+{
+	const struct sensor_stats *st = sensor_get_stats(s);
+	double secs = (double)ns / 1e9;
+
+	fprintf(stderr,
+		"replay: %llu packets, %llu IP, %llu matched, %llu trusted, "
+		"%llu not IP, %llu truncated, %llu malformed, %zu findings, "
+		"%.3f s, %.2f Mpps\n",
+		(unsigned long long)st->packets, (unsigned long long)st->ip,
+		(unsigned long long)st->matched, (unsigned long long)st->trusted,
+		(unsigned long long)st->skipped,
+		(unsigned long long)st->truncated,
+		(unsigned long long)st->malformed,
+		findings_count(sensor_findings(s)), secs,
+		secs > 0 ? (double)st->packets / secs / 1e6 : 0.0);
+	if (st->lost)
+		fprintf(stderr, "replay: %llu matched packets not tracked "
+				"(flow or finding table full)\n",
+			(unsigned long long)st->lost);
+}
 
 int cmd_replay(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	log_warnx("replay: not built yet");
-	return EXIT_FAIL;
+	struct cli_common common;
+	struct list_args la;
+	struct lists ls = { 0 };
+	struct list **lists = NULL;
+	size_t nlists = 0;
+	struct sensor_opts so;
+	struct sensor *sensor = NULL;
+	struct tset *tset = NULL;
+	struct replay r;
+	const char *instance_id = NULL;
+	char err[ERRLEN];
+	uint64_t t0, v;
+	int c, rc = EXIT_USAGE;
+
+	cli_common_init(&common);
+	list_args_init(&la);
+	sensor_opts_default(&so);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, replay_opts,
+				NULL)) != -1) {
+		if (cli_common_opt(&common, c, optarg))
+			continue;
+		switch (c) {
+		case OPT_THREAT:
+		case OPT_TRUSTED:
+			if ((rc = list_args_add(&la, optarg, c == OPT_TRUSTED ?
+							      LIST_TRUSTED : LIST_THREAT)))
+				goto out;
+			break;
+		case OPT_INSTANCE:
+			instance_id = optarg;
+			break;
+		case OPT_MAX_FLOWS:
+		case OPT_MAX_FINDINGS:
+			if (util_parse_u64(optarg, 16, 1u << 26, &v)) {
+				log_warnx("--%s: '%s' is not a number in 16..%u",
+					  c == OPT_MAX_FLOWS ? "max-flows" : "max-findings",
+					  optarg, 1u << 26);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			*(c == OPT_MAX_FLOWS ? &so.max_flows : &so.max_findings) = v;
+			break;
+		default:
+			rc = cli_usage_error(argv[0], usage);
+			goto out;
+		}
+	}
+	if (common.help) {
+		printf("usage: cordon %s %s\n", argv[0], usage);
+		rc = EXIT_OK;
+		goto out;
+	}
+	if ((rc = cli_common_finish(&common)))
+		goto out;
+	if (optind >= argc) {
+		rc = cli_usage_error(argv[0], usage);
+		goto out;
+	}
+	if (la.n == 0)
+		log_warnx("no --threat-list given: nothing can match");
+	if ((rc = list_args_load(&la, &ls, &lists, &nlists, false)))
+		goto out;
+	tset = tset_build(lists, nlists, err, sizeof(err));
+	sensor = sensor_new(&so);
+	if (!tset || !sensor) {
+		log_warnx("%s", tset ? "out of memory" : err);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	sensor_set_tset(sensor, tset);
+	r.sensor = sensor;
+	t0 = util_now_mono_ns();
+	for (int i = optind; i < argc; i++) {
+		int frc = replay_file(&r, argv[i]);
+
+		if (frc && !rc)
+			rc = frc;
+	}
+	print_summary(sensor, util_now_mono_ns() - t0);
+	c = print_findings(sensor, instance_id);
+	if (c && !rc)
+		rc = c;
+out:
+	sensor_free(sensor);
+	tset_free(tset);
+	free(lists);
+	lists_free(&ls);
+	list_args_free(&la);
+	return rc;
 }

@@ -37,6 +37,9 @@ struct pkt_info {
 	bool has_ports;        /* TCP/UDP header seen (first fragment) */
 	bool fragment;         /* part of a fragmented datagram */
 	bool nflog;            /* came through NFLOG (a dropped packet) */
+	bool more_frags;       /* fragment with more to follow (MF / M bit) */
+	uint16_t frag_off;     /* fragment offset in 8-byte units */
+	uint32_t frag_id;      /* IPv4 identification / IPv6 fragment id */
 	uint16_t nflog_group;  /* from the NFLOG header */
 };
 

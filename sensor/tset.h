@@ -46,6 +46,14 @@ void tset_free(struct tset *t);
 enum tset_verdict tset_lookup4(const struct tset *t, uint32_t a4);
 enum tset_verdict tset_lookup6(const struct tset *t, const uint8_t a6[16]);
 enum tset_verdict tset_lookup(const struct tset *t, const struct cd_addr *a);
+/*
+ * tset_lookup4() for n addresses (network byte order) at once, writing
+ * one enum tset_verdict per address into verdicts[]. It prefetches the
+ * table slots of a group before probing them, so the cache misses
+ * overlap: use it when a batch of packets is at hand (replay, pcap).
+ */
+void tset_lookup4_batch(const struct tset *t, const uint32_t *a4, size_t n,
+			uint8_t *verdicts);
 /* Slow path: which list and entry decided. */
 enum tset_verdict tset_explain(const struct tset *t, const struct cd_addr *a,
 			       struct tset_match *m);

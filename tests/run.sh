@@ -58,7 +58,7 @@ if want aws; then
 	done
 fi
 if want fuzz; then
-	run_suite fuzz-smoke tests/fuzz/run.sh build/fuzz "${FUZZ_SMOKE_TIME:-8}" $FUZZERS
+	run_suite fuzz-smoke tests/fuzz/run.sh "${FUZZ_O:-build/fuzz}" "${FUZZ_SMOKE_TIME:-8}" $FUZZERS
 fi
 
 for b in "${broken[@]}"; do echo "suite failed without a TAP failure: $b"; done

@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "aws_client.h"
+#include "aws_creds.h"
+#include "aws_imds.h"
+
+#define CLIENT_DEFAULT_MAX_BODY (1024 * 1024)
+/* A server Date this far from ours means our clock is wrong (SDKs: 4 min). */
+#define CLIENT_SKEW_S 240
+
+struct aws_client {
+	char region[64];
+	struct aws_imds *imds;
+	struct aws_credp *credp;
+	struct aws_retry retry;
+	long long skew_s;      /* server time minus ours */
+	long connect_timeout_ms, timeout_ms;
+	unsigned last_attempts;
+};
+
+int aws_client_new(const struct aws_client_opts *o, struct aws_client **out)
+{
+	struct aws_client *c = calloc(1, sizeof(*c));
+
+	*out = NULL;
+	if (!c)
+		return -ENOMEM;
+	c->imds = aws_imds_new();
+	c->credp = c->imds ? aws_credp_new(c->imds) : NULL;
+	if (!c->credp) {
+		aws_client_free(c);
+		return -ENOMEM;
+	}
+	aws_retry_init(&c->retry);
+	if (o && o->max_attempts)
+		c->retry.max_attempts = o->max_attempts;
+	if (o && o->region)
+		util_strlcpy(c->region, o->region, sizeof(c->region));
+	c->connect_timeout_ms = o && o->connect_timeout_ms ? o->connect_timeout_ms : 3000;
+	c->timeout_ms = o && o->timeout_ms ? o->timeout_ms : 30000;
+	*out = c;
+	return 0;
+}
+
+void aws_client_free(struct aws_client *c)
+{
+	if (!c)
+		return;
+	aws_credp_free(c->credp);
+	aws_imds_free(c->imds);
+	free(c);
+}
+
+unsigned aws_client_last_attempts(const struct aws_client *c)
+{
+	return c->last_attempts;
+}
+
+const char *aws_client_region(struct aws_client *c, char *err, size_t errlen)
+{
+	struct aws_profile prof;
+	char iid[64];
+	const char *v;
+
+	if (c->region[0])
+		return c->region;
+	if ((v = getenv("AWS_REGION")) && *v) {
+		util_strlcpy(c->region, v, sizeof(c->region));
+		return c->region;
+	}
+	if ((v = getenv("AWS_DEFAULT_REGION")) && *v) {
+		util_strlcpy(c->region, v, sizeof(c->region));
+		return c->region;
+	}
+	if (aws_profile_load(&prof, NULL, 0) != -EINVAL && prof.region[0])
+		util_strlcpy(c->region, prof.region, sizeof(c->region));
+	OPENSSL_cleanse(&prof, sizeof(prof));
+	if (c->region[0])
+		return c->region;
+	if (aws_imds_disabled(c->imds)) {
+		util_err(err, errlen, "no AWS region: set AWS_REGION (IMDS is disabled)");
+		return NULL;
+	}
+	if (aws_imds_identity(c->imds, c->region, sizeof(c->region), iid, sizeof(iid),
+			      err, errlen)) {
+		c->region[0] = '\0';
+		return NULL;
+	}
+	return c->region;
+}
+
+int aws_form_add(struct buf *body, const char *k, const char *v)
+{
+	int ret = 0;
+
+	if (body->len)
+		ret = buf_addc(body, '&');
+	if (!ret)
+		ret = aws_uri_encode(body, k, strlen(k), false);
+	if (!ret)
+		ret = buf_addc(body, '=');
+	if (!ret)
+		ret = aws_uri_encode(body, v, strlen(v), false);
+	return ret;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Server time from an RFC 7231 Date header; -1 when absent or bad. */
+static time_t http_date(const char *s)
+{
+	struct tm tm = { 0 };
+	const char *end;
+
+	if (!s)
+		return -1;
+	end = strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	return end && !*end ? timegm(&tm) : (time_t)-1;
+}
+
+/* One signed attempt. */
+static int attempt(struct aws_client *c, const struct aws_call *call, const char *region,
+		   struct aws_http_resp *resp, char *err, size_t errlen)
+{
+	struct aws_kv *h = NULL;
+	struct aws_endpoint ep;
+	struct aws_creds cr;
+	struct aws_sigv4_out so;
+	struct buf path, url;
+	char host[400];
+	size_t nh = 0;
+	int ret;
+
+	aws_sigv4_out_init(&so);
+	buf_init(&path, 8192);
+	buf_init(&url, 16384);
+	memset(&cr, 0, sizeof(cr));
+	ret = aws_endpoint_resolve(call->svc, region, &ep, err, errlen);
+	if (ret)
+		goto out;
+	if (call->svc == AWS_SVC_S3 && call->s3_bucket) {
+		ret = aws_endpoint_s3_object(&ep, call->s3_bucket, call->s3_key ? call->s3_key : "",
+					     host, sizeof(host), &path);
+	} else {
+		util_strlcpy(host, ep.host, sizeof(host));
+		ret = buf_addf(&path, "%s%s", ep.path, call->path ? call->path : "/");
+	}
+	if (ret) {
+		util_err(err, errlen, "%s %s: bad bucket or path", aws_service_id(call->svc), call->op);
+		goto out;
+	}
+	ret = aws_credp_get(c->credp, &cr, err, errlen);
+	if (ret)
+		goto out;
+	{
+		struct aws_sigv4_req r = {
+			.method = call->method, .host = host, .path = path.p,
+			.query = call->query, .n_query = call->n_query,
+			.hdrs = call->hdrs, .n_hdrs = call->n_hdrs,
+			.body = call->body, .body_len = call->body_len,
+			.s3 = call->svc == AWS_SVC_S3,
+		};
+		struct aws_sigv4_key k = { cr.akid, cr.secret, cr.token[0] ? cr.token : NULL };
+
+		ret = aws_sigv4_sign(&r, region, aws_service_signing_name(call->svc), &k,
+				     time(NULL) + (time_t)c->skew_s, &so);
+	}
+	if (ret) {
+		util_err(err, errlen, "%s %s: cannot sign the request", aws_service_id(call->svc), call->op);
+		goto out;
+	}
+	h = calloc(call->n_hdrs + 4, sizeof(*h));
+	if (!h) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < call->n_hdrs; i++)
+		h[nh++] = call->hdrs[i];
+	h[nh++] = (struct aws_kv){ "X-Amz-Date", so.amz_date };
+	if (cr.token[0])
+		h[nh++] = (struct aws_kv){ "X-Amz-Security-Token", cr.token };
+	if (call->svc == AWS_SVC_S3)
+		h[nh++] = (struct aws_kv){ "X-Amz-Content-SHA256", so.payload_hash };
+	h[nh++] = (struct aws_kv){ "Authorization", buf_str(&so.authorization) };
+	ret = buf_addf(&url, "%s://%s%s", ep.https ? "https" : "http", host, buf_str(&so.target));
+	if (ret)
+		goto out;
+	{
+		struct aws_http_req req = {
+			.method = call->method, .url = url.p, .hdrs = h, .n_hdrs = nh,
+			.body = call->body, .body_len = call->body_len,
+			.max_body = call->max_body ? call->max_body : CLIENT_DEFAULT_MAX_BODY,
+			.connect_timeout_ms = c->connect_timeout_ms, .timeout_ms = c->timeout_ms,
+		};
+
+		ret = aws_http_perform(&req, resp);
+	}
+out:
+	free(h);
+	aws_creds_clear(&cr);
+	aws_sigv4_out_free(&so);
+	buf_free(&path);
+	buf_free(&url);
+	return ret;
+}
+
+static int status_errno(long status)
+{
+	if (status == 401 || status == 403)
+		return -EACCES;
+	if (status == 404)
+		return -ENOENT;
+	return -EIO;
+}
+
+int aws_client_call(struct aws_client *c, const struct aws_call *call,
+		    struct aws_http_resp *resp, struct aws_error *aws_err, char *err,
+		    size_t errlen)
+{
+	enum aws_retry_kind last = AWS_RETRY_NO;
+	bool skew_fixed = false, creds_renewed = false;
+	const char *region = call->region;
+	char prefix[400], why[ERRLEN];
+	struct aws_error e;
+	unsigned n;
+	int ret = -EIO;
+
+	snprintf(prefix, sizeof(prefix), "%s %s%s%s", aws_service_id(call->svc), call->op,
+		 call->what ? " " : "", call->what ? call->what : "");
+	memset(&e, 0, sizeof(e));
+	c->last_attempts = 0;
+	if (!region && !(region = aws_client_region(c, why, sizeof(why))))
+		return util_err(err, errlen, "%s: %s", prefix, why);
+
+	for (n = 1;; n++) {
+		enum aws_retry_kind kind;
+
+		c->last_attempts = n;
+		aws_http_resp_free(resp);
+		aws_http_resp_init(resp);
+		why[0] = '\0';
+		ret = attempt(c, call, region, resp, why, sizeof(why));
+		if (ret && !resp->status && !resp->curl_code)
+			/* Failed before sending: endpoint, credentials, signing. */
+			return util_err(err, errlen, "%s: %s", prefix, why), ret;
+		if (!ret && ((resp->status >= 200 && resp->status < 300) || resp->status == 304)) {
+			aws_retry_refund(&c->retry, last);
+			return 0;
+		}
+		if (resp->status) {
+			aws_error_parse(resp->status, aws_http_header(resp, "content-type"),
+					aws_http_header(resp, "x-amzn-errortype"),
+					aws_http_header(resp, "x-amz-request-id"),
+					buf_str(&resp->body), resp->body.len, &e);
+			aws_error_str(&e, why, sizeof(why));
+			ret = status_errno(resp->status);
+		} else {
+			util_strlcpy(why, aws_http_strerror(resp), sizeof(why));
+		}
+		kind = aws_retry_classify(resp->status, resp->curl_code, resp->status ? e.code : NULL);
+		if (kind == AWS_RETRY_SKEW) {
+			time_t server = http_date(aws_http_header(resp, "date"));
+			long long d = server < 0 ? 0 : (long long)server - (long long)time(NULL);
+
+			/* Only a clock that really is off is corrected, once. */
+			if (!skew_fixed && (d > CLIENT_SKEW_S || d < -CLIENT_SKEW_S)) {
+				c->skew_s = d;
+				skew_fixed = true;
+				continue;
+			}
+			kind = AWS_RETRY_NO;
+		} else if (kind == AWS_RETRY_EXPIRED) {
+			if (!creds_renewed) {
+				aws_credp_invalidate(c->credp);
+				creds_renewed = true;
+				continue;
+			}
+			kind = AWS_RETRY_NO;
+		}
+		if (kind == AWS_RETRY_NO || n >= c->retry.max_attempts)
+			break;
+		if (!aws_retry_take(&c->retry, kind))
+			break; /* the quota is spent: an outage, not a blip */
+		last = kind;
+		sleep_ms(aws_retry_delay_ms(&c->retry, n));
+	}
+	if (aws_err)
+		*aws_err = e;
+	if (n > 1)
+		return util_err(err, errlen, "%s: %s (after %u attempts)", prefix, why, n), ret;
+	return util_err(err, errlen, "%s: %s", prefix, why), ret;
+}

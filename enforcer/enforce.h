@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CORDON_ENFORCE_H
+#define CORDON_ENFORCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "util.h"
+
+/*
+ * The local enforcer: cordon's own nftables table `inet cordon`, changed
+ * only through libnftnl + libmnl batches. See docs/internals/enforcer.md.
+ *
+ * Every function here is one atomic transaction (or none when nothing
+ * changes), needs CAP_NET_ADMIN, and fills err with one line on failure.
+ */
+struct list;
+
+#define ENFORCE_MAX_ALLOW 256
+#define ENFORCE_MAX_UNITS 16
+#define ENFORCE_MAX_SAFE 16
+#define ENFORCE_UNIT_LEN 256
+#define ENFORCE_USER_LEN 64
+#define ENFORCE_DEFAULT_NFLOG_GROUP 7767
+#define ENFORCE_DEFAULT_CT_MARK 0x00c0d000u /* one or more bits of ct mark */
+#define ENFORCE_DEFAULT_AGENT_USER "cordon"
+
+/* "ADDRESS[/LEN][:PORT]", IPv6 with a port in brackets (allow.c). */
+struct enforce_allow {
+	struct cd_prefix pfx;
+	uint16_t port; /* 0: every port */
+};
+
+struct enforce_opts {
+	const char *state_dir;      /* lockdown state file lives here */
+	uint16_t nflog_group;       /* drops are logged to this NFLOG group */
+	uint8_t floor_v4, floor_v6; /* refuse threat entries shorter than these */
+	/* Responders' allowlist: never blocked; reachable in lockdown. */
+	struct enforce_allow allow[ENFORCE_MAX_ALLOW];
+	size_t n_allow;
+	/* systemd units whose sockets keep working in lockdown (cgroupv2). */
+	char units[ENFORCE_MAX_UNITS][ENFORCE_UNIT_LEN];
+	size_t n_units;
+	/* The agent's user: NAME or UID; its own flows survive lockdown. */
+	char agent_user[ENFORCE_USER_LEN];
+	/* Addresses never blocked besides loopback and the metadata service:
+	 * the VPC resolver (.2) and other DNS servers, when known. */
+	struct cd_addr safe[ENFORCE_MAX_SAFE];
+	size_t n_safe;
+	bool resolv_conf;           /* also never block /etc/resolv.conf's servers */
+	const char *resolv_path;    /* default /etc/resolv.conf */
+	uint32_t ct_mark;           /* ct mark bit(s) that tag the agent's flows */
+	const char *cgroup_root;    /* default /sys/fs/cgroup */
+};
+
+/* What one call did; filled by enforce_lists(). */
+struct enforce_report {
+	size_t threat_hosts, threat_nets;   /* elements wanted, after merging */
+	size_t trusted_hosts, trusted_nets;
+	size_t added, removed;              /* set elements sent */
+	size_t messages;                    /* netlink messages in the batch */
+	size_t bytes;                       /* bytes in the batch */
+	bool sent;                          /* false: the kernel already held it */
+	uint64_t elapsed_ns;                /* call to last ack */
+};
+
+void enforce_opts_default(struct enforce_opts *o);
+
+/*
+ * Bring the kernel's threat/trusted/allow sets to exactly these lists: one
+ * transaction, the delta against what the kernel holds; nothing sent when
+ * nothing changed. Creates the table/chains if absent and keeps a lockdown
+ * recorded in the state directory in force.
+ */
+__must_check int enforce_lists(struct list *const *lists, size_t nlists,
+			       const struct enforce_opts *o,
+			       struct enforce_report *rep, char *err,
+			       size_t errlen);
+/* Forensic lockdown: state file first, then one small transaction. */
+__must_check int enforce_lockdown(const struct enforce_opts *o,
+				  const char *reason, char *err, size_t errlen);
+/* Lift the lockdown: one transaction, then the state file goes. */
+__must_check int enforce_release(const struct enforce_opts *o, char *err,
+				 size_t errlen);
+/* Remove table inet cordon entirely (absent is fine). */
+__must_check int enforce_unload(char *err, size_t errlen);
+
+/* Where the last lockdown/release call spent its time. */
+struct enforce_timing {
+	uint64_t state_ns;  /* writing the state file (fsync included) */
+	uint64_t kernel_ns; /* reading the table, one transaction, its acks */
+	size_t messages;    /* netlink messages in that transaction */
+};
+void enforce_last_timing(struct enforce_timing *t);
+
+/* Allow entry grammar (allow.c). Returns 0 or -EINVAL with err filled. */
+__must_check int allow_parse(const char *s, struct enforce_allow *out,
+			     char *err, size_t errlen);
+/* "198.51.100.0/24:22", "[2001:db8::5]:22", "192.0.2.1" */
+#define ALLOW_STRLEN (PREFIX_STRLEN + 10)
+const char *allow_format(const struct enforce_allow *a, char *buf, size_t len);
+/* Add one entry to o->allow; -ENOSPC when full. */
+__must_check int enforce_opts_add_allow(struct enforce_opts *o, const char *s,
+					char *err, size_t errlen);
+
+#endif

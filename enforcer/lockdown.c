@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Forensic lockdown and release. The lockdown chains are always in the
+ * table; locking adds one jump per gate chain (and rewrites the small
+ * skeleton), so the transaction stays tiny however large the threat sets
+ * are: only the allowlist and never-block sets are compared, never the
+ * threat sets.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "enforce_impl.h"
+
+static struct enforce_timing last;
+
+void enforce_last_timing(struct enforce_timing *t)
+{
+	*t = last;
+}
+
+static int apply_small(const struct enforce_opts *eff,
+		       const struct nft_skel *sk, char *err, size_t errlen)
+{
+	struct enforce_report rep = { 0 };
+	bool sync[NS__COUNT] = { false };
+	struct nset_all w;
+	int rc;
+
+	nset_all_init(&w);
+	sync[NS_ALLOW4N] = sync[NS_ALLOW6N] = true;
+	sync[NS_LALLOW4N] = sync[NS_LALLOW6N] = true;
+	sync[NS_SAFE4N] = sync[NS_SAFE6N] = true;
+	rc = enf_want_base(&w, eff, err, errlen);
+	if (!rc && enf_want_normalize(&w))
+		rc = util_err(err, errlen, "out of memory");
+	if (!rc)
+		rc = enf_apply(&w, sync, sk, false, &rep, err, errlen);
+	last.kernel_ns = rep.elapsed_ns;
+	last.messages = rep.messages;
+	nset_all_free(&w);
+	return rc;
+}
+
+int enforce_lockdown(const struct enforce_opts *o, const char *reason,
+		     char *err, size_t errlen)
+{
+	struct enforce_state *st = calloc(1, sizeof(*st));
+	struct enforce_opts *eff = calloc(1, sizeof(*eff));
+	struct nft_skel sk;
+	uint64_t t0;
+	int rc, lockfd = -1;
+
+	memset(&last, 0, sizeof(last));
+	if (!st || !eff) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = state_lock(o->state_dir, &lockfd, err, errlen);
+	if (rc)
+		goto out;
+	rc = state_load(o->state_dir, st, err, errlen);
+	if (rc)
+		goto out;
+	/* Resolve everything that can fail before the state says "locked". */
+	rc = enf_prepare(o, true, st, eff, &sk, err, errlen);
+	if (rc)
+		goto out;
+	if (!st->locked)
+		st->since_ns = util_now_real_ns();
+	st->locked = true;
+	if (reason && *reason)
+		util_strlcpy(st->reason, reason, sizeof(st->reason));
+	memcpy(st->allow, eff->allow, sizeof(st->allow));
+	st->n_allow = eff->n_allow;
+	memcpy(st->units, eff->units, sizeof(st->units));
+	st->n_units = eff->n_units;
+	t0 = util_now_mono_ns();
+	rc = state_save(o->state_dir, st, err, errlen);
+	last.state_ns = util_now_mono_ns() - t0;
+	if (rc)
+		goto out;
+	rc = apply_small(eff, &sk, err, errlen);
+out:
+	state_unlock(lockfd);
+	free(st);
+	free(eff);
+	return rc;
+}
+
+int enforce_release(const struct enforce_opts *o, char *err, size_t errlen)
+{
+	struct enforce_opts *eff = calloc(1, sizeof(*eff));
+	struct nft_skel sk;
+	uint64_t t0;
+	int rc, lockfd = -1;
+
+	memset(&last, 0, sizeof(last));
+	if (!eff)
+		return -ENOMEM;
+	rc = state_lock(o->state_dir, &lockfd, err, errlen);
+	if (rc)
+		goto out;
+	rc = enf_prepare(o, false, NULL, eff, &sk, err, errlen);
+	if (rc)
+		goto out;
+	/* Kernel first: a crash in between leaves the lockdown on. */
+	rc = apply_small(eff, &sk, err, errlen);
+	if (rc)
+		goto out;
+	t0 = util_now_mono_ns();
+	rc = state_clear(o->state_dir, err, errlen);
+	last.state_ns = util_now_mono_ns() - t0;
+out:
+	state_unlock(lockfd);
+	free(eff);
+	return rc;
+}
+
+int enforce_unload(char *err, size_t errlen)
+{
+	struct mnl_socket *nl = NULL;
+	struct nft_batch b;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	rc = nft_open(&nl, err, errlen);
+	if (rc)
+		return rc;
+	rc = nft_read_table(nl, err, errlen);
+	if (rc <= 0)
+		goto out; /* absent: nothing to do */
+	rc = nft_batch_init(&b, nft_seq());
+	if (!rc) {
+		nft_table_delete(&b);
+		rc = nft_batch_finish(&b);
+	}
+	if (rc) {
+		util_err(err, errlen, "out of memory");
+		goto out;
+	}
+	rc = nft_batch_send(&b, nl, err, errlen);
+out:
+	nft_batch_free(&b);
+	nft_close(nl);
+	return rc;
+}

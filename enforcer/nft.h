@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CORDON_NFT_H
+#define CORDON_NFT_H
+
+/*
+ * Internal to enforcer/: netlink batches (nft_batch.c), the sets and
+ * their delta (nft_set.c), the table skeleton (nft_table.c) and dumps
+ * (nft_read.c). Nothing here runs nft; everything goes through libmnl
+ * sockets and libnftnl message builders.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "enforce.h"
+
+struct mnl_socket;
+struct nlmsghdr;
+struct nlattr;
+
+#define NFT_TABLE "cordon"
+/* Element lists sit in one nested attribute with a 16-bit length. */
+#define NFT_MSG_MAX 65536u
+#define NFT_PAGE_SIZE (256u * 1024u)
+/* Runs after conntrack (-200) so ct mark/state are valid, before mangle
+ * (-150), destination NAT (-100) and the usual filter (0) chains. */
+#define NFT_PRIO (-190)
+
+/* ---- nft_batch.c: one transaction, built in memory, sent at once ---- */
+
+struct nft_msginfo {
+	uint32_t seq;
+	uint16_t type;     /* NFT_MSG_* */
+	const char *what;  /* static: set or chain name, for messages */
+};
+
+struct nft_page {
+	char *buf;
+	size_t len;
+};
+
+struct nft_batch {
+	struct nft_page *pages;
+	size_t npages, cap_pages;
+	struct nft_msginfo *msgs; /* every message that wants an ack */
+	size_t nmsgs, cap_msgs;
+	uint32_t seq0, seq;
+	size_t bytes;
+	size_t msg_max;           /* NFT_MSG_MAX; tests lower it */
+	size_t page_size;         /* NFT_PAGE_SIZE */
+	/* Open element message, if any. */
+	struct nlmsghdr *el_nlh;
+	struct nlattr *el_nest;
+	uint16_t el_type;
+	const char *el_set;
+	size_t elems;             /* elements written */
+	bool oom;                 /* an allocation failed: send refuses */
+};
+
+__must_check int nft_batch_init(struct nft_batch *b, uint32_t seq);
+void nft_batch_free(struct nft_batch *b);
+/* Open a message with room for room bytes; NULL when out of memory. */
+struct nlmsghdr *nft_batch_open(struct nft_batch *b, uint16_t type,
+				uint16_t flags, const char *what, size_t room);
+void nft_batch_close(struct nft_batch *b, struct nlmsghdr *nlh);
+/* Elements of one set, split into messages of at most msg_max bytes. */
+void nft_batch_elem(struct nft_batch *b, uint16_t type, const char *set,
+		    const uint8_t *key, unsigned klen, uint32_t flags);
+void nft_batch_elems_end(struct nft_batch *b);
+/* Close with the END marker; must come last. */
+__must_check int nft_batch_finish(struct nft_batch *b);
+/* Messages between BEGIN and END. */
+static inline size_t nft_batch_count(const struct nft_batch *b)
+{
+	return b->nmsgs;
+}
+/* Fill iov (cap entries) with the pages; returns the count or -E2BIG. */
+int nft_batch_iov(const struct nft_batch *b, struct iovec *iov, size_t cap);
+
+/* Socket helpers. */
+__must_check int nft_open(struct mnl_socket **nl, char *err, size_t errlen);
+void nft_close(struct mnl_socket *nl);
+/* Send the batch, read one ack per message, map errors to a line. */
+__must_check int nft_batch_send(struct nft_batch *b, struct mnl_socket *nl,
+				char *err, size_t errlen);
+/* One line for a kernel error on a message (exposed for tests). */
+void nft_strerror(int error, const struct nft_msginfo *m, char *err,
+		  size_t errlen);
+uint32_t nft_seq(void);
+
+/* ---- nft_set.c: cordon's sets and what goes in them ---- */
+
+enum nset_id {
+	NS_THREAT4, NS_THREAT6, NS_THREAT4N, NS_THREAT6N,
+	NS_TRUST4, NS_TRUST6, NS_TRUST4N, NS_TRUST6N,
+	NS_ALLOW4N, NS_ALLOW6N,   /* every allow entry, ports ignored */
+	NS_LALLOW4N, NS_LALLOW6N, /* allow entries without a port (lockdown) */
+	NS_SAFE4N, NS_SAFE6N,     /* metadata service, DNS resolvers */
+	NS__COUNT
+};
+
+struct nset_def {
+	const char *name;
+	uint8_t af;
+	bool interval;
+};
+extern const struct nset_def nset_defs[NS__COUNT];
+
+static inline unsigned nset_klen(enum nset_id id)
+{
+	return nset_defs[id].af == AF_INET ? 4 : 16;
+}
+
+/* Sorted packed records: a key (hosts) or lo.hi pair (interval sets). */
+struct nset_vec {
+	uint8_t *v;
+	size_t n, cap;
+	unsigned w;
+};
+
+struct nset_all {
+	struct nset_vec s[NS__COUNT];
+};
+
+void nset_all_init(struct nset_all *a);
+void nset_all_free(struct nset_all *a);
+__must_check int nset_vec_push(struct nset_vec *v, const uint8_t *rec);
+/* Sort, dedupe (hosts) or merge (intervals). Returns 0 or -ENOMEM. */
+__must_check int nset_vec_normalize(struct nset_vec *v, bool interval,
+				    unsigned klen);
+/* Drop hosts that one of the intervals already covers. */
+void nset_drop_covered(struct nset_vec *hosts, const struct nset_vec *nets,
+		       unsigned klen);
+/* Add a prefix to the right set of a family pair (host or interval). */
+__must_check int nset_add_prefix(struct nset_all *a, enum nset_id host4,
+				 enum nset_id net4, const struct cd_prefix *p);
+/* One element of an interval set as the kernel dumps it. */
+struct nset_kelem {
+	uint8_t key[16];
+	uint8_t end; /* NFT_SET_ELEM_INTERVAL_END */
+};
+/* Build interval records from a kernel dump (sorts e in place). */
+__must_check int nset_from_elems(struct nset_vec *out, struct nset_kelem *e,
+				 size_t n, unsigned klen);
+/*
+ * Emit the difference have -> want for set id into the batch: deletions
+ * when del is true, additions otherwise. Counts elements in *count.
+ */
+void nset_delta(struct nft_batch *b, enum nset_id id,
+		const struct nset_vec *want, const struct nset_vec *have,
+		bool del, size_t *count);
+/* Emit every element of want as additions (full load). */
+void nset_load(struct nft_batch *b, enum nset_id id,
+	       const struct nset_vec *want, size_t *count);
+
+/* ---- nft_read.c: what the kernel holds ---- */
+
+struct nft_counter {
+	const char *name;
+	uint64_t packets, bytes;
+};
+
+/* 1 when table inet cordon exists, 0 when not, -errno on failure. */
+__must_check int nft_read_table(struct mnl_socket *nl, char *err,
+				size_t errlen);
+/* Elements of one set into out (w = klen or 2*klen, sorted). */
+__must_check int nft_read_set(struct mnl_socket *nl, enum nset_id id,
+			      struct nset_vec *out, char *err, size_t errlen);
+/* The skeleton signature stored in the first rule's comment; 0 if none. */
+__must_check int nft_read_sig(struct mnl_socket *nl, uint64_t *sig,
+			      char *err, size_t errlen);
+/* Rules in a chain (for the gate state); -ENOENT when absent. */
+__must_check int nft_read_rule_count(struct mnl_socket *nl, const char *chain,
+				     size_t *n, char *err, size_t errlen);
+__must_check int nft_read_counter(struct mnl_socket *nl, struct nft_counter *c,
+				  char *err, size_t errlen);
+
+/* ---- nft_table.c: table, counters, chains, rules ---- */
+
+#define NFT_COUNTERS 6
+extern const char *const nft_counter_names[NFT_COUNTERS];
+
+/* Everything rules depend on; its hash is the skeleton signature. */
+struct nft_skel {
+	bool locked;
+	uint32_t agent_uid;
+	uint32_t ct_mark;
+	uint16_t nflog_group;
+	const struct enforce_allow *allow; /* entries with a port become rules */
+	size_t n_allow;
+	uint64_t unit_cgid[ENFORCE_MAX_UNITS];
+	uint32_t unit_level[ENFORCE_MAX_UNITS];
+	size_t n_units;
+};
+
+uint64_t nft_skel_sig(const struct nft_skel *sk);
+/* Table, sets, counters, chains; flush every chain and add its rules. */
+__must_check int nft_table_build(struct nft_batch *b, const struct nft_skel *sk);
+void nft_table_delete(struct nft_batch *b);
+
+#endif

@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cordon's sets and their contents. Hosts (/32, /128) live in hash sets,
+ * prefixes in interval sets: the kernel's interval-set cost grows with
+ * the set's size, so host entries never go there.
+ *
+ * A set's content is a sorted vector of fixed-size records in network
+ * byte order, so memcmp() is numeric order: the key itself for a hash
+ * set, lo followed by hi (inclusive) for an interval set. The delta
+ * against the kernel is a merge walk over two such vectors.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include "nft.h"
+#include "pfxlist.h"
+
+const struct nset_def nset_defs[NS__COUNT] = {
+	[NS_THREAT4] = { "threat4", AF_INET, false },
+	[NS_THREAT6] = { "threat6", AF_INET6, false },
+	[NS_THREAT4N] = { "threat4n", AF_INET, true },
+	[NS_THREAT6N] = { "threat6n", AF_INET6, true },
+	[NS_TRUST4] = { "trusted4", AF_INET, false },
+	[NS_TRUST6] = { "trusted6", AF_INET6, false },
+	[NS_TRUST4N] = { "trusted4n", AF_INET, true },
+	[NS_TRUST6N] = { "trusted6n", AF_INET6, true },
+	[NS_ALLOW4N] = { "allow4", AF_INET, true },
+	[NS_ALLOW6N] = { "allow6", AF_INET6, true },
+	[NS_LALLOW4N] = { "lockdown_allow4", AF_INET, true },
+	[NS_LALLOW6N] = { "lockdown_allow6", AF_INET6, true },
+	[NS_SAFE4N] = { "safe4", AF_INET, true },
+	[NS_SAFE6N] = { "safe6", AF_INET6, true },
+};
+
+void nset_all_init(struct nset_all *a)
+{
+	memset(a, 0, sizeof(*a));
+	for (int i = 0; i < NS__COUNT; i++)
+		a->s[i].w = nset_klen(i) * (nset_defs[i].interval ? 2 : 1);
+}
+
+void nset_all_free(struct nset_all *a)
+{
+	if (!a)
+		return;
+	for (int i = 0; i < NS__COUNT; i++)
+		free(a->s[i].v);
+	nset_all_init(a);
+}
+
+int nset_vec_push(struct nset_vec *v, const uint8_t *rec)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap + v->cap / 2 : 1024;
+		uint8_t *nv = realloc(v->v, cap * v->w);
+
+		if (!nv)
+			return -ENOMEM;
+		v->v = nv;
+		v->cap = cap;
+	}
+	memcpy(v->v + v->n * v->w, rec, v->w);
+	v->n++;
+	return 0;
+}
+
+/* qsort has no context argument; the width rides in a file static. */
+static unsigned cmp_width;
+
+static int rec_cmp(const void *x, const void *y)
+{
+	return memcmp(x, y, cmp_width);
+}
+
+static int u32_cmp(const void *x, const void *y)
+{
+	return memcmp(x, y, 4);
+}
+
+static void to_addr(struct cd_addr *a, const uint8_t *b, unsigned klen)
+{
+	memset(a, 0, sizeof(*a));
+	a->af = klen == 4 ? AF_INET : AF_INET6;
+	memcpy(a->u.b, b, klen);
+}
+
+int nset_vec_normalize(struct nset_vec *v, bool interval, unsigned klen)
+{
+	size_t out = 0;
+
+	if (v->n == 0)
+		return 0;
+	if (interval) {
+		struct pfx_range *r = malloc(v->n * sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		for (size_t i = 0; i < v->n; i++) {
+			to_addr(&r[i].lo, v->v + i * v->w, klen);
+			to_addr(&r[i].hi, v->v + i * v->w + klen, klen);
+		}
+		v->n = pfxlist_merge(r, v->n);
+		for (size_t i = 0; i < v->n; i++) {
+			memcpy(v->v + i * v->w, r[i].lo.u.b, klen);
+			memcpy(v->v + i * v->w + klen, r[i].hi.u.b, klen);
+		}
+		free(r);
+		return 0;
+	}
+	cmp_width = v->w;
+	qsort(v->v, v->n, v->w, v->w == 4 ? u32_cmp : rec_cmp);
+	for (size_t i = 1; i < v->n; i++)
+		if (memcmp(v->v + out * v->w, v->v + i * v->w, v->w))
+			memcpy(v->v + ++out * v->w, v->v + i * v->w, v->w);
+	v->n = out + 1;
+	return 0;
+}
+
+void nset_drop_covered(struct nset_vec *hosts, const struct nset_vec *nets,
+		       unsigned klen)
+{
+	size_t out = 0, j = 0;
+
+	if (!nets->n)
+		return;
+	/* Both sorted: one forward walk. */
+	for (size_t i = 0; i < hosts->n; i++) {
+		const uint8_t *h = hosts->v + i * hosts->w;
+		bool covered = false;
+
+		while (j < nets->n &&
+		       memcmp(nets->v + j * nets->w + klen, h, klen) < 0)
+			j++;
+		if (j < nets->n && memcmp(nets->v + j * nets->w, h, klen) <= 0)
+			covered = true;
+		if (!covered) {
+			if (out != i)
+				memcpy(hosts->v + out * hosts->w, h, hosts->w);
+			out++;
+		}
+	}
+	hosts->n = out;
+}
+
+int nset_add_prefix(struct nset_all *a, enum nset_id host4, enum nset_id net4,
+		    const struct cd_prefix *p)
+{
+	bool v6 = p->a.af == AF_INET6;
+	enum nset_id id;
+	uint8_t rec[32];
+	struct cd_addr last;
+
+	if (prefix_is_host(p)) {
+		id = v6 ? host4 + 1 : host4;
+		return nset_vec_push(&a->s[id], p->a.u.b);
+	}
+	id = v6 ? net4 + 1 : net4;
+	prefix_last(p, &last);
+	memcpy(rec, p->a.u.b, nset_klen(id));
+	memcpy(rec + nset_klen(id), last.u.b, nset_klen(id));
+	return nset_vec_push(&a->s[id], rec);
+}
+
+static unsigned kelem_klen;
+
+static int kelem_cmp(const void *x, const void *y)
+{
+	const struct nset_kelem *a = x, *b = y;
+	int c = memcmp(a->key, b->key, kelem_klen);
+
+	return c ? c : (int)b->end - (int)a->end; /* an end before a start */
+}
+
+int nset_from_elems(struct nset_vec *out, struct nset_kelem *e, size_t n,
+		    unsigned klen)
+{
+	uint8_t rec[32];
+
+	kelem_klen = klen;
+	qsort(e, n, sizeof(*e), kelem_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].end)
+			continue; /* stray end: not one of ours */
+		memcpy(rec, e[i].key, klen);
+		if (i + 1 < n && e[i + 1].end) {
+			/* The end element is exclusive: hi = end - 1. */
+			memcpy(rec + klen, e[i + 1].key, klen);
+			for (unsigned k = klen; k-- > 0;)
+				if (rec[klen + k]--)
+					break;
+			i++;
+		} else {
+			memset(rec + klen, 0xff, klen);
+		}
+		if (nset_vec_push(out, rec))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void emit(struct nft_batch *b, uint16_t type, enum nset_id id,
+		 const uint8_t *rec, size_t *count)
+{
+	const char *name = nset_defs[id].name;
+	unsigned klen = nset_klen(id);
+	uint8_t end[16];
+
+	if (!nset_defs[id].interval) {
+		nft_batch_elem(b, type, name, rec, klen, 0);
+		(*count)++;
+		return;
+	}
+	nft_batch_elem(b, type, name, rec, klen, 0);
+	memcpy(end, rec + klen, klen);
+	/* An interval that reaches the top of the space has no end element. */
+	if (!pfxlist_inc(end, klen))
+		nft_batch_elem(b, type, name, end, klen, NFT_SET_ELEM_INTERVAL_END);
+	(*count)++;
+}
+
+void nset_delta(struct nft_batch *b, enum nset_id id,
+		const struct nset_vec *want, const struct nset_vec *have,
+		bool del, size_t *count)
+{
+	uint16_t type = del ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM;
+	size_t i = 0, j = 0, w = want->w;
+
+	/* Deletions: in have, not in want. Additions: the other way round. */
+	while (i < want->n || j < have->n) {
+		int c;
+
+		if (i == want->n)
+			c = 1;
+		else if (j == have->n)
+			c = -1;
+		else
+			c = memcmp(want->v + i * w, have->v + j * w, w);
+		if (c == 0) {
+			i++;
+			j++;
+		} else if (c < 0) {
+			if (!del)
+				emit(b, type, id, want->v + i * w, count);
+			i++;
+		} else {
+			if (del)
+				emit(b, type, id, have->v + j * w, count);
+			j++;
+		}
+	}
+	nft_batch_elems_end(b);
+}
+
+void nset_load(struct nft_batch *b, enum nset_id id,
+	       const struct nset_vec *want, size_t *count)
+{
+	for (size_t i = 0; i < want->n; i++)
+		emit(b, NFT_MSG_NEWSETELEM, id, want->v + i * want->w, count);
+	nft_batch_elems_end(b);
+}

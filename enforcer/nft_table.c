@@ -1,0 +1,632 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The skeleton of table inet cordon: sets, named counters, chains and
+ * their rules. Every transaction that changes the skeleton re-creates
+ * the objects (a no-op for those that exist), flushes every chain and
+ * adds its rules again, so the table always matches this file exactly.
+ *
+ *   input   : iif lo accept; jump gate_in;  jump chk_in
+ *   output  : oif lo accept; tag agent flows; jump gate_out; jump chk_out
+ *   forward : jump gate_fwd; jump chk_fwd_src; jump chk_fwd_dst
+ *   gate_*  : empty, or one "jump lock_*" rule while in lockdown
+ *   chk_*   : allowlist, safe, trusted -> return; threat -> count, log, drop
+ *   lock_*  : agent flows, responders -> accept; everything else -> drop
+ *
+ * Lockdown and release only change the gate chains and the signature.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/object.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+
+#include "nft.h"
+
+#define TYPE_IPADDR 7  /* nft's datatype ids, so `nft list` prints addresses */
+#define TYPE_IP6ADDR 8
+
+const char *const nft_counter_names[NFT_COUNTERS] = {
+	"drop_in", "drop_out", "drop_fwd",
+	"lockdown_in", "lockdown_out", "lockdown_fwd",
+};
+
+enum dir { SRC, DST };
+
+static const char *const chains[] = {
+	"input", "output", "forward", "gate_in", "gate_out", "gate_fwd",
+	"chk_in", "chk_out", "chk_fwd_src", "chk_fwd_dst",
+	"lock_in", "lock_out", "lock_fwd",
+};
+
+uint64_t nft_skel_sig(const struct nft_skel *sk)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	const uint8_t *p;
+
+#define MIX(ptr, len)                                                          \
+	for (p = (const uint8_t *)(ptr); p < (const uint8_t *)(ptr) + (len); p++) \
+		h = (h ^ *p) * 0x100000001b3ull
+	MIX("cordon-skel-2", 13);
+	MIX(&sk->locked, sizeof(sk->locked));
+	MIX(&sk->agent_uid, sizeof(sk->agent_uid));
+	MIX(&sk->ct_mark, sizeof(sk->ct_mark));
+	MIX(&sk->nflog_group, sizeof(sk->nflog_group));
+	for (size_t i = 0; i < sk->n_allow; i++) {
+		MIX(&sk->allow[i].pfx.a.af, 1);
+		MIX(sk->allow[i].pfx.a.u.b, 16);
+		MIX(&sk->allow[i].pfx.len, 1);
+		MIX(&sk->allow[i].port, 2);
+	}
+	for (size_t i = 0; i < sk->n_units; i++) {
+		MIX(&sk->unit_cgid[i], 8);
+		MIX(&sk->unit_level[i], 4);
+	}
+#undef MIX
+	return h ? h : 1;
+}
+
+/* ---- expressions ---- */
+
+struct rb {
+	struct nftnl_rule *r;
+	bool bad;
+};
+
+static struct nftnl_expr *ex(struct rb *rb, const char *name)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc(name);
+
+	if (!e)
+		rb->bad = true;
+	return e;
+}
+
+static void add(struct rb *rb, struct nftnl_expr *e)
+{
+	if (e)
+		nftnl_rule_add_expr(rb->r, e);
+}
+
+static void e_meta(struct rb *rb, uint32_t key)
+{
+	struct nftnl_expr *e = ex(rb, "meta");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	add(rb, e);
+}
+
+static void e_cmp(struct rb *rb, uint32_t op, const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = ex(rb, "cmp");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+	add(rb, e);
+}
+
+static void e_payload(struct rb *rb, uint32_t base, uint32_t off, uint32_t len)
+{
+	struct nftnl_expr *e = ex(rb, "payload");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	add(rb, e);
+}
+
+static void e_bitwise(struct rb *rb, const void *mask, const void *xor,
+		      uint32_t len)
+{
+	struct nftnl_expr *e = ex(rb, "bitwise");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, xor, len);
+	add(rb, e);
+}
+
+static void e_verdict(struct rb *rb, int verdict, const char *chain)
+{
+	struct nftnl_expr *e = ex(rb, "immediate");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
+	if (chain)
+		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+	add(rb, e);
+}
+
+static void e_counter(struct rb *rb, const char *name)
+{
+	struct nftnl_expr *e = ex(rb, "objref");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
+	nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, name);
+	add(rb, e);
+}
+
+static void e_log(struct rb *rb, uint16_t group)
+{
+	struct nftnl_expr *e = ex(rb, "log");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, group);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, "cordon drop ");
+	add(rb, e);
+}
+
+static void e_ct_load(struct rb *rb, uint32_t key)
+{
+	struct nftnl_expr *e = ex(rb, "ct");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	add(rb, e);
+}
+
+static void e_ct_store(struct rb *rb, uint32_t key)
+{
+	struct nftnl_expr *e = ex(rb, "ct");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
+	add(rb, e);
+}
+
+static void e_lookup(struct rb *rb, enum nset_id id)
+{
+	struct nftnl_expr *e = ex(rb, "lookup");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, nset_defs[id].name);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, (uint32_t)id + 1);
+	add(rb, e);
+}
+
+/* ---- matches ---- */
+
+static void m_nfproto(struct rb *rb, uint8_t af)
+{
+	uint8_t proto = af == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6;
+
+	e_meta(rb, NFT_META_NFPROTO);
+	e_cmp(rb, NFT_CMP_EQ, &proto, 1);
+}
+
+static void m_addr(struct rb *rb, uint8_t af, enum dir d)
+{
+	m_nfproto(rb, af);
+	if (af == AF_INET)
+		e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, d == SRC ? 12 : 16, 4);
+	else
+		e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, d == SRC ? 8 : 24, 16);
+}
+
+static void m_set(struct rb *rb, enum nset_id id, enum dir d)
+{
+	m_addr(rb, nset_defs[id].af, d);
+	e_lookup(rb, id);
+}
+
+static void m_prefix(struct rb *rb, const struct cd_prefix *p, enum dir d)
+{
+	unsigned klen = p->a.af == AF_INET ? 4 : 16;
+	uint8_t mask[16] = { 0 }, zero[16] = { 0 };
+
+	m_addr(rb, p->a.af, d);
+	if (p->len < klen * 8) {
+		for (unsigned i = 0; i < p->len; i++)
+			mask[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+		e_bitwise(rb, mask, zero, klen);
+	}
+	e_cmp(rb, NFT_CMP_EQ, p->a.u.b, klen);
+}
+
+static void m_port(struct rb *rb, uint8_t proto, enum dir d, uint16_t port)
+{
+	uint16_t be = htons(port);
+
+	e_meta(rb, NFT_META_L4PROTO);
+	e_cmp(rb, NFT_CMP_EQ, &proto, 1);
+	e_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, d == SRC ? 0 : 2, 2);
+	e_cmp(rb, NFT_CMP_EQ, &be, 2);
+}
+
+static void m_ctmark(struct rb *rb, uint32_t mark)
+{
+	uint32_t zero = 0;
+
+	e_ct_load(rb, NFT_CT_MARK);
+	e_bitwise(rb, &mark, &zero, 4);
+	e_cmp(rb, NFT_CMP_EQ, &mark, 4);
+}
+
+/* ct mark set ct mark | mark */
+static void a_ctmark(struct rb *rb, uint32_t mark)
+{
+	uint32_t keep = ~mark;
+
+	e_ct_load(rb, NFT_CT_MARK);
+	e_bitwise(rb, &keep, &mark, 4);
+	e_ct_store(rb, NFT_CT_MARK);
+}
+
+/* ---- emitting ---- */
+
+static struct rb rule_begin(const char *chain)
+{
+	struct rb rb = { .r = nftnl_rule_alloc() };
+
+	if (!rb.r) {
+		rb.bad = true;
+		return rb;
+	}
+	nftnl_rule_set_str(rb.r, NFTNL_RULE_TABLE, NFT_TABLE);
+	nftnl_rule_set_str(rb.r, NFTNL_RULE_CHAIN, chain);
+	nftnl_rule_set_u32(rb.r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	return rb;
+}
+
+static int rule_end(struct nft_batch *b, struct rb *rb, const char *chain)
+{
+	struct nlmsghdr *nlh;
+	int rc = 0;
+
+	if (rb->bad) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	nlh = nft_batch_open(b, NFT_MSG_NEWRULE, NLM_F_APPEND | NLM_F_CREATE,
+			     chain, 4096);
+	if (!nlh) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	nftnl_rule_nlmsg_build_payload(nlh, rb->r);
+	nft_batch_close(b, nlh);
+out:
+	nftnl_rule_free(rb->r);
+	return rc;
+}
+
+static int rule_verdict(struct nft_batch *b, struct rb rb, const char *chain,
+			int verdict, const char *target)
+{
+	e_verdict(&rb, verdict, target);
+	return rule_end(b, &rb, chain);
+}
+
+static int rule_comment(struct rb *rb, const char *text)
+{
+	struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(128);
+
+	if (!u || !nftnl_udata_put_strz(u, NFTNL_UDATA_RULE_COMMENT, text)) {
+		nftnl_udata_buf_free(u);
+		rb->bad = true;
+		return -ENOMEM;
+	}
+	nftnl_rule_set_data(rb->r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(u),
+			    nftnl_udata_buf_len(u));
+	nftnl_udata_buf_free(u);
+	return 0;
+}
+
+static int build_table(struct nft_batch *b)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+	int rc = -ENOMEM;
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFT_TABLE);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nlh = nft_batch_open(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, NULL, 1024);
+	if (nlh) {
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		nft_batch_close(b, nlh);
+		rc = 0;
+	}
+	nftnl_table_free(t);
+	return rc;
+}
+
+static int build_sets(struct nft_batch *b)
+{
+	for (int i = 0; i < NS__COUNT; i++) {
+		struct nftnl_set *s = nftnl_set_alloc();
+		struct nlmsghdr *nlh;
+
+		if (!s)
+			return -ENOMEM;
+		nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
+		nftnl_set_set_str(s, NFTNL_SET_NAME, nset_defs[i].name);
+		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, nset_klen(i));
+		nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE,
+				  nset_defs[i].af == AF_INET ? TYPE_IPADDR :
+							       TYPE_IP6ADDR);
+		nftnl_set_set_u32(s, NFTNL_SET_FLAGS,
+				  nset_defs[i].interval ? NFT_SET_INTERVAL : 0);
+		nftnl_set_set_u32(s, NFTNL_SET_ID, (uint32_t)i + 1);
+		nlh = nft_batch_open(b, NFT_MSG_NEWSET, NLM_F_CREATE,
+				     nset_defs[i].name, 1024);
+		if (nlh) {
+			nftnl_set_nlmsg_build_payload(nlh, s);
+			nft_batch_close(b, nlh);
+		}
+		nftnl_set_free(s);
+		if (!nlh)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int build_counters(struct nft_batch *b)
+{
+	for (int i = 0; i < NFT_COUNTERS; i++) {
+		struct nftnl_obj *o = nftnl_obj_alloc();
+		struct nlmsghdr *nlh;
+
+		if (!o)
+			return -ENOMEM;
+		nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, NFT_TABLE);
+		nftnl_obj_set_str(o, NFTNL_OBJ_NAME, nft_counter_names[i]);
+		nftnl_obj_set_u32(o, NFTNL_OBJ_FAMILY, NFPROTO_INET);
+		nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
+		/* Without EXCL an existing counter is left alone, values kept. */
+		nlh = nft_batch_open(b, NFT_MSG_NEWOBJ, NLM_F_CREATE,
+				     nft_counter_names[i], 1024);
+		if (nlh) {
+			nftnl_obj_nlmsg_build_payload(nlh, o);
+			nft_batch_close(b, nlh);
+		}
+		nftnl_obj_free(o);
+		if (!nlh)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int build_chains(struct nft_batch *b)
+{
+	static const int hooks[] = { NF_INET_LOCAL_IN, NF_INET_LOCAL_OUT,
+				     NF_INET_FORWARD };
+
+	for (size_t i = 0; i < ARRAY_SIZE(chains); i++) {
+		struct nftnl_chain *c = nftnl_chain_alloc();
+		struct nlmsghdr *nlh;
+
+		if (!c)
+			return -ENOMEM;
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NFT_TABLE);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chains[i]);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+		if (i < ARRAY_SIZE(hooks)) {
+			nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, (uint32_t)hooks[i]);
+			nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, NFT_PRIO);
+			nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+			nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+		}
+		nlh = nft_batch_open(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE,
+				     chains[i], 1024);
+		if (nlh) {
+			nftnl_chain_nlmsg_build_payload(nlh, c);
+			nft_batch_close(b, nlh);
+		}
+		nftnl_chain_free(c);
+		if (!nlh)
+			return -ENOMEM;
+	}
+	/* Flush every chain: the rules below are the whole truth. */
+	for (size_t i = 0; i < ARRAY_SIZE(chains); i++) {
+		struct nlmsghdr *nlh = nft_batch_open(b, NFT_MSG_DELRULE, 0,
+						      chains[i], 512);
+
+		if (!nlh)
+			return -ENOMEM;
+		mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, NFT_TABLE);
+		mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, chains[i]);
+		nft_batch_close(b, nlh);
+	}
+	return 0;
+}
+
+/* chk_*: the remote side's address (d) against the sets. */
+static int build_check(struct nft_batch *b, const char *chain, enum dir d,
+		       const char *counter, uint16_t group)
+{
+	static const enum nset_id exempt[] = {
+		NS_ALLOW4N, NS_ALLOW6N, NS_SAFE4N, NS_SAFE6N,
+		NS_TRUST4, NS_TRUST6, NS_TRUST4N, NS_TRUST6N,
+	};
+	static const enum nset_id threat[] = {
+		NS_THREAT4, NS_THREAT6, NS_THREAT4N, NS_THREAT6N,
+	};
+	int rc = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(exempt) && !rc; i++) {
+		struct rb rb = rule_begin(chain);
+
+		m_set(&rb, exempt[i], d);
+		rc = rule_verdict(b, rb, chain, NFT_RETURN, NULL);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(threat) && !rc; i++) {
+		struct rb rb = rule_begin(chain);
+
+		m_set(&rb, threat[i], d);
+		e_counter(&rb, counter);
+		e_log(&rb, group);
+		rc = rule_verdict(b, rb, chain, NF_DROP, NULL);
+	}
+	return rc;
+}
+
+/*
+ * lock_*: inbound (d == SRC: the remote is the source) or outbound.
+ * Forward checks both directions.
+ */
+static int build_lock(struct nft_batch *b, const char *chain,
+		      const struct nft_skel *sk, bool in, bool out,
+		      const char *counter)
+{
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	struct rb rb = rule_begin(chain);
+	int rc;
+
+	m_ctmark(&rb, sk->ct_mark);
+	rc = rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
+	for (int dd = 0; dd < 2 && !rc; dd++) {
+		enum dir d = dd ? DST : SRC;
+
+		if ((d == SRC && !in) || (d == DST && !out))
+			continue;
+		for (int v = 0; v < 2 && !rc; v++) {
+			rb = rule_begin(chain);
+			m_set(&rb, v ? NS_LALLOW6N : NS_LALLOW4N, d);
+			rc = rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
+		}
+		/* Responder at the remote end, talking to PORT on this host. */
+		for (size_t i = 0; i < sk->n_allow && !rc; i++) {
+			if (!sk->allow[i].port)
+				continue;
+			for (size_t p = 0; p < ARRAY_SIZE(protos) && !rc; p++) {
+				rb = rule_begin(chain);
+				m_prefix(&rb, &sk->allow[i].pfx, d);
+				m_port(&rb, protos[p], d == SRC ? DST : SRC,
+				       sk->allow[i].port);
+				rc = rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
+			}
+		}
+	}
+	if (rc)
+		return rc;
+	rb = rule_begin(chain);
+	e_counter(&rb, counter);
+	return rule_verdict(b, rb, chain, NF_DROP, NULL);
+}
+
+static int build_rules(struct nft_batch *b, const struct nft_skel *sk)
+{
+	uint32_t lo = 1; /* loopback is ifindex 1 in every namespace */
+	char sig[64];
+	struct rb rb;
+	int rc;
+
+	snprintf(sig, sizeof(sig), "cordon sig=%016llx",
+		 (unsigned long long)nft_skel_sig(sk));
+	rb = rule_begin("input");
+	e_meta(&rb, NFT_META_IIF);
+	e_cmp(&rb, NFT_CMP_EQ, &lo, 4);
+	rc = rule_comment(&rb, sig);
+	rc = rc ? rc : rule_verdict(b, rb, "input", NF_ACCEPT, NULL);
+	rc = rc ? rc : rule_verdict(b, rule_begin("input"), "input", NFT_JUMP, "gate_in");
+	rc = rc ? rc : rule_verdict(b, rule_begin("input"), "input", NFT_JUMP, "chk_in");
+	if (rc)
+		return rc;
+
+	rb = rule_begin("output");
+	e_meta(&rb, NFT_META_OIF);
+	e_cmp(&rb, NFT_CMP_EQ, &lo, 4);
+	rc = rule_verdict(b, rb, "output", NF_ACCEPT, NULL);
+	/* Tag the agent's flows always, so a lockdown keeps their replies. */
+	if (!rc) {
+		rb = rule_begin("output");
+		e_meta(&rb, NFT_META_SKUID);
+		e_cmp(&rb, NFT_CMP_EQ, &sk->agent_uid, 4);
+		a_ctmark(&rb, sk->ct_mark);
+		rc = rule_end(b, &rb, "output");
+	}
+	for (size_t i = 0; i < sk->n_units && !rc; i++) {
+		struct nftnl_expr *e;
+
+		rb = rule_begin("output");
+		e = ex(&rb, "socket");
+		if (e) {
+			nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_KEY, NFT_SOCKET_CGROUPV2);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_DREG, NFT_REG_1);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_LEVEL, sk->unit_level[i]);
+			add(&rb, e);
+		}
+		e_cmp(&rb, NFT_CMP_EQ, &sk->unit_cgid[i], 8);
+		a_ctmark(&rb, sk->ct_mark);
+		rc = rule_end(b, &rb, "output");
+	}
+	rc = rc ? rc : rule_verdict(b, rule_begin("output"), "output", NFT_JUMP, "gate_out");
+	rc = rc ? rc : rule_verdict(b, rule_begin("output"), "output", NFT_JUMP, "chk_out");
+
+	rc = rc ? rc : rule_verdict(b, rule_begin("forward"), "forward", NFT_JUMP, "gate_fwd");
+	rc = rc ? rc : rule_verdict(b, rule_begin("forward"), "forward", NFT_JUMP, "chk_fwd_src");
+	rc = rc ? rc : rule_verdict(b, rule_begin("forward"), "forward", NFT_JUMP, "chk_fwd_dst");
+
+	rc = rc ? rc : build_check(b, "chk_in", SRC, "drop_in", sk->nflog_group);
+	rc = rc ? rc : build_check(b, "chk_out", DST, "drop_out", sk->nflog_group);
+	rc = rc ? rc : build_check(b, "chk_fwd_src", SRC, "drop_fwd", sk->nflog_group);
+	rc = rc ? rc : build_check(b, "chk_fwd_dst", DST, "drop_fwd", sk->nflog_group);
+
+	rc = rc ? rc : build_lock(b, "lock_in", sk, true, false, "lockdown_in");
+	rc = rc ? rc : build_lock(b, "lock_out", sk, false, true, "lockdown_out");
+	rc = rc ? rc : build_lock(b, "lock_fwd", sk, true, true, "lockdown_fwd");
+	if (rc || !sk->locked)
+		return rc;
+	rc = rule_verdict(b, rule_begin("gate_in"), "gate_in", NFT_JUMP, "lock_in");
+	rc = rc ? rc : rule_verdict(b, rule_begin("gate_out"), "gate_out", NFT_JUMP, "lock_out");
+	rc = rc ? rc : rule_verdict(b, rule_begin("gate_fwd"), "gate_fwd", NFT_JUMP, "lock_fwd");
+	return rc;
+}
+
+int nft_table_build(struct nft_batch *b, const struct nft_skel *sk)
+{
+	int rc = build_table(b);
+
+	rc = rc ? rc : build_sets(b);
+	rc = rc ? rc : build_counters(b);
+	rc = rc ? rc : build_chains(b);
+	rc = rc ? rc : build_rules(b, sk);
+	return rc;
+}
+
+void nft_table_delete(struct nft_batch *b)
+{
+	struct nlmsghdr *nlh = nft_batch_open(b, NFT_MSG_DELTABLE, 0, NULL, 512);
+
+	if (!nlh)
+		return;
+	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, NFT_TABLE);
+	nft_batch_close(b, nlh);
+}

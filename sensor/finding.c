@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: MIT */
+#include <cjson/cJSON.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "finding.h"
+
+struct findings {
+	struct finding **buckets;
+	size_t nbuckets, n, max;
+	struct finding *head, *tail;
+};
+
+struct findings *findings_new(size_t max)
+{
+	struct findings *fs = calloc(1, sizeof(*fs));
+	size_t nb = 64;
+
+	if (!fs)
+		return NULL;
+	while (nb < max && nb < (1u << 20))
+		nb <<= 1;
+	fs->buckets = calloc(nb, sizeof(*fs->buckets));
+	if (!fs->buckets) {
+		free(fs);
+		return NULL;
+	}
+	fs->nbuckets = nb;
+	fs->max = max;
+	return fs;
+}
+
+void findings_free(struct findings *fs)
+{
+	struct finding *f, *next;
+
+	if (!fs)
+		return;
+	for (f = fs->head; f; f = next) {
+		next = f->next_all;
+		free(f);
+	}
+	free(fs->buckets);
+	free(fs);
+}
+
+static uint32_t key_hash(const struct finding_key *k)
+{
+	/* FNV-1a over the packed key: findings are few, the table is small. */
+	const uint8_t *parts[2] = { k->local.u.b, k->remote.u.b };
+	uint32_t h = 2166136261u;
+
+	for (int p = 0; p < 2; p++)
+		for (int i = 0; i < 16; i++)
+			h = (h ^ parts[p][i]) * 16777619u;
+	h = (h ^ k->service_port) * 16777619u;
+	h = (h ^ k->dir) * 16777619u;
+	h = (h ^ k->proto) * 16777619u;
+	return h;
+}
+
+static bool key_eq(const struct finding_key *a, const struct finding_key *b)
+{
+	return a->dir == b->dir && a->proto == b->proto &&
+	       a->service_port == b->service_port &&
+	       addr_eq(&a->local, &b->local) && addr_eq(&a->remote, &b->remote);
+}
+
+/*
+ * The id names the key and when it was first seen: stable for the same
+ * key within a run, different for the same key seen again another day,
+ * and reproducible for a replayed capture (golden tests).
+ */
+static void finding_make_id(struct finding *f)
+{
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	uint8_t buf[64];
+	size_t n = 0;
+	static const char hex[] = "0123456789abcdef";
+
+	memcpy(buf + n, f->key.local.u.b, 16), n += 16;
+	memcpy(buf + n, f->key.remote.u.b, 16), n += 16;
+	buf[n++] = f->key.local.af;
+	buf[n++] = f->key.dir;
+	buf[n++] = f->key.proto;
+	buf[n++] = (uint8_t)(f->key.service_port >> 8);
+	buf[n++] = (uint8_t)f->key.service_port;
+	memcpy(buf + n, &f->first_ns, 8), n += 8;
+	EVP_Digest(buf, n, md, &mdlen, EVP_sha256(), NULL);
+	for (int i = 0; i < 16; i++) {
+		f->id[2 * i] = hex[md[i] >> 4];
+		f->id[2 * i + 1] = hex[md[i] & 15];
+	}
+	f->id[32] = '\0';
+}
+
+struct finding *findings_get(struct findings *fs, const struct finding_key *k,
+			     uint64_t first_ns, bool *created)
+{
+	uint32_t h = key_hash(k);
+	struct finding *f;
+
+	for (f = fs->buckets[h & (fs->nbuckets - 1)]; f; f = f->hnext)
+		if (f->hash == h && key_eq(&f->key, k)) {
+			*created = false;
+			return f;
+		}
+	if (fs->n >= fs->max)
+		return NULL;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->key = *k;
+	f->hash = h;
+	f->first_ns = f->last_ns = first_ns;
+	f->blocked = true;
+	finding_make_id(f);
+	f->hnext = fs->buckets[h & (fs->nbuckets - 1)];
+	fs->buckets[h & (fs->nbuckets - 1)] = f;
+	if (fs->tail)
+		fs->tail->next_all = f;
+	else
+		fs->head = f;
+	fs->tail = f;
+	fs->n++;
+	*created = true;
+	return f;
+}
+
+size_t findings_count(const struct findings *fs)
+{
+	return fs->n;
+}
+
+struct finding *findings_first(const struct findings *fs)
+{
+	return fs->head;
+}
+
+struct finding *findings_next(const struct finding *f)
+{
+	return f->next_all;
+}
+
+const char *finding_proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return "TCP";
+	case IPPROTO_UDP:
+		return "UDP";
+	case IPPROTO_ICMP:
+		return "ICMP";
+	case IPPROTO_ICMPV6:
+		return "ICMPV6";
+	}
+	return "OTHER";
+}
+
+static bool proto_has_ports(uint8_t proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
+}
+
+static cJSON *ip_details(const struct cd_addr *a)
+{
+	char buf[ADDR_STRLEN];
+	cJSON *o = cJSON_CreateObject();
+
+	if (o)
+		cJSON_AddStringToObject(o, a->af == AF_INET ? "ipAddressV4"
+							    : "ipAddressV6",
+					addr_ntop(a, buf, sizeof(buf)));
+	return o;
+}
+
+static cJSON *port_details(uint16_t port)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o)
+		cJSON_AddNumberToObject(o, "port", port);
+	return o;
+}
+
+static cJSON *finding_action(const struct finding *f)
+{
+	cJSON *action = cJSON_CreateObject(), *nca;
+	bool ports = proto_has_ports(f->key.proto);
+
+	if (!action)
+		return NULL;
+	cJSON_AddStringToObject(action, "actionType", "NETWORK_CONNECTION");
+	nca = cJSON_AddObjectToObject(action, "networkConnectionAction");
+	if (!nca)
+		goto fail;
+	cJSON_AddStringToObject(nca, "connectionDirection",
+				f->key.dir == FINDING_INBOUND ? "INBOUND" : "OUTBOUND");
+	cJSON_AddStringToObject(nca, "protocol", finding_proto_name(f->key.proto));
+	cJSON_AddBoolToObject(nca, "blocked", f->blocked);
+	cJSON_AddItemToObject(nca, "localIpDetails", ip_details(&f->key.local));
+	if (ports)
+		cJSON_AddItemToObject(nca, "localPortDetails",
+				      port_details(f->local_port));
+	cJSON_AddItemToObject(nca, "remoteIpDetails", ip_details(&f->key.remote));
+	if (ports)
+		cJSON_AddItemToObject(nca, "remotePortDetails",
+				      port_details(f->remote_port));
+	return action;
+fail:
+	cJSON_Delete(action);
+	return NULL;
+}
+
+static void describe(const struct finding *f, const char *inst, char *title,
+		     size_t tlen, char *desc, size_t dlen)
+{
+	char remote[ADDR_STRLEN], portbuf[32] = "";
+	const char *list = f->list && f->list->name ? f->list->name : "a threat list";
+
+	addr_ntop(&f->key.remote, remote, sizeof(remote));
+	if (proto_has_ports(f->key.proto))
+		snprintf(portbuf, sizeof(portbuf), " on %s port %u",
+			 finding_proto_name(f->key.proto), f->key.service_port);
+	else
+		snprintf(portbuf, sizeof(portbuf), " over %s",
+			 finding_proto_name(f->key.proto));
+	snprintf(title, tlen, "EC2 instance %s is communicating with a disallowed IP address.",
+		 inst);
+	if (f->key.dir == FINDING_OUTBOUND)
+		snprintf(desc, dlen,
+			 "EC2 instance %s is communicating outbound with IP address %s%s, which is on the custom threat list %s.",
+			 inst, remote, portbuf, list);
+	else
+		snprintf(desc, dlen,
+			 "EC2 instance %s is being contacted by IP address %s%s, which is on the custom threat list %s.",
+			 inst, remote, portbuf, list);
+}
+
+char *finding_to_json(const struct finding *f, const struct finding_ctx *ctx)
+{
+	const char *inst = ctx && ctx->instance_id ? ctx->instance_id : "unknown";
+	char first[UTIL_TIMESTAMP_LEN], last[UTIL_TIMESTAMP_LEN];
+	char title[160], desc[512], entry[PREFIX_STRLEN];
+	cJSON *root = cJSON_CreateObject(), *res, *idet, *svc, *info;
+	char *out = NULL;
+
+	if (!root)
+		return NULL;
+	util_iso8601_ms(f->first_ns, first);
+	util_iso8601_ms(f->last_ns, last);
+	describe(f, inst, title, sizeof(title), desc, sizeof(desc));
+
+	cJSON_AddStringToObject(root, "schemaVersion", "2.0");
+	if (ctx && ctx->account_id)
+		cJSON_AddStringToObject(root, "accountId", ctx->account_id);
+	if (ctx && ctx->region)
+		cJSON_AddStringToObject(root, "region", ctx->region);
+	cJSON_AddStringToObject(root, "id", f->id);
+	cJSON_AddStringToObject(root, "type",
+				"UnauthorizedAccess:EC2/MaliciousIPCaller.Custom");
+	cJSON_AddNumberToObject(root, "severity", 5);
+	cJSON_AddStringToObject(root, "title", title);
+	cJSON_AddStringToObject(root, "description", desc);
+	cJSON_AddStringToObject(root, "createdAt", first);
+	cJSON_AddStringToObject(root, "updatedAt", last);
+
+	res = cJSON_AddObjectToObject(root, "resource");
+	if (!res)
+		goto out;
+	cJSON_AddStringToObject(res, "resourceType", "Instance");
+	idet = cJSON_AddObjectToObject(res, "instanceDetails");
+	if (!idet)
+		goto out;
+	cJSON_AddStringToObject(idet, "instanceId", inst);
+
+	svc = cJSON_AddObjectToObject(root, "service");
+	if (!svc)
+		goto out;
+	cJSON_AddStringToObject(svc, "serviceName", "cordon");
+	cJSON_AddNumberToObject(svc, "count", (double)f->count);
+	cJSON_AddStringToObject(svc, "eventFirstSeen", first);
+	cJSON_AddStringToObject(svc, "eventLastSeen", last);
+	cJSON_AddItemToObject(svc, "action", finding_action(f));
+	info = cJSON_AddObjectToObject(svc, "additionalInfo");
+	if (!info)
+		goto out;
+	cJSON_AddStringToObject(info, "threatListName",
+				f->list && f->list->name ? f->list->name : "");
+	cJSON_AddStringToObject(info, "threatListEntry",
+				prefix_ntop(&f->entry, entry, sizeof(entry)));
+	cJSON_AddNumberToObject(info, "packets", (double)f->packets);
+	cJSON_AddNumberToObject(info, "bytes", (double)f->bytes);
+	out = cJSON_PrintUnformatted(root);
+out:
+	cJSON_Delete(root);
+	return out;
+}

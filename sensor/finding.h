@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CORDON_FINDING_H
+#define CORDON_FINDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "list.h"
+
+/*
+ * GuardDuty-shaped findings (DESIGN.md). One finding per (local IP,
+ * remote IP, direction, protocol, service port); the service port is the
+ * local port for INBOUND and the remote port for OUTBOUND. count is the
+ * number of distinct flows, packets/bytes are totals.
+ */
+
+enum finding_dir { FINDING_OUTBOUND, FINDING_INBOUND };
+
+struct finding_key {
+	struct cd_addr local, remote;
+	uint16_t service_port;
+	uint8_t dir;   /* enum finding_dir */
+	uint8_t proto; /* IPPROTO_* */
+};
+
+struct finding {
+	struct finding_key key;
+	char id[33];                 /* 32 lowercase hex + NUL */
+	uint16_t local_port, remote_port; /* of the first flow */
+	uint64_t count, packets, bytes;
+	uint64_t first_ns, last_ns;  /* packet timestamps */
+	const struct list *list;     /* the threat list that matched */
+	struct cd_prefix entry;      /* its entry */
+	uint32_t line;
+	bool blocked;                /* every packet so far came from NFLOG */
+	bool answered;               /* the host answered (incident policy) */
+	bool established;            /* a TCP handshake completed */
+	/* private */
+	struct finding *hnext, *next_all;
+	uint32_t hash;
+};
+
+struct findings;
+
+struct findings *findings_new(size_t max);
+void findings_free(struct findings *fs);
+
+/*
+ * Find or create the finding for key; *created says which. Returns NULL
+ * when the table is full (max) or memory runs out; the caller counts that.
+ */
+struct finding *findings_get(struct findings *fs, const struct finding_key *k,
+			     uint64_t first_ns, bool *created);
+size_t findings_count(const struct findings *fs);
+/* Iterate in creation order. */
+struct finding *findings_first(const struct findings *fs);
+struct finding *findings_next(const struct finding *f);
+
+/* Where the JSON gets its context from. */
+struct finding_ctx {
+	const char *instance_id; /* "i-..." or NULL for "unknown" */
+	const char *account_id;  /* NULL: omitted */
+	const char *region;      /* NULL: omitted */
+};
+
+/* One line of JSON (no newline); caller frees with free(). NULL on ENOMEM. */
+char *finding_to_json(const struct finding *f, const struct finding_ctx *ctx);
+const char *finding_proto_name(uint8_t proto);
+
+#endif

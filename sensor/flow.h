@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CORDON_FLOW_H
+#define CORDON_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "pkt.h"
+
+/*
+ * Flow tracking for traffic that touches a listed address. Clean traffic
+ * costs two set lookups and no state; only matched packets reach this
+ * table. The table is bounded: when full, the least recently seen flow is
+ * evicted (its finding keeps the totals). See docs/internals/flow.md.
+ */
+
+/* A flow is one 5-tuple, both directions. Side 0 is the initiator. */
+struct flow_key {
+	struct cd_addr addr[2];
+	uint16_t port[2];
+	uint8_t proto;
+};
+
+enum flow_flags {
+	FLOW_SYN = 1 << 0,      /* initiator sent SYN without ACK */
+	FLOW_SYNACK = 1 << 1,   /* responder answered the SYN */
+	FLOW_ESTAB = 1 << 2,    /* initiator ACKed the SYN-ACK: handshake done */
+	FLOW_REPLIED = 1 << 3,  /* responder sent anything at all */
+	FLOW_MIDSTREAM = 1 << 4 /* TCP flow first seen without its SYN */
+};
+
+struct finding;
+
+struct flow {
+	struct flow_key key;       /* addr[0]/port[0]: initiator */
+	uint64_t first_ns, last_ns;
+	uint64_t packets, bytes;
+	uint32_t flags;            /* enum flow_flags */
+	uint8_t remote_side;       /* which side is the listed address */
+	struct finding *finding;   /* owned by the findings table */
+	/* private */
+	struct flow *hnext;
+	struct flow *lru_prev, *lru_next;
+	uint32_t hash;
+};
+
+struct flow_table;
+
+struct flow_stats {
+	uint64_t created, evicted;
+	size_t active, max;
+};
+
+struct flow_table *flow_table_new(size_t max_flows);
+void flow_table_free(struct flow_table *t);
+
+/*
+ * Find the flow of this packet, or create it with the packet's sender as
+ * initiator (DESIGN.md's direction rule: a SYN without ACK names the
+ * initiator; otherwise the first captured packet's sender). *from_init is
+ * true when the packet goes initiator -> responder. Returns NULL only when
+ * memory runs out. The flow's packet/byte/flag accounting is done here.
+ */
+struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
+			uint64_t ts_ns, bool *created, bool *from_init);
+/* Called for a flow about to be evicted (finding bookkeeping). */
+void flow_table_set_evict_cb(struct flow_table *t,
+			     void (*cb)(struct flow *f, void *arg), void *arg);
+void flow_table_stats(const struct flow_table *t, struct flow_stats *st);
+/* Remove every flow (e.g. when the threat set changes). */
+void flow_table_clear(struct flow_table *t);
+
+#endif

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CORDON_SENSOR_H
+#define CORDON_SENSOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "finding.h"
+#include "flow.h"
+#include "pkt.h"
+#include "tset.h"
+
+/*
+ * The per-packet pipeline: parse, look both addresses up in the threat
+ * set, and for a packet that touches a listed address (and no trusted
+ * one) track its flow and fold it into a finding. Single-threaded; the
+ * live sensor and `cordon replay` drive the same code.
+ */
+
+struct sensor_opts {
+	size_t max_flows;    /* bounded flow table (default 65536) */
+	size_t max_findings; /* bounded findings table (default 65536) */
+};
+
+struct sensor_stats {
+	uint64_t packets;     /* handed to sensor_packet() */
+	uint64_t ip;          /* parsed as IPv4/IPv6 */
+	uint64_t skipped;     /* not IP */
+	uint64_t truncated;
+	uint64_t malformed;
+	uint64_t matched;     /* touched a threat address, no trusted one */
+	uint64_t trusted;     /* touched a trusted address (never a finding) */
+	uint64_t lost;        /* matched but no room for flow or finding */
+	uint64_t reassembled; /* later fragments given their first's ports */
+};
+
+/* What one matched packet did, for the daemon's incident policy. */
+struct sensor_event {
+	struct finding *finding;
+	struct flow *flow;
+	bool new_finding;
+	bool new_flow;
+};
+
+struct sensor;
+
+void sensor_opts_default(struct sensor_opts *o);
+struct sensor *sensor_new(const struct sensor_opts *o);
+void sensor_free(struct sensor *s);
+/*
+ * Use this threat set from now on (NULL: match nothing). The sensor does
+ * not own it. Flows are forgotten because their cached verdicts may have
+ * changed; findings stay.
+ */
+void sensor_set_tset(struct sensor *s, const struct tset *t);
+/* Returns true when the packet matched (ev filled, may be NULL). */
+bool sensor_packet(struct sensor *s, int dlt, const uint8_t *buf,
+		   size_t caplen, uint64_t ts_ns, struct sensor_event *ev);
+const struct sensor_stats *sensor_get_stats(const struct sensor *s);
+struct findings *sensor_findings(struct sensor *s);
+struct flow_table *sensor_flows(struct sensor *s);
+
+#endif

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Threat set lookups. The set never changes after tset_build(), so every
+ * function here only reads it: any number of readers may share one set
+ * without a lock, as long as it is not freed under them.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "tset_impl.h"
+
+/* A hit: trusted anywhere wins, so only a trusted hit ends the search. */
+static inline bool hit_trusted(const struct tset_meta *m)
+{
+	return m->trusted != TSET_SRC_NONE;
+}
+
+/* Every length present, for the few addresses in a DEEP /24. */
+static enum tset_verdict lookup4_deep(const struct tset *t, uint32_t a)
+{
+	enum tset_verdict v = TSET_CLEAN;
+
+	for (unsigned j = 0; j < t->nlens4; j++) {
+		unsigned len = t->lens4[j];
+		int64_t i = tset_find4(&t->t4[len], a & tset_mask4(len));
+
+		if (i < 0)
+			continue;
+		if (hit_trusted(&t->t4[len].meta[i]))
+			return TSET_TRUSTED;
+		v = TSET_THREAT;
+	}
+	return v;
+}
+
+/*
+ * The block read and the host probe do not depend on each other, so the
+ * CPU issues both loads at once (the TRUSTED and DEEP branches are
+ * predicted not taken): a lookup costs about one memory latency.
+ */
+enum tset_verdict tset_lookup4(const struct tset *t, uint32_t a4)
+{
+	uint32_t a = ntohl(a4);
+	unsigned code = tset_blk4_code(&t->blk4[t->dir4[a >> 16]], a);
+	int64_t i;
+
+	if (unlikely(code == TSET_C_TRUSTED))
+		return TSET_TRUSTED;
+	if (unlikely(code == TSET_C_DEEP))
+		return lookup4_deep(t, a);
+	i = tset_find4(&t->t4[32], a);
+	if (i < 0)
+		return (enum tset_verdict)code; /* CLEAN and THREAT coincide */
+	return hit_trusted(&t->t4[32].meta[i]) ? TSET_TRUSTED : TSET_THREAT;
+}
+
+/*
+ * Probes the lengths set in one word of a dir6 mask (bit b is length
+ * base + b), longest first. Returns true when the search is over: a
+ * trusted entry matched, or a threat entry did and no trusted entry
+ * lies below (*v says which).
+ */
+static bool probe6_word(const struct tset *t, const struct tset_key6 *k,
+			uint64_t lens, unsigned base, bool trusted_below,
+			enum tset_verdict *v)
+{
+	while (lens) {
+		unsigned bit = 63 - (unsigned)__builtin_clzll(lens);
+		unsigned len = base + bit;
+		const struct tset_tab6 *tab = &t->t6[len];
+		struct tset_key6 mk = tset_masked6(k, len);
+		int64_t i;
+
+		lens &= ~(1ull << bit);
+		i = tset_find6(tab, &mk);
+		if (i < 0)
+			continue;
+		if (hit_trusted(&tab->meta[i])) {
+			*v = TSET_TRUSTED;
+			return true;
+		}
+		*v = TSET_THREAT;
+		if (!trusted_below)
+			return true;
+	}
+	return false;
+}
+
+#define LENS_112_128 ((1ull << 17) - 1)
+
+enum tset_verdict tset_lookup6(const struct tset *t, const uint8_t a6[16])
+{
+	struct tset_key6 k = tset_key6_from(a6);
+	enum tset_verdict v = TSET_CLEAN;
+	const struct tset_dir6 *d;
+	bool below;
+
+	/* Entries shorter than /32: none unless a list went below the floor. */
+	for (unsigned j = 0; j < t->nshort6; j++) {
+		unsigned len = t->short6[j];
+		const struct tset_tab6 *tab = &t->t6[len];
+		struct tset_key6 mk = tset_masked6(&k, len);
+		int64_t i = tset_find6(tab, &mk);
+
+		if (i < 0)
+			continue;
+		if (hit_trusted(&tab->meta[i]))
+			return TSET_TRUSTED;
+		v = TSET_THREAT;
+	}
+	/* The /32, then the /48; either may end the search. */
+	d = tset_dir6_find(t, TSET_D6_TAG32 | k.hi >> 32);
+	if (!d)
+		return v;
+	below = d->lens[1] & TSET_D6_TRUSTED_BELOW;
+	if ((v == TSET_THREAT && !below) ||
+	    probe6_word(t, &k, d->lens[0] & 0xffff, 32, below, &v) ||
+	    !(d->lens[0] & TSET_D6_LONGER))
+		return v;
+	d = tset_dir6_find(t, k.hi >> 16);
+	if (!d)
+		return v;
+	below = d->lens[1] & TSET_D6_TRUSTED_BELOW;
+	if ((v == TSET_THREAT && !below) ||
+	    probe6_word(t, &k, d->lens[1] & LENS_112_128, 112, below, &v))
+		return v;
+	probe6_word(t, &k, d->lens[0], 48, below, &v);
+	return v;
+}
+
+enum tset_verdict tset_lookup(const struct tset *t, const struct cd_addr *a)
+{
+	if (a->af == AF_INET)
+		return tset_lookup4(t, a->u.v4);
+	if (a->af == AF_INET6)
+		return tset_lookup6(t, a->u.b);
+	return TSET_CLEAN;
+}
+
+/*
+ * Batches hide memory latency: the block and the host slot of every
+ * address in a group are requested before any of them is probed, so the
+ * misses overlap instead of queueing behind mispredicted branches.
+ */
+#define BATCH4 16
+
+void tset_lookup4_batch(const struct tset *t, const uint32_t *a4, size_t n,
+			uint8_t *verdicts)
+{
+	const struct tset_tab4 *hosts = &t->t4[32];
+
+	for (size_t i = 0; i < n; i += BATCH4) {
+		size_t cnt = n - i < BATCH4 ? n - i : BATCH4;
+
+		for (size_t j = 0; j < cnt; j++) {
+			uint32_t a = ntohl(a4[i + j]);
+
+			__builtin_prefetch(&t->blk4[t->dir4[a >> 16]]);
+			__builtin_prefetch(&hosts->key[tset_slot4(a, hosts->cap)]);
+		}
+		for (size_t j = 0; j < cnt; j++)
+			verdicts[i + j] = (uint8_t)tset_lookup4(t, a4[i + j]);
+	}
+}
+
+/* Global source index to its list and entry (binary search on first[]). */
+static void source(const struct tset *t, uint32_t src, struct tset_match *m)
+{
+	size_t lo = 0, hi = t->nlists;
+
+	/* Last list whose first index is <= src; empty lists share their
+	 * successor's first index and so are skipped. */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->first[mid] <= src)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	m->list = t->lists[lo];
+	m->line = t->lists[lo]->ent[src - t->first[lo]].line;
+}
+
+struct best {
+	uint32_t src;
+	unsigned len;
+};
+
+static void consider(struct best *trusted, struct best *threat,
+		     const struct tset_meta *m, unsigned len)
+{
+	/* Lengths come longest first: the first hit of each kind is the
+	 * longest. */
+	if (m->trusted != TSET_SRC_NONE && trusted->src == TSET_SRC_NONE)
+		*trusted = (struct best){ m->trusted, len };
+	if (m->threat != TSET_SRC_NONE && threat->src == TSET_SRC_NONE)
+		*threat = (struct best){ m->threat, len };
+}
+
+enum tset_verdict tset_explain(const struct tset *t, const struct cd_addr *a,
+			       struct tset_match *m)
+{
+	struct best trusted = { TSET_SRC_NONE, 0 }, threat = trusted, *b;
+
+	memset(m, 0, sizeof(*m));
+	m->verdict = TSET_CLEAN;
+	if (a->af == AF_INET) {
+		uint32_t h = ntohl(a->u.v4);
+
+		for (unsigned j = 0; j < t->nlens4; j++) {
+			unsigned len = t->lens4[j];
+			int64_t i = tset_find4(&t->t4[len], h & tset_mask4(len));
+
+			if (i >= 0)
+				consider(&trusted, &threat, &t->t4[len].meta[i], len);
+		}
+	} else if (a->af == AF_INET6) {
+		struct tset_key6 k = tset_key6_from(a->u.b);
+
+		for (unsigned j = 0; j < t->nlens6; j++) {
+			unsigned len = t->lens6[j];
+			struct tset_key6 mk = tset_masked6(&k, len);
+			int64_t i = tset_find6(&t->t6[len], &mk);
+
+			if (i >= 0)
+				consider(&trusted, &threat, &t->t6[len].meta[i], len);
+		}
+	} else {
+		return TSET_CLEAN;
+	}
+	if (trusted.src != TSET_SRC_NONE) {
+		m->verdict = TSET_TRUSTED;
+		b = &trusted;
+	} else if (threat.src != TSET_SRC_NONE) {
+		m->verdict = TSET_THREAT;
+		b = &threat;
+	} else {
+		return TSET_CLEAN;
+	}
+	source(t, b->src, m);
+	m->entry.a = *a;
+	m->entry.len = (uint8_t)b->len;
+	prefix_mask(&m->entry);
+	return m->verdict;
+}

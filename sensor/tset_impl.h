@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CORDON_TSET_IMPL_H
+#define CORDON_TSET_IMPL_H
+
+/*
+ * Private to sensor/tset*.c: the layout of a built threat set and the
+ * probe helpers shared by the builder and the lookups. See
+ * docs/internals/tset.md for the why.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <endian.h>
+#include <string.h>
+
+#include "tset.h"
+
+/* "No entry of this kind": a global source index is never this. */
+#define TSET_SRC_NONE UINT32_MAX
+
+/* Free slot marker. Only a /32 (/128) can be all ones; that key lives
+ * outside the slots, at meta[cap]. */
+#define TSET_EMPTY4 UINT32_MAX
+#define TSET_EMPTY6 UINT64_MAX
+
+/*
+ * Who put a distinct prefix in the set: the first threat and the first
+ * trusted entry, as indices into the concatenation of all lists (list
+ * order, then entry order). The verdict of a hit is derived from this, so
+ * a hit costs a second memory access, a miss does not.
+ */
+struct tset_meta {
+	uint32_t threat;
+	uint32_t trusted;
+};
+
+/*
+ * One table per IPv4 prefix length: masked keys only, host order, in
+ * buckets of 16 (one cache line) filled from the front; a full bucket
+ * overflows into the next. A lookup compares a whole bucket without
+ * branching and stops at the first bucket that is not full, which at the
+ * load we keep is nearly always the first. meta[] is parallel to key[].
+ */
+#define TSET_BUCKET 16
+
+struct tset_tab4 {
+	uint32_t *key;          /* nb * TSET_BUCKET, 64-byte aligned */
+	struct tset_meta *meta; /* cap + 1 */
+	uint32_t nb, cap, n;    /* cap = nb * TSET_BUCKET */
+	bool ones;              /* the all-ones key is present */
+};
+
+struct tset_key6 {
+	uint64_t hi, lo; /* host order, so masking is two ANDs */
+};
+
+struct tset_tab6 {
+	struct tset_key6 *key;
+	struct tset_meta *meta; /* cap + 1 */
+	uint32_t cap, n;
+	bool ones;
+};
+
+/*
+ * IPv4 prefixes are resolved before any table is probed: dir4 maps each
+ * /16 to a 64-byte block holding a 2-bit code per /24, the combined
+ * verdict of every entry of /0../24 covering that /24. Blocks 0..3 are
+ * shared and uniform (code = index); a /16 gets a block of its own only
+ * when an entry of /17../31 lies inside it. A /24 holding an entry of
+ * /25../31 is DEEP: those few addresses take the slow path. Codes are
+ * ordered so that combining two entries is max().
+ */
+#define TSET_C_CLEAN 0u
+#define TSET_C_THREAT 1u
+#define TSET_C_DEEP 2u
+#define TSET_C_TRUSTED 3u
+
+struct tset_blk4 {
+	uint64_t w[8]; /* code of /24 number i: bits 2(i%32) of w[i/32] */
+} __attribute__((aligned(64)));
+
+static inline unsigned tset_blk4_code(const struct tset_blk4 *b, uint32_t a)
+{
+	return (unsigned)(b->w[(a >> 13) & 7] >> ((a >> 7) & 0x3e)) & 3;
+}
+
+/*
+ * IPv6 directory: one hash holding two kinds of keys. A /32 key (tagged
+ * with bit 63) lists the lengths 32..47 present inside that /32 and says
+ * whether anything longer is; a /48 key lists the lengths 48..128 inside
+ * that /48. A clean address leaves after one or two probes. Entries
+ * shorter than /32 (the list floor forbids them) are probed for every
+ * address.
+ */
+#define TSET_D6_TAG32 (1ull << 63)
+#define TSET_D6_LONGER (1ull << 16)        /* in lens[0] of a /32 key */
+#define TSET_D6_TRUSTED_BELOW (1ull << 62) /* in lens[1] */
+
+struct tset_dir6 {
+	uint64_t key;     /* TSET_EMPTY6 = free */
+	uint64_t lens[2]; /* /32 key: bit L-32 of lens[0];
+			   * /48 key: bit L-48 of lens[0], L-112 of lens[1] */
+};
+
+struct tset {
+	struct list **lists; /* copied array; the lists are the caller's */
+	size_t nlists;
+	uint32_t *first;     /* first[i]: global index of lists[i]->ent[0] */
+
+	uint32_t *dir4;      /* 65536 block numbers */
+	struct tset_blk4 *blk4;
+	uint32_t nblk4;
+	struct tset_tab4 t4[33];
+	uint8_t lens4[33];   /* lengths present, longest first */
+	unsigned nlens4;
+
+	struct tset_dir6 *dir6;
+	uint32_t dir6_cap, dir6_n; /* dir6_cap is 0 without IPv6 /32../128 */
+	struct tset_tab6 t6[129];
+	uint8_t lens6[129];
+	unsigned nlens6;
+	uint8_t short6[32];  /* lengths < 32 present, longest first */
+	unsigned nshort6;
+
+	struct tset_stats st;
+};
+
+/* Fibonacci hashing, then Lemire's multiply-shift to land in [0, cap):
+ * tables need not be powers of two, which keeps the load near target. */
+static inline uint32_t tset_slot4(uint32_t key, uint32_t cap)
+{
+	uint32_t h = (uint32_t)(((uint64_t)key * 0x9e3779b97f4a7c15ull) >> 32);
+
+	return (uint32_t)(((uint64_t)h * cap) >> 32);
+}
+
+static inline uint32_t tset_slot6(const struct tset_key6 *k, uint32_t cap)
+{
+	uint64_t x = (k->hi ^ (k->lo * 0xc2b2ae3d27d4eb4full)) *
+		     0x9e3779b97f4a7c15ull;
+	uint32_t h = (uint32_t)(x >> 32);
+
+	return (uint32_t)(((uint64_t)h * cap) >> 32);
+}
+
+static inline uint32_t tset_slot_dir6(uint64_t key, uint32_t cap)
+{
+	uint32_t h = (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32);
+
+	return (uint32_t)(((uint64_t)h * cap) >> 32);
+}
+
+static inline uint32_t tset_mask4(unsigned len)
+{
+	return len == 0 ? 0 : UINT32_MAX << (32 - len);
+}
+
+static inline struct tset_key6 tset_masked6(const struct tset_key6 *a,
+					    unsigned len)
+{
+	struct tset_key6 k = *a;
+
+	if (len <= 64) {
+		k.hi &= len == 0 ? 0 : UINT64_MAX << (64 - len);
+		k.lo = 0;
+	} else if (len < 128) {
+		k.lo &= UINT64_MAX << (128 - len);
+	}
+	return k;
+}
+
+typedef uint32_t tset_v4u __attribute__((vector_size(16)));
+
+/* Whether any of the 16 keys at k equals key: four SIMD compares. */
+static inline bool tset_bucket_has(const uint32_t *k, uint32_t key)
+{
+	tset_v4u x[4], m, kk = { key, key, key, key };
+	uint64_t w[2];
+
+	memcpy(x, k, sizeof(x));
+	m = (x[0] == kk) | (x[1] == kk) | (x[2] == kk) | (x[3] == kk);
+	memcpy(w, &m, sizeof(w));
+	return (w[0] | w[1]) != 0;
+}
+
+/* Index into tab->meta[] of key (already masked), or -1. */
+static inline int64_t tset_find4(const struct tset_tab4 *tab, uint32_t key)
+{
+	uint32_t b;
+
+	if (unlikely(key == TSET_EMPTY4))
+		return tab->ones ? (int64_t)tab->cap : -1;
+	b = tset_slot4(key, tab->nb);
+	for (;;) {
+		const uint32_t *k = tab->key + (size_t)b * TSET_BUCKET;
+
+		if (unlikely(tset_bucket_has(k, key))) {
+			for (unsigned j = 0;; j++)
+				if (k[j] == key)
+					return (int64_t)b * TSET_BUCKET + j;
+		}
+		if (likely(k[TSET_BUCKET - 1] == TSET_EMPTY4))
+			return -1;
+		if (++b == tab->nb)
+			b = 0;
+	}
+}
+
+static inline bool tset_key6_ones(const struct tset_key6 *k)
+{
+	return (k->hi & k->lo) == TSET_EMPTY6;
+}
+
+static inline int64_t tset_find6(const struct tset_tab6 *tab,
+				 const struct tset_key6 *key)
+{
+	uint32_t i;
+
+	if (unlikely(tset_key6_ones(key)))
+		return tab->ones ? (int64_t)tab->cap : -1;
+	i = tset_slot6(key, tab->cap);
+	for (;;) {
+		const struct tset_key6 *k = &tab->key[i];
+
+		if (k->hi == key->hi && k->lo == key->lo)
+			return i;
+		if ((k->hi & k->lo) == TSET_EMPTY6)
+			return -1;
+		if (++i == tab->cap)
+			i = 0;
+	}
+}
+
+static inline const struct tset_dir6 *tset_dir6_find(const struct tset *t,
+						     uint64_t key)
+{
+	uint32_t i;
+
+	if (!t->dir6_cap)
+		return NULL;
+	i = tset_slot_dir6(key, t->dir6_cap);
+	for (;;) {
+		const struct tset_dir6 *d = &t->dir6[i];
+
+		if (d->key == key)
+			return d;
+		if (d->key == TSET_EMPTY6)
+			return NULL;
+		if (++i == t->dir6_cap)
+			i = 0;
+	}
+}
+
+/* Address bytes (network order) to the two-word key. */
+static inline struct tset_key6 tset_key6_from(const uint8_t b[16])
+{
+	struct tset_key6 k;
+
+	memcpy(&k.hi, b, 8);
+	memcpy(&k.lo, b + 8, 8);
+	k.hi = be64toh(k.hi);
+	k.lo = be64toh(k.lo);
+	return k;
+}
+
+#endif

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tset_bench: build a 1M-entry threat set and time it against naive
+ * peers. Run by tests/bench/bench_tset.sh; every figure is the median of
+ * RUNS runs. Lists are filled by hand (no list parser involved).
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tset.h"
+
+#define RUNS 5
+#define NHOST4 900000
+#define NPFX4 50000
+#define NPFX6 45000
+#define NHOST6 5000
+#define NTRUST 1000
+#define NPROBE (4u << 20)
+#define NPOOL6 4096
+
+static uint64_t rng = 0x243f6a8885a308d3ull;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 0x2545f4914f6cdd1dull;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v)
+{
+	qsort(v, RUNS, sizeof(*v), cmp_double);
+	return v[RUNS / 2];
+}
+
+static struct list *new_list(const char *name, enum list_kind kind, size_t cap)
+{
+	struct list *l = calloc(1, sizeof(*l));
+
+	if (!l || !(l->ent = calloc(cap, sizeof(*l->ent)))) {
+		perror("calloc");
+		exit(1);
+	}
+	l->name = strdup(name);
+	l->location = strdup(name);
+	l->kind = kind;
+	return l;
+}
+
+static void add(struct list *l, const struct cd_prefix *p)
+{
+	l->ent[l->n] = (struct list_entry){ *p, (uint32_t)l->n + 1 };
+	l->n++;
+}
+
+static uint64_t pool6[NPOOL6];
+
+static void rand6(uint8_t b[16], bool pooled)
+{
+	uint64_t hi = pooled ? pool6[rnd() % NPOOL6] | (rnd() & 0xffffffffu)
+			     : rnd(), lo = rnd();
+
+	for (unsigned i = 0; i < 8; i++) {
+		b[i] = (uint8_t)(hi >> (56 - 8 * i));
+		b[8 + i] = (uint8_t)(lo >> (56 - 8 * i));
+	}
+}
+
+/*
+ * 900k IPv4 hosts, 50k IPv4 /16../28, 45k IPv6 /48../64 and 5k IPv6
+ * hosts inside 4096 /32s, and a trusted list of 1000 of those hosts.
+ */
+static struct list **make_lists(size_t *nlists, uint32_t **hosts)
+{
+	struct list **l = calloc(4, sizeof(*l));
+	struct cd_prefix p;
+
+	l[0] = new_list("hosts4.txt", LIST_THREAT, NHOST4);
+	l[1] = new_list("nets.txt", LIST_THREAT, NPFX4 + NPFX6 + NHOST6);
+	l[2] = new_list("trusted.txt", LIST_TRUSTED, NTRUST);
+	*hosts = malloc(NHOST4 * sizeof(**hosts));
+	for (size_t i = 0; i < NPOOL6; i++)
+		pool6[i] = (0x2000ull | (rnd() & 0xfff)) << 48 |
+			   (rnd() & 0xffff) << 32;
+	for (size_t i = 0; i < NHOST4; i++) {
+		(*hosts)[i] = (uint32_t)rnd();
+		addr_set4(&p.a, (*hosts)[i]);
+		p.len = 32;
+		add(l[0], &p);
+	}
+	for (size_t i = 0; i < NPFX4; i++) {
+		addr_set4(&p.a, (uint32_t)rnd());
+		p.len = (uint8_t)(16 + rnd() % 13);
+		prefix_mask(&p);
+		add(l[1], &p);
+	}
+	for (size_t i = 0; i < NPFX6 + NHOST6; i++) {
+		uint8_t b[16];
+
+		rand6(b, true);
+		addr_set6(&p.a, b);
+		p.len = (uint8_t)(i < NPFX6 ? 48 + rnd() % 17 : 128);
+		prefix_mask(&p);
+		add(l[1], &p);
+	}
+	for (size_t i = 0; i < NTRUST; i++)
+		add(l[2], &l[0]->ent[rnd() % NHOST4].pfx);
+	*nlists = 3;
+	return l;
+}
+
+/* Peer 1: the /32s only, sorted, binary search. */
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool bsearch_has(const uint32_t *v, size_t n, uint32_t key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo] == key;
+}
+
+/* Peer 2: a textbook chained hash of the /32s (one malloc per node). */
+struct node {
+	uint32_t key;
+	struct node *next;
+};
+
+#define CHAIN_BITS 20
+
+static struct node **chain_build(const uint32_t *v, size_t n)
+{
+	struct node **b = calloc(1u << CHAIN_BITS, sizeof(*b));
+
+	for (size_t i = 0; i < n; i++) {
+		struct node *x = malloc(sizeof(*x));
+		uint32_t h = (v[i] * 2654435761u) >> (32 - CHAIN_BITS);
+
+		x->key = v[i];
+		x->next = b[h];
+		b[h] = x;
+	}
+	return b;
+}
+
+static bool chain_has(struct node *const *b, uint32_t key)
+{
+	for (const struct node *x = b[(key * 2654435761u) >> (32 - CHAIN_BITS)];
+	     x; x = x->next)
+		if (x->key == key)
+			return true;
+	return false;
+}
+
+static double now_ns(void)
+{
+	return (double)util_now_mono_ns();
+}
+
+static volatile size_t sink;
+
+enum how { TSET, TSET_BATCH, BSEARCH, CHAIN };
+
+static double time4(enum how how, const struct tset *t, const uint32_t *a,
+		    const uint32_t *sorted, size_t nsorted,
+		    struct node *const *chain)
+{
+	double v[RUNS];
+	uint8_t *out = malloc(NPROBE);
+
+	for (int r = 0; r < RUNS; r++) {
+		double t0 = now_ns();
+		size_t hits = 0;
+
+		switch (how) {
+		case TSET:
+			for (size_t i = 0; i < NPROBE; i++)
+				hits += tset_lookup4(t, a[i]) != TSET_CLEAN;
+			break;
+		case TSET_BATCH:
+			tset_lookup4_batch(t, a, NPROBE, out);
+			for (size_t i = 0; i < NPROBE; i++)
+				hits += out[i] != TSET_CLEAN;
+			break;
+		case BSEARCH:
+			for (size_t i = 0; i < NPROBE; i++)
+				hits += bsearch_has(sorted, nsorted, ntohl(a[i]));
+			break;
+		case CHAIN:
+			for (size_t i = 0; i < NPROBE; i++)
+				hits += chain_has(chain, ntohl(a[i]));
+			break;
+		}
+		v[r] = (now_ns() - t0) / NPROBE;
+		sink += hits;
+	}
+	free(out);
+	return median(v);
+}
+
+static double time6(const struct tset *t, const uint8_t (*a)[16])
+{
+	double v[RUNS];
+
+	for (int r = 0; r < RUNS; r++) {
+		double t0 = now_ns();
+		size_t hits = 0;
+
+		for (size_t i = 0; i < NPROBE; i++)
+			hits += tset_lookup6(t, a[i]) != TSET_CLEAN;
+		v[r] = (now_ns() - t0) / NPROBE;
+		sink += hits;
+	}
+	return median(v);
+}
+
+/* Probe addresses: clean ones (checked against the set), hit_pct % from
+ * the host list. */
+static uint32_t *probes4(const struct tset *t, const uint32_t *hosts,
+			 unsigned hit_pct)
+{
+	uint32_t *a = malloc(NPROBE * sizeof(*a));
+
+	for (size_t i = 0; i < NPROBE; i++) {
+		if (rnd() % 100 < hit_pct) {
+			a[i] = hosts[rnd() % NHOST4];
+			continue;
+		}
+		do
+			a[i] = (uint32_t)rnd();
+		while (tset_lookup4(t, a[i]) != TSET_CLEAN);
+	}
+	return a;
+}
+
+int main(void)
+{
+	size_t nlists, total = 0, entries;
+	uint32_t *hosts, *sorted, *clean, *hit1;
+	uint8_t (*a6)[16], (*a6p)[16];
+	struct list **l = make_lists(&nlists, &hosts);
+	struct node **chain;
+	struct tset_stats st;
+	struct tset *t = NULL;
+	char err[ERRLEN];
+	double v[RUNS], ts, tb, bs, ch;
+
+	for (size_t i = 0; i < nlists; i++)
+		total += l[i]->n;
+	for (int r = 0; r < RUNS; r++) {
+		double t0 = now_ns();
+
+		tset_free(t);
+		t = tset_build(l, nlists, err, sizeof(err));
+		v[r] = (now_ns() - t0) / 1e6;
+		if (!t) {
+			fprintf(stderr, "tset_build: %s\n", err);
+			return 1;
+		}
+	}
+	tset_get_stats(t, &st);
+	entries = st.hosts4 + st.hosts6 + st.prefixes4 + st.prefixes6;
+	printf("entries            %zu in lists, %zu distinct (v4 %zu hosts + %zu prefixes, v6 %zu hosts + %zu prefixes)\n",
+	       total, entries, st.hosts4, st.prefixes4, st.hosts6, st.prefixes6);
+	printf("build              %.1f ms (median of %d)\n", median(v), RUNS);
+	printf("memory             %.1f MiB, %.1f bytes/entry\n",
+	       st.bytes / 1048576.0, (double)st.bytes / (double)entries);
+
+	sorted = malloc(NHOST4 * sizeof(*sorted));
+	for (size_t i = 0; i < NHOST4; i++)
+		sorted[i] = ntohl(hosts[i]);
+	qsort(sorted, NHOST4, sizeof(*sorted), cmp_u32);
+	chain = chain_build(sorted, NHOST4);
+	clean = probes4(t, hosts, 0);
+	hit1 = probes4(t, hosts, 1);
+
+	printf("lookups, ns each (median of %d runs of %u):\n", RUNS, NPROBE);
+	ts = time4(TSET, t, clean, NULL, 0, NULL);
+	tb = time4(TSET_BATCH, t, clean, NULL, 0, NULL);
+	bs = time4(BSEARCH, t, clean, sorted, NHOST4, NULL);
+	ch = time4(CHAIN, t, clean, NULL, 0, chain);
+	printf("  v4 clean         tset %.1f  batch %.1f  | bsearch(/32 only) %.1f  chained hash(/32 only) %.1f\n",
+	       ts, tb, bs, ch);
+	printf("  ratio v4 clean   tset vs naive bsearch %.2fx faster, batch %.2fx; vs chained hash %.2fx, batch %.2fx\n",
+	       bs / ts, bs / tb, ch / ts, ch / tb);
+	ts = time4(TSET, t, hit1, NULL, 0, NULL);
+	tb = time4(TSET_BATCH, t, hit1, NULL, 0, NULL);
+	bs = time4(BSEARCH, t, hit1, sorted, NHOST4, NULL);
+	ch = time4(CHAIN, t, hit1, NULL, 0, chain);
+	printf("  v4 1%% hits       tset %.1f  batch %.1f  | bsearch(/32 only) %.1f  chained hash(/32 only) %.1f\n",
+	       ts, tb, bs, ch);
+	printf("  ratio v4 1%% hits tset vs naive bsearch %.2fx faster, batch %.2fx; vs chained hash %.2fx, batch %.2fx\n",
+	       bs / ts, bs / tb, ch / ts, ch / tb);
+
+	a6 = malloc(NPROBE * sizeof(*a6));
+	a6p = malloc(NPROBE * sizeof(*a6p));
+	for (size_t i = 0; i < NPROBE; i++) {
+		rand6(a6[i], false);
+		rand6(a6p[i], true);
+	}
+	printf("  v6 random        tset %.1f\n", time6(t, (const uint8_t (*)[16])a6));
+	printf("  v6 in listed /32s tset %.1f\n", time6(t, (const uint8_t (*)[16])a6p));
+
+	tset_free(t);
+	for (size_t i = 0; i < (1u << CHAIN_BITS); i++)
+		while (chain[i]) {
+			struct node *x = chain[i];
+
+			chain[i] = x->next;
+			free(x);
+		}
+	for (size_t i = 0; i < nlists; i++) {
+		free(l[i]->ent);
+		free(l[i]->name);
+		free(l[i]->location);
+		free(l[i]);
+	}
+	free(l);
+	free(chain);
+	free(hosts);
+	free(sorted);
+	free(clean);
+	free(hit1);
+	free(a6);
+	free(a6p);
+	return 0;
+}

@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: MIT */
+/* The list driver, specs, limits, file loading and the line formats. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "list.h"
+#include "list_util.h"
+#include "lists_load.h"
+
+static char err[ERRLEN];
+static char dump[4096];
+
+static void test_format_names(void **state)
+{
+	enum list_format f;
+
+	(void)state;
+	assert_string_equal(list_format_name(LIST_FMT_OTX_CSV), "otx_csv");
+	assert_string_equal(list_format_name(LIST_FMT_FIRE_EYE), "fire_eye");
+	assert_true(list_format_from_name("PROOF_POINT", 11, &f));
+	assert_int_equal(f, LIST_FMT_PROOF_POINT);
+	assert_true(list_format_from_name("Alien_Vault:x", 11, &f));
+	assert_int_equal(f, LIST_FMT_ALIEN_VAULT);
+	assert_false(list_format_from_name("stixx", 5, &f));
+	assert_false(list_format_from_name("st", 2, &f));
+	assert_false(list_format_from_name("", 0, &f));
+}
+
+static void test_spec_parse(void **state)
+{
+	struct list_spec s;
+	char big[1100];
+
+	(void)state;
+	assert_int_equal(list_spec_parse("threat.txt", LIST_THREAT, &s, err, sizeof(err)), 0);
+	assert_int_equal(s.fmt, LIST_FMT_TXT);
+	assert_int_equal(s.kind, LIST_THREAT);
+	assert_string_equal(s.location, "threat.txt");
+	assert_int_equal(list_spec_parse("STIX:/x/y.xml", LIST_TRUSTED, &s, err, sizeof(err)), 0);
+	assert_int_equal(s.fmt, LIST_FMT_STIX);
+	assert_int_equal(s.kind, LIST_TRUSTED);
+	assert_string_equal(s.location, "/x/y.xml");
+	assert_int_equal(list_spec_parse("stix:s3://b/k", LIST_THREAT, &s, err, sizeof(err)), 0);
+	assert_int_equal(s.fmt, LIST_FMT_STIX);
+	assert_string_equal(s.location, "s3://b/k");
+	assert_int_equal(list_spec_parse("s3://b/k", LIST_THREAT, &s, err, sizeof(err)), 0);
+	assert_int_equal(s.fmt, LIST_FMT_TXT);
+	assert_string_equal(s.location, "s3://b/k");
+	assert_int_equal(list_spec_parse("https://s3.amazonaws.com/b/l.txt?v=1", LIST_THREAT,
+					 &s, err, sizeof(err)), 0);
+	assert_int_equal(s.fmt, LIST_FMT_TXT);
+	assert_string_equal(s.location, "https://s3.amazonaws.com/b/l.txt?v=1");
+	assert_int_equal(list_spec_parse("Fire_Eye:https://h/x.csv", LIST_THREAT, &s, err,
+					 sizeof(err)), 0);
+	assert_int_equal(s.fmt, LIST_FMT_FIRE_EYE);
+	assert_string_equal(s.location, "https://h/x.csv");
+	assert_int_equal(list_spec_parse("otx_csv:./a:b.csv", LIST_THREAT, &s, err, sizeof(err)), 0);
+	assert_int_equal(s.fmt, LIST_FMT_OTX_CSV);
+	assert_string_equal(s.location, "./a:b.csv");
+	assert_int_equal(list_spec_parse("./a:b", LIST_THREAT, &s, err, sizeof(err)), 0);
+	assert_int_equal(s.fmt, LIST_FMT_TXT);
+	assert_string_equal(s.location, "./a:b");
+	assert_int_equal(list_spec_parse("lists/x:y.txt", LIST_THREAT, &s, err, sizeof(err)), 0);
+	assert_string_equal(s.location, "lists/x:y.txt");
+	assert_int_equal(list_spec_parse("/abs/x:y", LIST_THREAT, &s, err, sizeof(err)), 0);
+	assert_string_equal(s.location, "/abs/x:y");
+
+	assert_int_equal(list_spec_parse("foo:/x", LIST_THREAT, &s, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "unknown list format 'foo'"));
+	assert_non_null(strstr(err, "txt, stix, otx_csv, alien_vault, proof_point, fire_eye"));
+	assert_int_equal(list_spec_parse("", LIST_THREAT, &s, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "empty list location"));
+	assert_int_equal(list_spec_parse("stix:", LIST_THREAT, &s, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "empty list location"));
+	assert_int_equal(list_spec_parse("txt:a\nb", LIST_THREAT, &s, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "control character"));
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(list_spec_parse(big, LIST_THREAT, &s, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "longer than 1023 bytes"));
+	big[1024] = '\0';
+	assert_int_equal(list_spec_parse(big, LIST_THREAT, &s, err, sizeof(err)), -EINVAL);
+	big[1023] = '\0';
+	assert_int_equal(list_spec_parse(big, LIST_THREAT, &s, err, sizeof(err)), 0);
+	assert_int_equal(strlen(s.location), 1023);
+}
+
+static void check_name(const char *loc, const char *name)
+{
+	struct list *l;
+
+	assert_int_equal(tl_parse(LIST_FMT_TXT, loc, "203.0.113.7\n", NULL, &l, err,
+				  sizeof(err)), 0);
+	assert_string_equal(l->location, loc);
+	assert_string_equal(l->name, name);
+	list_free(l);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	check_name("threat.txt", "threat.txt");
+	check_name("/etc/cordon/threat.txt", "threat.txt");
+	check_name("s3://my-bucket/dir/MyThreatIntelSet", "MyThreatIntelSet");
+	check_name("s3://my-bucket/dir/", "dir");
+	check_name("https://s3.amazonaws.com/b/list.txt?X-Amz-Date=1#frag", "list.txt");
+	check_name("https://h/p/x.csv#a/b", "x.csv");
+	check_name("s3://bucket", "bucket");
+}
+
+static void test_txt_tricky(void **state)
+{
+	static const char in[] =
+		"\xef\xbb\xbf# sample\r\n"
+		"\r\n"
+		"  203.0.113.7  \r\n"
+		"198.51.100.77/25\r\n"
+		"\t2001:db8:bad::1\t# C2 over IPv6\r\n"
+		"malware.example.com\r\n"
+		"*.example.org\r\n"
+		"2001:DB8:C0::/48\r\n"
+		"   # indented comment\r\n"
+		"192.0.2.200/29";
+	struct list *l;
+
+	(void)state;
+	assert_int_equal(tl_parse(LIST_FMT_TXT, "t.txt", in, NULL, &l, err, sizeof(err)), 0);
+	assert_string_equal(tl_dump(l, dump, sizeof(dump)), TL_SAMPLE);
+	assert_int_equal(l->n, 5);
+	assert_int_equal(l->st.entries, 5);
+	assert_int_equal(l->st.lines, 7);
+	assert_int_equal(l->st.masked, 1);
+	assert_int_equal(l->st.domains, 2);
+	assert_int_equal(l->st.bad, 0);
+	assert_int_equal(l->ent[0].line, 3);
+	assert_int_equal(l->ent[1].line, 4);
+	assert_int_equal(l->ent[4].line, 10);
+	assert_int_equal(l->n_msgs, 1);
+	assert_string_equal(l->msgs[0],
+			    "t.txt:4: '198.51.100.77/25' has host bits set; using 198.51.100.0/25");
+	assert_int_equal(l->fmt, LIST_FMT_TXT);
+	assert_int_equal(l->kind, LIST_THREAT);
+	list_free(l);
+}
+
+static void test_txt_bad_lines(void **state)
+{
+	char in[4096];
+	size_t o = 0;
+	struct list *l;
+
+	(void)state;
+	for (int i = 0; i < 40; i++)
+		o += (size_t)snprintf(in + o, sizeof(in) - o, "203.0.113.%d\n", i);
+	o += (size_t)snprintf(in + o, sizeof(in) - o,
+			      "hello\n10.0.0.256\n10.0.0.0/33\n203.0.113.9 junk\n");
+	assert_int_equal(tl_parse(LIST_FMT_TXT, "t.txt", in, NULL, &l, err, sizeof(err)), 0);
+	assert_int_equal(l->n, 40);
+	assert_int_equal(l->st.bad, 4);
+	assert_int_equal(l->st.lines, 44);
+	assert_int_equal(l->n_msgs, 4);
+	assert_string_equal(l->msgs[0],
+			    "t.txt:41: 'hello' is not an IP address, CIDR or domain name");
+	assert_string_equal(l->msgs[1],
+			    "t.txt:42: '10.0.0.256' is not an IP address, CIDR or domain name");
+	assert_string_equal(l->msgs[2], "t.txt:43: '10.0.0.0/33' is not a valid CIDR");
+	assert_string_equal(l->msgs[3], "t.txt:44: unexpected text after the entry: 'junk'");
+	list_free(l);
+
+	/* Only the first LIST_MSGS problems are kept; all are counted. */
+	o = 0;
+	for (int i = 0; i < 100; i++)
+		o += (size_t)snprintf(in + o, sizeof(in) - o, "%s\n",
+				      i % 10 == 5 ? "bad!" : "198.51.100.1");
+	assert_int_equal(tl_parse(LIST_FMT_TXT, "t.txt", in, NULL, &l, err, sizeof(err)), 0);
+	assert_int_equal(l->st.bad, 10);
+	assert_int_equal(l->n_msgs, LIST_MSGS);
+	assert_string_equal(l->msgs[LIST_MSGS - 1], "t.txt:46: 'bad!' is not an IP address, CIDR or domain name");
+	list_free(l);
+
+	/* A NUL inside a line must not hide junk from inet_pton(). */
+	assert_int_equal(list_parse("n.txt", LIST_FMT_TXT, LIST_THREAT,
+				    "203.0.113.7\0junk\n203.0.113.8\n", 29, NULL, &l, err,
+				    sizeof(err)), -EINVAL);
+	assert_string_equal(err, "n.txt: 1 of 2 lines are not addresses (first: line 1: '203.0.113.7?junk' is not an IP address, CIDR or domain name)");
+}
+
+static void test_threshold(void **state)
+{
+	struct list_limits lim;
+	struct list *l = (struct list *)1;
+
+	(void)state;
+	assert_int_equal(tl_parse(LIST_FMT_TXT, "bad.txt",
+				  "203.0.113.1\n203.0.113.2\nhello\n203.0.113.3\n203.0.113.4\n"
+				  "203.0.113.5\n203.0.113.6\n203.0.113.7\nworld\n203.0.113.8\n",
+				  NULL, &l, err, sizeof(err)), -EINVAL);
+	assert_null(l);
+	assert_string_equal(err, "bad.txt: 2 of 10 lines are not addresses (first: line 3: 'hello' is not an IP address, CIDR or domain name)");
+
+	list_limits_default(&lim);
+	lim.max_bad = 1;
+	lim.max_bad_pct = 100;
+	assert_int_equal(tl_parse(LIST_FMT_TXT, "bad.txt", "x!\n203.0.113.1\ny!\n", &lim, &l,
+				  err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "2 of 3 lines are not addresses (first: line 1: 'x!'"));
+	lim.max_bad = 2;
+	assert_int_equal(tl_parse(LIST_FMT_TXT, "bad.txt", "x!\n203.0.113.1\ny!\n", &lim, &l,
+				  err, sizeof(err)), 0);
+	assert_int_equal(l->n, 1);
+	list_free(l);
+
+	/* A STIX file given as txt is all bad lines: rejected, not half-read. */
+	assert_int_equal(list_load_file(&(struct list_spec){ .fmt = LIST_FMT_TXT,
+		.location = "tests/data/lists/threat.stix.xml" }, NULL, &l, err, sizeof(err)),
+		-EINVAL);
+	assert_non_null(strstr(err, "lines are not addresses"));
+}
+
+static void test_empty(void **state)
+{
+	struct list *l;
+
+	(void)state;
+	assert_int_equal(tl_parse(LIST_FMT_TXT, "threat.txt", "", NULL, &l, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "threat.txt: no entries");
+	assert_int_equal(tl_parse(LIST_FMT_TXT, "threat.txt", "# nothing\n\n  \r\n", NULL, &l,
+				  err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "threat.txt: no entries");
+	assert_int_equal(tl_parse(LIST_FMT_TXT, "d.txt", "example.com\n", NULL, &l, err,
+				  sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "d.txt: no entries (1 domain names"));
+	assert_int_equal(list_parse("n.txt", LIST_FMT_TXT, LIST_THREAT, NULL, 0, NULL, &l, err,
+				    sizeof(err)), -EINVAL);
+	assert_string_equal(err, "n.txt: no entries");
+	assert_int_equal(tl_parse(LIST_FMT_TXT, "u.txt", "\xff\xfe" "1\0.\0", NULL, &l, err,
+				  sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "UTF-16"));
+}
+
+static void test_floor(void **state)
+{
+	struct list_limits lim;
+	struct list *l;
+
+	(void)state;
+	assert_int_equal(tl_parse(LIST_FMT_TXT, "wide.txt",
+				  "203.0.113.7\n10.0.0.0/8\n# x\n10.0.0.0/7\n", NULL, &l, err,
+				  sizeof(err)), -EINVAL);
+	assert_string_equal(err, "wide.txt:4: 10.0.0.0/7 is broader than the /8 floor");
+	assert_int_equal(tl_parse(LIST_FMT_TXT, "wide.txt", "2001:db8::/32\n2000::/3\n", NULL,
+				  &l, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "wide.txt:2: 2000::/3 is broader than the /32 floor");
+	assert_int_equal(tl_parse(LIST_FMT_TXT, "wide.txt", "0.0.0.0/0\n", NULL, &l, err,
+				  sizeof(err)), -EINVAL);
+	assert_string_equal(err, "wide.txt:1: 0.0.0.0/0 is broader than the /8 floor");
+	list_limits_default(&lim);
+	lim.floor_v4 = 16;
+	assert_int_equal(tl_parse(LIST_FMT_TXT, "wide.txt", "10.0.0.0/8\n", &lim, &l, err,
+				  sizeof(err)), -EINVAL);
+	assert_string_equal(err, "wide.txt:1: 10.0.0.0/8 is broader than the /16 floor");
+	lim.floor_v4 = 0;
+	lim.floor_v6 = 0;
+	assert_int_equal(tl_parse(LIST_FMT_TXT, "wide.txt", "0.0.0.0/0\n::/0\n", &lim, &l, err,
+				  sizeof(err)), 0);
+	assert_int_equal(l->n, 2);
+	list_free(l);
+}
+
+static void test_caps(void **state)
+{
+	struct list_limits lim;
+	struct list *l;
+
+	(void)state;
+	list_limits_default(&lim);
+	assert_int_equal(lim.floor_v4, 8);
+	assert_int_equal(lim.floor_v6, 32);
+	assert_int_equal(lim.max_bytes, 256u << 20);
+	assert_int_equal(lim.max_entries, 16u << 20);
+	lim.max_entries = 3;
+	assert_int_equal(tl_parse(LIST_FMT_TXT, "big.txt",
+				  "203.0.113.1\n203.0.113.2\n203.0.113.3\n203.0.113.4\n", &lim,
+				  &l, err, sizeof(err)), -EFBIG);
+	assert_string_equal(err, "big.txt:4: more than 3 entries (the entry cap)");
+	lim.max_entries = 4;
+	assert_int_equal(tl_parse(LIST_FMT_TXT, "big.txt",
+				  "203.0.113.1\n203.0.113.2\n203.0.113.3\n203.0.113.4\n", &lim,
+				  &l, err, sizeof(err)), 0);
+	list_free(l);
+	lim.max_bytes = 20;
+	assert_int_equal(tl_parse(LIST_FMT_TXT, "big.txt", "203.0.113.1\n203.0.113.2\n", &lim,
+				  &l, err, sizeof(err)), -EFBIG);
+	assert_string_equal(err, "big.txt: 24 bytes is over the 20-byte list size cap");
+}
+
+static void test_alien_vault(void **state)
+{
+	static const char in[] =
+		"# AlienVault reputation\r\n"
+		"203.0.113.7#4#2#Malicious Host#US##0.0,0.0#3\r\n"
+		" 198.51.100.9/25#4#2#Scanning Host#IN#Gurgaon#28.46,77.03#3\r\n"
+		"\r\n"
+		"2001:db8:bad::1#4#2##CN#Guangzhou#23.11,113.25#3\r\n"
+		"www.test.org#4#2#Malicious Host#CA#Brossard#45.46,-73.48#3\r\n"
+		"2001:db8:c0::/48\r\n"
+		"192.0.2.200/29#4#2#Malicious Host#US##0.0,0.0#3\r\n"
+		"not an ip#4#2#x#US##0,0#3\r\n";
+	struct list_limits lim;
+	struct list *l;
+
+	(void)state;
+	list_limits_default(&lim);
+	lim.max_bad_pct = 50;
+	assert_int_equal(tl_parse(LIST_FMT_ALIEN_VAULT, "av.txt", in, &lim, &l, err,
+				  sizeof(err)), 0);
+	assert_string_equal(tl_dump(l, dump, sizeof(dump)), TL_SAMPLE);
+	assert_int_equal(l->st.lines, 7);
+	assert_int_equal(l->st.masked, 1);
+	assert_int_equal(l->st.domains, 1);
+	assert_int_equal(l->st.bad, 1);
+	assert_true(tl_has_msg(l, "av.txt:3: '198.51.100.9/25' has host bits set"));
+	assert_true(tl_has_msg(l, "av.txt:9: 'not an ip' is not an IP address"));
+	assert_int_equal(l->ent[2].line, 5);
+	list_free(l);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_load_file(void **state)
+{
+	char dir[] = "/tmp/cordon-list-test.XXXXXX", path[128], fifo[128];
+	struct list_limits lim;
+	struct list_spec spec = { .fmt = LIST_FMT_TXT, .kind = LIST_TRUSTED };
+	struct list *l;
+	pid_t pid;
+	int status;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/trusted.txt", dir);
+	write_file(path, "203.0.113.50\n2001:db8:bad::50\n");
+	snprintf(spec.location, sizeof(spec.location), "%s", path);
+	assert_int_equal(list_load_file(&spec, NULL, &l, err, sizeof(err)), 0);
+	assert_string_equal(tl_dump(l, dump, sizeof(dump)), "203.0.113.50 2001:db8:bad::50");
+	assert_string_equal(l->name, "trusted.txt");
+	assert_int_equal(l->kind, LIST_TRUSTED);
+	list_free(l);
+
+	list_limits_default(&lim);
+	lim.max_bytes = 10;
+	assert_int_equal(list_load_file(&spec, &lim, &l, err, sizeof(err)), -EFBIG);
+	assert_non_null(strstr(err, "trusted.txt: 30 bytes is over the 10-byte list size cap"));
+	assert_null(l);
+
+	snprintf(spec.location, sizeof(spec.location), "%s/missing.txt", dir);
+	assert_int_equal(list_load_file(&spec, NULL, &l, err, sizeof(err)), -ENOENT);
+	snprintf(path, sizeof(path), "%s/missing.txt: No such file or directory", dir);
+	assert_string_equal(err, path);
+
+	snprintf(spec.location, sizeof(spec.location), "%s", dir);
+	assert_int_equal(list_load_file(&spec, NULL, &l, err, sizeof(err)), -EISDIR);
+	assert_non_null(strstr(err, "Is a directory"));
+
+	snprintf(spec.location, sizeof(spec.location), "s3://bucket/key");
+	assert_int_equal(list_load_file(&spec, NULL, &l, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "s3://bucket/key: not a local file"));
+
+	/* A pipe has no size: the cap applies to what is read. */
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	for (int big = 0; big < 2; big++) {
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			int fd = open(fifo, O_WRONLY);
+
+			for (int i = 0; i < (big ? 20000 : 1); i++)
+				if (write(fd, "203.0.113.7\n198.51.100.0/25\n", 28) != 28)
+					break;
+			_exit(0);
+		}
+		snprintf(spec.location, sizeof(spec.location), "%s", fifo);
+		lim.max_bytes = 100000;
+		if (!big) {
+			assert_int_equal(list_load_file(&spec, &lim, &l, err, sizeof(err)), 0);
+			assert_int_equal(l->n, 2);
+			list_free(l);
+		} else {
+			assert_int_equal(list_load_file(&spec, &lim, &l, err, sizeof(err)), -EFBIG);
+			assert_non_null(strstr(err, "more than 100000 bytes"));
+		}
+		waitpid(pid, &status, 0);
+	}
+	unlink(fifo);
+	snprintf(path, sizeof(path), "%s/trusted.txt", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+static int fake_fetch(const struct list_spec *spec, size_t cap, char **buf, size_t *len,
+		      char *e, size_t elen, void *arg)
+{
+	(void)cap;
+	(void)arg;
+	if (strstr(spec->location, "denied"))
+		return util_err(e, elen, "%s: AccessDenied", spec->location);
+	*buf = strdup("203.0.113.7\n");
+	*len = strlen(*buf);
+	return 0;
+}
+
+static void test_lists_load(void **state)
+{
+	struct list_spec specs[4];
+	struct lists ls;
+	char line[256];
+
+	(void)state;
+	assert_int_equal(list_spec_parse("tests/data/lists/threat.txt", LIST_THREAT, &specs[0],
+					 err, sizeof(err)), 0);
+	assert_int_equal(list_spec_parse("txt:/nonexistent/x.txt", LIST_THREAT, &specs[1], err,
+					 sizeof(err)), 0);
+	assert_int_equal(list_spec_parse("s3://b/MyThreatIntelSet", LIST_THREAT, &specs[2],
+					 err, sizeof(err)), 0);
+	assert_int_equal(list_spec_parse("s3://b/denied", LIST_THREAT, &specs[3], err,
+					 sizeof(err)), 0);
+
+	assert_int_equal(lists_load(&ls, specs, 3, NULL, NULL, NULL), -ENOENT);
+	assert_int_equal(ls.n, 3);
+	assert_int_equal(ls.n_failed, 2);
+	assert_non_null(ls.v[0].l);
+	assert_int_equal(ls.v[0].rc, 0);
+	assert_string_equal(ls.v[0].err, "");
+	assert_null(ls.v[1].l);
+	assert_string_equal(ls.v[1].err, "/nonexistent/x.txt: No such file or directory");
+	assert_null(ls.v[2].l);
+	assert_non_null(strstr(ls.v[2].err, "s3://b/MyThreatIntelSet: remote lists"));
+	assert_int_equal(lists_entries(&ls), 5);
+	lists_describe(ls.v[0].l, line, sizeof(line));
+	assert_string_equal(line, "threat.txt: 5 entries (txt; 1 domain skipped)");
+	lists_free(&ls);
+	assert_null(ls.v);
+	lists_free(&ls);
+
+	assert_int_equal(lists_load(&ls, specs + 2, 2, NULL, fake_fetch, NULL), -EINVAL);
+	assert_non_null(ls.v[0].l);
+	assert_string_equal(ls.v[0].l->name, "MyThreatIntelSet");
+	assert_string_equal(ls.v[1].err, "s3://b/denied: AccessDenied");
+	lists_free(&ls);
+
+	assert_int_equal(lists_load(&ls, specs, 0, NULL, NULL, NULL), 0);
+	assert_int_equal(ls.n, 0);
+	lists_free(&ls);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_format_names),
+		cmocka_unit_test(test_spec_parse),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_txt_tricky),
+		cmocka_unit_test(test_txt_bad_lines),
+		cmocka_unit_test(test_threshold),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_floor),
+		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_alien_vault),
+		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_lists_load),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
