@@ -17,7 +17,7 @@ CHECK_O ?= build/san
 
 PKGS := libpcap libnftnl libmnl libcurl openssl libcjson expat inih
 # Debian packages the build, the tests and the benchmarks need.
-DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev \
+DEB_PKGS := build-essential pkg-config time clang libclang-rt-14-dev \
 	libpcap-dev libnftnl-dev libmnl-dev libcurl4-openssl-dev libssl-dev \
 	libcjson-dev libexpat1-dev libinih-dev libcmocka-dev \
 	libcap-ng-dev libseccomp-dev libsystemd-dev \

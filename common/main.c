@@ -20,6 +20,12 @@ static const struct {
 } commands[] = {
 	{ "replay", cmd_replay, "Read captures offline and print findings" },
 	{ "check", cmd_check, "Say whether addresses are threat, trusted or clean" },
+	{ "sync", cmd_sync, "Fetch threat and trusted lists (S3 or files), store and apply them" },
+	{ "enforce", cmd_enforce, "Bring the kernel's block sets to exactly these lists" },
+	{ "lockdown", cmd_lockdown, "Cut the host off except responders and the agent" },
+	{ "release", cmd_release, "Lift the lockdown" },
+	{ "unload", cmd_unload, "Remove cordon's nftables table" },
+	{ "status", cmd_status, "Show what cordon enforces now" },
 	{ "help", cmd_help, "Show this help" },
 };
 

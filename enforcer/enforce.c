@@ -306,6 +306,14 @@ int enf_apply(const struct nset_all *want, const bool sync[NS__COUNT],
 		rc = nft_table_build(&b, sk);
 		if (rc)
 			goto oom;
+	} else {
+		size_t gates = 0;
+
+		rc = nft_read_rule_count(nl, "gate_in", &gates, err, errlen);
+		if (rc)
+			goto out;
+		if ((gates > 0) != sk->locked && nft_table_gates(&b, sk->locked))
+			goto oom;
 	}
 	/* Deletions first: an interval that changes is deleted, then added. */
 	for (int i = 0; i < NS__COUNT && exists; i++) {

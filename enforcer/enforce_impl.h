@@ -7,7 +7,7 @@
 #include "nft.h"
 #include "state.h"
 
-#define ENF_NO_UID UINT32_MAX
+#define ENF_NO_UID NFT_NO_UID
 
 /*
  * Fill sk from o (and, when locked, the extra entries st recorded):

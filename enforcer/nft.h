@@ -181,10 +181,12 @@ __must_check int nft_read_counter(struct mnl_socket *nl, struct nft_counter *c,
 #define NFT_COUNTERS 6
 extern const char *const nft_counter_names[NFT_COUNTERS];
 
+#define NFT_NO_UID UINT32_MAX /* no agent user: nobody is exempt */
+
 /* Everything rules depend on; its hash is the skeleton signature. */
 struct nft_skel {
 	bool locked;
-	uint32_t agent_uid;
+	uint32_t agent_uid;                /* NFT_NO_UID: none */
 	uint32_t ct_mark;
 	uint16_t nflog_group;
 	const struct enforce_allow *allow; /* entries with a port become rules */
@@ -197,6 +199,8 @@ struct nft_skel {
 uint64_t nft_skel_sig(const struct nft_skel *sk);
 /* Table, sets, counters, chains; flush every chain and add its rules. */
 __must_check int nft_table_build(struct nft_batch *b, const struct nft_skel *sk);
+/* Only the gate chains: lockdown and release when the rest matches. */
+__must_check int nft_table_gates(struct nft_batch *b, bool locked);
 void nft_table_delete(struct nft_batch *b);
 
 #endif

@@ -12,7 +12,7 @@
  *   chk_*   : allowlist, safe, trusted -> return; threat -> count, log, drop
  *   lock_*  : agent flows, responders -> accept; everything else -> drop
  *
- * Lockdown and release only change the gate chains and the signature.
+ * Lockdown and release only change the gate chains (six messages).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -57,8 +57,8 @@ uint64_t nft_skel_sig(const struct nft_skel *sk)
 #define MIX(ptr, len)                                                          \
 	for (p = (const uint8_t *)(ptr); p < (const uint8_t *)(ptr) + (len); p++) \
 		h = (h ^ *p) * 0x100000001b3ull
-	MIX("cordon-skel-2", 13);
-	MIX(&sk->locked, sizeof(sk->locked));
+	/* Not the lock state: the gate chains say that (nft_table_gates). */
+	MIX("cordon-skel-3", 13);
 	MIX(&sk->agent_uid, sizeof(sk->agent_uid));
 	MIX(&sk->ct_mark, sizeof(sk->ct_mark));
 	MIX(&sk->nflog_group, sizeof(sk->nflog_group));
@@ -423,6 +423,8 @@ static int build_counters(struct nft_batch *b)
 	return 0;
 }
 
+static int flush_chain(struct nft_batch *b, const char *chain);
+
 static int build_chains(struct nft_batch *b)
 {
 	static const int hooks[] = { NF_INET_LOCAL_IN, NF_INET_LOCAL_OUT,
@@ -454,16 +456,9 @@ static int build_chains(struct nft_batch *b)
 			return -ENOMEM;
 	}
 	/* Flush every chain: the rules below are the whole truth. */
-	for (size_t i = 0; i < ARRAY_SIZE(chains); i++) {
-		struct nlmsghdr *nlh = nft_batch_open(b, NFT_MSG_DELRULE, 0,
-						      chains[i], 512);
-
-		if (!nlh)
+	for (size_t i = 0; i < ARRAY_SIZE(chains); i++)
+		if (flush_chain(b, chains[i]))
 			return -ENOMEM;
-		mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, NFT_TABLE);
-		mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, chains[i]);
-		nft_batch_close(b, nlh);
-	}
 	return 0;
 }
 
@@ -565,7 +560,7 @@ static int build_rules(struct nft_batch *b, const struct nft_skel *sk)
 	e_cmp(&rb, NFT_CMP_EQ, &lo, 4);
 	rc = rule_verdict(b, rb, "output", NF_ACCEPT, NULL);
 	/* Tag the agent's flows always, so a lockdown keeps their replies. */
-	if (!rc) {
+	if (!rc && sk->agent_uid != NFT_NO_UID) {
 		rb = rule_begin("output");
 		e_meta(&rb, NFT_META_SKUID);
 		e_cmp(&rb, NFT_CMP_EQ, &sk->agent_uid, 4);
@@ -602,12 +597,42 @@ static int build_rules(struct nft_batch *b, const struct nft_skel *sk)
 	rc = rc ? rc : build_lock(b, "lock_in", sk, true, false, "lockdown_in");
 	rc = rc ? rc : build_lock(b, "lock_out", sk, false, true, "lockdown_out");
 	rc = rc ? rc : build_lock(b, "lock_fwd", sk, true, true, "lockdown_fwd");
-	if (rc || !sk->locked)
-		return rc;
-	rc = rule_verdict(b, rule_begin("gate_in"), "gate_in", NFT_JUMP, "lock_in");
-	rc = rc ? rc : rule_verdict(b, rule_begin("gate_out"), "gate_out", NFT_JUMP, "lock_out");
-	rc = rc ? rc : rule_verdict(b, rule_begin("gate_fwd"), "gate_fwd", NFT_JUMP, "lock_fwd");
 	return rc;
+}
+
+static int build_gates(struct nft_batch *b, bool locked)
+{
+	static const char *const gate[][2] = {
+		{ "gate_in", "lock_in" }, { "gate_out", "lock_out" },
+		{ "gate_fwd", "lock_fwd" },
+	};
+	int rc = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(gate) && locked && !rc; i++)
+		rc = rule_verdict(b, rule_begin(gate[i][0]), gate[i][0],
+				  NFT_JUMP, gate[i][1]);
+	return rc;
+}
+
+static int flush_chain(struct nft_batch *b, const char *chain)
+{
+	struct nlmsghdr *nlh = nft_batch_open(b, NFT_MSG_DELRULE, 0, chain, 512);
+
+	if (!nlh)
+		return -ENOMEM;
+	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, NFT_TABLE);
+	mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, chain);
+	nft_batch_close(b, nlh);
+	return 0;
+}
+
+int nft_table_gates(struct nft_batch *b, bool locked)
+{
+	int rc = flush_chain(b, "gate_in");
+
+	rc = rc ? rc : flush_chain(b, "gate_out");
+	rc = rc ? rc : flush_chain(b, "gate_fwd");
+	return rc ? rc : build_gates(b, locked);
 }
 
 int nft_table_build(struct nft_batch *b, const struct nft_skel *sk)
@@ -618,6 +643,7 @@ int nft_table_build(struct nft_batch *b, const struct nft_skel *sk)
 	rc = rc ? rc : build_counters(b);
 	rc = rc ? rc : build_chains(b);
 	rc = rc ? rc : build_rules(b, sk);
+	rc = rc ? rc : build_gates(b, sk->locked);
 	return rc;
 }
 

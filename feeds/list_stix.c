@@ -201,12 +201,14 @@ static void stix_trim(const char **p, size_t *n)
 static size_t stix_split(const struct stix *s, const char **it, size_t *itn, size_t max,
 			 size_t *total)
 {
-	const char *p = s->text, *end = s->text + s->tlen;
+	const char *p, *end;
 	size_t dl = strlen(s->delim), k = 0;
 
 	*total = 0;
-	if (!s->tlen)
+	if (!s->tlen) /* and s->text may still be NULL */
 		return 0;
+	p = s->text;
+	end = s->text + s->tlen;
 	while (p <= end) {
 		const char *d = memmem(p, (size_t)(end - p), s->delim, dl);
 		const char *e = d ? d : end;
@@ -289,14 +291,14 @@ static int stix_range(struct stix *s)
 /* One value element is complete: use every item of its text. */
 static int stix_value(struct stix *s)
 {
-	const char *p = s->text, *end = s->text + s->tlen;
+	const char *p = s->tlen ? s->text : "", *end = p + s->tlen;
 	size_t dl = strlen(s->delim), items = 0;
 	int rc;
 
 	if (s->val == VAL_ADDR && s->cond == COND_RANGE)
 		return stix_range(s);
 	while (p <= end) {
-		const char *d = s->tlen ? memmem(p, (size_t)(end - p), s->delim, dl) : NULL;
+		const char *d = memmem(p, (size_t)(end - p), s->delim, dl);
 		const char *t = p;
 		size_t n = (size_t)((d ? d : end) - p);
 		char q[64], q2[64];

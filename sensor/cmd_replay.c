@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "list_args.h"
 #include "log.h"
+#include "pcapfile.h"
 #include "sensor.h"
 
 static const char usage[] =
@@ -38,6 +39,15 @@ struct replay {
 	int dlt;
 };
 
+static int replay_bad_dlt(int dlt, const char *path)
+{
+	const char *name = pcap_datalink_val_to_name(dlt);
+
+	log_warnx("%s: link type %s (%d) is not supported", path,
+		  name ? name : "unknown", dlt);
+	return EXIT_USAGE;
+}
+
 static void replay_cb(u_char *user, const struct pcap_pkthdr *h,
 		      const u_char *bytes)
 {
@@ -49,26 +59,67 @@ static void replay_cb(u_char *user, const struct pcap_pkthdr *h,
 	sensor_packet(r->sensor, r->dlt, bytes, h->caplen, ts, NULL);
 }
 
+/* Classic pcap, our reader: frames go to the sensor in batches. */
+static int replay_mapped(struct replay *r, struct pcapf *pf, const char *path)
+{
+	struct sensor_frame fr[SENSOR_BATCH];
+	struct pcapf_rec rec[SENSOR_BATCH];
+	char err[ERRLEN];
+	int rc;
+
+	r->dlt = pcapf_dlt(pf);
+	if (!pkt_dlt_supported(r->dlt))
+		return replay_bad_dlt(r->dlt, path);
+	while ((rc = pcapf_next_batch(pf, rec, SENSOR_BATCH, err, sizeof(err))) > 0) {
+		for (int i = 0; i < rc; i++) {
+			fr[i].buf = rec[i].data;
+			fr[i].caplen = rec[i].caplen;
+			fr[i].ts_ns = rec[i].ts_ns;
+		}
+		sensor_batch(r->sensor, r->dlt, fr, (size_t)rc);
+	}
+	if (rc < 0) {
+		/* Findings from the packets before the damage still count. */
+		log_warnx("%s: %s", path, err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 /* 0, or EXIT_USAGE for a capture that cannot be read. */
 static int replay_file(struct replay *r, const char *path)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	struct pcapf *pf;
 	pcap_t *p;
 	int rc = 0;
+
+	rc = pcapf_open(path, &pf, errbuf, sizeof(errbuf));
+	if (rc == 0) {
+		rc = replay_mapped(r, pf, path);
+		pcapf_close(pf);
+		return rc;
+	}
+	if (rc == -EBADMSG) {
+		log_warnx("%s: %s", path, errbuf);
+		return EXIT_USAGE;
+	}
+	/* pcapng, a pipe, or not a capture at all: libpcap says which. */
+	rc = 0;
 
 	p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
 						    errbuf);
 	if (!p) {
-		log_warnx("%s: %s", path, errbuf);
+		/* libpcap's message usually starts with the path already. */
+		if (!strncmp(errbuf, path, strlen(path)))
+			log_warnx("%s", errbuf);
+		else
+			log_warnx("%s: %s", path, errbuf);
 		return EXIT_USAGE;
 	}
 	r->dlt = pcap_datalink(p);
 	if (!pkt_dlt_supported(r->dlt)) {
-		log_warnx("%s: link type %s (%d) is not supported", path,
-			  pcap_datalink_val_to_name(r->dlt) ?
-				  pcap_datalink_val_to_name(r->dlt) : "unknown",
-			  r->dlt);
-		rc = EXIT_USAGE;
+		rc = replay_bad_dlt(r->dlt, path);
 		goto out;
 	}
 	if (pcap_loop(p, -1, replay_cb, (u_char *)r) == PCAP_ERROR) {
@@ -125,6 +176,21 @@ static void print_summary(struct sensor *s, uint64_t ns)
 			(unsigned long long)st->lost);
 }
 
+static void print_set_summary(const struct tset *t, size_t entries,
+			      uint64_t load_ns, uint64_t build_ns)
+{
+	struct tset_stats st;
+
+	tset_get_stats(t, &st);
+	fprintf(stderr,
+		"replay: %zu list entries loaded in %.3f s, set built in %.3f s "
+		"(%zu IPv4 hosts, %zu IPv6 hosts, %zu IPv4 prefixes, "
+		"%zu IPv6 prefixes, %.1f bytes/entry)\n",
+		entries, (double)load_ns / 1e9, (double)build_ns / 1e9,
+		st.hosts4, st.hosts6, st.prefixes4, st.prefixes6,
+		entries ? (double)st.bytes / (double)entries : 0.0);
+}
+
 int cmd_replay(int argc, char **argv)
 {
 	struct cli_common common;
@@ -138,7 +204,7 @@ int cmd_replay(int argc, char **argv)
 	struct replay r;
 	const char *instance_id = NULL;
 	char err[ERRLEN];
-	uint64_t t0, v;
+	uint64_t t0, t1, t2, v;
 	int c, rc = EXIT_USAGE;
 
 	cli_common_init(&common);
@@ -188,8 +254,10 @@ int cmd_replay(int argc, char **argv)
 	}
 	if (la.n == 0)
 		log_warnx("no --threat-list given: nothing can match");
+	t0 = util_now_mono_ns();
 	if ((rc = list_args_load(&la, &ls, &lists, &nlists, false)))
 		goto out;
+	t1 = util_now_mono_ns();
 	tset = tset_build(lists, nlists, err, sizeof(err));
 	sensor = sensor_new(&so);
 	if (!tset || !sensor) {
@@ -197,16 +265,17 @@ int cmd_replay(int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto out;
 	}
+	t2 = util_now_mono_ns();
 	sensor_set_tset(sensor, tset);
 	r.sensor = sensor;
-	t0 = util_now_mono_ns();
 	for (int i = optind; i < argc; i++) {
 		int frc = replay_file(&r, argv[i]);
 
 		if (frc && !rc)
 			rc = frc;
 	}
-	print_summary(sensor, util_now_mono_ns() - t0);
+	print_set_summary(tset, lists_entries(&ls), t1 - t0, t2 - t1);
+	print_summary(sensor, util_now_mono_ns() - t2);
 	c = print_findings(sensor, instance_id);
 	if (c && !rc)
 		rc = c;

@@ -109,19 +109,14 @@ static struct finding *flow_finding(struct sensor *s, struct flow *fl,
 	return f;
 }
 
-bool sensor_packet(struct sensor *s, int dlt, const uint8_t *buf,
-		   size_t caplen, uint64_t ts_ns, struct sensor_event *ev)
+static bool sensor_parse(struct sensor *s, int dlt, const uint8_t *buf,
+			 size_t caplen, struct pkt_info *p)
 {
-	enum tset_verdict vs, vd;
-	struct pkt_info p;
-	struct flow *fl;
-	struct finding *f;
-	bool created = false, from_init = true, fcreated = false;
-
 	s->st.packets++;
-	switch (pkt_parse(dlt, buf, caplen, &p)) {
+	switch (pkt_parse(dlt, buf, caplen, p)) {
 	case PKT_OK:
-		break;
+		s->st.ip++;
+		return true;
 	case PKT_SKIP:
 		s->st.skipped++;
 		return false;
@@ -132,21 +127,25 @@ bool sensor_packet(struct sensor *s, int dlt, const uint8_t *buf,
 		s->st.malformed++;
 		return false;
 	}
-	s->st.ip++;
-	if (unlikely(!s->tset))
-		return false;
-	vs = verdict_of(s->tset, &p.src);
-	vd = verdict_of(s->tset, &p.dst);
-	if (likely((vs | vd) == TSET_CLEAN))
-		return false;
+}
+
+/* The slow path, for a packet that touches a threat address. */
+static bool sensor_match(struct sensor *s, struct pkt_info *p,
+			 enum tset_verdict vs, enum tset_verdict vd,
+			 uint64_t ts_ns, struct sensor_event *ev)
+{
+	bool created = false, from_init = true, fcreated = false;
+	struct finding *f;
+	struct flow *fl;
+
 	if (vs == TSET_TRUSTED || vd == TSET_TRUSTED) {
 		s->st.trusted++;
 		return false;
 	}
 	s->st.matched++;
-	if (p.fragment && frag_note(&s->frag, &p))
+	if (p->fragment && frag_note(&s->frag, p))
 		s->st.reassembled++;
-	fl = flow_track(s->flows, &p, ts_ns, &created, &from_init);
+	fl = flow_track(s->flows, p, ts_ns, &created, &from_init);
 	if (!fl) {
 		s->st.lost++;
 		return false;
@@ -159,10 +158,10 @@ bool sensor_packet(struct sensor *s, int dlt, const uint8_t *buf,
 		return false;
 	}
 	f->packets++;
-	f->bytes += p.ip_len;
+	f->bytes += p->ip_len;
 	if (ts_ns > f->last_ns)
 		f->last_ns = ts_ns;
-	if (!p.nflog)
+	if (!p->nflog)
 		f->blocked = false;
 	if (fl->remote_side == 0) {
 		/* INBOUND: did the host answer, did a handshake complete? */
@@ -178,4 +177,73 @@ bool sensor_packet(struct sensor *s, int dlt, const uint8_t *buf,
 		ev->new_flow = created;
 	}
 	return true;
+}
+
+bool sensor_packet(struct sensor *s, int dlt, const uint8_t *buf,
+		   size_t caplen, uint64_t ts_ns, struct sensor_event *ev)
+{
+	enum tset_verdict vs, vd;
+	struct pkt_info p;
+
+	if (!sensor_parse(s, dlt, buf, caplen, &p) || unlikely(!s->tset))
+		return false;
+	vs = verdict_of(s->tset, &p.src);
+	vd = verdict_of(s->tset, &p.dst);
+	if (likely((vs | vd) == TSET_CLEAN))
+		return false;
+	return sensor_match(s, &p, vs, vd, ts_ns, ev);
+}
+
+static size_t sensor_group(struct sensor *s, int dlt,
+			   const struct sensor_frame *fr, size_t n)
+{
+	struct pkt_info p[SENSOR_BATCH];
+	uint32_t a4[2 * SENSOR_BATCH];
+	uint8_t v4[2 * SENSOR_BATCH], ok[SENSOR_BATCH];
+	size_t k = 0, matched = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		ok[i] = sensor_parse(s, dlt, fr[i].buf, fr[i].caplen, &p[i]);
+		if (ok[i] && p[i].src.af == AF_INET) {
+			a4[k++] = p[i].src.u.v4;
+			a4[k++] = p[i].dst.u.v4;
+		}
+	}
+	tset_lookup4_batch(s->tset, a4, k, v4);
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		enum tset_verdict vs, vd;
+
+		if (!ok[i])
+			continue;
+		if (p[i].src.af == AF_INET) {
+			vs = v4[k++];
+			vd = v4[k++];
+		} else {
+			vs = tset_lookup6(s->tset, p[i].src.u.b);
+			vd = tset_lookup6(s->tset, p[i].dst.u.b);
+		}
+		if (likely((vs | vd) == TSET_CLEAN))
+			continue;
+		matched += sensor_match(s, &p[i], vs, vd, fr[i].ts_ns, NULL);
+	}
+	return matched;
+}
+
+size_t sensor_batch(struct sensor *s, int dlt, const struct sensor_frame *fr,
+		    size_t n)
+{
+	size_t matched = 0;
+
+	if (unlikely(!s->tset)) {
+		struct pkt_info p;
+
+		for (size_t i = 0; i < n; i++)
+			sensor_parse(s, dlt, fr[i].buf, fr[i].caplen, &p);
+		return 0;
+	}
+	for (size_t i = 0; i < n; i += SENSOR_BATCH)
+		matched += sensor_group(s, dlt, fr + i,
+					n - i < SENSOR_BATCH ? n - i : SENSOR_BATCH);
+	return matched;
 }

@@ -57,6 +57,19 @@ void sensor_set_tset(struct sensor *s, const struct tset *t);
 /* Returns true when the packet matched (ev filled, may be NULL). */
 bool sensor_packet(struct sensor *s, int dlt, const uint8_t *buf,
 		   size_t caplen, uint64_t ts_ns, struct sensor_event *ev);
+/*
+ * The same for many frames at once, as replay has them: addresses of a
+ * group are looked up together so the set's cache misses overlap.
+ * Returns how many matched.
+ */
+struct sensor_frame {
+	const uint8_t *buf;
+	uint32_t caplen;
+	uint64_t ts_ns;
+};
+#define SENSOR_BATCH 32
+size_t sensor_batch(struct sensor *s, int dlt, const struct sensor_frame *fr,
+		    size_t n);
 const struct sensor_stats *sensor_get_stats(const struct sensor *s);
 struct findings *sensor_findings(struct sensor *s);
 struct flow_table *sensor_flows(struct sensor *s);

@@ -181,59 +181,53 @@ static double now_ns(void)
 
 static volatile size_t sink;
 
-enum how { TSET, TSET_BATCH, BSEARCH, CHAIN };
+enum how { TSET, TSET_BATCH, BSEARCH, CHAIN, NHOW };
 
-static double time4(enum how how, const struct tset *t, const uint32_t *a,
-		    const uint32_t *sorted, size_t nsorted,
-		    struct node *const *chain)
+struct peers {
+	const struct tset *t;
+	const uint32_t *sorted;
+	struct node **chain;
+	uint8_t *out;
+};
+
+/* One timed pass over the probes; ns per lookup. */
+static double time4(enum how how, const struct peers *p, const uint32_t *a)
 {
-	double v[RUNS];
-	uint8_t *out = malloc(NPROBE);
+	double t0 = now_ns();
+	size_t hits = 0;
 
-	for (int r = 0; r < RUNS; r++) {
-		double t0 = now_ns();
-		size_t hits = 0;
-
-		switch (how) {
-		case TSET:
-			for (size_t i = 0; i < NPROBE; i++)
-				hits += tset_lookup4(t, a[i]) != TSET_CLEAN;
-			break;
-		case TSET_BATCH:
-			tset_lookup4_batch(t, a, NPROBE, out);
-			for (size_t i = 0; i < NPROBE; i++)
-				hits += out[i] != TSET_CLEAN;
-			break;
-		case BSEARCH:
-			for (size_t i = 0; i < NPROBE; i++)
-				hits += bsearch_has(sorted, nsorted, ntohl(a[i]));
-			break;
-		case CHAIN:
-			for (size_t i = 0; i < NPROBE; i++)
-				hits += chain_has(chain, ntohl(a[i]));
-			break;
-		}
-		v[r] = (now_ns() - t0) / NPROBE;
-		sink += hits;
+	switch (how) {
+	case TSET:
+		for (size_t i = 0; i < NPROBE; i++)
+			hits += tset_lookup4(p->t, a[i]) != TSET_CLEAN;
+		break;
+	case TSET_BATCH:
+		tset_lookup4_batch(p->t, a, NPROBE, p->out);
+		for (size_t i = 0; i < NPROBE; i++)
+			hits += p->out[i] != TSET_CLEAN;
+		break;
+	case BSEARCH:
+		for (size_t i = 0; i < NPROBE; i++)
+			hits += bsearch_has(p->sorted, NHOST4, ntohl(a[i]));
+		break;
+	default:
+		for (size_t i = 0; i < NPROBE; i++)
+			hits += chain_has(p->chain, ntohl(a[i]));
+		break;
 	}
-	free(out);
-	return median(v);
+	sink += hits;
+	return (now_ns() - t0) / NPROBE;
 }
 
 static double time6(const struct tset *t, const uint8_t (*a)[16])
 {
-	double v[RUNS];
+	double t0 = now_ns();
+	size_t hits = 0;
 
-	for (int r = 0; r < RUNS; r++) {
-		double t0 = now_ns();
-		size_t hits = 0;
-
-		for (size_t i = 0; i < NPROBE; i++)
-			hits += tset_lookup6(t, a[i]) != TSET_CLEAN;
-		v[r] = (now_ns() - t0) / NPROBE;
-		sink += hits;
-	}
-	return median(v);
+	for (size_t i = 0; i < NPROBE; i++)
+		hits += tset_lookup6(t, a[i]) != TSET_CLEAN;
+	sink += hits;
+	return (now_ns() - t0) / NPROBE;
 }
 
 /* Probe addresses: clean ones (checked against the set), hit_pct % from
@@ -255,82 +249,8 @@ static uint32_t *probes4(const struct tset *t, const uint32_t *hosts,
 	return a;
 }
 
-int main(void)
+static void free_lists(struct list **l, size_t nlists)
 {
-	size_t nlists, total = 0, entries;
-	uint32_t *hosts, *sorted, *clean, *hit1;
-	uint8_t (*a6)[16], (*a6p)[16];
-	struct list **l = make_lists(&nlists, &hosts);
-	struct node **chain;
-	struct tset_stats st;
-	struct tset *t = NULL;
-	char err[ERRLEN];
-	double v[RUNS], ts, tb, bs, ch;
-
-	for (size_t i = 0; i < nlists; i++)
-		total += l[i]->n;
-	for (int r = 0; r < RUNS; r++) {
-		double t0 = now_ns();
-
-		tset_free(t);
-		t = tset_build(l, nlists, err, sizeof(err));
-		v[r] = (now_ns() - t0) / 1e6;
-		if (!t) {
-			fprintf(stderr, "tset_build: %s\n", err);
-			return 1;
-		}
-	}
-	tset_get_stats(t, &st);
-	entries = st.hosts4 + st.hosts6 + st.prefixes4 + st.prefixes6;
-	printf("entries            %zu in lists, %zu distinct (v4 %zu hosts + %zu prefixes, v6 %zu hosts + %zu prefixes)\n",
-	       total, entries, st.hosts4, st.prefixes4, st.hosts6, st.prefixes6);
-	printf("build              %.1f ms (median of %d)\n", median(v), RUNS);
-	printf("memory             %.1f MiB, %.1f bytes/entry\n",
-	       st.bytes / 1048576.0, (double)st.bytes / (double)entries);
-
-	sorted = malloc(NHOST4 * sizeof(*sorted));
-	for (size_t i = 0; i < NHOST4; i++)
-		sorted[i] = ntohl(hosts[i]);
-	qsort(sorted, NHOST4, sizeof(*sorted), cmp_u32);
-	chain = chain_build(sorted, NHOST4);
-	clean = probes4(t, hosts, 0);
-	hit1 = probes4(t, hosts, 1);
-
-	printf("lookups, ns each (median of %d runs of %u):\n", RUNS, NPROBE);
-	ts = time4(TSET, t, clean, NULL, 0, NULL);
-	tb = time4(TSET_BATCH, t, clean, NULL, 0, NULL);
-	bs = time4(BSEARCH, t, clean, sorted, NHOST4, NULL);
-	ch = time4(CHAIN, t, clean, NULL, 0, chain);
-	printf("  v4 clean         tset %.1f  batch %.1f  | bsearch(/32 only) %.1f  chained hash(/32 only) %.1f\n",
-	       ts, tb, bs, ch);
-	printf("  ratio v4 clean   tset vs naive bsearch %.2fx faster, batch %.2fx; vs chained hash %.2fx, batch %.2fx\n",
-	       bs / ts, bs / tb, ch / ts, ch / tb);
-	ts = time4(TSET, t, hit1, NULL, 0, NULL);
-	tb = time4(TSET_BATCH, t, hit1, NULL, 0, NULL);
-	bs = time4(BSEARCH, t, hit1, sorted, NHOST4, NULL);
-	ch = time4(CHAIN, t, hit1, NULL, 0, chain);
-	printf("  v4 1%% hits       tset %.1f  batch %.1f  | bsearch(/32 only) %.1f  chained hash(/32 only) %.1f\n",
-	       ts, tb, bs, ch);
-	printf("  ratio v4 1%% hits tset vs naive bsearch %.2fx faster, batch %.2fx; vs chained hash %.2fx, batch %.2fx\n",
-	       bs / ts, bs / tb, ch / ts, ch / tb);
-
-	a6 = malloc(NPROBE * sizeof(*a6));
-	a6p = malloc(NPROBE * sizeof(*a6p));
-	for (size_t i = 0; i < NPROBE; i++) {
-		rand6(a6[i], false);
-		rand6(a6p[i], true);
-	}
-	printf("  v6 random        tset %.1f\n", time6(t, (const uint8_t (*)[16])a6));
-	printf("  v6 in listed /32s tset %.1f\n", time6(t, (const uint8_t (*)[16])a6p));
-
-	tset_free(t);
-	for (size_t i = 0; i < (1u << CHAIN_BITS); i++)
-		while (chain[i]) {
-			struct node *x = chain[i];
-
-			chain[i] = x->next;
-			free(x);
-		}
 	for (size_t i = 0; i < nlists; i++) {
 		free(l[i]->ent);
 		free(l[i]->name);
@@ -338,7 +258,119 @@ int main(void)
 		free(l[i]);
 	}
 	free(l);
+}
+
+static void free_chain(struct node **chain)
+{
+	for (size_t i = 0; i < (1u << CHAIN_BITS); i++)
+		while (chain[i]) {
+			struct node *x = chain[i];
+
+			chain[i] = x->next;
+			free(x);
+		}
 	free(chain);
+}
+
+static const char *const how_name[NHOW] = {
+	"tset", "tset batch", "bsearch (/32 only)", "chained hash (/32 only)",
+};
+
+/* Medians per method and of the per-run ratios against each peer: the
+ * methods run interleaved, so a noisy neighbour hits them alike. */
+static void report4(const char *what, double r[RUNS][NHOW])
+{
+	double v[RUNS];
+
+	printf("  %-17s", what);
+	for (int h = 0; h < NHOW; h++) {
+		for (int i = 0; i < RUNS; i++)
+			v[i] = r[i][h];
+		printf("%s%s %.1f", h ? "  " : "", how_name[h], median(v));
+	}
+	printf("\n");
+	for (int peer = BSEARCH; peer < NHOW; peer++) {
+		double x[RUNS], y[RUNS];
+
+		for (int i = 0; i < RUNS; i++) {
+			x[i] = r[i][peer] / r[i][TSET];
+			y[i] = r[i][peer] / r[i][TSET_BATCH];
+		}
+		printf("  %-17stset vs naive %s: %.2fx faster (batch %.2fx)\n",
+		       "", how_name[peer], median(x), median(y));
+	}
+}
+
+int main(void)
+{
+	size_t nlists, total = 0, entries;
+	uint32_t *hosts, *sorted, *clean, *hit1;
+	uint8_t (*a6)[16], (*a6p)[16];
+	struct list **l = make_lists(&nlists, &hosts);
+	double build[RUNS], rc[RUNS][NHOW], rh[RUNS][NHOW], r6[RUNS], r6p[RUNS];
+	struct tset_stats st;
+	struct peers p;
+	struct tset *t = NULL;
+	char err[ERRLEN];
+
+	for (size_t i = 0; i < nlists; i++)
+		total += l[i]->n;
+	sorted = malloc(NHOST4 * sizeof(*sorted));
+	for (size_t i = 0; i < NHOST4; i++)
+		sorted[i] = ntohl(hosts[i]);
+	qsort(sorted, NHOST4, sizeof(*sorted), cmp_u32);
+	a6 = malloc(NPROBE * sizeof(*a6));
+	a6p = malloc(NPROBE * sizeof(*a6p));
+	for (size_t i = 0; i < NPROBE; i++) {
+		rand6(a6[i], false);
+		rand6(a6p[i], true);
+	}
+	p = (struct peers){ NULL, sorted, chain_build(sorted, NHOST4),
+			    malloc(NPROBE) };
+	t = tset_build(l, nlists, err, sizeof(err));
+	if (!t) {
+		fprintf(stderr, "tset_build: %s\n", err);
+		return 1;
+	}
+	clean = probes4(t, hosts, 0);
+	hit1 = probes4(t, hosts, 1);
+	for (int r = 0; r < RUNS; r++) {
+		double t0 = now_ns();
+
+		tset_free(t);
+		t = tset_build(l, nlists, err, sizeof(err));
+		build[r] = (now_ns() - t0) / 1e6;
+		if (!t) {
+			fprintf(stderr, "tset_build: %s\n", err);
+			return 1;
+		}
+		p.t = t;
+		for (int h = 0; h < NHOW; h++) {
+			rc[r][h] = time4((enum how)h, &p, clean);
+			rh[r][h] = time4((enum how)h, &p, hit1);
+		}
+		r6[r] = time6(t, (const uint8_t (*)[16])a6);
+		r6p[r] = time6(t, (const uint8_t (*)[16])a6p);
+	}
+	tset_get_stats(t, &st);
+	entries = st.hosts4 + st.hosts6 + st.prefixes4 + st.prefixes6;
+	printf("entries  %zu in %zu lists, %zu distinct (IPv4 %zu hosts + %zu prefixes /16../28, IPv6 %zu hosts + %zu prefixes /48../64)\n",
+	       total, nlists, entries, st.hosts4, st.prefixes4, st.hosts6,
+	       st.prefixes6);
+	printf("build    %.1f ms (median of %d)\n", median(build), RUNS);
+	printf("memory   %.1f MiB, %.1f bytes/entry\n", st.bytes / 1048576.0,
+	       (double)st.bytes / (double)entries);
+	printf("lookup, ns each (median of %d interleaved runs of %u addresses):\n",
+	       RUNS, NPROBE);
+	report4("IPv4 clean", rc);
+	report4("IPv4 1% hits", rh);
+	printf("  %-17stset %.1f\n", "IPv6 random", median(r6));
+	printf("  %-17stset %.1f\n", "IPv6 listed /32s", median(r6p));
+
+	tset_free(t);
+	free_lists(l, nlists);
+	free_chain(p.chain);
+	free(p.out);
 	free(hosts);
 	free(sorted);
 	free(clean);

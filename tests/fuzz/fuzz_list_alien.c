@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* list_parse() of a alien_vault list on anything; see fuzz_list.h. */
+/* list_parse() of an alien_vault list on anything; see fuzz_list.h. */
 #include <stdint.h>
 
 #include "fuzz_list.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* list_parse() of a otx_csv list on anything; see fuzz_list.h. */
+/* list_parse() of an otx_csv list on anything; see fuzz_list.h. */
 #include <stdint.h>
 
 #include "fuzz_list.h"

@@ -164,6 +164,31 @@ tap(rc == 0 and len(keys) == len(exp) + 2 and
     ("OUTBOUND", "UDP", "2001:db8:1::10", "2001:db8:c0::66", 2000) in keys,
     "without the trusted list, trusted hosts are findings (trusted wins otherwise)", out + err)
 
+# The libpcap path (a pipe is not mapped) gives the same findings.
+with open(eth, "rb") as f:
+    p = subprocess.run([CORDON, "replay", "--instance-id", "i-0123456789abcdef0",
+                        "--threat-list", os.path.join(LISTS, "threat.txt"),
+                        "--trusted-list", TRUSTED, "/dev/stdin"],
+                       stdin=f, capture_output=True, text=True)
+if p.returncode == 0:
+    compare("replay from a pipe (libpcap reader) gives the same findings",
+            p.stdout, "threat.txt", False, exp)
+else:
+    tap(False, "replay from a pipe exits 0", p.stderr)
+
+# A capture cut short: the packets before the cut still count, exit 2.
+cut = os.path.join(GOLD, "cut.pcap")
+data = open(eth, "rb").read()
+open(cut, "wb").write(data[:len(data) - 30])
+for label, path in [("mapped", cut), ("libpcap", "/dev/stdin")]:
+    with open(cut, "rb") as f:
+        p = subprocess.run([CORDON, "replay", "--threat-list", os.path.join(LISTS, "threat.txt"),
+                            path], stdin=f, capture_output=True, text=True)
+    lines = [l for l in p.stderr.splitlines() if "truncated" in l.lower() or "damaged" in l.lower()]
+    tap(p.returncode == 2 and len(p.stdout.splitlines()) >= len(exp) and lines,
+        "truncated capture (%s reader): exit 2, names the damage, keeps earlier findings" % label,
+        "rc=%d\n%s" % (p.returncode, p.stderr))
+
 # cordon check
 T = ["--threat-list", os.path.join(LISTS, "threat.txt"), "--trusted-list", TRUSTED]
 rc, out, err = run("check", *T, "203.0.113.7", "198.51.100.66", "192.0.2.20", "2001:db8:c0::1")

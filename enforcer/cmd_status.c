@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cordon status: what is in force. Mode (absent, block, lockdown), the
+ * entries of every set, the drop counters, and the lockdown as recorded
+ * in the state directory (reason, since) next to what the kernel does.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "cmd_opts.h"
+#include "enforce_impl.h"
+#include "log.h"
+
+enum { OPT_JSON = ENF_OPT__NEXT };
+
+struct status {
+	bool table, kernel_locked;
+	size_t n[NS__COUNT];
+	struct nft_counter ctr[NFT_COUNTERS];
+	struct enforce_state st;
+};
+
+static int gather(struct status *s, const char *state_dir, char *err,
+		  size_t errlen)
+{
+	struct mnl_socket *nl = NULL;
+	struct nset_vec v = { 0 };
+	size_t gates = 0;
+	int rc;
+
+	rc = state_load(state_dir, &s->st, err, errlen);
+	if (rc)
+		return rc;
+	rc = nft_open(&nl, err, errlen);
+	if (rc)
+		return rc;
+	rc = nft_read_table(nl, err, errlen);
+	if (rc <= 0)
+		goto out;
+	s->table = true;
+	for (int i = 0; i < NS__COUNT; i++) {
+		v.w = nset_klen(i) * (nset_defs[i].interval ? 2 : 1);
+		rc = nft_read_set(nl, i, &v, err, errlen);
+		if (rc)
+			goto out;
+		s->n[i] = v.n;
+	}
+	for (int i = 0; i < NFT_COUNTERS; i++) {
+		s->ctr[i].name = nft_counter_names[i];
+		rc = nft_read_counter(nl, &s->ctr[i], err, errlen);
+		if (rc == -ENOENT)
+			rc = 0;
+		if (rc)
+			goto out;
+	}
+	rc = nft_read_rule_count(nl, "gate_in", &gates, err, errlen);
+	if (rc == -ENOENT)
+		rc = 0;
+	s->kernel_locked = gates > 0;
+out:
+	free(v.v);
+	nft_close(nl);
+	return rc;
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static const char *mode_of(const struct status *s)
+{
+	return !s->table ? "absent" : s->kernel_locked ? "lockdown" : "block";
+}
+
+static void print_json(const struct status *s)
+{
+	char ts[UTIL_TIMESTAMP_LEN] = "";
+
+	if (s->st.locked)
+		util_iso8601_ms(s->st.since_ns, ts);
+	printf("{\"table\":%s,\"mode\":\"%s\",\"lockdown\":{\"active\":%s,"
+	       "\"recorded\":%s", s->table ? "true" : "false", mode_of(s),
+	       s->kernel_locked ? "true" : "false",
+	       s->st.locked ? "true" : "false");
+	if (s->st.locked) {
+		printf(",\"since\":\"%s\",\"reason\":", ts);
+		json_str(s->st.reason);
+	}
+	printf("},\"sets\":{");
+	for (int i = 0; i < NS__COUNT; i++)
+		printf("%s\"%s\":%zu", i ? "," : "", nset_defs[i].name, s->n[i]);
+	printf("},\"counters\":{");
+	for (int i = 0; i < NFT_COUNTERS; i++)
+		printf("%s\"%s\":{\"packets\":%llu,\"bytes\":%llu}", i ? "," : "",
+		       nft_counter_names[i],
+		       (unsigned long long)s->ctr[i].packets,
+		       (unsigned long long)s->ctr[i].bytes);
+	printf("}}\n");
+}
+
+static void print_text(const struct status *s)
+{
+	char ts[UTIL_TIMESTAMP_LEN] = "";
+
+	printf("table inet cordon: %s\nmode: %s\n",
+	       s->table ? "present" : "absent", mode_of(s));
+	if (s->st.locked) {
+		util_iso8601_ms(s->st.since_ns, ts);
+		printf("lockdown: recorded since %s, reason: %s%s\n", ts,
+		       s->st.reason, s->kernel_locked ? "" :
+		       " (NOT in force: run cordon enforce or lockdown)");
+	} else {
+		printf("lockdown: off%s\n", s->kernel_locked ?
+		       " (but the kernel holds one: run cordon release)" : "");
+	}
+	if (!s->table)
+		return;
+	printf("sets (entries; prefixes merged into ranges):\n");
+	for (int i = 0; i < NS__COUNT; i++)
+		printf("  %-16s %zu\n", nset_defs[i].name, s->n[i]);
+	printf("counters:\n");
+	for (int i = 0; i < NFT_COUNTERS; i++)
+		printf("  %-16s %llu packets, %llu bytes\n", nft_counter_names[i],
+		       (unsigned long long)s->ctr[i].packets,
+		       (unsigned long long)s->ctr[i].bytes);
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ 0 }
+	};
+	static const char usage[] = "[--json] [--state-dir DIR] [-c FILE]";
+	struct status *s = calloc(1, sizeof(*s));
+	struct cli_common cc;
+	bool json = false;
+	char err[ERRLEN];
+	int opt, rc = EXIT_OK;
+
+	cli_common_init(&cc);
+	if (!s) {
+		log_warnx("out of memory");
+		return EXIT_FAIL;
+	}
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
+				  NULL)) != -1) {
+		if (cli_common_opt(&cc, opt, optarg))
+			continue;
+		if (opt != OPT_JSON) {
+			rc = cli_usage_error(argv[0], usage);
+			goto out;
+		}
+		json = true;
+	}
+	if (cc.help) {
+		printf("usage: cordon %s %s\n", argv[0], usage);
+		goto out;
+	}
+	if (optind != argc) {
+		rc = cli_usage_error(argv[0], usage);
+		goto out;
+	}
+	rc = cli_common_finish(&cc);
+	if (rc)
+		goto out;
+	if (gather(s, cc.state_dir, err, sizeof(err))) {
+		log_warnx("status: %s", err);
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	if (json)
+		print_json(s);
+	else
+		print_text(s);
+out:
+	free(s);
+	return rc;
+}

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <pcap/dlt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pcapfile.h"
+
+/*
+ *  Global header (24 bytes)            Record header (16 bytes)
+ *  +--------------------------+        +--------------------------+
+ *  | magic                 u32|        | ts seconds            u32|
+ *  | major u16  | minor u16   |        | ts usec or nsec       u32|
+ *  | thiszone              i32|        | captured length       u32|
+ *  | sigfigs               u32|        | original length       u32|
+ *  | snaplen               u32|        +--------------------------+
+ *  | FCS bits | link type  u32|        | captured bytes ...       |
+ *  +--------------------------+
+ */
+#define PCAP_MAGIC_US 0xa1b2c3d4u
+#define PCAP_MAGIC_NS 0xa1b23c4du
+/* libpcap refuses records larger than this whatever the snaplen says. */
+#define PCAPF_MAX_REC (256u * 1024)
+
+#define PCAPF_BUFSZ (1u << 20)
+
+/*
+ * buf[off, size) holds unread bytes. From a file, buf is ours and refilled
+ * with read(); from memory, buf is the caller's and holds everything.
+ */
+struct pcapf {
+	const uint8_t *buf;
+	uint8_t *own;
+	size_t size, off;
+	int fd; /* -1 when reading from memory or at end of file */
+	bool swap, nsec;
+	int dlt;
+	uint64_t recno;
+};
+
+static uint32_t rd32(const struct pcapf *pf, const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return pf->swap ? __builtin_bswap32(v) : v;
+}
+
+static int linktype_to_dlt(uint32_t lt)
+{
+	switch (lt & 0xffff) {
+	case 101: /* LINKTYPE_RAW */
+	case 12:
+	case 14:
+		return DLT_RAW;
+	default:
+		return (int)(lt & 0xffff);
+	}
+}
+
+/* Make at least need bytes readable at buf + off, if the file has them. */
+static int pcapf_fill(struct pcapf *pf, size_t need)
+{
+	size_t have = pf->size - pf->off;
+
+	if (have >= need || pf->fd < 0)
+		return 0;
+	memmove(pf->own, pf->own + pf->off, have);
+	pf->off = 0;
+	pf->size = have;
+	while (pf->size < need) {
+		ssize_t n = read(pf->fd, pf->own + pf->size,
+				 PCAPF_BUFSZ + PCAPF_MAX_REC + 16 - pf->size);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0) {
+			close(pf->fd);
+			pf->fd = -1;
+			break;
+		}
+		pf->size += (size_t)n;
+	}
+	return 0;
+}
+
+static int pcapf_init(struct pcapf *pf, char *err, size_t errlen)
+{
+	uint32_t magic;
+	uint16_t major;
+	int rc = pcapf_fill(pf, 24);
+
+	if (rc)
+		return rc;
+	if (pf->size < 24)
+		return -ENOTSUP;
+	memcpy(&magic, pf->buf, 4);
+	if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS) {
+		pf->swap = false;
+	} else if (__builtin_bswap32(magic) == PCAP_MAGIC_US ||
+		   __builtin_bswap32(magic) == PCAP_MAGIC_NS) {
+		pf->swap = true;
+		magic = __builtin_bswap32(magic);
+	} else {
+		return -ENOTSUP; /* pcapng or not a capture: libpcap decides */
+	}
+	pf->nsec = magic == PCAP_MAGIC_NS;
+	memcpy(&major, pf->buf + 4, 2);
+	if (pf->swap)
+		major = __builtin_bswap16(major);
+	if (major != 2) {
+		util_err(err, errlen, "unsupported pcap version %u", major);
+		return -EBADMSG;
+	}
+	pf->dlt = linktype_to_dlt(rd32(pf, pf->buf + 20));
+	pf->off = 24;
+	return 0;
+}
+
+int pcapf_open_mem(const uint8_t *buf, size_t len, struct pcapf **out,
+		   char *err, size_t errlen)
+{
+	struct pcapf *pf = calloc(1, sizeof(*pf));
+	int rc;
+
+	*out = NULL;
+	if (!pf)
+		return -ENOMEM;
+	pf->buf = buf;
+	pf->size = len;
+	pf->fd = -1;
+	rc = pcapf_init(pf, err, errlen);
+	if (rc) {
+		free(pf);
+		return rc;
+	}
+	*out = pf;
+	return 0;
+}
+
+int pcapf_open(const char *path, struct pcapf **out, char *err, size_t errlen)
+{
+	struct pcapf *pf;
+	struct stat st;
+	int rc;
+
+	*out = NULL;
+	pf = calloc(1, sizeof(*pf));
+	if (!pf)
+		return -ENOMEM;
+	pf->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (pf->fd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	/* Pipes and devices go to libpcap, which can sniff any format. */
+	if (fstat(pf->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = -ENOTSUP;
+		goto fail;
+	}
+	posix_fadvise(pf->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	pf->own = malloc(PCAPF_BUFSZ + PCAPF_MAX_REC + 16);
+	if (!pf->own) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	pf->buf = pf->own;
+	rc = pcapf_init(pf, err, errlen);
+	if (rc)
+		goto fail;
+	*out = pf;
+	return 0;
+fail:
+	pcapf_close(pf);
+	return rc;
+}
+
+void pcapf_close(struct pcapf *pf)
+{
+	if (!pf)
+		return;
+	if (pf->fd >= 0)
+		close(pf->fd);
+	free(pf->own);
+	free(pf);
+}
+
+int pcapf_dlt(const struct pcapf *pf)
+{
+	return pf->dlt;
+}
+
+/* 1 and *r when a whole record is buffered, 0 when not, -EBADMSG. */
+static int pcapf_take(struct pcapf *pf, struct pcapf_rec *r, char *err,
+		      size_t errlen)
+{
+	size_t have = pf->size - pf->off;
+	const uint8_t *h = pf->buf + pf->off;
+	uint32_t caplen, frac;
+
+	if (have < 16)
+		return 0;
+	caplen = rd32(pf, h + 8);
+	if (caplen > PCAPF_MAX_REC) {
+		util_err(err, errlen, "record %llu: captured length %u is too large",
+			 (unsigned long long)pf->recno + 1, caplen);
+		return -EBADMSG;
+	}
+	if (have - 16 < caplen)
+		return 0;
+	pf->recno++;
+	frac = rd32(pf, h + 4);
+	r->ts_ns = (uint64_t)rd32(pf, h) * 1000000000ull +
+		   (pf->nsec ? frac : (uint64_t)frac * 1000u);
+	r->caplen = caplen;
+	r->len = rd32(pf, h + 12);
+	r->data = h + 16;
+	pf->off += 16 + (size_t)caplen;
+	return 1;
+}
+
+int pcapf_next_batch(struct pcapf *pf, struct pcapf_rec *r, int max, char *err,
+		     size_t errlen)
+{
+	int n = 0, rc;
+
+	while (n < max) {
+		rc = pcapf_take(pf, &r[n], err, errlen);
+		if (rc < 0)
+			return n ? n : rc;
+		if (rc == 1) {
+			n++;
+			continue;
+		}
+		/* Records handed out point into the buffer: refill only empty. */
+		if (n)
+			return n;
+		rc = pcapf_fill(pf, 16);
+		if (!rc && pf->size - pf->off >= 16)
+			rc = pcapf_fill(pf, 16 + (size_t)rd32(pf, pf->buf + pf->off + 8));
+		if (rc) {
+			util_err(err, errlen, "read: %s", strerror(-rc));
+			return -EBADMSG;
+		}
+		rc = pcapf_take(pf, &r[0], err, errlen);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			if (pf->off == pf->size)
+				return 0;
+			util_err(err, errlen,
+				 "record %llu: truncated (capture ends %zu bytes into it)",
+				 (unsigned long long)pf->recno + 1, pf->size - pf->off);
+			pf->off = pf->size;
+			return -EBADMSG;
+		}
+		n = 1;
+	}
+	return n;
+}
+
+int pcapf_next(struct pcapf *pf, struct pcapf_rec *r, char *err, size_t errlen)
+{
+	return pcapf_next_batch(pf, r, 1, err, errlen);
+}

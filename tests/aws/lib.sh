@@ -1,0 +1,122 @@
+#!/bin/bash
+# tests/aws/lib.sh: a local AWS region for the tests, sourced by
+# tests/aws/test_*.sh. moto_server over HTTPS with a CA made here, SigV4
+# checking on (INITIAL_NO_AUTH_ACTION_COUNT covers exactly the IAM calls
+# that create the test user and its key), a fault-injecting TLS proxy in
+# front of it, and cleanup on exit. Everything listens on 127.0.0.1.
+#
+#   cordon --(TLS)--> faultproxy.py --(TLS)--> moto_server   ($PROXY_URL)
+#   cordon --(TLS)-------------------------->  moto_server   ($MOTO_URL)
+set -u
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+ROOT=$PWD
+O=${O:-build/san}
+CORDON=${CORDON:-$ROOT/$O/cordon}
+SYS_PY=${PYTHON:-/usr/bin/python3}
+AWS_WORK=$(mktemp -d /tmp/cordon-aws.XXXXXX)
+PIDS=()
+T=0
+FAILED=0
+
+aws_cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$AWS_WORK"
+}
+trap aws_cleanup EXIT
+
+ok() { T=$((T + 1)); echo "ok $T - $*"; }
+fail() { T=$((T + 1)); FAILED=$((FAILED + 1)); echo "not ok $T - $*"; }
+# check WHAT CMD...: one TAP line from a command's status.
+check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+finish() { echo "1..$T"; [[ $FAILED -eq 0 ]]; }
+
+# The Python that has moto, boto3 and the AWS CLI (pyenv's), not Debian's.
+find_moto_python() {
+	local py
+	for py in "${MOTO_PYTHON:-}" python3 /root/.pyenv/shims/python3; do
+		[[ -n $py ]] || continue
+		if "$py" -c 'import moto.server, boto3' 2>/dev/null; then
+			MOTO_PY=$py
+			return 0
+		fi
+	done
+	return 1
+}
+
+free_port() {
+	"$SYS_PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# A CA and a server certificate for 127.0.0.1 and localhost.
+make_ca() {
+	local d=$AWS_WORK/pki
+	mkdir -p "$d"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=cordon test CA $$" \
+		-keyout "$d/ca.key" -out "$d/ca.pem" \
+		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign >/dev/null 2>&1 || return 1
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+		-keyout "$d/server.key" -out "$d/server.csr" >/dev/null 2>&1 || return 1
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$d/ext"
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+		-CAcreateserial -days 2 -extfile "$d/ext" -out "$d/server.pem" >/dev/null 2>&1 || return 1
+	CA=$d/ca.pem
+	CERT=$d/server.pem
+	KEY=$d/server.key
+}
+
+wait_https() { # URL: until it answers (any HTTP status), 30 s at most
+	local i
+	for ((i = 0; i < 150; i++)); do
+		curl -s -o /dev/null --cacert "$CA" "$1" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# Start moto, make an IAM user with a key (the only unsigned calls), and
+# export the environment every cordon call uses.
+start_moto() {
+	find_moto_python || skip_all "no python3 with moto and boto3"
+	make_ca || skip_all "openssl cannot make a CA"
+	MOTO_PORT=$(free_port)
+	MOTO_URL=https://127.0.0.1:$MOTO_PORT
+	INITIAL_NO_AUTH_ACTION_COUNT=3 "$MOTO_PY" -m moto.server -H 127.0.0.1 -p "$MOTO_PORT" \
+		-c "$CERT" -k "$KEY" >"$AWS_WORK/moto.log" 2>&1 &
+	PIDS+=($!)
+	wait_https "$MOTO_URL/moto-api/" || { cat "$AWS_WORK/moto.log"; echo "Bail out! moto did not start"; exit 1; }
+	"$MOTO_PY" tests/aws/moto_setup.py "$MOTO_URL" "$CA" >"$AWS_WORK/creds.env" 2>"$AWS_WORK/setup.err" ||
+		{ cat "$AWS_WORK/setup.err"; echo "Bail out! moto IAM setup failed"; exit 1; }
+	# shellcheck disable=SC1091
+	source "$AWS_WORK/creds.env"
+	export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+	export AWS_REGION=us-east-1 AWS_CA_BUNDLE=$CA AWS_ENDPOINT_URL=$MOTO_URL
+	export AWS_EC2_METADATA_DISABLED=true HOME=$AWS_WORK
+	export AWS_SHARED_CREDENTIALS_FILE=$AWS_WORK/none AWS_CONFIG_FILE=$AWS_WORK/none
+	unset AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_REGION
+	unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+}
+
+# The fault-injecting proxy in front of moto; faults in $FAULTS (JSON).
+start_proxy() {
+	PROXY_PORT=$(free_port)
+	PROXY_URL=https://127.0.0.1:$PROXY_PORT
+	FAULTS=$AWS_WORK/faults.json
+	PROXY_LOG=$AWS_WORK/proxy.log
+	echo '[]' >"$FAULTS"
+	: >"$PROXY_LOG"
+	"$SYS_PY" tests/aws/faultproxy.py --port "$PROXY_PORT" --cert "$CERT" --key "$KEY" \
+		--ca "$CA" --upstream "127.0.0.1:$MOTO_PORT" --faults "$FAULTS" \
+		--log "$PROXY_LOG" >"$AWS_WORK/proxy.out" 2>&1 &
+	PIDS+=($!)
+	wait_https "$PROXY_URL/__ping" || { cat "$AWS_WORK/proxy.out"; echo "Bail out! proxy did not start"; exit 1; }
+}
+
+# s3 ARGS...: boto3 as the test user (put-object, create-bucket, ...).
+s3() { "$MOTO_PY" tests/aws/moto_s3.py "$MOTO_URL" "$CA" "$@"; }

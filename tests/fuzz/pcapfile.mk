@@ -1,0 +1,2 @@
+FUZZERS += pcapfile
+fuzz_pcapfile_SRCS := sensor/pcapfile.c common/util.c

@@ -1,0 +1,123 @@
+#!/bin/bash
+# tests/netns/enforcer_lib.bash: topology and helpers shared by the
+# enforcer_*.sh tests (sourced, not run; not named *.sh so that
+# tests/run.sh does not take it for a test).
+#
+#            +-------------------- sw (bridge br0) --------------------+
+#            |              |               |              |           |
+#   P 192.0.2.1      L 192.0.2.66     C 192.0.2.3    R 192.0.2.4   T 192.0.2.5
+#   2001:db8::1      2001:db8::66     2001:db8::3    2001:db8::4   2001:db8::5
+#   (protected,      (listed)         (clean)        (responder)   (trusted and
+#    runs cordon)                                                    listed)
+#   |
+#   +-- K 198.51.100.2 / 2001:db8:1::2 (a container behind P: forward path)
+#
+# Only documentation addresses; everything lives in namespaces named with $$.
+set -u
+CORDON=${CORDON:-$PWD/build/san/cordon}
+PYTHON=${PYTHON:-/usr/bin/python3}
+PFX=cdn$$
+TMP=$(mktemp -d /tmp/cordon-enf.XXXXXX)
+HOSTS=(p l c r t k)
+declare -A V4=([p]=192.0.2.1 [l]=192.0.2.66 [c]=192.0.2.3 [r]=192.0.2.4 [t]=192.0.2.5)
+declare -A V6=([p]=2001:db8::1 [l]=2001:db8::66 [c]=2001:db8::3 [r]=2001:db8::4 [t]=2001:db8::5)
+TESTNUM=0 FAILED=0
+PIDS=()
+
+ns() { local n=$1; shift; ip netns exec "$PFX-$n" "$@"; }
+np() { ns p "$@"; }
+
+ok() { TESTNUM=$((TESTNUM + 1)); echo "ok $TESTNUM - $*"; }
+notok() { TESTNUM=$((TESTNUM + 1)); FAILED=$((FAILED + 1)); echo "not ok $TESTNUM - $*"; }
+# check "description" command...: ok when the command succeeds
+check() { local d=$1; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else notok "$d"; fi; }
+# refute "description" command...: ok when the command fails
+refute() { local d=$1; shift; if "$@" >/dev/null 2>&1; then notok "$d"; else ok "$d"; fi; }
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for h in "${HOSTS[@]}" sw; do ip netns del "$PFX-$h" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+
+bg() { "$@" & PIDS+=($!); }
+
+setup_net() {
+	local h
+	ip netns add "$PFX-sw"
+	ns sw ip link add br0 type bridge
+	ns sw ip link set br0 up
+	for h in p l c r t; do
+		ip netns add "$PFX-$h"
+		ns "$h" ip link set lo up
+		ip link add "v$h$$" netns "$PFX-$h" type veth peer name "s$h" netns "$PFX-sw"
+		ns "$h" ip link set "v$h$$" name eth0
+		ns sw ip link set "s$h" master br0 up
+		ns "$h" ip addr add "${V4[$h]}/24" dev eth0
+		ns "$h" ip -6 addr add "${V6[$h]}/64" dev eth0 nodad
+		ns "$h" ip link set eth0 up
+		[[ $h == p ]] && continue
+		ns "$h" ip route add 198.51.100.0/24 via 192.0.2.1
+		ns "$h" ip -6 route add 2001:db8:1::/64 via 2001:db8::1
+	done
+	# K: a container behind P, reached through P's forward path.
+	ip netns add "$PFX-k"
+	ns k ip link set lo up
+	ip link add "vk$$" netns "$PFX-k" type veth peer name ck netns "$PFX-p"
+	ns k ip link set "vk$$" name eth0
+	ns k ip addr add 198.51.100.2/24 dev eth0
+	ns k ip -6 addr add 2001:db8:1::2/64 dev eth0 nodad
+	ns k ip link set eth0 up
+	ns k ip route add default via 198.51.100.1
+	ns k ip -6 route add default via 2001:db8:1::1
+	np ip addr add 198.51.100.1/24 dev ck
+	np ip -6 addr add 2001:db8:1::1/64 dev ck nodad
+	np ip link set ck up
+	np sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	# resolv.conf of the host must not leak into the test's safe set
+	# beyond what it names; the tests pass --no-resolv-conf.
+}
+
+# TCP listener that answers one line and closes: tcp_server NS ADDR PORT
+tcp_server() {
+	bg ns "$1" "$PYTHON" "$(dirname "${BASH_SOURCE[0]}")/enforcer_tcp.py" serve "$2" "$3" "$TMP/srv-$1-$3.log"
+}
+
+# tcp_ok NS ADDR PORT: a new TCP connection gets its answer within 1 s
+tcp_ok() {
+	ns "$1" "$PYTHON" "$(dirname "${BASH_SOURCE[0]}")/enforcer_tcp.py" probe "$2" "$3"
+}
+
+# udp_ok FROM TO_NS TO_ADDR PORT: a datagram arrives
+udp_ok() {
+	local f=$TMP/udp.$RANDOM
+	ns "$2" timeout 2 nc -u -l -W 1 "$3" "$4" >"$f" 2>/dev/null &
+	local l=$!
+	sleep 0.3
+	echo "udp-$RANDOM" | ns "$1" nc -u -w 1 "$3" "$4" >/dev/null 2>&1
+	wait $l
+	[[ -s $f ]]
+}
+
+ping4() { ns "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1; }
+ping6() { ns "$1" ping -6 -c 1 -W 1 "$2" >/dev/null 2>&1; }
+
+wait_listen() { # NS PORT
+	local i
+	for i in $(seq 50); do
+		ns "$1" ss -Htln "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+counter() { # NAME: packets of a cordon counter (via nft, independent of cordon)
+	np nft list counter inet cordon "$1" | awk '/packets/ {print $2}'
+}
+
+finish() {
+	echo "1..$TESTNUM"
+	[[ $FAILED -eq 0 ]]
+}

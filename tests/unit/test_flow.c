@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "finding.h"
+#include "flow.h"
+
+static struct pkt_info tcp(const char *src, uint16_t sp, const char *dst,
+			   uint16_t dp, uint8_t flags)
+{
+	struct pkt_info p;
+
+	memset(&p, 0, sizeof(p));
+	assert_true(addr_parse(src, &p.src));
+	assert_true(addr_parse(dst, &p.dst));
+	p.sport = sp;
+	p.dport = dp;
+	p.proto = IPPROTO_TCP;
+	p.has_ports = true;
+	p.tcp_flags = flags;
+	p.ip_len = 60;
+	return p;
+}
+
+static void test_direction_and_handshake(void **state)
+{
+	struct flow_table *t = flow_table_new(16);
+	struct pkt_info syn = tcp("192.0.2.10", 40000, "203.0.113.7", 443, PKT_TCP_SYN);
+	struct pkt_info synack = tcp("203.0.113.7", 443, "192.0.2.10", 40000,
+				     PKT_TCP_SYN | PKT_TCP_ACK);
+	struct pkt_info ack = tcp("192.0.2.10", 40000, "203.0.113.7", 443, PKT_TCP_ACK);
+	struct flow *f, *g;
+	bool created, from_init;
+
+	(void)state;
+	f = flow_track(t, &syn, 1, &created, &from_init);
+	assert_non_null(f);
+	assert_true(created);
+	assert_true(from_init);
+	g = flow_track(t, &synack, 2, &created, &from_init);
+	assert_ptr_equal(f, g);
+	assert_false(created);
+	assert_false(from_init);
+	flow_track(t, &ack, 3, &created, &from_init);
+	assert_true(f->flags & FLOW_SYN);
+	assert_true(f->flags & FLOW_SYNACK);
+	assert_true(f->flags & FLOW_ESTAB);
+	assert_true(f->flags & FLOW_REPLIED);
+	assert_int_equal(f->packets, 3);
+	assert_int_equal(f->bytes, 180);
+	assert_int_equal(f->first_ns, 1);
+	assert_int_equal(f->last_ns, 3);
+	flow_table_free(t);
+}
+
+static void test_midstream(void **state)
+{
+	struct flow_table *t = flow_table_new(16);
+	struct pkt_info data = tcp("203.0.113.7", 443, "192.0.2.10", 40000, PKT_TCP_ACK);
+	struct flow *f;
+	bool created, from_init;
+
+	(void)state;
+	f = flow_track(t, &data, 1, &created, &from_init);
+	assert_true(f->flags & FLOW_MIDSTREAM);
+	/* The first captured packet's sender is the initiator. */
+	assert_true(addr_eq(&f->key.addr[0], &data.src));
+	flow_table_free(t);
+}
+
+static int evicted;
+static void on_evict(struct flow *f, void *arg)
+{
+	(void)f;
+	(void)arg;
+	evicted++;
+}
+
+static void test_bounded(void **state)
+{
+	struct flow_table *t = flow_table_new(16);
+	struct flow_stats st;
+	bool created, from_init;
+
+	(void)state;
+	flow_table_set_evict_cb(t, on_evict, NULL);
+	for (uint16_t i = 0; i < 1000; i++) {
+		struct pkt_info p = tcp("192.0.2.10", (uint16_t)(1000 + i),
+					"203.0.113.7", 443, PKT_TCP_SYN);
+
+		assert_non_null(flow_track(t, &p, i, &created, &from_init));
+		assert_true(created);
+	}
+	flow_table_stats(t, &st);
+	assert_int_equal(st.active, 16);
+	assert_int_equal(st.created, 1000);
+	assert_int_equal(st.evicted, 1000 - 16);
+	assert_int_equal(evicted, 1000 - 16);
+	/* The most recent flow is still there, the oldest is gone. */
+	{
+		struct pkt_info last = tcp("192.0.2.10", 1999, "203.0.113.7", 443, 0);
+		struct pkt_info first = tcp("192.0.2.10", 1000, "203.0.113.7", 443, 0);
+
+		flow_track(t, &last, 2000, &created, &from_init);
+		assert_false(created);
+		flow_track(t, &first, 2001, &created, &from_init);
+		assert_true(created);
+	}
+	flow_table_free(t);
+}
+
+static void test_findings_key_and_json(void **state)
+{
+	struct findings *fs = findings_new(2);
+	struct finding_key k;
+	struct finding *f, *g;
+	bool created;
+	char *json;
+
+	(void)state;
+	memset(&k, 0, sizeof(k));
+	assert_true(addr_parse("2001:db8:1::10", &k.local));
+	assert_true(addr_parse("2001:db8:bad::1", &k.remote));
+	k.proto = IPPROTO_ICMPV6;
+	k.dir = FINDING_OUTBOUND;
+	f = findings_get(fs, &k, 1767225600000000000ull, &created);
+	assert_true(created);
+	g = findings_get(fs, &k, 5, &created);
+	assert_false(created);
+	assert_ptr_equal(f, g);
+	assert_int_equal(strlen(f->id), 32);
+	f->count = 1;
+	f->packets = 2;
+	f->bytes = 208;
+	json = finding_to_json(f, &(struct finding_ctx){ .instance_id = "i-0abc" });
+	assert_non_null(json);
+	assert_non_null(strstr(json, "\"ipAddressV6\":\"2001:db8:bad::1\""));
+	assert_non_null(strstr(json, "\"protocol\":\"ICMPV6\""));
+	assert_null(strstr(json, "PortDetails")); /* no ports for ICMP */
+	assert_non_null(strstr(json, "\"createdAt\":\"2026-01-01T00:00:00.000Z\""));
+	assert_non_null(strstr(json, "\"instanceId\":\"i-0abc\""));
+	free(json);
+	/* Bounded: a third key does not fit in max 2. */
+	k.service_port = 1;
+	assert_non_null(findings_get(fs, &k, 5, &created));
+	k.service_port = 2;
+	assert_null(findings_get(fs, &k, 5, &created));
+	assert_int_equal(findings_count(fs), 2);
+	findings_free(fs);
+	findings_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_direction_and_handshake),
+		cmocka_unit_test(test_midstream),
+		cmocka_unit_test(test_bounded),
+		cmocka_unit_test(test_findings_key_and_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
