@@ -15,7 +15,7 @@ FUZZ_TIME ?= 60
 FUZZ_SMOKE_TIME ?= 8
 CHECK_O ?= build/san
 
-PKGS := libpcap libnftnl libmnl libcurl openssl libcjson expat inih
+PKGS := libpcap libnftnl libmnl libcurl openssl libcjson expat inih libcap-ng libseccomp libsystemd
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PKGS := build-essential pkg-config time clang libclang-rt-14-dev \
 	libpcap-dev libnftnl-dev libmnl-dev libcurl4-openssl-dev libssl-dev \
@@ -126,6 +126,10 @@ bench: deps-check
 	$(Q)$(MAKE) --no-print-directory O=build all
 	@O=build PYTHON=$(PYTHON) tests/bench/run.sh
 
+demo: deps-check
+	$(Q)$(MAKE) --no-print-directory O=build all
+	@CORDON=build/cordon PYTHON=$(PYTHON) firmware/lab/demo.sh
+
 install: $(O)/cordon
 	install -d $(DESTDIR)$(SBINDIR)
 	install -m 0755 $(O)/cordon $(DESTDIR)$(SBINDIR)/cordon
@@ -138,6 +142,7 @@ help:
 	@echo '  all        build $(O)/cordon (default)'
 	@echo '  check      install missing Debian packages, build with ASan+UBSan,'
 	@echo '             run unit, golden, netns tests and a short fuzz smoke run'
+	@echo '  demo       install what is missing, build, and play the lab scenario'
 	@echo '  bench      generate captures and lists, print figures against peers'
 	@echo '  fuzz       run every libFuzzer target for FUZZ_TIME seconds ($(FUZZ_TIME))'
 	@echo '  deps       install the Debian packages the build and tests need'
@@ -145,7 +150,7 @@ help:
 	@echo '  clean      remove build/'
 	@echo 'Variables: V=1 (verbose), SANITIZE=address,undefined, O=DIR, PREFIX, DESTDIR'
 
-.PHONY: all check bench fuzz fuzzers unit-tests deps deps-check install clean help
+.PHONY: all demo check bench fuzz fuzzers unit-tests deps deps-check install clean help
 
 -include $(OBJS:.o=.d)
 -include $(shell find $(O)/ut $(FUZZ_O) -name '*.d' 2>/dev/null)

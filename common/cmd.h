@@ -14,5 +14,7 @@ int cmd_release(int argc, char **argv);
 int cmd_unload(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_journal(int argc, char **argv);
 
 #endif

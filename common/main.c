@@ -18,6 +18,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } commands[] = {
+	{ "run", cmd_run, "Run the agent: watch, find, lock down, isolate, notify" },
 	{ "replay", cmd_replay, "Read captures offline and print findings" },
 	{ "check", cmd_check, "Say whether addresses are threat, trusted or clean" },
 	{ "sync", cmd_sync, "Fetch threat and trusted lists (S3 or files), store and apply them" },
@@ -26,6 +27,7 @@ static const struct {
 	{ "release", cmd_release, "Lift the lockdown" },
 	{ "unload", cmd_unload, "Remove cordon's nftables table" },
 	{ "status", cmd_status, "Show what cordon enforces now" },
+	{ "journal", cmd_journal, "Print the incident journal and what is pending" },
 	{ "help", cmd_help, "Show this help" },
 };
 

@@ -58,7 +58,7 @@ uint64_t nft_skel_sig(const struct nft_skel *sk)
 	for (p = (const uint8_t *)(ptr); p < (const uint8_t *)(ptr) + (len); p++) \
 		h = (h ^ *p) * 0x100000001b3ull
 	/* Not the lock state: the gate chains say that (nft_table_gates). */
-	MIX("cordon-skel-3", 13);
+	MIX("cordon-skel-4", 13);
 	MIX(&sk->agent_uid, sizeof(sk->agent_uid));
 	MIX(&sk->ct_mark, sizeof(sk->ct_mark));
 	MIX(&sk->nflog_group, sizeof(sk->nflog_group));
@@ -506,6 +506,18 @@ static int build_lock(struct nft_batch *b, const char *chain,
 
 	m_ctmark(&rb, sk->ct_mark);
 	rc = rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
+	/* IPv6 neighbour discovery: without it no responder can reach us. */
+	if (!rc) {
+		uint8_t icmp6 = IPPROTO_ICMPV6, lo = 133, hi = 136;
+
+		rb = rule_begin(chain);
+		e_meta(&rb, NFT_META_L4PROTO);
+		e_cmp(&rb, NFT_CMP_EQ, &icmp6, 1);
+		e_payload(&rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1);
+		e_cmp(&rb, NFT_CMP_GTE, &lo, 1);
+		e_cmp(&rb, NFT_CMP_LTE, &hi, 1);
+		rc = rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
+	}
 	for (int dd = 0; dd < 2 && !rc; dd++) {
 		enum dir d = dd ? DST : SRC;
 

@@ -143,8 +143,9 @@ static int list_verdict(struct lst *c)
 	const struct list_stats *st = &c->l->st;
 	const struct list_limits *lim = c->lim;
 
+	/* Counts stay far below 2^32 (256 MiB of input), so no overflow here. */
 	if (st->bad && (st->bad > lim->max_bad ||
-			(double)st->bad * 100.0 > (double)lim->max_bad_pct * (double)st->lines))
+			st->bad * 100 > (size_t)lim->max_bad_pct * st->lines))
 		return lst_fail(c, -EINVAL, 0,
 				"%zu of %zu lines are not addresses (first: line %u: %s)",
 				st->bad, st->lines, c->first_bad_line, c->first_bad);

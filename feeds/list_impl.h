@@ -51,6 +51,10 @@ enum lst_tok { LST_TOK_ADDR, LST_TOK_DOMAIN, LST_TOK_BAD };
 /* Classify a trimmed token; for an address fills *p and *masked. */
 enum lst_tok lst_classify(const char *s, size_t n, struct cd_prefix *p,
 			  bool *masked);
+#ifdef UNITTEST
+/* The IPv4 fast path of lst_classify(), checked against addr.c by tests. */
+bool lst_parse_v4(const char *s, size_t n, struct cd_prefix *p, bool *masked);
+#endif
 /* Printable, capped copy of hostile text for a message, in quotes. */
 const char *lst_quote(const char *s, size_t n, char *buf, size_t len);
 

@@ -197,38 +197,27 @@ static void stix_trim(const char **p, size_t *n)
 		(*n)--;
 }
 
-/* Split the value text on the delimiter into at most max non-empty items. */
-static size_t stix_split(const struct stix *s, const char **it, size_t *itn, size_t max,
-			 size_t *total)
+/*
+ * The next non-empty item of the value text, split on the delimiter;
+ * *pos starts at 0. A list of one is just the value.
+ */
+static bool stix_item(const struct stix *s, size_t *pos, const char **t, size_t *n)
 {
-	const char *p, *end;
-	size_t dl = strlen(s->delim), k = 0;
+	size_t dl = strlen(s->delim);
 
-	*total = 0;
-	if (!s->tlen) /* and s->text may still be NULL */
-		return 0;
-	p = s->text;
-	end = s->text + s->tlen;
-	while (p <= end) {
-		const char *d = memmem(p, (size_t)(end - p), s->delim, dl);
-		const char *e = d ? d : end;
-		const char *t = p;
-		size_t n = (size_t)(e - p);
+	while (s->tlen && *pos <= s->tlen) {
+		const char *p = s->text + *pos;
+		const char *d = memmem(p, s->tlen - *pos, s->delim, dl);
+		size_t len = d ? (size_t)(d - p) : s->tlen - *pos;
 
-		stix_trim(&t, &n);
-		if (n) {
-			if (k < max) {
-				it[k] = t;
-				itn[k] = n;
-				k++;
-			}
-			(*total)++;
-		}
-		if (!d)
-			break;
-		p = d + dl;
+		*pos = d ? *pos + len + dl : s->tlen + 1;
+		*t = p;
+		*n = len;
+		stix_trim(t, n);
+		if (*n)
+			return true;
 	}
-	return k;
+	return false;
 }
 
 struct range_ctx {
@@ -258,12 +247,20 @@ static int stix_range(struct stix *s)
 {
 	struct range_ctx r = { s->c, s->val_line };
 	const char *it[2];
-	size_t itn[2], total;
+	size_t itn[2], total = 0, pos = 0;
+	const char *t;
+	size_t n;
 	struct cd_addr lo, hi;
 	char q[64];
 
 	lst_record(s->c);
-	stix_split(s, it, itn, 2, &total);
+	while (stix_item(s, &pos, &t, &n)) {
+		if (total < 2) {
+			it[total] = t;
+			itn[total] = n;
+		}
+		total++;
+	}
 	if (total != 2) {
 		lst_bad(s->c, s->val_line, "InclusiveBetween needs two addresses, found %zu",
 			total);
@@ -291,39 +288,29 @@ static int stix_range(struct stix *s)
 /* One value element is complete: use every item of its text. */
 static int stix_value(struct stix *s)
 {
-	const char *p = s->tlen ? s->text : "", *end = p + s->tlen;
-	size_t dl = strlen(s->delim), items = 0;
+	size_t pos = 0, items = 0, n;
+	const char *t;
+	char q[64], q2[64];
 	int rc;
 
 	if (s->val == VAL_ADDR && s->cond == COND_RANGE)
 		return stix_range(s);
-	while (p <= end) {
-		const char *d = memmem(p, (size_t)(end - p), s->delim, dl);
-		const char *t = p;
-		size_t n = (size_t)((d ? d : end) - p);
-		char q[64], q2[64];
-
-		stix_trim(&t, &n);
-		if (n) {
-			items++;
-			lst_record(s->c);
-			if (s->val == VAL_DOMAIN) {
-				s->c->l->st.domains++;
-			} else if (s->val == VAL_SKIP) {
-				s->c->l->st.skipped++;
-			} else if (s->cond == COND_OTHER) {
-				lst_bad(s->c, s->val_line, "condition %s is not supported (%s)",
-					lst_quote(s->cond_name, strlen(s->cond_name), q, sizeof(q)),
-					lst_quote(t, n, q2, sizeof(q2)));
-			} else {
-				rc = lst_take(s->c, t, n, s->val_line);
-				if (rc)
-					return rc;
-			}
+	while (stix_item(s, &pos, &t, &n)) {
+		items++;
+		lst_record(s->c);
+		if (s->val == VAL_DOMAIN) {
+			s->c->l->st.domains++;
+		} else if (s->val == VAL_SKIP) {
+			s->c->l->st.skipped++;
+		} else if (s->cond == COND_OTHER) {
+			lst_bad(s->c, s->val_line, "condition %s is not supported (%s)",
+				lst_quote(s->cond_name, strlen(s->cond_name), q, sizeof(q)),
+				lst_quote(t, n, q2, sizeof(q2)));
+		} else {
+			rc = lst_take(s->c, t, n, s->val_line);
+			if (rc)
+				return rc;
 		}
-		if (!d)
-			break;
-		p = d + dl;
 	}
 	if (!items && s->val == VAL_ADDR) {
 		lst_record(s->c);

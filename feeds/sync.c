@@ -360,3 +360,11 @@ int sync_fetch(const struct list_spec *spec, size_t cap, char **buf, size_t *len
 	aws_client_free(own);
 	return ret;
 }
+
+int sync_stored_path(const char *state_dir, const struct list_spec *spec,
+		     char *body, size_t len)
+{
+	char meta[1100];
+
+	return state_paths(state_dir, spec, body, meta, len < sizeof(meta) ? len : sizeof(meta));
+}

@@ -44,6 +44,10 @@ struct sync_status {
 
 const char *sync_result_name(enum sync_result r);
 
+/* Where the last good copy of spec lives: STATE_DIR/lists/<hash>.body. */
+__must_check int sync_stored_path(const char *state_dir, const struct list_spec *spec,
+				  char *body, size_t len);
+
 /*
  * Sync one list. *out gets a new list (caller frees) when one was parsed:
  * a fresh version, a local file, or (need_list) the stored last good copy

@@ -220,7 +220,7 @@ static void describe(const struct finding *f, const char *inst, char *title,
 		     size_t tlen, char *desc, size_t dlen)
 {
 	char remote[ADDR_STRLEN], portbuf[32] = "";
-	const char *list = f->list && f->list->name ? f->list->name : "a threat list";
+	const char *list = *f->list_name ? f->list_name : "a threat list";
 
 	addr_ntop(&f->key.remote, remote, sizeof(remote));
 	if (proto_has_ports(f->key.proto))
@@ -289,8 +289,7 @@ char *finding_to_json(const struct finding *f, const struct finding_ctx *ctx)
 	info = cJSON_AddObjectToObject(svc, "additionalInfo");
 	if (!info)
 		goto out;
-	cJSON_AddStringToObject(info, "threatListName",
-				f->list && f->list->name ? f->list->name : "");
+	cJSON_AddStringToObject(info, "threatListName", f->list_name);
 	cJSON_AddStringToObject(info, "threatListEntry",
 				prefix_ntop(&f->entry, entry, sizeof(entry)));
 	cJSON_AddNumberToObject(info, "packets", (double)f->packets);

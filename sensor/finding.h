@@ -31,12 +31,16 @@ struct finding {
 	uint16_t local_port, remote_port; /* of the first flow */
 	uint64_t count, packets, bytes;
 	uint64_t first_ns, last_ns;  /* packet timestamps */
-	const struct list *list;     /* the threat list that matched */
+	const struct list *list;     /* the threat list that matched; NULL once
+				      * the set it came from is replaced */
+	char list_name[128];         /* its name, kept for the JSON */
 	struct cd_prefix entry;      /* its entry */
 	uint32_t line;
 	bool blocked;                /* every packet so far came from NFLOG */
 	bool answered;               /* the host answered (incident policy) */
 	bool established;            /* a TCP handshake completed */
+	uint64_t reported_ns;        /* last_ns when last reported (daemon) */
+	uint8_t reported_flags;      /* flags when last reported (daemon) */
 	/* private */
 	struct finding *hnext, *next_all;
 	uint32_t hash;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pkt.h"
+#include "util.h"
 
 /* Caps on loops driven by packet bytes. */
 #define PKT_MAX_VLAN 4    /* 802.1Q / 802.1ad / 0x9100 tags in a row */

@@ -48,6 +48,9 @@ void sensor_set_tset(struct sensor *s, const struct tset *t)
 {
 	s->tset = t;
 	flow_table_clear(s->flows);
+	/* The old set's lists may be freed now; findings keep the names. */
+	for (struct finding *f = findings_first(s->findings); f; f = findings_next(f))
+		f->list = NULL;
 	memset(&s->frag, 0, sizeof(s->frag));
 }
 
@@ -102,6 +105,9 @@ static struct finding *flow_finding(struct sensor *s, struct flow *fl,
 		f->remote_port = fl->key.port[remote];
 		tset_explain(s->tset, &k.remote, &m);
 		f->list = m.list;
+		if (m.list && m.list->name)
+			util_strlcpy(f->list_name, m.list->name,
+				     sizeof(f->list_name));
 		f->entry = m.entry;
 		f->line = m.line;
 	}

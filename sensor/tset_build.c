@@ -11,14 +11,16 @@
 
 #include "tset_impl.h"
 
-/* Table loads: low enough that a miss usually ends in the first cache
- * line linear probing lands in, high enough to stay within the memory
- * budget (docs/internals/tset.md). */
+/* Table loads: low enough that a miss nearly always ends in the first
+ * bucket (IPv4) or cache line (IPv6) it lands in, high enough to keep
+ * within the memory budget (docs/internals/tset.md). */
 #define LOAD4_PCT 65
 #define LOAD6_PCT 65
 #define LOADD6_PCT 60
 #define MIN_CAP 8
 #define HUGE_MIN (2u << 20)
+/* Keeps every table size (n / 0.6 at most) within 32 bits. */
+#define MAX_ENTRIES (1u << 30)
 
 /*
  * Allocations of 2 MiB and more are 2 MiB aligned and offered to
@@ -95,7 +97,7 @@ static void tab4_add(struct tset_tab4 *tab, uint32_t key, uint32_t src,
 		tab->ones = true;
 		goto out;
 	}
-	for (b = tset_slot4(key, tab->nb);; b = b + 1 == tab->nb ? 0 : b + 1) {
+	for (b = tset_home4(tab, key);; b = b + 1 == tab->nb ? 0 : b + 1) {
 		uint32_t *k = tab->key + (size_t)b * TSET_BUCKET;
 
 		for (unsigned j = 0; j < TSET_BUCKET; j++) {
@@ -175,9 +177,9 @@ static int count(struct tset *t, struct list *const *lists, size_t nlists,
 		t->lists[i] = lists[i];
 		t->first[i] = (uint32_t)total;
 		total += l->n;
-		if (total >= TSET_SRC_NONE) {
+		if (total > MAX_ENTRIES) {
 			util_err(err, errlen, "threat set: more than %u entries",
-				 TSET_SRC_NONE - 1);
+				 MAX_ENTRIES);
 			return -E2BIG;
 		}
 		for (size_t j = 0; j < l->n; j++) {
@@ -206,7 +208,7 @@ static void prefetch_slot(const struct tset *t, const struct cd_prefix *p)
 		return;
 	tab = &t->t4[p->len];
 	k = ntohl(p->a.u.v4) & tset_mask4(p->len);
-	b = tset_slot4(k, tab->nb);
+	b = tset_home4(tab, k);
 	__builtin_prefetch(&tab->key[(size_t)b * TSET_BUCKET], 1);
 	__builtin_prefetch(&tab->meta[(size_t)b * TSET_BUCKET], 1);
 }
@@ -339,68 +341,135 @@ static int build_dir4(struct tset *t)
 	return 0;
 }
 
+/* About 8 bits per host, in a power of two of words (at least 2). */
+static int build_hf4(struct tset *t)
+{
+	const struct tset_tab4 *tab = &t->t4[32];
+	unsigned lg = 1;
+
+	while (((size_t)1 << lg) * 64 < (size_t)tab->n * 8 && lg < 40)
+		lg++;
+	t->hf4_shift = 64 - lg;
+	t->hf4 = big_alloc(t, sizeof(*t->hf4) << lg);
+	if (!t->hf4)
+		return -ENOMEM;
+	memset(t->hf4, 0, sizeof(*t->hf4) << lg);
+	TAB_FOREACH(tab, i, empty4) {
+		uint64_t x = tset_hf4_hash(key4_at(tab, i));
+
+		t->hf4[x >> t->hf4_shift] |= 1ull << (x & 63) |
+					     1ull << ((x >> 6) & 63);
+	}
+	return 0;
+}
+
 static bool empty6(const struct tset_key6 *k)
 {
 	return tset_key6_ones(k);
 }
 
-static void dir6_mark(struct tset *t, uint64_t key, unsigned w, uint64_t bit,
-		      const struct tset_meta *m)
+static struct tset_dir6 *dir6_slot(struct tset_dirtab6 *d, uint64_t key)
 {
-	uint32_t i = tset_slot_dir6(key, t->dir6_cap);
-	struct tset_dir6 *d;
+	uint32_t i = tset_slot_dir6(key, d->cap);
 
-	for (;;) {
-		d = &t->dir6[i];
-		if (d->key == TSET_EMPTY6) {
-			d->key = key;
-			d->lens[0] = d->lens[1] = 0;
-			t->dir6_n++;
-			break;
+	for (;; i = i + 1 == d->cap ? 0 : i + 1) {
+		struct tset_dir6 *s = &d->slot[i];
+
+		if (s->key == key)
+			return s;
+		if (s->key == TSET_EMPTY6) {
+			s->key = key;
+			s->lens[0] = s->lens[1] = 0;
+			d->n++;
+			return s;
 		}
-		if (d->key == key)
-			break;
-		if (++i == t->dir6_cap)
-			i = 0;
 	}
-	d->lens[w] |= bit;
+}
+
+static void dir6_mark(struct tset_dirtab6 *d, uint64_t key, unsigned w,
+		      uint64_t bit, const struct tset_meta *m)
+{
+	struct tset_dir6 *s = dir6_slot(d, key);
+
+	s->lens[w] |= bit;
 	if (m->trusted != TSET_SRC_NONE)
-		d->lens[1] |= TSET_D6_TRUSTED_BELOW;
+		s->lens[1] |= TSET_D6_TRUSTED_BELOW;
+}
+
+static int dirtab6_alloc(struct tset *t, struct tset_dirtab6 *d, size_t n)
+{
+	d->cap = cap_for(n, LOADD6_PCT);
+	d->n = 0;
+	d->slot = big_alloc(t, (size_t)d->cap * sizeof(*d->slot));
+	if (!d->slot)
+		return -ENOMEM;
+	memset(d->slot, 0xff, (size_t)d->cap * sizeof(*d->slot));
+	return 0;
+}
+
+/*
+ * The tables were sized for one key per entry; many entries share a
+ * /32, so rehash into a table sized for the keys there are: a small d32
+ * stays in cache.
+ */
+static int dirtab6_shrink(struct tset *t, struct tset_dirtab6 *d)
+{
+	struct tset_dirtab6 old = *d;
+
+	if (cap_for(old.n, LOADD6_PCT) * 2 > old.cap)
+		return 0;
+	if (dirtab6_alloc(t, d, old.n)) {
+		*d = old;
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < old.cap; i++) {
+		if (old.slot[i].key != TSET_EMPTY6) {
+			struct tset_dir6 *s = dir6_slot(d, old.slot[i].key);
+
+			s->lens[0] = old.slot[i].lens[0];
+			s->lens[1] = old.slot[i].lens[1];
+		}
+	}
+	free(old.slot);
+	t->st.bytes -= (size_t)old.cap * sizeof(*old.slot);
+	return 0;
 }
 
 static int build_dir6(struct tset *t)
 {
 	static const struct tset_key6 ones = { UINT64_MAX, UINT64_MAX };
-	size_t n = 0;
+	size_t n32 = 0, n48 = 0;
 
-	for (unsigned len = 32; len <= 128; len++)
-		n += (len < 48 ? 1 : 2) * (size_t)t->t6[len].n;
-	if (!n)
+	for (unsigned len = 32; len <= 128; len++) {
+		n32 += t->t6[len].n;
+		n48 += len >= 48 ? t->t6[len].n : 0;
+	}
+	if (!n32)
 		return 0;
-	t->dir6_cap = cap_for(n, LOADD6_PCT);
-	t->dir6 = big_alloc(t, (size_t)t->dir6_cap * sizeof(*t->dir6));
-	if (!t->dir6)
+	if (dirtab6_alloc(t, &t->d32, n32) ||
+	    (n48 && dirtab6_alloc(t, &t->d48, n48)))
 		return -ENOMEM;
-	memset(t->dir6, 0xff, (size_t)t->dir6_cap * sizeof(*t->dir6));
 	for (unsigned len = 32; len <= 128; len++) {
 		const struct tset_tab6 *tab = &t->t6[len];
 
 		TAB_FOREACH(tab, i, empty6) {
 			const struct tset_key6 *k = i == tab->cap ? &ones : &tab->key[i];
 			const struct tset_meta *m = &tab->meta[i];
-			uint64_t k32 = TSET_D6_TAG32 | k->hi >> 32;
+			uint64_t k32 = k->hi >> 32, k48 = k->hi >> 16;
 
 			if (len < 48) {
-				dir6_mark(t, k32, 0, 1ull << (len - 32), m);
+				dir6_mark(&t->d32, k32, 0, 1ull << (len - 32), m);
 				continue;
 			}
-			dir6_mark(t, k32, 0, TSET_D6_LONGER, m);
+			dir6_mark(&t->d32, k32, 0, TSET_D6_LONGER, m);
 			if (len < 112)
-				dir6_mark(t, k->hi >> 16, 0, 1ull << (len - 48), m);
+				dir6_mark(&t->d48, k48, 0, 1ull << (len - 48), m);
 			else
-				dir6_mark(t, k->hi >> 16, 1, 1ull << (len - 112), m);
+				dir6_mark(&t->d48, k48, 1, 1ull << (len - 112), m);
 		}
 	}
+	if (dirtab6_shrink(t, &t->d32) || dirtab6_shrink(t, &t->d48))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -452,7 +521,7 @@ struct tset *tset_build(struct list *const *lists, size_t nlists, char *err,
 		if (n6[len] && tab6_alloc(t, &t->t6[len], n6[len]))
 			goto nomem;
 	fill(t);
-	if (build_dir4(t) || build_dir6(t))
+	if (build_hf4(t) || build_dir4(t) || build_dir6(t))
 		goto nomem;
 	summarize(t);
 	return t;
@@ -475,9 +544,11 @@ void tset_free(struct tset *t)
 		free(t->t6[len].key);
 		free(t->t6[len].meta);
 	}
+	free(t->hf4);
 	free(t->dir4);
 	free(t->blk4);
-	free(t->dir6);
+	free(t->d32.slot);
+	free(t->d48.slot);
 	free(t->first);
 	free(t->lists);
 	free(t);

@@ -98,7 +98,7 @@ start_moto() {
 	export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 	export AWS_REGION=us-east-1 AWS_CA_BUNDLE=$CA AWS_ENDPOINT_URL=$MOTO_URL
 	export AWS_EC2_METADATA_DISABLED=true HOME=$AWS_WORK
-	export AWS_SHARED_CREDENTIALS_FILE=$AWS_WORK/none AWS_CONFIG_FILE=$AWS_WORK/none
+	export AWS_SHARED_CREDENTIALS_FILE=$AWS_WORK/no-such-file AWS_CONFIG_FILE=$AWS_WORK/no-such-file
 	unset AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_REGION
 	unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 }
@@ -120,3 +120,39 @@ start_proxy() {
 
 # s3 ARGS...: boto3 as the test user (put-object, create-bucket, ...).
 s3() { "$MOTO_PY" tests/aws/moto_s3.py "$MOTO_URL" "$CA" "$@"; }
+
+# The fake IMDSv2 (fake_imds.py) with CREDS_JSON (list of credential sets);
+# extra arguments go to it. Sets IMDS_URL, IMDS_LOG.
+start_imds() {
+	local creds=$1; shift
+	IMDS_PORT=$(free_port)
+	IMDS_URL=http://127.0.0.1:$IMDS_PORT
+	IMDS_LOG=$AWS_WORK/imds.$IMDS_PORT.log
+	: >"$IMDS_LOG"
+	"$SYS_PY" tests/aws/fake_imds.py --port "$IMDS_PORT" --creds "$creds" --log "$IMDS_LOG" "$@" \
+		>"$AWS_WORK/imds.out" 2>&1 &
+	IMDS_PID=$!
+	PIDS+=($IMDS_PID)
+	local i
+	for ((i = 0; i < 100; i++)); do
+		curl -s -o /dev/null "$IMDS_URL/" && return 0
+		sleep 0.1
+	done
+	cat "$AWS_WORK/imds.out"
+	echo "Bail out! fake IMDS did not start"
+	exit 1
+}
+
+# The fake GuardDuty (fake_guardduty.py) over HTTPS, accepting the test
+# user's key. Sets GD_URL, GD_LOG.
+start_guardduty() {
+	GD_PORT=$(free_port)
+	GD_URL=https://127.0.0.1:$GD_PORT
+	GD_LOG=$AWS_WORK/gd.log
+	: >"$GD_LOG"
+	"$SYS_PY" tests/aws/fake_guardduty.py --port "$GD_PORT" --cert "$CERT" --key-file "$KEY" \
+		--key "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" --log "$GD_LOG" \
+		>"$AWS_WORK/gd.out" 2>&1 &
+	PIDS+=($!)
+	wait_https "$GD_URL/" || { cat "$AWS_WORK/gd.out"; echo "Bail out! fake GuardDuty did not start"; exit 1; }
+}

@@ -37,7 +37,7 @@ static void fuzz_list_check(const struct list *l, const struct list_limits *lim)
 		if (p.a.af == AF_INET)
 			FUZZ_CHECK(!p.a.u.w[1] && !p.a.u.w[2] && !p.a.u.w[3]);
 		prefix_mask(&p);
-		FUZZ_CHECK(!memcmp(&p, &l->ent[i].pfx, sizeof(p)));
+		FUZZ_CHECK(!memcmp(&p.a, &l->ent[i].pfx.a, sizeof(p.a)));
 		FUZZ_CHECK(l->ent[i].line >= 1);
 	}
 	lists_describe(l, line, sizeof(line));

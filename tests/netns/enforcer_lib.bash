@@ -35,14 +35,22 @@ check() { local d=$1; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else notok "
 refute() { local d=$1; shift; if "$@" >/dev/null 2>&1; then notok "$d"; else ok "$d"; fi; }
 
 cleanup() {
-	local p
+	local p h
+	# Servers run inside the namespaces: end them by namespace, then
+	# the helper subshells that started them.
+	for h in "${HOSTS[@]}"; do
+		for p in $(ip netns pids "$PFX-$h" 2>/dev/null); do
+			kill "$p" 2>/dev/null
+		done
+	done
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	for h in "${HOSTS[@]}" sw; do ip netns del "$PFX-$h" 2>/dev/null; done
 	rm -rf "$TMP"
 }
 
-bg() { "$@" & PIDS+=($!); }
+# bgns NS CMD...: run CMD in the background inside namespace NS
+bgns() { local n=$1; shift; ip netns exec "$PFX-$n" "$@" & PIDS+=($!); }
 
 setup_net() {
 	local h
@@ -82,7 +90,7 @@ setup_net() {
 
 # TCP listener that answers one line and closes: tcp_server NS ADDR PORT
 tcp_server() {
-	bg ns "$1" "$PYTHON" "$(dirname "${BASH_SOURCE[0]}")/enforcer_tcp.py" serve "$2" "$3" "$TMP/srv-$1-$3.log"
+	bgns "$1" "$PYTHON" "$(dirname "${BASH_SOURCE[0]}")/enforcer_tcp.py" serve "$2" "$3" "$TMP/srv-$1-$3.log"
 }
 
 # tcp_ok NS ADDR PORT: a new TCP connection gets its answer within 1 s

@@ -9,11 +9,13 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "list.h"
+#include "list_impl.h" /* lst_parse_v4() */
 #include "list_util.h"
 #include "lists_load.h"
 
@@ -93,6 +95,45 @@ static void test_spec_parse(void **state)
 	big[1023] = '\0';
 	assert_int_equal(list_spec_parse(big, LIST_THREAT, &s, err, sizeof(err)), 0);
 	assert_int_equal(strlen(s.location), 1023);
+}
+
+/* The IPv4 fast path accepts exactly what prefix_parse_n() accepts. */
+static void test_v4_fast_path(void **state)
+{
+	static const char alpha[] = "0123456789../";
+	static const char *const fixed[] = {
+		"0.0.0.0", "255.255.255.255", "256.0.0.1", "01.2.3.4", "1.2.3.04",
+		"1.2.3.4/0", "1.2.3.4/00", "1.2.3.4/08", "1.2.3.4/32", "1.2.3.4/33",
+		"1.2.3.4/", "1.2.3", "1.2.3.4.", "1.2.3.4/8/", "1000.1.1.1", "1..2.3",
+		"10.0.0.1/7", "0.0.0.0/0",
+	};
+	unsigned seed = 12345;
+	char s[24];
+
+	(void)state;
+	for (size_t k = 0; k < 400000 + ARRAY_SIZE(fixed); k++) {
+		struct cd_prefix a, b;
+		bool am = false, bm = false, fast, slow;
+		size_t n;
+
+		if (k < ARRAY_SIZE(fixed)) {
+			n = strlen(fixed[k]);
+			memcpy(s, fixed[k], n);
+		} else {
+			n = 7 + (seed = seed * 1103515245 + 12345) % 12;
+			for (size_t i = 0; i < n; i++) {
+				seed = seed * 1103515245 + 12345;
+				s[i] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+			}
+		}
+		s[n] = '\0';
+		fast = lst_parse_v4(s, n, &a, &am);
+		slow = !prefix_parse_n(s, n, &b, &bm);
+		if (fast && (!slow || am != bm || !addr_eq(&a.a, &b.a) || a.len != b.len))
+			fail_msg("fast path disagrees on '%s'", s);
+		if (!fast && slow && b.a.af == AF_INET)
+			fail_msg("fast path refused '%s'", s);
+	}
 }
 
 static void check_name(const char *loc, const char *name)
@@ -478,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_format_names),
 		cmocka_unit_test(test_spec_parse),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_v4_fast_path),
 		cmocka_unit_test(test_txt_tricky),
 		cmocka_unit_test(test_txt_bad_lines),
 		cmocka_unit_test(test_threshold),

@@ -173,6 +173,27 @@ static void test_bad_values(void **state)
 	list_free(l);
 }
 
+/* Found by fuzz_list_stix: an empty element has no text buffer at all. */
+static void test_empty_elements(void **state)
+{
+	struct list_limits lim;
+	struct list *l;
+
+	(void)state;
+	list_limits_default(&lim);
+	lim.max_bad_pct = 100;
+	l = parse_ok("<a category=\"ipv4-addr\">\n"
+		     "<Address_Value condition=\"InclusiveBetween\"/>\n"
+		     "<Address_Value/>\n<Address_Value> ##comma## </Address_Value>\n"
+		     "<Address_Value>203.0.113.7</Address_Value></a>", &lim);
+	assert_int_equal(l->n, 1);
+	assert_int_equal(l->st.bad, 3);
+	assert_string_equal(l->msgs[0], "t.xml:2: InclusiveBetween needs two addresses, found 0");
+	assert_string_equal(l->msgs[1], "t.xml:3: empty Address_Value");
+	assert_string_equal(l->msgs[2], "t.xml:4: empty Address_Value");
+	list_free(l);
+}
+
 static void test_floor_and_mask(void **state)
 {
 	struct list *l;
@@ -272,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_lists_and_categories),
 		cmocka_unit_test(test_namespaces),
 		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_empty_elements),
 		cmocka_unit_test(test_floor_and_mask),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_hostile),

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CORDON_CONFIG_H
+#define CORDON_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util.h"
+
+/*
+ * The daemon's INI file (DESIGN.md "Configuration file"). One table in
+ * config_table.c says every option's section, key, type, default, bounds
+ * and help; parsing, printing, help and the man page all follow it. See
+ * docs/internals/config.md.
+ *
+ * Field names are the keys; durations are held in milliseconds and their
+ * fields end in _ms. A char * that may be unset is NULL when it is.
+ */
+
+enum config_mode {
+	CONFIG_MODE_MONITOR, /* findings only */
+	CONFIG_MODE_BLOCK,   /* findings, and drop traffic to/from listed addresses */
+	CONFIG_MODE_ISOLATE, /* block, and cordon the host off on an incident */
+};
+
+/* A repeatable key's values, in file order. Owned by the config. */
+struct config_strv {
+	char **v;
+	size_t n;
+};
+
+struct cordon_config {
+	struct {
+		enum config_mode mode;
+		struct config_strv interface; /* empty: the default route's */
+		char *state_dir;
+		char *instance_id;            /* NULL: from IMDS */
+		char *user;                   /* NAME or UID to drop to */
+		char *findings_file;          /* NULL: STATE_DIR/findings.json */
+		char *metrics_file;           /* NULL: none */
+		uint64_t capture_buffer;      /* bytes, TPACKET_V3 ring */
+		unsigned snaplen;
+		unsigned nflog_group;
+		unsigned max_flows;
+		unsigned max_findings;
+		uint64_t evidence_window_ms;  /* 0: keep no evidence */
+		uint64_t evidence_buffer;     /* bytes */
+	} agent;
+	struct {
+		struct config_strv threat;    /* "[FORMAT:]LOCATION" */
+		struct config_strv trusted;
+		uint64_t sync_interval_ms;
+		unsigned floor_v4, floor_v6;
+		uint64_t max_bytes;
+		unsigned max_entries;
+	} lists;
+	struct {
+		struct config_strv allow;     /* "ADDRESS[/LEN][:PORT]" */
+		struct config_strv allow_unit;
+	} lockdown;
+	struct {
+		char *forensic_security_group;   /* NULL: no cloud isolation */
+		char *conversion_security_group; /* NULL: none */
+		char *sns_topic_arn;             /* NULL: no notification */
+		bool tag_instance;
+		bool termination_protection;
+		bool snapshot_volumes;
+	} cloud;
+	struct {
+		bool enabled;
+		char *detector_id;               /* NULL: ListDetectors */
+		uint64_t poll_interval_ms;
+		double min_severity;
+	} guardduty;
+	struct {
+		bool outbound;
+		bool inbound_answered;
+		struct config_strv guardduty_types; /* fnmatch(3) patterns */
+		double guardduty_min_severity;
+	} incident;
+	struct {
+		bool eventbridge;
+		char *eventbridge_bus;
+		bool securityhub;
+	} events;
+	struct {
+		unsigned max_attempts;
+		uint64_t connect_timeout_ms;
+		uint64_t total_timeout_ms;
+	} aws;
+};
+
+/* Caps on outside input. */
+#define CONFIG_MAX_FILE (1u << 20)   /* bytes in the whole file */
+#define CONFIG_MAX_LINE 2048         /* bytes in one line */
+#define CONFIG_MAX_VALUES 1024       /* values of all repeatable keys */
+
+/*
+ * Fill c with the defaults, then read path over them. A missing file is
+ * an error only when must_exist (an explicit -c); otherwise the defaults
+ * stand. On failure c is left empty (config_free() is still safe) and err
+ * holds one line naming the file, line, section and key:
+ *   cordon.conf:12: [agent] mode: 'isolte' is not one of monitor, block, isolate
+ * Returns 0, -EINVAL (bad content), -ENOENT (missing and must_exist),
+ * -EFBIG (over a cap), -EPERM (writable by others), -ENOMEM or -errno.
+ * The caller frees c with config_free().
+ */
+__must_check int config_load(struct cordon_config *c, const char *path,
+			     bool must_exist, char *err, size_t errlen);
+/* The same over a buffer; name stands for the file in messages. */
+__must_check int config_load_mem(struct cordon_config *c, const char *name,
+				 const char *buf, size_t len, char *err,
+				 size_t errlen);
+/* Only the defaults. Returns 0 or -ENOMEM. */
+__must_check int config_defaults(struct cordon_config *c);
+/*
+ * Set one option as if "key = value" had been read (a command-line
+ * override): validated the same way; a repeatable key appends, and an
+ * empty value clears it. c must have been loaded. Returns 0 or -EINVAL /
+ * -ENOMEM with err filled ("[agent] mode: ..."); after a failure c may
+ * hold the rejected value and is only fit for config_free().
+ */
+__must_check int config_set(struct cordon_config *c, const char *section,
+			    const char *key, const char *value, char *err,
+			    size_t errlen);
+/* Release what c owns and zero it; safe on a zeroed or freed config. */
+void config_free(struct cordon_config *c);
+
+/*
+ * Every option in table order with its effective value, as an INI file
+ * that config_load() reads back to the same values.
+ */
+void config_print(const struct cordon_config *c, FILE *f);
+/* Every option with its type, default, bounds and help. */
+void config_help(FILE *f);
+
+/* One option, read-only, for documentation and tests. */
+struct config_opt_info {
+	const char *section, *key;
+	const char *type;  /* "bool", "enum", "uint", "size", ... */
+	const char *def;   /* as written in the file; "" is unset or empty */
+	const char *help;
+	bool repeatable;
+};
+/* false when i is past the last option. */
+bool config_opt_info(size_t i, struct config_opt_info *out);
+
+/* STATE_DIR/findings.json unless findings_file is set. */
+const char *config_findings_file(const struct cordon_config *c, char *buf,
+				 size_t len);
+
+#endif

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * EC2 calls for cloud isolation. Each function describes one query-
+ * protocol request (form body "Action=...&Version=2016-11-15&...", lists
+ * flattened as Name.N as botocore's ec2 serializer writes them) and hands
+ * it to aws_client_call, which signs, sends and retries.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "aws_xml.h"
+#include "cloud.h"
+
+#define EC2_VERSION "2016-11-15"
+#define EC2_MAX_FORM (64 * 1024)
+#define EC2_MAX_ANSWER (64 * 1024)
+#define EC2_MAX_TAGS 50 /* EC2's own limit per resource */
+
+static const struct aws_kv form_hdr[] = {
+	{ "Content-Type", "application/x-www-form-urlencoded; charset=utf-8" },
+};
+
+/*
+ * Send call with params (already form-encoded) behind Action and
+ * Version. The answer stays in resp for the caller.
+ */
+static int ec2_send(struct aws_client *c, struct aws_call *call, const struct buf *params,
+		    struct aws_http_resp *resp, struct aws_error *ae, char *err, size_t errlen)
+{
+	struct buf body;
+	int ret;
+
+	aws_http_resp_init(resp);
+	buf_init(&body, EC2_MAX_FORM + 128);
+	ret = aws_form_add(&body, "Action", call->op);
+	if (!ret)
+		ret = aws_form_add(&body, "Version", EC2_VERSION);
+	if (!ret && params->len)
+		ret = buf_addf(&body, "&%s", buf_str(params));
+	if (ret) {
+		util_err(err, errlen, "EC2 %s: request too large", call->op);
+		goto out;
+	}
+	call->method = "POST";
+	call->path = "/";
+	call->hdrs = form_hdr;
+	call->n_hdrs = ARRAY_SIZE(form_hdr);
+	call->body = body.p;
+	call->body_len = body.len;
+	if (!call->max_body)
+		call->max_body = EC2_MAX_ANSWER;
+	ret = aws_client_call(c, call, resp, ae, err, errlen);
+out:
+	buf_free(&body);
+	return ret;
+}
+
+/* "Prefix.N" (1-based) = v. */
+static int form_addn(struct buf *f, const char *prefix, size_t n, const char *suffix,
+		     const char *v)
+{
+	char k[96];
+
+	snprintf(k, sizeof(k), "%s.%zu%s", prefix, n, suffix);
+	return aws_form_add(f, k, v);
+}
+
+static bool id_ok(const char *id)
+{
+	size_t l = id ? strlen(id) : 0;
+
+	return l > 0 && l < CLOUD_ID_LEN && !strpbrk(id, " \t\r\n&=");
+}
+
+int cloud_describe_instance(struct aws_client *c, const char *instance_id,
+			    struct cloud_instance *out, char *err, size_t errlen)
+{
+	struct aws_http_resp resp;
+	struct aws_error ae;
+	struct buf f;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!id_ok(instance_id))
+		return util_err(err, errlen, "EC2 DescribeInstances: bad instance id");
+	buf_init(&f, EC2_MAX_FORM);
+	ret = form_addn(&f, "InstanceId", 1, "", instance_id);
+	if (ret)
+		goto out_form;
+	{
+		struct aws_call call = {
+			.svc = AWS_SVC_EC2,
+			.op = "DescribeInstances",
+			.what = instance_id,
+			.max_body = 1024 * 1024,
+		};
+
+		memset(&ae, 0, sizeof(ae));
+		ret = ec2_send(c, &call, &f, &resp, &ae, err, errlen);
+	}
+	if (ret) {
+		if (!strncmp(ae.code, "InvalidInstanceID", 17))
+			ret = -ENOENT;
+		goto out;
+	}
+	ret = cloud_parse_instance(buf_str(&resp.body), resp.body.len, out, err, errlen);
+	if (!ret && strcmp(out->id, instance_id)) {
+		ret = util_err(err, errlen, "EC2 DescribeInstances %s: answer is about %s",
+			       instance_id, out->id);
+		memset(out, 0, sizeof(*out));
+	}
+out:
+	aws_http_resp_free(&resp);
+out_form:
+	buf_free(&f);
+	return ret;
+}
+
+int cloud_set_eni_groups(struct aws_client *c, const char *eni_id, const char *const groups[],
+			 size_t n, char *err, size_t errlen)
+{
+	struct aws_http_resp resp;
+	struct buf f;
+	int ret = 0;
+
+	if (!id_ok(eni_id))
+		return util_err(err, errlen, "EC2 ModifyNetworkInterfaceAttribute: bad interface id");
+	if (!n || n > CLOUD_MAX_GROUPS)
+		return util_err(err, errlen, "EC2 ModifyNetworkInterfaceAttribute %s: %zu groups "
+				"(1..%d allowed)", eni_id, n, CLOUD_MAX_GROUPS);
+	buf_init(&f, EC2_MAX_FORM);
+	ret = aws_form_add(&f, "NetworkInterfaceId", eni_id);
+	for (size_t i = 0; !ret && i < n; i++) {
+		if (!id_ok(groups[i])) {
+			buf_free(&f);
+			return util_err(err, errlen, "EC2 ModifyNetworkInterfaceAttribute %s: "
+					"bad group id %zu", eni_id, i + 1);
+		}
+		ret = form_addn(&f, "SecurityGroupId", i + 1, "", groups[i]);
+	}
+	if (ret)
+		goto out_form;
+	{
+		struct aws_call call = {
+			.svc = AWS_SVC_EC2,
+			.op = "ModifyNetworkInterfaceAttribute",
+			.what = eni_id,
+		};
+
+		ret = ec2_send(c, &call, &f, &resp, NULL, err, errlen);
+	}
+	aws_http_resp_free(&resp);
+out_form:
+	buf_free(&f);
+	return ret;
+}
+
+/* Resource, then Tag.N.Key (and .Value when values). */
+static int tag_form(struct buf *f, const char *resource_id, const struct cloud_tag *tags,
+		    const char *const *keys, size_t n)
+{
+	int ret = form_addn(f, "ResourceId", 1, "", resource_id);
+
+	for (size_t i = 0; !ret && i < n; i++) {
+		const char *k = tags ? tags[i].key : keys[i];
+
+		if (!k || !*k || strlen(k) > 128)
+			return -EINVAL;
+		ret = form_addn(f, "Tag", i + 1, ".Key", k);
+		if (!ret && tags) {
+			if (!tags[i].value || strlen(tags[i].value) > 256)
+				return -EINVAL;
+			ret = form_addn(f, "Tag", i + 1, ".Value", tags[i].value);
+		}
+	}
+	return ret;
+}
+
+int cloud_create_tags(struct aws_client *c, const char *resource_id,
+		      const struct cloud_tag tags[], size_t n, char *err, size_t errlen)
+{
+	struct aws_http_resp resp;
+	struct buf f;
+	int ret;
+
+	if (!id_ok(resource_id) || !n || n > EC2_MAX_TAGS)
+		return util_err(err, errlen, "EC2 CreateTags: bad resource id or %zu tags", n);
+	buf_init(&f, EC2_MAX_FORM);
+	ret = tag_form(&f, resource_id, tags, NULL, n);
+	if (ret) {
+		buf_free(&f);
+		return util_err(err, errlen, "EC2 CreateTags %s: a tag key (1..128) or value "
+				"(0..256) is out of bounds", resource_id);
+	}
+	{
+		struct aws_call call = {
+			.svc = AWS_SVC_EC2,
+			.op = "CreateTags",
+			.what = resource_id,
+		};
+
+		ret = ec2_send(c, &call, &f, &resp, NULL, err, errlen);
+	}
+	aws_http_resp_free(&resp);
+	buf_free(&f);
+	return ret;
+}
+
+int cloud_delete_tags(struct aws_client *c, const char *resource_id, const char *const keys[],
+		      size_t n, char *err, size_t errlen)
+{
+	struct aws_http_resp resp;
+	struct buf f;
+	int ret;
+
+	if (!id_ok(resource_id) || !n || n > EC2_MAX_TAGS)
+		return util_err(err, errlen, "EC2 DeleteTags: bad resource id or %zu keys", n);
+	buf_init(&f, EC2_MAX_FORM);
+	ret = tag_form(&f, resource_id, NULL, keys, n);
+	if (ret) {
+		buf_free(&f);
+		return util_err(err, errlen, "EC2 DeleteTags %s: a tag key is empty or over "
+				"128 characters", resource_id);
+	}
+	{
+		struct aws_call call = {
+			.svc = AWS_SVC_EC2,
+			.op = "DeleteTags",
+			.what = resource_id,
+		};
+
+		ret = ec2_send(c, &call, &f, &resp, NULL, err, errlen);
+	}
+	aws_http_resp_free(&resp);
+	buf_free(&f);
+	return ret;
+}
+
+/* ModifyInstanceAttribute takes one attribute per call. */
+static int modify_attr(struct aws_client *c, const char *instance_id, const char *attr,
+		       const char *value, char *err, size_t errlen)
+{
+	struct aws_http_resp resp;
+	char k[96];
+	struct buf f;
+	int ret;
+
+	buf_init(&f, EC2_MAX_FORM);
+	snprintf(k, sizeof(k), "%s.Value", attr);
+	ret = aws_form_add(&f, "InstanceId", instance_id);
+	if (!ret)
+		ret = aws_form_add(&f, k, value);
+	if (ret)
+		goto out_form;
+	{
+		struct aws_call call = {
+			.svc = AWS_SVC_EC2,
+			.op = "ModifyInstanceAttribute",
+			.what = instance_id,
+		};
+
+		ret = ec2_send(c, &call, &f, &resp, NULL, err, errlen);
+	}
+	aws_http_resp_free(&resp);
+out_form:
+	buf_free(&f);
+	return ret;
+}
+
+int cloud_protect_instance(struct aws_client *c, const char *instance_id,
+			   bool termination_protection, bool shutdown_stop,
+			   char *err, size_t errlen)
+{
+	int ret;
+
+	if (!id_ok(instance_id))
+		return util_err(err, errlen, "EC2 ModifyInstanceAttribute: bad instance id");
+	ret = modify_attr(c, instance_id, "DisableApiTermination",
+			  termination_protection ? "true" : "false", err, errlen);
+	if (!ret && shutdown_stop)
+		ret = modify_attr(c, instance_id, "InstanceInitiatedShutdownBehavior", "stop",
+				  err, errlen);
+	return ret;
+}
+
+int cloud_snapshot_volume(struct aws_client *c, const char *volume_id, const char *description,
+			  const struct cloud_tag tags[], size_t n_tags,
+			  char snap_id[CLOUD_SNAP_ID_LEN], char *err, size_t errlen)
+{
+	struct aws_http_resp resp;
+	char why[ERRLEN];
+	struct buf f;
+	int ret;
+
+	snap_id[0] = '\0';
+	if (!id_ok(volume_id) || n_tags > EC2_MAX_TAGS)
+		return util_err(err, errlen, "EC2 CreateSnapshot: bad volume id or %zu tags", n_tags);
+	if (description && strlen(description) > 255)
+		return util_err(err, errlen, "EC2 CreateSnapshot %s: description over 255 "
+				"characters", volume_id);
+	buf_init(&f, EC2_MAX_FORM);
+	ret = aws_form_add(&f, "VolumeId", volume_id);
+	if (!ret && description)
+		ret = aws_form_add(&f, "Description", description);
+	if (!ret && n_tags)
+		ret = aws_form_add(&f, "TagSpecification.1.ResourceType", "snapshot");
+	for (size_t i = 0; !ret && i < n_tags; i++) {
+		if (!tags[i].key || !*tags[i].key || !tags[i].value) {
+			buf_free(&f);
+			return util_err(err, errlen, "EC2 CreateSnapshot %s: tag %zu has no key",
+					volume_id, i + 1);
+		}
+		ret = form_addn(&f, "TagSpecification.1.Tag", i + 1, ".Key", tags[i].key);
+		if (!ret)
+			ret = form_addn(&f, "TagSpecification.1.Tag", i + 1, ".Value",
+					tags[i].value);
+	}
+	if (ret)
+		goto out_form;
+	{
+		struct aws_call call = {
+			.svc = AWS_SVC_EC2,
+			.op = "CreateSnapshot",
+			.what = volume_id,
+		};
+
+		ret = ec2_send(c, &call, &f, &resp, NULL, err, errlen);
+	}
+	if (ret)
+		goto out;
+	ret = aws_xml_first(buf_str(&resp.body), resp.body.len, "snapshotId", snap_id,
+			    CLOUD_SNAP_ID_LEN, why, sizeof(why));
+	if (ret || strlen(snap_id) < 6 || strlen(snap_id) >= CLOUD_SNAP_ID_LEN - 1 ||
+	    strncmp(snap_id, "snap-", 5)) {
+		util_err(err, errlen, "EC2 CreateSnapshot %s: no snapshotId in the answer%s%s",
+			 volume_id, ret && ret != -ENOENT ? ": " : "",
+			 ret && ret != -ENOENT ? why : "");
+		snap_id[0] = '\0';
+		ret = ret && ret != -ENOENT ? ret : -EBADMSG;
+	}
+out:
+	aws_http_resp_free(&resp);
+out_form:
+	buf_free(&f);
+	return ret;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CORDON_CLOUD_H
+#define CORDON_CLOUD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "aws_client.h"
+#include "util.h"
+
+/*
+ * Cloud isolation through the EC2 API (query protocol, API version
+ * 2016-11-15): read an instance's network interfaces and their security
+ * groups, swap every interface into the forensic group and back, tag,
+ * protect and snapshot. Every function is one idempotent API call (or a
+ * short fixed sequence), so the journal may retry any of them after a
+ * crash. See docs/internals/cloud.md.
+ */
+
+#define CLOUD_ID_LEN 64       /* any EC2 id cordon stores: "eni-attach-0abc..." */
+#define CLOUD_MAX_ENIS 16     /* the most any instance type can attach is 15 */
+#define CLOUD_MAX_GROUPS 16   /* EC2 allows at most 16 groups per interface */
+#define CLOUD_MAX_VOLUMES 32
+#define CLOUD_SNAP_ID_LEN 32
+
+struct cloud_eni {
+	char id[CLOUD_ID_LEN];            /* "eni-..." */
+	char attachment_id[CLOUD_ID_LEN]; /* "eni-attach-...", "" if none */
+	int device_index;                 /* 0 = primary; -1 when not attached */
+	char private_ip[48];              /* primary private address, may be "" */
+	char groups[CLOUD_MAX_GROUPS][CLOUD_ID_LEN];
+	size_t n_groups;
+};
+
+struct cloud_instance {
+	char id[CLOUD_ID_LEN];
+	char vpc_id[CLOUD_ID_LEN];
+	char subnet_id[CLOUD_ID_LEN];
+	char state[32];                   /* "running", "stopped", ... */
+	struct cloud_eni eni[CLOUD_MAX_ENIS];
+	size_t n_eni;                     /* in device-index order */
+	char volumes[CLOUD_MAX_VOLUMES][CLOUD_ID_LEN]; /* attached EBS "vol-..." */
+	size_t n_volumes;
+};
+
+/* A tag; value may be "" (EC2 allows empty values), never NULL. */
+struct cloud_tag {
+	const char *key;
+	const char *value;
+};
+
+/*
+ * DescribeInstances for one instance id into out. -ENOENT when EC2 knows
+ * no such instance, -EFBIG when it has more interfaces, groups or volumes
+ * than the caps above (never a silently shortened list: a swap that
+ * missed one interface would leave the host reachable).
+ */
+__must_check int cloud_describe_instance(struct aws_client *c, const char *instance_id,
+					 struct cloud_instance *out, char *err, size_t errlen);
+
+/*
+ * Parse a DescribeInstances answer (the pure part of the call above);
+ * exactly one instance must be in it. 0, -ENOENT (no instance), -EINVAL
+ * (malformed, or more than one instance), -EFBIG (over a cap).
+ */
+__must_check int cloud_parse_instance(const char *xml, size_t len, struct cloud_instance *out,
+				      char *err, size_t errlen);
+
+/*
+ * ModifyNetworkInterfaceAttribute: replace the interface's groups with
+ * exactly groups[0..n). Setting the same set twice is harmless. n must be
+ * 1..CLOUD_MAX_GROUPS (an interface always has at least one group).
+ */
+__must_check int cloud_set_eni_groups(struct aws_client *c, const char *eni_id,
+				      const char *const groups[], size_t n,
+				      char *err, size_t errlen);
+
+/* CreateTags on one resource (instance, interface, volume, snapshot). */
+__must_check int cloud_create_tags(struct aws_client *c, const char *resource_id,
+				   const struct cloud_tag tags[], size_t n,
+				   char *err, size_t errlen);
+/* DeleteTags by key, whatever their values; absent keys are not an error. */
+__must_check int cloud_delete_tags(struct aws_client *c, const char *resource_id,
+				   const char *const keys[], size_t n,
+				   char *err, size_t errlen);
+
+/*
+ * ModifyInstanceAttribute: DisableApiTermination = termination_protection
+ * (so release can turn it off again), and when shutdown_stop, an
+ * InstanceInitiatedShutdownBehavior of "stop" so that a shutdown from
+ * inside the host keeps the disks for forensics. shutdown_stop false
+ * leaves the behaviour as it is: cordon does not know the original.
+ */
+__must_check int cloud_protect_instance(struct aws_client *c, const char *instance_id,
+					bool termination_protection, bool shutdown_stop,
+					char *err, size_t errlen);
+
+/*
+ * CreateSnapshot of one volume, tagged at creation (TagSpecification, so
+ * there is never an untagged snapshot). snap_id gets "snap-...". The
+ * snapshot is only started; EC2 completes it in the background.
+ */
+__must_check int cloud_snapshot_volume(struct aws_client *c, const char *volume_id,
+				       const char *description,
+				       const struct cloud_tag tags[], size_t n_tags,
+				       char snap_id[CLOUD_SNAP_ID_LEN], char *err, size_t errlen);
+
+#endif

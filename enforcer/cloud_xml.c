@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * DescribeInstances answer -> struct cloud_instance, over expat. The
+ * answer nests lists inside lists (instances > interfaces > groups), which
+ * aws_xml_each's one-path-at-a-time view cannot keep apart, so this walks
+ * the document once with a path of the open elements:
+ *
+ *   DescribeInstancesResponse/reservationSet/item/instancesSet/item/
+ *     instanceId vpcId subnetId instanceState/name
+ *     blockDeviceMapping/item/ebs/volumeId
+ *     networkInterfaceSet/item/
+ *       networkInterfaceId privateIpAddress
+ *       attachment/attachmentId attachment/deviceIndex
+ *       groupSet/item/groupId
+ *
+ * Same refusals as aws_xml.c: no DTD, no entity declarations, capped
+ * depth, names and texts.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <expat.h>
+
+#include "cloud.h"
+
+#define CX_MAX_DEPTH 32
+#define CX_MAX_PATH 512
+#define CX_MAX_TEXT 256
+
+#define P_INST "reservationSet/item/instancesSet/item"
+#define P_ENI P_INST "/networkInterfaceSet/item"
+
+struct cx {
+	XML_Parser p;
+	struct cloud_instance *out;
+	char path[CX_MAX_PATH];   /* open elements below the root, '/'-joined */
+	size_t off[CX_MAX_DEPTH]; /* path length before each element */
+	size_t depth;
+	char text[CX_MAX_TEXT];
+	size_t text_len;
+	bool text_long;
+	size_t n_inst;
+	bool in_eni;              /* eni[n_eni - 1] is being filled */
+	int ret;
+	char why[160];
+};
+
+static void __printf(3, 4) stop(struct cx *x, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!x->ret) {
+		x->ret = ret;
+		va_start(ap, fmt);
+		vsnprintf(x->why, sizeof(x->why), fmt, ap);
+		va_end(ap);
+	}
+	XML_StopParser(x->p, XML_FALSE);
+}
+
+static const char *local_name(const char *name)
+{
+	const char *c = strrchr(name, ':');
+
+	return c ? c + 1 : name;
+}
+
+static bool at(const struct cx *x, const char *p)
+{
+	return !strcmp(x->path, p);
+}
+
+static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **attr)
+{
+	struct cx *x = ud;
+	const char *ln = local_name(name);
+	size_t l = strlen(ln), cur = strlen(x->path);
+
+	(void)attr;
+	if (x->depth == CX_MAX_DEPTH)
+		return stop(x, -EFBIG, "elements nested too deep");
+	x->off[x->depth] = cur;
+	/* The root element is not part of the path. */
+	if (x->depth > 0) {
+		if (cur + 1 + l >= sizeof(x->path))
+			return stop(x, -EFBIG, "element path too long at <%.40s>", ln);
+		if (cur)
+			x->path[cur++] = '/';
+		memcpy(x->path + cur, ln, l + 1);
+	}
+	x->depth++;
+	x->text_len = 0;
+	x->text_long = false;
+	if (at(x, P_INST)) {
+		if (++x->n_inst > 1)
+			return stop(x, -EINVAL, "more than one instance in the answer");
+	} else if (at(x, P_ENI)) {
+		struct cloud_instance *o = x->out;
+
+		if (x->n_inst != 1)
+			return;
+		if (o->n_eni == CLOUD_MAX_ENIS)
+			return stop(x, -EFBIG, "more than %d network interfaces", CLOUD_MAX_ENIS);
+		o->eni[o->n_eni].device_index = -1;
+		o->n_eni++;
+		x->in_eni = true;
+	}
+}
+
+/* Ids and addresses only: anything else in them is a broken answer. */
+static bool token_ok(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || strchr("-._:", *s)))
+			return false;
+	return true;
+}
+
+static int take(struct cx *x, char *dst, size_t dstlen, const char *field)
+{
+	if (x->text_long || x->text_len >= dstlen)
+		return stop(x, -EFBIG, "%s too long", field), -EFBIG;
+	if (!token_ok(x->text))
+		return stop(x, -EINVAL, "%s holds unexpected characters", field), -EINVAL;
+	memcpy(dst, x->text, x->text_len + 1);
+	return 0;
+}
+
+static void on_eni_end(struct cx *x, struct cloud_eni *e)
+{
+	const char *rel = x->path + strlen(P_ENI);
+	char idx[16];
+	uint64_t v;
+
+	if (!strcmp(rel, "/networkInterfaceId")) {
+		take(x, e->id, sizeof(e->id), "networkInterfaceId");
+	} else if (!strcmp(rel, "/privateIpAddress")) {
+		take(x, e->private_ip, sizeof(e->private_ip), "privateIpAddress");
+	} else if (!strcmp(rel, "/attachment/attachmentId")) {
+		take(x, e->attachment_id, sizeof(e->attachment_id), "attachmentId");
+	} else if (!strcmp(rel, "/attachment/deviceIndex")) {
+		if (take(x, idx, sizeof(idx), "deviceIndex"))
+			return;
+		if (util_parse_u64(idx, 0, 255, &v))
+			return stop(x, -EINVAL, "deviceIndex '%.16s' is not 0..255", idx);
+		e->device_index = (int)v;
+	} else if (!strcmp(rel, "/groupSet/item/groupId")) {
+		if (e->n_groups == CLOUD_MAX_GROUPS)
+			return stop(x, -EFBIG, "more than %d groups on one interface", CLOUD_MAX_GROUPS);
+		if (!take(x, e->groups[e->n_groups], CLOUD_ID_LEN, "groupId"))
+			e->n_groups++;
+	}
+}
+
+static void XMLCALL on_end(void *ud, const XML_Char *name)
+{
+	struct cx *x = ud;
+	struct cloud_instance *o = x->out;
+
+	(void)name;
+	if (x->ret || !x->depth)
+		return;
+	x->text[x->text_len] = '\0';
+	if (x->n_inst == 1 && !strncmp(x->path, P_INST "/", sizeof(P_INST))) {
+		if (x->in_eni && !strncmp(x->path, P_ENI "/", sizeof(P_ENI)))
+			on_eni_end(x, &o->eni[o->n_eni - 1]);
+		else if (at(x, P_ENI))
+			x->in_eni = false;
+		else if (at(x, P_INST "/instanceId"))
+			take(x, o->id, sizeof(o->id), "instanceId");
+		else if (at(x, P_INST "/vpcId"))
+			take(x, o->vpc_id, sizeof(o->vpc_id), "vpcId");
+		else if (at(x, P_INST "/subnetId"))
+			take(x, o->subnet_id, sizeof(o->subnet_id), "subnetId");
+		else if (at(x, P_INST "/instanceState/name"))
+			take(x, o->state, sizeof(o->state), "instanceState/name");
+		else if (at(x, P_INST "/blockDeviceMapping/item/ebs/volumeId")) {
+			if (o->n_volumes == CLOUD_MAX_VOLUMES)
+				return stop(x, -EFBIG, "more than %d volumes", CLOUD_MAX_VOLUMES);
+			if (!take(x, o->volumes[o->n_volumes], CLOUD_ID_LEN, "volumeId"))
+				o->n_volumes++;
+		}
+	}
+	x->depth--;
+	x->path[x->off[x->depth]] = '\0';
+	/* Text between siblings belongs to no leaf we read. */
+	x->text_len = 0;
+	x->text_long = false;
+}
+
+static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
+{
+	struct cx *x = ud;
+
+	if (len <= 0 || x->text_long)
+		return;
+	if (x->text_len + (size_t)len >= sizeof(x->text)) {
+		x->text_long = true;
+		return;
+	}
+	memcpy(x->text + x->text_len, s, (size_t)len);
+	x->text_len += (size_t)len;
+}
+
+static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
+			       const XML_Char *pubid, int has_internal)
+{
+	(void)name, (void)sysid, (void)pubid, (void)has_internal;
+	stop(ud, -EINVAL, "DTD not allowed");
+}
+
+static void XMLCALL on_entity(void *ud, const XML_Char *name, int is_param,
+			      const XML_Char *value, int value_len,
+			      const XML_Char *base, const XML_Char *sysid,
+			      const XML_Char *pubid, const XML_Char *notation)
+{
+	(void)name, (void)is_param, (void)value, (void)value_len, (void)base;
+	(void)sysid, (void)pubid, (void)notation;
+	stop(ud, -EINVAL, "entity declarations not allowed");
+}
+
+/* Primary interface first, then by device index; unattached ones last. */
+static void sort_enis(struct cloud_instance *o)
+{
+	for (size_t i = 1; i < o->n_eni; i++) {
+		struct cloud_eni tmp = o->eni[i];
+		unsigned key = (unsigned)tmp.device_index; /* -1 sorts last */
+		size_t j = i;
+
+		while (j > 0 && (unsigned)o->eni[j - 1].device_index > key) {
+			o->eni[j] = o->eni[j - 1];
+			j--;
+		}
+		o->eni[j] = tmp;
+	}
+}
+
+static int check_result(struct cloud_instance *o, char *err, size_t errlen)
+{
+	if (!*o->id)
+		return util_err(err, errlen, "DescribeInstances: instance without instanceId");
+	for (size_t i = 0; i < o->n_eni; i++) {
+		if (!*o->eni[i].id)
+			return util_err(err, errlen, "DescribeInstances %s: network interface %zu "
+					"without networkInterfaceId", o->id, i + 1);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(o->eni[i].id, o->eni[j].id))
+				return util_err(err, errlen, "DescribeInstances %s: network "
+						"interface %s listed twice", o->id, o->eni[i].id);
+	}
+	sort_enis(o);
+	return 0;
+}
+
+int cloud_parse_instance(const char *xml, size_t len, struct cloud_instance *out,
+			 char *err, size_t errlen)
+{
+	struct cx *x;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (len > (size_t)INT32_MAX)
+		return util_err(err, errlen, "DescribeInstances: answer too large"), -EFBIG;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->out = out;
+	x->p = XML_ParserCreate("UTF-8");
+	if (!x->p) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	XML_SetUserData(x->p, x);
+	XML_SetElementHandler(x->p, on_start, on_end);
+	XML_SetCharacterDataHandler(x->p, on_text);
+	XML_SetStartDoctypeDeclHandler(x->p, on_doctype);
+	XML_SetEntityDeclHandler(x->p, on_entity);
+	if (XML_Parse(x->p, xml, (int)len, XML_TRUE) == XML_STATUS_ERROR && !x->ret) {
+		ret = util_err(err, errlen, "DescribeInstances XML line %lu: %s",
+			       (unsigned long)XML_GetCurrentLineNumber(x->p),
+			       XML_ErrorString(XML_GetErrorCode(x->p)));
+	} else if (x->ret) {
+		ret = x->ret;
+		util_err(err, errlen, "DescribeInstances XML line %lu: %s",
+			 (unsigned long)XML_GetCurrentLineNumber(x->p), x->why);
+	} else if (!x->n_inst) {
+		ret = -ENOENT;
+		util_err(err, errlen, "DescribeInstances: no instance in the answer");
+	} else {
+		ret = check_result(out, err, errlen);
+	}
+	XML_ParserFree(x->p);
+out:
+	free(x);
+	if (ret)
+		memset(out, 0, sizeof(*out));
+	return ret;
+}

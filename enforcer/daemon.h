@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CORDON_DAEMON_H
+#define CORDON_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "enforce.h"
+#include "list.h"
+
+/*
+ * `cordon run`: the agent. Three processes (docs/internals/daemon.md):
+ * this one keeps CAP_NET_ADMIN, owns nftables, the journal and the
+ * incident policy, and never parses packets; the sensor parses packets
+ * with no privilege at all; the AWS process holds credentials and no
+ * capabilities.
+ */
+enum run_mode { RUN_MONITOR, RUN_BLOCK, RUN_ISOLATE };
+
+#define RUN_MAX_IFACES 8
+#define RUN_MAX_LISTS 32
+
+struct run_opts {
+	enum run_mode mode;
+	char ifaces[RUN_MAX_IFACES][32];
+	size_t n_ifaces;          /* 0: the default route's interface */
+	const char *state_dir;
+	const char *user;         /* sensor and AWS processes run as this */
+	char instance_id[32];     /* "": from IMDS */
+	struct list_spec lists[RUN_MAX_LISTS];
+	size_t n_lists;
+	struct list_limits lim;
+	unsigned sync_interval;   /* seconds, jittered */
+	struct enforce_opts enf;
+	int snaplen, capture_buffer, max_flows, max_findings;
+	char findings_file[512];  /* "": STATE_DIR/findings.json */
+	char metrics_file[512];   /* "": none */
+	/* incident policy */
+	bool outbound, inbound_answered;
+	/* cloud */
+	char forensic_sg[32], conversion_sg[32], sns_topic[256];
+	bool tag_instance, termination_protection, snapshot_volumes;
+	/* GuardDuty */
+	bool gd_enabled;
+	char gd_detector[64];
+	unsigned gd_poll_interval;
+	double gd_min_severity;
+	bool no_seccomp;          /* for sanitizer builds in tests */
+	bool once_lockdown_exit;  /* tests: exit after the first lockdown */
+};
+
+void run_opts_default(struct run_opts *o);
+/* Runs until SIGTERM/SIGINT; returns the exit status. */
+int daemon_run(const struct run_opts *o);
+
+#endif

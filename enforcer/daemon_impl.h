@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CORDON_DAEMON_IMPL_H
+#define CORDON_DAEMON_IMPL_H
+
+/* Private to enforcer/daemon*.c: the parent process's state. */
+
+#include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "capture.h"
+#include "daemon.h"
+#include "ipc.h"
+#include "sensord.h"
+
+struct list_state {
+	struct list *l;        /* parsed copy in force (for nftables), or NULL */
+	char path[512];        /* local file the sensor reads */
+	char etag[256];
+	char result[ERRLEN];   /* "updated", "unchanged", "loaded", "failed: ..." */
+	uint64_t last_sync_real_ns;
+	size_t entries;
+	struct timespec mtime; /* of the file loaded */
+	off_t size;
+};
+
+struct incident {
+	bool open;
+	char id[40];
+	uint64_t opened_real_ns;
+	uint64_t trigger_ns;       /* capture timestamp of the first packet */
+	uint64_t lockdown_ack_ns;  /* wall clock when the kernel acked */
+	bool lockdown_done;
+	char reason[256];
+	char finding_id[33];
+	unsigned findings;         /* findings that joined */
+	char last_error[ERRLEN];
+};
+
+#define DAEMON_RECENT 64
+
+struct daemon {
+	const struct run_opts *o;
+	bool running;
+	const char *parent_user;
+	char ifaces[RUN_MAX_IFACES][32];
+	size_t n_ifaces;
+	char nflog_dev[32];
+	struct cap *caps[RUN_MAX_IFACES + 1];
+	size_t ncaps;
+	int sigfd;
+	pid_t sensor_pid;
+	int sensor_fd;
+	bool sensor_ready;
+	unsigned sensor_deaths;
+	uint64_t last_sensor_death_ns;
+	pid_t aws_pid;
+	int aws_fd;
+	struct list_state lists[RUN_MAX_LISTS];
+	uint64_t next_sync_ns, next_status_ns, next_watchdog_ns;
+	uint64_t watchdog_usec;
+	uint64_t started_real_ns;
+	struct ipc_s_stats stats;
+	FILE *findings;
+	char findings_path[600];
+	uint64_t findings_written;
+	struct ipc_s_finding recent[DAEMON_RECENT];
+	size_t n_recent;
+	struct incident inc;
+	char last_error[ERRLEN];
+	union {
+		struct ipc_hdr h;
+		char raw[IPC_MAX];
+	} in;
+};
+
+const char *daemon_mode_name(enum run_mode m);
+int daemon_prepare_state(struct daemon *d, char *err, size_t errlen);
+void daemon_close_for_child(struct daemon *d);
+void daemon_chown_state(struct daemon *d);
+void daemon_cleanup(struct daemon *d);
+void daemon_write_status(struct daemon *d);
+
+/* daemon_lists.c */
+struct ipc_a_sync_done;
+int daemon_load_lists(struct daemon *d, char *err, size_t errlen);
+void daemon_send_lists(struct daemon *d);
+void daemon_sync_lists(struct daemon *d, uint64_t now);
+void daemon_lists_changed(struct daemon *d);
+void daemon_list_synced(struct daemon *d, size_t i, const struct ipc_a_sync_done *m);
+
+/* daemon_incident.c */
+void daemon_on_finding(struct daemon *d, const struct ipc_s_finding *m);
+void daemon_incident_tick(struct daemon *d, uint64_t now);
+
+/* daemon_aws.c */
+int daemon_spawn_aws(struct daemon *d, char *err, size_t errlen);
+void daemon_handle_aws(struct daemon *d);
+void daemon_stop_aws(struct daemon *d);
+void daemon_child_exited(struct daemon *d, pid_t pid, const char *why);
+void daemon_aws_sync(struct daemon *d, size_t list_index);
+
+#endif

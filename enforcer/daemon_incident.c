@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "daemon_impl.h"
+#include "finding.h"
+#include "log.h"
+
+/* Rebuild the sensor's finding to write it the same way replay does. */
+static void finding_from_ipc(const struct ipc_s_finding *m, struct finding *f)
+{
+	memset(f, 0, sizeof(*f));
+	memcpy(f->id, m->id, sizeof(f->id));
+	f->id[32] = '\0';
+	f->key.local = m->local;
+	f->key.remote = m->remote;
+	f->key.dir = m->dir;
+	f->key.proto = m->proto;
+	f->key.service_port = m->service_port;
+	f->local_port = m->local_port;
+	f->remote_port = m->remote_port;
+	f->count = m->count;
+	f->packets = m->packets;
+	f->bytes = m->bytes;
+	f->first_ns = m->first_ns;
+	f->last_ns = m->last_ns;
+	memcpy(f->list_name, m->list, sizeof(f->list_name));
+	f->list_name[sizeof(f->list_name) - 1] = '\0';
+	f->entry = m->entry;
+	f->line = m->line;
+	f->blocked = m->flags & IPC_F_BLOCKED;
+	f->answered = m->flags & IPC_F_ANSWERED;
+	f->established = m->flags & IPC_F_ESTABLISHED;
+}
+
+static void remember(struct daemon *d, const struct ipc_s_finding *m)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_recent; i++)
+		if (!memcmp(d->recent[i].id, m->id, sizeof(m->id)))
+			break;
+	if (i == d->n_recent) {
+		if (d->n_recent == DAEMON_RECENT) {
+			memmove(&d->recent[0], &d->recent[1],
+				(DAEMON_RECENT - 1) * sizeof(d->recent[0]));
+			i = DAEMON_RECENT - 1;
+		} else {
+			d->n_recent++;
+		}
+	}
+	d->recent[i] = *m;
+}
+
+static void write_finding(struct daemon *d, const struct finding *f)
+{
+	struct finding_ctx ctx = {
+		.instance_id = *d->o->instance_id ? d->o->instance_id : NULL,
+	};
+	char *json = finding_to_json(f, &ctx);
+
+	if (!json) {
+		log_warnx("out of memory writing a finding");
+		return;
+	}
+	if (fprintf(d->findings, "%s\n", json) < 0 || fflush(d->findings))
+		log_warn("findings file %s", d->findings_path);
+	else
+		d->findings_written++;
+	free(json);
+}
+
+/* The incident policy (DESIGN.md, the daemon issue). */
+static bool opens_incident(const struct daemon *d, const struct ipc_s_finding *m)
+{
+	if (d->o->mode != RUN_ISOLATE)
+		return false;
+	if (m->dir == FINDING_OUTBOUND)
+		return d->o->outbound;
+	/* Inbound: only when the host took part (answered, or a handshake). */
+	return d->o->inbound_answered &&
+	       (m->flags & (IPC_F_ANSWERED | IPC_F_ESTABLISHED));
+}
+
+static void describe(const struct ipc_s_finding *m, char *buf, size_t len)
+{
+	char local[ADDR_STRLEN], remote[ADDR_STRLEN];
+
+	char port[16] = "";
+
+	addr_ntop(&m->local, local, sizeof(local));
+	addr_ntop(&m->remote, remote, sizeof(remote));
+	if (m->proto == IPPROTO_TCP || m->proto == IPPROTO_UDP)
+		snprintf(port, sizeof(port), " port %u", m->service_port);
+	snprintf(buf, len, "finding %s: %s %s %s %s %s%s (list %s)", m->id,
+		 m->dir == FINDING_OUTBOUND ? "OUTBOUND" : "INBOUND",
+		 finding_proto_name(m->proto), local,
+		 m->dir == FINDING_OUTBOUND ? "->" : "<-", remote, port, m->list);
+}
+
+static void incident_open(struct daemon *d, const struct ipc_s_finding *m)
+{
+	struct incident *inc = &d->inc;
+	char err[ERRLEN], ts[UTIL_TIMESTAMP_LEN];
+	uint32_t r = 0;
+	uint64_t t0;
+
+	memset(inc, 0, sizeof(*inc));
+	inc->open = true;
+	inc->opened_real_ns = util_now_real_ns();
+	inc->trigger_ns = m->trigger_ns;
+	inc->findings = 1;
+	memcpy(inc->finding_id, m->id, sizeof(inc->finding_id));
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = (uint32_t)inc->opened_real_ns;
+	util_iso8601_ms(inc->opened_real_ns, ts);
+	snprintf(inc->id, sizeof(inc->id), "inc-%.4s%.2s%.2sT%.2s%.2s%.2sZ-%06x",
+		 ts, ts + 5, ts + 8, ts + 11, ts + 14, ts + 17, r & 0xffffff);
+	describe(m, inc->reason, sizeof(inc->reason));
+
+	/*
+	 * Step 1, the local lockdown, first and fast: enforce_lockdown()
+	 * writes the lockdown state file (the durable record of intent) and
+	 * then sends one small transaction.
+	 */
+	t0 = util_now_mono_ns();
+	if (enforce_lockdown(&d->o->enf, inc->reason, err, sizeof(err))) {
+		log_warnx("incident %s: LOCKDOWN FAILED: %s", inc->id, err);
+		util_strlcpy(inc->last_error, err, sizeof(inc->last_error));
+		return;
+	}
+	inc->lockdown_ack_ns = util_now_real_ns();
+	inc->lockdown_done = true;
+	{
+		struct enforce_timing t;
+
+		enforce_last_timing(&t);
+		log_info("incident %s: host locked down %.3f ms after the first "
+			 "packet (call %.3f ms: state file %.3f ms, kernel %.3f ms); %s",
+			 inc->id,
+			 inc->trigger_ns && inc->lockdown_ack_ns > inc->trigger_ns ?
+				 (double)(inc->lockdown_ack_ns - inc->trigger_ns) / 1e6 : -1.0,
+			 (double)(util_now_mono_ns() - t0) / 1e6,
+			 (double)t.state_ns / 1e6, (double)t.kernel_ns / 1e6,
+			 inc->reason);
+	}
+	daemon_write_status(d);
+}
+
+void daemon_on_finding(struct daemon *d, const struct ipc_s_finding *m)
+{
+	struct finding f;
+
+	remember(d, m);
+	finding_from_ipc(m, &f);
+	write_finding(d, &f);
+	if (m->flags & IPC_F_NEW) {
+		char what[300];
+
+		describe(m, what, sizeof(what));
+		log_info("%s%s", what, (m->flags & IPC_F_BLOCKED) ? " [blocked]" : "");
+	}
+	if (d->inc.open) {
+		if (m->flags & IPC_F_NEW)
+			d->inc.findings++;
+		return;
+	}
+	if (opens_incident(d, m))
+		incident_open(d, m);
+}
+
+void daemon_incident_tick(struct daemon *d, uint64_t now)
+{
+	(void)d;
+	(void)now;
+}

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon_impl.h"
+#include "daemon_ipc.h"
+#include "enforce.h"
+#include "log.h"
+#include "s3url.h"
+#include "sync.h"
+
+static bool is_remote(const struct list_spec *s)
+{
+	return s3url_is_s3(s->location);
+}
+
+/* Parse one list file the parent may apply to nftables. */
+static int load_one(struct daemon *d, size_t i, const char *path)
+{
+	struct list_spec spec = d->o->lists[i];
+	struct list_state *ls = &d->lists[i];
+	struct list *l = NULL;
+	char err[ERRLEN];
+	struct stat st;
+	int rc;
+
+	util_strlcpy(spec.location, path, sizeof(spec.location));
+	rc = list_load_file(&spec, &d->o->lim, &l, err, sizeof(err));
+	if (rc) {
+		snprintf(ls->result, sizeof(ls->result), "failed: %.240s", err);
+		return rc;
+	}
+	/* The name in findings is the list's, not the cache file's. */
+	free(l->name);
+	l->name = strdup(util_basename(d->o->lists[i].location));
+	if (!l->name) {
+		list_free(l);
+		return -ENOMEM;
+	}
+	if (stat(path, &st) == 0) {
+		ls->mtime = st.st_mtim;
+		ls->size = st.st_size;
+	}
+	list_free(ls->l);
+	ls->l = l;
+	ls->entries = l->n;
+	util_strlcpy(ls->path, path, sizeof(ls->path));
+	return 0;
+}
+
+static void apply_nft(struct daemon *d)
+{
+	struct list *v[RUN_MAX_LISTS];
+	struct enforce_report rep;
+	char err[ERRLEN];
+	size_t n = 0;
+
+	if (d->o->mode == RUN_MONITOR)
+		return;
+	for (size_t i = 0; i < d->o->n_lists; i++)
+		if (d->lists[i].l)
+			v[n++] = d->lists[i].l;
+	if (enforce_lists(v, n, &d->o->enf, &rep, err, sizeof(err))) {
+		log_warnx("nftables: %s (the sets in force stay)", err);
+		util_strlcpy(d->last_error, err, sizeof(d->last_error));
+		return;
+	}
+	if (rep.sent)
+		log_info("nftables: +%zu -%zu elements in one transaction (%.1f ms)",
+			 rep.added, rep.removed, (double)rep.elapsed_ns / 1e6);
+}
+
+int daemon_load_lists(struct daemon *d, char *err, size_t errlen)
+{
+	size_t in_force = 0;
+
+	for (size_t i = 0; i < d->o->n_lists; i++) {
+		const struct list_spec *s = &d->o->lists[i];
+		struct list_state *ls = &d->lists[i];
+		char body[700];
+
+		if (!is_remote(s)) {
+			if (load_one(d, i, s->location) == 0) {
+				util_strlcpy(ls->result, "loaded", sizeof(ls->result));
+				in_force++;
+			} else {
+				log_warnx("%s", ls->result + strlen("failed: "));
+			}
+			continue;
+		}
+		/* Until the first sync, the last good copy from disk. */
+		if (sync_stored_path(d->o->state_dir, s, body, sizeof(body)) == 0 &&
+		    access(body, R_OK) == 0 && load_one(d, i, body) == 0) {
+			util_strlcpy(ls->result, "last good copy", sizeof(ls->result));
+			in_force++;
+		} else {
+			util_strlcpy(ls->result, "not synced yet", sizeof(ls->result));
+		}
+	}
+	if (d->o->n_lists && !in_force && !is_remote(&d->o->lists[0]))
+		return util_err(err, errlen, "no list could be loaded");
+	apply_nft(d);
+	return 0;
+}
+
+void daemon_send_lists(struct daemon *d)
+{
+	struct ipc_s_lists *m;
+
+	if (d->sensor_fd < 0 || !d->sensor_ready)
+		return;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return;
+	for (size_t i = 0; i < d->o->n_lists && m->n < SENSORD_MAX_LISTS; i++) {
+		const struct list_state *ls = &d->lists[i];
+
+		if (!ls->l)
+			continue;
+		m->l[m->n].kind = d->o->lists[i].kind == LIST_TRUSTED;
+		m->l[m->n].fmt = (uint8_t)d->o->lists[i].fmt;
+		util_strlcpy(m->l[m->n].path, ls->path, sizeof(m->l[m->n].path));
+		util_strlcpy(m->l[m->n].name, util_basename(d->o->lists[i].location),
+			     sizeof(m->l[m->n].name));
+		m->n++;
+	}
+	if (ipc_send(d->sensor_fd, IPC_S_LISTS, m, sizeof(*m)))
+		log_warnx("cannot send lists to the sensor");
+	free(m);
+}
+
+/* A fleet must not fetch in the same second: interval +/- 20%. */
+static uint64_t jittered(unsigned secs)
+{
+	uint32_t r = 0;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = (uint32_t)getpid();
+	return (uint64_t)secs * 1000000000ull * (80 + r % 41) / 100;
+}
+
+void daemon_sync_lists(struct daemon *d, uint64_t now)
+{
+	bool changed = false;
+
+	d->next_sync_ns = now + jittered(d->o->sync_interval ? d->o->sync_interval : 60);
+	for (size_t i = 0; i < d->o->n_lists; i++) {
+		const struct list_spec *s = &d->o->lists[i];
+		struct list_state *ls = &d->lists[i];
+		struct stat st;
+
+		if (is_remote(s)) {
+			daemon_aws_sync(d, i);
+			continue;
+		}
+		/* Local files: re-read when changed; a bad version keeps the old. */
+		if (stat(s->location, &st) == 0 && ls->l &&
+		    st.st_mtim.tv_sec == ls->mtime.tv_sec &&
+		    st.st_mtim.tv_nsec == ls->mtime.tv_nsec && st.st_size == ls->size)
+			continue;
+		if (load_one(d, i, s->location) == 0) {
+			util_strlcpy(ls->result, "loaded", sizeof(ls->result));
+			changed = true;
+		} else {
+			log_warnx("%s (the previous version stays in force)",
+				  ls->result + strlen("failed: "));
+		}
+		ls->last_sync_real_ns = util_now_real_ns();
+	}
+	if (changed)
+		daemon_lists_changed(d);
+}
+
+void daemon_lists_changed(struct daemon *d)
+{
+	apply_nft(d);
+	daemon_send_lists(d);
+}
+
+void daemon_list_synced(struct daemon *d, size_t i, const struct ipc_a_sync_done *m)
+{
+	struct list_state *ls = &d->lists[i];
+	char body[700];
+
+	ls->last_sync_real_ns = util_now_real_ns();
+	util_strlcpy(ls->etag, m->etag, sizeof(ls->etag));
+	if (m->res == SYNC_FAILED) {
+		snprintf(ls->result, sizeof(ls->result), "failed: %.240s", m->reason);
+		log_warnx("list %s: %s%s", d->o->lists[i].location, m->reason,
+			  m->in_force ? " (last good copy stays in force)" : "");
+		return;
+	}
+	util_strlcpy(ls->result, sync_result_name((enum sync_result)m->res),
+		     sizeof(ls->result));
+	if (m->res != SYNC_UPDATED && ls->l)
+		return; /* 304: nothing new, nothing parsed */
+	if (sync_stored_path(d->o->state_dir, &d->o->lists[i], body, sizeof(body)) ||
+	    load_one(d, i, body)) {
+		log_warnx("list %s: stored copy unreadable", d->o->lists[i].location);
+		return;
+	}
+	log_info("list %s: %s, %zu entries, ETag %s", d->o->lists[i].location,
+		 ls->result, ls->entries, ls->etag);
+	daemon_lists_changed(d);
+}

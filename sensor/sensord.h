@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CORDON_SENSORD_H
+#define CORDON_SENSORD_H
+
+#include <stdint.h>
+
+#include "addr.h"
+#include "capture.h"
+#include "ipc.h"
+
+/*
+ * The sensor process of `cordon run`: it owns the pcap handles the parent
+ * opened, drops every privilege (no capabilities, seccomp), parses
+ * packets, and reports findings to the parent over its socketpair. It
+ * never writes anything but that socket and the descriptors it is handed.
+ */
+enum {
+	IPC_S_LISTS = 100,  /* parent -> sensor: load these list files */
+	IPC_S_DUMP,         /* parent -> sensor: write the ring to the fd */
+	IPC_S_HELLO = 200,  /* sensor -> parent: privileges dropped, running */
+	IPC_S_LISTS_DONE,
+	IPC_S_FINDING,
+	IPC_S_STATS,
+	IPC_S_DUMP_DONE,
+};
+
+#define SENSORD_MAX_LISTS 32
+
+struct ipc_s_lists {
+	struct ipc_hdr h;
+	uint32_t n;
+	struct {
+		uint8_t kind, fmt;
+		char path[512]; /* a local file (a synced copy, or the list itself) */
+		char name[128]; /* threatListName */
+	} l[SENSORD_MAX_LISTS];
+};
+
+struct ipc_s_lists_done {
+	struct ipc_hdr h;
+	int32_t rc;
+	uint64_t entries;
+	char err[256];
+};
+
+struct ipc_s_hello {
+	struct ipc_hdr h;
+	int32_t pid;
+	char caps[64];
+};
+
+enum {
+	IPC_F_NEW = 1,
+	IPC_F_BLOCKED = 2,
+	IPC_F_ANSWERED = 4,
+	IPC_F_ESTABLISHED = 8,
+};
+
+struct ipc_s_finding {
+	struct ipc_hdr h;
+	char id[33];
+	uint8_t dir, proto, flags;
+	struct cd_addr local, remote;
+	uint16_t local_port, remote_port, service_port;
+	uint64_t count, packets, bytes, first_ns, last_ns;
+	uint64_t trigger_ns; /* capture timestamp of the packet that sent this */
+	char list[128];
+	struct cd_prefix entry;
+	uint32_t line;
+};
+
+struct ipc_s_stats {
+	struct ipc_hdr h;
+	uint64_t received, dropped, if_dropped; /* kernel, all handles */
+	uint64_t packets, ip, matched, trusted, skipped, truncated, malformed, lost;
+	uint64_t findings, flows;
+};
+
+struct ipc_s_dump {
+	struct ipc_hdr h;
+	uint32_t seconds; /* how much of the ring */
+};
+
+struct ipc_s_dump_done {
+	struct ipc_hdr h;
+	int32_t rc;
+	uint64_t packets;
+};
+
+struct sensord_opts {
+	const char *user;     /* drop to this user (name or uid) */
+	int max_flows, max_findings;
+	bool no_seccomp;      /* tests under sanitizers that need more syscalls */
+};
+
+/* Runs in the child after fork(); never returns. */
+__attribute__((noreturn)) void sensord_main(int sock, struct cap **caps,
+					    size_t ncaps,
+					    const struct sensord_opts *o);
+
+#endif

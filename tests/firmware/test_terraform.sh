@@ -1,0 +1,79 @@
+#!/bin/bash
+# firmware/terraform, validated offline with HashiCorp's HCL parser
+# (validate_tf.js, npm @cdktf/hcl2json installed here from the committed
+# package-lock.json), then the validator itself checked: broken copies of
+# firmware/ must fail it, each for the reason planted. TAP.
+source "$(dirname "$0")/lib.sh"
+TF=tests/firmware
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	echo "1..0 # SKIP node and npm are needed (Debian: apt-get install nodejs npm)"
+	exit 0
+fi
+# npm ci: exactly the locked versions, and only when they are not there yet.
+if [[ ! -e $TF/node_modules/@cdktf/hcl2json/package.json ||
+	$TF/package-lock.json -nt $TF/node_modules/.package-lock.json ]]; then
+	if ! (cd "$TF" && npm ci --no-audit --no-fund --loglevel=error) >"$FW_WORK/npm.out" 2>&1; then
+		fail "npm ci in $TF (@cdktf/hcl2json)"
+		show "$FW_WORK/npm.out"
+		finish
+		exit 1
+	fi
+fi
+
+# The real tree: validate_tf.js prints its own TAP lines; renumber them
+# into ours.
+node "$TF/validate_tf.js" >"$FW_WORK/v.out" 2>&1
+rc=$?
+while IFS= read -r line; do
+	case $line in
+	"ok "*) ok "${line#ok * - }" ;;
+	"not ok "*) fail "${line#not ok * - }" ;;
+	"#"*) echo "$line" ;;
+	esac
+done <"$FW_WORK/v.out"
+check "validate_tf.js exits 0 on the tree ($rc)" test "$rc" -eq 0
+
+# mutant NAME EXPECTED-MESSAGE FILE SED-SCRIPT: a copy of firmware/ with
+# one planted fault must fail validation with that message.
+mutant() {
+	local what=$1 expect=$2 file=$3 script=$4 copy=$FW_WORK/mut
+	rm -rf "$copy"
+	cp -r firmware "$copy"
+	rm -rf "$copy/lab"
+	sed -i -e "$script" "$copy/$file"
+	if cmp -s "firmware/$file" "$copy/$file"; then
+		fail "mutant '$what': the edit changed nothing in $file"
+		return
+	fi
+	FW_DIR=$copy node "$TF/validate_tf.js" >"$FW_WORK/m.out" 2>&1
+	if [[ $? -ne 0 ]] && grep -qF -- "$expect" "$FW_WORK/m.out"; then
+		ok "mutant caught: $what"
+	else
+		fail "mutant caught: $what (expected: $expect)"
+		grep -E '^(not ok|#)' "$FW_WORK/m.out" | head -5 | sed 's/^/# /'
+	fi
+}
+mutant "syntax error" "main.tf parses" terraform/main.tf 's/^locals {/locals {{/'
+mutant "misspelt resource reference" "aws_sns_topic.alert is not a declared resource" \
+	terraform/outputs.tf 's/aws_sns_topic\.alerts\.arn/aws_sns_topic.alert.arn/'
+mutant "undeclared variable" "var.vpc is not declared" terraform/network.tf '0,/var\.vpc_id/s//var.vpc/'
+mutant "unused variable" 'variable "spare" is never used' terraform/variables.tf \
+	'$a variable "spare" {\n  description = "x"\n  type        = string\n  default     = null\n}'
+mutant "new user-data placeholder not passed" '${extra} is not given' user-data.sh \
+	's/^MODE=.*/&\nEXTRA='"'"'${extra}'"'"'/'
+mutant "user-data placeholder dropped from the call" '${mode} is not given' \
+	terraform/launch_template.tf '/^    mode  *= var.mode$/d'
+mutant "IAM policy placeholder not passed" '${vpc_id} is not given' terraform/iam.tf '/^    vpc_id  *= var.vpc_id$/d'
+mutant "template expression the host tests cannot render" 'unsupported template syntax' \
+	iam-policy.json 's/"${sns_topic_arn}"/"${upper(sns_topic_arn)}"/'
+mutant "example passes an input the module lacks" '"colour" is not a variable of the module' \
+	terraform/examples/basic/main.tf 's/^  mode  *= "isolate"$/&\n  colour = "red"/'
+mutant "example omits a required input" 'required variable "vpc_id" is not given' \
+	terraform/examples/basic/main.tf '/^  vpc_id  *= var.vpc_id$/d'
+mutant "example reads an output the module lacks" 'the module has no output "topic"' \
+	terraform/examples/basic/main.tf 's/module\.cordon\.sns_topic_arn/module.cordon.topic/'
+mutant "forensic group gets its default egress back" "forensic security group: ingress = [] and egress = []" \
+	terraform/network.tf '/^  egress  = \[\]$/d'
+mutant "IMDSv1 allowed" "launch template: IMDSv2 only" terraform/launch_template.tf 's/"required"/"optional"/'
+finish

@@ -1,0 +1,2 @@
+FUZZERS += aws_profile
+fuzz_aws_profile_SRCS := common/aws_profile.c common/buf.c common/util.c

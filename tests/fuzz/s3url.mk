@@ -1,0 +1,2 @@
+FUZZERS += s3url
+fuzz_s3url_SRCS := feeds/s3url.c common/util.c
