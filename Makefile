@@ -22,7 +22,8 @@ DEB_PKGS := build-essential pkg-config time clang libclang-rt-14-dev \
 	libcjson-dev libexpat1-dev libinih-dev libcmocka-dev \
 	libcap-ng-dev libseccomp-dev libsystemd-dev \
 	tcpdump nftables ipset iproute2 iputils-ping netcat-openbsd procps \
-	python3 python3-scapy python3-botocore ca-certificates openssl
+	python3 python3-scapy python3-botocore ca-certificates openssl \
+	shellcheck systemd
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wpointer-arith -Wcast-qual -Wformat=2 -Wno-missing-field-initializers
@@ -130,9 +131,18 @@ demo: deps-check
 	$(Q)$(MAKE) --no-print-directory O=build all
 	@CORDON=build/cordon PYTHON=$(PYTHON) firmware/lab/demo.sh
 
+UNITDIR ?= /lib/systemd/system
+
 install: $(O)/cordon
-	install -d $(DESTDIR)$(SBINDIR)
-	install -m 0755 $(O)/cordon $(DESTDIR)$(SBINDIR)/cordon
+	install -D -m 0755 $(O)/cordon $(DESTDIR)$(SBINDIR)/cordon
+	install -D -m 0644 firmware/man/cordon.8 $(DESTDIR)$(MANDIR)/man8/cordon.8
+	install -D -m 0644 firmware/man/cordon.conf.5 $(DESTDIR)$(MANDIR)/man5/cordon.conf.5
+	@if [ ! -e $(DESTDIR)$(SYSCONFDIR)/cordon/cordon.conf ]; then \
+		install -D -m 0640 firmware/cordon.conf $(DESTDIR)$(SYSCONFDIR)/cordon/cordon.conf; \
+	else echo "keeping $(DESTDIR)$(SYSCONFDIR)/cordon/cordon.conf"; fi
+	@for u in firmware/systemd/*.service; do \
+		[ -e "$$u" ] && install -D -m 0644 "$$u" $(DESTDIR)$(UNITDIR)/$$(basename "$$u"); \
+	done; true
 
 clean:
 	rm -rf build

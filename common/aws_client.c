@@ -97,6 +97,21 @@ const char *aws_client_region(struct aws_client *c, char *err, size_t errlen)
 	return c->region;
 }
 
+/*
+ * application/x-www-form-urlencoded as botocore writes it (urlencode:
+ * space as '+', unreserved bytes kept, the rest %XX). The body is signed
+ * as sent, so any valid encoding works with AWS; this one also passes
+ * servers that re-encode the parsed form before checking (moto).
+ */
+static int form_encode(struct buf *b, const char *s)
+{
+	int ret = 0;
+
+	for (; *s && !ret; s++)
+		ret = *s == ' ' ? buf_addc(b, '+') : aws_uri_encode(b, s, 1, false);
+	return ret;
+}
+
 int aws_form_add(struct buf *body, const char *k, const char *v)
 {
 	int ret = 0;
@@ -104,11 +119,11 @@ int aws_form_add(struct buf *body, const char *k, const char *v)
 	if (body->len)
 		ret = buf_addc(body, '&');
 	if (!ret)
-		ret = aws_uri_encode(body, k, strlen(k), false);
+		ret = form_encode(body, k);
 	if (!ret)
 		ret = buf_addc(body, '=');
 	if (!ret)
-		ret = aws_uri_encode(body, v, strlen(v), false);
+		ret = form_encode(body, v);
 	return ret;
 }
 

@@ -70,7 +70,7 @@ unsigned aws_client_last_attempts(const struct aws_client *c);
 
 /*
  * Query protocol (EC2, SNS): append "k=v" pairs to a form body,
- * encoded as botocore does ("&" between pairs).
+ * encoded as botocore does (space as '+', "&" between pairs).
  */
 __must_check int aws_form_add(struct buf *body, const char *k, const char *v);
 

@@ -171,6 +171,19 @@ static void fmt_bounds(const struct config_opt *o, char *buf, size_t len)
 	snprintf(buf, len, "%s to %s", lo, hi);
 }
 
+/* "monitor, block, isolate" */
+static const char *enum_names(const struct config_opt *o, const char *sep,
+			      char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; o->names[i] && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? sep : "",
+				      o->names[i]);
+	return buf;
+}
+
 static void strv_clear(struct config_strv *l)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -178,16 +191,6 @@ static void strv_clear(struct config_strv *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
-}
-
-static size_t values_in_use(const struct cordon_config *c)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < config_nopts; i++)
-		if (config_opts[i].type == CT_LIST)
-			n += CFIELD(c, &config_opts[i], struct config_strv)->n;
-	return n;
 }
 
 static int list_add(struct cordon_config *c, const struct config_opt *o,
@@ -202,10 +205,6 @@ static int list_add(struct cordon_config *c, const struct config_opt *o,
 	if (l->n >= o->max)
 		return util_err(why, whylen, "more than %llu values",
 				(unsigned long long)o->max);
-	if (values_in_use(c) >= CONFIG_MAX_VALUES)
-		return util_err(why, whylen,
-				"more than %d values of repeatable keys in all",
-				CONFIG_MAX_VALUES);
 	s = strdup(v);
 	nv = s ? realloc(l->v, (l->n + 1) * sizeof(*nv)) : NULL;
 	if (!nv) {
@@ -236,9 +235,13 @@ static int check_text(const char *v, char *why, size_t whylen)
 		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
 			return util_err(why, whylen,
 					"control character 0x%02x in value", ch);
-		if ((ch == ';' || ch == '#') && i && (v[i - 1] == ' ' || v[i - 1] == '\t'))
-			return util_err(why, whylen,
-					"'%c' after a blank starts a comment", ch);
+		/* "key = #x" would print as a comment. */
+		if ((ch == ';' || ch == '#') &&
+		    (!i || v[i - 1] == ' ' || v[i - 1] == '\t'))
+			return util_err(why, whylen, i ?
+					"'%c' after a blank starts a comment" :
+					"'%c' at the start of a value reads as a comment",
+					ch);
 	}
 	if (n && (v[0] == ' ' || v[0] == '\t' || v[n - 1] == ' ' || v[n - 1] == '\t'))
 		return util_err(why, whylen, "blank at the edge of the value");
@@ -295,17 +298,8 @@ int config_opt_set(struct cordon_config *c, const struct config_opt *o,
 				return 0;
 			}
 		}
-		{
-			char names[200] = "";
-			size_t len = 0;
-
-			for (unsigned i = 0; o->names[i] && len < sizeof(names); i++)
-				len += (size_t)snprintf(names + len, sizeof(names) - len,
-							"%s%s", i ? ", " : "",
-							o->names[i]);
-			return util_err(why, whylen, "'%s' is not one of %s", v,
-					names);
-		}
+		return util_err(why, whylen, "'%s' is not one of %s", v,
+				enum_names(o, ", ", bounds, sizeof(bounds)));
 	case CT_DOUBLE:
 		if (!parse_double(v, &d))
 			return util_err(why, whylen, "'%s' is not a number", v);
@@ -473,7 +467,6 @@ static const char *fmt_syntax(const struct config_opt *o, char *buf, size_t len)
 		[CT_DOUBLE] = "N",
 	};
 	char bounds[80];
-	size_t n = 0;
 
 	switch (o->type) {
 	case CT_STR:
@@ -482,11 +475,7 @@ static const char *fmt_syntax(const struct config_opt *o, char *buf, size_t len)
 	case CT_BOOL:
 		return "true|false";
 	case CT_ENUM:
-		buf[0] = '\0';
-		for (unsigned i = 0; o->names[i] && n < len; i++)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s",
-					      i ? "|" : "", o->names[i]);
-		return buf;
+		return enum_names(o, "|", buf, len);
 	default:
 		fmt_bounds(o, bounds, sizeof(bounds));
 		snprintf(buf, len, "%s (%s)", meta[o->type], bounds);
@@ -528,8 +517,11 @@ void config_help(FILE *f)
 		if (!section || strcmp(section, o->section))
 			fprintf(f, "\n[%s]\n", o->section);
 		section = o->section;
-		fprintf(f, "  %s = %s%s\n", o->key, fmt_syntax(o, syn, sizeof(syn)),
-			o->flags & CF_REPEAT ? " (repeatable)" : "");
+		fprintf(f, "  %s = %s", o->key, fmt_syntax(o, syn, sizeof(syn)));
+		if (o->flags & CF_REPEAT)
+			fprintf(f, " (repeatable, up to %llu)",
+				(unsigned long long)o->max);
+		fputc('\n', f);
 		/* A bare duration is seconds: say so. */
 		fprintf(f, "      default: %s%s\n", o->def && *o->def ? o->def : "(empty)",
 			o->type == CT_DURATION && o->def &&

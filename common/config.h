@@ -92,10 +92,9 @@ struct cordon_config {
 	} aws;
 };
 
-/* Caps on outside input. */
+/* Caps on outside input; each repeatable key has its own cap too. */
 #define CONFIG_MAX_FILE (1u << 20)   /* bytes in the whole file */
 #define CONFIG_MAX_LINE 2048         /* bytes in one line */
-#define CONFIG_MAX_VALUES 1024       /* values of all repeatable keys */
 
 /*
  * Fill c with the defaults, then read path over them. A missing file is

@@ -359,8 +359,9 @@ int config_load(struct cordon_config *c, const char *path, bool must_exist,
 	if (fd < 0) {
 		rc = -errno;
 		if (rc == -ENOENT && !must_exist)
-			return config_defaults(c);
-		util_err(err, errlen, "%s: %s", path, strerror(-rc));
+			rc = config_defaults(c);
+		if (rc)
+			util_err(err, errlen, "%s: %s", path, strerror(-rc));
 		return rc;
 	}
 	/* The daemon runs as root: a file anyone may change is refused. */

@@ -358,7 +358,7 @@ const struct config_opt config_opts[] = {
 	DBL("incident", "guardduty_min_severity",
 	    incident.guardduty_min_severity, "7", 1.0, 8.9,
 	    "A GuardDuty finding of a matching type declares an incident from "
-	    "this severity up."),
+	    "this severity up. Not below [guardduty] min_severity."),
 
 	BOOL("events", "eventbridge", events.eventbridge, "false",
 	     "Put each finding and incident on EventBridge."),
@@ -398,6 +398,12 @@ int config_cross_check(const struct cordon_config *c, int *other, char *why,
 		util_err(why, whylen, "is longer than [aws] total_timeout");
 		*other = config_find("aws", "total_timeout");
 		return config_find("aws", "connect_timeout");
+	}
+	if (c->incident.guardduty_min_severity < c->guardduty.min_severity) {
+		/* Findings below the poll's floor are never read at all. */
+		util_err(why, whylen, "is below [guardduty] min_severity, so it would never apply");
+		*other = config_find("guardduty", "min_severity");
+		return config_find("incident", "guardduty_min_severity");
 	}
 	if (conv && (!fsg || !strcmp(conv, fsg))) {
 		util_err(why, whylen, !fsg ?

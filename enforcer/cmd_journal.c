@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "cmd.h"
+#include "config.h"
 #include "journal.h"
 #include "log.h"
 
@@ -162,13 +163,14 @@ static void summary(const struct show *s)
 		printf(", %llu unreadable records", (unsigned long long)s->st.invalid);
 	printf("\n");
 	if (inc)
-		printf("open incident %s since %s, status %s: %s\n", inc->id,
+		printf("open incident %s since %s, status %s: %s%s\n", inc->id,
 		       inc->opened_at[0] ? inc->opened_at : "?", inc->status,
-		       inc->reason[0] ? inc->reason : "(no reason recorded)");
+		       inc->reason[0] ? inc->reason : "(no reason recorded)",
+		       inc->implicit ? " (its incident_open record is lost)" : "");
 	else
 		printf("no open incident\n");
 	for (size_t i = 0; i < n && i < ARRAY_SIZE(p); i++)
-		printf("pending %s (%s, %u attempts%s%s)\n", p[i]->key,
+		printf("pending %s (%s, attempts %u%s%s)\n", p[i]->key,
 		       journal_astate_name(p[i]->state), p[i]->attempts,
 		       p[i]->error[0] ? ": " : "", p[i]->error);
 	if (n > ARRAY_SIZE(p))
@@ -183,6 +185,8 @@ int cmd_journal(int argc, char **argv)
 		{ 0 }
 	};
 	static const char usage[] = "[--json] [--state-dir DIR] [-c FILE]";
+	struct cordon_config cfg = { 0 };
+	bool state_dir_given = false;
 	struct show s = { 0 };
 	struct cli_common cc;
 	char err[ERRLEN];
@@ -192,6 +196,8 @@ int cmd_journal(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
 				  NULL)) != -1) {
+		if (opt == CLI_OPT_STATE_DIR)
+			state_dir_given = true;
 		if (cli_common_opt(&cc, opt, optarg))
 			continue;
 		if (opt != OPT_JSON)
@@ -207,10 +213,19 @@ int cmd_journal(int argc, char **argv)
 	rc = cli_common_finish(&cc);
 	if (rc)
 		return rc;
+	/* The daemon's state directory: --state-dir, else the config's. */
+	if (!state_dir_given) {
+		if (config_load(&cfg, cc.config, cc.config_given, err, sizeof(err))) {
+			log_warnx("%s", err);
+			return EXIT_USAGE;
+		}
+		cc.state_dir = cfg.agent.state_dir;
+	}
 	rc = journal_read(cc.state_dir, show_rec, &s, &s.st.scan, err, sizeof(err));
 	if (rc) {
 		log_warnx("journal: %s", err);
 		journal_state_free(&s.st);
+		config_free(&cfg);
 		return EXIT_FAIL;
 	}
 	summary(&s);
@@ -221,5 +236,6 @@ int cmd_journal(int argc, char **argv)
 			  (unsigned long long)s.st.scan.corrupt,
 			  (unsigned long long)s.st.invalid);
 	journal_state_free(&s.st);
+	config_free(&cfg);
 	return rc;
 }

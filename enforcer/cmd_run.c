@@ -71,6 +71,8 @@ static int run_opts_from_config(struct run_opts *o, const struct cordon_config *
 	o->snaplen = (int)c->agent.snaplen;
 	o->max_flows = (int)c->agent.max_flows;
 	o->max_findings = (int)c->agent.max_findings;
+	o->evidence_seconds = (uint32_t)(c->agent.evidence_window_ms / 1000);
+	o->evidence_bytes = c->agent.evidence_buffer;
 	o->sync_interval = (unsigned)(c->lists.sync_interval_ms / 1000);
 	o->lim.floor_v4 = (uint8_t)c->lists.floor_v4;
 	o->lim.floor_v6 = (uint8_t)c->lists.floor_v6;

@@ -33,6 +33,8 @@ void run_opts_default(struct run_opts *o)
 	o->capture_buffer = 32 << 20;
 	o->max_flows = 65536;
 	o->max_findings = 65536;
+	o->evidence_seconds = 30;
+	o->evidence_bytes = 16 << 20;
 	o->outbound = true;
 	o->inbound_answered = true;
 	o->tag_instance = true;
@@ -95,6 +97,8 @@ static int spawn_sensor(struct daemon *d, char *err, size_t errlen)
 		.max_flows = d->o->max_flows,
 		.max_findings = d->o->max_findings,
 		.no_seccomp = d->o->no_seccomp,
+		.evidence_seconds = d->o->evidence_seconds,
+		.evidence_bytes = d->o->evidence_bytes,
 	};
 	int sv[2];
 	pid_t pid;
@@ -123,7 +127,20 @@ static int spawn_sensor(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-static void sensor_gone(struct daemon *d, const char *why)
+/*
+ * The channel closed (or talked nonsense): stop listening. The process is
+ * reaped (and its cause of death logged) through SIGCHLD; only then is a
+ * new one started.
+ */
+static void sensor_channel_lost(struct daemon *d, const char *why)
+{
+	log_warnx("sensor process %d %s", (int)d->sensor_pid, why);
+	if (d->sensor_fd >= 0)
+		close(d->sensor_fd);
+	d->sensor_fd = -1;
+}
+
+static void sensor_reaped(struct daemon *d, const char *why)
 {
 	log_warnx("sensor process %d %s; nftables state is unchanged%s",
 		  (int)d->sensor_pid, why,
@@ -144,14 +161,12 @@ static void handle_sensor(struct daemon *d)
 	if (n == -EAGAIN)
 		return;
 	if (n == 0) {
-		sensor_gone(d, "closed its channel");
+		sensor_channel_lost(d, "closed its channel");
 		return;
 	}
 	if (n < 0) {
-		log_warnx("sensor sent a malformed message (%s): stopping it",
-			  strerror((int)-n));
 		kill(d->sensor_pid, SIGKILL);
-		sensor_gone(d, "was stopped");
+		sensor_channel_lost(d, "sent a malformed message: stopping it");
 		return;
 	}
 	switch (d->in.h.type) {
@@ -181,6 +196,7 @@ static void handle_sensor(struct daemon *d)
 		memcpy(&d->stats, d->in.raw, sizeof(d->stats));
 		break;
 	case IPC_S_DUMP_DONE:
+		daemon_evidence_dumped(d, (const void *)d->in.raw);
 		break;
 	}
 }
@@ -217,7 +233,7 @@ static void reap(struct daemon *d)
 			snprintf(why, sizeof(why), "exited with status %d",
 				 WEXITSTATUS(status));
 		if (pid == d->sensor_pid)
-			sensor_gone(d, why);
+			sensor_reaped(d, why);
 		else
 			daemon_child_exited(d, pid, why);
 	}
@@ -252,7 +268,7 @@ static void timers(struct daemon *d)
 	uint64_t now = util_now_mono_ns();
 
 	/* A dead sensor comes back, at most once a second. */
-	if (d->sensor_fd < 0 && d->running &&
+	if (d->sensor_pid == 0 && d->running &&
 	    now - d->last_sensor_death_ns > 1000000000ull) {
 		char err[ERRLEN];
 

@@ -34,6 +34,8 @@ struct run_opts {
 	unsigned sync_interval;   /* seconds, jittered */
 	struct enforce_opts enf;
 	int snaplen, capture_buffer, max_flows, max_findings;
+	uint32_t evidence_seconds; /* pre-trigger ring (0: none) */
+	size_t evidence_bytes;
 	char findings_file[512];  /* "": STATE_DIR/findings.json */
 	char metrics_file[512];   /* "": none */
 	/* incident policy */

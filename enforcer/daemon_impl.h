@@ -29,6 +29,7 @@ struct incident {
 	char id[40];
 	uint64_t opened_real_ns;
 	uint64_t trigger_ns;       /* capture timestamp of the first packet */
+	uint64_t decided_real_ns;  /* wall clock when the policy decided */
 	uint64_t lockdown_ack_ns;  /* wall clock when the kernel acked */
 	bool lockdown_done;
 	char reason[256];
@@ -68,6 +69,10 @@ struct daemon {
 	size_t n_recent;
 	struct incident inc;
 	char last_error[ERRLEN];
+	/* evidence */
+	char evid_dir[600];
+	unsigned evid_pending;     /* ring dumps the sensor still owes */
+	bool evid_done;
 	union {
 		struct ipc_hdr h;
 		char raw[IPC_MAX];
@@ -90,8 +95,22 @@ void daemon_lists_changed(struct daemon *d);
 void daemon_list_synced(struct daemon *d, size_t i, const struct ipc_a_sync_done *m);
 
 /* daemon_incident.c */
+struct finding;
+void daemon_finding_from_ipc(const struct ipc_s_finding *m, struct finding *f);
 void daemon_on_finding(struct daemon *d, const struct ipc_s_finding *m);
 void daemon_incident_tick(struct daemon *d, uint64_t now);
+
+/* daemon_journal.c */
+#include "journal.h"
+void daemon_journal_open_incident(struct daemon *d, const char *finding_json);
+void daemon_journal_action(struct daemon *d, const char *action, const char *target,
+			   enum journal_astate state, const struct cJSON *data,
+			   const char *error, unsigned attempt);
+void daemon_journal_finding(struct daemon *d, const char *finding_id);
+
+/* daemon_evidence.c */
+void daemon_evidence_start(struct daemon *d);
+void daemon_evidence_dumped(struct daemon *d, const struct ipc_s_dump_done *m);
 
 /* daemon_aws.c */
 int daemon_spawn_aws(struct daemon *d, char *err, size_t errlen);

@@ -10,7 +10,7 @@
 #include "log.h"
 
 /* Rebuild the sensor's finding to write it the same way replay does. */
-static void finding_from_ipc(const struct ipc_s_finding *m, struct finding *f)
+void daemon_finding_from_ipc(const struct ipc_s_finding *m, struct finding *f)
 {
 	memset(f, 0, sizeof(*f));
 	memcpy(f->id, m->id, sizeof(f->id));
@@ -55,7 +55,8 @@ static void remember(struct daemon *d, const struct ipc_s_finding *m)
 	d->recent[i] = *m;
 }
 
-static void write_finding(struct daemon *d, const struct finding *f)
+/* Returns the JSON (caller frees) so the incident can journal it. */
+static char *write_finding(struct daemon *d, const struct finding *f)
 {
 	struct finding_ctx ctx = {
 		.instance_id = *d->o->instance_id ? d->o->instance_id : NULL,
@@ -64,13 +65,13 @@ static void write_finding(struct daemon *d, const struct finding *f)
 
 	if (!json) {
 		log_warnx("out of memory writing a finding");
-		return;
+		return NULL;
 	}
 	if (fprintf(d->findings, "%s\n", json) < 0 || fflush(d->findings))
 		log_warn("findings file %s", d->findings_path);
 	else
 		d->findings_written++;
-	free(json);
+	return json;
 }
 
 /* The incident policy (DESIGN.md, the daemon issue). */
@@ -101,7 +102,8 @@ static void describe(const struct ipc_s_finding *m, char *buf, size_t len)
 		 m->dir == FINDING_OUTBOUND ? "->" : "<-", remote, port, m->list);
 }
 
-static void incident_open(struct daemon *d, const struct ipc_s_finding *m)
+static void incident_open(struct daemon *d, const struct ipc_s_finding *m,
+			  const char *finding_json)
 {
 	struct incident *inc = &d->inc;
 	char err[ERRLEN], ts[UTIL_TIMESTAMP_LEN];
@@ -127,9 +129,12 @@ static void incident_open(struct daemon *d, const struct ipc_s_finding *m)
 	 * then sends one small transaction.
 	 */
 	t0 = util_now_mono_ns();
+	inc->decided_real_ns = util_now_real_ns();
 	if (enforce_lockdown(&d->o->enf, inc->reason, err, sizeof(err))) {
 		log_warnx("incident %s: LOCKDOWN FAILED: %s", inc->id, err);
 		util_strlcpy(inc->last_error, err, sizeof(inc->last_error));
+		daemon_journal_open_incident(d, finding_json);
+		daemon_evidence_start(d);
 		return;
 	}
 	inc->lockdown_ack_ns = util_now_real_ns();
@@ -139,24 +144,30 @@ static void incident_open(struct daemon *d, const struct ipc_s_finding *m)
 
 		enforce_last_timing(&t);
 		log_info("incident %s: host locked down %.3f ms after the first "
-			 "packet (call %.3f ms: state file %.3f ms, kernel %.3f ms); %s",
+			 "packet (capture to decision %.3f ms, call %.3f ms: "
+			 "state file %.3f ms, kernel %.3f ms); %s",
 			 inc->id,
 			 inc->trigger_ns && inc->lockdown_ack_ns > inc->trigger_ns ?
 				 (double)(inc->lockdown_ack_ns - inc->trigger_ns) / 1e6 : -1.0,
+			 inc->trigger_ns && inc->decided_real_ns > inc->trigger_ns ?
+				 (double)(inc->decided_real_ns - inc->trigger_ns) / 1e6 : -1.0,
 			 (double)(util_now_mono_ns() - t0) / 1e6,
 			 (double)t.state_ns / 1e6, (double)t.kernel_ns / 1e6,
 			 inc->reason);
 	}
 	daemon_write_status(d);
+	daemon_journal_open_incident(d, finding_json);
+	daemon_evidence_start(d);
 }
 
 void daemon_on_finding(struct daemon *d, const struct ipc_s_finding *m)
 {
 	struct finding f;
+	char *json;
 
 	remember(d, m);
-	finding_from_ipc(m, &f);
-	write_finding(d, &f);
+	daemon_finding_from_ipc(m, &f);
+	json = write_finding(d, &f);
 	if (m->flags & IPC_F_NEW) {
 		char what[300];
 
@@ -164,12 +175,14 @@ void daemon_on_finding(struct daemon *d, const struct ipc_s_finding *m)
 		log_info("%s%s", what, (m->flags & IPC_F_BLOCKED) ? " [blocked]" : "");
 	}
 	if (d->inc.open) {
-		if (m->flags & IPC_F_NEW)
+		if (m->flags & IPC_F_NEW) {
 			d->inc.findings++;
-		return;
+			daemon_journal_finding(d, m->id);
+		}
+	} else if (opens_incident(d, m)) {
+		incident_open(d, m, json);
 	}
-	if (opens_incident(d, m))
-		incident_open(d, m);
+	free(json);
 }
 
 void daemon_incident_tick(struct daemon *d, uint64_t now)

@@ -17,6 +17,7 @@
 #include <libmnl/libmnl.h>
 
 #include "cli.h"
+#include "applied.h"
 #include "enforce_impl.h"
 #include "list.h"
 #include "log.h"
@@ -276,35 +277,62 @@ static void flush_set(struct nft_batch *b, enum nset_id id)
 	nft_batch_close(b, nlh);
 }
 
-int enf_apply(const struct nset_all *want, const bool sync[NS__COUNT],
-	      const struct nft_skel *sk, bool replace,
-	      struct enforce_report *rep, char *err, size_t errlen)
+static int apply_once(const char *state_dir, const struct nset_all *want,
+		      const bool sync[NS__COUNT], const struct nft_skel *skin,
+		      bool replace, bool use_cache, bool *used_cache,
+		      struct enforce_report *rep, char *err, size_t errlen)
 {
-	uint64_t t0 = util_now_mono_ns(), sig = 0;
+	uint64_t sig = 0, content_k = 0, content;
 	struct mnl_socket *nl = NULL;
-	struct nset_all have;
+	struct nset_all have, final;
+	struct nft_skel sk = *skin;
+	bool cached = false, known = true;
 	struct nft_batch b;
 	int rc, exists;
 
 	nset_all_init(&have);
 	memset(&b, 0, sizeof(b));
+	rep->added = rep->removed = rep->messages = rep->bytes = 0;
+	rep->sent = false;
 	rc = nft_open(&nl, err, errlen);
 	if (rc)
 		goto out;
 	exists = rc = nft_read_table(nl, err, errlen);
 	if (rc < 0)
 		goto out;
+	rc = 0;
 	if (exists) {
 		rc = nft_read_sig(nl, &sig, err, errlen);
+		rc = rc ? rc : nft_read_content(nl, &content_k, err, errlen);
+		if (rc)
+			goto out;
+		/* What we committed last time, if the kernel still says so. */
+		cached = use_cache && applied_load(state_dir, content_k, &have) == 0;
+	}
+	*used_cache = cached;
+	for (int i = 0; i < NS__COUNT && exists && !cached; i++) {
+		if (!sync[i]) {
+			known = false; /* not read: its content is unknown */
+			continue;
+		}
+		if (replace)
+			continue;
+		rc = nft_read_set(nl, i, &have.s[i], err, errlen);
 		if (rc)
 			goto out;
 	}
+	final = have;
+	for (int i = 0; i < NS__COUNT; i++)
+		if (sync[i])
+			final.s[i] = want->s[i];
+	content = known ? applied_hash(&final) : 0;
+	sk.content = content;
+
 	rc = nft_batch_init(&b, nft_seq());
 	if (rc)
 		goto oom;
-	if (!exists || sig != nft_skel_sig(sk)) {
-		rc = nft_table_build(&b, sk);
-		if (rc)
+	if (!exists || sig != nft_skel_sig(&sk)) {
+		if (nft_table_build(&b, &sk))
 			goto oom;
 	} else {
 		size_t gates = 0;
@@ -312,21 +340,20 @@ int enf_apply(const struct nset_all *want, const bool sync[NS__COUNT],
 		rc = nft_read_rule_count(nl, "gate_in", &gates, err, errlen);
 		if (rc)
 			goto out;
-		if ((gates > 0) != sk->locked && nft_table_gates(&b, sk->locked))
+		if ((gates > 0) != sk.locked && nft_table_gates(&b, sk.locked))
+			goto oom;
+		if (content != content_k && nft_table_content(&b, content))
 			goto oom;
 	}
 	/* Deletions first: an interval that changes is deleted, then added. */
 	for (int i = 0; i < NS__COUNT && exists; i++) {
 		if (!sync[i])
 			continue;
-		if (replace) {
+		if (replace)
 			flush_set(&b, i);
-			continue;
-		}
-		rc = nft_read_set(nl, i, &have.s[i], err, errlen);
-		if (rc)
-			goto out;
-		nset_delta(&b, i, &want->s[i], &have.s[i], true, &rep->removed);
+		else
+			nset_delta(&b, i, &want->s[i], &have.s[i], true,
+				   &rep->removed);
 	}
 	for (int i = 0; i < NS__COUNT; i++) {
 		if (!sync[i])
@@ -336,28 +363,57 @@ int enf_apply(const struct nset_all *want, const bool sync[NS__COUNT],
 		else
 			nset_delta(&b, i, &want->s[i], &have.s[i], false,
 				   &rep->added);
-		free(have.s[i].v);
-		have.s[i].v = NULL;
-		have.s[i].n = have.s[i].cap = 0;
 	}
 	rep->messages = nft_batch_count(&b);
-	if (rep->messages == 0)
-		goto out; /* the kernel already holds exactly this */
-	rc = nft_batch_finish(&b);
-	if (rc)
+	if (rep->messages == 0) {
+		/* The kernel holds exactly this; remember it if we had to read it. */
+		if (!cached && content)
+			(void)applied_save(state_dir, &final, content);
+		goto out;
+	}
+	if (nft_batch_finish(&b))
 		goto oom;
 	rep->bytes = b.bytes;
 	rc = nft_batch_send(&b, nl, err, errlen);
 	rep->sent = true;
+	if (!rc) {
+		if (content)
+			(void)applied_save(state_dir, &final, content);
+		else
+			applied_forget(state_dir);
+	}
 	goto out;
 oom:
 	rc = -ENOMEM;
 	util_err(err, errlen, "nftables: out of memory building the batch");
 out:
-	rep->elapsed_ns = util_now_mono_ns() - t0;
 	nft_batch_free(&b);
 	nset_all_free(&have);
 	nft_close(nl);
+	return rc;
+}
+
+int enf_apply(const char *state_dir, const struct nset_all *want,
+	      const bool sync[NS__COUNT], const struct nft_skel *sk,
+	      bool replace, struct enforce_report *rep, char *err,
+	      size_t errlen)
+{
+	uint64_t t0 = util_now_mono_ns();
+	bool used_cache = false;
+	int rc;
+
+	rc = apply_once(state_dir, want, sync, sk, replace, true, &used_cache,
+			rep, err, errlen);
+	/*
+	 * Someone changed our sets behind our back (nft by hand): the file
+	 * was wrong and the transaction aborted. Read the kernel and retry.
+	 */
+	if (rc == -ENOENT && used_cache) {
+		applied_forget(state_dir);
+		rc = apply_once(state_dir, want, sync, sk, replace, false,
+				&used_cache, rep, err, errlen);
+	}
+	rep->elapsed_ns = util_now_mono_ns() - t0;
 	return rc;
 }
 
@@ -398,7 +454,7 @@ int enf_lists_apply(struct nset_all *w, const struct enforce_opts *o,
 	rep->trusted_nets = w->s[NS_TRUST4N].n + w->s[NS_TRUST6N].n;
 	for (int i = 0; i < NS__COUNT; i++)
 		sync[i] = true;
-	rc = enf_apply(w, sync, &sk, replace, rep, err, errlen);
+	rc = enf_apply(o->state_dir, w, sync, &sk, replace, rep, err, errlen);
 out:
 	state_unlock(lockfd);
 	free(st);

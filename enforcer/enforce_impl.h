@@ -32,9 +32,10 @@ __must_check int enf_want_normalize(struct nset_all *w);
  * delta of every set in sync[] (deletions first). replace: flush and
  * reload those sets instead. Nothing is sent when nothing differs.
  */
-__must_check int enf_apply(const struct nset_all *want, const bool sync[NS__COUNT],
-			   const struct nft_skel *sk, bool replace,
-			   struct enforce_report *rep, char *err, size_t errlen);
+__must_check int enf_apply(const char *state_dir, const struct nset_all *want,
+			   const bool sync[NS__COUNT], const struct nft_skel *sk,
+			   bool replace, struct enforce_report *rep, char *err,
+			   size_t errlen);
 /* enforce_lists() on an already filled w (cmd_enforce loads lists one by one). */
 __must_check int enf_lists_apply(struct nset_all *w, const struct enforce_opts *o,
 				 bool replace, struct enforce_report *rep,

@@ -179,6 +179,8 @@ int journal_open(const char *dir, int lock_timeout_ms, struct journal_state *st,
 	int rc;
 
 	*out = NULL;
+	if (st)
+		memset(st, 0, sizeof(*st));
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		rc = -errno;
 		util_err(err, errlen, "state directory %s: %s", dir, strerror(errno));
@@ -218,6 +220,7 @@ int journal_open(const char *dir, int lock_timeout_ms, struct journal_state *st,
 	return 0;
 out:
 	journal_close(j);
+	journal_state_free(st); /* nothing half-replayed is left to the caller */
 	return rc;
 }
 

@@ -126,7 +126,8 @@ struct journal_state {
 };
 
 /*
- * Replay STATE_DIR/journal into st (zeroed first: free what it held). A missing journal gives
+ * Replay STATE_DIR/journal into st (zeroed first: free what it held;
+ * empty again on failure). A missing journal gives
  * an empty state. Torn and corrupt records are counted in st->scan, never
  * fatal; invalid JSON in a good record is counted in st->invalid.
  */
@@ -163,9 +164,11 @@ struct journal;
  * 0600, refusing a symlink or anything but a regular file) and take the
  * writer lock, STATE_DIR/journal.lock, held until journal_close(). Waits
  * up to lock_timeout_ms for another writer (0: don't wait, <0: forever),
- * then fails with -EWOULDBLOCK naming the holder's pid. The journal is
- * replayed into st (may be NULL; zeroed first, so free what it held),
- * which the appends then keep current; st must outlive j. A torn last record is cut off (st->scan.truncated, or
+ * then fails with -EWOULDBLOCK naming the holder's pid (the lock is per
+ * open, so a second journal_open() in the same process waits too). The
+ * journal is replayed into st (may be NULL; zeroed first, so free what it
+ * held; freed again on failure), which the appends then keep current; st
+ * must outlive j. A torn last record is cut off (st->scan.truncated, or
  * journal_scan_info()); corruption in the middle is reported, not fatal.
  */
 __must_check int journal_open(const char *dir, int lock_timeout_ms,

@@ -414,6 +414,8 @@ int journal_state_load(const char *dir, struct journal_state *st, char *err,
 	rc = journal_read(dir, load_rec, &c, &st->scan, err, errlen);
 	if (rc == -ENOMEM)
 		util_err(err, errlen, "journal: out of memory");
+	if (rc)
+		journal_state_free(st); /* nothing half-replayed */
 	return rc;
 }
 

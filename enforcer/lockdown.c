@@ -19,7 +19,7 @@ void enforce_last_timing(struct enforce_timing *t)
 	*t = last;
 }
 
-static int apply_small(const struct enforce_opts *eff,
+static int apply_small(const char *state_dir, const struct enforce_opts *eff,
 		       const struct nft_skel *sk, char *err, size_t errlen)
 {
 	struct enforce_report rep = { 0 };
@@ -35,7 +35,7 @@ static int apply_small(const struct enforce_opts *eff,
 	if (!rc && enf_want_normalize(&w))
 		rc = util_err(err, errlen, "out of memory");
 	if (!rc)
-		rc = enf_apply(&w, sync, sk, false, &rep, err, errlen);
+		rc = enf_apply(state_dir, &w, sync, sk, false, &rep, err, errlen);
 	last.kernel_ns = rep.elapsed_ns;
 	last.messages = rep.messages;
 	nset_all_free(&w);
@@ -80,7 +80,7 @@ int enforce_lockdown(const struct enforce_opts *o, const char *reason,
 	last.state_ns = util_now_mono_ns() - t0;
 	if (rc)
 		goto out;
-	rc = apply_small(eff, &sk, err, errlen);
+	rc = apply_small(o->state_dir, eff, &sk, err, errlen);
 out:
 	state_unlock(lockfd);
 	free(st);
@@ -105,7 +105,7 @@ int enforce_release(const struct enforce_opts *o, char *err, size_t errlen)
 	if (rc)
 		goto out;
 	/* Kernel first: a crash in between leaves the lockdown on. */
-	rc = apply_small(eff, &sk, err, errlen);
+	rc = apply_small(o->state_dir, eff, &sk, err, errlen);
 	if (rc)
 		goto out;
 	t0 = util_now_mono_ns();

@@ -170,6 +170,9 @@ __must_check int nft_read_set(struct mnl_socket *nl, enum nset_id id,
 /* The skeleton signature stored in the first rule's comment; 0 if none. */
 __must_check int nft_read_sig(struct mnl_socket *nl, uint64_t *sig,
 			      char *err, size_t errlen);
+/* The sets' content hash from chain content's comment; 0 if none. */
+__must_check int nft_read_content(struct mnl_socket *nl, uint64_t *hash,
+				  char *err, size_t errlen);
 /* Rules in a chain (for the gate state); -ENOENT when absent. */
 __must_check int nft_read_rule_count(struct mnl_socket *nl, const char *chain,
 				     size_t *n, char *err, size_t errlen);
@@ -194,6 +197,7 @@ struct nft_skel {
 	uint64_t unit_cgid[ENFORCE_MAX_UNITS];
 	uint32_t unit_level[ENFORCE_MAX_UNITS];
 	size_t n_units;
+	uint64_t content;  /* sets' content hash (applied.h); not in the sig */
 };
 
 uint64_t nft_skel_sig(const struct nft_skel *sk);
@@ -201,6 +205,8 @@ uint64_t nft_skel_sig(const struct nft_skel *sk);
 __must_check int nft_table_build(struct nft_batch *b, const struct nft_skel *sk);
 /* Only the gate chains: lockdown and release when the rest matches. */
 __must_check int nft_table_gates(struct nft_batch *b, bool locked);
+/* Only the content chain: a new content hash for the sets. */
+__must_check int nft_table_content(struct nft_batch *b, uint64_t hash);
 void nft_table_delete(struct nft_batch *b);
 
 #endif

@@ -203,21 +203,27 @@ int nft_read_set(struct mnl_socket *nl, enum nset_id id, struct nset_vec *out,
 
 struct rule_ctx {
 	size_t n;
-	uint64_t sig;
+	const char *key; /* "cordon sig=" or "cordon content=" */
+	uint64_t val;
 };
 
 /* The comment is an nftnl udata TLV: type 0 (comment), length, text. */
-static void parse_sig(const uint8_t *u, size_t len, uint64_t *sig)
+static void parse_comment(const uint8_t *u, size_t len, struct rule_ctx *c)
 {
-	while (len >= 2 && (size_t)u[1] + 2 <= len) {
+	size_t klen = c->key ? strlen(c->key) : 0;
+
+	while (klen && len >= 2 && (size_t)u[1] + 2 <= len) {
 		if (u[0] == 0 && u[1] > 0) {
-			char txt[64] = "";
+			char txt[64] = "", *end;
 			unsigned long long v;
 
 			memcpy(txt, u + 2, u[1] < sizeof(txt) ? u[1] : sizeof(txt) - 1);
 			txt[sizeof(txt) - 1] = '\0';
-			if (sscanf(txt, "cordon sig=%16llx", &v) == 1)
-				*sig = v;
+			if (!strncmp(txt, c->key, klen)) {
+				v = strtoull(txt + klen, &end, 16);
+				if (end != txt + klen && !*end)
+					c->val = v;
+			}
 		}
 		len -= (size_t)u[1] + 2;
 		u += u[1] + 2;
@@ -233,8 +239,8 @@ static int cb_rules(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
 		if (mnl_attr_get_type(a) == NFTA_RULE_USERDATA)
-			parse_sig(mnl_attr_get_payload(a),
-				  mnl_attr_get_payload_len(a), &c->sig);
+			parse_comment(mnl_attr_get_payload(a),
+				      mnl_attr_get_payload_len(a), c);
 	return MNL_CB_OK;
 }
 
@@ -255,10 +261,20 @@ static int read_rules(struct mnl_socket *nl, const char *chain,
 int nft_read_sig(struct mnl_socket *nl, uint64_t *sig, char *err,
 		 size_t errlen)
 {
-	struct rule_ctx c = { 0 };
+	struct rule_ctx c = { .key = "cordon sig=" };
 	int rc = read_rules(nl, "input", &c, err, errlen);
 
-	*sig = c.sig;
+	*sig = c.val;
+	return rc == -ENOENT ? 0 : rc;
+}
+
+int nft_read_content(struct mnl_socket *nl, uint64_t *hash, char *err,
+		     size_t errlen)
+{
+	struct rule_ctx c = { .key = "cordon content=" };
+	int rc = read_rules(nl, "content", &c, err, errlen);
+
+	*hash = c.val;
 	return rc == -ENOENT ? 0 : rc;
 }
 

@@ -11,6 +11,8 @@
  *   gate_*  : empty, or one "jump lock_*" rule while in lockdown
  *   chk_*   : allowlist, safe, trusted -> return; threat -> count, log, drop
  *   lock_*  : agent flows, responders -> accept; everything else -> drop
+ *   content : never jumped to; its rule's comment is the sets' content
+ *             hash (applied.h), changed in the same transaction as they
  *
  * Lockdown and release only change the gate chains (six messages).
  */
@@ -46,7 +48,7 @@ enum dir { SRC, DST };
 static const char *const chains[] = {
 	"input", "output", "forward", "gate_in", "gate_out", "gate_fwd",
 	"chk_in", "chk_out", "chk_fwd_src", "chk_fwd_dst",
-	"lock_in", "lock_out", "lock_fwd",
+	"lock_in", "lock_out", "lock_fwd", "content",
 };
 
 uint64_t nft_skel_sig(const struct nft_skel *sk)
@@ -612,6 +614,21 @@ static int build_rules(struct nft_batch *b, const struct nft_skel *sk)
 	return rc;
 }
 
+/* chain content: one rule whose comment names what the sets hold. */
+static int build_content(struct nft_batch *b, uint64_t hash)
+{
+	struct rb rb = rule_begin("content");
+	char txt[64];
+
+	snprintf(txt, sizeof(txt), "cordon content=%016llx",
+		 (unsigned long long)hash);
+	if (rule_comment(&rb, txt)) {
+		nftnl_rule_free(rb.r);
+		return -ENOMEM;
+	}
+	return rule_verdict(b, rb, "content", NFT_CONTINUE, NULL);
+}
+
 static int build_gates(struct nft_batch *b, bool locked)
 {
 	static const char *const gate[][2] = {
@@ -638,6 +655,13 @@ static int flush_chain(struct nft_batch *b, const char *chain)
 	return 0;
 }
 
+int nft_table_content(struct nft_batch *b, uint64_t hash)
+{
+	int rc = flush_chain(b, "content");
+
+	return rc ? rc : build_content(b, hash);
+}
+
 int nft_table_gates(struct nft_batch *b, bool locked)
 {
 	int rc = flush_chain(b, "gate_in");
@@ -656,6 +680,7 @@ int nft_table_build(struct nft_batch *b, const struct nft_skel *sk)
 	rc = rc ? rc : build_chains(b);
 	rc = rc ? rc : build_rules(b, sk);
 	rc = rc ? rc : build_gates(b, sk->locked);
+	rc = rc ? rc : build_content(b, sk->content);
 	return rc;
 }
 

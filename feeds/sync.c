@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,8 +39,13 @@ struct meta {
 	size_t entries;
 };
 
+#ifdef UNITTEST
+int sync_state_paths(const char *dir, const struct list_spec *spec, char *body,
+		     char *meta, size_t len);
+#endif
+
 /* STATE/lists/<16 hex of sha256(format:location)>.{body,meta} */
-static int state_paths(const char *dir, const struct list_spec *spec, char *body,
+UNITTEST_STATIC int sync_state_paths(const char *dir, const struct list_spec *spec, char *body,
 		       char *meta, size_t len)
 {
 	char key[1100], hex[AWS_SIGV4_HEX_LEN];
@@ -211,7 +217,7 @@ static int sync_s3(const struct sync_opts *o, const struct list_spec *spec,
 	ret = s3url_parse(spec->location, &u, st->reason, sizeof(st->reason));
 	if (ret)
 		return st->res = SYNC_FAILED, ret;
-	ret = state_paths(o->state_dir, spec, body_path, meta_path, sizeof(body_path));
+	ret = sync_state_paths(o->state_dir, spec, body_path, meta_path, sizeof(body_path));
 	if (!ret)
 		ret = ensure_dirs(o->state_dir, st->reason, sizeof(st->reason));
 	if (ret) {
@@ -322,6 +328,19 @@ int sync_list(const struct sync_opts *o, const struct list_spec *spec, struct li
 	return 0;
 }
 
+uint64_t sync_next_delay_ms(unsigned interval_s, bool first)
+{
+	uint64_t r, ms = (uint64_t)interval_s * 1000;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = util_now_mono_ns() * 6364136223846793005ull;
+	if (!ms)
+		return 0;
+	if (first)
+		return r % ms;
+	return ms - ms / 10 + r % (ms / 5 + 1);
+}
+
 int sync_fetch(const struct list_spec *spec, size_t cap, char **buf, size_t *len,
 	       char *err, size_t errlen, void *arg)
 {
@@ -366,5 +385,5 @@ int sync_stored_path(const char *state_dir, const struct list_spec *spec,
 {
 	char meta[1100];
 
-	return state_paths(state_dir, spec, body, meta, len < sizeof(meta) ? len : sizeof(meta));
+	return sync_state_paths(state_dir, spec, body, meta, len < sizeof(meta) ? len : sizeof(meta));
 }

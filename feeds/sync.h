@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "list.h"
 #include "util.h"
@@ -57,6 +58,13 @@ __must_check int sync_stored_path(const char *state_dir, const struct list_spec 
  */
 __must_check int sync_list(const struct sync_opts *o, const struct list_spec *spec,
 			   struct list **out, struct sync_status *st);
+
+/*
+ * When the daemon should sync next, in milliseconds: the first time a
+ * random point in [0, interval) so that a fleet started at once spreads
+ * its fetches out, then interval +- 10 %.
+ */
+uint64_t sync_next_delay_ms(unsigned interval_s, bool first);
 
 /*
  * A lists_fetch_fn (lists_load.h) for commands that take S3 locations

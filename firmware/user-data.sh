@@ -1,11 +1,15 @@
 #!/bin/bash
+# The single-quoted dollar-brace words below are Terraform placeholders:
+# shellcheck disable=SC2016
+#
 # cordon installer, run once by cloud-init as the instance's user-data.
 #
 # A Terraform templatefile(): the module (firmware/terraform/
-# launch_template.tf) fills in each dollar-brace placeholder, and a doubled
-# dollar before a brace is a plain shell expansion once rendered. Every value arrives inside single quotes; the
-# module's variable validations refuse quotes and line breaks in them.
-# Lists arrive one item per line.
+# launch_template.tf) fills in each dollar-brace placeholder; the script
+# uses no other dollar-brace, so it reads the same before and after.
+# Every value arrives inside single quotes; the module's variable
+# validations refuse quotes and line breaks in them. Lists arrive one
+# item per line.
 #
 # It installs the cordon .deb from S3, writes /etc/cordon/cordon.conf,
 # enables the lockdown-restore unit and the daemon, starts the daemon and
@@ -31,11 +35,15 @@ GUARDDUTY_DETECTOR_ID='${guardduty_detector_id}'
 GUARDDUTY_MIN_SEVERITY='${guardduty_min_severity}'
 TERMINATION_PROTECTION='${termination_protection}'
 SNAPSHOT_VOLUMES='${snapshot_volumes}'
+EVENTBRIDGE='${eventbridge}'
+EVENTBRIDGE_BUS='${eventbridge_bus}'
+SECURITYHUB='${securityhub}'
 
-# Overridable only so that tests can run this script in a sandbox.
-ROOT=$${CORDON_UD_ROOT:-}
-CONSOLE=$${CORDON_UD_CONSOLE:-/dev/console}
-IMDS=$${CORDON_UD_IMDS:-http://169.254.169.254}
+# Overridable only so that tests can run this script in a sandbox
+# (printenv, not a default expansion, keeps the template free of escapes).
+ROOT=$(printenv CORDON_UD_ROOT || true)
+CONSOLE=$(printenv CORDON_UD_CONSOLE || echo /dev/console)
+IMDS=$(printenv CORDON_UD_IMDS || echo http://169.254.169.254)
 STATUS_TAG=cordon:status
 CONF=$ROOT/etc/cordon/cordon.conf
 WORK=$(mktemp -d /tmp/cordon-install.XXXXXX)
@@ -125,7 +133,7 @@ conf_list() {
 	local key=$1 item
 
 	while IFS= read -r item; do
-		[[ -n $item ]] && printf '%s = %s\n' "$key" "$item"
+		if [[ -n $item ]]; then printf '%s = %s\n' "$key" "$item"; fi
 	done <<<"$2"
 }
 
@@ -134,8 +142,8 @@ write_config() {
 
 	mkdir -p "$(dirname "$CONF")"
 	{
-		printf '; written by cordon user-data at %s; changes are kept until\n' "$(date -u +%FT%TZ)"
-		printf '; the instance is replaced (see docs/internals/firmware.md).\n'
+		printf '; written by cordon user-data at %s. cloud-init runs it once:\n' "$(date -u +%FT%TZ)"
+		printf '; edit here, then systemctl restart cordon.\n'
 		printf '[agent]\nmode = %s\nstate_dir = /var/lib/cordon\ninstance_id = %s\n\n' \
 			"$MODE" "$INSTANCE_ID"
 		printf '[lists]\n'
@@ -153,7 +161,9 @@ write_config() {
 		printf 'termination_protection = %s\n' "$TERMINATION_PROTECTION"
 		printf 'snapshot_volumes = %s\n\n' "$SNAPSHOT_VOLUMES"
 		printf '[guardduty]\nenabled = %s\n' "$([[ -n $GUARDDUTY_DETECTOR_ID ]] && echo true || echo false)"
-		printf 'detector_id = %s\nmin_severity = %s\n' "$GUARDDUTY_DETECTOR_ID" "$GUARDDUTY_MIN_SEVERITY"
+		printf 'detector_id = %s\nmin_severity = %s\n\n' "$GUARDDUTY_DETECTOR_ID" "$GUARDDUTY_MIN_SEVERITY"
+		printf '[events]\neventbridge = %s\neventbridge_bus = %s\nsecurityhub = %s\n' \
+			"$EVENTBRIDGE" "$EVENTBRIDGE_BUS" "$SECURITYHUB"
 	} >"$tmp"
 	# Readable by the daemon's group only; it names no secret, but lists
 	# and responders' addresses are nobody else's business.

@@ -109,8 +109,12 @@ out:
 	return rc;
 }
 
-/* Size and SHA-256 (hex) of name in dirfd, read through O_NOFOLLOW. */
-static int hash_file(int dirfd, const char *name, uint64_t *size,
+/*
+ * Size and SHA-256 (hex) of name in dirfd, read through O_NOFOLLOW; with
+ * sync, fsync'ed first, so that a manifest never lists bytes a crash
+ * could still take back (writers under seccomp can't fsync themselves).
+ */
+static int hash_file(int dirfd, const char *name, bool sync, uint64_t *size,
 		     char hex[2 * 32 + 1])
 {
 	unsigned char md[EVP_MAX_MD_SIZE], buf[64 * 1024];
@@ -127,7 +131,9 @@ static int hash_file(int dirfd, const char *name, uint64_t *size,
 		return -errno;
 	}
 	*size = 0;
-	if (!EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+	if (sync && fsync(fd) < 0)
+		rc = -errno;
+	if (!rc && !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
 		rc = -EIO;
 	while (!rc && (n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
@@ -275,7 +281,7 @@ int evid_manifest_write(const char *dir, char *err, size_t errlen)
 		cJSON *f = cJSON_CreateObject();
 		uint64_t size;
 
-		rc = hash_file(dfd, names[i], &size, hex);
+		rc = hash_file(dfd, names[i], true, &size, hex);
 		if (rc) {
 			cJSON_Delete(f);
 			util_err(err, errlen, "%s/%s: %s", dir, names[i], strerror(-rc));
@@ -369,7 +375,7 @@ int evid_manifest_verify(const char *dir, char *err, size_t errlen)
 			goto out;
 		}
 		listed++;
-		rc = hash_file(dfd, name->valuestring, &got, hex);
+		rc = hash_file(dfd, name->valuestring, false, &got, hex);
 		if (rc || got != (uint64_t)size->valuedouble ||
 		    strcmp(hex, sha->valuestring)) {
 			util_err(err, errlen, "%s/%s: %s", dir, name->valuestring,

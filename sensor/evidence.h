@@ -54,6 +54,17 @@ size_t evid_ring_count(const struct evid_ring *r);
  */
 __must_check int evid_ring_dump(const struct evid_ring *r, const char *path,
 				char *err, size_t errlen);
+/*
+ * For a process that may not create files (the sensor under seccomp): the
+ * link types in the window (first seen first, up to max), and the dump of
+ * one of them into fd, a new file opened by someone else (e.g. passed by
+ * the parent over the IPC socket). Only write(2) and fcntl(2) touch fd;
+ * no fsync (the owner of the file does that, evid_manifest_write() too);
+ * fd stays open. Returns the packets written, or -errno.
+ */
+size_t evid_ring_dlts(const struct evid_ring *r, int *dlts, size_t max);
+__must_check int evid_ring_dump_fd(const struct evid_ring *r, int fd, int dlt,
+				   char *err, size_t errlen);
 
 /* ---- (b) the incident's flows from now on ---- */
 

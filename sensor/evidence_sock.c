@@ -19,7 +19,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "evidence.h"
+#include "evidence_impl.h"
 
 #ifndef PROC_SUPER_MAGIC
 #define PROC_SUPER_MAGIC 0x9fa0
@@ -266,37 +266,46 @@ static int put_line(FILE *out, cJSON *o)
 	return rc;
 }
 
+int evid_sock_parse(const char *line, struct evid_sock_line *l)
+{
+	char la[40], ra[40];
+	uint8_t lb[16], rb[16];
+	int lf, rf;
+
+	if (sscanf(line, "%*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %*x:%*x "
+		   "%*x:%*x %*x %u %*u %llu", la, &l->lport, ra, &l->rport,
+		   &l->state, &l->uid, &l->inode) != 7)
+		return -EINVAL; /* the column titles, or not a socket line */
+	if (hex_addr(la, &lf, lb) || hex_addr(ra, &rf, rb) || lf != rf ||
+	    l->lport > 65535 || l->rport > 65535)
+		return -EINVAL;
+	if (!inet_ntop(lf, lb, l->local, sizeof(l->local)) ||
+	    !inet_ntop(rf, rb, l->remote, sizeof(l->remote)))
+		return -EINVAL;
+	return 0;
+}
+
 static int one_line(struct snap *s, FILE *out, const char *proto,
 		    const char *line)
 {
-	char la[40], ra[40], lt[INET6_ADDRSTRLEN], rt[INET6_ADDRSTRLEN];
-	unsigned lp, rp, st, uid;
-	unsigned long long inode;
-	uint8_t lb[16], rb[16];
-	int lf, rf, rc;
+	struct evid_sock_line l;
 	cJSON *o;
+	int rc;
 
-	if (sscanf(line, "%*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %*x:%*x "
-		   "%*x:%*x %*x %u %*u %llu", la, &lp, ra, &rp, &st, &uid,
-		   &inode) != 7)
-		return 0; /* not a socket line: skip */
-	if (hex_addr(la, &lf, lb) || hex_addr(ra, &rf, rb) || lf != rf ||
-	    lp > 65535 || rp > 65535)
-		return 0;
-	inet_ntop(lf, lb, lt, sizeof(lt));
-	inet_ntop(rf, rb, rt, sizeof(rt));
+	if (evid_sock_parse(line, &l))
+		return 0; /* skip */
 	o = cJSON_CreateObject();
 	if (!o)
 		return -ENOMEM;
 	cJSON_AddStringToObject(o, "proto", proto);
-	cJSON_AddStringToObject(o, "state", state_name(proto[0] == 't', st));
-	cJSON_AddStringToObject(o, "local", lt);
-	cJSON_AddNumberToObject(o, "lport", lp);
-	cJSON_AddStringToObject(o, "remote", rt);
-	cJSON_AddNumberToObject(o, "rport", rp);
-	cJSON_AddNumberToObject(o, "uid", uid);
-	cJSON_AddNumberToObject(o, "inode", (double)inode);
-	add_owners(s, o, inode);
+	cJSON_AddStringToObject(o, "state", state_name(proto[0] == 't', l.state));
+	cJSON_AddStringToObject(o, "local", l.local);
+	cJSON_AddNumberToObject(o, "lport", l.lport);
+	cJSON_AddStringToObject(o, "remote", l.remote);
+	cJSON_AddNumberToObject(o, "rport", l.rport);
+	cJSON_AddNumberToObject(o, "uid", l.uid);
+	cJSON_AddNumberToObject(o, "inode", (double)l.inode);
+	add_owners(s, o, l.inode);
 	rc = put_line(out, o);
 	cJSON_Delete(o);
 	return rc;

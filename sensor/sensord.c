@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "evidence.h"
 #include "list.h"
 #include "log.h"
 #include "privsep.h"
@@ -22,6 +23,7 @@ struct sensord {
 	struct list **lists;
 	size_t nlists;
 	uint64_t last_sweep_ns;
+	struct evid_ring *ring; /* headers of the last seconds, for evidence */
 	union {
 		struct ipc_hdr h;
 		char raw[IPC_MAX];
@@ -82,7 +84,8 @@ static void on_packet(void *arg, int dlt, const uint8_t *buf, uint32_t caplen,
 	struct sensord *sd = arg;
 	struct sensor_event ev;
 
-	(void)len;
+	if (sd->ring)
+		evid_ring_add(sd->ring, ts_ns, dlt, buf, caplen, len);
 	if (!sensor_packet(sd->sensor, dlt, buf, caplen, ts_ns, &ev))
 		return;
 	/* New findings and changes the incident policy cares about go now. */
@@ -216,9 +219,18 @@ static void handle_parent(struct sensord *sd)
 		load_lists(sd, (const void *)sd->in.raw);
 		break;
 	case IPC_S_DUMP: {
-		struct ipc_s_dump_done r = { .rc = -ENOSYS };
+		const struct ipc_s_dump *m = (const void *)sd->in.raw;
+		struct ipc_s_dump_done r;
 
-		/* The evidence ring is not kept yet: say so, close the fd. */
+		/* The parent made the file; we only write(2) into it. */
+		memset(&r, 0, sizeof(r));
+		r.dlt = m->dlt;
+		if (fd < 0)
+			r.rc = -EBADF;
+		else if (!sd->ring)
+			r.rc = -ENODATA;
+		else
+			r.rc = evid_ring_dump_fd(sd->ring, fd, m->dlt, r.err, sizeof(r.err));
 		if (fd >= 0)
 			close(fd);
 		sd_send(sd, IPC_S_DUMP_DONE, &r, sizeof(r));
@@ -252,6 +264,17 @@ void sensord_main(int sock, struct cap **caps, size_t ncaps,
 	sd->sensor = sensor_new(&so);
 	if (!sd->sensor)
 		fatalx("sensor: out of memory");
+	if (o->evidence_seconds) {
+		struct evid_ring_opts ro = {
+			.seconds = o->evidence_seconds,
+			.max_bytes = o->evidence_bytes ? o->evidence_bytes : EVID_RING_BYTES,
+			.snaplen = EVID_RING_SNAPLEN,
+		};
+
+		/* All its memory is taken now: adding a packet never allocates. */
+		if (evid_ring_new(&ro, &sd->ring))
+			log_warnx("sensor: no evidence ring (out of memory)");
+	}
 	/* From here on: no capabilities, no new privileges, few syscalls. */
 	if (privsep_drop(PRIVSEP_SENSOR, o->user, err, sizeof(err)))
 		fatalx("sensor: %s", err);

@@ -76,21 +76,25 @@ struct ipc_s_stats {
 	uint64_t findings, flows;
 };
 
+/* With an fd attached: a new, empty file for the packets of one DLT. */
 struct ipc_s_dump {
 	struct ipc_hdr h;
-	uint32_t seconds; /* how much of the ring */
+	int32_t dlt;
 };
 
 struct ipc_s_dump_done {
 	struct ipc_hdr h;
-	int32_t rc;
-	uint64_t packets;
+	int32_t dlt;
+	int32_t rc;       /* packets written, or -errno */
+	char err[200];
 };
 
 struct sensord_opts {
 	const char *user;     /* drop to this user (name or uid) */
 	int max_flows, max_findings;
 	bool no_seccomp;      /* tests under sanitizers that need more syscalls */
+	uint32_t evidence_seconds; /* pre-trigger ring window (0: no ring) */
+	size_t evidence_bytes;     /* ring memory cap */
 };
 
 /* Runs in the child after fork(); never returns. */

@@ -150,6 +150,8 @@ enum tset_verdict tset_lookup(const struct tset *t, const struct cd_addr *a)
 void tset_lookup4_batch(const struct tset *t, const uint32_t *a4, size_t n,
 			uint8_t *verdicts)
 {
+	const struct tset_tab4 *hosts = &t->t4[32];
+
 	for (size_t i = 0; i < n; i += BATCH4) {
 		size_t cnt = n - i < BATCH4 ? n - i : BATCH4;
 
@@ -158,6 +160,8 @@ void tset_lookup4_batch(const struct tset *t, const uint32_t *a4, size_t n,
 
 			__builtin_prefetch(&t->blk4[t->dir4[a >> 16]]);
 			__builtin_prefetch(&t->hf4[tset_hf4_hash(a) >> t->hf4_shift]);
+			__builtin_prefetch(&hosts->key[(size_t)tset_home4(hosts, a) *
+						       TSET_BUCKET]);
 		}
 		for (size_t j = 0; j < cnt; j++)
 			verdicts[i + j] = (uint8_t)tset_lookup4(t, a4[i + j]);

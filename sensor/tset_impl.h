@@ -154,6 +154,19 @@ static inline bool tset_hf4_maybe(const struct tset *t, uint32_t a)
 	return (t->hf4[x >> t->hf4_shift] & m) == m;
 }
 
+/* Builder internals (tset_build.c, tset_dir.c). */
+/* Aligned allocation counted in st.bytes; huge pages from 2 MiB. */
+void *tset_alloc(struct tset *t, size_t size);
+/* Slots for n keys at load_pct percent load (at least 8). */
+uint32_t tset_cap_for(size_t n, unsigned load_pct);
+/* Derive the directories from the filled tables; 0 or -ENOMEM. */
+__must_check int tset_build_dirs(struct tset *t);
+
+/* Visit every key of tab (with its meta), the all-ones one included. */
+#define TSET_TAB_FOREACH(tab, i, emptyfn)                                     \
+	for (uint32_t i = 0; i <= (tab)->cap; i++)                            \
+		if (i == (tab)->cap ? (tab)->ones : !emptyfn(&(tab)->key[i]))
+
 /* Fibonacci hashing, then Lemire's multiply-shift to land in [0, cap):
  * tables need not be powers of two, which keeps the load near target. */
 static inline uint32_t tset_slot4(uint32_t key, uint32_t cap)

@@ -57,6 +57,12 @@ if want aws; then
 		run_suite "aws/$(basename "$t" .sh)" "$t"
 	done
 fi
+if want firmware; then
+	for t in tests/firmware/test_*.sh; do
+		[[ -e $t ]] || continue
+		run_suite "firmware/$(basename "$t" .sh)" "$t"
+	done
+fi
 if want fuzz; then
 	run_suite fuzz-smoke tests/fuzz/run.sh "${FUZZ_O:-build/fuzz}" "${FUZZ_SMOKE_TIME:-8}" $FUZZERS
 fi

@@ -22,10 +22,17 @@ resource "aws_iam_role" "instance" {
   tags               = local.tags
 }
 
-resource "aws_iam_role_policy" "cordon" {
-  name = "cordon"
-  role = aws_iam_role.instance.id
-  policy = templatefile("${path.module}/../iam-policy.json", {
+locals {
+  # Statements for features that are off are dropped: a host that never
+  # snapshots or publishes to EventBridge or Security Hub cannot.
+  optional_statements = {
+    SnapshotOwnVolumesForEvidence             = var.snapshot_volumes
+    EvidenceSnapshotsAreTaggedAtCreation      = var.snapshot_volumes
+    TagEvidenceSnapshotsOnlyWhileCreatingThem = var.snapshot_volumes
+    PublishFindingsToEventBridge              = var.publish_to_eventbridge
+    ImportFindingsToSecurityHub               = var.publish_to_securityhub
+  }
+  instance_policy = jsondecode(templatefile("${path.module}/../iam-policy.json", {
     partition             = local.partition
     region                = local.region
     account_id            = local.account_id
@@ -38,7 +45,19 @@ resource "aws_iam_role_policy" "cordon" {
     vpc_id                = var.vpc_id
     sns_topic_arn         = aws_sns_topic.alerts.arn
     guardduty_detector_id = local.detector_id
-  })
+    eventbridge_bus       = var.eventbridge_bus
+  }))
+}
+
+resource "aws_iam_role_policy" "cordon" {
+  name = "cordon"
+  role = aws_iam_role.instance.id
+  policy = jsonencode(merge(local.instance_policy, {
+    Statement = [
+      for s in local.instance_policy.Statement : s
+      if lookup(local.optional_statements, s.Sid, true)
+    ]
+  }))
 }
 
 resource "aws_iam_role_policy_attachment" "ssm" {

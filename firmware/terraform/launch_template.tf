@@ -63,6 +63,9 @@ resource "aws_launch_template" "cordon" {
     guardduty_min_severity    = var.guardduty_min_severity
     termination_protection    = var.termination_protection
     snapshot_volumes          = var.snapshot_volumes
+    eventbridge               = var.publish_to_eventbridge
+    eventbridge_bus           = var.eventbridge_bus
+    securityhub               = var.publish_to_securityhub
   }))
 
   tags = local.tags

@@ -6,8 +6,9 @@ variable "name" {
   default     = "cordon"
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,30}$", var.name))
-    error_message = "name: 1 to 31 lowercase letters, digits or hyphens, starting with a letter or digit."
+    # 20: IAM name prefixes stop at 38 characters, "-instance-" included.
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{0,19}$", var.name))
+    error_message = "name: 1 to 20 lowercase letters, digits or hyphens, starting with a letter or digit."
   }
 }
 
@@ -102,6 +103,11 @@ variable "detector_id" {
   description = "Existing GuardDuty detector to use when create_detector is false."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.detector_id == null || can(regex("^[0-9a-z]{1,300}$", var.detector_id))
+    error_message = "detector_id: a GuardDuty detector ID (lowercase letters and digits)."
+  }
 }
 
 variable "finding_publishing_frequency" {
@@ -139,8 +145,8 @@ variable "finding_types" {
   }
 
   validation {
-    condition     = alltrue([for k in keys(var.finding_types) : contains(["ec2", "iamuser", "s3"], k)])
-    error_message = "finding_types: keys are ec2, iamuser and s3 (each has its own message)."
+    condition     = length(var.finding_types) > 0 && alltrue([for k in keys(var.finding_types) : contains(["ec2", "iamuser", "s3"], k)])
+    error_message = "finding_types: one to three of the keys ec2, iamuser and s3 (each has its own message)."
   }
 }
 
@@ -197,18 +203,51 @@ variable "snapshot_volumes" {
   default     = false
 }
 
+variable "publish_to_eventbridge" {
+  description = "cordon also puts its findings on an EventBridge bus (source \"cordon\")."
+  type        = bool
+  default     = false
+}
+
+variable "eventbridge_bus" {
+  description = "Name of the bus for publish_to_eventbridge."
+  type        = string
+  default     = "default"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]{1,256}$", var.eventbridge_bus))
+    error_message = "eventbridge_bus: a bus name (letters, digits, . _ -)."
+  }
+}
+
+variable "publish_to_securityhub" {
+  description = "cordon also imports its findings into Security Hub (ASFF)."
+  type        = bool
+  default     = false
+}
+
 # --- instances ---------------------------------------------------------
 
 variable "package_file" {
   description = "Local cordon .deb uploaded to the bucket under packages/. Either this or package_key."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.package_file == null || can(regex("^[A-Za-z0-9_.+~-]+\\.deb$", basename(var.package_file)))
+    error_message = "package_file: a .deb whose file name has no quotes, spaces or line breaks."
+  }
 }
 
 variable "package_key" {
   description = "Key of a cordon .deb already in the module's bucket (used when package_file is null)."
   type        = string
   default     = "packages/cordon.deb"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9!_.*()/+-]+\\.deb$", var.package_key))
+    error_message = "package_key: an S3 key ending in .deb, without quotes, spaces or line breaks."
+  }
 }
 
 variable "ami_id" {

@@ -13,7 +13,7 @@
  *   cloud_driver protect INSTANCE 0|1 0|1
  *   cloud_driver snapshot VOLUME DESCRIPTION KEY=VALUE...
  *   cloud_driver publish TOPIC SUBJECT FILE
- *   cloud_driver incident-text FINDING_FILE [GD_ID]
+ *   cloud_driver isolate INSTANCE FORENSIC_SG INCIDENT FINDING_FILE TOPIC
  *   cloud_driver events-put BUS FINDING_FILE
  *   cloud_driver sechub-import ACCOUNT REGION FINDING_FILE
  *   cloud_driver gd-detector
@@ -27,6 +27,8 @@
 
 #include "aws_client.h"
 #include "cloud.h"
+#include "gd.h"
+#include "notify.h"
 
 static char *slurp(const char *path)
 {
@@ -97,10 +99,152 @@ static int describe(struct aws_client *c, const char *id, char *err)
 	return 0;
 }
 
+/* "sg-1, sg-2" */
+static void join_groups(const struct cloud_eni *e, char *out, size_t len)
+{
+	out[0] = '\0';
+	for (size_t j = 0; j < e->n_groups; j++) {
+		size_t l = strlen(out);
+
+		snprintf(out + l, len - l, "%s%s", j ? ", " : "", e->groups[j]);
+	}
+}
+
+/*
+ * What the daemon will do, in small: describe, move every interface to
+ * the forensic group, tag, then publish the readable message (printed to
+ * stdout as well, after the subject line).
+ */
+static int isolate(struct aws_client *c, const char *inst, const char *forensic,
+		   const char *incident, const char *finding_file, const char *topic, char *err)
+{
+	static struct notify_actions a;
+	static struct cloud_instance in;
+	const char *groups[1] = { forensic };
+	char subject[NOTIFY_SUBJECT_MAX + 1], msg_id[NOTIFY_MSG_ID_LEN], tagline[200];
+	char *finding = slurp(finding_file);
+	struct cloud_tag tags[1];
+	struct buf text;
+	int ret;
+
+	if (!finding)
+		return -errno;
+	buf_init(&text, NOTIFY_MESSAGE_MAX);
+	memset(&a, 0, sizeof(a));
+	util_strlcpy(a.incident_id, incident, sizeof(a.incident_id));
+	util_strlcpy(a.mode, "isolate", sizeof(a.mode));
+	a.host_locked = true;
+	a.lockdown_ms = 4;
+	ret = cloud_describe_instance(c, inst, &in, err, ERRLEN);
+	if (ret)
+		goto out;
+	for (size_t i = 0; i < in.n_eni && i < NOTIFY_MAX_ENIS; i++) {
+		struct notify_eni *e = &a.eni[a.n_eni++];
+		char why[ERRLEN];
+
+		util_strlcpy(e->id, in.eni[i].id, sizeof(e->id));
+		join_groups(&in.eni[i], e->old_groups, sizeof(e->old_groups));
+		util_strlcpy(e->new_groups, forensic, sizeof(e->new_groups));
+		if (cloud_set_eni_groups(c, in.eni[i].id, groups, 1, why, sizeof(why))) {
+			util_strlcpy(e->error, why, sizeof(e->error));
+			notify_actions_error(&a, "%s", why);
+		} else {
+			e->done = true;
+		}
+	}
+	snprintf(tagline, sizeof(tagline), "cordon:incident=%s", incident);
+	tags[0] = (struct cloud_tag){ "cordon:incident", incident };
+	if (cloud_create_tags(c, inst, tags, 1, err, ERRLEN))
+		notify_actions_error(&a, "%s", err);
+	else
+		util_strlcpy(a.tags, tagline, sizeof(a.tags));
+	if (getenv("GD_FINDING_ID"))
+		util_strlcpy(a.gd_finding_id, getenv("GD_FINDING_ID"), sizeof(a.gd_finding_id));
+	ret = notify_incident_text(finding, &a, subject, &text, err, ERRLEN);
+	if (ret)
+		goto out;
+	ret = notify_sns_publish(c, topic, subject, buf_str(&text), msg_id, err, ERRLEN);
+	if (ret)
+		goto out;
+	printf("%s\n%s", subject, buf_str(&text));
+	fprintf(stderr, "message %s\n", msg_id);
+out:
+	buf_free(&text);
+	free(finding);
+	return ret;
+}
+
+static int gd_cmd(struct aws_client *c, int argc, char **argv, char *err)
+{
+	const char *cmd = argv[1];
+	char det[GD_DETECTOR_LEN];
+	int ret = -EINVAL;
+
+	if (!strcmp(cmd, "gd-detector") && argc == 2) {
+		ret = gd_find_detector(c, det, err, ERRLEN);
+		if (!ret)
+			printf("%s\n", det);
+	} else if (!strcmp(cmd, "gd-list") && argc == 5) {
+		static char ids[256][GD_ID_LEN];
+		size_t n = 0;
+		uint64_t since = strtoull(argv[4], NULL, 10);
+
+		ret = gd_list_findings(c, argv[2], argv[3], since, ids, 256, &n, err, ERRLEN);
+		for (size_t i = 0; !ret && i < n; i++)
+			printf("%s\n", ids[i]);
+	} else if (!strcmp(cmd, "gd-get") && argc >= 4 && argc - 3 <= GD_MAX_GET) {
+		static struct gd_finding f[GD_MAX_GET];
+		const char *ids[GD_MAX_GET];
+		size_t n = 0;
+
+		for (int i = 3; i < argc; i++)
+			ids[i - 3] = argv[i];
+		ret = gd_get_findings(c, argv[2], ids, (size_t)argc - 3, f, &n, err, ERRLEN);
+		for (size_t i = 0; !ret && i < n; i++) {
+			printf("finding %s type %s severity %g instance %s archived %d "
+			       "updated %s match %d remote", f[i].id, f[i].type, f[i].severity,
+			       f[i].instance_id, f[i].archived, f[i].updated_at,
+			       gd_policy_match(&f[i], NULL, 0, 7.0));
+			for (size_t j = 0; j < f[i].n_remote; j++)
+				printf(" %s", f[i].remote[j]);
+			printf("\n");
+		}
+	}
+	return ret;
+}
+
 static int run_more(struct aws_client *c, int argc, char **argv, char *err)
 {
-	(void)c, (void)argc, (void)argv, (void)err;
-	return -EINVAL;
+	const char *cmd = argv[1];
+	char id[NOTIFY_MSG_ID_LEN];
+	char *text;
+	int ret = -EINVAL;
+
+	if (!strcmp(cmd, "publish") && argc == 5) {
+		if (!(text = slurp(argv[4])))
+			return -errno;
+		ret = notify_sns_publish(c, argv[2], argv[3], text, id, err, ERRLEN);
+		if (!ret)
+			printf("%s\n", id);
+		free(text);
+	} else if (!strcmp(cmd, "isolate") && argc == 7) {
+		ret = isolate(c, argv[2], argv[3], argv[4], argv[5], argv[6], err);
+	} else if (!strcmp(cmd, "events-put") && argc == 4) {
+		if (!(text = slurp(argv[3])))
+			return -errno;
+		ret = notify_events_put(c, argv[2], text, id, err, ERRLEN);
+		if (!ret)
+			printf("%s\n", id);
+		free(text);
+	} else if (!strcmp(cmd, "sechub-import") && argc == 5) {
+		if (!(text = slurp(argv[4])))
+			return -errno;
+		ret = notify_securityhub_import(c, argv[2], argv[3], text, err, ERRLEN);
+		free(text);
+	} else if (!strncmp(cmd, "gd-", 3)) {
+		ret = gd_cmd(c, argc, argv, err);
+	}
+	return ret;
 }
 
 static int run(struct aws_client *c, int argc, char **argv, char *err)

@@ -31,14 +31,18 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT "$IMDS_URL/latest/api/token
 check "fake IMDS: a token PUT without a TTL is refused: $code" test "$code" = 400
 
 # The AWS CLI, a real client, gets its credentials from the fake.
-cli=$(env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED=false \
-	AWS_EC2_METADATA_SERVICE_ENDPOINT=$IMDS_URL aws --region us-east-1 --endpoint-url "$MOTO_URL" --ca-bundle "$CA" \
-	sts get-caller-identity --query Arn --output text 2>&1)
-check "AWS CLI with the fake IMDS: assumed role ($cli)" grep -q 'assumed-role/cordon-instance' <<<"$cli"
-cli=$(env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED=false \
-	AWS_EC2_METADATA_SERVICE_ENDPOINT=$IMDS_URL aws --region us-east-1 --endpoint-url "$MOTO_URL" --ca-bundle "$CA" \
-	s3api head-object --bucket lists --key a.txt --query ContentLength --output text 2>&1)
-check "AWS CLI with the fake IMDS: head-object ($cli)" test "$cli" = 12
+if ! command -v aws >/dev/null; then
+	for i in 1 2; do T=$((T + 1)); echo "ok $T # SKIP no AWS CLI"; done
+else
+	cli=$(env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED=false \
+		AWS_EC2_METADATA_SERVICE_ENDPOINT=$IMDS_URL aws --region us-east-1 --endpoint-url "$MOTO_URL" --ca-bundle "$CA" \
+		sts get-caller-identity --query Arn --output text 2>&1)
+	check "AWS CLI with the fake IMDS: assumed role ($cli)" grep -q 'assumed-role/cordon-instance' <<<"$cli"
+	cli=$(env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED=false \
+		AWS_EC2_METADATA_SERVICE_ENDPOINT=$IMDS_URL aws --region us-east-1 --endpoint-url "$MOTO_URL" --ca-bundle "$CA" \
+		s3api head-object --bucket lists --key a.txt --query ContentLength --output text 2>&1)
+	check "AWS CLI with the fake IMDS: head-object ($cli)" test "$cli" = 12
+fi
 kill "$IMDS_PID"; wait "$IMDS_PID" 2>/dev/null
 
 # cordon: region from the identity document, role credentials with a

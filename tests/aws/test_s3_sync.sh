@@ -103,4 +103,24 @@ check "TLS verified: unknown CA refused" has "SSL"
 sync --threat-list https://example.com/list.txt
 check "not an S3 location: refused" has "not an S3 endpoint host"
 
+# Enforcing: in a network namespace of our own, where S3 cannot be
+# reached, the last good copy is what gets applied to nftables.
+ns=cdsync$$
+if ip netns add "$ns" 2>/dev/null; then
+	NETNS+=("$ns")
+	sync --threat-list s3://lists/threat.txt # the last good copy is t1.txt again
+	ip netns exec "$ns" env AWS_MAX_ATTEMPTS=1 "$CORDON" sync --state-dir "$st" \
+		--threat-list s3://lists/threat.txt --trusted-list "$AWS_WORK/trusted.txt" >"$out" 2>&1
+	rc=$?
+	check "enforce: S3 unreachable, last good copy in force (exit $rc)" test $rc -eq 0
+	check "enforce: applied" has "enforced: 3 threat, 1 trusted elements"
+	check "enforce: the threat entry is in the kernel's set" \
+		bash -c "ip netns exec $ns nft list set inet cordon threat4 | grep -q 203.0.113.7"
+	ip netns exec "$ns" "$CORDON" sync --state-dir "$st" --threat-list s3://lists/missing.txt >"$out" 2>&1
+	check "enforce: a list with nothing in force is not applied (exit 1)" test $? -eq 1
+	check "enforce: nothing applied then" bash -c "! grep -q enforced: '$out'"
+else
+	for i in 1 2 3 4 5; do T=$((T + 1)); echo "ok $T # SKIP cannot create a network namespace"; done
+fi
+
 finish

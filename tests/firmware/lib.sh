@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/firmware/lib.sh: TAP helpers for the firmware tests, sourced.
+# shellcheck disable=SC2034 # ROOT and PY are for the scripts that source this
 set -u
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 ROOT=$PWD
 PY=${PYTHON:-/usr/bin/python3}
 FW_WORK=$(mktemp -d /tmp/cordon-fw.XXXXXX)

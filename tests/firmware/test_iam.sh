@@ -1,7 +1,69 @@
 #!/bin/bash
+# Single-quoted dollar-braces here are policy text, not shell:
+# shellcheck disable=SC2016
 # The instance policy (firmware/iam-policy.json) grants exactly the AWS
 # actions cordon's code and user-data call, each as narrowly as AWS
-# allows. The actions come from the code (tests/firmware/iam_check.py
-# says how). TAP.
-cd "$(dirname "$0")/../.." || exit 1
-exec "${PYTHON:-/usr/bin/python3}" tests/firmware/iam_check.py
+# allows; the actions come from the code (iam_check.py says how). Then
+# the checker itself: copies of the tree with one planted fault each must
+# fail it for that reason. TAP.
+# shellcheck source=tests/firmware/lib.sh
+source "$(dirname "$0")/lib.sh"
+CHECK=tests/firmware/iam_check.py
+
+"$PY" "$CHECK" >"$FW_WORK/iam.out" 2>&1
+rc=$?
+while IFS= read -r line; do
+	case $line in
+	"ok "*) ok "${line#ok * - }" ;;
+	"not ok "*) fail "${line#not ok * - }" ;;
+	"#"*) echo "$line" ;;
+	esac
+done <"$FW_WORK/iam.out"
+check "iam_check.py exits 0 on the tree ($rc)" test "$rc" -eq 0
+
+# planted WHAT EXPECT [C-SOURCE [POLICY-SED [PENDING-LINE]]]: a copy of
+# what the checker reads, plus enforcer/planted.c, must fail with EXPECT
+# (or pass when EXPECT is "pass").
+planted() {
+	local what=$1 expect=$2 src=${3:-} sed_policy=${4:-} pending=${5:-} t=$FW_WORK/tree rc
+	rm -rf "$t"
+	mkdir -p "$t/tests/firmware" "$t/firmware"
+	cp -r common sensor feeds enforcer "$t/"
+	cp firmware/iam-policy.json firmware/*.sh "$t/firmware/"
+	cp tests/firmware/iam-pending.txt "$t/tests/firmware/"
+	[[ -n $pending ]] && printf '%s\n' "$pending" >>"$t/tests/firmware/iam-pending.txt"
+	[[ -n $src ]] && printf '%s\n' "$src" >"$t/enforcer/planted.c"
+	[[ -n $sed_policy ]] && sed -i -e "$sed_policy" "$t/firmware/iam-policy.json"
+	IAM_CHECK_ROOT=$t "$PY" "$CHECK" >"$FW_WORK/p.out" 2>&1
+	rc=$?
+	if [[ $expect == pass ]]; then
+		check "planted: $what: passes" test "$rc" -eq 0 || grep '^not ok' "$FW_WORK/p.out" | sed 's/^/# /'
+	elif [[ $rc -ne 0 ]] && grep -qF -- "$expect" "$FW_WORK/p.out"; then
+		ok "planted: $what: caught"
+	else
+		fail "planted: $what: caught (expected: $expect)"
+		grep '^not ok' "$FW_WORK/p.out" | head -3 | sed 's/^/# /'
+	fi
+}
+planted "a call the policy does not grant" "sns:Subscribe called by enforcer/planted.c:1 is granted" \
+	'static const struct aws_call c = { .svc = AWS_SVC_SNS, .op = "Subscribe" };'
+planted "a pending action the code now calls" "enforcer/planted.c:1): remove it from" \
+	'static const struct aws_call c = { .svc = AWS_SVC_SNS, .op = "Publish" };' "" \
+	"sns:Publish planted as pending"
+planted "a pending action granted ahead of the code" pass "" \
+	's/"Action": "sns:Publish"/"Action": ["sns:Publish", "sns:Subscribe"]/' \
+	"sns:Subscribe planted: the code will subscribe"
+planted "a helper taking the operation as an argument, no marker" "is not a string literal" \
+	'int f(const char *op) { struct aws_call c = { .svc = AWS_SVC_EC2, .op = op }; return g(&c); }'
+planted "the same helper with its callers' actions marked" pass \
+	'/* AWS_ACTION(ec2:DescribeInstances) */
+int f(const char *op) { struct aws_call c = { .svc = AWS_SVC_EC2, .op = op }; return g(&c); }'
+planted "a marked action the policy lacks" "ec2:RebootInstances called by enforcer/planted.c:1 (marker) is granted" \
+	'/* AWS_ACTION(ec2:RebootInstances) */'
+planted "an operation without its service" ".op without .svc" \
+	'static const struct aws_call c = { .method = "GET", .op = "GetObject" };'
+planted "a wildcard action" "wildcard action ec2:Describe*" "" 's/"ec2:DescribeInstances"/"ec2:Describe*"/'
+planted "a scoped action on every resource" 'sns:Publish on Resource "*"' "" 's/"Resource": "${sns_topic_arn}"/"Resource": "*"/'
+planted "a grant nothing calls" "sns:Subscribe is granted (Sid NotifyResponders) but nothing calls it" \
+	"" 's/"Action": "sns:Publish"/"Action": ["sns:Publish", "sns:Subscribe"]/'
+finish

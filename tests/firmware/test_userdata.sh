@@ -7,6 +7,7 @@
 #   user-data.sh --PATH--> stubs: curl  -> fake IMDSv2 answers
 #                                 aws   -> s3 cp / ec2 create-tags, logged
 #                                 systemctl, apt-get, dpkg, logger -> logged
+# shellcheck source=tests/firmware/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 TEMPLATE=firmware/user-data.sh
@@ -47,6 +48,7 @@ echo "systemctl $*" >>"$SB/calls"
 exit 0
 EOF
 for c in apt-get dpkg logger; do
+	# shellcheck disable=SC2016 # expanded by the stub, not here
 	printf '#!/bin/bash\necho "%s $*" >>"$SB/calls"\nexit 0\n' "$c" >"$SB/bin/$c"
 done
 printf '#!/bin/bash\nexit 2\n' >"$SB/bin/getent"
@@ -69,6 +71,9 @@ declare -A val=(
 	[guardduty_min_severity]=7
 	[termination_protection]=true
 	[snapshot_volumes]=false
+	[eventbridge]=true
+	[eventbridge_bus]=default
+	[securityhub]=false
 )
 render() { # render OUT [NAME=VALUE overrides...]
 	local out=$1 n args=()
@@ -111,6 +116,18 @@ run() {
 }
 has() { grep -qF -- "$2" "$1" || { show "$1"; return 1; }; }
 conf=$SB/root/etc/cordon/cordon.conf
+# The config written is one the daemon accepts: `cordon run -n` (check
+# the configuration and exit) of the built binary, when there is one.
+check_config() {
+	if [[ -z ${CORDON:-} || ! -x $CORDON ]]; then
+		skip "$1: cordon run -n accepts the config (no built cordon: set CORDON)"
+	elif "$CORDON" run -n -c "$conf" >"$FW_WORK/cc.out" 2>&1; then
+		ok "$1: cordon run -n accepts the config"
+	else
+		fail "$1: cordon run -n accepts the config"
+		show "$FW_WORK/cc.out" "$conf"
+	fi
+}
 
 run "$FW_WORK/ud.sh"
 check "install: exit 0 ($rc)" test "$rc" -eq 0
@@ -129,7 +146,8 @@ check "config: cloud section" bash -c "grep -qx 'forensic_security_group = sg-01
 	grep -qx 'sns_topic_arn = arn:aws:sns:eu-west-3:123456789012:cordon-alerts' '$conf'"
 check "config: GuardDuty on with the detector" bash -c "grep -qx 'enabled = true' '$conf' &&
 	grep -qx 'detector_id = 12abc34d567e8fa901bc2d34e56789f0' '$conf'"
-check "config: sections in order" bash -c "grep -o '^\[[a-z]*\]' '$conf' | tr -d '\n' | grep -qx '\[agent\]\[lists\]\[lockdown\]\[cloud\]\[guardduty\]'"
+check "config: sections in order" bash -c "grep -o '^\[[a-z]*\]' '$conf' | tr -d '\n' | grep -qx '\[agent\]\[lists\]\[lockdown\]\[cloud\]\[guardduty\]\[events\]'"
+check "config: events section" bash -c "grep -qx 'eventbridge = true' '$conf' && grep -qx 'securityhub = false' '$conf'"
 check "service: units enabled, daemon restarted and checked" \
 	bash -c "grep -qx 'systemctl enable cordon-lockdown.service cordon.service' '$SB/calls' &&
 	grep -qx 'systemctl restart cordon.service' '$SB/calls' && grep -q 'systemctl is-active' '$SB/calls'"
@@ -137,6 +155,7 @@ check "status: tagged cordon:status=installed" \
 	has "$SB/calls" "aws ec2 create-tags --region eu-west-3 --resources i-0123456789abcdef0 --tags Key=cordon:status,Value=installed"
 check "status: OK on the console" has "$SB/console" "cordon-install: OK: cordon is running"
 check "status: and in syslog" has "$SB/calls" "logger -t cordon-install -- OK: cordon is running"
+check_config "install"
 
 run "$FW_WORK/ud.sh" S3_DENIED=1
 check "S3 denied: exit 1 ($rc)" test "$rc" -eq 1
@@ -166,9 +185,13 @@ run "$FW_WORK/bad.sh"
 check "package not on S3: refused with the expected form ($rc)" \
 	bash -c "test $rc -eq 1 && grep -q 'package_url must be s3://BUCKET/KEY.deb' '$SB/console'"
 
-render "$FW_WORK/mon.sh" guardduty_detector_id= mode=monitor
+render "$FW_WORK/mon.sh" guardduty_detector_id= mode=monitor trusted_lists= lockdown_allow= \
+	lockdown_allow_units= conversion_security_group=
 run "$FW_WORK/mon.sh"
-check "no detector: GuardDuty polling off in the config ($rc)" \
-	bash -c "test $rc -eq 0 && grep -qx 'enabled = false' '$conf' && grep -qx 'mode = monitor' '$conf'"
+check "empty lists and no detector: installs ($rc)" test "$rc" -eq 0
+check "empty lists and no detector: GuardDuty polling off, no empty list keys" \
+	bash -c "grep -qx 'enabled = false' '$conf' && grep -qx 'mode = monitor' '$conf' &&
+	! grep -qE '^(trusted|allow|allow_unit) =' '$conf'"
+check_config "empty lists and no detector"
 
 finish

@@ -25,8 +25,9 @@ const path = require("path");
 const { parse, getExpressionAst } = require("@cdktf/hcl2json");
 
 const ROOT = path.resolve(__dirname, "..", "..");
-// FW_DIR: a copy of firmware/ to check instead (the mutation tests).
-const MODULE = path.join(path.resolve(process.env.FW_DIR || path.join(ROOT, "firmware")), "terraform");
+// Arguments: copies of firmware/ to check instead (the mutation tests);
+// each gets its own TAP stream after a "### DIR" line.
+let MODULE = path.join(ROOT, "firmware", "terraform");
 const TYPE_NAMES = new Set(["string", "number", "bool", "any"]);
 const META_ARGS = new Set(["source", "version", "providers", "count", "for_each", "depends_on"]);
 const BUILTIN_ROOTS = new Set(["path", "terraform", "count", "each", "self"]);
@@ -153,6 +154,7 @@ async function expressions(cfg) {
   const out = [];
   const errors = [];
   const sources = [];
+  const pending = [];
   for (const [kind, map] of [["variable", cfg.variables], ["local", cfg.locals], ["resource", cfg.resources],
     ["data", cfg.data], ["module", cfg.modules], ["output", cfg.outputs]])
     for (const [name, { b, file }] of Object.entries(map)) sources.push({ b, where: `${file}: ${kind} ${name}` });
@@ -169,13 +171,18 @@ async function expressions(cfg) {
         if (bad.length) errors.push(`${w}: not a type constraint: ${s}`);
         continue;
       }
-      try {
-        const ast = await getExpressionAst("expr.tf", asTemplateLiteral(s));
-        out.push({ ast, where: w, iters, text: s });
-      } catch (e) {
-        errors.push(`${w}: ${String(e.message || e).split("\n")[0]}`);
-      }
+      pending.push({ s, where: w, iters });
     }
+  }
+  // One parser call per distinct text, all in flight at once: the WASM
+  // bridge answers each call after a turn of the event loop.
+  const cache = new Map();
+  for (const { s } of pending)
+    if (!cache.has(s)) cache.set(s, getExpressionAst("expr.tf", asTemplateLiteral(s)).then((ast) => ({ ast }), (e) => ({ e })));
+  for (const { s, where: w, iters } of pending) {
+    const { ast, e } = await cache.get(s);
+    if (e) errors.push(`${w}: ${String(e.message || e).split("\n")[0]}`);
+    else out.push({ ast, where: w, iters, text: s });
   }
   return { out, errors };
 }
@@ -230,7 +237,7 @@ async function checkDir(dir, modulesCfg) {
       } else if (BUILTIN_ROOTS.has(root)) {
         continue;
       } else if (/^[a-z][a-z0-9]*_[a-z0-9_]+$/.test(root)) {
-        if (!a || !cfg.resources[`${root}.${a}`]) unresolved.push(`${where}: ${ref} is not a declared resource`);
+        if (!a || !cfg.resources[`${root}.${a}`]) unresolved.push(`${where}: ${root}.${a} is not a declared resource`);
       } else {
         unresolved.push(`${where}: unknown name "${segs.join(".")}"`);
       }
@@ -321,12 +328,19 @@ function moduleChecks(cfg) {
   const rules = Object.values(cfg.variables.finding_types ? cfg.variables.finding_types.b.default : {});
   tap(rules.includes("UnauthorizedAccess:EC2/MaliciousIPCaller.Custom") && rules.some((t) => t.includes("IAMUser/MaliciousIPCaller.Custom")),
     "EventBridge rules cover the EC2 and IAMUser MaliciousIPCaller.Custom findings by default");
+  const readme = fs.existsSync(path.join(MODULE, "README.md")) ? fs.readFileSync(path.join(MODULE, "README.md"), "utf8") : "";
+  const undocumented = [...Object.keys(cfg.variables), ...Object.keys(cfg.outputs)].filter((x) => !readme.includes(`| \`${x}\` |`));
+  tap(readme && undocumented.length === 0, "README.md has a table row for every input and output",
+    undocumented.map((x) => `no row for \`${x}\``));
   const tgt = r("aws_cloudwatch_event_target.finding_to_sns");
   tap(Array.isArray(tgt.input_transformer) && tgt.input_transformer[0].input_template,
     "EventBridge targets send a readable message (input transformer)");
 }
 
-async function main() {
+async function validate(fwDir) {
+  MODULE = path.join(path.resolve(fwDir), "terraform");
+  n = 0;
+  failed = 0;
   const mod = await checkDir(MODULE, {});
   moduleChecks(mod);
   const exDir = path.join(MODULE, "examples");
@@ -342,11 +356,23 @@ async function main() {
     await checkDir(ex, modulesCfg);
   }
   console.log(`1..${n}`);
-  process.exitCode = failed ? 1 : 0;
+  return failed === 0;
 }
 
-main().catch((e) => {
-  console.log(`not ok ${n + 1} - validate_tf.js crashed: ${e.stack || e}`);
-  console.log(`1..${n + 1}`);
-  process.exitCode = 1;
-});
+async function main() {
+  const dirs = process.argv.slice(2);
+  let allOk = true;
+  for (const d of dirs.length ? dirs : [path.join(ROOT, "firmware")]) {
+    if (dirs.length) console.log(`### ${d}`);
+    try {
+      allOk = (await validate(d)) && allOk;
+    } catch (e) {
+      console.log(`not ok ${n + 1} - validate_tf.js crashed: ${e.stack || e}`);
+      console.log(`1..${n + 1}`);
+      allOk = false;
+    }
+  }
+  process.exitCode = allOk ? 0 : 1;
+}
+
+main();

@@ -322,8 +322,7 @@ static void test_value_cap(void **state)
 	char *text = malloc(size);
 
 	(void)state;
-	/* 256 allow + 16 units + 64*2 lists + ...: over 1024 in all needs more keys
-	 * than there are, so check the per-key cap on the biggest list. */
+	/* The largest list: 256 responders' entries. */
 	n += (size_t)snprintf(text, size, "[lockdown]\n");
 	for (int i = 0; i <= 256; i++)
 		n += (size_t)snprintf(text + n, size - n, "allow = 192.0.2.%d:%d\n",
@@ -420,6 +419,9 @@ static void test_comments(void **state)
 	/* '#' not after a blank is part of the value. */
 	assert_string_equal(c.lists.threat.v[0], "https://example.com/list.txt#frag");
 	config_free(&c);
+	/* Printed back as "key = #x" it would be a comment: refused. */
+	load_fails("[lists]\nthreat =#x\n",
+		   "cordon.conf:2: [lists] threat: '#' at the start of a value reads as a comment");
 	/* ';' not after a blank is part of the value too (and wrong here). */
 	load_fails("[agent]\nmode = block;x\n",
 		   "cordon.conf:2: [agent] mode: 'block;x' is not one of monitor, block, isolate");
@@ -477,6 +479,8 @@ static void test_cross(void **state)
 		   "cordon.conf:2: [aws] connect_timeout: is longer than [aws] total_timeout");
 	load_fails("[cloud]\nconversion_security_group = sg-01234567\n",
 		   "cordon.conf:2: [cloud] conversion_security_group: needs [cloud] forensic_security_group");
+	load_fails("[guardduty]\nmin_severity = 8\n",
+		   "cordon.conf:2: [incident] guardduty_min_severity: is below [guardduty] min_severity, so it would never apply");
 	load_fails("[cloud]\nconversion_security_group = sg-01234567\n"
 		   "forensic_security_group = sg-01234567\n",
 		   "cordon.conf:3: [cloud] conversion_security_group: is the same group as forensic_security_group");
@@ -503,9 +507,9 @@ static void test_round_trip(void **state)
 		"tag_instance = false\ntermination_protection = true\n"
 		"snapshot_volumes = true\n"
 		"[guardduty]\nenabled = false\ndetector_id = abc\n"
-		"poll_interval = 1d\nmin_severity = 8.9\n"
+		"poll_interval = 1d\nmin_severity = 1.1\n"
 		"[incident]\noutbound = false\ninbound_answered = false\n"
-		"guardduty_types =\nguardduty_min_severity = 1.1\n"
+		"guardduty_types =\nguardduty_min_severity = 8.9\n"
 		"[events]\neventbridge = true\neventbridge_bus = sec\nsecurityhub = true\n"
 		"[aws]\nmax_attempts = 10\nconnect_timeout = 100ms\ntotal_timeout = 600\n",
 	};
@@ -616,7 +620,7 @@ static void test_help_info(void **state)
 	}
 	assert_int_equal(n, config_nopts);
 	assert_non_null(strstr(buf, "  snaplen = N (96 to 65535)\n      default: 256\n"));
-	assert_non_null(strstr(buf, "  threat = [FORMAT:]LOCATION (repeatable)\n"));
+	assert_non_null(strstr(buf, "  threat = [FORMAT:]LOCATION (repeatable, up to 64)\n"));
 	free(buf);
 }
 

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CORDON_NOTIFY_H
+#define CORDON_NOTIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aws_client.h"
+#include "buf.h"
+#include "util.h"
+
+/*
+ * Telling people and other tools: the readable incident e-mail (SNS),
+ * the finding as an EventBridge event, and as an ASFF finding in
+ * Security Hub. The input is always cordon's finding, the one line of
+ * JSON sensor/finding.c writes (DESIGN.md). See docs/internals/notify.md.
+ */
+
+#define NOTIFY_MSG_ID_LEN 80
+#define NOTIFY_SUBJECT_MAX 100           /* SNS: ASCII, at most 100 characters */
+#define NOTIFY_MESSAGE_MAX (256 * 1024)  /* SNS: at most 256 KiB */
+#define NOTIFY_FINDING_MAX (200 * 1024)  /* a finding we accept to read */
+#define NOTIFY_MAX_ENIS 16
+#define NOTIFY_MAX_SNAPS 32
+#define NOTIFY_MAX_ERRORS 8
+
+/* The fields of a cordon (or GuardDuty-shaped) finding the messages use. */
+struct notify_finding {
+	char id[80];
+	char type[128];
+	double severity;
+	char title[256];
+	char description[1024];
+	char created_at[40], updated_at[40];
+	char first_seen[40], last_seen[40];
+	char account[16], region[32];
+	char instance_id[64];
+	char direction[16];            /* "INBOUND", "OUTBOUND" or "" */
+	char protocol[16];             /* "TCP", "UDP", "ICMP", ... or "" */
+	char local_ip[48], remote_ip[48];
+	bool local_v6, remote_v6;
+	int local_port, remote_port;   /* -1 when absent */
+	bool blocked;
+	uint64_t count, packets, bytes;
+	char list_name[128], list_entry[64];
+};
+
+/*
+ * Parse a finding line. Absent fields stay empty (ports -1); a field of
+ * the wrong type or an id missing is an error. Texts are cleaned of
+ * control characters and capped to the sizes above.
+ */
+__must_check int notify_finding_parse(const char *json, size_t len, struct notify_finding *f,
+				      char *err, size_t errlen);
+
+/* What cordon did about one interface. */
+struct notify_eni {
+	char id[64];
+	char old_groups[200];          /* "sg-1, sg-2" */
+	char new_groups[200];
+	bool done;
+	char error[200];               /* why not, when !done */
+};
+
+/* What cordon did and what failed, for the message (caller fills). */
+struct notify_actions {
+	char incident_id[64];          /* for `cordon release --incident` */
+	char mode[16];                 /* "monitor", "block", "isolate" */
+	bool host_locked;
+	long lockdown_ms;              /* detection to host lockdown; -1: unknown */
+	struct notify_eni eni[NOTIFY_MAX_ENIS];
+	size_t n_eni;
+	char tags[200];                /* "cordon:incident=..." or "" */
+	bool termination_protection;
+	char snapshots[NOTIFY_MAX_SNAPS][80]; /* "snap-1 of vol-1" */
+	size_t n_snapshots;
+	char errors[NOTIFY_MAX_ERRORS][240];
+	size_t n_errors;
+	char gd_finding_id[80];        /* a correlated GuardDuty finding, or "" */
+	char gd_region[32];            /* its region ("" : the finding's) */
+};
+
+/* Add one line to a->errors (the last slot says how many were dropped). */
+void notify_actions_error(struct notify_actions *a, const char *fmt, ...) __printf(2, 3);
+
+/*
+ * The e-mail: subject (ASCII, <= NOTIFY_SUBJECT_MAX) and text, written
+ * for the person who has to act on it. text is appended to (its cap
+ * should be NOTIFY_MESSAGE_MAX). -EINVAL on a bad finding.
+ */
+__must_check int notify_incident_text(const char *finding_json, const struct notify_actions *a,
+				      char subject[NOTIFY_SUBJECT_MAX + 1], struct buf *text,
+				      char *err, size_t errlen);
+
+/* Make s a valid SNS subject in place: printable ASCII, capped. */
+void notify_subject_clean(char *s);
+
+/*
+ * SNS Publish. The subject is cleaned (notify_subject_clean) rather than
+ * refused; a message over 256 KiB or not UTF-8 is refused (-EFBIG,
+ * -EINVAL). msg_id gets the MessageId.
+ */
+__must_check int notify_sns_publish(struct aws_client *c, const char *topic_arn,
+				    const char *subject, const char *message,
+				    char msg_id[NOTIFY_MSG_ID_LEN], char *err, size_t errlen);
+
+/*
+ * EventBridge PutEvents of one event: source "cordon", detail-type
+ * "Cordon Finding", detail = the finding. A 200 answer with
+ * FailedEntryCount > 0 is a failure (-EIO, the entry's error in err).
+ * bus NULL or "": the default bus. event_id may be NULL.
+ */
+__must_check int notify_events_put(struct aws_client *c, const char *bus,
+				   const char *finding_json, char event_id[NOTIFY_MSG_ID_LEN],
+				   char *err, size_t errlen);
+/* The PutEvents request body (pure; caller frees). NULL with err filled. */
+char *notify_events_body(const char *bus, const char *finding_json, char *err, size_t errlen);
+
+/*
+ * The pure part of the two calls: a 200 answer read. -EIO when the entry
+ * or finding was refused (err says why), -EBADMSG when the answer is
+ * not what the API documents.
+ */
+__must_check int notify_events_answer(const char *json, size_t len,
+				      char event_id[NOTIFY_MSG_ID_LEN], char *err, size_t errlen);
+__must_check int notify_securityhub_answer(const char *json, size_t len, char *err,
+					   size_t errlen);
+
+/*
+ * Security Hub BatchImportFindings of the finding as ASFF. FailedCount >
+ * 0 on a 200 answer is a failure (-EIO, the finding's error in err).
+ */
+__must_check int notify_securityhub_import(struct aws_client *c, const char *account,
+					   const char *region, const char *finding_json,
+					   char *err, size_t errlen);
+/*
+ * The ASFF finding (one object, unformatted JSON; caller frees) for
+ * account/region; NULL args take the finding's own accountId/region.
+ */
+char *notify_asff_build(const char *account, const char *region, const char *finding_json,
+			char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The incident e-mail. Written for the person on call reading it on a
+ * phone: the first line says what happened and what state the instance is
+ * in, then what was seen, what cordon did, what failed, and the one
+ * command that undoes it. Plain text (SNS e-mail is text/plain).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "notify.h"
+
+void notify_subject_clean(char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			s[i] = (unsigned char)s[i] >= 0x80 ? '?' : ' ';
+	if (i > NOTIFY_SUBJECT_MAX) {
+		memcpy(s + NOTIFY_SUBJECT_MAX - 3, "...", 4);
+		i = NOTIFY_SUBJECT_MAX;
+	}
+	/* SNS refuses a subject that starts with a space; and an empty one. */
+	while (*s == ' ')
+		memmove(s, s + 1, i--);
+	while (i > 0 && s[i - 1] == ' ')
+		s[--i] = '\0';
+	if (!*s)
+		util_strlcpy(s, "cordon notification", NOTIFY_SUBJECT_MAX + 1);
+}
+
+static const char *or_unknown(const char *s)
+{
+	return *s ? s : "unknown";
+}
+
+/* "203.0.113.7 port 443" or "[2001:db8::1] port 443" or just the address. */
+static void endpoint(char *out, size_t len, const char *ip, bool v6, int port)
+{
+	if (port < 0)
+		snprintf(out, len, "%s", or_unknown(ip));
+	else if (v6)
+		snprintf(out, len, "[%s] port %d", or_unknown(ip), port);
+	else
+		snprintf(out, len, "%s port %d", or_unknown(ip), port);
+}
+
+static bool any_eni_done(const struct notify_actions *a)
+{
+	for (size_t i = 0; i < a->n_eni; i++)
+		if (a->eni[i].done)
+			return true;
+	return false;
+}
+
+static bool any_eni_failed(const struct notify_actions *a)
+{
+	for (size_t i = 0; i < a->n_eni; i++)
+		if (!a->eni[i].done)
+			return true;
+	return false;
+}
+
+/* One short line: what state the instance is in now. */
+static const char *state_word(const struct notify_actions *a)
+{
+	bool cloud = any_eni_done(a), cloud_fail = any_eni_failed(a);
+
+	if (cloud && !cloud_fail && a->host_locked)
+		return "isolated";
+	if (cloud || a->host_locked)
+		return "partly isolated";
+	if (!strcmp(a->mode, "block"))
+		return "address blocked";
+	return "not isolated";
+}
+
+static void subject_of(const struct notify_finding *f, const struct notify_actions *a,
+		       char subject[NOTIFY_SUBJECT_MAX + 1])
+{
+	const char *toward = !strcmp(f->direction, "INBOUND") ? "from" : "to";
+
+	char s[320];
+
+	snprintf(s, sizeof(s), "cordon: %s %s - %s %s %s", or_unknown(f->instance_id),
+		 state_word(a), *f->protocol ? f->protocol : "traffic", toward,
+		 or_unknown(f->remote_ip));
+	notify_subject_clean(s);
+	util_strlcpy(subject, s, NOTIFY_SUBJECT_MAX + 1);
+}
+
+static int seen(struct buf *t, const struct notify_finding *f)
+{
+	char local[80], remote[80], list[220] = "";
+	bool in = !strcmp(f->direction, "INBOUND");
+	int ret;
+
+	endpoint(local, sizeof(local), f->local_ip, f->local_v6, f->local_port);
+	endpoint(remote, sizeof(remote), f->remote_ip, f->remote_v6, f->remote_port);
+	if (*f->list_name && *f->list_entry)
+		snprintf(list, sizeof(list), " (threat list %s, entry %s)", f->list_name,
+			 f->list_entry);
+	else if (*f->list_name)
+		snprintf(list, sizeof(list), " (threat list %s)", f->list_name);
+	ret = buf_addf(t, "WHAT WAS SEEN\n"
+		       "  %s\n\n"
+		       "  Remote address: %s%s\n"
+		       "  Direction:      %s\n"
+		       "  Protocol:       %s, %s %s %s\n"
+		       "  Connections:    %llu flow%s, %llu packets, %llu bytes%s\n"
+		       "  First seen:     %s\n"
+		       "  Last seen:      %s\n"
+		       "  Finding:        %s (%s, severity %g)\n\n",
+		       *f->description ? f->description : or_unknown(f->title),
+		       or_unknown(f->remote_ip), list,
+		       !*f->direction ? "unknown" :
+		       in ? "INBOUND (the remote address contacted this instance)" :
+			    "OUTBOUND (this instance contacted the remote address)",
+		       *f->protocol ? f->protocol : "unknown",
+		       in ? remote : local, "->", in ? local : remote,
+		       (unsigned long long)f->count, f->count == 1 ? "" : "s",
+		       (unsigned long long)f->packets, (unsigned long long)f->bytes,
+		       f->blocked ? " (all blocked on the host)" : "",
+		       or_unknown(f->first_seen), or_unknown(f->last_seen),
+		       f->id, or_unknown(f->type), f->severity);
+	return ret;
+}
+
+static int where(struct buf *t, const struct notify_finding *f)
+{
+	return buf_addf(t, "WHERE\n  Instance:       %s\n  Account:        %s\n"
+			"  Region:         %s\n\n", or_unknown(f->instance_id),
+			or_unknown(f->account), or_unknown(f->region));
+}
+
+static int did(struct buf *t, const struct notify_actions *a)
+{
+	int ret = buf_adds(t, "WHAT CORDON DID\n");
+
+	if (!ret && a->host_locked) {
+		if (a->lockdown_ms >= 0)
+			ret = buf_addf(t, "  - Locked the host's firewall down %ld ms after the "
+				       "detection: only the responders' allowlist can reach it.\n",
+				       a->lockdown_ms);
+		else
+			ret = buf_adds(t, "  - Locked the host's firewall down: only the "
+				       "responders' allowlist can reach it.\n");
+	} else if (!ret) {
+		ret = buf_addf(t, "  - The host's firewall was NOT locked down (mode %s).\n",
+			       *a->mode ? a->mode : "unknown");
+	}
+	for (size_t i = 0; !ret && i < a->n_eni; i++) {
+		const struct notify_eni *e = &a->eni[i];
+
+		if (e->done)
+			ret = buf_addf(t, "  - Moved network interface %s from security groups "
+				       "%s to %s.\n", e->id, or_unknown(e->old_groups),
+				       or_unknown(e->new_groups));
+		else
+			ret = buf_addf(t, "  - FAILED to move network interface %s (groups %s) "
+				       "to %s: %s\n", e->id, or_unknown(e->old_groups),
+				       or_unknown(e->new_groups), or_unknown(e->error));
+	}
+	if (!ret && !a->n_eni)
+		ret = buf_adds(t, "  - No security groups were changed in the cloud.\n");
+	if (!ret && *a->tags)
+		ret = buf_addf(t, "  - Tagged the instance: %s\n", a->tags);
+	if (!ret && a->termination_protection)
+		ret = buf_adds(t, "  - Turned termination protection on.\n");
+	for (size_t i = 0; !ret && i < a->n_snapshots; i++)
+		ret = buf_addf(t, "  - Started snapshot %s.\n", a->snapshots[i]);
+	if (!ret)
+		ret = buf_adds(t, "\n");
+	return ret;
+}
+
+static int failed(struct buf *t, const struct notify_actions *a)
+{
+	int ret;
+
+	if (!a->n_errors)
+		return buf_adds(t, "WHAT FAILED\n  Nothing.\n\n");
+	ret = buf_adds(t, "WHAT FAILED (cordon keeps retrying what it can)\n");
+	for (size_t i = 0; !ret && i < a->n_errors; i++)
+		ret = buf_addf(t, "  - %s\n", a->errors[i]);
+	if (!ret)
+		ret = buf_adds(t, "\n");
+	return ret;
+}
+
+static int guardduty(struct buf *t, const struct notify_finding *f,
+		     const struct notify_actions *a)
+{
+	const char *region = *a->gd_region ? a->gd_region : f->region;
+
+	if (!*a->gd_finding_id)
+		return buf_adds(t, "GUARDDUTY\n  No GuardDuty finding matched yet; GuardDuty "
+				"takes 5 to 15 minutes or more to publish one.\n\n");
+	if (!*region)
+		return buf_addf(t, "GUARDDUTY\n  Matching GuardDuty finding: %s\n\n",
+				a->gd_finding_id);
+	return buf_addf(t, "GUARDDUTY\n  Matching GuardDuty finding: %s\n"
+			"  https://%s.console.aws.amazon.com/guardduty/home?region=%s"
+			"#/findings?fId=%s\n\n", a->gd_finding_id, region, region,
+			a->gd_finding_id);
+}
+
+static int release(struct buf *t, const struct notify_actions *a)
+{
+	if (!*a->incident_id)
+		return buf_adds(t, "HOW TO RELEASE\n  Nothing to release: cordon did not isolate "
+				"this instance.\n");
+	return buf_addf(t, "HOW TO RELEASE\n"
+			"  Keep the instance as it is until the investigation is done; the "
+			"isolation survives reboots and agent restarts.\n"
+			"  Then, on the instance (for example through SSM Session Manager):\n\n"
+			"    cordon release --incident %s\n\n"
+			"  That puts every network interface back in its original security "
+			"groups and lifts the host lockdown.\n", a->incident_id);
+}
+
+int notify_incident_text(const char *finding_json, const struct notify_actions *a,
+			 char subject[NOTIFY_SUBJECT_MAX + 1], struct buf *text, char *err,
+			 size_t errlen)
+{
+	struct notify_finding f;
+	int ret;
+
+	subject[0] = '\0';
+	ret = notify_finding_parse(finding_json, finding_json ? strlen(finding_json) : 0, &f,
+				   err, errlen);
+	if (ret)
+		return ret;
+	subject_of(&f, a, subject);
+	ret = buf_addf(text, "Instance %s is %s. cordon saw %s traffic %s %s, an address on a "
+		       "threat list.\n\n", or_unknown(f.instance_id), state_word(a),
+		       !strcmp(f.direction, "INBOUND") ? "inbound" : "outbound",
+		       !strcmp(f.direction, "INBOUND") ? "from" : "to", or_unknown(f.remote_ip));
+	if (!ret)
+		ret = seen(text, &f);
+	if (!ret)
+		ret = where(text, &f);
+	if (!ret)
+		ret = did(text, a);
+	if (!ret)
+		ret = failed(text, a);
+	if (!ret)
+		ret = guardduty(text, &f, a);
+	if (!ret)
+		ret = release(text, a);
+	if (ret)
+		util_err(err, errlen, "incident message: over %zu bytes", text->max);
+	return ret;
+}

@@ -1,0 +1,42 @@
+#!/bin/bash
+# tests/aws/build_driver.sh OUT: build tests/aws/cloud_driver.c with the
+# modules it drives and the shared AWS client, with the sanitizers in
+# $SANITIZE (default address,undefined; "" for none). Compiles in
+# parallel and does nothing when OUT is newer than every source.
+set -eu
+cd "$(dirname "$0")/../.."
+out=$1
+san=${SANITIZE-address,undefined}
+flags=(-g -O1)
+[[ -n $san ]] && flags+=(-fsanitize="$san" -fno-omit-frame-pointer -fno-sanitize-recover=all)
+srcs=(tests/aws/cloud_driver.c
+	enforcer/cloud.c enforcer/cloud_xml.c
+	enforcer/notify.c enforcer/notify_text.c enforcer/notify_finding.c enforcer/notify_json.c
+	feeds/gd.c feeds/gd_parse.c
+	common/aws_client.c common/aws_creds.c common/aws_endpoint.c common/aws_err.c
+	common/aws_http.c common/aws_imds.c common/aws_profile.c common/aws_retry.c
+	common/aws_sigv4.c common/aws_xml.c common/aws_checksum.c common/buf.c common/util.c)
+if [[ -x $out ]]; then
+	stale=0
+	for s in "${srcs[@]}" common/*.h enforcer/cloud*.h enforcer/notify.h feeds/gd.h "$0"; do
+		[[ $s -nt $out ]] && stale=1 && break
+	done
+	[[ $stale -eq 0 ]] && exit 0
+fi
+mkdir -p "$(dirname "$out")"
+objs=$(mktemp -d /tmp/cordon-driver.XXXXXX)
+trap 'rm -rf "$objs"' EXIT
+read -r -a pkg <<<"$(pkg-config --cflags libcurl openssl expat libcjson)"
+read -r -a libs <<<"$(pkg-config --libs libcurl openssl expat libcjson)"
+pids=()
+for s in "${srcs[@]}"; do
+	${CC:-cc} -D_GNU_SOURCE -Icommon -Isensor -Ifeeds -Ienforcer -std=gnu11 -Wall -Wextra \
+		-Wno-missing-field-initializers "${flags[@]}" "${pkg[@]}" \
+		-c -o "$objs/$(echo "$s" | tr / _).o" "$s" &
+	pids+=($!)
+done
+for p in "${pids[@]}"; do
+	wait "$p"
+done
+${CC:-cc} "${flags[@]}" -o "$out.tmp" "$objs"/*.o "${libs[@]}" -lm
+mv "$out.tmp" "$out"

@@ -1,0 +1,2 @@
+FUZZERS += gd_json
+fuzz_gd_json_SRCS := feeds/gd_parse.c common/util.c

@@ -1,0 +1,155 @@
+#!/bin/bash
+# tests/netns/daemon_run.sh: `cordon run` on live traffic. Topology of
+# enforcer_lib.bash (P runs cordon, L is listed, C is clean, R is the
+# responders' host):
+#
+#   P 192.0.2.1 ---- bridge ---- L 192.0.2.66 (listed)
+#                      |-------- C 192.0.2.3  (clean)
+#                      '-------- R 192.0.2.4  (responder, allowlisted)
+#
+# Checks: config check (-n), monitor mode findings, isolate mode: finding,
+# lockdown with its latency, findings file, status, the sensor process
+# killed (parent notices, restarts it, lockdown stays), SIGTERM leaves the
+# kernel state in force, release restores.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/netns/enforcer_lib.bash
+trap cleanup EXIT
+
+setup_net
+ST=$TMP/state
+mkdir -p "$ST"
+chmod 755 "$TMP"
+printf '192.0.2.66\n2001:db8::66\n' >"$TMP/threat.txt"
+chmod 644 "$TMP/threat.txt"
+# The agent's processes run as this uid (nobody); its state is its own.
+AGENT=65534
+
+conf() { # MODE: write the config for that mode
+	cat >"$TMP/cordon.conf" <<EOF2
+[agent]
+mode = $1
+interface = eth0
+user = $AGENT
+[lists]
+threat = $TMP/threat.txt
+[lockdown]
+allow = 192.0.2.4:22
+[guardduty]
+enabled = false
+EOF2
+	chmod 644 "$TMP/cordon.conf"
+}
+
+# run_daemon: start cordon run in P, wait until the sensor has its lists.
+run_daemon() {
+	: >"$TMP/run.log"
+	ip netns exec "$PFX-p" "$CORDON" run -c "$TMP/cordon.conf" --state-dir "$ST" -v \
+		>"$TMP/run.log" 2>&1 &
+	DPID=$!
+	PIDS+=($DPID)
+	for _ in $(seq 100); do
+		grep -q "sensor matching against" "$TMP/run.log" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+wait_log() { # REGEX [TENTHS]
+	for _ in $(seq "${2:-50}"); do
+		grep -qE "$1" "$TMP/run.log" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+conf isolate
+out=$("$CORDON" run -c "$TMP/cordon.conf" -n 2>&1)
+if [[ $? -eq 0 ]] && grep -q '^mode = isolate' <<<"$out" && grep -q '^\[cloud\]' <<<"$out"; then
+	ok "run -n checks the config and prints it normalised"
+else
+	notok "run -n prints the normalised config"; echo "$out" | sed 's/^/# /'
+fi
+printf '[agent]\nmode = isolte\n' >"$TMP/bad.conf"
+out=$("$CORDON" run -c "$TMP/bad.conf" -n 2>&1)
+rc=$?
+[[ $rc -eq 2 ]] && grep -q 'bad.conf:2' <<<"$out" && ok "run -n: bad value names file and line (exit 2)" ||
+	{ notok "run -n: bad value (exit $rc)"; echo "# $out"; }
+
+# --- monitor mode: findings, nothing dropped -----------------------------
+conf monitor
+tcp_server l :: 8080
+tcp_server c :: 8080
+wait_listen l 8080 && wait_listen c 8080
+if run_daemon; then ok "monitor: daemon up, sensor has its lists"; else notok "monitor: daemon up"; cat "$TMP/run.log"; fi
+check "monitor: P reaches the listed host (nothing dropped)" tcp_ok p 192.0.2.66 8080
+wait_log 'finding [0-9a-f]{32}: OUTBOUND TCP 192.0.2.1 -> 192.0.2.66 port 8080' &&
+	ok "monitor: OUTBOUND TCP finding logged" || notok "monitor: finding logged"
+sleep 1.2
+"$PYTHON" - "$ST/findings.json" <<'PY' && ok "monitor: findings file holds the GuardDuty-shaped finding" || notok "monitor: findings file"
+import json, sys
+fs = [json.loads(l) for l in open(sys.argv[1])]
+f = fs[-1]
+a = f["service"]["action"]["networkConnectionAction"]
+assert f["type"] == "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom"
+assert a["connectionDirection"] == "OUTBOUND" and a["protocol"] == "TCP"
+assert a["remoteIpDetails"] == {"ipAddressV4": "192.0.2.66"} and a["remotePortDetails"] == {"port": 8080}
+assert a["blocked"] is False
+assert f["service"]["additionalInfo"]["packets"] >= 3, f
+PY
+grep -q '"capture"' "$ST/daemon.json" && ok "monitor: status file written" || notok "monitor: status file"
+check "monitor: no lockdown" tcp_ok p 192.0.2.3 8080
+kill -TERM "$DPID"; wait "$DPID"; rc=$?
+[[ $rc -eq 0 ]] && ok "SIGTERM: clean exit" || notok "SIGTERM: exit $rc"
+
+# --- isolate mode -------------------------------------------------------
+conf isolate
+: >"$ST/findings.json"
+if run_daemon; then ok "isolate: daemon up"; else notok "isolate: daemon up"; cat "$TMP/run.log"; fi
+check "isolate: clean traffic passes" tcp_ok p 192.0.2.3 8080
+refute "isolate: the listed host is blocked" tcp_ok p 192.0.2.66 8080
+if wait_log 'host locked down [0-9.]+ ms after the first packet'; then
+	ok "isolate: an outbound attempt opens an incident and locks the host down"
+	grep -oE 'locked down [0-9.]+ ms after the first packet \(call [^)]*\)' "$TMP/run.log" | sed 's/^/# /'
+else
+	notok "isolate: lockdown"; sed 's/^/# /' "$TMP/run.log"
+fi
+refute "isolate: in lockdown the clean host is cut off too" tcp_ok p 192.0.2.3 8080
+grep -q '"blocked":true' "$ST/findings.json" && ok "isolate: the dropped attempt is a finding with blocked: true (NFLOG)" ||
+	notok "isolate: blocked finding"
+sleep 1.2
+grep -q '"lockdown":	true' "$ST/daemon.json" && ok "isolate: status shows the open incident" ||
+	{ notok "isolate: status shows the incident"; sed 's/^/# /' "$ST/daemon.json"; }
+
+# Evidence: ring of headers before the trigger, findings, sockets, counters, manifest.
+if wait_log 'evidence kept in' 50; then
+	ev=$(grep -oE 'evidence kept in [^ ]+' "$TMP/run.log" | awk '{print $4}')
+	ok "isolate: evidence kept"
+	for f in ring.pcap findings.json sockets.json nft-counters.json manifest.json; do
+		[[ -s $ev/$f ]] && ok "evidence: $f" || notok "evidence: $f missing or empty"
+	done
+	n=$(tcpdump -nr "$ev/ring.pcap" 2>/dev/null | grep -c '192.0.2.3')
+	[[ $n -gt 0 ]] && ok "evidence: the ring holds the packets before the trigger ($n to C)" ||
+		notok "evidence: ring content"
+	grep -q '"sha256"' "$ev/manifest.json" && ok "evidence: manifest lists hashes" || notok "evidence: manifest"
+else
+	notok "isolate: evidence kept"; sed 's/^/# /' "$TMP/run.log"
+fi
+out=$("$CORDON" journal --state-dir "$ST" 2>&1)
+grep -q lockdown <<<"$out" && grep -q evidence <<<"$out" && ok "journal records the incident, lockdown and evidence" ||
+	{ notok "journal"; echo "$out" | sed 's/^/# /'; }
+
+spid=$(grep -oE 'sensor process [0-9]+ running' "$TMP/run.log" | tail -1 | awk '{print $3}')
+kill -9 "$spid" 2>/dev/null
+if wait_log "sensor process $spid died of signal 9" && wait_log 'restarting the sensor process' &&
+	wait_log "sensor process [0-9]+ running .*" 30; then
+	ok "sensor killed: the parent notices and restarts it"
+else
+	notok "sensor killed"; sed 's/^/# /' "$TMP/run.log"
+fi
+refute "sensor killed: the lockdown stays" tcp_ok p 192.0.2.3 8080
+kill -TERM "$DPID"; wait "$DPID"
+refute "daemon stopped: the lockdown stays in the kernel" tcp_ok p 192.0.2.3 8080
+np "$CORDON" release --local-only --state-dir "$ST" >/dev/null 2>&1
+check "release: the host is reachable again" tcp_ok p 192.0.2.3 8080
+np "$CORDON" unload >/dev/null 2>&1
+finish
