@@ -24,6 +24,7 @@ struct aws_client {
 	long long skew_s;      /* server time minus ours */
 	long connect_timeout_ms, timeout_ms;
 	unsigned last_attempts;
+	CURL *curl; /* kept for its connection cache */
 };
 
 int aws_client_new(const struct aws_client_opts *o, struct aws_client **out)
@@ -35,7 +36,8 @@ int aws_client_new(const struct aws_client_opts *o, struct aws_client **out)
 		return -ENOMEM;
 	c->imds = aws_imds_new();
 	c->credp = c->imds ? aws_credp_new(c->imds) : NULL;
-	if (!c->credp) {
+	c->curl = curl_easy_init();
+	if (!c->credp || !c->curl) {
 		aws_client_free(c);
 		return -ENOMEM;
 	}
@@ -56,6 +58,8 @@ void aws_client_free(struct aws_client *c)
 		return;
 	aws_credp_free(c->credp);
 	aws_imds_free(c->imds);
+	if (c->curl)
+		curl_easy_cleanup(c->curl);
 	free(c);
 }
 
@@ -222,7 +226,7 @@ static int attempt(struct aws_client *c, const struct aws_call *call, const char
 			.connect_timeout_ms = c->connect_timeout_ms, .timeout_ms = c->timeout_ms,
 		};
 
-		ret = aws_http_perform(&req, resp);
+		ret = aws_http_perform_on(c->curl, &req, resp);
 	}
 out:
 	free(h);

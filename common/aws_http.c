@@ -165,28 +165,34 @@ void aws_http_done(CURL *h, CURLcode rc, struct aws_http_resp *resp)
 	resp->slist = NULL;
 }
 
+int aws_http_perform_on(CURL *h, const struct aws_http_req *req, struct aws_http_resp *resp)
+{
+	CURLcode rc;
+	int ret;
+
+	curl_easy_reset(h);
+	ret = aws_http_setup(h, req, resp);
+	if (ret)
+		return ret;
+	rc = curl_easy_perform(h);
+	aws_http_done(h, rc, resp);
+	if (resp->too_big)
+		return -EFBIG;
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		return -ETIMEDOUT;
+	if (rc == CURLE_OUT_OF_MEMORY)
+		return -ENOMEM;
+	return rc == CURLE_OK ? 0 : -EIO;
+}
+
 int aws_http_perform(const struct aws_http_req *req, struct aws_http_resp *resp)
 {
 	CURL *h = curl_easy_init();
-	CURLcode rc;
 	int ret;
 
 	if (!h)
 		return -ENOMEM;
-	ret = aws_http_setup(h, req, resp);
-	if (ret)
-		goto out;
-	rc = curl_easy_perform(h);
-	aws_http_done(h, rc, resp);
-	if (resp->too_big)
-		ret = -EFBIG;
-	else if (rc == CURLE_OPERATION_TIMEDOUT)
-		ret = -ETIMEDOUT;
-	else if (rc == CURLE_OUT_OF_MEMORY)
-		ret = -ENOMEM;
-	else if (rc != CURLE_OK)
-		ret = -EIO;
-out:
+	ret = aws_http_perform_on(h, req, resp);
 	curl_easy_cleanup(h);
 	return ret;
 }

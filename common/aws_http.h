@@ -69,6 +69,12 @@ void aws_http_done(CURL *h, CURLcode rc, struct aws_http_resp *resp);
  */
 __must_check int aws_http_perform(const struct aws_http_req *req,
 				  struct aws_http_resp *resp);
+/*
+ * The same on a caller's easy handle, reset first: its connection cache
+ * survives, so a client's calls to one endpoint share a TLS session.
+ */
+__must_check int aws_http_perform_on(CURL *h, const struct aws_http_req *req,
+				     struct aws_http_resp *resp);
 /* A one-line description of a failed transfer, for messages. */
 const char *aws_http_strerror(const struct aws_http_resp *resp);
 

@@ -16,10 +16,11 @@
 #define IMDS_DEFAULT "http://169.254.169.254"
 #define IMDS_TOKEN_TTL 21600
 #define IMDS_MAX_BODY (64 * 1024)
-#define IMDS_TIMEOUT_MS 2000
 
 struct aws_imds {
 	bool disabled;
+	long timeout_ms;   /* AWS_METADATA_SERVICE_TIMEOUT, seconds (1) */
+	unsigned attempts; /* AWS_METADATA_SERVICE_NUM_ATTEMPTS (1) */
 	char base[256];
 	char token[256];
 	uint64_t token_expires_ns; /* monotonic */
@@ -29,6 +30,7 @@ struct aws_imds *aws_imds_new(void)
 {
 	struct aws_imds *m = calloc(1, sizeof(*m));
 	const char *v;
+	uint64_t n;
 
 	if (!m)
 		return NULL;
@@ -36,6 +38,15 @@ struct aws_imds *aws_imds_new(void)
 	m->disabled = v && !strcasecmp(v, "true");
 	v = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
 	util_strlcpy(m->base, v && *v ? v : IMDS_DEFAULT, sizeof(m->base));
+	/* The SDKs' knobs and defaults: one attempt, one second. */
+	m->timeout_ms = 1000;
+	m->attempts = 1;
+	v = getenv("AWS_METADATA_SERVICE_TIMEOUT");
+	if (v && !util_parse_u64(v, 1, 60, &n))
+		m->timeout_ms = (long)n * 1000;
+	v = getenv("AWS_METADATA_SERVICE_NUM_ATTEMPTS");
+	if (v && !util_parse_u64(v, 1, 10, &n))
+		m->attempts = (unsigned)n;
 	while (*m->base && m->base[strlen(m->base) - 1] == '/')
 		m->base[strlen(m->base) - 1] = '\0';
 	return m;
@@ -61,14 +72,19 @@ static int imds_http(struct aws_imds *m, const char *method, const char *path,
 	char url[512];
 	struct aws_http_req req = {
 		.method = method, .url = url, .hdrs = h, .n_hdrs = nh,
-		.max_body = IMDS_MAX_BODY, .connect_timeout_ms = 1000,
-		.timeout_ms = IMDS_TIMEOUT_MS, .no_proxy = true,
+		.max_body = IMDS_MAX_BODY, .connect_timeout_ms = m->timeout_ms,
+		.timeout_ms = m->timeout_ms + 1000, .no_proxy = true,
 	};
-	int ret;
+	int ret = -EIO;
 
 	snprintf(url, sizeof(url), "%s%s", m->base, path);
-	aws_http_resp_init(resp);
-	ret = aws_http_perform(&req, resp);
+	/* Only a failure to get any answer is tried again. */
+	for (unsigned i = 0; i < m->attempts && ret && ret != -EFBIG && ret != -ENOMEM; i++) {
+		if (i)
+			aws_http_resp_free(resp);
+		aws_http_resp_init(resp);
+		ret = aws_http_perform(&req, resp);
+	}
 	if (ret)
 		util_err(err, errlen, "IMDS %s %s: %s", method, path, aws_http_strerror(resp));
 	return ret;

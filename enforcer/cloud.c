@@ -100,7 +100,7 @@ int cloud_describe_instance(struct aws_client *c, const char *instance_id,
 		ret = ec2_send(c, &call, &f, &resp, &ae, err, errlen);
 	}
 	if (ret) {
-		if (!strncmp(ae.code, "InvalidInstanceID", 17))
+		if (!strcmp(ae.code, "InvalidInstanceID.NotFound"))
 			ret = -ENOENT;
 		goto out;
 	}

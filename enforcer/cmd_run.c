@@ -109,6 +109,12 @@ static int run_opts_from_config(struct run_opts *o, const struct cordon_config *
 	COPY(o->gd_detector, c->guardduty.detector_id);
 	o->gd_poll_interval = (unsigned)(c->guardduty.poll_interval_ms / 1000);
 	o->gd_min_severity = c->guardduty.min_severity;
+	o->gd_incident_severity = c->incident.guardduty_min_severity;
+	for (size_t i = 0; i < c->incident.guardduty_types.n && o->n_gd_types < 16; i++)
+		COPY(o->gd_types[o->n_gd_types++], c->incident.guardduty_types.v[i]);
+	o->events_bus_on = c->events.eventbridge;
+	COPY(o->events_bus, c->events.eventbridge_bus);
+	o->securityhub = c->events.securityhub;
 	return 0;
 }
 

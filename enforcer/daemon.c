@@ -41,6 +41,10 @@ void run_opts_default(struct run_opts *o)
 	o->gd_enabled = true;
 	o->gd_poll_interval = 60;
 	o->gd_min_severity = 7.0;
+	o->gd_incident_severity = 7.0;
+	util_strlcpy(o->gd_types[0], "*.Custom", sizeof(o->gd_types[0]));
+	o->n_gd_types = 1;
+	util_strlcpy(o->events_bus, "default", sizeof(o->events_bus));
 }
 
 static const struct ipc_spec from_sensor[] = {
@@ -288,6 +292,8 @@ static void timers(struct daemon *d)
 		d->next_watchdog_ns = now + d->watchdog_usec * 500ull;
 	}
 	daemon_incident_tick(d, now);
+	daemon_cloud_tick(d, now);
+	daemon_gd_tick(d, now);
 }
 
 int daemon_run(const struct run_opts *o)
@@ -314,6 +320,9 @@ int daemon_run(const struct run_opts *o)
 		log_warnx("%s", err);
 		goto out;
 	}
+	if (*o->instance_id)
+		util_strlcpy(d->instance_id, o->instance_id, sizeof(d->instance_id));
+	daemon_incident_resume(d);
 	/* This process keeps CAP_NET_ADMIN only; it never parses packets. */
 	daemon_chown_state(d);
 	if (privsep_drop(PRIVSEP_ENFORCER, d->parent_user, err, sizeof(err))) {

@@ -43,11 +43,16 @@ struct run_opts {
 	/* cloud */
 	char forensic_sg[32], conversion_sg[32], sns_topic[256];
 	bool tag_instance, termination_protection, snapshot_volumes;
+	bool events_bus_on, securityhub;
+	char events_bus[128];
 	/* GuardDuty */
 	bool gd_enabled;
 	char gd_detector[64];
 	unsigned gd_poll_interval;
 	double gd_min_severity;
+	char gd_types[16][128];    /* fnmatch patterns that open an incident */
+	size_t n_gd_types;
+	double gd_incident_severity;
 	bool no_seccomp;          /* for sanitizer builds in tests */
 	bool once_lockdown_exit;  /* tests: exit after the first lockdown */
 };

@@ -40,7 +40,8 @@ static int write_text(const char *dir, const char *name, const char *text)
 static void write_findings(struct daemon *d)
 {
 	struct finding_ctx ctx = {
-		.instance_id = *d->o->instance_id ? d->o->instance_id : NULL,
+		.instance_id = *d->instance_id ? d->instance_id : NULL,
+		.region = *d->region ? d->region : NULL,
 	};
 	size_t cap = 4096, len = 0;
 	char *all = malloc(cap);

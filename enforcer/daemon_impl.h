@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "capture.h"
+#include "cloud.h"
 #include "daemon.h"
 #include "ipc.h"
 #include "sensord.h"
@@ -26,6 +27,8 @@ struct list_state {
 
 struct incident {
 	bool open;
+	char finding_json[8192];   /* the finding that opened it */
+	char gd_finding_id[80];    /* a correlated GuardDuty finding */
 	char id[40];
 	uint64_t opened_real_ns;
 	uint64_t trigger_ns;       /* capture timestamp of the first packet */
@@ -39,6 +42,33 @@ struct incident {
 };
 
 #define DAEMON_RECENT 64
+#define CLOUD_PLAN_MAX 64
+
+struct cloud_step {
+	uint8_t act;               /* enum cloud_act (daemon_ipc.h) */
+	bool convert;              /* ACT_SET_GROUPS to the conversion group */
+	bool done;
+	unsigned attempts;
+	uint64_t next_ns;          /* not before (backoff) */
+	char action[48];           /* journal action name */
+	char target[96];
+	char groups[CLOUD_MAX_GROUPS][CLOUD_ID_LEN];
+	size_t n_groups;
+	char orig[CLOUD_MAX_GROUPS][CLOUD_ID_LEN]; /* groups before cordon */
+	size_t n_orig;
+	char out_id[96];
+	char err[256];
+};
+
+struct cloud_plan {
+	bool active, planned, have_inst, inflight;
+	struct cloud_step s[CLOUD_PLAN_MAX];
+	size_t n, inflight_idx;
+	uint32_t seq, inflight_seq;
+	struct cloud_instance inst;
+};
+
+#define GD_SEEN_MAX 256
 
 struct daemon {
 	const struct run_opts *o;
@@ -58,7 +88,7 @@ struct daemon {
 	pid_t aws_pid;
 	int aws_fd;
 	struct list_state lists[RUN_MAX_LISTS];
-	uint64_t next_sync_ns, next_status_ns, next_watchdog_ns;
+	uint64_t next_sync_ns, next_status_ns, next_watchdog_ns, next_release_check_ns;
 	uint64_t watchdog_usec;
 	uint64_t started_real_ns;
 	struct ipc_s_stats stats;
@@ -71,6 +101,16 @@ struct daemon {
 	char last_error[ERRLEN];
 	/* evidence */
 	char evid_dir[600];
+	/* cloud */
+	bool aws_ready;
+	char instance_id[64], region[32], account[16];
+	struct cloud_plan plan;
+	/* GuardDuty */
+	char gd_detector[64];
+	uint64_t next_gd_ns, gd_since_ms, gd_poll_started_ms;
+	bool gd_inflight;
+	char gd_seen[GD_SEEN_MAX][80];
+	size_t n_gd_seen;
 	unsigned evid_pending;     /* ring dumps the sensor still owes */
 	bool evid_done;
 	union {
@@ -99,6 +139,8 @@ struct finding;
 void daemon_finding_from_ipc(const struct ipc_s_finding *m, struct finding *f);
 void daemon_on_finding(struct daemon *d, const struct ipc_s_finding *m);
 void daemon_incident_tick(struct daemon *d, uint64_t now);
+void daemon_incident_new_id(struct daemon *d);
+void daemon_incident_steps(struct daemon *d, const char *finding_json);
 
 /* daemon_journal.c */
 #include "journal.h"
@@ -118,5 +160,27 @@ void daemon_handle_aws(struct daemon *d);
 void daemon_stop_aws(struct daemon *d);
 void daemon_child_exited(struct daemon *d, pid_t pid, const char *why);
 void daemon_aws_sync(struct daemon *d, size_t list_index);
+void daemon_aws_ready(struct daemon *d);
+/* awsd.c: the AWS process (after fork; never returns). */
+__attribute__((noreturn)) void awsd_main(int sock, const struct run_opts *o);
+
+/* daemon_gd.c */
+struct gd_finding;
+void daemon_gd_tick(struct daemon *d, uint64_t now);
+void daemon_incident_resume(struct daemon *d);
+void daemon_incident_open_gd(struct daemon *d, const struct gd_finding *f);
+
+/* daemon_cloud.c */
+struct ipc_a_identity_done;
+struct ipc_a_action_done;
+struct ipc_a_gd_finding;
+struct ipc_a_gd_done;
+struct gd_finding;
+void daemon_identity(struct daemon *d, const struct ipc_a_identity_done *m);
+void daemon_cloud_start(struct daemon *d);
+void daemon_cloud_done(struct daemon *d, const struct ipc_a_action_done *m);
+void daemon_cloud_tick(struct daemon *d, uint64_t now);
+void daemon_gd_finding(struct daemon *d, const struct ipc_a_gd_finding *m);
+void daemon_gd_done(struct daemon *d, const struct ipc_a_gd_done *m);
 
 #endif

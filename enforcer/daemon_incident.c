@@ -59,7 +59,8 @@ static void remember(struct daemon *d, const struct ipc_s_finding *m)
 static char *write_finding(struct daemon *d, const struct finding *f)
 {
 	struct finding_ctx ctx = {
-		.instance_id = *d->o->instance_id ? d->o->instance_id : NULL,
+		.instance_id = *d->instance_id ? d->instance_id : NULL,
+		.region = *d->region ? d->region : NULL,
 	};
 	char *json = finding_to_json(f, &ctx);
 
@@ -102,26 +103,44 @@ static void describe(const struct ipc_s_finding *m, char *buf, size_t len)
 		 m->dir == FINDING_OUTBOUND ? "->" : "<-", remote, port, m->list);
 }
 
-static void incident_open(struct daemon *d, const struct ipc_s_finding *m,
-			  const char *finding_json)
+void daemon_incident_new_id(struct daemon *d)
 {
 	struct incident *inc = &d->inc;
-	char err[ERRLEN], ts[UTIL_TIMESTAMP_LEN];
+	char ts[UTIL_TIMESTAMP_LEN];
 	uint32_t r = 0;
-	uint64_t t0;
 
-	memset(inc, 0, sizeof(*inc));
 	inc->open = true;
-	inc->opened_real_ns = util_now_real_ns();
-	inc->trigger_ns = m->trigger_ns;
 	inc->findings = 1;
-	memcpy(inc->finding_id, m->id, sizeof(inc->finding_id));
+	inc->opened_real_ns = util_now_real_ns();
 	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
 		r = (uint32_t)inc->opened_real_ns;
 	util_iso8601_ms(inc->opened_real_ns, ts);
 	snprintf(inc->id, sizeof(inc->id), "inc-%.4s%.2s%.2sT%.2s%.2s%.2sZ-%06x",
 		 ts, ts + 5, ts + 8, ts + 11, ts + 14, ts + 17, r & 0xffffff);
+}
+
+/* Steps 2 to 5, after the lockdown (done or failed). */
+void daemon_incident_steps(struct daemon *d, const char *finding_json)
+{
+	util_strlcpy(d->inc.finding_json, finding_json ? finding_json : "{}",
+		     sizeof(d->inc.finding_json));
+	daemon_journal_open_incident(d, finding_json);
+	daemon_evidence_start(d);
+	daemon_cloud_start(d);
+}
+
+static void incident_open(struct daemon *d, const struct ipc_s_finding *m,
+			  const char *finding_json)
+{
+	struct incident *inc = &d->inc;
+	char err[ERRLEN];
+	uint64_t t0;
+
+	memset(inc, 0, sizeof(*inc));
+	inc->trigger_ns = m->trigger_ns;
+	memcpy(inc->finding_id, m->id, sizeof(inc->finding_id));
 	describe(m, inc->reason, sizeof(inc->reason));
+	daemon_incident_new_id(d);
 
 	/*
 	 * Step 1, the local lockdown, first and fast: enforce_lockdown()
@@ -133,8 +152,7 @@ static void incident_open(struct daemon *d, const struct ipc_s_finding *m,
 	if (enforce_lockdown(&d->o->enf, inc->reason, err, sizeof(err))) {
 		log_warnx("incident %s: LOCKDOWN FAILED: %s", inc->id, err);
 		util_strlcpy(inc->last_error, err, sizeof(inc->last_error));
-		daemon_journal_open_incident(d, finding_json);
-		daemon_evidence_start(d);
+		daemon_incident_steps(d, finding_json);
 		return;
 	}
 	inc->lockdown_ack_ns = util_now_real_ns();
@@ -156,8 +174,7 @@ static void incident_open(struct daemon *d, const struct ipc_s_finding *m,
 			 inc->reason);
 	}
 	daemon_write_status(d);
-	daemon_journal_open_incident(d, finding_json);
-	daemon_evidence_start(d);
+	daemon_incident_steps(d, finding_json);
 }
 
 void daemon_on_finding(struct daemon *d, const struct ipc_s_finding *m)
@@ -185,8 +202,28 @@ void daemon_on_finding(struct daemon *d, const struct ipc_s_finding *m)
 	free(json);
 }
 
+/*
+ * `cordon release` may close the incident while we run: it writes the
+ * journal. Look every few seconds, and forget the incident once closed.
+ */
 void daemon_incident_tick(struct daemon *d, uint64_t now)
 {
-	(void)d;
-	(void)now;
+	struct journal_state st;
+	const struct journal_incident *i;
+	char err[ERRLEN];
+
+	if (!d->inc.open || now < d->next_release_check_ns)
+		return;
+	d->next_release_check_ns = now + 2000000000ull;
+	memset(&st, 0, sizeof(st));
+	if (journal_state_load(d->o->state_dir, &st, err, sizeof(err)))
+		return;
+	i = journal_state_incident(&st, d->inc.id);
+	if (i && i->closed) {
+		log_info("incident %s was released (%s); watching for the next one",
+			 d->inc.id, i->close_reason);
+		memset(&d->inc, 0, sizeof(d->inc));
+		memset(&d->plan, 0, sizeof(d->plan));
+	}
+	journal_state_free(&st);
 }

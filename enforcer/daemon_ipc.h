@@ -4,14 +4,97 @@
 
 #include <stdint.h>
 
+#include "cloud.h"
+#include "gd.h"
 #include "ipc.h"
 #include "list.h"
 
 /* Between the parent and the AWS process (it holds the credentials). */
 enum {
 	IPC_A_SYNC = 300,       /* parent -> aws: sync one list */
+	IPC_A_IDENTITY,         /* parent -> aws: instance id, region (IMDS) */
+	IPC_A_ACTION,           /* parent -> aws: one cloud action */
+	IPC_A_GD_POLL,          /* parent -> aws: GuardDuty findings since */
 	IPC_A_SYNC_DONE = 400,  /* aws -> parent */
 	IPC_A_HELLO,
+	IPC_A_IDENTITY_DONE,
+	IPC_A_ACTION_DONE,
+	IPC_A_GD_FINDING,
+	IPC_A_GD_DONE,
+};
+
+/* What the AWS process can do for an incident. */
+enum cloud_act {
+	ACT_DESCRIBE = 1,  /* target: instance */
+	ACT_SET_GROUPS,    /* target: eni; groups */
+	ACT_TAGS,          /* target: instance; tags */
+	ACT_UNTAG,         /* target: instance; tag keys */
+	ACT_PROTECT,       /* target: instance */
+	ACT_SNAPSHOT,      /* target: volume; text = description */
+	ACT_SNS,           /* target: topic; subject, text */
+	ACT_EVENTS,        /* target: bus; text = finding JSON */
+	ACT_SECHUB,        /* target: finding id; text = finding JSON */
+};
+
+#define IPC_A_TEXT 16384
+#define IPC_A_TAGS 6
+
+struct ipc_a_action {
+	struct ipc_hdr h;
+	uint32_t act;                /* enum cloud_act */
+	uint32_t seq;                /* echoed in the answer */
+	char target[CLOUD_ID_LEN * 4];
+	char groups[CLOUD_MAX_GROUPS][CLOUD_ID_LEN];
+	uint32_t n_groups;
+	char tag_key[IPC_A_TAGS][64];
+	char tag_val[IPC_A_TAGS][256];
+	uint32_t n_tags;
+	uint8_t flag_a, flag_b;      /* ACT_PROTECT: termination, shutdown stop */
+	char account[16];
+	char region[32];
+	char subject[128];
+	char text[IPC_A_TEXT];
+};
+
+struct ipc_a_action_done {
+	struct ipc_hdr h;
+	uint32_t act, seq;
+	int32_t rc;
+	char err[256];
+	char out_id[96];             /* snapshot id, SNS message id, event id */
+	struct cloud_instance inst;  /* ACT_DESCRIBE */
+};
+
+struct ipc_a_identity {
+	struct ipc_hdr h;
+};
+
+struct ipc_a_identity_done {
+	struct ipc_hdr h;
+	int32_t rc;
+	char instance_id[64];
+	char region[32];
+	char err[256];
+};
+
+struct ipc_a_gd_poll {
+	struct ipc_hdr h;
+	char detector[GD_DETECTOR_LEN];
+	char instance_id[64];
+	uint64_t since_ms;
+};
+
+struct ipc_a_gd_finding {
+	struct ipc_hdr h;
+	struct gd_finding f;
+};
+
+struct ipc_a_gd_done {
+	struct ipc_hdr h;
+	int32_t rc;
+	char detector[GD_DETECTOR_LEN];
+	uint32_t n;
+	char err[256];
 };
 
 struct ipc_a_sync {

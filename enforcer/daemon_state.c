@@ -224,7 +224,8 @@ void daemon_write_status(struct daemon *d)
 	cJSON_AddStringToObject(root, "startedAt", ts);
 	util_iso8601_ms(util_now_real_ns(), ts);
 	cJSON_AddStringToObject(root, "updatedAt", ts);
-	cJSON_AddStringToObject(root, "instanceId", d->o->instance_id);
+	cJSON_AddStringToObject(root, "instanceId", d->instance_id);
+	cJSON_AddStringToObject(root, "region", d->region);
 	{
 		cJSON *ifs = cJSON_AddArrayToObject(root, "interfaces");
 

@@ -37,6 +37,8 @@ static int str_at(const cJSON *o, const char *k, char *dst, size_t len, bool mus
 					"characters", idx, k, len - 1), -EFBIG;
 		/* A long title is cut, not refused. */
 	}
+	if (must && !*v->valuestring)
+		return util_err(err, errlen, "GetFindings: finding %zu: \"%s\" is empty", idx, k);
 	util_strlcpy(dst, v->valuestring, len);
 	for (char *p = dst; *p; p++)
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)

@@ -11,7 +11,7 @@
 # validations refuse quotes and line breaks in them. Lists arrive one
 # item per line.
 #
-# It installs the cordon .deb from S3, writes /etc/cordon/cordon.conf,
+# It installs the cordon .deb (or builds a source tarball) from S3, writes /etc/cordon/cordon.conf,
 # enables the lockdown-restore unit and the daemon, starts the daemon and
 # says how it went where a person will look: the console (EC2 "Get system
 # log"), syslog, and the instance tag cordon:status (installed or
@@ -110,22 +110,54 @@ ensure_awscli() {
 		die "no AWS CLI and apt-get could not install awscli: use an image with the AWS CLI"
 }
 
+# What building cordon needs, and nothing the tests need (the Makefile's
+# DEB_PKGS has both; tests/firmware/test_userdata.sh keeps them in step).
+BUILD_DEPS="build-essential pkg-config libpcap-dev libnftnl-dev libmnl-dev
+libcurl4-openssl-dev libssl-dev libcjson-dev libexpat1-dev libinih-dev
+libcap-ng-dev libseccomp-dev libsystemd-dev"
+
+install_deb() {
+	# apt-get, not dpkg -i, so that libpcap, libnftnl, ... come along.
+	apt-get install -y -q --no-install-recommends "$1" >/dev/null
+}
+
+# A source tarball (make dist, or git archive): build and install it
+# the way the package would, units and user included.
+install_source() {
+	local src=$WORK/src
+
+	mkdir -p "$src"
+	tar -xzf "$1" -C "$src" --strip-components=1
+	# shellcheck disable=SC2086 # one package a word
+	apt-get install -y -q --no-install-recommends $BUILD_DEPS >/dev/null
+	say "building cordon from source"
+	make -C "$src" -j "$(nproc)" O=build all >"$WORK/build.log" 2>&1 ||
+		die "the build failed: $(tail -n 3 "$WORK/build.log" | tr '\n' ' ')"
+	make -C "$src" O=build install PREFIX=/usr DESTDIR="$ROOT" >/dev/null
+	install -D -m 0644 "$src/firmware/systemd/cordon.sysusers" \
+		"$ROOT/usr/lib/sysusers.d/cordon.conf"
+	systemd-sysusers
+}
+
 install_package() {
-	local deb=$WORK/cordon.deb
+	local file
 
 	case $PACKAGE_URL in
-	s3://?*/?*.deb) ;;
-	*) die "package_url must be s3://BUCKET/KEY.deb, not '$PACKAGE_URL'" ;;
+	s3://?*/?*.deb) file=$WORK/cordon.deb ;;
+	s3://?*/?*.tar.gz) file=$WORK/cordon.tar.gz ;;
+	*) die "package_url must be s3://BUCKET/KEY.deb or .tar.gz, not '$PACKAGE_URL'" ;;
 	esac
 	if ! command -v dpkg >/dev/null || ! command -v apt-get >/dev/null; then
-		die "this image has no dpkg/apt-get: cordon ships a .deb (use Debian 12 or Ubuntu 22.04+)"
+		die "this image has no dpkg/apt-get: cordon needs Debian 12 or Ubuntu 22.04+"
 	fi
 	apt-get update -q >/dev/null
 	ensure_awscli
 	say "fetching $PACKAGE_URL"
-	aws s3 cp --only-show-errors --region "$REGION" "$PACKAGE_URL" "$deb"
-	# apt-get, not dpkg -i, so that libpcap, libnftnl, ... come along.
-	apt-get install -y -q --no-install-recommends "$deb" >/dev/null
+	aws s3 cp --only-show-errors --region "$REGION" "$PACKAGE_URL" "$file"
+	case $file in
+	*.deb) install_deb "$file" ;;
+	*) install_source "$file" ;;
+	esac
 }
 
 # "key = value" once per non-empty line of a list variable.

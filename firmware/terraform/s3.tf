@@ -95,7 +95,7 @@ resource "aws_s3_object" "package" {
   key          = local.package_key
   source       = var.package_file
   source_hash  = filemd5(var.package_file)
-  content_type = "application/vnd.debian.binary-package"
+  content_type = endswith(local.package_key, ".deb") ? "application/vnd.debian.binary-package" : "application/gzip"
   tags         = local.tags
 
   depends_on = [aws_s3_bucket_server_side_encryption_configuration.lists]

@@ -229,24 +229,24 @@ variable "publish_to_securityhub" {
 # --- instances ---------------------------------------------------------
 
 variable "package_file" {
-  description = "Local cordon .deb uploaded to the bucket under packages/. Either this or package_key."
+  description = "Local cordon .deb (or source .tar.gz, built on the host) uploaded to the bucket under packages/. Either this or package_key."
   type        = string
   default     = null
 
   validation {
-    condition     = var.package_file == null || can(regex("^[A-Za-z0-9_.+~-]+\\.deb$", basename(var.package_file)))
-    error_message = "package_file: a .deb whose file name has no quotes, spaces or line breaks."
+    condition     = var.package_file == null || can(regex("^[A-Za-z0-9_.+~-]+\\.(deb|tar\\.gz)$", basename(var.package_file)))
+    error_message = "package_file: a .deb or .tar.gz whose file name has no quotes, spaces or line breaks."
   }
 }
 
 variable "package_key" {
-  description = "Key of a cordon .deb already in the module's bucket (used when package_file is null)."
+  description = "Key of a cordon .deb or source .tar.gz already in the module's bucket (used when package_file is null)."
   type        = string
   default     = "packages/cordon.deb"
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9!_.*()/+-]+\\.deb$", var.package_key))
-    error_message = "package_key: an S3 key ending in .deb, without quotes, spaces or line breaks."
+    condition     = can(regex("^[A-Za-z0-9!_.*()/+-]+\\.(deb|tar\\.gz)$", var.package_key))
+    error_message = "package_key: an S3 key ending in .deb or .tar.gz, without quotes, spaces or line breaks."
   }
 }
 

@@ -37,7 +37,7 @@ echo "aws $*" >>"$SB/calls"
 if [[ $1 == s3 && $2 == cp ]]; then
 	[[ -n ${S3_DENIED:-} ]] && { echo "fatal error: An error occurred (403) when calling the HeadObject operation: Forbidden" >&2; exit 1; }
 	for dst; do :; done
-	echo fake-deb >"$dst"
+	if [[ $dst == *.tar.gz ]]; then cp "$SB/src.tar.gz" "$dst"; else echo fake-deb >"$dst"; fi
 fi
 exit 0
 EOF
@@ -47,7 +47,7 @@ echo "systemctl $*" >>"$SB/calls"
 [[ $1 == is-active && -n ${NOT_ACTIVE:-} ]] && exit 3
 exit 0
 EOF
-for c in apt-get dpkg logger; do
+for c in apt-get dpkg logger systemd-sysusers; do
 	# shellcheck disable=SC2016 # expanded by the stub, not here
 	printf '#!/bin/bash\necho "%s $*" >>"$SB/calls"\nexit 0\n' "$c" >"$SB/bin/$c"
 done
@@ -194,4 +194,35 @@ check "empty lists and no detector: GuardDuty polling off, no empty list keys" \
 	! grep -qE '^(trusted|allow|allow_unit) =' '$conf'"
 check_config "empty lists and no detector"
 
+# A source tarball instead of a .deb: a stand-in tree whose Makefile
+# builds and installs under DESTDIR like the real one.
+mkdir -p "$FW_WORK/src/cordon-0.1/firmware/systemd"
+cp firmware/systemd/cordon.sysusers "$FW_WORK/src/cordon-0.1/firmware/systemd/"
+cat >"$FW_WORK/src/cordon-0.1/Makefile" <<'EOF'
+all:
+	@test -z "$$FAIL_BUILD" || { echo "cc: error: planted" >&2; exit 1; }
+	@mkdir -p $(O) && echo built >$(O)/cordon
+install:
+	install -D -m 0755 $(O)/cordon $(DESTDIR)$(PREFIX)/sbin/cordon
+EOF
+tar -czf "$SB/src.tar.gz" -C "$FW_WORK/src" cordon-0.1
+render "$FW_WORK/src.sh" package_url=s3://cordon-lists-abc/packages/cordon-0.1.tar.gz
+run "$FW_WORK/src.sh"
+check "source tarball: built and installed ($rc)" \
+	bash -c "test $rc -eq 0 && test -x '$SB/root/usr/sbin/cordon' && test -e '$SB/root/usr/lib/sysusers.d/cordon.conf'"
+check "source tarball: build dependencies installed, the user created" \
+	bash -c "grep -q 'apt-get install -y -q --no-install-recommends build-essential pkg-config libpcap-dev' '$SB/calls' &&
+	grep -qx 'systemd-sysusers ' '$SB/calls' || { sed 's/^/# /' '$SB/calls'; false; }"
+run "$FW_WORK/src.sh" FAIL_BUILD=1
+check "source tarball that does not build: fails, says why ($rc)" \
+	bash -c "test $rc -eq 1 && grep -q 'the build failed: .*cc: error: planted' '$SB/console' &&
+	grep -q 'Value=install-failed' '$SB/calls'"
+
+# The build dependencies in user-data are the Makefile's library -dev
+# packages, compiler and pkg-config: no more, no less.
+ud_deps=$(sed -n '/^BUILD_DEPS="/,/"$/p' "$TEMPLATE" | tr -d '"' | sed 's/^BUILD_DEPS=//' | tr ' ' '\n' | sed '/^$/d' | sort)
+mk_deps=$(make -s -p -n -f Makefile 2>/dev/null | sed -n 's/^DEB_PKGS := //p' | head -1 | tr ' ' '\n' |
+	grep -E '^(build-essential|pkg-config|lib.*-dev)$' | grep -vE '^(libcmocka-dev|libclang-rt-.*)$' | sort)
+check "user-data's BUILD_DEPS match the Makefile's build packages" \
+	bash -c "[[ '$ud_deps' == '$mk_deps' ]] || { diff <(echo '$ud_deps') <(echo '$mk_deps') | sed 's/^/# /'; false; }"
 finish

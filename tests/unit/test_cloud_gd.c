@@ -110,6 +110,7 @@ static void test_refused(void **state)
 		{ "{\"findings\":[{\"id\":\"a\",\"type\":\"t\"}]}", "no valid \"severity\"" },
 		{ "{\"findings\":[{\"id\":\"a\",\"type\":\"t\",\"severity\":\"8\"}]}", "no valid \"severity\"" },
 		{ "{\"findings\":[{\"id\":\"a\",\"type\":\"t\",\"severity\":1e999}]}", "no valid \"severity\"" },
+		{ "{\"findings\":[{\"id\":\"\",\"type\":\"t\",\"severity\":1}]}", "\"id\" is empty" },
 		{ "{\"findings\":[{\"id\":7,\"type\":\"t\",\"severity\":1}]}", "\"id\" is not a string" },
 		{ "{\"findings\":[{\"id\":\"a\",\"type\":\"t\",\"severity\":1,\"service\":{\"archived\":\"no\"}}]}",
 		  "not a boolean" },

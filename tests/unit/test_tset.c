@@ -38,8 +38,9 @@ static enum tset_verdict look(const struct tset *t, const char *s)
 }
 
 /* Explain s and check list name, entry and line. */
-static void explain_is(const struct tset *t, const char *s, enum tset_verdict v,
-		 const char *list, const char *entry, uint32_t line)
+static void explain_is(const struct tset *t, const char *s,
+		       enum tset_verdict v, const char *list, const char *entry,
+		       uint32_t line)
 {
 	struct cd_addr a;
 	struct tset_match m;
