@@ -4,12 +4,14 @@
 #include <stdlib.h>
 
 #include "cmd.h"
+#include "config.h"
+#include "release.h"
 #include "cmd_opts.h"
 #include "log.h"
 
-enum { OPT_LOCAL_ONLY = ENF_OPT__NEXT };
+enum { OPT_LOCAL_ONLY = ENF_OPT__NEXT, OPT_INCIDENT };
 
-static const char usage[] = "[--local-only] " ENF_USAGE_COMMON;
+static const char usage[] = "[--incident ID] [--local-only] " ENF_USAGE_COMMON;
 
 int cmd_release(int argc, char **argv)
 {
@@ -17,8 +19,12 @@ int cmd_release(int argc, char **argv)
 		CLI_COMMON_LONGOPTS,
 		ENF_LONGOPTS,
 		{ "local-only", no_argument, NULL, OPT_LOCAL_ONLY },
+		{ "incident", required_argument, NULL, OPT_INCIDENT },
 		{ 0 }
 	};
+	struct release_opts ro = { 0 };
+	struct release_report rep;
+	struct cordon_config cfg = { 0 };
 	struct enforce_opts *o = calloc(1, sizeof(*o));
 	struct enforce_timing t;
 	struct cli_common cc;
@@ -43,7 +49,11 @@ int cmd_release(int argc, char **argv)
 			rc = EXIT_USAGE;
 			goto out;
 		}
-		if (!r && opt != OPT_LOCAL_ONLY) {
+		if (opt == OPT_LOCAL_ONLY)
+			ro.local_only = true;
+		else if (opt == OPT_INCIDENT)
+			ro.incident = optarg;
+		else if (!r) {
 			rc = cli_usage_error(argv[0], usage);
 			goto out;
 		}
@@ -60,15 +70,24 @@ int cmd_release(int argc, char **argv)
 	if (rc)
 		goto out;
 	o->state_dir = cc.state_dir;
-	if (enforce_release(o, err, sizeof(err))) {
+	/* The SNS topic comes from the config; a missing default is fine. */
+	if (config_load(&cfg, cc.config, cc.config_given, err, sizeof(err))) {
+		log_warnx("%s", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	ro.state_dir = cc.state_dir;
+	ro.sns_topic = cfg.cloud.sns_topic_arn;
+	if (release_run(&ro, o, &rep, err, sizeof(err))) {
 		log_warnx("release: %s", err);
 		rc = EXIT_FAIL;
 		goto out;
 	}
 	enforce_last_timing(&t);
-	printf("release: lockdown lifted (kernel %.2f ms, %zu messages)\n",
+	printf("release: done (kernel %.2f ms, %zu messages)\n",
 	       (double)t.kernel_ns / 1e6, t.messages);
 out:
+	config_free(&cfg);
 	free(o);
 	return rc;
 }

@@ -1,57 +1,292 @@
 #!/bin/bash
-# firmware/lab/demo.sh: what `make demo` runs. For now the sensor part of
-# the lab: a capture of a host talking to listed addresses (generated with
-# scapy), the sample lists in every GuardDuty format, `cordon replay` and
-# `cordon check`. Later issues add the netns lab with the enforcer and the
-# local AWS region.
-set -eu
+# firmware/lab/demo.sh: what `make demo` runs (docs/internals/lab.md).
+#
+# Act 1 (firmware/lab/replay.sh): the sensor offline, cordon replay.
+# Act 2: the tutorial's scenario, live, in network namespaces:
+#
+#   resp 198.51.100.10 ----+                 +---- cloud 198.51.100.254 (moto: S3,
+#   (responder's laptop)   |                 |       EC2, SNS, SQS, IAM, STS)
+#                          +--- bridge (sw) -+      169.254.169.254 (metadata)
+#   evil 203.0.113.66 -----+                 |
+#   (in the threat list)                     +---- host eth0 192.0.2.10
+#                                            +---- host eth1 192.0.2.11
+#                                                  (the compromised instance,
+#                                                   cordon as its unit runs it)
+#
+# The host connects out to evil; cordon finds it, locks the host down,
+# moves both network interfaces into the forensic security group, tells
+# SNS, keeps evidence; `cordon release` puts everything back. The timeline
+# at the end is read from cordon's own outputs (log, daemon.json, journal,
+# findings, evidence) and from the AWS CLI.
+#
+# Environment: CORDON (binary; default /usr/sbin/cordon if installed, else
+# build/cordon), LAB_SKIP_REPLAY=1 (no act 1), LAB_FACTS=FILE (key=value
+# facts for tests/netns/lab_demo.sh), LAB_CLOUD_TIMEOUT (s, default 20),
+# LAB_KEEP=DIR (copy the raw outputs there), MOTO_PYTHON.
+set -u
 cd "$(dirname "$0")/../.."
-CORDON=${CORDON:-build/cordon}
+ROOT=$PWD
 PY=${PYTHON:-/usr/bin/python3}
-work=$(mktemp -d /tmp/cordon-demo.XXXXXX)
-trap 'rm -rf "$work"' EXIT INT TERM
+LAB_CLOUD_TIMEOUT=${LAB_CLOUD_TIMEOUT:-20}
+LAB_FACTS=${LAB_FACTS:-}
+# shellcheck source=tests/aws/region.bash
+. tests/aws/region.bash
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [[ -t 1 ]]; then B=$'\033[1m' D=$'\033[2m' N=$'\033[0m'; else B='' D='' N=''; fi
+say() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
+note() { printf '   %s\n' "$*"; }
+dim() { sed "s/^/   $D/; s/\$/$N/"; }
+die() { printf 'lab: %s\n' "$*" >&2; exit 1; }
+fact() { [[ -z $LAB_FACTS ]] || printf '%s=%s\n' "$1" "$2" >>"$LAB_FACTS"; }
+now_ms() { date +%s%3N; }
 
-say "threat list (GuardDuty txt format) and trusted list"
-grep -v '^#' tests/data/lists/threat.txt | sed 's/^/   threat:  /'
-grep -v '^#' tests/golden/trusted.txt | sed 's/^/   trusted: /'
-
-say "a capture of 192.0.2.10 / 2001:db8:1::10 at work (scapy)"
-"$PY" tests/golden/gen.py "$work" >/dev/null
-tcpdump -nr "$work/eth.pcap" 2>/dev/null | head -8 | sed 's/^/   /'
-echo "   ... $(tcpdump -nr "$work/eth.pcap" 2>/dev/null | wc -l) packets"
-
-say "cordon replay: GuardDuty-shaped findings, one JSON object per line"
-"$CORDON" replay --instance-id i-0123456789abcdef0 \
-	--threat-list tests/data/lists/threat.txt \
-	--trusted-list tests/golden/trusted.txt "$work/eth.pcap" >"$work/findings.json"
-"$PY" - "$work/findings.json" <<'PY'
-import json, sys
-for line in open(sys.argv[1]):
-    f = json.loads(line)
-    a = f["service"]["action"]["networkConnectionAction"]
-    ip = lambda d: d.get("ipAddressV4") or d.get("ipAddressV6")
-    port = a.get("remotePortDetails" if a["connectionDirection"] == "OUTBOUND" else "localPortDetails", {}).get("port", "-")
-    print("   %-8s %-6s %-16s <-> %-18s port %-5s flows %d packets %-3d bytes %-5d list %s" % (
-        a["connectionDirection"], a["protocol"], ip(a["localIpDetails"]), ip(a["remoteIpDetails"]),
-        port, f["service"]["count"], f["service"]["additionalInfo"]["packets"],
-        f["service"]["additionalInfo"]["bytes"], f["service"]["additionalInfo"]["threatListEntry"]))
-print()
-print("   first finding in full:")
-print("   " + json.dumps(json.loads(open(sys.argv[1]).readline()), indent=1).replace("\n", "\n   "))
-PY
-
-say "the same capture against the same entries in every GuardDuty format"
-for f in threat.txt stix:threat.stix.xml otx_csv:threat.otx.csv alien_vault:threat.alienvault.txt \
-	proof_point:threat.proofpoint.csv fire_eye:threat.fireeye.csv; do
-	fmt=${f%%:*}; file=${f#*:}; [[ $f == *:* ]] || fmt=txt
-	n=$("$CORDON" replay --threat-list "$fmt:tests/data/lists/$file" \
-		--trusted-list tests/golden/trusted.txt "$work/eth.pcap" 2>/dev/null | wc -l)
-	printf '   %-12s %2d findings\n' "$fmt" "$n"
+# ---- what the lab needs ------------------------------------------------
+if [[ -z ${CORDON:-} ]]; then
+	if [[ -x /usr/sbin/cordon ]]; then CORDON=/usr/sbin/cordon; else CORDON=$ROOT/build/cordon; fi
+fi
+[[ $CORDON == /* ]] || CORDON=$ROOT/$CORDON
+[[ -x $CORDON ]] || die "no cordon binary at $CORDON (run make, or make install)"
+[[ $(id -u) -eq 0 ]] || die "the lab builds network namespaces and nftables rules: run it as root"
+for t in ip nft curl openssl setpriv tcpdump; do
+	command -v "$t" >/dev/null || die "missing $t (make deps installs it)"
 done
+region_find_python || die "$REGION_WHY"
+[[ -z $LAB_FACTS ]] || : >"$LAB_FACTS"
 
-say "cordon check: why is an address listed?"
-"$CORDON" check --threat-list tests/data/lists/threat.txt \
-	--trusted-list tests/golden/trusted.txt \
-	203.0.113.7 198.51.100.9 198.51.100.66 2001:db8:c0::1 192.0.2.20 | sed 's/^/   /'
+if [[ -z ${LAB_SKIP_REPLAY:-} ]]; then
+	printf '%sAct 1: the sensor offline (cordon replay)%s\n' "$B" "$N"
+	CORDON=$CORDON PYTHON=$PY firmware/lab/replay.sh || die "act 1 failed"
+	printf '\n'
+fi
+printf '%sAct 2: the tutorial'"'"'s incident, live, in network namespaces%s\n' "$B" "$N"
+
+PFX=lab$$
+WORK=$(mktemp -d /tmp/cordon-lab.XXXXXX)
+chmod 755 "$WORK"
+NSS=(host evil cloud resp sw)
+PIDS=()
+cleanup() {
+	local p n
+	trap - INT TERM
+	for n in "${NSS[@]}"; do
+		for p in $(ip netns pids "$PFX-$n" 2>/dev/null); do kill "$p" 2>/dev/null; done
+	done
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for n in "${NSS[@]}"; do ip netns del "$PFX-$n" 2>/dev/null; done
+	if [[ -n ${LAB_KEEP:-} ]]; then mkdir -p "$LAB_KEEP" && cp -r "$WORK"/. "$LAB_KEEP"/ 2>/dev/null; fi
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'echo; echo "lab: interrupted, cleaning up"; exit 130' INT
+trap 'exit 143' TERM
+
+ns() { local n=$1; shift; ip netns exec "$PFX-$n" "$@"; }
+bgns() { local n=$1; shift; ip netns exec "$PFX-$n" "$@" & PIDS+=($!); }
+
+# ---- the network ---------------------------------------------------------
+say "the network: namespaces $PFX-{host,evil,cloud,resp} on a bridge"
+ip netns add "$PFX-sw"
+ns sw ip link set lo up
+ns sw ip link add br0 type bridge
+ns sw ip link set br0 up
+link() { # NS IFNAME ADDR...: a veth from NS to the bridge
+	local n=$1 ifn=$2 a
+	shift 2
+	ip link add "v$n$ifn$$" netns "$PFX-$n" type veth peer name "s$n$ifn" netns "$PFX-sw"
+	ns "$n" ip link set "v$n$ifn$$" name "$ifn"
+	ns sw ip link set "s$n$ifn" master br0 up
+	for a in "$@"; do ns "$n" ip addr add "$a" dev "$ifn"; done
+	ns "$n" ip link set "$ifn" up
+}
+for n in host evil cloud resp; do ip netns add "$PFX-$n"; ns "$n" ip link set lo up; done
+link host eth0 192.0.2.10/24
+link host eth1 192.0.2.11/24
+link evil eth0 203.0.113.66/24
+link cloud eth0 198.51.100.254/24 169.254.169.254/32
+link resp eth0 198.51.100.10/24
+# One wire, several documentation prefixes: on-link routes, no router.
+ns host ip route add 203.0.113.0/24 dev eth0
+ns host ip route add 198.51.100.0/24 dev eth0
+ns host ip route add 169.254.169.254/32 dev eth0
+for n in evil cloud resp; do ns "$n" ip route add 192.0.2.0/24 dev eth0; done
+ns host sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+note "host   eth0 192.0.2.10, eth1 192.0.2.11   the compromised instance (two ENIs)"
+note "evil   203.0.113.66                       its address is in the S3 threat list"
+note "cloud  198.51.100.254, 169.254.169.254    moto (the AWS region), the metadata service"
+note "resp   198.51.100.10                      the responder, allowed in during a lockdown"
+
+# ---- the AWS region ----------------------------------------------------------
+say "the AWS region: moto_server over HTTPS in the cloud namespace"
+region_make_ca "$WORK/pki" 198.51.100.254 || die "$REGION_WHY"
+chmod 644 "$REGION_CA"
+region_start_moto "$PFX-cloud" 198.51.100.254 443 "$WORK/moto.log" || die "$REGION_WHY"
+PIDS+=("$REGION_MOTO_PID")
+URL=$REGION_URL
+note "endpoint $URL, CA $REGION_CA, SigV4 checked (python: $REGION_PY)"
+
+printf '203.0.113.66\n' >"$WORK/threat.txt"
+BUCKET=lab-threat-intel
+cloudpy() { ns cloud env LAB_AWS_LOG="$WORK/aws.log" "$REGION_PY" firmware/lab/cloud.py "$URL" "$REGION_CA" "$@"; }
+say "the tutorial's cloud side, with the AWS CLI"
+cloudpy setup "$BUCKET" "$WORK/threat.txt" "$WORK/role.json" >"$WORK/scene.env" 2>"$WORK/setup.err" ||
+	{ cat "$WORK/setup.err" >&2; die "cloud setup failed"; }
+# shellcheck disable=SC1091
+. "$WORK/scene.env"
+sed 's/--policy-document .*/--policy-document .../' "$WORK/aws.log" | dim
+: >"$WORK/aws.log"
+export AWS_ACCESS_KEY_ID=$ADMIN_KEY AWS_SECRET_ACCESS_KEY=$ADMIN_SECRET
+note "instance $INST with $ENI0 (eth0) and $ENI1 (eth1); forensic group $SG_FORENSIC"
+fact instance "$INST"
+fact eni0 "$ENI0"
+fact eni1 "$ENI1"
+fact sg_forensic "$SG_FORENSIC"
+fact s3_etag "$ETAG"
+
+bgns cloud "$PY" firmware/lab/lab_imds.py --creds "$WORK/role.json" --log "$WORK/imds.log" \
+	--instance-id "$INST" --account "$ACCOUNT" --image-id "$AMI" --private-ip 192.0.2.10
+for _ in $(seq 50); do ns host curl -s -o /dev/null -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' \
+	http://169.254.169.254/latest/api/token && break; sleep 0.1; done
+note "metadata service on 169.254.169.254: instance $INST, role cordon-instance (IMDSv2)"
+
+# ---- the services ------------------------------------------------------------
+TCP=tests/netns/enforcer_tcp.py
+bgns evil "$PY" "$TCP" serve 203.0.113.66 443 "$WORK/evil.log"
+bgns host "$PY" "$TCP" serve 0.0.0.0 80 "$WORK/web.log"
+bgns host "$PY" "$TCP" serve 0.0.0.0 22 "$WORK/ssh.log"
+probe() { # NS ADDR PORT: a new TCP connection answers within 1 s
+	ns "$1" "$PY" "$TCP" probe "$2" "$3" >/dev/null 2>&1
+}
+for _ in $(seq 50); do probe resp 192.0.2.10 80 && probe resp 192.0.2.10 22 && break; sleep 0.1; done
+
+# ---- cordon, as its systemd unit runs it ---------------------------------------
+say "cordon on the host, as firmware/systemd/cordon.service runs it"
+if getent passwd cordon >/dev/null; then
+	AGENT=cordon
+else
+	AGENT=65534
+	note "(no user 'cordon' on this machine: the agent runs as uid 65534, nobody;"
+	note " the package makes 'cordon' with firmware/systemd/cordon.sysusers)"
+fi
+AGENT_UID=$(id -u "$AGENT" 2>/dev/null || echo "$AGENT")
+AGENT_GID=$(id -g "$AGENT" 2>/dev/null || echo "$AGENT")
+ST=$WORK/state
+mkdir -p "$WORK/etc" "$ST"
+chown "$AGENT_UID:$AGENT_GID" "$ST"
+chmod 750 "$ST" # StateDirectory=cordon, StateDirectoryMode=0750
+CONF=$WORK/etc/cordon.conf
+sed -e "s|@USER@|$AGENT|" -e "s|@STATE@|$ST|" -e "s|@BUCKET@|$BUCKET|" \
+	-e "s|@SG@|$SG_FORENSIC|" -e "s|@TOPIC@|$TOPIC|" firmware/lab/cordon.conf.in >"$CONF"
+chmod 644 "$CONF"
+sed -e 's/^/   /' "$CONF" | grep -v '^   *;' | grep -v '^ *$'
+# What the unit gives it: its user, CAP_NET_ADMIN and CAP_NET_RAW as
+# ambient capabilities and nothing else, no_new_privs, umask 077; and what
+# an instance has: the endpoint of its region, no static credentials.
+AWSENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
+	AWS_ENDPOINT_URL="$URL" AWS_CA_BUNDLE="$REGION_CA"
+	AWS_EC2_METADATA_SERVICE_ENDPOINT=http://169.254.169.254)
+UNIT=(setpriv --reuid="$AGENT_UID" --regid="$AGENT_GID" --clear-groups
+	--inh-caps=-all,+net_admin,+net_raw --ambient-caps=-all,+net_admin,+net_raw
+	--bounding-set=-all,+net_admin,+net_raw --no-new-privs)
+note "started as: ${UNIT[*]} $CORDON run -c $CONF -v"
+LOG=$WORK/run.log
+(umask 077; exec ip netns exec "$PFX-host" "${AWSENV[@]}" "${UNIT[@]}" "$CORDON" run -c "$CONF" -v) \
+	>"$LOG" 2>&1 &
+DPID=$!
+PIDS+=($DPID)
+
+status() { "$PY" -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."):
+    d = d[int(k)] if isinstance(d, list) else (d or {}).get(k)
+print("" if d is None else d)' "$ST/daemon.json" "$1" 2>/dev/null; }
+synced=""
+for _ in $(seq 300); do
+	kill -0 "$DPID" 2>/dev/null || break
+	r=$(status lists.0.result)
+	if [[ $r == updated* || $r == loaded* || $r == unchanged* ]] && grep -q "sensor matching against" "$LOG"; then
+		synced=1; break
+	fi
+	sleep 0.1
+done
+if [[ -z $synced ]]; then
+	sed 's/^/   | /' "$LOG"
+	die "cordon did not get its threat list within 30 s"
+fi
+grep -E "list s3://|sensor matching|running in|instance i-" "$LOG" | sed 's/^/   | /'
+
+# ---- before --------------------------------------------------------------------
+say "before: the instance's interfaces and groups (aws ec2 describe-network-interfaces)"
+cloudpy enis "$INST" >"$WORK/enis.before" || die "describe-network-interfaces failed"
+dim <"$WORK/enis.before"
+probe resp 192.0.2.10 80 && r=reachable || r=unreachable
+fact before_web "$r"
+note "responder -> host port 80: $r"
+
+# ---- the incident ----------------------------------------------------------------
+say "the attack: the host connects out to 203.0.113.66 port 443"
+T_ATTACK=$(now_ms)
+if probe host 203.0.113.66 443; then r=answered; else r="no answer (dropped)"; fi
+note "connection from 192.0.2.10 to 203.0.113.66:443: $r"
+fact attack "$r"
+for _ in $(seq 100); do [[ $(status incident.lockdown) == True ]] && break; sleep 0.1; done
+probe resp 192.0.2.10 80 && r=reachable || r=unreachable
+fact lockdown_web "$r"
+probe resp 192.0.2.10 22 && r2=reachable || r2=unreachable
+fact lockdown_ssh "$r2"
+probe host 198.51.100.10 80 && r3=reachable || r3=unreachable
+note "during the lockdown: responder -> host port 80: $r, port 22 (allowed): $r2"
+
+# Cloud isolation: the journal says what was done, and the AWS CLI shows it.
+jr() { "$CORDON" journal --json --state-dir "$ST" >"$WORK/journal.json" 2>"$WORK/journal.err"; }
+cloud=""
+for _ in $(seq $((LAB_CLOUD_TIMEOUT * 5))); do
+	jr
+	if grep -q '"action":"sns_publish".*"state":"done"' "$WORK/journal.json" &&
+		grep -q '"action":"ec2_[a-z_]*eni".*"state":"done"' "$WORK/journal.json"; then
+		cloud=1; break
+	fi
+	sleep 0.2
+done
+sleep 1.2 # daemon.json and the evidence manifest catch up (once a second)
+jr
+cloudpy enis "$INST" >"$WORK/enis.after" || true
+cloudpy mail "$QUEUE" >"$WORK/mail.json" 2>>"$WORK/aws.err" || true
+cloudpy tags "$INST" >"$WORK/tags.after" 2>>"$WORK/aws.err" || true
+cp "$ST/daemon.json" "$WORK/daemon.lockdown.json" 2>/dev/null
+INC=$(status incident.id)
+EVID=$ST/evidence/$INC
+if [[ -n $INC && -d $EVID ]]; then
+	(cd "$EVID" && find . -maxdepth 1 -type f -printf '%f %s\n' | sort) >"$WORK/evidence.list"
+	cp "$EVID/manifest.json" "$WORK/manifest.json" 2>/dev/null
+else
+	: >"$WORK/evidence.list"
+fi
+[[ -n $cloud ]] || note "(no ec2_*eni and sns_publish actions done in the journal after ${LAB_CLOUD_TIMEOUT} s)"
+
+# ---- release ------------------------------------------------------------------------
+say "cordon release"
+T_RELEASE=$(now_ms)
+ns host "${AWSENV[@]}" "$CORDON" release -c "$CONF" --state-dir "$ST" 2>&1 | tee "$WORK/release.out" | sed 's/^/   | /'
+restored=""
+for _ in $(seq 50); do
+	cloudpy enis "$INST" >"$WORK/enis.restored" 2>/dev/null || true
+	cmp -s "$WORK/enis.before" "$WORK/enis.restored" && { restored=1; break; }
+	[[ -n $cloud ]] || break
+	sleep 0.3
+done
+T_RESTORED=$(now_ms)
+probe resp 192.0.2.10 80 && r=reachable || r=unreachable
+fact after_web "$r"
+probe host 203.0.113.66 443 && r=answered || r="no answer (dropped)"
+fact after_evil "$r"
+jr
+cp "$ST/daemon.json" "$WORK/daemon.after.json" 2>/dev/null
+
+# ---- the timeline ----------------------------------------------------------------------
+"$PY" firmware/lab/timeline.py "$WORK" "$T_ATTACK" "$T_RELEASE" "$T_RESTORED" "${LAB_FACTS:-/dev/null}" \
+	"${cloud:-0}" "${restored:-0}" "$INC"
+rc=$?
+kill -TERM "$DPID" 2>/dev/null
+wait "$DPID" 2>/dev/null
+exit "$rc"

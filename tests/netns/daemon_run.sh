@@ -149,7 +149,12 @@ fi
 refute "sensor killed: the lockdown stays" tcp_ok p 192.0.2.3 8080
 kill -TERM "$DPID"; wait "$DPID"
 refute "daemon stopped: the lockdown stays in the kernel" tcp_ok p 192.0.2.3 8080
-np "$CORDON" release --local-only --state-dir "$ST" >/dev/null 2>&1
+out=$(np "$CORDON" release --state-dir "$ST" 2>&1)
+rc=$?
+[[ $rc -eq 0 ]] && grep -q 'incident inc-.* closed' <<<"$out" && ok "release: lockdown lifted and the incident closed" ||
+	{ notok "release (exit $rc)"; echo "$out" | sed 's/^/# /'; }
 check "release: the host is reachable again" tcp_ok p 192.0.2.3 8080
+out=$(np "$CORDON" release --state-dir "$ST" 2>&1)
+[[ $? -eq 0 ]] && ok "release again: safe to repeat" || { notok "release again"; echo "$out" | sed 's/^/# /'; }
 np "$CORDON" unload >/dev/null 2>&1
 finish
