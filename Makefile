@@ -13,6 +13,8 @@ FUZZ_CC ?= clang
 PYTHON ?= /usr/bin/python3
 FUZZ_TIME ?= 60
 FUZZ_SMOKE_TIME ?= 8
+# One place for the version: common/main.c's CORDON_VERSION.
+VERSION := $(shell sed -n 's/^[#]define CORDON_VERSION "\(.*\)"$$/\1/p' common/main.c)
 CHECK_O ?= build/san
 
 PKGS := libpcap libnftnl libmnl libcurl openssl libcjson expat inih libcap-ng libseccomp libsystemd
@@ -144,6 +146,13 @@ install: $(O)/cordon
 		[ -e "$$u" ] && install -D -m 0644 "$$u" $(DESTDIR)$(UNITDIR)/$$(basename "$$u"); \
 	done; true
 
+# Packages of $(O)/cordon: firmware/debian, firmware/rpm, docs/internals/packaging.md.
+deb: $(O)/cordon
+	@O=$(O) VERSION=$(VERSION) firmware/debian/mkdeb.sh
+
+rpm: $(O)/cordon
+	@O=$(O) VERSION=$(VERSION) firmware/rpm/mkrpm.sh
+
 clean:
 	rm -rf build
 
@@ -157,10 +166,12 @@ help:
 	@echo '  fuzz       run every libFuzzer target for FUZZ_TIME seconds ($(FUZZ_TIME))'
 	@echo '  deps       install the Debian packages the build and tests need'
 	@echo '  install    install cordon into $$(DESTDIR)$$(PREFIX)'
+	@echo '  deb        build $(O)/cordon_$(VERSION)-1_ARCH.deb (dpkg-deb)'
+	@echo '  rpm        binary RPM of $(O)/cordon with firmware/rpm/cordon.spec'
 	@echo '  clean      remove build/'
 	@echo 'Variables: V=1 (verbose), SANITIZE=address,undefined, O=DIR, PREFIX, DESTDIR'
 
-.PHONY: all demo check bench fuzz fuzzers unit-tests deps deps-check install clean help
+.PHONY: all demo check bench fuzz fuzzers unit-tests deps deps-check install clean help deb rpm
 
 -include $(OBJS:.o=.d)
 -include $(shell find $(O)/ut $(FUZZ_O) -name '*.d' 2>/dev/null)

@@ -48,6 +48,26 @@ static bool utf8_ok(const unsigned char *s)
 	return true;
 }
 
+/* "arn:PARTITION:sns:REGION:ACCOUNT:NAME": SNS only takes a topic in its region. */
+static bool topic_region(const char *arn, char *region, size_t len)
+{
+	const char *p = arn;
+	size_t l;
+
+	for (int i = 0; i < 3; i++) {
+		p = strchr(p, ':');
+		if (!p)
+			return false;
+		p++;
+	}
+	l = strcspn(p, ":");
+	if (!l || l >= len || !p[l] || strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789-") < l)
+		return false;
+	memcpy(region, p, l);
+	region[l] = '\0';
+	return true;
+}
+
 int notify_sns_publish(struct aws_client *c, const char *topic_arn, const char *subject,
 		       const char *message, char msg_id[NOTIFY_MSG_ID_LEN], char *err,
 		       size_t errlen)
@@ -55,15 +75,16 @@ int notify_sns_publish(struct aws_client *c, const char *topic_arn, const char *
 	static const struct aws_kv hdr[] = {
 		{ "Content-Type", "application/x-www-form-urlencoded; charset=utf-8" },
 	};
-	char subj[NOTIFY_SUBJECT_MAX + 1], why[ERRLEN];
+	char subj[NOTIFY_SUBJECT_MAX + 1], why[ERRLEN], region[32];
 	struct aws_http_resp resp;
 	size_t mlen = message ? strlen(message) : 0;
 	struct buf f;
 	int ret;
 
 	msg_id[0] = '\0';
-	if (!topic_arn || strncmp(topic_arn, "arn:", 4) || strlen(topic_arn) > 256)
-		return util_err(err, errlen, "SNS Publish: topic \"%.80s\" is not an ARN",
+	if (!topic_arn || strncmp(topic_arn, "arn:", 4) || strlen(topic_arn) > 256 ||
+	    !topic_region(topic_arn, region, sizeof(region)))
+		return util_err(err, errlen, "SNS Publish: \"%.80s\" is not a topic ARN",
 				topic_arn ? topic_arn : "");
 	if (!mlen)
 		return util_err(err, errlen, "SNS Publish %s: empty message", topic_arn);
@@ -96,6 +117,7 @@ int notify_sns_publish(struct aws_client *c, const char *topic_arn, const char *
 			.svc = AWS_SVC_SNS,
 			.op = "Publish",
 			.what = topic_arn,
+			.region = region,
 			.method = "POST", .path = "/",
 			.hdrs = hdr, .n_hdrs = ARRAY_SIZE(hdr),
 			.body = f.p, .body_len = f.len,

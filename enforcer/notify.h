@@ -99,7 +99,8 @@ void notify_subject_clean(char *s);
 /*
  * SNS Publish. The subject is cleaned (notify_subject_clean) rather than
  * refused; a message over 256 KiB or not UTF-8 is refused (-EFBIG,
- * -EINVAL). msg_id gets the MessageId.
+ * -EINVAL). The call goes to the topic's region, taken from its ARN.
+ * msg_id gets the MessageId.
  */
 __must_check int notify_sns_publish(struct aws_client *c, const char *topic_arn,
 				    const char *subject, const char *message,

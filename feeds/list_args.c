@@ -6,11 +6,16 @@
 #include "cli.h"
 #include "list_args.h"
 #include "log.h"
+#include "s3url.h"
+#include "sync.h"
 
 void list_args_init(struct list_args *a)
 {
 	memset(a, 0, sizeof(*a));
 	list_limits_default(&a->lim);
+	/* S3 locations work everywhere: one verified GetObject each. */
+	a->fetch = sync_fetch;
+	a->fetch_arg = NULL;
 }
 
 void list_args_free(struct list_args *a)
@@ -74,8 +79,15 @@ int list_args_load(const struct list_args *a, struct lists *ls,
 			log_warnx("%s: %zu more problem lines not shown",
 				  l->location, l->st.bad - l->n_msgs);
 	}
-	if (ls->n_failed)
-		return rc == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+	if (ls->n_failed) {
+		/* Bad input is exit 2; S3 unreachable or refusing is operational. */
+		for (size_t i = 0; i < ls->n; i++)
+			if (!ls->v[i].l && (ls->v[i].rc == -ENOMEM ||
+					    (s3url_is_s3(a->specs[i].location) &&
+					     ls->v[i].rc != -EINVAL && ls->v[i].rc != -EFBIG)))
+				return EXIT_FAIL;
+		return EXIT_USAGE;
+	}
 	v = calloc(ls->n ? ls->n : 1, sizeof(*v));
 	if (!v) {
 		log_warnx("out of memory");

@@ -123,8 +123,7 @@ static int build_hf4(struct tset *t)
 	TSET_TAB_FOREACH(tab, i, empty4) {
 		uint64_t x = tset_hf4_hash(key4_at(tab, i));
 
-		t->hf4[x >> t->hf4_shift] |= 1ull << (x & 63) |
-					     1ull << ((x >> 6) & 63);
+		t->hf4[x >> t->hf4_shift] |= tset_hf4_bits(x);
 	}
 	return 0;
 }

@@ -1,8 +1,8 @@
 #!/bin/bash
 # tests/run.sh: run every suite of `make check` and total their TAP lines.
 # Environment: O (build dir with the sanitized cordon and unit tests),
-# UNIT_TESTS, FUZZERS, FUZZ_SMOKE_TIME, PYTHON. ONLY=unit|golden|netns|fuzz
-# runs one kind.
+# UNIT_TESTS, FUZZERS, FUZZ_SMOKE_TIME, PYTHON.
+# ONLY=unit|golden|netns|aws|firmware|fuzz runs one kind.
 set -u
 cd "$(dirname "$0")/.."
 export O=${O:-build/san} PYTHON=${PYTHON:-/usr/bin/python3}

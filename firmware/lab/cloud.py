@@ -16,6 +16,7 @@ import json
 import os
 import shlex
 import sys
+import time
 
 from awscli.clidriver import create_clidriver
 
@@ -30,6 +31,7 @@ def aws(*args, quiet=False):
     if not quiet:
         LOG.write("$ aws " + " ".join(shlex.quote(a) for a in args) + "\n")
         LOG.flush()
+    t = time.monotonic()
     full = ["--endpoint-url", URL, "--ca-bundle", CA, "--region", REGION,
             "--output", "json"] + args
     out = io.StringIO()
@@ -37,6 +39,8 @@ def aws(*args, quiet=False):
         rc = create_clidriver().main(full)
     if rc:
         sys.exit(f"aws {' '.join(args)}: exit status {rc}")
+    if os.environ.get("LAB_DEBUG"):
+        print(f"{time.monotonic() - t:.2f} s: aws {' '.join(args[:2])}", file=sys.stderr)
     text = out.getvalue()
     return json.loads(text) if text.strip() else {}
 
@@ -105,8 +109,10 @@ def setup(bucket, threat_file, role_file):
     aws("sns", "subscribe", "--topic-arn", topic, "--protocol", "sqs", "--notification-endpoint", qarn)
 
     # The instance role; the metadata service hands out its credentials.
+    # The lab assumes the role in EC2's place, so any principal may (moto
+    # 5.2 fails on a trust policy whose only principal is a Service).
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                     "Principal": {"Service": "ec2.amazonaws.com"}}]}
+                                                     "Principal": {"AWS": "*"}}]}
     arn = aws("iam", "create-role", "--role-name", "cordon-instance",
               "--assume-role-policy-document", json.dumps(trust))["Role"]["Arn"]
     aws("iam", "put-role-policy", "--role-name", "cordon-instance", "--policy-name", "cordon",

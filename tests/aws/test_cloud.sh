@@ -46,6 +46,7 @@ check "describe: unknown instance is InvalidInstanceID.NotFound" has "InvalidIns
 # ---- the swap, checked once with the AWS CLI ----
 drv set-groups "$ENI0" "$SG_FOR" && drv set-groups "$ENI1" "$SG_FOR"
 check "set groups: both interfaces accepted" test $? -eq 0
+# shellcheck disable=SC2016 # a JMESPath literal, not shell
 "$MOTO_PY" -m awscli --endpoint-url "$MOTO_URL" --ca-bundle "$CA" --region us-east-1 \
 	ec2 describe-network-interfaces --network-interface-ids "$ENI0" "$ENI1" --output text \
 	--query 'NetworkInterfaces[].[NetworkInterfaceId, join(`,`, Groups[].GroupId)]' | sort >"$out"
@@ -107,6 +108,8 @@ check "SNS: message over 256 KiB refused before sending" has "SNS takes 262144 a
 printf 'caf\xc3\xa9 \xe2\x82\xac ok\n' >"$AWS_WORK/utf8"
 drv publish "$TOPIC" $'Subject\twith tab and \xc3\xa9' "$AWS_WORK/utf8"
 check "SNS: UTF-8 message with a non-ASCII subject: published" test $? -eq 0
+drv publish "arn:aws:sns:GuardDuty-Example" "x" "$AWS_WORK/utf8"
+check "SNS: a topic that is not an ARN with a region refused" has "is not a topic ARN"
 printf 'caf\xc3 broken\n' >"$AWS_WORK/bad8"
 drv publish "$TOPIC" "bad" "$AWS_WORK/bad8"
 check "SNS: invalid UTF-8 refused before sending" has "not valid UTF-8"

@@ -66,12 +66,15 @@ outcome=()
 for round in 1 2 3; do
 	load_old
 	delay=$((RANDOM % (full_ms > 0 ? full_ms : 1)))
-	np "$CORDON" enforce "${E[@]}" "${NEWARGS[@]}" &
+	# Not through a shell function: $! must be cordon itself (ip netns
+	# exec execs it), or the kill hits a subshell and cordon lives on.
+	ip netns exec "$PFX-p" "$CORDON" enforce "${E[@]}" "${NEWARGS[@]}" &
 	pid=$!
 	sleep "$(printf '0.%03d' $((delay % 1000)))"
 	[[ $delay -ge 1000 ]] && sleep $((delay / 1000))
 	kill -9 $pid 2>/dev/null
 	wait $pid 2>/dev/null
+	rc=$?
 	o=$(present "$OLD_S") n=$(present "$NEW_S")
 	if [[ $o == 20 && $n == 0 ]]; then
 		state=old
@@ -79,11 +82,10 @@ for round in 1 2 3; do
 		state=new
 	else
 		state="MIXED(old $o/20, new $n/20)"
-		np nft list ruleset | grep -E "content=|sig=" | sed "s/^/# /"
 	fi
 	outcome+=("$state")
 	[[ $state == old || $state == new ]] &&
-		ok "kill -9 after $delay ms: the $state ruleset, whole" ||
+		ok "kill -9 after $delay ms (exit $rc): the $state ruleset, whole" ||
 		notok "kill -9 after $delay ms: $state"
 	check "the table still answers nft after the kill" np nft list chain inet cordon input
 done
