@@ -23,7 +23,7 @@ DEB_PKGS := build-essential pkg-config time clang libclang-rt-14-dev \
 	libpcap-dev libnftnl-dev libmnl-dev libcurl4-openssl-dev libssl-dev \
 	libcjson-dev libexpat1-dev libinih-dev libcmocka-dev \
 	libcap-ng-dev libseccomp-dev libsystemd-dev \
-	tcpdump nftables ipset iproute2 iputils-ping netcat-openbsd procps \
+	tcpdump nftables ipset iproute2 iputils-ping netcat-openbsd procps curl \
 	python3 python3-scapy python3-botocore ca-certificates openssl \
 	shellcheck systemd
 
@@ -131,7 +131,7 @@ bench: deps-check
 
 demo: deps-check
 	$(Q)$(MAKE) --no-print-directory O=build all
-	@CORDON=build/cordon PYTHON=$(PYTHON) firmware/lab/demo.sh
+	@CORDON_BUILD=build/cordon PYTHON=$(PYTHON) firmware/lab/demo.sh
 
 UNITDIR ?= /lib/systemd/system
 

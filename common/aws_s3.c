@@ -56,12 +56,29 @@ static int verify(const struct aws_http_resp *resp, struct aws_s3_obj *o,
 	return 0;
 }
 
+/* The region S3 says a bucket lives in, when it answered for the wrong one. */
+static bool bucket_region(const struct aws_http_resp *resp, char *out, size_t outlen)
+{
+	const char *r = aws_http_header(resp, "x-amz-bucket-region");
+	size_t n;
+
+	if (resp->status != 301 && resp->status != 307 && resp->status != 400)
+		return false;
+	if (!r || !*r || (n = strlen(r)) >= outlen || n > 40)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= '0' && r[i] <= '9') || r[i] == '-'))
+			return false;
+	util_strlcpy(out, r, outlen);
+	return true;
+}
+
 int aws_s3_get_object(struct aws_client *c, const struct aws_s3_get *g,
 		      struct aws_s3_obj *out, char *err, size_t errlen)
 {
 	struct aws_kv h[2];
 	size_t nh = 0;
-	char what[1200];
+	char what[1200], region[64] = "";
 	struct aws_http_resp resp;
 	const char *etag;
 	int ret;
@@ -70,16 +87,21 @@ int aws_s3_get_object(struct aws_client *c, const struct aws_s3_get *g,
 	h[nh++] = (struct aws_kv){ "x-amz-checksum-mode", "ENABLED" };
 	if (g->if_none_match && *g->if_none_match)
 		h[nh++] = (struct aws_kv){ "If-None-Match", g->if_none_match };
-	{
+	aws_http_resp_init(&resp);
+	/* A bucket in another region than we guessed: S3 names the right one
+	 * (x-amz-bucket-region) and we ask again there, once, as the SDKs do. */
+	for (int tries = 0; tries < 2; tries++) {
 		struct aws_call call = {
 			.svc = AWS_SVC_S3, .op = "GetObject", .what = what,
-			.method = "GET", .region = g->region,
+			.method = "GET", .region = region[0] ? region : g->region,
 			.s3_bucket = g->bucket, .s3_key = g->key,
 			.hdrs = h, .n_hdrs = nh, .max_body = g->max_bytes,
 		};
 
-		aws_http_resp_init(&resp);
 		ret = aws_client_call(c, &call, &resp, NULL, err, errlen);
+		if (!ret || tries || !bucket_region(&resp, region, sizeof(region)) ||
+		    (call.region && !strcmp(call.region, region)))
+			break;
 	}
 	if (ret)
 		goto out;

@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "cmd_opts.h"
+#include "config.h"
 #include "enforce_impl.h"
 #include "list_args.h"
 #include "log.h"
@@ -64,6 +65,7 @@ int cmd_enforce(int argc, char **argv)
 	};
 	struct enforce_report rep = { 0 };
 	struct enforce_opts *o = calloc(1, sizeof(*o));
+	struct cordon_config cfg = { 0 };
 	struct cli_common cc;
 	struct list_args la;
 	bool replace = false, quiet = false;
@@ -124,6 +126,14 @@ int cmd_enforce(int argc, char **argv)
 	if (rc)
 		goto out;
 	o->state_dir = cc.state_dir;
+	if (config_load(&cfg, cc.config, cc.config_given, err, sizeof(err))) {
+		log_warnx("%s", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	rc = enf_opts_config(o, &cfg);
+	if (rc)
+		goto out;
 	la.lim.floor_v4 = o->floor_v4;
 	la.lim.floor_v6 = o->floor_v6;
 	rc = load_into(&w, &la, o, quiet);
@@ -143,6 +153,7 @@ int cmd_enforce(int argc, char **argv)
 		       rep.added, rep.removed, rep.messages, rep.bytes,
 		       (double)rep.elapsed_ns / 1e6);
 out:
+	config_free(&cfg);
 	nset_all_free(&w);
 	list_args_free(&la);
 	free(o);

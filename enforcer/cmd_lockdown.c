@@ -5,6 +5,7 @@
 
 #include "cmd.h"
 #include "cmd_opts.h"
+#include "config.h"
 #include "log.h"
 
 enum { OPT_REASON = ENF_OPT__NEXT, OPT_LOCAL_ONLY };
@@ -24,6 +25,7 @@ int cmd_lockdown(int argc, char **argv)
 	struct enforce_opts *o = calloc(1, sizeof(*o));
 	const char *reason = "manual lockdown";
 	struct enforce_timing t;
+	struct cordon_config cfg = { 0 };
 	struct cli_common cc;
 	char err[ERRLEN];
 	uint64_t t0;
@@ -68,6 +70,14 @@ int cmd_lockdown(int argc, char **argv)
 	if (rc)
 		goto out;
 	o->state_dir = cc.state_dir;
+	if (config_load(&cfg, cc.config, cc.config_given, err, sizeof(err))) {
+		log_warnx("%s", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	rc = enf_opts_config(o, &cfg);
+	if (rc)
+		goto out;
 	/* The cloud side (forensic security group) comes with a later
 	 * issue; until then every lockdown is local. */
 	t0 = util_now_mono_ns();
@@ -82,6 +92,7 @@ int cmd_lockdown(int argc, char **argv)
 	       (double)(util_now_mono_ns() - t0) / 1e6, (double)t.state_ns / 1e6,
 	       (double)t.kernel_ns / 1e6, t.messages);
 out:
+	config_free(&cfg);
 	free(o);
 	return rc;
 }

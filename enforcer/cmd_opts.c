@@ -4,7 +4,11 @@
 #include <string.h>
 
 #include "cmd_opts.h"
+#include "config.h"
 #include "log.h"
+
+/* What the command line set, so the config does not override it. */
+static bool given_user, given_group;
 
 int enf_cli_opt(struct enforce_opts *o, int opt, const char *arg)
 {
@@ -34,6 +38,7 @@ int enf_cli_opt(struct enforce_opts *o, int opt, const char *arg)
 			return -1;
 		}
 		o->nflog_group = (uint16_t)v;
+		given_group = true;
 		return 1;
 	case ENF_OPT_AGENT_USER:
 		if (strlen(arg) >= sizeof(o->agent_user)) {
@@ -41,6 +46,7 @@ int enf_cli_opt(struct enforce_opts *o, int opt, const char *arg)
 			return -1;
 		}
 		util_strlcpy(o->agent_user, arg, sizeof(o->agent_user));
+		given_user = true;
 		return 1;
 	case ENF_OPT_DNS:
 		if (o->n_safe >= ENFORCE_MAX_SAFE ||
@@ -67,5 +73,40 @@ int enf_cli_opt(struct enforce_opts *o, int opt, const char *arg)
 		o->cgroup_root = arg;
 		return 1;
 	}
+	return 0;
+}
+
+int enf_opts_config(struct enforce_opts *o, const struct cordon_config *cfg)
+{
+	char err[ERRLEN];
+
+	for (size_t i = 0; i < cfg->lockdown.allow.n; i++)
+		if (enforce_opts_add_allow(o, cfg->lockdown.allow.v[i], err,
+					   sizeof(err))) {
+			log_warnx("[lockdown] allow: %s", err);
+			return EXIT_USAGE;
+		}
+	for (size_t i = 0; i < cfg->lockdown.allow_unit.n; i++) {
+		const char *u = cfg->lockdown.allow_unit.v[i];
+
+		if (o->n_units >= ENFORCE_MAX_UNITS || strlen(u) >= ENFORCE_UNIT_LEN) {
+			log_warnx("[lockdown] allow_unit '%s': too long or too many", u);
+			return EXIT_USAGE;
+		}
+		util_strlcpy(o->units[o->n_units++], u, ENFORCE_UNIT_LEN);
+	}
+	if (!given_user && cfg->agent.user) {
+		if (strlen(cfg->agent.user) >= sizeof(o->agent_user)) {
+			log_warnx("[agent] user '%s': too long", cfg->agent.user);
+			return EXIT_USAGE;
+		}
+		util_strlcpy(o->agent_user, cfg->agent.user, sizeof(o->agent_user));
+	}
+	if (!given_group && cfg->agent.nflog_group <= 65535)
+		o->nflog_group = (uint16_t)cfg->agent.nflog_group;
+	if (cfg->lists.floor_v4)
+		o->floor_v4 = (uint8_t)cfg->lists.floor_v4;
+	if (cfg->lists.floor_v6)
+		o->floor_v6 = (uint8_t)cfg->lists.floor_v6;
 	return 0;
 }

@@ -45,4 +45,13 @@ enum {
  */
 int enf_cli_opt(struct enforce_opts *o, int opt, const char *arg);
 
+struct cordon_config;
+/*
+ * Fold the config file into o after the command line was parsed: its
+ * [lockdown] allow and allow_unit entries are added to the command
+ * line's; [agent] user, nflog_group and [lists] floor_v4/floor_v6 apply
+ * unless the command line set them. 0, or EXIT_USAGE after a message.
+ */
+int enf_opts_config(struct enforce_opts *o, const struct cordon_config *cfg);
+
 #endif

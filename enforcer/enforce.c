@@ -85,14 +85,22 @@ static int resolve_unit(const struct enforce_opts *o, const char *unit,
 	const char *rel = strchr(unit, '/') ? unit : NULL;
 	int n;
 
+	const char *root = o->cgroup_root ? o->cgroup_root : "/sys/fs/cgroup";
+	char hybrid[4096];
+
 	if (strstr(unit, "..") || unit[0] == '/')
 		return util_err(err, errlen, "unit '%s': bad name", unit);
-	if (statfs(o->cgroup_root, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
+	/* systemd's hybrid layout mounts cgroup2 at ROOT/unified. */
+	if (statfs(root, &sfs) == 0 && sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		snprintf(hybrid, sizeof(hybrid), "%s/unified", root);
+		if (statfs(hybrid, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC)
+			root = hybrid;
+	}
+	if (statfs(root, &sfs) < 0 || sfs.f_type != CGROUP2_SUPER_MAGIC)
 		return util_err(err, errlen, "unit '%s': %s is not a cgroup2 "
-				"mount", unit, o->cgroup_root);
-	n = rel ? snprintf(path, sizeof(path), "%s/%s", o->cgroup_root, unit) :
-		  snprintf(path, sizeof(path), "%s/system.slice/%s",
-			   o->cgroup_root, unit);
+				"mount", unit, root);
+	n = rel ? snprintf(path, sizeof(path), "%s/%s", root, unit) :
+		  snprintf(path, sizeof(path), "%s/system.slice/%s", root, unit);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return util_err(err, errlen, "unit '%s': name too long", unit);
 	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
@@ -277,6 +285,12 @@ static void flush_set(struct nft_batch *b, enum nset_id id)
 	nft_batch_close(b, nlh);
 }
 
+static bool vec_equal(const struct nset_vec *a, const struct nset_vec *b)
+{
+	return a->n == b->n && a->w == b->w &&
+	       (a->n == 0 || !memcmp(a->v, b->v, a->n * a->w));
+}
+
 static int apply_once(const char *state_dir, const struct nset_all *want,
 		      const bool sync[NS__COUNT], const struct nft_skel *skin,
 		      bool replace, bool use_cache, bool *used_cache,
@@ -284,13 +298,14 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 {
 	uint64_t sig = 0, content_k = 0, content;
 	struct mnl_socket *nl = NULL;
-	struct nset_all have, final;
+	struct nset_all have, final, full;
 	struct nft_skel sk = *skin;
-	bool cached = false, known = true;
+	bool cached = false, partial = false, save = true;
 	struct nft_batch b;
 	int rc, exists;
 
 	nset_all_init(&have);
+	nset_all_init(&full);
 	memset(&b, 0, sizeof(b));
 	rep->added = rep->removed = rep->messages = rep->bytes = 0;
 	rep->sent = false;
@@ -306,26 +321,57 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 		rc = rc ? rc : nft_read_content(nl, &content_k, err, errlen);
 		if (rc)
 			goto out;
-		/* What we committed last time, if the kernel still says so. */
-		cached = use_cache && applied_load(state_dir, content_k, &have) == 0;
 	}
-	*used_cache = cached;
-	for (int i = 0; i < NS__COUNT && exists && !cached; i++) {
-		if (!sync[i]) {
-			known = false; /* not read: its content is unknown */
-			continue;
+	for (int i = 0; i < NS__COUNT; i++)
+		partial |= !sync[i];
+	if (exists && partial) {
+		/*
+		 * Lockdown and release: read only the small sets they sync;
+		 * the threat sets' content matters only when the hash must
+		 * change, and then the file of the last commit tells it.
+		 */
+		bool same = true;
+
+		for (int i = 0; i < NS__COUNT && !rc; i++) {
+			if (!sync[i])
+				continue;
+			rc = nft_read_set(nl, i, &have.s[i], err, errlen);
+			same = same && !rc && vec_equal(&have.s[i], &want->s[i]);
 		}
-		if (replace)
-			continue;
-		rc = nft_read_set(nl, i, &have.s[i], err, errlen);
 		if (rc)
 			goto out;
-	}
-	final = have;
-	for (int i = 0; i < NS__COUNT; i++)
-		if (sync[i])
+		content = content_k;
+		save = false;
+		if (!same) {
+			content = 0;
+			if (use_cache && applied_load(state_dir, content_k, &full) == 0) {
+				for (int i = 0; i < NS__COUNT; i++) {
+					if (!sync[i])
+						continue;
+					free(full.s[i].v);
+					full.s[i] = want->s[i]; /* borrowed */
+				}
+				content = applied_hash(&full);
+				final = full;
+				save = true;
+			}
+		}
+	} else {
+		/* What we committed last time, if the kernel still says so. */
+		if (exists)
+			cached = use_cache &&
+				 applied_load(state_dir, content_k, &have) == 0;
+		*used_cache = cached;
+		for (int i = 0; i < NS__COUNT && exists && !cached && !replace; i++) {
+			rc = nft_read_set(nl, i, &have.s[i], err, errlen);
+			if (rc)
+				goto out;
+		}
+		final = have;
+		for (int i = 0; i < NS__COUNT; i++)
 			final.s[i] = want->s[i];
-	content = known ? applied_hash(&final) : 0;
+		content = applied_hash(&final);
+	}
 	sk.content = content;
 
 	rc = nft_batch_init(&b, nft_seq());
@@ -367,8 +413,9 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 	rep->messages = nft_batch_count(&b);
 	if (rep->messages == 0) {
 		/* The kernel holds exactly this; remember it if we had to read it. */
-		if (!cached && content)
-			(void)applied_save(state_dir, &final, content);
+		if (save && !cached && content &&
+		    applied_save(state_dir, &final, content))
+			applied_forget(state_dir); /* costs a dump next time */
 		goto out;
 	}
 	if (nft_batch_finish(&b))
@@ -376,18 +423,23 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 	rep->bytes = b.bytes;
 	rc = nft_batch_send(&b, nl, err, errlen);
 	rep->sent = true;
-	if (!rc) {
-		if (content)
-			(void)applied_save(state_dir, &final, content);
-		else
+	/* The file must never claim a content the kernel no longer holds. */
+	if (!rc && save && content) {
+		if (applied_save(state_dir, &final, content))
 			applied_forget(state_dir);
+	} else if (!rc && content != content_k) {
+		applied_forget(state_dir);
 	}
 	goto out;
 oom:
 	rc = -ENOMEM;
 	util_err(err, errlen, "nftables: out of memory building the batch");
 out:
+	for (int i = 0; i < NS__COUNT; i++)
+		if (sync[i] && full.s[i].v == want->s[i].v)
+			full.s[i].v = NULL; /* borrowed from want */
 	nft_batch_free(&b);
+	nset_all_free(&full);
 	nset_all_free(&have);
 	nft_close(nl);
 	return rc;

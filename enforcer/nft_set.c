@@ -200,6 +200,8 @@ int nset_from_elems(struct nset_vec *out, struct nset_kelem *e, size_t n,
 {
 	uint8_t rec[32];
 
+	if (n == 0)
+		return 0;
 	kelem_klen = klen;
 	qsort(e, n, sizeof(*e), kelem_cmp);
 	for (size_t i = 0; i < n; i++) {

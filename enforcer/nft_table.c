@@ -10,7 +10,8 @@
  *   forward : jump gate_fwd; jump chk_fwd_src; jump chk_fwd_dst
  *   gate_*  : empty, or one "jump lock_*" rule while in lockdown
  *   chk_*   : allowlist, safe, trusted -> return; threat -> count, log, drop
- *   lock_*  : agent flows, responders -> accept; everything else -> drop
+ *   lock_*  : agent flows, ICMPv6 ND, DHCP client, responders -> accept;
+ *             everything else -> drop
  *   content : never jumped to; its rule's comment is the sets' content
  *             hash (applied.h), changed in the same transaction as they
  *
@@ -60,7 +61,7 @@ uint64_t nft_skel_sig(const struct nft_skel *sk)
 	for (p = (const uint8_t *)(ptr); p < (const uint8_t *)(ptr) + (len); p++) \
 		h = (h ^ *p) * 0x100000001b3ull
 	/* Not the lock state: the gate chains say that (nft_table_gates). */
-	MIX("cordon-skel-4", 13);
+	MIX("cordon-skel-5", 13);
 	MIX(&sk->agent_uid, sizeof(sk->agent_uid));
 	MIX(&sk->ct_mark, sizeof(sk->ct_mark));
 	MIX(&sk->nflog_group, sizeof(sk->nflog_group));
@@ -503,6 +504,10 @@ static int build_lock(struct nft_batch *b, const char *chain,
 		      const char *counter)
 {
 	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	static const struct { bool in; uint16_t sport, dport; } dhcp[] = {
+		{ true, 67, 68 }, { false, 68, 67 },
+		{ true, 547, 546 }, { false, 546, 547 },
+	};
 	struct rb rb = rule_begin(chain);
 	int rc;
 
@@ -518,6 +523,18 @@ static int build_lock(struct nft_batch *b, const char *chain,
 		e_payload(&rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1);
 		e_cmp(&rb, NFT_CMP_GTE, &lo, 1);
 		e_cmp(&rb, NFT_CMP_LTE, &hi, 1);
+		rc = rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
+	}
+	/*
+	 * DHCP and DHCPv6 client traffic: a lease that cannot be renewed
+	 * takes the host's address away, and the responders' access with it.
+	 */
+	for (size_t i = 0; i < ARRAY_SIZE(dhcp) && !rc; i++) {
+		if ((dhcp[i].in && !in) || (!dhcp[i].in && !out) || (in && out))
+			continue;
+		rb = rule_begin(chain);
+		m_port(&rb, IPPROTO_UDP, SRC, dhcp[i].sport);
+		m_port(&rb, IPPROTO_UDP, DST, dhcp[i].dport);
 		rc = rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
 	}
 	for (int dd = 0; dd < 2 && !rc; dd++) {

@@ -11,15 +11,18 @@
 #include "aws_client.h"
 #include "cli.h"
 #include "cmd.h"
+#include "cmd_opts.h"
+#include "config.h"
 #include "enforce.h"
 #include "list_args.h"
 #include "log.h"
 #include "sync.h"
 
-#define SYNC_USAGE "[-c FILE] [--state-dir DIR] [--no-enforce] [--timeout SECONDS] " \
-	"[--threat-list [FORMAT:]LOCATION]... [--trusted-list [FORMAT:]LOCATION]..."
+#define SYNC_USAGE "[--no-enforce] [--timeout SECONDS]\n" \
+	"       [--threat-list [FORMAT:]LOCATION]... [--trusted-list [FORMAT:]LOCATION]...\n" \
+	"       " ENF_USAGE_COMMON
 
-enum { OPT_THREAT = CLI_OPT__NEXT, OPT_TRUSTED, OPT_NO_ENFORCE, OPT_TIMEOUT };
+enum { OPT_THREAT = ENF_OPT__NEXT, OPT_TRUSTED, OPT_NO_ENFORCE, OPT_TIMEOUT };
 
 static void print_status(const struct list_spec *spec, const struct sync_status *st)
 {
@@ -37,15 +40,12 @@ static void print_status(const struct list_spec *spec, const struct sync_status 
 	}
 }
 
-static int apply(struct list **lists, size_t n, const char *state_dir)
+static int apply(struct list **lists, size_t n, const struct enforce_opts *eo)
 {
-	struct enforce_opts eo;
 	struct enforce_report rep;
 	char err[ERRLEN];
 
-	enforce_opts_default(&eo);
-	eo.state_dir = state_dir;
-	if (enforce_lists(lists, n, &eo, &rep, err, sizeof(err))) {
+	if (enforce_lists(lists, n, eo, &rep, err, sizeof(err))) {
 		log_warnx("enforce: %s", err);
 		return EXIT_FAIL;
 	}
@@ -55,10 +55,46 @@ static int apply(struct list **lists, size_t n, const char *state_dir)
 	return EXIT_OK;
 }
 
+/*
+ * What the config file adds: its [lists] when the command line names none,
+ * limits, [aws] attempts and timeouts, and the state directory when
+ * --state-dir was not given. 0 or an exit code after a message.
+ */
+static int use_config(const struct cordon_config *cfg, struct list_args *la,
+		      struct aws_client_opts *co, const char **state_dir,
+		      const struct enforce_opts *eo)
+{
+	int rc = 0;
+
+	if (!la->n) {
+		for (size_t i = 0; i < cfg->lists.threat.n && !rc; i++)
+			rc = list_args_add(la, cfg->lists.threat.v[i], LIST_THREAT);
+		for (size_t i = 0; i < cfg->lists.trusted.n && !rc; i++)
+			rc = list_args_add(la, cfg->lists.trusted.v[i], LIST_TRUSTED);
+		if (rc)
+			return rc;
+	}
+	la->lim.floor_v4 = eo->floor_v4;
+	la->lim.floor_v6 = eo->floor_v6;
+	if (cfg->lists.max_bytes)
+		la->lim.max_bytes = cfg->lists.max_bytes;
+	if (cfg->lists.max_entries)
+		la->lim.max_entries = cfg->lists.max_entries;
+	co->max_attempts = cfg->aws.max_attempts;
+	co->connect_timeout_ms = (long)cfg->aws.connect_timeout_ms;
+	if (!co->timeout_ms)
+		co->timeout_ms = (long)cfg->aws.total_timeout_ms;
+	if (!strcmp(*state_dir, CLI_DEFAULT_STATE_DIR) && cfg->agent.state_dir &&
+	    *cfg->agent.state_dir)
+		*state_dir = cfg->agent.state_dir;
+	return 0;
+}
+
 int cmd_sync(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		CLI_COMMON_LONGOPTS,
+		ENF_LONGOPTS,
 		{ "threat-list", required_argument, NULL, OPT_THREAT },
 		{ "trusted-list", required_argument, NULL, OPT_TRUSTED },
 		{ "no-enforce", no_argument, NULL, OPT_NO_ENFORCE },
@@ -68,7 +104,11 @@ int cmd_sync(int argc, char **argv)
 	struct cli_common cc;
 	struct list_args la;
 	struct aws_client_opts co = { 0 };
+	struct cordon_config cfg = { 0 };
+	struct enforce_opts *eo = calloc(1, sizeof(*eo));
 	struct aws_client *client = NULL;
+	const char *state_dir;
+	char err[ERRLEN];
 	uint64_t secs;
 	struct list **lists = NULL;
 	bool enforce = true, all_in_force = true;
@@ -77,9 +117,23 @@ int cmd_sync(int argc, char **argv)
 
 	cli_common_init(&cc);
 	list_args_init(&la);
+	if (!eo) {
+		log_warnx("out of memory");
+		return EXIT_FAIL;
+	}
+	enforce_opts_default(eo);
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		int r;
+
 		if (cli_common_opt(&cc, opt, optarg))
+			continue;
+		r = enf_cli_opt(eo, opt, optarg);
+		if (r < 0) {
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		if (r)
 			continue;
 		switch (opt) {
 		case OPT_THREAT:
@@ -108,13 +162,31 @@ int cmd_sync(int argc, char **argv)
 		printf("usage: cordon sync " SYNC_USAGE "\n");
 		goto out;
 	}
-	if (optind != argc || !la.n) {
+	if (optind != argc) {
 		rc = cli_usage_error("sync", SYNC_USAGE);
 		goto out;
 	}
 	rc = cli_common_finish(&cc);
 	if (rc)
 		goto out;
+	if (config_load(&cfg, cc.config, cc.config_given, err, sizeof(err))) {
+		log_warnx("%s", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	state_dir = cc.state_dir;
+	rc = enf_opts_config(eo, &cfg);
+	if (!rc)
+		rc = use_config(&cfg, &la, &co, &state_dir, eo);
+	if (rc)
+		goto out;
+	if (!la.n) {
+		log_warnx("sync: no lists: give --threat-list/--trusted-list or [lists] in %s",
+			  cc.config);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	eo->state_dir = state_dir;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (aws_client_new(&co, &client) || !(lists = calloc(la.n, sizeof(*lists)))) {
@@ -124,7 +196,7 @@ int cmd_sync(int argc, char **argv)
 	}
 	for (size_t i = 0; i < la.n; i++) {
 		struct sync_opts so = {
-			.state_dir = cc.state_dir, .client = client, .lim = &la.lim,
+			.state_dir = state_dir, .client = client, .lim = &la.lim,
 			.need_list = enforce,
 		};
 		struct sync_status st;
@@ -138,7 +210,7 @@ int cmd_sync(int argc, char **argv)
 	}
 	rc = all_in_force ? EXIT_OK : EXIT_FAIL;
 	/* Never apply a partial set: it would drop the missing list's entries. */
-	if (enforce && all_in_force && apply(lists, nl, cc.state_dir))
+	if (enforce && all_in_force && apply(lists, nl, eo))
 		rc = EXIT_FAIL;
 out:
 	for (size_t i = 0; i < nl; i++)
@@ -146,5 +218,7 @@ out:
 	free(lists);
 	aws_client_free(client);
 	list_args_free(&la);
+	config_free(&cfg);
+	free(eo);
 	return rc;
 }

@@ -36,20 +36,24 @@ static inline uint64_t mix64(uint64_t x)
 	return x;
 }
 
+/* One side (address, port): two 64-bit words folded, one mix. */
+static inline uint64_t side_hash(uint64_t seed, const struct cd_addr *a, uint16_t port)
+{
+	uint64_t x, y;
+
+	memcpy(&x, a->u.b, 8);
+	memcpy(&y, a->u.b + 8, 8);
+	return mix64((x ^ seed) * 0x9e3779b97f4a7c15ull + (y ^ ((uint64_t)port << 48)));
+}
+
 /* Symmetric: both directions of a flow hash alike. */
 static uint32_t flow_hash(const struct flow_table *t, const struct cd_addr *a,
 			  uint16_t pa, const struct cd_addr *b, uint16_t pb,
 			  uint8_t proto)
 {
-	uint64_t ha = t->seed, hb = t->seed;
+	uint64_t h = side_hash(t->seed, a, pa) + side_hash(t->seed, b, pb);
 
-	for (int i = 0; i < 4; i++) {
-		ha = mix64(ha ^ a->u.w[i]);
-		hb = mix64(hb ^ b->u.w[i]);
-	}
-	ha = mix64(ha ^ pa);
-	hb = mix64(hb ^ pb);
-	return (uint32_t)mix64((ha + hb) ^ ((uint64_t)proto << 56) ^ a->af);
+	return (uint32_t)((h ^ (h >> 32)) * 0x9e3779b1u) ^ proto;
 }
 
 struct flow_table *flow_table_new(size_t max_flows)

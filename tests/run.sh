@@ -17,10 +17,11 @@ passed=0 failed=0 broken=()
 # run_suite NAME CMD...: the suite prints TAP ("ok N - x" / "not ok N - x").
 run_suite() {
 	local name=$1; shift
-	local out=$log/${name//\//_}.out rc p f
+	local out=$log/${name//\//_}.out rc p f t0=$SECONDS
 	printf '== %s\n' "$name"
 	"$@" >"$out" 2>&1
 	rc=$?
+	printf '   (%s: %d s)\n' "$name" $((SECONDS - t0))
 	p=$(grep -cE '^ok ' "$out")
 	f=$(grep -cE '^not ok ' "$out")
 	if [[ $f -gt 0 || $rc -ne 0 ]]; then

@@ -38,6 +38,7 @@ gzip -9n "$ST"/usr/share/man/man*/*.[0-9]
 epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 doc=$ST/usr/share/doc/cordon
 install -D -m 0644 "$SRC/copyright" "$doc/copyright"
+install -D -m 0644 "$SRC/lintian-overrides" "$ST/usr/share/lintian/overrides/cordon"
 {
 	printf 'cordon (%s) unstable; urgency=medium\n\n' "$DEBVER"
 	printf '  * Built from the cordon tree by make deb.\n\n'

@@ -8,6 +8,7 @@
 #   cloud.py URL CA enis INSTANCE      -> "ENI INDEX IP GROUPID(NAME),..." per line
 #   cloud.py URL CA mail QUEUE_URL     -> each SNS message on the queue (JSON)
 #   cloud.py URL CA tags INSTANCE      -> "KEY=VALUE" per line
+#   cloud.py URL CA many CMD:ARG:FILE...  -> those, each into its FILE
 # Credentials: setup makes them (IAM bootstrap, moto's first unsigned
 # calls); the other commands take AWS_ACCESS_KEY_ID/SECRET from the env.
 import contextlib
@@ -56,13 +57,12 @@ def use_key(akid, secret, token=None):
 def setup(bucket, threat_file, role_file):
     # The administrator: moto lets exactly three unsigned calls make it.
     use_key("AKIDBOOTSTRAP0000000", "bootstrap")
-    aws("iam", "create-user", "--user-name", "lab-admin")
+    account = aws("iam", "create-user", "--user-name", "lab-admin")["User"]["Arn"].split(":")[4]
     aws("iam", "put-user-policy", "--user-name", "lab-admin", "--policy-name", "all",
         "--policy-document", json.dumps({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
     key = aws("iam", "create-access-key", "--user-name", "lab-admin")["AccessKey"]
     use_key(key["AccessKeyId"], key["SecretAccessKey"])
-    account = aws("sts", "get-caller-identity")["Account"]
 
     # The tutorial's S3 threat list.
     aws("s3api", "create-bucket", "--bucket", bucket)
@@ -132,11 +132,10 @@ def setup(bucket, threat_file, role_file):
 
 
 def enis(iid):
-    names = {g["GroupId"]: g["GroupName"] for g in aws("ec2", "describe-security-groups", quiet=True)["SecurityGroups"]}
     got = aws("ec2", "describe-network-interfaces", "--filters", f"Name=attachment.instance-id,Values={iid}")
     for e in sorted(got["NetworkInterfaces"], key=lambda e: e["Attachment"]["DeviceIndex"]):
         print(e["NetworkInterfaceId"], e["Attachment"]["DeviceIndex"], e["PrivateIpAddress"],
-              ",".join(f"{g['GroupId']}({names.get(g['GroupId'], g.get('GroupName', '?'))})"
+              ",".join(f"{g['GroupId']}({g.get('GroupName', '?')})"
                        for g in e["Groups"]))
 
 
@@ -156,8 +155,20 @@ def tags(iid):
         print(f"{t['Key']}={t['Value']}")
 
 
+def many(jobs):
+    """CMD:ARG:FILE...: several commands, one Python start."""
+    for job in jobs:
+        # ARG may hold ':' (an SQS URL): FILE is after the last one.
+        cmd, rest = job.split(":", 1)
+        arg, path = rest.rsplit(":", 1)
+        with open(path, "w", encoding="utf-8") as f, contextlib.redirect_stdout(f):
+            {"enis": enis, "mail": mail, "tags": tags}[cmd](arg)
+
+
 def main():
-    if CMD == "setup":
+    if CMD == "many":
+        many(ARGS)
+    elif CMD == "setup":
         setup(*ARGS)
     elif CMD == "enis":
         enis(*ARGS)

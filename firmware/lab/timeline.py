@@ -110,15 +110,18 @@ lat = inc.get("lockdownLatencyMs")
 fact("incident", inc.get("id", ""))
 fact("lockdown", str(bool(inc.get("lockdown"))).lower())
 fact("lockdown_latency_ms", "" if lat is None else f"{lat:.3f}")
-opened = [r for r in records if r.get("type") == "incident_open"]
-if opened:
-    events.append((ms(opened[0]["at"]), "finding -> incident opened",
-                   [f"{inc.get('id', opened[0].get('incident'))}: {opened[0].get('reason', '')}",
-                    f"finding {inc.get('finding', '')} written to the findings file"]))
+if inc.get("openedAt"):
+    events.append((ms(inc["openedAt"]), "finding -> incident opened",
+                   [inc.get("reason", ""), f"incident {inc.get('id')}; the finding is in the findings file"]))
 if lat is not None:
-    events.append((t0 + round(lat), "host locked down (nftables)",
-                   [f"{lat:.3f} ms after the first packet; only the responder "
-                    "198.51.100.10:22, the metadata service and cordon's own calls pass"]))
+    how = ""
+    for l in lines("run.log"):
+        if f"incident {inc.get('id')}: host locked down" in l and "(" in l:
+            how = l[l.index("(") + 1:l.index(")")]
+            break
+    events.append((t0 + round(lat), "host locked down (nftables, one transaction)",
+                   [f"{lat:.3f} ms after the first packet" + (f": {how}" if how else ""),
+                    "from now on only the responder 198.51.100.10:22 and cordon's own calls pass"]))
 
 # Actions: the first intent has the original state, done has the result.
 first_intent, done = {}, {}
@@ -131,26 +134,36 @@ for r in records:
     if r.get("state") == "done":
         done[k] = r
 isolated = []
+failed_seen = set()
+for r in records:
+    if r.get("type") == "action" and r.get("state") == "failed" and (r["action"], r["key"]) not in failed_seen:
+        failed_seen.add((r["action"], r["key"]))
+        events.append((ms(r["at"]), f"{r['action']} {r['key']} failed",
+                       [r.get("error", "")[:160]]))
 for (act, key), r in sorted(done.items(), key=lambda kv: ms(kv[1]["at"]) or 0):
     p = (first_intent.get((act, key)) or {}).get("params") or {}
     res = r.get("result") or {}
-    if act.startswith("ec2_") and act.endswith("_eni"):
-        orig = ", ".join(p.get("original_groups") or []) or "?"
-        if act == "ec2_isolate_eni":
-            isolated.append(key)
-            fact(f"isolated_{key}", f"{','.join(p.get('original_groups') or [])}->{p.get('groups', '')}")
+    orig = ", ".join(p.get("original_groups") or []) or "?"
+    if act == "ec2_isolate_eni":
+        isolated.append(key)
+        fact(f"isolated_{key}", f"{','.join(p.get('original_groups') or [])}->{p.get('groups', '')}")
         events.append((ms(r["at"]), f"security groups swapped: {key}",
-                       [f"{orig} -> {p.get('groups', '?')}  ({act}; originals kept in the journal)"]))
+                       [f"{orig} -> {p.get('groups', '?')} (the original groups are in the journal)"]))
+    elif act == "ec2_restore_eni":
+        events.append((ms(r["at"]), f"security groups restored: {key}", [f"back in {orig}"]))
     elif act == "sns_publish":
         events.append((ms(r["at"]), "SNS message published", [f"topic {key}, message id {res.get('id', '?')}"]))
     elif act == "ec2_tag":
-        events.append((ms(r["at"]), "instance tagged", [key]))
+        events.append((ms(r["at"]), "instance tagged", [f"{key}: cordon:incident, cordon:status=isolated"]))
     elif act == "ec2_describe":
-        events.append((ms(r["at"]), "instance described (EC2)", [f"{key}: its interfaces and groups"]))
-    elif act.startswith("ec2_") or act.startswith("ec2"):
-        events.append((ms(r["at"]), f"{act} done", [key]))
-    elif act == "evidence" or act.startswith("evidence"):
-        events.append((ms(r["at"]), "evidence kept", [key]))
+        events.append((ms(r["at"]), "instance described (EC2 DescribeInstances)",
+                       [f"{key}: {len(res.get('interfaces') or [])} network interfaces and their groups"]))
+    elif act == "evidence":
+        events.append((ms(r["at"]), "evidence kept", [res.get("dir", key)]))
+    elif act == "ec2_untag":
+        events.append((ms(r["at"]), "incident tags taken off the instance", [key]))
+    elif act == "lockdown":
+        continue  # shown above, with its latency
     else:
         events.append((ms(r["at"]), f"{act} done", [key]))
 fact("isolate_actions", len(isolated))
@@ -159,7 +172,9 @@ fact("cloud", "done" if cloud_done else "not done")
 
 ev = lines("evidence.list")
 fact("evidence_files", ",".join(l.split()[0] for l in ev))
-events.append((t_release, "cordon release", [l for l in lines("release.out")][:3]))
+runs = [l for l in lines("release.out") if l.startswith("release:")]
+events.append((t_release, "cordon release", [l for l in lines("release.out")
+                                              if "run release again" in l] + runs[:1]))
 closed = [r for r in records if r.get("type") == "incident_close"]
 if closed:
     events.append((ms(closed[-1]["at"]), "incident closed", [closed[-1].get("reason", "")]))
@@ -209,6 +224,14 @@ if mails:
         print(f"   | {l}")
 else:
     print("   (no message)")
+
+rel = [json.loads(l) for l in lines("mail.release.json")]
+fact("mail_release_count", len(rel))
+if rel:
+    print(f"\n{BOLD}== the SNS message after cordon release{OFF}")
+    print(f"   Subject: {rel[-1]['Subject']}")
+    for l in rel[-1]["Message"].splitlines()[:12]:
+        print(f"   | {l}")
 
 print(f"\n{BOLD}== evidence kept in STATE_DIR/evidence/{inc.get('id', '?')}/{OFF}")
 for l in ev or ["(nothing)"]:

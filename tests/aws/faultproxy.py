@@ -10,7 +10,9 @@ down. Actions:
   truncate  forward, then send the headers and only half of the body
   badsum    forward, with every x-amz-checksum-* value replaced
   skew      answer 403 RequestTimeTooSkewed with a Date SECONDS ahead
-Every request is logged to --log as "METHOD PATH STATUS ACTION x-amz-date".
+  region    answer 301 PermanentRedirect, x-amz-bucket-region: REGION
+Every request is logged to --log as
+"METHOD PATH STATUS ACTION x-amz-date signing-region".
 Listens on 127.0.0.1 only.
 """
 import argparse
@@ -55,15 +57,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def note(self, status, action):
         with LOCK, open(self.server.args.log, "a", encoding="utf-8") as f:
+            m = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/", self.headers.get("Authorization", ""))
             f.write(f"{self.command} {self.path} {status} {action or '-'} "
-                    f"{self.headers.get('X-Amz-Date', '-')}\n")
+                    f"{self.headers.get('X-Amz-Date', '-')} {m.group(1) if m else '-'}\n")
 
-    def aws_error(self, code, error, date=None):
+    def aws_error(self, code, error, date=None, extra=()):
         body = (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{error}</Code>"
                 f"<Message>injected {error}</Message><RequestId>fault</RequestId></Error>").encode()
         self.send_response_only(code)
         self.send_header("Date", date or email.utils.formatdate(usegmt=True))
         self.send_header("Content-Type", "application/xml")
+        for k, v in extra:
+            self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -86,6 +91,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             ahead = email.utils.formatdate(time.time() + fault.get("seconds", 3600), usegmt=True)
             self.note(403, "skew")
             return self.aws_error(403, "RequestTimeTooSkewed", ahead)
+        if action == "region":
+            self.note(301, "region")
+            return self.aws_error(301, "PermanentRedirect", None,
+                                  [("x-amz-bucket-region", fault.get("region", "us-west-2"))])
         if action == "delay":  # logged now: the client may be gone later
             self.note("delayed", action)
             time.sleep(fault.get("seconds", 5))

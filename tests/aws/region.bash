@@ -10,6 +10,7 @@
 # Functions set REGION_* variables and return non-zero with REGION_WHY set
 # when something is missing; the caller decides whether that is a skip or
 # an error. Nothing here installs a trap or changes directory.
+# shellcheck disable=SC2034 # REGION_* are for the sourcing script
 
 # region_find_python: REGION_PY = a python3 with moto, boto3, flask and the
 # AWS CLI (pyenv's on the project's machines, not Debian's).

@@ -18,8 +18,8 @@ attempts() { grep -c '^GET /lists/threat.txt ' "$PROXY_LOG"; }
 # success shows as "updated" and failure as "last good copy in force".
 bump() { printf '203.0.113.%d\n198.51.100.0/24\n' "$1" >"$AWS_WORK/t.txt"; s3 put lists threat.txt "$AWS_WORK/t.txt" SHA256; }
 
-s3 mb lists
-bump 1
+printf '203.0.113.1\n198.51.100.0/24\n' >"$AWS_WORK/t.txt"
+s3 mb lists -- put lists threat.txt "$AWS_WORK/t.txt" SHA256
 sync --threat-list $loc
 check "baseline through the proxy: updated" has "$loc: updated, 2 entries"
 
@@ -84,6 +84,14 @@ s1=$(date -u -d "${d1:0:8} ${d1:9:2}:${d1:11:2}:${d1:13:2}" +%s)
 s2=$(date -u -d "${d2:0:8} ${d2:9:2}:${d2:11:2}:${d2:13:2}" +%s)
 check "clock skew: second attempt signed about an hour ahead ($d1 -> $d2)" \
 	test $((s2 - s1)) -gt 3500 -a $((s2 - s1)) -lt 3700
+
+bump 6
+fault '[{"match": "^GET /lists/", "action": "region", "region": "eu-north-1", "times": 1}]'
+sync --threat-list $loc
+check "bucket in another region: asked again there, updated" has "$loc: updated"
+r1=$(awk 'NR==1{print $6}' "$PROXY_LOG") r2=$(awk 'NR==2{print $6}' "$PROXY_LOG")
+check "bucket in another region: signed for us-east-1, then eu-north-1 ($r1 -> $r2)" \
+	test "$r1:$r2" = us-east-1:eu-north-1
 
 fault '[]'
 sync --threat-list $loc

@@ -18,11 +18,11 @@ imds_sync() {
 count() { grep -c -- "$1" "$IMDS_LOG"; }
 
 printf '203.0.113.7\n' >"$AWS_WORK/t.txt"
-s3 mb lists
-s3 put lists a.txt "$AWS_WORK/t.txt"
-s3 put lists b.txt "$AWS_WORK/t.txt"
-# Three credential sets: the first about to expire, then long-lived ones.
-s3 role 60 21600 21600 >"$AWS_WORK/role.json"
+# role.json: three credential sets, the first about to expire; role1.json
+# and role2.json: long-lived ones, for the later fakes.
+s3 mb lists -- put lists a.txt "$AWS_WORK/t.txt" -- put lists b.txt "$AWS_WORK/t.txt" \
+	-- role "$AWS_WORK/role.json" 60 21600 21600 -- role "$AWS_WORK/role1.json" 21600 \
+	-- role "$AWS_WORK/role2.json" 21600 21600
 start_imds "$AWS_WORK/role.json"
 
 code=$(curl -s -o /dev/null -w '%{http_code}' "$IMDS_URL/latest/meta-data/iam/security-credentials/")
@@ -59,7 +59,6 @@ check "credentials near expiry refreshed: 2 fetches" test "$(count 'security-cre
 kill "$IMDS_PID"; wait "$IMDS_PID" 2>/dev/null
 
 # A token that dies (after 2 uses): the 401 makes cordon fetch a new one.
-s3 role 21600 >"$AWS_WORK/role1.json"
 start_imds "$AWS_WORK/role1.json" --token-uses 2
 imds_sync --state-dir "$AWS_WORK/s2" --threat-list s3://lists/a.txt
 check "expired IMDS token: sync still updated" has "a.txt: updated"
@@ -69,7 +68,6 @@ kill "$IMDS_PID"; wait "$IMDS_PID" 2>/dev/null
 
 # The server says ExpiredToken: cordon drops its credentials, fetches new
 # ones from IMDS and retries once.
-s3 role 21600 21600 >"$AWS_WORK/role2.json"
 start_imds "$AWS_WORK/role2.json"
 echo '[{"match": "^GET /lists/", "action": "status", "code": 400, "error": "ExpiredToken", "times": 1}]' >"$FAULTS"
 AWS_ENDPOINT_URL=$PROXY_URL imds_sync --state-dir "$AWS_WORK/s3" --threat-list s3://lists/a.txt

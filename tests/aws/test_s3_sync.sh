@@ -14,13 +14,12 @@ printf '203.0.113.7\n198.51.100.0/24\n2001:db8::/48\n' >"$AWS_WORK/t1.txt"
 printf '203.0.113.9\n' >"$AWS_WORK/t2.txt"
 printf 'this is not a list\n<html>\n' >"$AWS_WORK/bad.txt"
 printf '192.0.2.1\n' >"$AWS_WORK/trusted.txt"
-s3 mb lists
-s3 put lists threat.txt "$AWS_WORK/t1.txt" SHA256
 # moto's own SigV4 check refuses keys with '+', '%', '=' or non-ASCII even
 # from boto3; those encodings are proven against botocore in test_sigv4.sh.
-s3 put lists "dir/my list~v1.txt" "$AWS_WORK/t2.txt" CRC32
-s3 put lists plain.txt "$AWS_WORK/t2.txt"
-s3 put lists bad.txt "$AWS_WORK/bad.txt"
+s3 mb lists -- put lists threat.txt "$AWS_WORK/t1.txt" SHA256 \
+	-- put lists "dir/my list~v1.txt" "$AWS_WORK/t2.txt" CRC32 \
+	-- put lists plain.txt "$AWS_WORK/t2.txt" -- put lists bad.txt "$AWS_WORK/bad.txt" \
+	-- put lists swap.txt "$AWS_WORK/t1.txt"
 
 # moto really checks signatures: an unsigned request is refused.
 code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$CA" "$MOTO_URL/lists/threat.txt")
@@ -56,8 +55,6 @@ check "a second object (boto3 default CRC32)" has "s3://lists/plain.txt: updated
 check "local file loaded" has "$AWS_WORK/trusted.txt: loaded, 1 entries"
 
 # An object that is not a valid list never replaces the last good copy.
-cp "$AWS_WORK/t1.txt" "$AWS_WORK/swap.txt"
-s3 put lists swap.txt "$AWS_WORK/t1.txt"
 sync --threat-list s3://lists/swap.txt
 good=$(cat "$st"/lists/*.body | md5sum)
 s3 put lists swap.txt "$AWS_WORK/bad.txt"
@@ -102,6 +99,21 @@ check "TLS verified: unknown CA refused" has "SSL"
 
 sync --threat-list https://example.com/list.txt
 check "not an S3 location: refused" has "not an S3 endpoint host"
+
+# Lists, limits, [aws] settings and the state directory from the config.
+printf '[agent]\nstate_dir = %s/cfgstate\n[lists]\nthreat = txt:s3://lists/plain.txt\ntrusted = %s\n[aws]\nmax_attempts = 2\n' \
+	"$AWS_WORK" "$AWS_WORK/trusted.txt" >"$AWS_WORK/cordon.conf"
+chmod 600 "$AWS_WORK/cordon.conf"
+"$CORDON" sync -c "$AWS_WORK/cordon.conf" --no-enforce >"$out" 2>&1
+check "lists from the config file: exit 0" test $? -eq 0
+check "lists from the config file: both in force" \
+	bash -c "grep -q 'plain.txt: updated' '$out' && grep -q 'trusted.txt: loaded' '$out'"
+check "state directory from the config file" test -s "$(ls "$AWS_WORK"/cfgstate/lists/*.body | head -1)"
+printf '[lists]\nthreat = bogus:x\n' >"$AWS_WORK/bad.conf"
+chmod 600 "$AWS_WORK/bad.conf"
+"$CORDON" sync -c "$AWS_WORK/bad.conf" --no-enforce >"$out" 2>&1
+check "a bad list in the config: exit 2" test $? -eq 2
+check "a bad list in the config: file, line and key named" has "bad.conf:2: [lists] threat"
 
 # Enforcing: in a network namespace of our own, where S3 cannot be
 # reached, the last good copy is what gets applied to nftables.

@@ -71,7 +71,7 @@ for i in $(seq "$NFT_RUNS"); do
 done
 for i in $(seq "$RUNS"); do
 	fresh
-	timed "$ST/t" ip netns exec "$NS" ipset restore -f "$D/bench.ipset" || { echo "ipset restore failed"; }
+	timed "$ST/t" ip netns exec "$NS" ipset -exist restore -f "$D/bench.ipset" || { echo "ipset restore failed"; }
 	read -r w r <"$ST/t"; W[ipset]+="$w "; R[ipset]+="$r "
 	timed "$ST/t" ip netns exec "$NS" ipset add b4 203.0.113.99
 	read -r w r <"$ST/t"; W[ipset_one]+="$w "

@@ -7,28 +7,47 @@
 #   reverse   P -> C:8080   (outbound "reverse shell" from root, v6)
 #   responder R -> P:22     (allowlisted 192.0.2.4:22, SSH-like)
 #   agent     P -> C:9000   (the agent's user, uid 4242 here)
+#   unit      P -> C:9001   (a process in the cgroup of an allowed unit,
+#                            like amazon-ssm-agent.service)
 #
 # The lockdown must stop both directions of the first two at once and
-# keep the last two; release must restore everything.
+# keep the others; release must restore everything. `ip netns exec`
+# mounts a fresh /sys, so the test mounts cgroup2 under $TMP and passes
+# --cgroup-root.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/netns/enforcer_lib.bash
-trap cleanup EXIT
+CG=
+cleanup_cg() {
+	[[ -n $CG ]] || return 0
+	for h in "${HOSTS[@]}"; do
+		for p in $(ip netns pids "$PFX-$h" 2>/dev/null); do kill "$p" 2>/dev/null; done
+	done
+	sleep 0.2
+	rmdir "$CG/cordontest$$/ssm.service" "$CG/cordontest$$" 2>/dev/null
+	umount "$CG" 2>/dev/null
+}
+trap 'cleanup_cg; cleanup' EXIT
 
 AGENT_UID=4242
 TCPPY=$PWD/tests/netns/enforcer_tcp.py
 setup_net
 chmod 0777 "$TMP"
 ST=$TMP/state
+CG=$TMP/cgroup
+UNIT=cordontest$$/ssm.service
+mkdir -p "$CG" && mount -t cgroup2 none "$CG" && mkdir -p "$CG/$UNIT" || CG=
 E=(--state-dir "$ST" --no-resolv-conf --agent-user "$AGENT_UID"
    --allow 192.0.2.4:22 --allow "[2001:db8::4]:22")
+[[ -n $CG ]] && E+=(--cgroup-root "$CG" --allow-unit "$UNIT")
 echo 203.0.113.200 >"$TMP/empty.txt" # listed, never used
 
 tcp_server p :: 8080
 tcp_server p :: 22
 tcp_server c :: 8080
 tcp_server c :: 9000
-for hp in p:8080 p:22 c:8080 c:9000; do wait_listen "${hp%:*}" "${hp#*:}"; done
+tcp_server c :: 9001
+for hp in p:8080 p:22 c:8080 c:9000 c:9001; do wait_listen "${hp%:*}" "${hp#*:}"; done
 
 check "enforce (empty lists)" np "$CORDON" enforce "${E[@]}" --threat-list "$TMP/empty.txt" --quiet
 
@@ -45,15 +64,18 @@ session c "$TMP/att.log" 192.0.2.1 8080
 session p "$TMP/rev.log" 2001:db8::3 8080
 session r "$TMP/resp.log" 192.0.2.1 22
 session p "$TMP/agent.log" 192.0.2.3 9000 "$AGENT_UID"
+: >"$TMP/unit.log"
+[[ -n $CG ]] && bgns p sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" "$3" session 192.0.2.3 9001 "$4"' \
+	sh "$CG/$UNIT" "$PYTHON" "$TCPPY" "$TMP/unit.log"
 sleep 1.5
 lines() { wc -l <"$1"; }
-LOGS=(att srv-p-8080 rev srv-c-8080 resp srv-p-22 agent srv-c-9000)
+LOGS=(att srv-p-8080 rev srv-c-8080 resp srv-p-22 agent srv-c-9000 unit srv-c-9001)
 declare -A N0 N1 N2
 for l in "${LOGS[@]}"; do N0[$l]=$(lines "$TMP/$l.log"); done
 all_up=1
 for l in "${LOGS[@]}"; do [[ ${N0[$l]} -gt 2 ]] || all_up=0; done
-[[ $all_up == 1 ]] && ok "four sessions run before the lockdown" ||
-	notok "four sessions run before the lockdown ($(for l in "${LOGS[@]}"; do printf '%s=%s ' $l ${N0[$l]}; done))"
+[[ $all_up == 1 ]] && ok "five sessions run before the lockdown" ||
+	notok "five sessions run before the lockdown ($(for l in "${LOGS[@]}"; do printf '%s=%s ' $l ${N0[$l]}; done))"
 
 out=$(np "$CORDON" lockdown "${E[@]}" --reason "test: finding 42" --local-only 2>&1)
 rc=$?
@@ -71,6 +93,11 @@ check "reverse session: host's bytes no longer leave" same srv-c-8080
 check "reverse session: remote's bytes no longer arrive" same rev
 check "responder's SSH-like session keeps working (both ways)" eval 'grows resp && grows srv-p-22'
 check "agent user's own session keeps working (both ways)" eval 'grows agent && grows srv-c-9000'
+if [[ -n $CG ]]; then
+	check "allowed unit's session keeps working (socket cgroupv2)" eval 'grows unit && grows srv-c-9001'
+else
+	ok "# SKIP allowed unit: cannot mount cgroup2"
+fi
 
 refute "new inbound TCP is cut (v4)" tcp_ok c 192.0.2.1 8080
 refute "new outbound TCP from root is cut (v6)" tcp_ok p 2001:db8::3 8080

@@ -1,0 +1,125 @@
+#!/bin/bash
+# tests/netns/lab_demo.sh: `make demo`'s lab (firmware/lab/demo.sh) run
+# without a terminal, and the facts of its timeline checked: threat list
+# synced from the lab's S3 (ETag), the outbound attempt dropped and found,
+# the lockdown (responder kept, others cut off), evidence, the cloud
+# isolation (both ENIs in the forensic group, originals journaled, tags,
+# the SNS text read back through SQS), release (groups and reachability
+# back), and cleanup, also after Ctrl-C. The cloud checks are TAP TODO
+# when the cordon under test journals no cloud actions. TAP.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/aws/region.bash
+export CORDON=${CORDON:-$PWD/build/san/cordon}
+T=0 FAILED=0
+ok() { T=$((T + 1)); echo "ok $T - $*"; }
+# check WHAT CMD...: one TAP line from a command's status
+check() { local w=$1; shift; if "$@"; then ok "$w"; else notok "$w"; fi; }
+notok() { T=$((T + 1)); FAILED=$((FAILED + 1)); echo "not ok $T - $*"; }
+WORK=$(mktemp -d /tmp/cordon-labtest.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+region_find_python || { echo "1..0 # SKIP $REGION_WHY"; exit 0; }
+[[ -x $CORDON ]] || { echo "1..0 # SKIP no cordon binary at $CORDON"; exit 0; }
+[[ $(id -u) -eq 0 ]] || { echo "1..0 # SKIP needs root (network namespaces)"; exit 0; }
+
+# ---- Ctrl-C while the region starts: everything goes ----------------------
+# Job control: the lab gets its own process group, as in a terminal, and
+# SIGINT is not ignored (bash ignores it in a background job otherwise).
+set -m
+LAB_SKIP_REPLAY=1 firmware/lab/demo.sh >"$WORK/int.out" 2>&1 &
+pid=$!
+set +m
+for _ in $(seq 300); do grep -q 'the AWS region' "$WORK/int.out" && break; sleep 0.1; done
+sleep 1
+kill -INT -- -"$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+left=$(ip netns list | grep -c "^lab$pid-")
+procs=$(pgrep -f "cordon-lab\\.|lab_imds.py" | grep -vc "^$$\$")
+if [[ $rc -eq 130 && $left -eq 0 ]] && grep -q 'interrupted, cleaning up' "$WORK/int.out"; then
+	ok "Ctrl-C: exit 130, namespaces removed"
+else
+	notok "Ctrl-C: exit $rc, $left namespaces left"; sed 's/^/# /' "$WORK/int.out"
+fi
+check "Ctrl-C: no lab process left ($procs)" test "$procs" -eq 0
+
+# ---- the whole lab ------------------------------------------------------------------
+F=$WORK/facts
+start=$(date +%s)
+LAB_SKIP_REPLAY=1 LAB_FACTS=$F firmware/lab/demo.sh >"$WORK/out" 2>&1 </dev/null &
+pid=$!
+wait "$pid"
+rc=$?
+echo "# the lab took $(($(date +%s) - start)) s"
+get() { sed -n "s/^$1=//p" "$F" | tail -1; }
+is() { # WHAT KEY WANT
+	local got
+	got=$(get "$2")
+	if [[ $got == "$3" ]]; then ok "$1"; else notok "$1 (${2}=${got:-<none>}, want $3)"; fi
+}
+if [[ $rc -eq 0 ]]; then ok "the lab ran to the end (exit 0)"; else notok "the lab: exit $rc"; sed 's/^/# /' "$WORK/out"; fi
+wd=$(sed -n 's|.*CA \(/tmp/cordon-lab\.[^/]*\)/.*|\1|p' "$WORK/out" | head -1)
+check "cleanup: namespaces and work directory ${wd:-?} gone" \
+	test "$(ip netns list | grep -c "^lab$pid-")" -eq 0 -a -n "$wd" -a ! -e "$wd"
+
+is "list synced from the lab's S3: updated" list_result updated
+is "list: 1 entry" list_entries 1
+is "list: ETag is the object's (put-object)" list_etag "$(get s3_etag)"
+is "list: location s3://lab-threat-intel/threat.txt" list_location s3://lab-threat-intel/threat.txt
+is "before: the responder reaches the host's web port" before_web reachable
+is "attack: the connection to 203.0.113.66:443 gets no answer" attack "no answer (dropped)"
+is "finding: OUTBOUND" finding_direction OUTBOUND
+is "finding: TCP to 203.0.113.66 port 443" finding_port 443
+is "finding: GuardDuty's custom threat list type" finding_type UnauthorizedAccess:EC2/MaliciousIPCaller.Custom
+is "finding: list threat.txt" finding_list threat.txt
+is "lockdown: in daemon.json" lockdown true
+lat=$(get lockdown_latency_ms)
+check "lockdown: latency reported ($lat ms)" grep -qE '^[0-9]+\.[0-9]+$' <<<"$lat"
+is "lockdown: the responder's web access is cut" lockdown_web unreachable
+is "lockdown: the responder keeps port 22 (allow)" lockdown_ssh reachable
+ev=$(get evidence_files)
+for f in ring.pcap findings.json manifest.json; do
+	check "evidence: $f" grep -q ",$f," <<<",$ev,"
+done
+# The timeline is in order and names each step.
+awk '/== timeline/{on=1; next} /^$/{on=0} on && /^ +[-+][0-9.]+ ms/' "$WORK/out" >"$WORK/tl"
+check "timeline: in time order" /usr/bin/python3 -c '
+import sys
+ts = [float(l.split()[0]) for l in open(sys.argv[1])]
+sys.exit(not ts or ts != sorted(ts))' "$WORK/tl"
+for step in "threat list synced" "first packet" "finding -> incident opened" "host locked down" "evidence kept" "cordon release"; do
+	check "timeline: $step" grep -qF "$step" "$WORK/tl"
+done
+is "release: lockdown lifted (daemon.json)" released true
+is "after release: the responder reaches the web port again" after_web reachable
+
+# ---- the cloud part: real checks once the daemon journals it ---------------------
+if [[ $(get cloud) == "done" ]]; then
+	cok() { ok "$@"; }
+	cnotok() { notok "$@"; }
+else
+	echo "# cloud isolation: $(get cloud): the checks below are TODO"
+	cok() { T=$((T + 1)); echo "ok $T - $* # TODO cloud isolation"; }
+	cnotok() { T=$((T + 1)); echo "not ok $T - $* # TODO cloud isolation"; }
+fi
+cis() { local got; got=$(get "$2"); if [[ $got == "$3" ]]; then cok "$1"; else cnotok "$1 (${2}=${got:-<none>}, want $3)"; fi; }
+e0=$(get eni0) e1=$(get eni1) sgf=$(get sg_forensic)
+cis "cloud: journal has ec2 and sns actions done" cloud "done"
+cis "cloud: both ENIs isolated (ec2_isolate_eni done)" isolate_actions 2
+cis "cloud: eth0's ENI: original groups web,admin journaled -> forensic" "isolated_$e0" "$(get sg_web),$(get sg_admin)->$sgf"
+cis "cloud: eth1's ENI: original group admin journaled -> forensic" "isolated_$e1" "$(get sg_admin)->$sgf"
+cis "cloud: describe-network-interfaces: both ENIs in the forensic group only" enis_after_forensic_only yes
+cis "cloud: 2 ENIs attached" enis_after_count 2
+t=$(get tags_after)
+if [[ $t == *"cordon:incident=$(get incident)"* ]]; then cok "cloud: instance tagged cordon:incident"; else cnotok "cloud: tags ($t)"; fi
+cis "SNS: published (journal)" sns_done true
+cis "SNS: one message read back through SQS" mail_count 1
+s=$(get mail_subject)
+if [[ $s == *"$(get instance)"*isolated*203.0.113.66* ]]; then cok "SNS: subject names instance, isolated, remote ($s)"; else cnotok "SNS subject: $s"; fi
+cis "SNS: the text names both ENIs" mail_names_both_enis yes
+cis "release: original groups back on both ENIs (describe-network-interfaces)" restored yes
+cis "release: incident closed in the journal" incident_closed true
+
+echo "1..$T"
+[[ $FAILED -eq 0 ]]
