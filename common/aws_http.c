@@ -16,13 +16,21 @@ void aws_http_resp_init(struct aws_http_resp *r)
 	buf_init(&r->body, 0);
 }
 
+/* The request headers hold the signature and maybe a session token. */
+static void slist_free_secure(struct curl_slist **l)
+{
+	for (struct curl_slist *s = *l; s; s = s->next)
+		explicit_bzero(s->data, strlen(s->data));
+	curl_slist_free_all(*l);
+	*l = NULL;
+}
+
 void aws_http_resp_free(struct aws_http_resp *r)
 {
 	if (!r)
 		return;
 	buf_free(&r->body);
-	curl_slist_free_all(r->slist);
-	r->slist = NULL;
+	slist_free_secure(&r->slist);
 }
 
 const char *aws_http_header(const struct aws_http_resp *r, const char *name)
@@ -160,9 +168,7 @@ void aws_http_done(CURL *h, CURLcode rc, struct aws_http_resp *resp)
 	resp->status = rc == CURLE_OK ? status : 0;
 	if (rc != CURLE_OK && !resp->curl_err[0])
 		util_strlcpy(resp->curl_err, curl_easy_strerror(rc), sizeof(resp->curl_err));
-	/* The request headers can hold a session token. */
-	curl_slist_free_all(resp->slist);
-	resp->slist = NULL;
+	slist_free_secure(&resp->slist);
 }
 
 int aws_http_perform_on(CURL *h, const struct aws_http_req *req, struct aws_http_resp *resp)

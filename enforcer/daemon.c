@@ -94,6 +94,33 @@ static int open_captures(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+pid_t daemon_fork(struct daemon *d, int *fd, char *err, size_t errlen)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		util_err(err, errlen, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		util_err(err, errlen, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		daemon_close_for_child(d);
+		*fd = sv[1];
+		return 0;
+	}
+	close(sv[1]);
+	*fd = sv[0];
+	return pid;
+}
+
 static int spawn_sensor(struct daemon *d, char *err, size_t errlen)
 {
 	struct sensord_opts so = {
@@ -104,24 +131,14 @@ static int spawn_sensor(struct daemon *d, char *err, size_t errlen)
 		.evidence_seconds = d->o->evidence_seconds,
 		.evidence_bytes = d->o->evidence_bytes,
 	};
-	int sv[2];
-	pid_t pid;
+	int fd;
+	pid_t pid = daemon_fork(d, &fd, err, errlen);
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return util_err(err, errlen, "socketpair: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return util_err(err, errlen, "fork: %s", strerror(errno));
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		daemon_close_for_child(d);
-		sensord_main(sv[1], d->caps, d->ncaps, &so);
-	}
-	close(sv[1]);
-	d->sensor_fd = sv[0];
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		sensord_main(fd, d->caps, d->ncaps, &so);
+	d->sensor_fd = fd;
 	d->sensor_pid = pid;
 	d->sensor_ready = false;
 	/*

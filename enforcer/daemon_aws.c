@@ -23,28 +23,20 @@ static const struct ipc_spec from_aws[] = {
 
 int daemon_spawn_aws(struct daemon *d, char *err, size_t errlen)
 {
-	int sv[2];
+	int fd;
 	pid_t pid;
 
 	d->aws_fd = -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return util_err(err, errlen, "socketpair: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return util_err(err, errlen, "fork: %s", strerror(errno));
-	}
+	pid = daemon_fork(d, &fd, err, errlen);
+	if (pid < 0)
+		return -1;
 	if (pid == 0) {
-		close(sv[0]);
-		daemon_close_for_child(d);
 		/* No packet handles here. */
 		for (size_t i = 0; i < d->ncaps; i++)
 			cap_close(d->caps[i]);
-		awsd_main(sv[1], d->o);
+		awsd_main(fd, d->o);
 	}
-	close(sv[1]);
-	d->aws_fd = sv[0];
+	d->aws_fd = fd;
 	d->aws_pid = pid;
 	return 0;
 }

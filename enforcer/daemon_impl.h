@@ -122,6 +122,8 @@ struct daemon {
 const char *daemon_mode_name(enum run_mode m);
 int daemon_prepare_state(struct daemon *d, char *err, size_t errlen);
 void daemon_close_for_child(struct daemon *d);
+/* socketpair + fork: 0 in the child (*fd its end), the pid in the parent, -1. */
+pid_t daemon_fork(struct daemon *d, int *fd, char *err, size_t errlen);
 void daemon_chown_state(struct daemon *d);
 void daemon_cleanup(struct daemon *d);
 void daemon_write_status(struct daemon *d);

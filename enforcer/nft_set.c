@@ -251,6 +251,10 @@ void nset_delta(struct nft_batch *b, enum nset_id id,
 	uint16_t type = del ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM;
 	size_t i = 0, j = 0, w = want->w;
 
+	/* Most sets are unchanged: one memcmp instead of a merge walk. */
+	if (want->n == have->n &&
+	    (want->n == 0 || !memcmp(want->v, have->v, want->n * w)))
+		return;
 	/* Deletions: in have, not in want. Additions: the other way round. */
 	while (i < want->n || j < have->n) {
 		int c;

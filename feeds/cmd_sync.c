@@ -80,7 +80,9 @@ static int use_config(const struct cordon_config *cfg, struct list_args *la,
 		la->lim.max_bytes = cfg->lists.max_bytes;
 	if (cfg->lists.max_entries)
 		la->lim.max_entries = cfg->lists.max_entries;
-	co->max_attempts = cfg->aws.max_attempts;
+	/* AWS_MAX_ATTEMPTS wins over the config file, as in the SDKs. */
+	if (!getenv("AWS_MAX_ATTEMPTS"))
+		co->max_attempts = cfg->aws.max_attempts;
 	co->connect_timeout_ms = (long)cfg->aws.connect_timeout_ms;
 	if (!co->timeout_ms)
 		co->timeout_ms = (long)cfg->aws.total_timeout_ms;

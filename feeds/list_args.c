@@ -50,6 +50,16 @@ int list_args_add(struct list_args *a, const char *arg, enum list_kind kind)
 	return 0;
 }
 
+int list_args_opt(struct list_args *a, int opt, const char *arg)
+{
+	int rc;
+
+	if (opt != LIST_OPT_THREAT && opt != LIST_OPT_TRUSTED)
+		return 0;
+	rc = list_args_add(a, arg, opt == LIST_OPT_TRUSTED ? LIST_TRUSTED : LIST_THREAT);
+	return rc ? -rc : 1;
+}
+
 int list_args_load(const struct list_args *a, struct lists *ls,
 		   struct list ***lists, size_t *nlists, bool quiet)
 {

@@ -20,7 +20,15 @@ struct list_args {
 	void *fetch_arg;
 };
 
+/* getopt_long entries for --threat-list / --trusted-list. */
+enum { LIST_OPT_THREAT = 0x1800, LIST_OPT_TRUSTED };
+#define LIST_ARGS_LONGOPTS                                                     \
+	{ "threat-list", required_argument, NULL, LIST_OPT_THREAT },           \
+	{ "trusted-list", required_argument, NULL, LIST_OPT_TRUSTED }
+
 void list_args_init(struct list_args *a);
+/* 1: opt was a list option and is taken; 0: not ours; <0: -exit code. */
+int list_args_opt(struct list_args *a, int opt, const char *arg);
 void list_args_free(struct list_args *a);
 /* 0, or EXIT_USAGE after printing what is wrong with arg. */
 int list_args_add(struct list_args *a, const char *arg, enum list_kind kind);

@@ -14,12 +14,11 @@ static const char usage[] =
 	"[-c FILE] [--state-dir DIR] [--threat-list [FMT:]FILE]... "
 	"[--trusted-list [FMT:]FILE]... [--json] ADDRESS...";
 
-enum { OPT_THREAT = CLI_OPT__NEXT, OPT_TRUSTED, OPT_JSON };
+enum { OPT_JSON = CLI_OPT__NEXT };
 
 static const struct option check_opts[] = {
 	CLI_COMMON_LONGOPTS,
-	{ "threat-list", required_argument, NULL, OPT_THREAT },
-	{ "trusted-list", required_argument, NULL, OPT_TRUSTED },
+	LIST_ARGS_LONGOPTS,
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ NULL, 0, NULL, 0 }
 };
@@ -89,13 +88,15 @@ int cmd_check(int argc, char **argv)
 				NULL)) != -1) {
 		if (cli_common_opt(&common, c, optarg))
 			continue;
+		if ((rc = list_args_opt(&la, c, optarg)) < 0) {
+			rc = -rc;
+			goto out;
+		}
+		if (rc) {
+			rc = 0;
+			continue;
+		}
 		switch (c) {
-		case OPT_THREAT:
-		case OPT_TRUSTED:
-			if ((rc = list_args_add(&la, optarg, c == OPT_TRUSTED ?
-							      LIST_TRUSTED : LIST_THREAT)))
-				goto out;
-			break;
 		case OPT_JSON:
 			json = true;
 			break;

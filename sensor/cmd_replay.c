@@ -17,17 +17,14 @@ static const char usage[] =
 	"[--trusted-list [FMT:]FILE]... [--instance-id ID] [--max-flows N] PCAP...";
 
 enum {
-	OPT_THREAT = CLI_OPT__NEXT,
-	OPT_TRUSTED,
-	OPT_INSTANCE,
+	OPT_INSTANCE = CLI_OPT__NEXT,
 	OPT_MAX_FLOWS,
 	OPT_MAX_FINDINGS,
 };
 
 static const struct option replay_opts[] = {
 	CLI_COMMON_LONGOPTS,
-	{ "threat-list", required_argument, NULL, OPT_THREAT },
-	{ "trusted-list", required_argument, NULL, OPT_TRUSTED },
+	LIST_ARGS_LONGOPTS,
 	{ "instance-id", required_argument, NULL, OPT_INSTANCE },
 	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
 	{ "max-findings", required_argument, NULL, OPT_MAX_FINDINGS },
@@ -215,13 +212,15 @@ int cmd_replay(int argc, char **argv)
 				NULL)) != -1) {
 		if (cli_common_opt(&common, c, optarg))
 			continue;
+		if ((rc = list_args_opt(&la, c, optarg)) < 0) {
+			rc = -rc;
+			goto out;
+		}
+		if (rc) {
+			rc = 0;
+			continue;
+		}
 		switch (c) {
-		case OPT_THREAT:
-		case OPT_TRUSTED:
-			if ((rc = list_args_add(&la, optarg, c == OPT_TRUSTED ?
-							      LIST_TRUSTED : LIST_THREAT)))
-				goto out;
-			break;
 		case OPT_INSTANCE:
 			instance_id = optarg;
 			break;

@@ -37,7 +37,10 @@ say() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
 note() { printf '   %s\n' "$*"; }
 dim() { sed "s/^/   $D/; s/\$/$N/"; }
 die() { printf 'lab: %s\n' "$*" >&2; exit 1; }
-fact() { [[ -z $LAB_FACTS ]] || printf '%s=%s\n' "$1" "$2" >>"$LAB_FACTS"; }
+fact() {
+	printf '%s=%s\n' "$1" "$2" >>"$WORK/facts.local"
+	[[ -z $LAB_FACTS ]] || printf '%s=%s\n' "$1" "$2" >>"$LAB_FACTS"
+}
 now_ms() { date +%s%3N; }
 
 # ---- what the lab needs ------------------------------------------------
@@ -301,7 +304,8 @@ jr
 cp "$ST/daemon.json" "$WORK/daemon.after.json" 2>/dev/null
 
 # ---- the timeline ----------------------------------------------------------------------
-"$PY" firmware/lab/timeline.py "$WORK" "$T_ATTACK" "$T_RELEASE" "$T_RESTORED" "${LAB_FACTS:-/dev/null}" \
+LAB_AFTER_WEB=$(sed -n 's/^after_web=//p' "$WORK/facts.local") \
+	"$PY" firmware/lab/timeline.py "$WORK" "$T_ATTACK" "$T_RELEASE" "$T_RESTORED" "${LAB_FACTS:-/dev/null}" \
 	"${cloud:-0}" "${restored:-0}" "$INC"
 rc=$?
 kill -TERM "$DPID" 2>/dev/null

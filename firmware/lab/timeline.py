@@ -245,6 +245,16 @@ if man:
 if not cloud_done:
     print(f"\n   cloud isolation: not done (the journal shows no ec2_*eni and sns_publish "
           f"actions done; this cordon may not have cloud isolation yet)")
-ok = bool(evil) and bool(inc.get("lockdown")) and bool(ev)
-print(f"\n{BOLD}== {'the lab ran to the end' if ok else 'the lab did NOT run as it should'}{OFF}")
-sys.exit(0 if ok else 1)
+# What must hold for the lab to count as played; the cloud part only
+# when this cordon does cloud isolation at all.
+musts = [("a finding for 203.0.113.66", bool(evil)), ("the lockdown", bool(inc.get("lockdown"))),
+         ("evidence", bool(ev)), ("the lockdown lifted by release", os.environ.get("LAB_AFTER_WEB") == "reachable")]
+if cloud_done:
+    musts += [("both interfaces in the forensic group", forensic_only), ("the SNS message", bool(mails)),
+              ("the original groups restored", restored)]
+missing = [what for what, held in musts if not held]
+if missing:
+    print(f"\n{BOLD}== the lab did NOT run as it should: no {', no '.join(missing)}{OFF}")
+else:
+    print(f"\n{BOLD}== the lab ran to the end{OFF}")
+sys.exit(1 if missing else 0)

@@ -121,5 +121,7 @@ cis "SNS: the text names both ENIs" mail_names_both_enis yes
 cis "release: original groups back on both ENIs (describe-network-interfaces)" restored yes
 cis "release: incident closed in the journal" incident_closed true
 
+# A failed check shows the lab's own telling (once).
+[[ $FAILED -eq 0 || $rc -ne 0 ]] || sed 's/^/# /' "$WORK/out"
 echo "1..$T"
 [[ $FAILED -eq 0 ]]

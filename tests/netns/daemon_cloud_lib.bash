@@ -1,0 +1,243 @@
+#!/bin/bash
+# tests/netns/daemon_cloud_lib.bash: the tutorial's scenario in network
+# namespaces for tests/netns/daemon_cloud*.sh (sourced, not run; not
+# named *.sh so that tests/run.sh does not take it for a test).
+#
+#   host  192.0.2.10      the compromised instance, runs `cordon run`
+#   evil  203.0.113.66    its address is in the threat list in S3
+#   peer  198.51.100.20   a clean host (cut off during a lockdown)
+#   cloud 198.51.100.254  moto_server :443 (S3, EC2, SNS, SQS, IAM, STS),
+#                         the fault proxy :4443 in front of it, the fake
+#                         GuardDuty :8443
+#         169.254.169.254 the fake IMDSv2 :80 (moto's instance id, the
+#                         instance role's credentials)
+#
+# All on one bridge, on-link routes. The servers of tests/aws/ listen on
+# 127.0.0.1; daemon_cloud_srv.py runs them on the cloud addresses. moto and
+# the CA come from tests/aws/region.bash.
+set -u
+. tests/aws/region.bash
+CORDON=${CORDON:-$PWD/build/san/cordon}
+SYS_PY=${PYTHON:-/usr/bin/python3}
+PFX=dcl$$
+WORK=$(mktemp -d /tmp/cordon-dcloud.XXXXXX)
+chmod 755 "$WORK"
+ST=$WORK/state
+LOG=$WORK/run.log
+AGENT=65534
+CLOUD_IP=198.51.100.254
+EVIL_IP=203.0.113.66
+T=0 FAILED=0
+PIDS=()
+NSS=(sw host evil peer cloud)
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+ok() { T=$((T + 1)); echo "ok $T - $*"; }
+notok() { T=$((T + 1)); FAILED=$((FAILED + 1)); echo "not ok $T - $*"; }
+check() { local w=$1; shift; if "$@" >/dev/null 2>&1; then ok "$w"; else notok "$w"; fi; }
+refute() { local w=$1; shift; if "$@" >/dev/null 2>&1; then notok "$w"; else ok "$w"; fi; }
+finish() { echo "1..$T"; [[ $FAILED -eq 0 ]]; }
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+diag() { sed 's/^/# /' "$@"; }
+
+dc_cleanup() {
+	local n p
+	for n in "${NSS[@]}"; do
+		for p in $(ip netns pids "$PFX-$n" 2>/dev/null); do kill "$p" 2>/dev/null; done
+	done
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for n in "${NSS[@]}"; do ip netns del "$PFX-$n" 2>/dev/null; done
+	rm -rf "$WORK"
+}
+
+ns() { local n=$1; shift; ip netns exec "$PFX-$n" "$@"; }
+bgns() { local n=$1; shift; ip netns exec "$PFX-$n" "$@" & PIDS+=($!); }
+
+dc_preflight() {
+	[[ $(id -u) -eq 0 ]] || skip_all "needs root (network namespaces)"
+	[[ -x $CORDON ]] || skip_all "no cordon binary at $CORDON"
+	region_find_python || skip_all "$REGION_WHY"
+	command -v setpriv >/dev/null || skip_all "no setpriv (util-linux)"
+}
+
+dc_net() {
+	local n
+	ip netns add "$PFX-sw"
+	ns sw ip link set lo up
+	ns sw ip link add br0 type bridge
+	ns sw ip link set br0 up
+	for n in host evil peer cloud; do
+		ip netns add "$PFX-$n"
+		ns "$n" ip link set lo up
+		ip link add "v$n$$" netns "$PFX-$n" type veth peer name "s$n" netns "$PFX-sw"
+		ns "$n" ip link set "v$n$$" name eth0
+		ns sw ip link set "s$n" master br0 up
+		ns "$n" ip link set eth0 up
+	done
+	ns host ip addr add 192.0.2.10/24 dev eth0
+	ns evil ip addr add $EVIL_IP/24 dev eth0
+	ns peer ip addr add 198.51.100.20/24 dev eth0
+	ns cloud ip addr add $CLOUD_IP/24 dev eth0
+	ns cloud ip addr add 169.254.169.254/32 dev eth0
+	ns host ip route add 203.0.113.0/24 dev eth0
+	ns host ip route add 198.51.100.0/24 dev eth0
+	ns host ip route add 169.254.169.254/32 dev eth0
+	for n in evil peer cloud; do ns "$n" ip route add 192.0.2.0/24 dev eth0; done
+}
+
+# dc_region [gd]: moto, the scene (scene.env), the IMDS; the fault proxy;
+# with "gd" the fake GuardDuty (findings in $GD_SEED).
+dc_region() {
+	local i
+	region_make_ca "$WORK/pki" $CLOUD_IP || { echo "Bail out! $REGION_WHY"; exit 1; }
+	chmod 755 "$WORK/pki"
+	chmod 644 "$REGION_CA"
+	region_start_moto "$PFX-cloud" $CLOUD_IP 443 "$WORK/moto.log" ||
+		{ diag "$WORK/moto.log"; echo "Bail out! $REGION_WHY"; exit 1; }
+	PIDS+=("$REGION_MOTO_PID")
+	URL=$REGION_URL
+	printf '%s\n' $EVIL_IP >"$WORK/threat.txt"
+	ns cloud env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
+		"$REGION_PY" tests/netns/daemon_cloud.py "$URL" "$REGION_CA" setup "$WORK" \
+		cordon-threat-intel "$WORK/threat.txt" >"$WORK/scene.env" 2>"$WORK/setup.err" ||
+		{ diag "$WORK/setup.err"; echo "Bail out! moto setup failed"; exit 1; }
+	# shellcheck disable=SC1091
+	. "$WORK/scene.env"
+	bgns cloud "$SYS_PY" tests/netns/daemon_cloud_srv.py 169.254.169.254 tests/aws/fake_imds.py \
+		--instance-id "$INST" --port 80 --creds "$WORK/role.json" --log "$WORK/imds.log"
+	FAULTS=$WORK/faults.json PROXY_LOG=$WORK/proxy.log
+	echo '[]' >"$FAULTS"
+	: >"$PROXY_LOG"
+	bgns cloud "$SYS_PY" tests/netns/daemon_cloud_srv.py $CLOUD_IP tests/aws/faultproxy.py \
+		--port 4443 --cert "$REGION_CERT" --key "$REGION_KEY" --ca "$REGION_CA" \
+		--upstream $CLOUD_IP:443 --faults "$FAULTS" --log "$PROXY_LOG"
+	PROXY_URL=https://$CLOUD_IP:4443
+	GD_URL=
+	if [[ ${1:-} == gd ]]; then
+		GD_SEED=$WORK/gd.json GD_LOG=$WORK/gd.log
+		echo '[]' >"$GD_SEED"
+		: >"$GD_LOG"
+		bgns cloud "$SYS_PY" tests/netns/daemon_cloud_srv.py $CLOUD_IP tests/aws/gd_seeded.py \
+			--findings "$GD_SEED" --port 8443 --cert "$REGION_CERT" --key-file "$REGION_KEY" \
+			--key "$ROLE_KEY:$ROLE_SECRET" --log "$GD_LOG"
+		GD_URL=https://$CLOUD_IP:8443
+	fi
+	bgns evil "$SYS_PY" tests/netns/enforcer_tcp.py serve $EVIL_IP 443 "$WORK/evil.log"
+	bgns peer "$SYS_PY" tests/netns/enforcer_tcp.py serve 198.51.100.20 8080 "$WORK/peer.log"
+	for ((i = 0; i < 150; i++)); do
+		ns host curl -s -o /dev/null -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' \
+			http://169.254.169.254/latest/api/token &&
+			ns host curl -s -o /dev/null --cacert "$REGION_CA" "$PROXY_URL/__ping" &&
+			{ [[ -z $GD_URL ]] || ns host curl -s -o /dev/null --cacert "$REGION_CA" "$GD_URL/"; } &&
+			probe peer 198.51.100.20 8080 && probe host $EVIL_IP 443 && return 0
+		sleep 0.2
+	done
+	echo "Bail out! the cloud namespace's servers did not start"
+	exit 1
+}
+
+# probe NS ADDR PORT: a new TCP connection gets its answer within 1 s
+probe() { ns "$1" "$SYS_PY" tests/netns/enforcer_tcp.py probe "$2" "$3" >/dev/null 2>&1; }
+
+# dc_conf [LINES...]: the daemon's config; extra lines go at the end
+# (sections may repeat).
+dc_conf() {
+	mkdir -p "$ST"
+	cat >"$WORK/cordon.conf" <<EOF
+[agent]
+mode = isolate
+interface = eth0
+user = $AGENT
+[lists]
+threat = txt:s3://cordon-threat-intel/threat.txt
+sync_interval = 60
+[lockdown]
+allow = 198.51.100.20:22
+[cloud]
+forensic_security_group = $SG_FOR
+sns_topic_arn = $TOPIC
+tag_instance = true
+termination_protection = true
+[guardduty]
+enabled = false
+EOF
+	local l
+	for l in "$@"; do echo "$l" >>"$WORK/cordon.conf"; done
+	chmod 644 "$WORK/cordon.conf"
+}
+
+# What an instance's agent has: its region's endpoint, credentials from
+# IMDS, nothing else. DC_ENV adds per-service endpoints.
+DC_ENV=()
+dc_env() {
+	echo env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+		ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" \
+		AWS_ENDPOINT_URL="$URL" AWS_CA_BUNDLE="$REGION_CA" \
+		AWS_EC2_METADATA_SERVICE_ENDPOINT=http://169.254.169.254 "${DC_ENV[@]}"
+}
+
+# dc_run: start the daemon in host; wait until the S3 list is in force.
+dc_run() {
+	local i
+	# shellcheck disable=SC2046 # dc_env's words are separate on purpose
+	ip netns exec "$PFX-host" $(dc_env) "$CORDON" run -c "$WORK/cordon.conf" --state-dir "$ST" -v \
+		>>"$LOG" 2>&1 &
+	DPID=$!
+	PIDS+=($DPID)
+	for ((i = 0; i < 300; i++)); do
+		grep -qE "sensor matching against [1-9]" "$LOG" && return 0
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	return 1
+}
+
+wait_log() { # REGEX [TENTHS]
+	local i
+	for ((i = 0; i < ${2:-100}; i++)); do
+		grep -qE "$1" "$LOG" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# jr: the journal as JSON into $WORK/journal.json
+jr() { "$CORDON" journal --json --state-dir "$ST" >"$WORK/journal.json" 2>"$WORK/journal.err"; }
+
+# wait_journal REGEX [TENTHS]: until the journal's JSON matches
+wait_journal() {
+	local i
+	for ((i = 0; i < ${2:-300}; i++)); do
+		jr && grep -qE "$1" "$WORK/journal.json" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# cloud_state: moto's view (daemon_cloud.py state) into $WORK/state.json;
+# SNS messages are drained into $WORK/mail.json (appended).
+cloud_state() {
+	ns cloud env AWS_ACCESS_KEY_ID="$ADMIN_KEY" AWS_SECRET_ACCESS_KEY="$ADMIN_SECRET" \
+		"$REGION_PY" tests/netns/daemon_cloud.py "$URL" "$REGION_CA" state "$INST" "$MAILQ" \
+		>"$WORK/state.json" 2>"$WORK/state.err" || { diag "$WORK/state.err"; return 1; }
+	"$SYS_PY" -c 'import json,sys
+for m in json.load(open(sys.argv[1]))["mail"]: print(json.dumps(m))' "$WORK/state.json" >>"$WORK/mail.json"
+}
+
+# jq-like checks on a JSON file with Python: pyq FILE EXPR (d = the data)
+pyq() { "$SYS_PY" -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"; }
+
+# release [ARGS]: `cordon release` on the host, as an operator would run it
+# there during a lockdown: with the agent's user and CAP_NET_ADMIN only,
+# because the lockdown keeps the agent's flows (a root shell has no way
+# out to the AWS API until the lockdown is lifted).
+release() {
+	# shellcheck disable=SC2046,SC2054
+	ip netns exec "$PFX-host" $(dc_env) setpriv --reuid=$AGENT --regid=$AGENT --clear-groups \
+		--inh-caps=-all,+net_admin --ambient-caps=-all,+net_admin \
+		"$CORDON" release -c "$WORK/cordon.conf" --state-dir "$ST" "$@"
+}
