@@ -25,7 +25,7 @@ DEB_PKGS := build-essential pkg-config time clang libclang-rt-14-dev \
 	libcap-ng-dev libseccomp-dev libsystemd-dev \
 	tcpdump nftables ipset iproute2 iputils-ping netcat-openbsd procps curl \
 	python3 python3-scapy python3-botocore ca-certificates openssl \
-	shellcheck systemd
+	shellcheck systemd debootstrap rpm
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wpointer-arith -Wcast-qual -Wformat=2 -Wno-missing-field-initializers

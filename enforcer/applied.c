@@ -30,14 +30,20 @@ uint64_t applied_hash(const struct nset_all *a)
 	for (int i = 0; i < NS__COUNT; i++) {
 		const struct nset_vec *v = &a->s[i];
 		size_t len = v->n * v->w, k = 0;
+		/* Four lanes: no multiply waits for the one before it. */
+		uint64_t l[4] = { h, h ^ 1, h ^ 2, h ^ 3 };
 
-		h = mix(h, ((uint64_t)i << 56) ^ v->n);
-		for (; k + 8 <= len; k += 8) {
-			uint64_t w;
+		for (; k + 32 <= len; k += 32) {
+			uint64_t w[4];
 
-			memcpy(&w, v->v + k, 8);
-			h = mix(h, w);
+			memcpy(w, v->v + k, 32);
+			l[0] = mix(l[0], w[0]);
+			l[1] = mix(l[1], w[1]);
+			l[2] = mix(l[2], w[2]);
+			l[3] = mix(l[3], w[3]);
 		}
+		h = mix(mix(mix(mix(l[0], l[1]), l[2]), l[3]),
+			((uint64_t)i << 56) ^ v->n);
 		for (; k < len; k++)
 			h = mix(h, v->v[k]);
 	}

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "aws_client.h"
@@ -190,6 +191,7 @@ void awsd_main(int sock, const struct run_opts *o)
 	struct aws_client_opts co = { 0 };
 	struct aws_client *client = NULL;
 	struct ipc_a_hello hello;
+	pid_t parent = getppid();
 	char err[ERRLEN];
 
 	signal(SIGHUP, SIG_IGN);
@@ -199,6 +201,14 @@ void awsd_main(int sock, const struct run_opts *o)
 		_exit(3);
 	if (privsep_drop(PRIVSEP_AWS, o->user, err, sizeof(err)))
 		fatalx("aws: %s", err);
+	/*
+	 * Die with the parent, also in the middle of a slow request: the
+	 * credentials must not outlive the daemon in an orphan, and a new
+	 * daemon redoes what the journal does not say is done. Set after the
+	 * uid change, which clears it; the parent may be gone already.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) || getppid() != parent)
+		_exit(0);
 	if (aws_client_new(&co, &client))
 		fatalx("aws: out of memory");
 	memset(&hello, 0, sizeof(hello));

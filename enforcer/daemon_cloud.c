@@ -193,6 +193,19 @@ static void plan_sync_journal(struct daemon *d)
 	journal_state_free(&st);
 }
 
+/*
+ * What the journal says of the plan so far; once the describe is done
+ * (now or before a restart), the steps that act on its result.
+ */
+static void plan_resume(struct daemon *d)
+{
+	plan_sync_journal(d);
+	if (d->plan.n && d->plan.s[0].done && d->plan.have_inst && !d->plan.planned) {
+		plan_rest(d);
+		plan_sync_journal(d);
+	}
+}
+
 void daemon_cloud_start(struct daemon *d)
 {
 	memset(&d->plan, 0, sizeof(d->plan));
@@ -208,11 +221,7 @@ void daemon_cloud_start(struct daemon *d)
 		plan_rest(d);
 	}
 	d->plan.active = true;
-	plan_sync_journal(d);
-	if (d->plan.n && d->plan.s[0].done && d->plan.have_inst && !d->plan.planned) {
-		plan_rest(d);
-		plan_sync_journal(d);
-	}
+	plan_resume(d);
 }
 
 static void notify_fill(struct daemon *d, struct notify_actions *a)
@@ -466,9 +475,18 @@ void daemon_identity(struct daemon *d, const struct ipc_a_identity_done *m)
 	util_strlcpy(d->instance_id, m->instance_id, sizeof(d->instance_id));
 	util_strlcpy(d->region, m->region, sizeof(d->region));
 	log_info("instance %s in %s", d->instance_id, d->region);
-	/* An incident that waited for the id can describe the instance now. */
-	for (size_t i = 0; i < d->plan.n; i++)
-		if (d->plan.s[i].act == ACT_DESCRIBE && !d->plan.s[i].done)
-			util_strlcpy(d->plan.s[i].target, d->instance_id,
-				     sizeof(d->plan.s[i].target));
+	/*
+	 * An incident that waited for the id can describe the instance now.
+	 * After a restart the journal is keyed by the id: look again, or a
+	 * describe done before the restart would be done twice.
+	 */
+	for (size_t i = 0; i < d->plan.n; i++) {
+		if (d->plan.s[i].act != ACT_DESCRIBE || d->plan.s[i].done ||
+		    !strcmp(d->plan.s[i].target, d->instance_id))
+			continue;
+		util_strlcpy(d->plan.s[i].target, d->instance_id, sizeof(d->plan.s[i].target));
+		if (d->plan.active && !d->plan.inflight)
+			plan_resume(d);
+		break;
+	}
 }

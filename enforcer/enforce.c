@@ -205,7 +205,11 @@ static int add_resolvers(struct nset_all *w, const char *path)
 int enf_want_base(struct nset_all *w, const struct enforce_opts *eff,
 		  char *err, size_t errlen)
 {
-	static const char *const always[] = { "169.254.169.254", "fd00:ec2::254" };
+	/* The metadata service and Amazon's link-local DNS resolver. */
+	static const char *const always[] = {
+		"169.254.169.254", "fd00:ec2::254", "169.254.169.253",
+		"fd00:ec2::253",
+	};
 	struct cd_addr a;
 	int rc = 0;
 

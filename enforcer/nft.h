@@ -179,6 +179,51 @@ __must_check int nft_read_rule_count(struct mnl_socket *nl, const char *chain,
 __must_check int nft_read_counter(struct mnl_socket *nl, struct nft_counter *c,
 				  char *err, size_t errlen);
 
+/* ---- nft_expr.c: rule building blocks ---- */
+
+struct nftnl_rule;
+struct nftnl_expr;
+
+/* A rule being built; bad after an allocation failed (emitting refuses). */
+struct nft_rb {
+	struct nftnl_rule *r;
+	bool bad;
+};
+
+enum nft_dir { NFT_SRC, NFT_DST };
+
+struct nftnl_expr *nft_ex(struct nft_rb *rb, const char *name);
+void nft_add(struct nft_rb *rb, struct nftnl_expr *e);
+void nft_e_meta(struct nft_rb *rb, uint32_t key);
+void nft_e_cmp(struct nft_rb *rb, uint32_t op, const void *data, uint32_t len);
+void nft_e_payload(struct nft_rb *rb, uint32_t base, uint32_t off, uint32_t len);
+void nft_e_bitwise(struct nft_rb *rb, const void *mask, const void *xor,
+		   uint32_t len);
+void nft_e_verdict(struct nft_rb *rb, int verdict, const char *chain);
+void nft_e_counter(struct nft_rb *rb, const char *name);
+void nft_e_log(struct nft_rb *rb, uint16_t group);
+void nft_e_ct_load(struct nft_rb *rb, uint32_t key);
+void nft_e_ct_store(struct nft_rb *rb, uint32_t key);
+void nft_e_lookup(struct nft_rb *rb, enum nset_id id);
+/* ip/ip6 saddr|daddr (with the nfproto dependency) */
+void nft_m_addr(struct nft_rb *rb, uint8_t af, enum nft_dir d);
+void nft_m_nfproto(struct nft_rb *rb, uint8_t af);
+void nft_m_set(struct nft_rb *rb, enum nset_id id, enum nft_dir d);
+void nft_m_prefix(struct nft_rb *rb, const struct cd_prefix *p, enum nft_dir d);
+/* meta l4proto PROTO, then sport (NFT_SRC) or dport (NFT_DST) == port */
+void nft_m_port(struct nft_rb *rb, uint8_t proto, enum nft_dir d, uint16_t port);
+void nft_m_ctmark(struct nft_rb *rb, uint32_t mark);
+/* ct mark set ct mark | mark */
+void nft_a_ctmark(struct nft_rb *rb, uint32_t mark);
+struct nft_rb nft_rule_begin(const char *chain);
+/* Append the rule to chain in b; frees the rule either way. */
+__must_check int nft_rule_end(struct nft_batch *b, struct nft_rb *rb,
+			      const char *chain);
+__must_check int nft_rule_verdict(struct nft_batch *b, struct nft_rb rb,
+				  const char *chain, int verdict,
+				  const char *target);
+__must_check int nft_rule_comment(struct nft_rb *rb, const char *text);
+
 /* ---- nft_table.c: table, counters, chains, rules ---- */
 
 #define NFT_COUNTERS 6

@@ -118,15 +118,16 @@ struct elem_ctx {
 	int rc;
 };
 
-static void parse_elem(struct elem_ctx *c, const struct nlattr *le)
+static void parse_elem(struct elem_ctx *c, struct nlattr *le)
 {
-	const struct nlattr *a, *key = NULL;
+	struct nlattr *a;
+	const struct nlattr *key = NULL;
 	uint32_t flags = 0;
 
 	mnl_attr_for_each_nested(a, le) {
 		switch (mnl_attr_get_type(a)) {
 		case NFTA_SET_ELEM_KEY: {
-			const struct nlattr *d;
+			struct nlattr *d;
 
 			mnl_attr_for_each_nested(d, a)
 				if (mnl_attr_get_type(d) == NFTA_DATA_VALUE)
@@ -155,10 +156,10 @@ static void parse_elem(struct elem_ctx *c, const struct nlattr *le)
 static int cb_elems(const struct nlmsghdr *nlh, void *data)
 {
 	struct elem_ctx *c = data;
-	const struct nlattr *a;
+	struct nlattr *a;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
-		const struct nlattr *le;
+		struct nlattr *le;
 
 		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
 			continue;
@@ -233,7 +234,7 @@ static void parse_comment(const uint8_t *u, size_t len, struct rule_ctx *c)
 static int cb_rules(const struct nlmsghdr *nlh, void *data)
 {
 	struct rule_ctx *c = data;
-	const struct nlattr *a;
+	struct nlattr *a;
 
 	if (c->n++ > 0)
 		return MNL_CB_OK;

@@ -44,8 +44,6 @@ const char *const nft_counter_names[NFT_COUNTERS] = {
 	"lockdown_in", "lockdown_out", "lockdown_fwd",
 };
 
-enum dir { SRC, DST };
-
 static const char *const chains[] = {
 	"input", "output", "forward", "gate_in", "gate_out", "gate_fwd",
 	"chk_in", "chk_out", "chk_fwd_src", "chk_fwd_dst",
@@ -77,276 +75,6 @@ uint64_t nft_skel_sig(const struct nft_skel *sk)
 	}
 #undef MIX
 	return h ? h : 1;
-}
-
-/* ---- expressions ---- */
-
-struct rb {
-	struct nftnl_rule *r;
-	bool bad;
-};
-
-static struct nftnl_expr *ex(struct rb *rb, const char *name)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc(name);
-
-	if (!e)
-		rb->bad = true;
-	return e;
-}
-
-static void add(struct rb *rb, struct nftnl_expr *e)
-{
-	if (e)
-		nftnl_rule_add_expr(rb->r, e);
-}
-
-static void e_meta(struct rb *rb, uint32_t key)
-{
-	struct nftnl_expr *e = ex(rb, "meta");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
-	add(rb, e);
-}
-
-static void e_cmp(struct rb *rb, uint32_t op, const void *data, uint32_t len)
-{
-	struct nftnl_expr *e = ex(rb, "cmp");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
-	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
-	add(rb, e);
-}
-
-static void e_payload(struct rb *rb, uint32_t base, uint32_t off, uint32_t len)
-{
-	struct nftnl_expr *e = ex(rb, "payload");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
-	add(rb, e);
-}
-
-static void e_bitwise(struct rb *rb, const void *mask, const void *xor,
-		      uint32_t len)
-{
-	struct nftnl_expr *e = ex(rb, "bitwise");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, xor, len);
-	add(rb, e);
-}
-
-static void e_verdict(struct rb *rb, int verdict, const char *chain)
-{
-	struct nftnl_expr *e = ex(rb, "immediate");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
-	if (chain)
-		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
-	add(rb, e);
-}
-
-static void e_counter(struct rb *rb, const char *name)
-{
-	struct nftnl_expr *e = ex(rb, "objref");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
-	nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, name);
-	add(rb, e);
-}
-
-static void e_log(struct rb *rb, uint16_t group)
-{
-	struct nftnl_expr *e = ex(rb, "log");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, group);
-	nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, "cordon drop ");
-	add(rb, e);
-}
-
-static void e_ct_load(struct rb *rb, uint32_t key)
-{
-	struct nftnl_expr *e = ex(rb, "ct");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
-	add(rb, e);
-}
-
-static void e_ct_store(struct rb *rb, uint32_t key)
-{
-	struct nftnl_expr *e = ex(rb, "ct");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
-	add(rb, e);
-}
-
-static void e_lookup(struct rb *rb, enum nset_id id)
-{
-	struct nftnl_expr *e = ex(rb, "lookup");
-
-	if (!e)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
-	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, nset_defs[id].name);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, (uint32_t)id + 1);
-	add(rb, e);
-}
-
-/* ---- matches ---- */
-
-static void m_nfproto(struct rb *rb, uint8_t af)
-{
-	uint8_t proto = af == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6;
-
-	e_meta(rb, NFT_META_NFPROTO);
-	e_cmp(rb, NFT_CMP_EQ, &proto, 1);
-}
-
-static void m_addr(struct rb *rb, uint8_t af, enum dir d)
-{
-	m_nfproto(rb, af);
-	if (af == AF_INET)
-		e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, d == SRC ? 12 : 16, 4);
-	else
-		e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, d == SRC ? 8 : 24, 16);
-}
-
-static void m_set(struct rb *rb, enum nset_id id, enum dir d)
-{
-	m_addr(rb, nset_defs[id].af, d);
-	e_lookup(rb, id);
-}
-
-static void m_prefix(struct rb *rb, const struct cd_prefix *p, enum dir d)
-{
-	unsigned klen = p->a.af == AF_INET ? 4 : 16;
-	uint8_t mask[16] = { 0 }, zero[16] = { 0 };
-
-	m_addr(rb, p->a.af, d);
-	if (p->len < klen * 8) {
-		for (unsigned i = 0; i < p->len; i++)
-			mask[i / 8] |= (uint8_t)(0x80 >> (i % 8));
-		e_bitwise(rb, mask, zero, klen);
-	}
-	e_cmp(rb, NFT_CMP_EQ, p->a.u.b, klen);
-}
-
-static void m_port(struct rb *rb, uint8_t proto, enum dir d, uint16_t port)
-{
-	uint16_t be = htons(port);
-
-	e_meta(rb, NFT_META_L4PROTO);
-	e_cmp(rb, NFT_CMP_EQ, &proto, 1);
-	e_payload(rb, NFT_PAYLOAD_TRANSPORT_HEADER, d == SRC ? 0 : 2, 2);
-	e_cmp(rb, NFT_CMP_EQ, &be, 2);
-}
-
-static void m_ctmark(struct rb *rb, uint32_t mark)
-{
-	uint32_t zero = 0;
-
-	e_ct_load(rb, NFT_CT_MARK);
-	e_bitwise(rb, &mark, &zero, 4);
-	e_cmp(rb, NFT_CMP_EQ, &mark, 4);
-}
-
-/* ct mark set ct mark | mark */
-static void a_ctmark(struct rb *rb, uint32_t mark)
-{
-	uint32_t keep = ~mark;
-
-	e_ct_load(rb, NFT_CT_MARK);
-	e_bitwise(rb, &keep, &mark, 4);
-	e_ct_store(rb, NFT_CT_MARK);
-}
-
-/* ---- emitting ---- */
-
-static struct rb rule_begin(const char *chain)
-{
-	struct rb rb = { .r = nftnl_rule_alloc() };
-
-	if (!rb.r) {
-		rb.bad = true;
-		return rb;
-	}
-	nftnl_rule_set_str(rb.r, NFTNL_RULE_TABLE, NFT_TABLE);
-	nftnl_rule_set_str(rb.r, NFTNL_RULE_CHAIN, chain);
-	nftnl_rule_set_u32(rb.r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	return rb;
-}
-
-static int rule_end(struct nft_batch *b, struct rb *rb, const char *chain)
-{
-	struct nlmsghdr *nlh;
-	int rc = 0;
-
-	if (rb->bad) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	nlh = nft_batch_open(b, NFT_MSG_NEWRULE, NLM_F_APPEND | NLM_F_CREATE,
-			     chain, 4096);
-	if (!nlh) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	nftnl_rule_nlmsg_build_payload(nlh, rb->r);
-	nft_batch_close(b, nlh);
-out:
-	nftnl_rule_free(rb->r);
-	return rc;
-}
-
-static int rule_verdict(struct nft_batch *b, struct rb rb, const char *chain,
-			int verdict, const char *target)
-{
-	e_verdict(&rb, verdict, target);
-	return rule_end(b, &rb, chain);
-}
-
-static int rule_comment(struct rb *rb, const char *text)
-{
-	struct nftnl_udata_buf *u = nftnl_udata_buf_alloc(128);
-
-	if (!u || !nftnl_udata_put_strz(u, NFTNL_UDATA_RULE_COMMENT, text)) {
-		nftnl_udata_buf_free(u);
-		rb->bad = true;
-		return -ENOMEM;
-	}
-	nftnl_rule_set_data(rb->r, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(u),
-			    nftnl_udata_buf_len(u));
-	nftnl_udata_buf_free(u);
-	return 0;
 }
 
 static int build_table(struct nft_batch *b)
@@ -466,7 +194,7 @@ static int build_chains(struct nft_batch *b)
 }
 
 /* chk_*: the remote side's address (d) against the sets. */
-static int build_check(struct nft_batch *b, const char *chain, enum dir d,
+static int build_check(struct nft_batch *b, const char *chain, enum nft_dir d,
 		       const char *counter, uint16_t group)
 {
 	static const enum nset_id exempt[] = {
@@ -479,24 +207,24 @@ static int build_check(struct nft_batch *b, const char *chain, enum dir d,
 	int rc = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(exempt) && !rc; i++) {
-		struct rb rb = rule_begin(chain);
+		struct nft_rb rb = nft_rule_begin(chain);
 
-		m_set(&rb, exempt[i], d);
-		rc = rule_verdict(b, rb, chain, NFT_RETURN, NULL);
+		nft_m_set(&rb, exempt[i], d);
+		rc = nft_rule_verdict(b, rb, chain, NFT_RETURN, NULL);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(threat) && !rc; i++) {
-		struct rb rb = rule_begin(chain);
+		struct nft_rb rb = nft_rule_begin(chain);
 
-		m_set(&rb, threat[i], d);
-		e_counter(&rb, counter);
-		e_log(&rb, group);
-		rc = rule_verdict(b, rb, chain, NF_DROP, NULL);
+		nft_m_set(&rb, threat[i], d);
+		nft_e_counter(&rb, counter);
+		nft_e_log(&rb, group);
+		rc = nft_rule_verdict(b, rb, chain, NF_DROP, NULL);
 	}
 	return rc;
 }
 
 /*
- * lock_*: inbound (d == SRC: the remote is the source) or outbound.
+ * lock_*: inbound (d == NFT_SRC: the remote is the source) or outbound.
  * Forward checks both directions.
  */
 static int build_lock(struct nft_batch *b, const char *chain,
@@ -508,22 +236,22 @@ static int build_lock(struct nft_batch *b, const char *chain,
 		{ true, 67, 68 }, { false, 68, 67 },
 		{ true, 547, 546 }, { false, 546, 547 },
 	};
-	struct rb rb = rule_begin(chain);
+	struct nft_rb rb = nft_rule_begin(chain);
 	int rc;
 
-	m_ctmark(&rb, sk->ct_mark);
-	rc = rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
+	nft_m_ctmark(&rb, sk->ct_mark);
+	rc = nft_rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
 	/* IPv6 neighbour discovery: without it no responder can reach us. */
 	if (!rc) {
 		uint8_t icmp6 = IPPROTO_ICMPV6, lo = 133, hi = 136;
 
-		rb = rule_begin(chain);
-		e_meta(&rb, NFT_META_L4PROTO);
-		e_cmp(&rb, NFT_CMP_EQ, &icmp6, 1);
-		e_payload(&rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1);
-		e_cmp(&rb, NFT_CMP_GTE, &lo, 1);
-		e_cmp(&rb, NFT_CMP_LTE, &hi, 1);
-		rc = rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
+		rb = nft_rule_begin(chain);
+		nft_e_meta(&rb, NFT_META_L4PROTO);
+		nft_e_cmp(&rb, NFT_CMP_EQ, &icmp6, 1);
+		nft_e_payload(&rb, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1);
+		nft_e_cmp(&rb, NFT_CMP_GTE, &lo, 1);
+		nft_e_cmp(&rb, NFT_CMP_LTE, &hi, 1);
+		rc = nft_rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
 	}
 	/*
 	 * DHCP and DHCPv6 client traffic: a lease that cannot be renewed
@@ -532,98 +260,98 @@ static int build_lock(struct nft_batch *b, const char *chain,
 	for (size_t i = 0; i < ARRAY_SIZE(dhcp) && !rc; i++) {
 		if ((dhcp[i].in && !in) || (!dhcp[i].in && !out) || (in && out))
 			continue;
-		rb = rule_begin(chain);
-		m_port(&rb, IPPROTO_UDP, SRC, dhcp[i].sport);
-		m_port(&rb, IPPROTO_UDP, DST, dhcp[i].dport);
-		rc = rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
+		rb = nft_rule_begin(chain);
+		nft_m_port(&rb, IPPROTO_UDP, NFT_SRC, dhcp[i].sport);
+		nft_m_port(&rb, IPPROTO_UDP, NFT_DST, dhcp[i].dport);
+		rc = nft_rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
 	}
 	for (int dd = 0; dd < 2 && !rc; dd++) {
-		enum dir d = dd ? DST : SRC;
+		enum nft_dir d = dd ? NFT_DST : NFT_SRC;
 
-		if ((d == SRC && !in) || (d == DST && !out))
+		if ((d == NFT_SRC && !in) || (d == NFT_DST && !out))
 			continue;
 		for (int v = 0; v < 2 && !rc; v++) {
-			rb = rule_begin(chain);
-			m_set(&rb, v ? NS_LALLOW6N : NS_LALLOW4N, d);
-			rc = rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
+			rb = nft_rule_begin(chain);
+			nft_m_set(&rb, v ? NS_LALLOW6N : NS_LALLOW4N, d);
+			rc = nft_rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
 		}
 		/* Responder at the remote end, talking to PORT on this host. */
 		for (size_t i = 0; i < sk->n_allow && !rc; i++) {
 			if (!sk->allow[i].port)
 				continue;
 			for (size_t p = 0; p < ARRAY_SIZE(protos) && !rc; p++) {
-				rb = rule_begin(chain);
-				m_prefix(&rb, &sk->allow[i].pfx, d);
-				m_port(&rb, protos[p], d == SRC ? DST : SRC,
+				rb = nft_rule_begin(chain);
+				nft_m_prefix(&rb, &sk->allow[i].pfx, d);
+				nft_m_port(&rb, protos[p], d == NFT_SRC ? NFT_DST : NFT_SRC,
 				       sk->allow[i].port);
-				rc = rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
+				rc = nft_rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
 			}
 		}
 	}
 	if (rc)
 		return rc;
-	rb = rule_begin(chain);
-	e_counter(&rb, counter);
-	return rule_verdict(b, rb, chain, NF_DROP, NULL);
+	rb = nft_rule_begin(chain);
+	nft_e_counter(&rb, counter);
+	return nft_rule_verdict(b, rb, chain, NF_DROP, NULL);
 }
 
 static int build_rules(struct nft_batch *b, const struct nft_skel *sk)
 {
 	uint32_t lo = 1; /* loopback is ifindex 1 in every namespace */
 	char sig[64];
-	struct rb rb;
+	struct nft_rb rb;
 	int rc;
 
 	snprintf(sig, sizeof(sig), "cordon sig=%016llx",
 		 (unsigned long long)nft_skel_sig(sk));
-	rb = rule_begin("input");
-	e_meta(&rb, NFT_META_IIF);
-	e_cmp(&rb, NFT_CMP_EQ, &lo, 4);
-	rc = rule_comment(&rb, sig);
-	rc = rc ? rc : rule_verdict(b, rb, "input", NF_ACCEPT, NULL);
-	rc = rc ? rc : rule_verdict(b, rule_begin("input"), "input", NFT_JUMP, "gate_in");
-	rc = rc ? rc : rule_verdict(b, rule_begin("input"), "input", NFT_JUMP, "chk_in");
+	rb = nft_rule_begin("input");
+	nft_e_meta(&rb, NFT_META_IIF);
+	nft_e_cmp(&rb, NFT_CMP_EQ, &lo, 4);
+	rc = nft_rule_comment(&rb, sig);
+	rc = rc ? rc : nft_rule_verdict(b, rb, "input", NF_ACCEPT, NULL);
+	rc = rc ? rc : nft_rule_verdict(b, nft_rule_begin("input"), "input", NFT_JUMP, "gate_in");
+	rc = rc ? rc : nft_rule_verdict(b, nft_rule_begin("input"), "input", NFT_JUMP, "chk_in");
 	if (rc)
 		return rc;
 
-	rb = rule_begin("output");
-	e_meta(&rb, NFT_META_OIF);
-	e_cmp(&rb, NFT_CMP_EQ, &lo, 4);
-	rc = rule_verdict(b, rb, "output", NF_ACCEPT, NULL);
+	rb = nft_rule_begin("output");
+	nft_e_meta(&rb, NFT_META_OIF);
+	nft_e_cmp(&rb, NFT_CMP_EQ, &lo, 4);
+	rc = nft_rule_verdict(b, rb, "output", NF_ACCEPT, NULL);
 	/* Tag the agent's flows always, so a lockdown keeps their replies. */
 	if (!rc && sk->agent_uid != NFT_NO_UID) {
-		rb = rule_begin("output");
-		e_meta(&rb, NFT_META_SKUID);
-		e_cmp(&rb, NFT_CMP_EQ, &sk->agent_uid, 4);
-		a_ctmark(&rb, sk->ct_mark);
-		rc = rule_end(b, &rb, "output");
+		rb = nft_rule_begin("output");
+		nft_e_meta(&rb, NFT_META_SKUID);
+		nft_e_cmp(&rb, NFT_CMP_EQ, &sk->agent_uid, 4);
+		nft_a_ctmark(&rb, sk->ct_mark);
+		rc = nft_rule_end(b, &rb, "output");
 	}
 	for (size_t i = 0; i < sk->n_units && !rc; i++) {
 		struct nftnl_expr *e;
 
-		rb = rule_begin("output");
-		e = ex(&rb, "socket");
+		rb = nft_rule_begin("output");
+		e = nft_ex(&rb, "socket");
 		if (e) {
 			nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_KEY, NFT_SOCKET_CGROUPV2);
 			nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_DREG, NFT_REG_1);
 			nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_LEVEL, sk->unit_level[i]);
-			add(&rb, e);
+			nft_add(&rb, e);
 		}
-		e_cmp(&rb, NFT_CMP_EQ, &sk->unit_cgid[i], 8);
-		a_ctmark(&rb, sk->ct_mark);
-		rc = rule_end(b, &rb, "output");
+		nft_e_cmp(&rb, NFT_CMP_EQ, &sk->unit_cgid[i], 8);
+		nft_a_ctmark(&rb, sk->ct_mark);
+		rc = nft_rule_end(b, &rb, "output");
 	}
-	rc = rc ? rc : rule_verdict(b, rule_begin("output"), "output", NFT_JUMP, "gate_out");
-	rc = rc ? rc : rule_verdict(b, rule_begin("output"), "output", NFT_JUMP, "chk_out");
+	rc = rc ? rc : nft_rule_verdict(b, nft_rule_begin("output"), "output", NFT_JUMP, "gate_out");
+	rc = rc ? rc : nft_rule_verdict(b, nft_rule_begin("output"), "output", NFT_JUMP, "chk_out");
 
-	rc = rc ? rc : rule_verdict(b, rule_begin("forward"), "forward", NFT_JUMP, "gate_fwd");
-	rc = rc ? rc : rule_verdict(b, rule_begin("forward"), "forward", NFT_JUMP, "chk_fwd_src");
-	rc = rc ? rc : rule_verdict(b, rule_begin("forward"), "forward", NFT_JUMP, "chk_fwd_dst");
+	rc = rc ? rc : nft_rule_verdict(b, nft_rule_begin("forward"), "forward", NFT_JUMP, "gate_fwd");
+	rc = rc ? rc : nft_rule_verdict(b, nft_rule_begin("forward"), "forward", NFT_JUMP, "chk_fwd_src");
+	rc = rc ? rc : nft_rule_verdict(b, nft_rule_begin("forward"), "forward", NFT_JUMP, "chk_fwd_dst");
 
-	rc = rc ? rc : build_check(b, "chk_in", SRC, "drop_in", sk->nflog_group);
-	rc = rc ? rc : build_check(b, "chk_out", DST, "drop_out", sk->nflog_group);
-	rc = rc ? rc : build_check(b, "chk_fwd_src", SRC, "drop_fwd", sk->nflog_group);
-	rc = rc ? rc : build_check(b, "chk_fwd_dst", DST, "drop_fwd", sk->nflog_group);
+	rc = rc ? rc : build_check(b, "chk_in", NFT_SRC, "drop_in", sk->nflog_group);
+	rc = rc ? rc : build_check(b, "chk_out", NFT_DST, "drop_out", sk->nflog_group);
+	rc = rc ? rc : build_check(b, "chk_fwd_src", NFT_SRC, "drop_fwd", sk->nflog_group);
+	rc = rc ? rc : build_check(b, "chk_fwd_dst", NFT_DST, "drop_fwd", sk->nflog_group);
 
 	rc = rc ? rc : build_lock(b, "lock_in", sk, true, false, "lockdown_in");
 	rc = rc ? rc : build_lock(b, "lock_out", sk, false, true, "lockdown_out");
@@ -634,16 +362,16 @@ static int build_rules(struct nft_batch *b, const struct nft_skel *sk)
 /* chain content: one rule whose comment names what the sets hold. */
 static int build_content(struct nft_batch *b, uint64_t hash)
 {
-	struct rb rb = rule_begin("content");
+	struct nft_rb rb = nft_rule_begin("content");
 	char txt[64];
 
 	snprintf(txt, sizeof(txt), "cordon content=%016llx",
 		 (unsigned long long)hash);
-	if (rule_comment(&rb, txt)) {
+	if (nft_rule_comment(&rb, txt)) {
 		nftnl_rule_free(rb.r);
 		return -ENOMEM;
 	}
-	return rule_verdict(b, rb, "content", NFT_CONTINUE, NULL);
+	return nft_rule_verdict(b, rb, "content", NFT_CONTINUE, NULL);
 }
 
 static int build_gates(struct nft_batch *b, bool locked)
@@ -655,7 +383,7 @@ static int build_gates(struct nft_batch *b, bool locked)
 	int rc = 0;
 
 	for (size_t i = 0; i < ARRAY_SIZE(gate) && locked && !rc; i++)
-		rc = rule_verdict(b, rule_begin(gate[i][0]), gate[i][0],
+		rc = nft_rule_verdict(b, nft_rule_begin(gate[i][0]), gate[i][0],
 				  NFT_JUMP, gate[i][1]);
 	return rc;
 }

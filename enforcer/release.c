@@ -132,9 +132,17 @@ int release_run(const struct release_opts *ro, const struct enforce_opts *eo,
 		rep->lockdown_lifted = rc == 0;
 		return rc;
 	}
-	rc = journal_open(ro->state_dir, 10000, &st, &j, err, errlen);
+	/*
+	 * The writer keeps no state of its own: the actions below are read
+	 * from a snapshot taken under its lock, because every append would
+	 * grow (realloc) the arrays that inc and its actions point into.
+	 */
+	rc = journal_open(ro->state_dir, 10000, NULL, &j, err, errlen);
 	if (rc)
 		return rc;
+	rc = journal_state_load(ro->state_dir, &st, err, errlen);
+	if (rc)
+		goto out;
 	inc = ro->incident ? journal_state_incident(&st, ro->incident) :
 			     journal_state_open_incident(&st);
 	if (ro->incident && !inc) {

@@ -98,8 +98,9 @@ ns sw ip link set br0 up
 link() { # NS IFNAME ADDR...: a veth from NS to the bridge
 	local n=$1 ifn=$2 a
 	shift 2
-	ip link add "v$n$ifn$$" netns "$PFX-$n" type veth peer name "s$n$ifn" netns "$PFX-sw"
-	ns "$n" ip link set "v$n$ifn$$" name "$ifn"
+	# Interface names have 15 bytes at most: v + h/e/c/r + 0/1 + pid.
+	ip link add "v${n:0:1}${ifn#eth}$$" netns "$PFX-$n" type veth peer name "s$n$ifn" netns "$PFX-sw"
+	ns "$n" ip link set "v${n:0:1}${ifn#eth}$$" name "$ifn"
 	ns sw ip link set "s$n$ifn" master br0 up
 	for a in "$@"; do ns "$n" ip addr add "$a" dev "$ifn"; done
 	ns "$n" ip link set "$ifn" up
@@ -167,39 +168,52 @@ probe() { # NS ADDR PORT: a new TCP connection answers within 1 s
 for _ in $(seq 50); do probe resp 192.0.2.10 80 && probe resp 192.0.2.10 22 && break; sleep 0.1; done
 
 # ---- cordon, as its systemd unit runs it ---------------------------------------
-say "cordon on the host, as firmware/systemd/cordon.service runs it"
+# The unit's settings are read from the unit file (the installed one when
+# there is one), so that the lab follows it: User=, the ambient and
+# bounding capabilities, NoNewPrivileges=, UMask=.
+UNITFILE=firmware/systemd/cordon.service
+[[ -e /lib/systemd/system/cordon.service && $CORDON == /usr/sbin/cordon ]] && UNITFILE=/lib/systemd/system/cordon.service
+unit_get() { sed -n "s/^$1=//p" "$UNITFILE" | tail -1; }
+caps_of() { # "CAP_NET_ADMIN CAP_NET_RAW" -> "-all,+net_admin,+net_raw"
+	local c out=-all
+	for c in $1; do c=${c#CAP_}; out+=",+${c,,}"; done
+	echo "$out"
+}
+say "cordon on the host, as $UNITFILE runs it"
 note "binary: $CORDON"
-if getent passwd cordon >/dev/null; then
-	AGENT=cordon
-else
+AGENT=$(unit_get User)
+AGENT=${AGENT:-root}
+if ! getent passwd "$AGENT" >/dev/null; then
+	note "(no user '$AGENT' on this machine: the agent runs as uid 65534, nobody;"
+	note " the package makes '$AGENT' with firmware/systemd/cordon.sysusers)"
 	AGENT=65534
-	note "(no user 'cordon' on this machine: the agent runs as uid 65534, nobody;"
-	note " the package makes 'cordon' with firmware/systemd/cordon.sysusers)"
 fi
 AGENT_UID=$(id -u "$AGENT" 2>/dev/null || echo "$AGENT")
 AGENT_GID=$(id -g "$AGENT" 2>/dev/null || echo "$AGENT")
 ST=$WORK/state
 mkdir -p "$WORK/etc" "$ST"
 chown "$AGENT_UID:$AGENT_GID" "$ST"
-chmod 750 "$ST" # StateDirectory=cordon, StateDirectoryMode=0750
+m=$(unit_get StateDirectoryMode)
+chmod "${m:-0755}" "$ST"
 CONF=$WORK/etc/cordon.conf
 sed -e "s|@USER@|$AGENT|" -e "s|@STATE@|$ST|" -e "s|@BUCKET@|$BUCKET|" \
 	-e "s|@SG@|$SG_FORENSIC|" -e "s|@TOPIC@|$TOPIC|" firmware/lab/cordon.conf.in >"$CONF"
 chmod 644 "$CONF"
 sed -e 's/^/   /' "$CONF" | grep -v '^   *;' | grep -v '^ *$'
-# What the unit gives it: its user, CAP_NET_ADMIN and CAP_NET_RAW as
-# ambient capabilities and nothing else, no_new_privs, umask 077; and what
-# an instance has: the endpoint of its region, no static credentials.
+# What the unit gives it, and what an instance has: the endpoint of its
+# region, no static credentials, no region (both from the metadata service).
 AWSENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
 	AWS_ENDPOINT_URL="$URL" AWS_CA_BUNDLE="$REGION_CA"
 	AWS_EC2_METADATA_SERVICE_ENDPOINT=http://169.254.169.254)
-# shellcheck disable=SC2054 # the commas are setpriv's
+AMBIENT=$(caps_of "$(unit_get AmbientCapabilities)")
 UNIT=(setpriv --reuid="$AGENT_UID" --regid="$AGENT_GID" --clear-groups
-	--inh-caps=-all,+net_admin,+net_raw --ambient-caps=-all,+net_admin,+net_raw
-	--bounding-set=-all,+net_admin,+net_raw --no-new-privs)
-note "started as: ${UNIT[*]} $CORDON run -c $CONF -v"
+	--inh-caps="$AMBIENT" --ambient-caps="$AMBIENT"
+	--bounding-set="$(caps_of "$(unit_get CapabilityBoundingSet)")")
+[[ $(unit_get NoNewPrivileges) == yes ]] && UNIT+=(--no-new-privs)
+UMASK=$(unit_get UMask)
+note "started as: umask ${UMASK:-0022}; ${UNIT[*]} $CORDON run -c $CONF -v"
 LOG=$WORK/run.log
-(umask 077; exec ip netns exec "$PFX-host" "${AWSENV[@]}" "${UNIT[@]}" "$CORDON" run -c "$CONF" -v) \
+(umask "${UMASK:-0022}"; exec ip netns exec "$PFX-host" "${AWSENV[@]}" "${UNIT[@]}" "$CORDON" run -c "$CONF" -v) \
 	>"$LOG" 2>&1 &
 DPID=$!
 PIDS+=("$DPID")
@@ -300,6 +314,8 @@ done
 T_RESTORED=$(now_ms)
 probe resp 192.0.2.10 80 && r=reachable || r=unreachable
 fact after_web "$r"
+# daemon.json is rewritten once a second: give it time to see the release.
+for _ in $(seq 30); do [[ $(status incident.lockdown) == True ]] || break; sleep 0.1; done
 jr
 cp "$ST/daemon.json" "$WORK/daemon.after.json" 2>/dev/null
 

@@ -10,7 +10,8 @@ PY=${PYTHON:-/usr/bin/python3}
 work=$(mktemp -d /tmp/cordon-demo.XXXXXX)
 trap 'rm -rf "$work"' EXIT INT TERM
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [[ -t 1 ]]; then B=$'\033[1m' N=$'\033[0m'; else B='' N=''; fi
+say() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
 
 say "threat list (GuardDuty txt format) and trusted list"
 grep -v '^#' tests/data/lists/threat.txt | sed 's/^/   threat:  /'
@@ -36,9 +37,6 @@ for line in open(sys.argv[1]):
         a["connectionDirection"], a["protocol"], ip(a["localIpDetails"]), ip(a["remoteIpDetails"]),
         port, f["service"]["count"], f["service"]["additionalInfo"]["packets"],
         f["service"]["additionalInfo"]["bytes"], f["service"]["additionalInfo"]["threatListEntry"]))
-print()
-print("   first finding in full:")
-print("   " + json.dumps(json.loads(open(sys.argv[1]).readline()), indent=1).replace("\n", "\n   "))
 PY
 
 say "the same capture against the same entries in every GuardDuty format"

@@ -80,7 +80,8 @@ if lst.get("lastSync"):
                    [f"{lst.get('location')}: {lst.get('result')}, {lst.get('entries')} entries, "
                     f"ETag {lst.get('etag')}"]))
 
-events.append((t_attack, "the attack starts", ["host 192.0.2.10 connects to 203.0.113.66 port 443"]))
+events.append((t_attack, "the attack: the lab starts a process on the host",
+               ["it connects from 192.0.2.10 to 203.0.113.66 port 443"]))
 
 evil = [f for f in findings if f["service"]["action"]["networkConnectionAction"]
         ["remoteIpDetails"].get("ipAddressV4") == "203.0.113.66"]

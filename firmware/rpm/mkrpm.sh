@@ -6,14 +6,15 @@
 # this stages `make install` of $O/cordon and packs it with
 # `rpmbuild --nodeps -bb --define prebuilt=...`: the spec's layout and
 # scriptlets are real, the binary is Debian's (see packaging.md).
-# Environment: O (build directory), VERSION (from common/main.c).
-# Output: $O/cordon-VERSION-1.ARCH.rpm.
+# Environment: O (build directory), VERSION (from common/main.c),
+# RPM_RELEASE (1 by default). Output: $O/cordon-VERSION-RELEASE.ARCH.rpm.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 umask 022
 
 O=${O:-build}
 VERSION=${VERSION:?VERSION is not set (make rpm sets it)}
+REL=${RPM_RELEASE:-1}
 command -v rpmbuild >/dev/null || { echo "mkrpm: rpmbuild is missing (Debian: apt-get install rpm)" >&2; exit 1; }
 [[ -x $O/cordon ]] || { echo "mkrpm: $O/cordon is missing: make O=$O first" >&2; exit 1; }
 
@@ -30,9 +31,10 @@ rpmbuild --nodeps -bb --quiet \
 	--define "_topdir $top" \
 	--define "prebuilt $root" \
 	--define "cordon_version $VERSION" \
+	--define "cordon_release $REL" \
 	firmware/rpm/cordon.spec >"$top/rpmbuild.log" 2>&1 ||
 	{ cat "$top/rpmbuild.log" >&2; exit 1; }
-rpm=$(find "$top/RPMS" -name "cordon-$VERSION-1.*.rpm" | head -n 1)
+rpm=$(find "$top/RPMS" -name "cordon-$VERSION-$REL.*.rpm" | head -n 1)
 [[ -n $rpm ]] || { echo "mkrpm: rpmbuild made no RPM" >&2; exit 1; }
 cp "$rpm" "$O/"
 echo "$O/$(basename "$rpm")"

@@ -164,6 +164,10 @@ make_base() {
 		return 1
 	fi
 	mkdir -p "$CACHE"
+	# Two runs at once (a developer and CI) build it once.
+	exec 9>"$CACHE/.lock"
+	flock 9
+	[[ -e $STAMP ]] && return 0
 	rm -rf --one-file-system "$tmp"
 	# Debs this machine's apt already fetched are reused (checksums are
 	# verified against the mirror's lists all the same).

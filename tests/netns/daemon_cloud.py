@@ -50,7 +50,7 @@ def setup(url, ca, work, bucket, threat):
     # moto checks the session token) for the fake IMDS to hand out.
     iam = client("iam", url, ca)
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-             "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+             "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
     arn = iam.create_role(RoleName="cordon-instance",
                           AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     iam.put_role_policy(RoleName="cordon-instance", PolicyName="all", PolicyDocument=json.dumps({

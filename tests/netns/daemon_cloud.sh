@@ -41,8 +41,16 @@ else
 	notok "lockdown"; diag "$LOG"
 fi
 check "finding: OUTBOUND ICMP to $EVIL_IP" grep -qE "finding [0-9a-f]{32}: OUTBOUND ICMP 192.0.2.10 -> $EVIL_IP" "$LOG"
-wait_log "finding [0-9a-f]{32}: OUTBOUND TCP 192.0.2.10 -> $EVIL_IP port 443 .*\[blocked\]" 30 &&
-	ok "finding: the TCP attempt, blocked" || notok "finding: TCP attempt"
+"$SYS_PY" - "$ST/findings.json" <<'PY' && ok "findings file: the GuardDuty-shaped finding, blocked on the host" ||
+import json, sys
+f = json.loads(open(sys.argv[1]).readline())
+a = f["service"]["action"]["networkConnectionAction"]
+assert f["type"] == "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom", f
+assert a["connectionDirection"] == "OUTBOUND" and a["protocol"] == "ICMP", a
+assert a["remoteIpDetails"] == {"ipAddressV4": "203.0.113.66"} and a["blocked"] is True, a
+assert f["resource"]["instanceDetails"]["instanceId"].startswith("i-"), f
+PY
+	{ notok "findings file"; diag "$ST/findings.json"; }
 refute "lockdown: the clean peer is cut off" probe host 198.51.100.20 8080
 INC=$(grep -oE 'incident inc-[0-9TZ]+-[0-9a-f]+' "$LOG" | head -1 | awk '{print $2}')
 echo "# incident $INC"
@@ -59,21 +67,13 @@ pyq "$WORK/state.json" "d['enis'] == {'$ENI0': ['$SG_FOR'], '$ENI1': ['$SG_FOR']
 	{ notok "forensic group on both interfaces"; diag "$WORK/state.json"; }
 "$SYS_PY" - "$WORK/journal.json" "$ENI0" "$SG_WEB,$SG_DB" "$ENI1" "$SG_DB" "$SG_FOR" <<'PY' &&
 import json, sys
-j = json.load(open(sys.argv[1]))
-want = {sys.argv[2]: sys.argv[3].split(","), sys.argv[4]: sys.argv[5].split(",")}
-text = json.dumps(j)
+want = {sys.argv[2]: sorted(sys.argv[3].split(",")), sys.argv[4]: sorted(sys.argv[5].split(","))}
 seen = {}
-def walk(o):
-    if isinstance(o, dict):
-        if o.get("action") == "ec2_isolate_eni" and o.get("state") == "intent":
-            seen[o.get("key") or o.get("target")] = (o["params"]["original_groups"], o["params"]["groups"])
-        for v in o.values():
-            walk(v)
-    elif isinstance(o, list):
-        for v in o:
-            walk(v)
-walk(j)
-assert {k: sorted(v[0]) for k, v in seen.items()} == {k: sorted(v) for k, v in want.items()}, seen
+for line in open(sys.argv[1]):
+    r = json.loads(line).get("record", {})
+    if r.get("action") == "ec2_isolate_eni" and r.get("state") == "intent":
+        seen[r["key"]] = (sorted(r["params"]["original_groups"]), r["params"]["groups"])
+assert {k: v[0] for k, v in seen.items()} == want, seen
 assert all(v[1] == sys.argv[6] for v in seen.values()), seen
 PY
 	ok "journal: each interface's original groups in ec2_isolate_eni's params" ||
@@ -102,7 +102,9 @@ wait_log "evidence kept in" 50
 for f in ring.pcap findings.json sockets.json nft-counters.json manifest.json; do
 	check "evidence: $f" test -s "$EV/$f"
 done
-check "evidence: the ring holds the ping to $EVIL_IP" eval "tcpdump -nr '$EV/ring.pcap' 2>/dev/null | grep -q '$EVIL_IP'"
+check "evidence: the ring holds the packets before the trigger" eval "tcpdump -nr '$EV/ring.pcap' 2>/dev/null | grep -q ."
+check "evidence: the NFLOG ring holds the dropped ping to $EVIL_IP" \
+	"$SYS_PY" -c 'import sys; sys.exit(bytes([203, 0, 113, 66]) not in open(sys.argv[1], "rb").read()[24:])' "$EV/ring.dlt239.pcap"
 
 # ---- the packet parser killed ------------------------------------------------
 spid=$(grep -oE 'sensor process [0-9]+ running' "$LOG" | tail -1 | awk '{print $3}')

@@ -49,7 +49,7 @@ dc_cleanup() {
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	for n in "${NSS[@]}"; do ip netns del "$PFX-$n" 2>/dev/null; done
-	rm -rf "$WORK"
+	[[ -n ${DCLOUD_KEEP:-} ]] && echo "# kept $WORK" || rm -rf "$WORK"
 }
 
 ns() { local n=$1; shift; ip netns exec "$PFX-$n" "$@"; }
@@ -142,7 +142,7 @@ dc_region() {
 probe() { ns "$1" "$SYS_PY" tests/netns/enforcer_tcp.py probe "$2" "$3" >/dev/null 2>&1; }
 
 # dc_conf [LINES...]: the daemon's config; extra lines go at the end
-# (sections may repeat).
+# (sections may repeat). DC_GD=true turns GuardDuty polling on.
 dc_conf() {
 	mkdir -p "$ST"
 	cat >"$WORK/cordon.conf" <<EOF
@@ -161,7 +161,9 @@ sns_topic_arn = $TOPIC
 tag_instance = true
 termination_protection = true
 [guardduty]
-enabled = false
+enabled = ${DC_GD:-false}
+poll_interval = 10s
+min_severity = 7
 EOF
 	local l
 	for l in "$@"; do echo "$l" >>"$WORK/cordon.conf"; done
@@ -239,5 +241,21 @@ release() {
 	# shellcheck disable=SC2046,SC2054
 	ip netns exec "$PFX-host" $(dc_env) setpriv --reuid=$AGENT --regid=$AGENT --clear-groups \
 		--inh-caps=-all,+net_admin --ambient-caps=-all,+net_admin \
-		"$CORDON" release -c "$WORK/cordon.conf" --state-dir "$ST" "$@"
+		"$CORDON" release -c "$WORK/cordon.conf" --state-dir "$ST" --agent-user $AGENT "$@"
+}
+
+# is_forensic / is_restored: moto's interfaces (after cloud_state)
+is_forensic() { pyq "$WORK/state.json" "d['enis'] == {'$ENI0': ['$SG_FOR'], '$ENI1': ['$SG_FOR']}"; }
+is_restored() {
+	pyq "$WORK/state.json" "sorted(d['enis']['$ENI0']) == sorted(['$SG_WEB', '$SG_DB']) and d['enis']['$ENI1'] == ['$SG_DB']"
+}
+
+# jcount ACTION KEY STATE: how many such records the journal has
+jcount() {
+	"$SYS_PY" -c 'import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line).get("record", {})
+    n += r.get("action") == sys.argv[2] and r.get("key") == sys.argv[3] and r.get("state") == sys.argv[4]
+print(n)' "$WORK/journal.json" "$@"
 }

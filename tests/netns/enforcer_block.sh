@@ -16,6 +16,8 @@ cat >"$TMP/threat.txt" <<LIST
 192.0.2.5
 2001:db8::5
 203.0.113.0/24
+169.254.169.254
+169.254.0.0/16
 LIST
 printf '192.0.2.5\n2001:db8::5\n' >"$TMP/trusted.txt"
 # Another firewall beside cordon: must keep working and stay untouched.
@@ -24,6 +26,9 @@ np nft add chain inet filter input '{ type filter hook input priority 0; policy 
 np nft add rule inet filter input tcp dport 9999 counter
 E=(--state-dir "$ST" --no-resolv-conf --agent-user 4242 --allow 192.0.2.4:22)
 
+# C also answers as the instance metadata service (listed on purpose).
+ns c ip addr add 169.254.169.254/32 dev eth0
+np ip route add 169.254.169.254/32 dev eth0
 for h in p l c t; do tcp_server "$h" :: 8080; done
 tcp_server k :: 8080
 for h in p l c t k; do wait_listen "$h" 8080; done
@@ -50,6 +55,7 @@ check "ICMP P <-> C passes (v6)" ping6 p 2001:db8::3
 check "TCP C -> P passes (v4)" tcp_ok c 192.0.2.1 8080
 check "TCP P -> C passes (v6)" tcp_ok p 2001:db8::3 8080
 check "UDP C -> P passes (v4)" udp_ok c p 192.0.2.1 5353
+check "the metadata service is never blocked, though listed" tcp_ok p 169.254.169.254 8080
 check "trusted wins: T (on both lists) reaches P (v4)" tcp_ok t 192.0.2.1 8080
 check "trusted wins: P reaches T (v6)" ping6 p 2001:db8::5
 refute "forward: container K -> L dropped (v4)" tcp_ok k 192.0.2.66 8080
@@ -61,12 +67,14 @@ din=$(counter drop_in) dout=$(counter drop_out) dfwd=$(counter drop_fwd)
 	ok "counters move (in $din, out $dout, fwd $dfwd)" ||
 	notok "counters move (in $din, out $dout, fwd $dfwd)"
 js=$(np "$CORDON" status --json --state-dir "$ST")
-[[ $js == *'"mode":"block"'* && $js == *'"threat4":2'* && $js == *"\"drop_out\":{\"packets\":$dout"* ]] &&
+[[ $js == *'"mode":"block"'* && $js == *'"threat4":2'* && $js == *'"threat4n":2'* && $js == *"\"drop_out\":{\"packets\":$dout"* ]] &&
 	ok "status --json reports mode, entries and counters" ||
 	notok "status --json: $js"
 
 # NFLOG: the dropped outbound attempt, seen where a sensor would listen.
-np timeout 5 tcpdump -n -i nflog:7767 -c 1 -w "$TMP/nflog.pcap" >/dev/null 2>&1 &
+# Other drops (retransmitted SYNs of earlier tests) may come first: keep
+# a few seconds of the group and look for ours.
+np timeout 4 tcpdump -U -n -i nflog:7767 -w "$TMP/nflog.pcap" >/dev/null 2>&1 &
 tp=$!
 sleep 1
 tcp_ok p 192.0.2.66 8080

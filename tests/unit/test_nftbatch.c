@@ -28,12 +28,12 @@ struct walk {
 	size_t nkeys;
 };
 
-static void walk_elems(struct walk *w, const struct nlmsghdr *nlh)
+static void walk_elems(struct walk *w, struct nlmsghdr *nlh)
 {
-	const struct nlattr *a;
+	struct nlattr *a;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
-		const struct nlattr *le;
+		struct nlattr *le;
 
 		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
 			continue;
@@ -41,7 +41,8 @@ static void walk_elems(struct walk *w, const struct nlmsghdr *nlh)
 		assert_true((const char *)a + mnl_attr_get_len(a) ==
 			    (const char *)nlh + nlh->nlmsg_len);
 		mnl_attr_for_each_nested(le, a) {
-			const struct nlattr *x, *key = NULL;
+			struct nlattr *x;
+			const struct nlattr *key = NULL;
 			uint32_t flags = 0;
 
 			mnl_attr_for_each_nested(x, le) {
@@ -67,7 +68,7 @@ static void walk(const struct nft_batch *b, struct walk *w)
 	memset(w, 0, sizeof(*w));
 	for (size_t p = 0; p < b->npages; p++) {
 		int left = (int)b->pages[p].len;
-		const struct nlmsghdr *nlh = (const void *)b->pages[p].buf;
+		struct nlmsghdr *nlh = (void *)b->pages[p].buf;
 
 		assert_true(b->pages[p].len <= b->page_size);
 		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {

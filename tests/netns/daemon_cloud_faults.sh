@@ -1,0 +1,62 @@
+#!/bin/bash
+# tests/netns/daemon_cloud_faults.sh: EC2 throttles and fails, `cordon
+# run` retries until done (topology in daemon_cloud_lib.bash; EC2 reached
+# through tests/aws/faultproxy.py in the cloud namespace). The first EC2
+# requests get 503 RequestLimitExceeded, then 500 InternalError: the
+# client's own retries absorb some, one step fails as a whole (journaled
+# "failed") and the daemon tries it again after its backoff; in the end
+# both interfaces are in the forensic group and each step is done once.
+# TAP.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/netns/daemon_cloud_lib.bash
+trap dc_cleanup EXIT
+dc_preflight
+dc_net
+dc_region
+dc_conf
+DC_ENV=(AWS_ENDPOINT_URL_EC2="$PROXY_URL")
+# Every EC2 call is "POST /": the rules apply in request order. With
+# [aws] max_attempts = 3, DescribeInstances gets 503, 503, 500 (the
+# daemon's first attempt fails), then 500 and a success.
+cat >"$FAULTS" <<'J'
+[{"match": "^POST /$", "action": "status", "code": 503, "error": "RequestLimitExceeded", "times": 2},
+ {"match": "^POST /$", "action": "status", "code": 500, "error": "InternalError", "times": 2}]
+J
+if dc_run; then ok "daemon up, threat list synced from S3"; else notok "daemon up"; diag "$LOG"; exit 1; fi
+ns host ping -c 1 -W 1 $EVIL_IP >/dev/null 2>&1
+wait_log 'host locked down [0-9.]+ ms after the first packet' && ok "incident: host locked down" ||
+	{ notok "lockdown"; diag "$LOG"; }
+if wait_journal '"action":"sns_publish".*"state":"done"' 400; then
+	ok "cloud steps and SNS done in spite of the faults"
+else
+	notok "cloud steps done"; diag "$LOG" "$PROXY_LOG"
+fi
+diag "$PROXY_LOG"
+check "EC2 answered 503 twice (throttling)" test "$(grep -c '^POST / 503 status' "$PROXY_LOG")" -eq 2
+check "EC2 answered 500 twice" test "$(grep -c '^POST / 500 status' "$PROXY_LOG")" -eq 2
+check "every fault was used" pyq "$FAULTS" "all(r['times'] == 0 for r in d)"
+INC=$(grep -oE 'incident inc-[0-9TZ]+-[0-9a-f]+' "$LOG" | head -1 | awk '{print $2}')
+grep -E "$INC: ec2_describe $INST failed \(attempt 1, again in 2 s\)" "$LOG" | sed 's/^/# /'
+check "the daemon logs the failed attempt and its backoff" \
+	grep -qE "ec2_describe $INST failed \(attempt 1, again in [0-9]+ s\)" "$LOG"
+check "journal: ec2_describe failed once" test "$(jcount ec2_describe "$INST" failed)" -eq 1
+check "journal: ec2_describe intent twice (attempts 1 and 2)" test "$(jcount ec2_describe "$INST" intent)" -eq 2
+check "journal: ec2_describe done once" test "$(jcount ec2_describe "$INST" done)" -eq 1
+for e in "$ENI0" "$ENI1"; do
+	check "journal: ec2_isolate_eni $e done once" test "$(jcount ec2_isolate_eni "$e" done)" -eq 1
+done
+cloud_state
+is_forensic && ok "both interfaces in the forensic group (moto)" || { notok "forensic group"; diag "$WORK/state.json"; }
+check "SNS: one message" test "$(wc -l <"$WORK/mail.json")" -eq 1
+"$SYS_PY" -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["message"])' "$WORK/mail.json" \
+	>"$WORK/mail.txt" 2>/dev/null
+check "SNS: nothing failed in the end" eval "grep -A1 'WHAT FAILED' '$WORK/mail.txt' | grep -q Nothing"
+release >"$WORK/release.out" 2>&1 && ok "release" || { notok "release"; diag "$WORK/release.out"; }
+cloud_state
+is_restored && ok "release: original groups back (moto)" || { notok "release: groups"; diag "$WORK/state.json"; }
+kill -TERM "$DPID"
+wait "$DPID"
+rc=$?
+[[ $rc -eq 0 ]] && ok "SIGTERM: clean exit" || { notok "SIGTERM: exit $rc"; diag "$LOG"; }
+finish

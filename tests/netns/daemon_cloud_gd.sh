@@ -1,0 +1,95 @@
+#!/bin/bash
+# tests/netns/daemon_cloud_gd.sh: GuardDuty and `cordon run` (topology in
+# daemon_cloud_lib.bash; the fake GuardDuty in the cloud namespace, polled
+# every 10 s, the shortest interval). A finding below min_severity is ignored; a GuardDuty-only
+# finding of a type in [incident] guardduty_types opens an incident by
+# itself: lockdown, both interfaces in the forensic group, SNS naming the
+# GuardDuty finding; release. Then a local finding, and a GuardDuty
+# finding with the same remote address confirms the incident
+# (guardduty_correlate in the journal). TAP.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+. tests/netns/daemon_cloud_lib.bash
+trap dc_cleanup EXIT
+dc_preflight
+dc_net
+dc_region gd
+DC_GD=true dc_conf
+DC_ENV=(AWS_ENDPOINT_URL_GUARDDUTY="$GD_URL")
+seed() { # TYPE SEVERITY REMOTE -> finding id
+	"$SYS_PY" tests/netns/daemon_cloud.py - - gdseed "$GD_SEED" "$INST" "$@"
+}
+# polls N: until the daemon has asked GuardDuty N more times
+polls() {
+	local want i
+	want=$(($(grep -c 'POST /detector/[^/]*/findings 200' "$GD_LOG") + $1))
+	for ((i = 0; i < 200; i++)); do
+		[[ $(grep -c 'POST /detector/[^/]*/findings 200' "$GD_LOG") -ge $want ]] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+if dc_run; then ok "daemon up, threat list synced from S3"; else notok "daemon up"; diag "$LOG"; exit 1; fi
+if polls 1; then ok "the daemon polls GuardDuty (ListFindings, SigV4 with the role's credentials)"; else
+	notok "GuardDuty polled"; diag "$LOG" "$GD_LOG"; fi
+
+# ---- GuardDuty-only incident ----------------------------------------------------
+# Two findings in the same poll, the one below min_severity first: had it
+# passed, it would have opened the incident.
+low=$(seed "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom" 5.0 203.0.113.98)
+gd=$(seed "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom" 8.0 203.0.113.99)
+if wait_log "host locked down on GuardDuty finding $gd" 150; then
+	ok "GuardDuty-only finding (severity 8, *.Custom) opens an incident and locks the host down"
+else
+	notok "GuardDuty-only incident"; diag "$LOG" "$GD_LOG"
+fi
+check "GuardDuty finding logged with its type and severity" \
+	grep -q "GuardDuty finding $gd: UnauthorizedAccess:EC2/MaliciousIPCaller.Custom, severity 8.0" "$LOG"
+refute "lockdown: the clean peer is cut off" probe host 198.51.100.20 8080
+INC=$(grep -oE 'incident inc-[0-9TZ]+-[0-9a-f]+: host locked down' "$LOG" | head -1 | awk '{print $2}' | tr -d :)
+wait_journal '"action":"sns_publish".*"state":"done"' 300 && ok "cloud steps and SNS done" ||
+	{ notok "cloud steps done"; diag "$LOG"; }
+check "journal: guardduty_correlate $gd done" test "$(jcount guardduty_correlate "$gd" done)" -eq 1
+grep -q '"type":"incident_open","incident":"'"$INC"'".*"reason":"GuardDuty finding '"$gd" "$WORK/journal.json" &&
+	ok "journal: the incident's reason is the GuardDuty finding" || { notok "journal reason"; diag "$WORK/journal.json"; }
+cloud_state
+is_forensic && ok "both interfaces in the forensic group (moto)" || { notok "forensic group"; diag "$WORK/state.json"; }
+"$SYS_PY" -c 'import json,sys; m=json.loads(open(sys.argv[1]).readline()); print(m["subject"]); print(m["message"])' \
+	"$WORK/mail.json" >"$WORK/mail.txt" 2>/dev/null
+sed 's/^/#   | /' "$WORK/mail.txt"
+check "SNS: one message" test "$(wc -l <"$WORK/mail.json")" -eq 1
+check "SNS text names the GuardDuty finding" grep -qF "$gd" "$WORK/mail.txt"
+check "SNS text names both interfaces" eval "grep -qF $ENI0 '$WORK/mail.txt' && grep -qF $ENI1 '$WORK/mail.txt'"
+refute "the severity 5.0 finding (< min_severity 7) is ignored" grep -q "GuardDuty finding $low" "$LOG"
+release >"$WORK/release.out" 2>&1 && grep -q "incident $INC closed" "$WORK/release.out" &&
+	ok "release: incident closed" || { notok "release"; diag "$WORK/release.out"; }
+cloud_state
+is_restored && ok "release: original groups back (moto)" || { notok "release: groups"; diag "$WORK/state.json"; }
+wait_log "incident $INC was released" 50 && ok "the daemon notices the release" || notok "daemon notices the release"
+
+# ---- a local incident, confirmed by GuardDuty -------------------------------------
+: >"$WORK/mail.json"
+ns host ping -c 1 -W 1 $EVIL_IP >/dev/null 2>&1
+wait_log "incident inc-[^ ]+: host locked down [0-9.]+ ms after the first packet" &&
+	ok "local finding: a second incident" || { notok "second incident"; diag "$LOG"; }
+INC2=$(grep -oE 'incident inc-[0-9TZ]+-[0-9a-f]+: host locked down [0-9.]+ ms' "$LOG" | tail -1 | awk '{print $2}' | tr -d :)
+local_id=$(grep -oE "finding [0-9a-f]{32}: OUTBOUND ICMP 192.0.2.10 -> $EVIL_IP" "$LOG" | tail -1 | awk '{print $2}' | tr -d :)
+conf=$(seed "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom" 5.0 $EVIL_IP)
+wait_log "incident $INC2 confirmed by GuardDuty finding $conf" 150 &&
+	ok "GuardDuty finding with the same remote address confirms it (even at severity 5)" ||
+	{ notok "confirmation"; diag "$LOG"; }
+wait_journal "\"action\":\"guardduty_correlate\",\"key\":\"$conf\"" 50
+grep "\"key\":\"$conf\"" "$WORK/journal.json" | grep -q "\"local_finding\":\"$local_id\"" &&
+	ok "journal: guardduty_correlate names the local finding $local_id" || { notok "correlation journaled"; diag "$WORK/journal.json"; }
+wait_journal '"incident":"'"$INC2"'".*"action":"sns_publish".*"state":"done"' 300 ||
+	{ notok "second incident: SNS"; diag "$LOG"; }
+release --incident "$INC2" >"$WORK/release.out" 2>&1 && ok "release --incident $INC2" ||
+	{ notok "release --incident"; diag "$WORK/release.out"; }
+cloud_state
+is_restored && ok "release: original groups back again" || { notok "release 2: groups"; diag "$WORK/state.json"; }
+kill -TERM "$DPID"
+wait "$DPID"
+rc=$?
+[[ $rc -eq 0 ]] && ok "SIGTERM: clean exit" || { notok "SIGTERM: exit $rc"; diag "$LOG"; }
+finish
