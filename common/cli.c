@@ -24,6 +24,7 @@ bool cli_common_opt(struct cli_common *c, int opt, const char *arg)
 		return true;
 	case CLI_OPT_STATE_DIR:
 		c->state_dir = arg;
+		c->state_dir_given = true;
 		return true;
 	case 'h':
 		c->help = true;

@@ -28,6 +28,7 @@ struct cli_common {
 	const char *config;
 	bool config_given;
 	const char *state_dir;
+	bool state_dir_given;
 	bool help;
 };
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -49,6 +50,23 @@ static void aws_do_identity(int sock)
 	else
 		r.rc = aws_imds_identity(m, r.region, sizeof(r.region), r.instance_id,
 					 sizeof(r.instance_id), r.err, sizeof(r.err));
+	if (!r.rc) {
+		/* The account too, for findings and messages (best effort). */
+		struct buf b;
+		char e[ERRLEN];
+
+		buf_init(&b, 64 * 1024);
+		if (!aws_imds_get(m, "/latest/dynamic/instance-identity/document", &b, e,
+				  sizeof(e))) {
+			cJSON *doc = cJSON_Parse(buf_str(&b));
+			const char *acct = cJSON_GetStringValue(cJSON_GetObjectItem(doc, "accountId"));
+
+			if (acct)
+				util_strlcpy(r.account, acct, sizeof(r.account));
+			cJSON_Delete(doc);
+		}
+		buf_free(&b);
+	}
 	aws_imds_free(m);
 	reply(sock, IPC_A_IDENTITY_DONE, &r, sizeof(r));
 }

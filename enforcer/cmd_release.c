@@ -76,7 +76,12 @@ int cmd_release(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	ro.state_dir = cc.state_dir;
+	/* --state-dir wins over the config's; the config's over the default. */
+	if (!cc.state_dir_given && cfg.agent.state_dir)
+		o->state_dir = cfg.agent.state_dir;
+	if ((rc = enf_opts_config(o, &cfg)))
+		goto out;
+	ro.state_dir = o->state_dir;
 	ro.sns_topic = cfg.cloud.sns_topic_arn;
 	if (release_run(&ro, o, &rep, err, sizeof(err))) {
 		log_warnx("release: %s", err);

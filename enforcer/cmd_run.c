@@ -123,7 +123,7 @@ int cmd_run(int argc, char **argv)
 	struct cordon_config cfg = { 0 };
 	struct cli_common common;
 	struct run_opts *o = NULL;
-	bool check_only = false, state_dir_given = false;
+	bool check_only = false;
 	char err[ERRLEN];
 	int c, rc = EXIT_USAGE, verbose = 0;
 	bool no_seccomp = false, exit_after_lockdown = false;
@@ -132,8 +132,6 @@ int cmd_run(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "nv", run_opts_long,
 				NULL)) != -1) {
-		if (c == CLI_OPT_STATE_DIR)
-			state_dir_given = true;
 		if (cli_common_opt(&common, c, optarg))
 			continue;
 		switch (c) {
@@ -167,7 +165,7 @@ int cmd_run(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (state_dir_given &&
+	if (common.state_dir_given &&
 	    config_set(&cfg, "agent", "state_dir", common.state_dir, err, sizeof(err))) {
 		log_warnx("--state-dir: %s", err);
 		rc = EXIT_USAGE;

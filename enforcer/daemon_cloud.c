@@ -474,7 +474,9 @@ void daemon_identity(struct daemon *d, const struct ipc_a_identity_done *m)
 	}
 	util_strlcpy(d->instance_id, m->instance_id, sizeof(d->instance_id));
 	util_strlcpy(d->region, m->region, sizeof(d->region));
-	log_info("instance %s in %s", d->instance_id, d->region);
+	util_strlcpy(d->account, m->account, sizeof(d->account));
+	log_info("instance %s in %s%s%s", d->instance_id, d->region,
+		 *d->account ? ", account " : "", d->account);
 	/*
 	 * An incident that waited for the id can describe the instance now.
 	 * After a restart the journal is keyed by the id: look again, or a

@@ -42,6 +42,7 @@ static void write_findings(struct daemon *d)
 	struct finding_ctx ctx = {
 		.instance_id = *d->instance_id ? d->instance_id : NULL,
 		.region = *d->region ? d->region : NULL,
+		.account_id = *d->account ? d->account : NULL,
 	};
 	size_t cap = 4096, len = 0;
 	char *all = malloc(cap);

@@ -61,6 +61,7 @@ static char *write_finding(struct daemon *d, const struct finding *f)
 	struct finding_ctx ctx = {
 		.instance_id = *d->instance_id ? d->instance_id : NULL,
 		.region = *d->region ? d->region : NULL,
+		.account_id = *d->account ? d->account : NULL,
 	};
 	char *json = finding_to_json(f, &ctx);
 
@@ -129,6 +130,27 @@ void daemon_incident_steps(struct daemon *d, const char *finding_json)
 	daemon_cloud_start(d);
 }
 
+static double ms_since(uint64_t from, uint64_t to)
+{
+	return from && to > from ? (double)(to - from) / 1e6 : -1.0;
+}
+
+static void log_lockdown(const struct incident *inc, double call_ms,
+			 const struct enforce_timing *t)
+{
+	if (!inc->trigger_ns) {
+		log_info("incident %s: host locked down (call %.3f ms); %s", inc->id,
+			 call_ms, inc->reason);
+		return;
+	}
+	log_info("incident %s: host locked down %.3f ms after the first packet "
+		 "(capture to decision %.3f ms, call %.3f ms: state file %.3f ms, "
+		 "kernel %.3f ms); %s",
+		 inc->id, ms_since(inc->trigger_ns, inc->lockdown_ack_ns),
+		 ms_since(inc->trigger_ns, inc->decided_real_ns), call_ms,
+		 (double)t->state_ns / 1e6, (double)t->kernel_ns / 1e6, inc->reason);
+}
+
 static void incident_open(struct daemon *d, const struct ipc_s_finding *m,
 			  const char *finding_json)
 {
@@ -161,17 +183,7 @@ static void incident_open(struct daemon *d, const struct ipc_s_finding *m,
 		struct enforce_timing t;
 
 		enforce_last_timing(&t);
-		log_info("incident %s: host locked down %.3f ms after the first "
-			 "packet (capture to decision %.3f ms, call %.3f ms: "
-			 "state file %.3f ms, kernel %.3f ms); %s",
-			 inc->id,
-			 inc->trigger_ns && inc->lockdown_ack_ns > inc->trigger_ns ?
-				 (double)(inc->lockdown_ack_ns - inc->trigger_ns) / 1e6 : -1.0,
-			 inc->trigger_ns && inc->decided_real_ns > inc->trigger_ns ?
-				 (double)(inc->decided_real_ns - inc->trigger_ns) / 1e6 : -1.0,
-			 (double)(util_now_mono_ns() - t0) / 1e6,
-			 (double)t.state_ns / 1e6, (double)t.kernel_ns / 1e6,
-			 inc->reason);
+		log_lockdown(inc, (double)(util_now_mono_ns() - t0) / 1e6, &t);
 	}
 	daemon_write_status(d);
 	daemon_incident_steps(d, finding_json);
@@ -220,10 +232,15 @@ void daemon_incident_tick(struct daemon *d, uint64_t now)
 		return;
 	i = journal_state_incident(&st, d->inc.id);
 	if (i && i->closed) {
+		struct ipc_s_rearm m;
+
 		log_info("incident %s was released (%s); watching for the next one",
 			 d->inc.id, i->close_reason);
 		memset(&d->inc, 0, sizeof(d->inc));
 		memset(&d->plan, 0, sizeof(d->plan));
+		memset(&m, 0, sizeof(m));
+		if (d->sensor_fd >= 0 && ipc_send(d->sensor_fd, IPC_S_REARM, &m, sizeof(m)))
+			log_warnx("cannot reach the sensor");
 	}
 	journal_state_free(&st);
 }

@@ -74,6 +74,7 @@ struct ipc_a_identity_done {
 	int32_t rc;
 	char instance_id[64];
 	char region[32];
+	char account[16];
 	char err[256];
 };
 

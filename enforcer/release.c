@@ -133,9 +133,8 @@ int release_run(const struct release_opts *ro, const struct enforce_opts *eo,
 		return rc;
 	}
 	/*
-	 * The writer keeps no state of its own: the actions below are read
-	 * from a snapshot taken under its lock, because every append would
-	 * grow (realloc) the arrays that inc and its actions point into.
+	 * Take the writer lock, then read a snapshot: our own appends must
+	 * not move what the snapshot's pointers point at.
 	 */
 	rc = journal_open(ro->state_dir, 10000, NULL, &j, err, errlen);
 	if (rc)
@@ -153,19 +152,11 @@ int release_run(const struct release_opts *ro, const struct enforce_opts *eo,
 		printf("release: incident %s is already closed (%s)\n", inc->id, inc->closed_at);
 		inc = NULL;
 	}
-	if (inc) {
-		util_strlcpy(rep->incident, inc->id, sizeof(rep->incident));
-		if (journal_incident_status(j, inc->id, "releasing"))
-			log_warnx("journal: %s", journal_error(j));
-		if (aws_client_new(&(struct aws_client_opts){ 0 }, &c)) {
-			rc = util_err(err, errlen, "out of memory");
-			goto out;
-		}
-		crc = restore_enis(c, j, inc, rep);
-		if (retag(c, j, inc, rep))
-			crc = -EIO;
-	}
-	/* The host comes back last, when the cloud side is undone. */
+	/*
+	 * The host first: in lockdown only the agent's own flows pass, so
+	 * this process (root, not the agent) could not reach AWS. The
+	 * forensic group still isolates the instance meanwhile.
+	 */
 	rc = enforce_release(eo, err, errlen);
 	if (rc)
 		goto out;
@@ -173,14 +164,26 @@ int release_run(const struct release_opts *ro, const struct enforce_opts *eo,
 	printf("release: local lockdown lifted\n");
 	if (!inc)
 		goto out;
-	if (ro->sns_topic && *ro->sns_topic)
-		notify(c, ro, inc, rep);
-	if (crc) {
-		rc = util_err(err, errlen,
-			      "incident %s: %zu interface(s) could not be restored; "
-			      "it stays open, run release again", inc->id, rep->enis_failed);
+	util_strlcpy(rep->incident, inc->id, sizeof(rep->incident));
+	if (journal_incident_status(j, inc->id, "releasing"))
+		log_warnx("journal: %s", journal_error(j));
+	if (aws_client_new(&(struct aws_client_opts){ 0 }, &c)) {
+		rc = util_err(err, errlen, "out of memory");
 		goto out;
 	}
+	crc = restore_enis(c, j, inc, rep);
+	if (retag(c, j, inc, rep))
+		crc = -EIO;
+	if (crc) {
+		rc = util_err(err, errlen,
+			      "incident %s: %zu interface(s) or its tags could not be "
+			      "restored; it stays open, run release again",
+			      inc->id, rep->enis_failed);
+		goto out;
+	}
+	/* One message, when everything is undone. */
+	if (ro->sns_topic && *ro->sns_topic)
+		notify(c, ro, inc, rep);
 	if (journal_incident_close(j, inc->id, "released by an operator"))
 		log_warnx("journal: %s", journal_error(j));
 	rep->closed = true;

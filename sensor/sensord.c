@@ -33,6 +33,7 @@ struct sensord {
 static const struct ipc_spec sensord_in[] = {
 	{ IPC_S_LISTS, sizeof(struct ipc_s_lists) },
 	{ IPC_S_DUMP, sizeof(struct ipc_s_dump) },
+	{ IPC_S_REARM, sizeof(struct ipc_s_rearm) },
 };
 
 static void sd_send(struct sensord *sd, uint32_t type, void *msg, size_t len)
@@ -217,6 +218,16 @@ static void handle_parent(struct sensord *sd)
 	switch (sd->in.h.type) {
 	case IPC_S_LISTS:
 		load_lists(sd, (const void *)sd->in.raw);
+		break;
+	case IPC_S_REARM:
+		/*
+		 * An incident was released: the next packet of any finding goes
+		 * to the parent at once, with its capture time, so that a new
+		 * incident is decided (and timed) from that packet.
+		 */
+		for (struct finding *f = findings_first(sensor_findings(sd->sensor)); f;
+		     f = findings_next(f))
+			f->reported_flags = 0xff;
 		break;
 	case IPC_S_DUMP: {
 		const struct ipc_s_dump *m = (const void *)sd->in.raw;

@@ -17,6 +17,7 @@
 enum {
 	IPC_S_LISTS = 100,  /* parent -> sensor: load these list files */
 	IPC_S_DUMP,         /* parent -> sensor: write the ring to the fd */
+	IPC_S_REARM,        /* parent -> sensor: report every finding's next packet */
 	IPC_S_HELLO = 200,  /* sensor -> parent: privileges dropped, running */
 	IPC_S_LISTS_DONE,
 	IPC_S_FINDING,
@@ -80,6 +81,10 @@ struct ipc_s_stats {
 struct ipc_s_dump {
 	struct ipc_hdr h;
 	int32_t dlt;
+};
+
+struct ipc_s_rearm {
+	struct ipc_hdr h;
 };
 
 struct ipc_s_dump_done {

@@ -23,7 +23,8 @@ run_suite() {
 	rc=$?
 	printf '   (%s: %d s)\n' "$name" $((SECONDS - t0))
 	p=$(grep -cE '^ok ' "$out")
-	f=$(grep -cE '^not ok ' "$out")
+	# "not ok ... # TODO" is a known gap, not a failure (TAP).
+	f=$(grep -E '^not ok ' "$out" | grep -cvE '# *TODO')
 	if [[ $f -gt 0 || $rc -ne 0 ]]; then
 		cat "$out"
 	else

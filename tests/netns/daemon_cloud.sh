@@ -2,8 +2,8 @@
 # tests/netns/daemon_cloud.sh: the tutorial's scenario end to end
 # (topology in daemon_cloud_lib.bash). The compromised host runs `cordon
 # run` with its threat list in S3 (moto); it pings and connects to the
-# malicious host. Checks: the finding, the lockdown (latency reported
-# against the 5 ms target, never a failure), the forensic group on both
+# malicious host. Checks: the finding, the lockdown (its latency is
+# reported against the 5 ms target, never a failure), the forensic group on both
 # interfaces of the two-ENI instance, the original groups in the journal,
 # tags and termination protection, the SNS text read back through SQS, the
 # evidence files; the packet parser killed (the parent notices, the
@@ -32,10 +32,12 @@ if wait_log 'host locked down [0-9.]+ ms after the first packet'; then
 	ok "outbound ping opens an incident and locks the host down"
 	lat=$(grep -oE 'host locked down [0-9.]+ ms' "$LOG" | head -1 | awk '{print $4}')
 	grep -oE 'locked down [0-9.]+ ms after the first packet \(.*\)' "$LOG" | head -1 | sed 's/^/# /'
+	# A figure, not an assertion (no timing checks in make check): the
+	# target is tests/bench/bench_lockdown.sh's p99 <= 5 ms.
 	if awk -v l="$lat" 'BEGIN { exit !(l <= 5) }'; then
-		ok "lockdown within the 5 ms target ($lat ms)"
+		ok "lockdown latency $lat ms: within the 5 ms target"
 	else
-		notok "lockdown within the 5 ms target ($lat ms) # TODO timing on a loaded machine"
+		ok "lockdown latency $lat ms: NOT within the 5 ms target on this machine (figure only)"
 	fi
 else
 	notok "lockdown"; diag "$LOG"
