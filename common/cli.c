@@ -12,6 +12,7 @@ void cli_common_init(struct cli_common *c)
 	c->config = CLI_DEFAULT_CONFIG;
 	c->config_given = false;
 	c->state_dir = CLI_DEFAULT_STATE_DIR;
+	c->state_dir_given = false;
 	c->help = false;
 }
 

@@ -5,11 +5,13 @@
  * in the state directory (reason, since) next to what the kernel does.
  */
 #include <errno.h>
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "status_daemon.h"
 #include "cmd_opts.h"
 #include "applied.h"
 #include "enforce_impl.h"
@@ -102,8 +104,11 @@ static const char *mode_of(const struct status *s)
 	return !s->table ? "absent" : s->kernel_locked ? "lockdown" : "block";
 }
 
-static void print_json(const struct status *s)
+static void print_json(const struct status *s, const char *state_dir)
 {
+	cJSON *dj = status_daemon_json(state_dir);
+	char *ds = dj ? cJSON_PrintUnformatted(dj) : NULL;
+
 	char ts[UTIL_TIMESTAMP_LEN] = "";
 
 	if (s->st.locked)
@@ -125,7 +130,10 @@ static void print_json(const struct status *s)
 		       nft_counter_names[i],
 		       (unsigned long long)s->ctr[i].packets,
 		       (unsigned long long)s->ctr[i].bytes);
-	printf("}}\n");
+	/* The running agent (daemon.json) and the open incident's actions. */
+	printf("},\"agent\":%s}\n", ds ? ds : "null");
+	free(ds);
+	cJSON_Delete(dj);
 }
 
 static void print_text(const struct status *s)
@@ -201,10 +209,12 @@ int cmd_status(int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	if (json)
-		print_json(s);
-	else
+	if (json) {
+		print_json(s, cc.state_dir);
+	} else {
 		print_text(s);
+		status_daemon_print(cc.state_dir, stdout);
+	}
 out:
 	free(s);
 	return rc;

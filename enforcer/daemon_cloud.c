@@ -262,8 +262,9 @@ static void notify_fill(struct daemon *d, struct notify_actions *a)
 			snprintf(a->snapshots[a->n_snapshots++], sizeof(a->snapshots[0]),
 				 "%s of %s", s->out_id, s->target);
 		}
-		if (!s->done && *s->err && s->act != ACT_SET_GROUPS &&
-		    s->act != ACT_SNS && s->act != ACT_EVENTS && s->act != ACT_SECHUB)
+		/* An interface is listed with its error, and here too. */
+		if (!s->done && *s->err && s->act != ACT_SNS && s->act != ACT_EVENTS &&
+		    s->act != ACT_SECHUB)
 			notify_actions_error(a, "%s %s: %s", s->action, s->target, s->err);
 	}
 	if (*d->o->forensic_sg && !d->plan.have_inst)
@@ -327,10 +328,25 @@ static bool build_request(struct daemon *d, struct cloud_step *s, struct ipc_a_a
 		if (!a)
 			return false;
 		notify_fill(d, a);
+		s->incomplete = false;
+		for (size_t i = 0; i < d->plan.n; i++) {
+			uint8_t act = d->plan.s[i].act;
+
+			s->incomplete |= !d->plan.s[i].done && act != ACT_SNS &&
+					 act != ACT_EVENTS && act != ACT_SECHUB;
+		}
 		buf_init(&text, NOTIFY_MESSAGE_MAX);
-		rc = notify_incident_text(d->inc.finding_json, a, subject, &text, err, sizeof(err));
+		rc = s->update ? buf_adds(&text, "UPDATE: every action that had failed when the "
+						 "first message went out is now done.\n\n") : 0;
+		if (!rc)
+			rc = notify_incident_text(d->inc.finding_json, a, subject, &text, err,
+						  sizeof(err));
 		if (!rc) {
-			util_strlcpy(m->subject, subject, sizeof(m->subject));
+			if (s->update)
+				snprintf(m->subject, sizeof(m->subject), "%s (update: all done)",
+					 subject);
+			else
+				util_strlcpy(m->subject, subject, sizeof(m->subject));
 			util_strlcpy(m->text, buf_str(&text), sizeof(m->text));
 		} else {
 			util_strlcpy(s->err, err, sizeof(s->err));
@@ -349,6 +365,30 @@ static bool build_request(struct daemon *d, struct cloud_step *s, struct ipc_a_a
 		break;
 	}
 	return true;
+}
+
+/*
+ * The message went out while a step had failed ("cordon keeps retrying");
+ * once every cloud step is done, one more tells the administrators so.
+ * Not replanned after a restart: the first message stays the last word.
+ */
+static void plan_update(struct daemon *d)
+{
+	struct cloud_plan *p = &d->plan;
+	struct cloud_step *s;
+
+	if (!p->update_owed)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		if (!p->s[i].done && p->s[i].act != ACT_EVENTS && p->s[i].act != ACT_SECHUB)
+			return;
+	p->update_owed = false;
+	s = plan_add(d, ACT_SNS, d->o->sns_topic, false);
+	if (!s)
+		return;
+	s->update = true;
+	util_strlcpy(s->action, "sns_update", sizeof(s->action));
+	log_info("incident %s: every failed step is done now; telling SNS again", d->inc.id);
 }
 
 static uint64_t backoff_ns(unsigned attempts)
@@ -460,10 +500,13 @@ void daemon_cloud_done(struct daemon *d, const struct ipc_a_action_done *m)
 	}
 	daemon_journal_action(d, s->action, s->target, JOURNAL_DONE, res, NULL, 0);
 	cJSON_Delete(res);
+	if (s->act == ACT_SNS && s->incomplete && !s->update)
+		p->update_owed = true;
 	if (s->act == ACT_DESCRIBE && !p->planned) {
 		plan_rest(d);
 		plan_sync_journal(d);
 	}
+	plan_update(d);
 }
 
 void daemon_identity(struct daemon *d, const struct ipc_a_identity_done *m)

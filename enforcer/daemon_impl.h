@@ -58,10 +58,13 @@ struct cloud_step {
 	size_t n_orig;
 	char out_id[96];
 	char err[256];
+	bool incomplete;           /* ACT_SNS: the message told of failures */
+	bool update;               /* ACT_SNS: the follow-up ("sns_update") */
 };
 
 struct cloud_plan {
 	bool active, planned, have_inst, inflight;
+	bool update_owed;          /* a message told of failures since fixed */
 	struct cloud_step s[CLOUD_PLAN_MAX];
 	size_t n, inflight_idx;
 	uint32_t seq, inflight_seq;

@@ -145,10 +145,11 @@ static void log_lockdown(const struct incident *inc, double call_ms,
 	}
 	log_info("incident %s: host locked down %.3f ms after the first packet "
 		 "(capture to decision %.3f ms, call %.3f ms: state file %.3f ms, "
-		 "kernel %.3f ms); %s",
+		 "kernel %.3f ms, then fsync %.3f ms); %s",
 		 inc->id, ms_since(inc->trigger_ns, inc->lockdown_ack_ns),
 		 ms_since(inc->trigger_ns, inc->decided_real_ns), call_ms,
-		 (double)t->state_ns / 1e6, (double)t->kernel_ns / 1e6, inc->reason);
+		 (double)t->state_ns / 1e6, (double)t->kernel_ns / 1e6,
+		 (double)t->sync_ns / 1e6, inc->reason);
 }
 
 static void incident_open(struct daemon *d, const struct ipc_s_finding *m,
@@ -177,12 +178,12 @@ static void incident_open(struct daemon *d, const struct ipc_s_finding *m,
 		daemon_incident_steps(d, finding_json);
 		return;
 	}
-	inc->lockdown_ack_ns = util_now_real_ns();
 	inc->lockdown_done = true;
 	{
 		struct enforce_timing t;
 
 		enforce_last_timing(&t);
+		inc->lockdown_ack_ns = t.ack_real_ns ? t.ack_real_ns : util_now_real_ns();
 		log_lockdown(inc, (double)(util_now_mono_ns() - t0) / 1e6, &t);
 	}
 	daemon_write_status(d);

@@ -89,7 +89,9 @@ __must_check int enforce_unload(char *err, size_t errlen);
 
 /* Where the last lockdown/release call spent its time. */
 struct enforce_timing {
-	uint64_t state_ns;  /* writing the state file (fsync included) */
+	uint64_t state_ns;  /* writing the state file (lockdown: before the fsync) */
+	uint64_t sync_ns;   /* lockdown: the state file's fsync, after the kernel */
+	uint64_t ack_real_ns; /* lockdown: wall clock when the kernel acked */
 	uint64_t kernel_ns; /* reading the table, one transaction, its acks */
 	size_t messages;    /* netlink messages in that transaction */
 };

@@ -75,12 +75,23 @@ int enforce_lockdown(const struct enforce_opts *o, const char *reason,
 	st->n_allow = eff->n_allow;
 	memcpy(st->units, eff->units, sizeof(st->units));
 	st->n_units = eff->n_units;
+	/*
+	 * Written (not yet synced) before the kernel is touched, synced
+	 * right after its ack: the fsync is most of a lockdown's time and
+	 * must not stand between the first packet and the cut.
+	 */
 	t0 = util_now_mono_ns();
-	rc = state_save(o->state_dir, st, err, errlen);
+	rc = state_save_deferred(o->state_dir, st, err, errlen);
 	last.state_ns = util_now_mono_ns() - t0;
 	if (rc)
 		goto out;
 	rc = apply_small(o->state_dir, eff, &sk, err, errlen);
+	if (rc)
+		goto out;
+	last.ack_real_ns = util_now_real_ns();
+	t0 = util_now_mono_ns();
+	rc = state_sync(o->state_dir, err, errlen);
+	last.sync_ns = util_now_mono_ns() - t0;
 out:
 	state_unlock(lockfd);
 	free(st);

@@ -138,8 +138,8 @@ static int fsync_dir(const char *dir)
 	return rc;
 }
 
-int state_save(const char *dir, const struct enforce_state *st, char *err,
-	       size_t errlen)
+static int save(const char *dir, const struct enforce_state *st, bool sync,
+		char *err, size_t errlen)
 {
 	char path[4096], tmp[4096], reason[STATE_REASON_LEN], a[ALLOW_STRLEN];
 	FILE *f = NULL;
@@ -167,7 +167,7 @@ int state_save(const char *dir, const struct enforce_state *st, char *err,
 		fprintf(f, "allow=%s\n", allow_format(&st->allow[i], a, sizeof(a)));
 	for (size_t i = 0; i < st->n_units; i++)
 		fprintf(f, "unit=%s\n", st->units[i]);
-	if (fflush(f) || fsync(fileno(f)))
+	if (fflush(f) || (sync && fsync(fileno(f))))
 		goto fail;
 	if (fclose(f)) {
 		f = NULL;
@@ -176,6 +176,8 @@ int state_save(const char *dir, const struct enforce_state *st, char *err,
 	f = NULL;
 	if (rename(tmp, path) < 0)
 		goto fail;
+	if (!sync)
+		return 0;
 	rc = fsync_dir(dir);
 	if (rc) {
 		util_err(err, errlen, "state directory %s: fsync: %s", dir,
@@ -191,6 +193,40 @@ fail:
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp);
+	return rc;
+}
+
+int state_save(const char *dir, const struct enforce_state *st, char *err,
+	       size_t errlen)
+{
+	return save(dir, st, true, err, errlen);
+}
+
+int state_save_deferred(const char *dir, const struct enforce_state *st,
+			char *err, size_t errlen)
+{
+	return save(dir, st, false, err, errlen);
+}
+
+int state_sync(const char *dir, char *err, size_t errlen)
+{
+	char path[4096];
+	int fd, rc;
+
+	if (path_of(path, sizeof(path), dir, STATE_FILE))
+		return util_err(err, errlen, "state directory %s: name too long", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0) {
+		rc = -errno;
+		util_err(err, errlen, "%s: fsync: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	close(fd);
+	rc = fsync_dir(dir);
+	if (rc)
+		util_err(err, errlen, "state directory %s: fsync: %s", dir, strerror(-rc));
 	return rc;
 }
 

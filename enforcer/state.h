@@ -31,6 +31,16 @@ __must_check int state_load(const char *dir, struct enforce_state *st,
 			    char *err, size_t errlen);
 __must_check int state_save(const char *dir, const struct enforce_state *st,
 			    char *err, size_t errlen);
+/*
+ * The fast path of a lockdown: the same file written and renamed into
+ * place without waiting for the disk, then state_sync() once the kernel
+ * holds the lockdown. An agent crash in between loses nothing (the page
+ * cache is the kernel's); only a power loss within those milliseconds can
+ * lose the record, and the kernel's lockdown with it.
+ */
+__must_check int state_save_deferred(const char *dir, const struct enforce_state *st,
+				     char *err, size_t errlen);
+__must_check int state_sync(const char *dir, char *err, size_t errlen);
 __must_check int state_clear(const char *dir, char *err, size_t errlen);
 /* Serialise cordon processes that change the table: flock on DIR/lock. */
 __must_check int state_lock(const char *dir, int *fd, char *err, size_t errlen);

@@ -30,11 +30,16 @@ EOF2
 chmod 644 "$TMP/cordon.conf"
 lat=()
 for ((i = 0; i < RUNS; i++)); do
+	# A fresh state directory each time: each run is a first incident.
+	ST=$TMP/state.$i
+	mkdir -p "$ST"
 	ip netns exec "$PFX-p" "$CORDON" run -c "$TMP/cordon.conf" --state-dir "$ST" \
 		--exit-after-lockdown >"$TMP/run.log" 2>&1 &
 	pid=$!
 	for _ in $(seq 100); do grep -q "sensor matching" "$TMP/run.log" && break; sleep 0.05; done
 	ns p ping -c 1 -W 1 192.0.2.66 >/dev/null 2>&1
+	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+	kill "$pid" 2>/dev/null
 	wait "$pid"
 	l=$(grep -oE 'locked down [0-9.]+ ms' "$TMP/run.log" | awk '{print $3}')
 	k=$(grep -oE 'kernel [0-9.]+ ms' "$TMP/run.log" | awk '{print $2}')

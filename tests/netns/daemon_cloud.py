@@ -6,7 +6,7 @@
 #       IAM bootstrap (the three unsigned calls moto allows), the threat
 #       list in S3, the instance role and its credentials (WORKDIR/role.json
 #       for the fake IMDS), the tutorial's scene: a VPC, groups web, db,
-#       forensic, two interfaces made first and an instance launched on
+#       forensic, conversion, two interfaces made first and an instance launched on
 #       them (with --security-group-ids moto would merge the instance's
 #       groups into the primary interface, which EC2 does not), an SNS
 #       topic with an SQS queue subscribed. Prints shell assignments.
@@ -65,7 +65,7 @@ def setup(url, ca, work, bucket, threat):
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     sub = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
     sg = {n: ec2.create_security_group(VpcId=vpc, GroupName=n, Description=n)["GroupId"]
-          for n in ("web", "db", "forensic")}
+          for n in ("web", "db", "forensic", "conversion")}
     e0 = ec2.create_network_interface(SubnetId=sub, Groups=[sg["web"], sg["db"]])
     e1 = ec2.create_network_interface(SubnetId=sub, Groups=[sg["db"]])
     e0, e1 = e0["NetworkInterface"]["NetworkInterfaceId"], e1["NetworkInterface"]["NetworkInterfaceId"]
@@ -82,7 +82,7 @@ def setup(url, ca, work, bucket, threat):
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=qarn)
     out = dict(ADMIN_KEY=key["AccessKeyId"], ADMIN_SECRET=key["SecretAccessKey"],
                ROLE_KEY=c["AccessKeyId"], ROLE_SECRET=c["SecretAccessKey"],
-               SG_WEB=sg["web"], SG_DB=sg["db"], SG_FOR=sg["forensic"],
+               SG_WEB=sg["web"], SG_DB=sg["db"], SG_FOR=sg["forensic"], SG_CONV=sg["conversion"],
                ENI0=e0, ENI1=e1, INST=iid, TOPIC=topic, MAILQ=q)
     for k, v in out.items():
         print(f"{k}={v}")

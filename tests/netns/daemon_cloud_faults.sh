@@ -6,7 +6,8 @@
 # client's own retries absorb some, one step fails as a whole (journaled
 # "failed") and the daemon tries it again after its backoff; in the end
 # both interfaces are in the forensic group and each step is done once.
-# TAP.
+# Then a move that fails when the SNS message goes out: the message says
+# so, and a second one follows once the retry is done (sns_update). TAP.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/daemon_cloud_lib.bash
@@ -40,11 +41,11 @@ INC=$(grep -oE 'incident inc-[0-9TZ]+-[0-9a-f]+' "$LOG" | head -1 | awk '{print 
 grep -E "$INC: ec2_describe $INST failed \(attempt 1, again in 2 s\)" "$LOG" | sed 's/^/# /'
 check "the daemon logs the failed attempt and its backoff" \
 	grep -qE "ec2_describe $INST failed \(attempt 1, again in [0-9]+ s\)" "$LOG"
-check "journal: ec2_describe failed once" test "$(jcount ec2_describe "$INST" failed)" -eq 1
-check "journal: ec2_describe intent twice (attempts 1 and 2)" test "$(jcount ec2_describe "$INST" intent)" -eq 2
-check "journal: ec2_describe done once" test "$(jcount ec2_describe "$INST" done)" -eq 1
+check "journal: ec2_describe failed once" test "$(jcount ec2_describe "$INST" "failed")" -eq 1
+check "journal: ec2_describe intent twice (attempts 1 and 2)" test "$(jcount ec2_describe "$INST" "intent")" -eq 2
+check "journal: ec2_describe done once" test "$(jcount ec2_describe "$INST" "done")" -eq 1
 for e in "$ENI0" "$ENI1"; do
-	check "journal: ec2_isolate_eni $e done once" test "$(jcount ec2_isolate_eni "$e" done)" -eq 1
+	check "journal: ec2_isolate_eni $e done once" test "$(jcount ec2_isolate_eni "$e" "done")" -eq 1
 done
 cloud_state
 is_forensic && ok "both interfaces in the forensic group (moto)" || { notok "forensic group"; diag "$WORK/state.json"; }
@@ -55,6 +56,45 @@ check "SNS: nothing failed in the end" eval "grep -A1 'WHAT FAILED' '$WORK/mail.
 release >"$WORK/release.out" 2>&1 && ok "release" || { notok "release"; diag "$WORK/release.out"; }
 cloud_state
 is_restored && ok "release: original groups back (moto)" || { notok "release: groups"; diag "$WORK/state.json"; }
+
+# ---- a step that fails when the message goes out -----------------------------
+# DescribeInstances passes, the first interface's move fails three times
+# (the daemon's first attempt): the message says so, and once the retry
+# is done a second one says everything is done.
+wait_log "incident $INC was released" 50 || notok "the daemon notices the release"
+cat >"$FAULTS" <<'J'
+[{"match": "^POST /$", "action": "delay", "seconds": 0, "times": 1},
+ {"match": "^POST /$", "action": "status", "code": 500, "error": "InternalError", "times": 3}]
+J
+: >"$WORK/mail.json"
+ns host ping -c 1 -W 1 $EVIL_IP >/dev/null 2>&1
+if wait_journal '"action":"sns_update".*"state":"done"' 400; then
+	ok "second incident: a follow-up message once the failed step is done (sns_update)"
+else
+	notok "sns_update"; diag "$LOG"
+fi
+INC2=$(grep -oE 'incident inc-[0-9TZ]+-[0-9a-f]+' "$LOG" | tail -1 | awk '{print $2}')
+check "journal: $ENI0 failed once, then done" \
+	eval "[[ \$(jcount ec2_isolate_eni $ENI0 failed) -eq 1 && \$(jcount ec2_isolate_eni $ENI0 done) -eq 2 ]]"
+cloud_state
+is_forensic && ok "both interfaces in the forensic group (moto)" || { notok "forensic group 2"; diag "$WORK/state.json"; }
+"$SYS_PY" - "$WORK/mail.json" "$ENI0" <<'PY' >"$WORK/mail2.txt"
+import json, sys
+for line in open(sys.argv[1]):
+    m = json.loads(line)
+    print("SUBJECT " + m["subject"])
+    print(m["message"])
+PY
+sed 's/^/#   | /' "$WORK/mail2.txt"
+check "SNS: two messages" test "$(wc -l <"$WORK/mail.json")" -eq 2
+check "SNS 1: says the move of $ENI0 failed" grep -q "FAILED to move network interface $ENI0" "$WORK/mail2.txt"
+check "SNS 1: WHAT FAILED lists it" eval "grep -A1 '^WHAT FAILED' '$WORK/mail2.txt' | grep -q 'ec2_isolate_eni $ENI0'"
+check "SNS 2: subject says update" grep -q "^SUBJECT .*isolated.*(update: all done)" "$WORK/mail2.txt"
+check "SNS 2: $ENI0 moved, nothing failed" eval "sed -n '/^UPDATE:/,\$p' '$WORK/mail2.txt' | grep -q 'Moved network interface $ENI0' &&
+	sed -n '/^UPDATE:/,\$p' '$WORK/mail2.txt' | grep -A1 '^WHAT FAILED' | grep -q Nothing"
+release --incident "$INC2" >"$WORK/release.out" 2>&1 && ok "release $INC2" || { notok "release 2"; diag "$WORK/release.out"; }
+cloud_state
+is_restored && ok "release: original groups back again" || { notok "release 2: groups"; diag "$WORK/state.json"; }
 kill -TERM "$DPID"
 wait "$DPID"
 rc=$?

@@ -3,8 +3,9 @@
 # daemon_cloud_lib.bash; the fake GuardDuty in the cloud namespace, polled
 # every 10 s, the shortest interval). A finding below min_severity is ignored; a GuardDuty-only
 # finding of a type in [incident] guardduty_types opens an incident by
-# itself: lockdown, both interfaces in the forensic group, SNS naming the
-# GuardDuty finding; release. Then a local finding, and a GuardDuty
+# itself: lockdown, both interfaces through the conversion group into the
+# forensic group, SNS naming the GuardDuty finding; release restores the
+# original groups (not the conversion group). Then a local finding, and a GuardDuty
 # finding with the same remote address confirms the incident
 # (guardduty_correlate in the journal). TAP.
 set -u
@@ -14,7 +15,8 @@ trap dc_cleanup EXIT
 dc_preflight
 dc_net
 dc_region gd
-DC_GD=true dc_conf
+# With the conversion group as the first hop (sections may repeat).
+DC_GD=true dc_conf "[cloud]" "conversion_security_group = $SG_CONV"
 DC_ENV=(AWS_ENDPOINT_URL_GUARDDUTY="$GD_URL")
 seed() { # TYPE SEVERITY REMOTE -> finding id
 	"$SYS_PY" tests/netns/daemon_cloud.py - - gdseed "$GD_SEED" "$INST" "$@"
@@ -50,9 +52,25 @@ refute "lockdown: the clean peer is cut off" probe host 198.51.100.20 8080
 INC=$(grep -oE 'incident inc-[0-9TZ]+-[0-9a-f]+: host locked down' "$LOG" | head -1 | awk '{print $2}' | tr -d :)
 wait_journal '"action":"sns_publish".*"state":"done"' 300 && ok "cloud steps and SNS done" ||
 	{ notok "cloud steps done"; diag "$LOG"; }
-check "journal: guardduty_correlate $gd done" test "$(jcount guardduty_correlate "$gd" done)" -eq 1
+check "journal: guardduty_correlate $gd done" test "$(jcount guardduty_correlate "$gd" "done")" -eq 1
 grep -q '"type":"incident_open","incident":"'"$INC"'".*"reason":"GuardDuty finding '"$gd" "$WORK/journal.json" &&
 	ok "journal: the incident's reason is the GuardDuty finding" || { notok "journal reason"; diag "$WORK/journal.json"; }
+"$SYS_PY" - "$WORK/journal.json" "$INC" "$ENI0" "$ENI1" "$SG_CONV" "$SG_FOR" <<'PY' &&
+import json, sys
+inc, enis, conv, forensic = sys.argv[2], sys.argv[3:5], sys.argv[5], sys.argv[6]
+order = []
+for line in open(sys.argv[1]):
+    r = json.loads(line).get("record", {})
+    if r.get("incident") == inc and r.get("action") in ("ec2_convert_eni", "ec2_isolate_eni"):
+        order.append((r["action"], r["key"], r["state"], (r.get("params") or {}).get("groups")))
+for e in enis:
+    mine = [o for o in order if o[1] == e]
+    assert [o[:3] for o in mine] == [("ec2_convert_eni", e, "intent"), ("ec2_convert_eni", e, "done"),
+                                     ("ec2_isolate_eni", e, "intent"), ("ec2_isolate_eni", e, "done")], mine
+    assert mine[0][3] == conv and mine[2][3] == forensic, mine
+PY
+	ok "journal: each interface to the conversion group first, then the forensic group" ||
+	{ notok "conversion then forensic"; diag "$WORK/journal.json"; }
 cloud_state
 is_forensic && ok "both interfaces in the forensic group (moto)" || { notok "forensic group"; diag "$WORK/state.json"; }
 "$SYS_PY" -c 'import json,sys; m=json.loads(open(sys.argv[1]).readline()); print(m["subject"]); print(m["message"])' \

@@ -59,7 +59,6 @@ dc_preflight() {
 	[[ $(id -u) -eq 0 ]] || skip_all "needs root (network namespaces)"
 	[[ -x $CORDON ]] || skip_all "no cordon binary at $CORDON"
 	region_find_python || skip_all "$REGION_WHY"
-	command -v setpriv >/dev/null || skip_all "no setpriv (util-linux)"
 }
 
 dc_net() {
@@ -187,7 +186,7 @@ dc_run() {
 	ip netns exec "$PFX-host" $(dc_env) "$CORDON" run -c "$WORK/cordon.conf" --state-dir "$ST" -v \
 		>>"$LOG" 2>&1 &
 	DPID=$!
-	PIDS+=($DPID)
+	PIDS+=("$DPID")
 	for ((i = 0; i < 300; i++)); do
 		grep -qE "sensor matching against [1-9]" "$LOG" && return 0
 		kill -0 "$DPID" 2>/dev/null || break
@@ -233,15 +232,11 @@ pyq() { "$SYS_PY" -c 'import json,sys
 d = json.load(open(sys.argv[1]))
 sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"; }
 
-# release [ARGS]: `cordon release` on the host, as an operator would run it
-# there during a lockdown: with the agent's user and CAP_NET_ADMIN only,
-# because the lockdown keeps the agent's flows (a root shell has no way
-# out to the AWS API until the lockdown is lifted).
+# release [ARGS]: `cordon release` on the host during the lockdown, as root,
+# as an operator would run it (SSM, or an allowlisted SSH session).
 release() {
-	# shellcheck disable=SC2046,SC2054
-	ip netns exec "$PFX-host" $(dc_env) setpriv --reuid=$AGENT --regid=$AGENT --clear-groups \
-		--inh-caps=-all,+net_admin --ambient-caps=-all,+net_admin \
-		"$CORDON" release -c "$WORK/cordon.conf" --state-dir "$ST" --agent-user $AGENT "$@"
+	# shellcheck disable=SC2046 # dc_env's words are separate on purpose
+	ip netns exec "$PFX-host" $(dc_env) "$CORDON" release -c "$WORK/cordon.conf" --state-dir "$ST" "$@"
 }
 
 # is_forensic / is_restored: moto's interfaces (after cloud_state)

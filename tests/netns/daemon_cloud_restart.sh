@@ -59,7 +59,7 @@ wait_log "incident $INC is still open .*: resuming its pending actions; the host
 wait_journal "\"action\":\"ec2_isolate_eni\",\"key\":\"$ENI1\",\"state\":\"intent\"" 200 &&
 	ok "restart: describe done, first interface moved, second one's intent journaled" ||
 	{ notok "second run progress"; diag "$LOG"; }
-check "journal: $ENI0 done" test "$(jcount ec2_isolate_eni "$ENI0" done)" -eq 1
+check "journal: $ENI0 done" test "$(jcount ec2_isolate_eni "$ENI0" "done")" -eq 1
 check "kill -9 in the middle of step 3: all its processes end" kill_daemon || diag "$WORK/orphans"
 cloud_state
 pyq "$WORK/state.json" "d['enis']['$ENI0'] == ['$SG_FOR'] and d['mail'] == []" &&
@@ -71,12 +71,12 @@ if dc_run; then ok "restarted again"; else notok "restart 2"; diag "$LOG"; exit 
 wait_journal '"action":"sns_publish".*"state":"done"' 300 && ok "third run: cloud steps and SNS done" ||
 	{ notok "third run done"; diag "$LOG"; }
 check "third run: ec2_describe not repeated (its journaled result is used)" \
-	test "$(jcount ec2_describe "$INST" intent)" -eq 2
+	test "$(jcount ec2_describe "$INST" "intent")" -eq 2
 check "third run: $ENI0 not moved again" eval "! grep -q 'interface $ENI0 moved' '$LOG'"
 check "third run: $ENI1 moved" grep -q "interface $ENI1 moved to $SG_FOR" "$LOG"
 for a in "ec2_describe $INST" "ec2_isolate_eni $ENI0" "ec2_isolate_eni $ENI1" "ec2_tag $INST" "ec2_protect $INST"; do
 	# shellcheck disable=SC2086
-	check "journal: $a done exactly once" test "$(jcount $a done)" -eq 1
+	check "journal: $a done exactly once" test "$(jcount $a "done")" -eq 1
 done
 check "journal: sns_publish done exactly once" test "$(grep -c '"action":"sns_publish".*"state":"done"' "$WORK/journal.json")" -eq 1
 "$SYS_PY" - "$WORK/journal.json" "$ENI0" "$SG_WEB,$SG_DB" "$ENI1" "$SG_DB" <<'PY' &&
