@@ -24,7 +24,7 @@ static const struct {
 	{ "sync", cmd_sync, "Fetch threat and trusted lists (S3 or files), store and apply them" },
 	{ "enforce", cmd_enforce, "Bring the kernel's block sets to exactly these lists" },
 	{ "lockdown", cmd_lockdown, "Cut the host off except responders and the agent" },
-	{ "release", cmd_release, "Lift the lockdown" },
+	{ "release", cmd_release, "Undo an incident: interfaces, tags, lockdown; notify" },
 	{ "unload", cmd_unload, "Remove cordon's nftables table" },
 	{ "status", cmd_status, "Show what cordon enforces now" },
 	{ "journal", cmd_journal, "Print the incident journal and what is pending" },

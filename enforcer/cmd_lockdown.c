@@ -6,12 +6,13 @@
 #include "cmd.h"
 #include "cmd_opts.h"
 #include "config.h"
+#include "state.h"
 #include "log.h"
 
-enum { OPT_REASON = ENF_OPT__NEXT, OPT_LOCAL_ONLY };
+enum { OPT_REASON = ENF_OPT__NEXT, OPT_LOCAL_ONLY, OPT_RESTORE };
 
 static const char usage[] =
-	"[--reason TEXT] [--local-only] " ENF_USAGE_COMMON;
+	"[--reason TEXT] [--local-only] [--restore] " ENF_USAGE_COMMON;
 
 int cmd_lockdown(int argc, char **argv)
 {
@@ -20,8 +21,11 @@ int cmd_lockdown(int argc, char **argv)
 		ENF_LONGOPTS,
 		{ "reason", required_argument, NULL, OPT_REASON },
 		{ "local-only", no_argument, NULL, OPT_LOCAL_ONLY },
+		{ "restore", no_argument, NULL, OPT_RESTORE },
 		{ 0 }
 	};
+	bool restore = false, done = false;
+	struct enforce_state st;
 	struct enforce_opts *o = calloc(1, sizeof(*o));
 	const char *reason = "manual lockdown";
 	struct enforce_timing t;
@@ -53,6 +57,8 @@ int cmd_lockdown(int argc, char **argv)
 			continue;
 		if (opt == OPT_REASON)
 			reason = optarg;
+		else if (opt == OPT_RESTORE)
+			restore = true;
 		else if (opt != OPT_LOCAL_ONLY) {
 			rc = cli_usage_error(argv[0], usage);
 			goto out;
@@ -75,13 +81,43 @@ int cmd_lockdown(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	if (!cc.state_dir_given && cfg.agent.state_dir)
+		o->state_dir = cfg.agent.state_dir;
 	rc = enf_opts_config(o, &cfg);
 	if (rc)
 		goto out;
-	/* The cloud side (forensic security group) comes with a later
-	 * issue; until then every lockdown is local. */
+	/*
+	 * --restore (cordon-lockdown.service, early at boot): put back a
+	 * recorded lockdown, and do nothing when none is recorded. Units
+	 * whose cgroups do not exist yet at that point are left out rather
+	 * than leaving the host open.
+	 */
+	if (restore) {
+		if (state_load(o->state_dir, &st, err, sizeof(err))) {
+			log_warnx("lockdown: %s", err);
+			rc = EXIT_FAIL;
+			goto out;
+		}
+		if (!st.locked) {
+			printf("lockdown: none recorded in %s\n", o->state_dir);
+			goto out;
+		}
+		reason = st.reason;
+		if (o->n_units) {
+			if (enforce_lockdown(o, reason, err, sizeof(err)) == 0) {
+				done = true;
+			} else {
+				log_warnx("lockdown: %s; again without the allowed units", err);
+				o->n_units = 0;
+			}
+		}
+	}
+	/*
+	 * A manual lockdown is local: moving the interfaces to the forensic
+	 * group is the agent's part of an incident (cordon run).
+	 */
 	t0 = util_now_mono_ns();
-	if (enforce_lockdown(o, reason, err, sizeof(err))) {
+	if (!done && enforce_lockdown(o, reason, err, sizeof(err))) {
 		log_warnx("lockdown: %s", err);
 		rc = EXIT_FAIL;
 		goto out;
