@@ -273,8 +273,10 @@ static int handle_signal(struct daemon *d)
 				 si.ssi_signo);
 			return 0;
 		case SIGHUP:
-			log_info("SIGHUP: syncing and reloading lists");
+			log_info("SIGHUP: syncing and reloading lists, reopening %s",
+				 d->findings_path);
 			d->next_sync_ns = 0;
+			daemon_reopen_findings(d);
 			break;
 		case SIGCHLD:
 			reap(d);

@@ -130,6 +130,8 @@ pid_t daemon_fork(struct daemon *d, int *fd, char *err, size_t errlen);
 void daemon_chown_state(struct daemon *d);
 void daemon_cleanup(struct daemon *d);
 void daemon_write_status(struct daemon *d);
+void daemon_write_metrics(struct daemon *d);
+void daemon_reopen_findings(struct daemon *d);
 
 /* daemon_lists.c */
 struct ipc_a_sync_done;

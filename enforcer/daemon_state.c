@@ -207,13 +207,79 @@ static cJSON *status_incident(const struct daemon *d)
 	return o;
 }
 
+/* Replace path with text: temp file, rename (readers never see half). */
+static void write_atomic(const char *path, const char *text)
+{
+	char tmp[700];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return;
+	if ((fputs(text, f) < 0) | (fclose(f) != 0) || rename(tmp, path) < 0)
+		unlink(tmp);
+}
+
+/*
+ * Prometheus textfile (node_exporter's textfile collector): counters of
+ * the capture and the incident state, replaced atomically.
+ */
+void daemon_write_metrics(struct daemon *d)
+{
+	const struct ipc_s_stats *s = &d->stats;
+	char buf[4096];
+	size_t off = 0;
+
+#define M(name, type, help, val)                                               \
+	off += (size_t)snprintf(buf + off, sizeof(buf) - off,                  \
+				"# HELP cordon_" name " " help "\n# TYPE cordon_" name \
+				" " type "\ncordon_" name " %llu\n",                  \
+				(unsigned long long)(val))
+	M("packets_total", "counter", "Packets the sensor parsed.", s->packets);
+	M("packets_matched_total", "counter", "Packets that touched a listed address.", s->matched);
+	M("packets_malformed_total", "counter", "Malformed packets.", s->malformed);
+	M("packets_truncated_total", "counter", "Truncated packets.", s->truncated);
+	M("kernel_drops_total", "counter", "Packets the capture ring dropped.", s->dropped);
+	M("findings", "gauge", "Findings the sensor holds.", s->findings);
+	M("findings_written_total", "counter", "Finding records written.", d->findings_written);
+	M("incident_open", "gauge", "1 while an incident is open.", d->inc.open ? 1 : 0);
+	M("lockdown", "gauge", "1 while this agent's lockdown is in force.",
+	  d->inc.open && d->inc.lockdown_done ? 1 : 0);
+	M("sensor_restarts_total", "counter", "Sensor processes restarted.", d->sensor_deaths);
+#undef M
+	if (off < sizeof(buf))
+		write_atomic(d->o->metrics_file, buf);
+}
+
+/* SIGHUP: logrotate moved the findings file; open it again. */
+void daemon_reopen_findings(struct daemon *d)
+{
+	int fd = open(d->findings_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		      0640);
+	FILE *f;
+
+	if (fd < 0) {
+		log_warn("findings file %s", d->findings_path);
+		return;
+	}
+	f = fdopen(fd, "a");
+	if (!f) {
+		close(fd);
+		return;
+	}
+	setvbuf(f, NULL, _IOLBF, 0);
+	if (d->findings)
+		fclose(d->findings);
+	d->findings = f;
+}
+
 /* STATE_DIR/daemon.json, replaced atomically: `cordon status` reads it. */
 void daemon_write_status(struct daemon *d)
 {
-	char path[600], tmp[620], ts[UTIL_TIMESTAMP_LEN];
+	char path[600], ts[UTIL_TIMESTAMP_LEN];
 	cJSON *root = cJSON_CreateObject();
 	char *s = NULL;
-	FILE *f;
 
 	if (!root)
 		return;
@@ -243,14 +309,8 @@ void daemon_write_status(struct daemon *d)
 	if (!s)
 		return;
 	snprintf(path, sizeof(path), "%s/daemon.json", d->o->state_dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (f) {
-		bool ok = fputs(s, f) >= 0 && fputc('\n', f) != EOF;
-
-		ok = fclose(f) == 0 && ok;
-		if (!ok || rename(tmp, path) < 0)
-			unlink(tmp);
-	}
+	write_atomic(path, s);
 	free(s);
+	if (*d->o->metrics_file)
+		daemon_write_metrics(d);
 }

@@ -31,6 +31,7 @@ conf() { # MODE: write the config for that mode
 mode = $1
 interface = eth0
 user = $AGENT
+metrics_file = $ST/cordon.prom
 [lists]
 threat = $TMP/threat.txt
 [lockdown]
@@ -97,6 +98,21 @@ assert a["blocked"] is False
 assert f["service"]["additionalInfo"]["packets"] >= 3, f
 PY
 grep -q '"capture"' "$ST/daemon.json" && ok "monitor: status file written" || notok "monitor: status file"
+for _ in $(seq 30); do
+	grep -qE '^cordon_packets_matched_total [1-9]' "$ST/cordon.prom" 2>/dev/null && break
+	sleep 0.1
+done
+grep -qE '^cordon_packets_matched_total [1-9]' "$ST/cordon.prom" &&
+	ok "monitor: Prometheus textfile with the counters" ||
+	{ notok "monitor: metrics textfile"; ls -la "$ST" | sed 's/^/# /'; head -5 "$ST/cordon.prom" 2>&1 | sed 's/^/# /'; }
+# logrotate's way: move the file, SIGHUP, the next finding goes to a new one.
+mv "$ST/findings.json" "$ST/findings.json.1"
+kill -HUP "$DPID"
+wait_log 'SIGHUP' 20
+tcp_ok p 192.0.2.66 8080 >/dev/null 2>&1
+sleep 1.5
+[[ -s $ST/findings.json ]] && ok "monitor: SIGHUP reopens the findings file (rotation)" ||
+	notok "monitor: findings file reopened after SIGHUP"
 check "monitor: no lockdown" tcp_ok p 192.0.2.3 8080
 kill -TERM "$DPID"; wait "$DPID"; rc=$?
 [[ $rc -eq 0 ]] && ok "SIGTERM: clean exit" || notok "SIGTERM: exit $rc"
