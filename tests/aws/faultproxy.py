@@ -12,7 +12,9 @@ down. Actions:
   skew      answer 403 RequestTimeTooSkewed with a Date SECONDS ahead
   region    answer 301 PermanentRedirect, x-amz-bucket-region: REGION
 Every request is logged to --log as
-"METHOD PATH STATUS ACTION x-amz-date signing-region".
+"METHOD PATH STATUS ACTION x-amz-date signing-region"; a delayed request
+is forwarded even when its client has gone (as AWS executes a request that
+reached it), and its answer is logged again as "done METHOD PATH STATUS ...".
 Listens on 127.0.0.1 only.
 """
 import argparse
@@ -55,10 +57,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
-    def note(self, status, action):
+    def note(self, status, action, prefix=""):
         with LOCK, open(self.server.args.log, "a", encoding="utf-8") as f:
             m = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/", self.headers.get("Authorization", ""))
-            f.write(f"{self.command} {self.path} {status} {action or '-'} "
+            f.write(f"{prefix}{self.command} {self.path} {status} {action or '-'} "
                     f"{self.headers.get('X-Amz-Date', '-')} {m.group(1) if m else '-'}\n")
 
     def aws_error(self, code, error, date=None, extra=()):
@@ -118,6 +120,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         and k.lower() != "x-amz-checksum-type" else v) for k, v in headers]
         if action != "delay":
             self.note(up.status, action)
+        else:  # "done ..." so that counts of "^METHOD " lines stay per request
+            self.note(up.status, action, prefix="done ")
         self.send_response_only(up.status, up.reason)
         have_len = False
         for k, v in headers:

@@ -65,6 +65,12 @@ cloud_state
 pyq "$WORK/state.json" "d['enis']['$ENI0'] == ['$SG_FOR'] and d['mail'] == []" &&
 	ok "meanwhile: $ENI0 forensic, no SNS message yet" || diag "$WORK/state.json"
 
+# The held request of the killed second run still reaches EC2 when its
+# delay ends (AWS executes what it received): wait for it, so that it lands
+# before the third run and the release, not after (it used to race them).
+drained() { test "$(grep -c '^done POST / ' "$PROXY_LOG")" -eq "$(grep -c '^POST / delayed ' "$PROXY_LOG")"; }
+for ((i = 0; i < 300; i++)); do drained && break; sleep 0.1; done
+check "the killed runs' held EC2 requests have landed" drained
 echo '[]' >"$FAULTS"
 LOG=$WORK/run3.log
 if dc_run; then ok "restarted again"; else notok "restart 2"; diag "$LOG"; exit 1; fi
