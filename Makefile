@@ -13,8 +13,8 @@ FUZZ_CC ?= clang
 PYTHON ?= /usr/bin/python3
 FUZZ_TIME ?= 60
 FUZZ_SMOKE_TIME ?= 8
-# One place for the version: common/main.c's CORDON_VERSION.
-VERSION := $(shell sed -n 's/^[#]define CORDON_VERSION "\(.*\)"$$/\1/p' common/main.c)
+# One place for the version: enforcer/main.c's CORDON_VERSION.
+VERSION := $(shell sed -n 's/^[#]define CORDON_VERSION "\(.*\)"$$/\1/p' enforcer/main.c)
 CHECK_O ?= build/san
 
 PKGS := libpcap libnftnl libmnl libcurl openssl libcjson expat inih libcap-ng libseccomp libsystemd
@@ -33,7 +33,20 @@ ifneq ($(CI),)
 WARN += -Werror
 endif
 
-CPPFLAGS += -D_GNU_SOURCE -Icommon -Isensor -Ifeeds -Ienforcer
+CPPFLAGS += -D_GNU_SOURCE
+# Layers, bottom up: a folder's code sees only its own headers and those of
+# the layers below it, so an include that climbs up does not compile
+# (docs/internals/architecture.md).
+INC_common := -Icommon
+INC_aws := $(INC_common) -Icommon/aws
+INC_feeds := $(INC_aws) -Ifeeds
+INC_sensor := $(INC_feeds) -Isensor
+INC_nft := $(INC_feeds) -Ienforcer/nft
+INC_journal := $(INC_common) -Ienforcer/journal
+INC_cloud := $(INC_sensor) -Ienforcer/journal -Ienforcer/cloud
+INC_respond := $(INC_cloud) -Ienforcer/nft -Ienforcer/respond
+INC_agent := $(INC_respond) -Ienforcer/agent
+INC_all := $(INC_agent) -Ienforcer
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN) -MMD -MP -fno-strict-aliasing
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -54,7 +67,9 @@ Q := @
 msg = @printf '  %-7s %s\n' $(1) $(2);
 endif
 
-SRCS := $(wildcard common/*.c sensor/*.c feeds/*.c enforcer/*.c)
+LAYERS := common common/aws feeds sensor enforcer/nft enforcer/journal \
+	enforcer/cloud enforcer/respond enforcer/agent enforcer
+SRCS := $(foreach d,$(LAYERS),$(wildcard $(d)/*.c))
 OBJS := $(patsubst %.c,$(O)/%.o,$(SRCS))
 
 all: $(O)/cordon
@@ -63,10 +78,13 @@ $(O)/cordon: $(OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The include path of the layer a source file sits in.
+layer_inc = $(INC_$(if $(filter enforcer/%,$(1)),$(if $(filter enforcer,$(patsubst %/,%,$(dir $(1)))),all,$(notdir $(patsubst %/,%,$(dir $(1))))),$(if $(filter common/aws/%,$(1)),aws,$(firstword $(subst /, ,$(1))))))
+
 $(O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$<)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(call layer_inc,$<) $(CFLAGS) -c -o $@ $<
 
 # Unit tests: each links only the module under test (tests/unit/NAME.mk
 # says which sources), compiled with -DUNITTEST to reach its statics.
@@ -77,7 +95,7 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 $(O)/ut/%.o: %.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$<)
-	$(Q)$(CC) $(CPPFLAGS) -DUNITTEST -Itests/unit $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(INC_all) -DUNITTEST -Itests/unit $(CFLAGS) -c -o $@ $<
 
 define UNIT_template
 $(O)/tests/test_$(1): $(O)/ut/tests/unit/test_$(1).o $$(patsubst %.c,$(O)/ut/%.o,$$(test_$(1)_SRCS))
@@ -98,7 +116,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 $(FUZZ_O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(call msg,FUZZCC,$<)
-	$(Q)$(FUZZ_CC) $(CPPFLAGS) -DFUZZING -std=gnu11 $(PKG_CFLAGS) $(FUZZ_FLAGS:-fsanitize=fuzzer%=-fsanitize=fuzzer-no-link%) -c -o $@ $<
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(INC_all) -DFUZZING -std=gnu11 $(PKG_CFLAGS) $(FUZZ_FLAGS:-fsanitize=fuzzer%=-fsanitize=fuzzer-no-link%) -c -o $@ $<
 define FUZZ_template
 $(FUZZ_O)/fuzz_$(1): $(FUZZ_O)/tests/fuzz/fuzz_$(1).o $$(patsubst %.c,$(FUZZ_O)/%.o,$$(fuzz_$(1)_SRCS))
 	$$(call msg,LD,$$@)
@@ -156,6 +174,11 @@ rpm: $(O)/cordon
 clean:
 	rm -rf build
 
+# The include path of the whole tree, for scripts that build a tool of
+# their own from the sources (tests/aws/build_driver.sh, benchmarks).
+print-inc:
+	@echo $(INC_all)
+
 help:
 	@echo 'cordon make targets:'
 	@echo '  all        build $(O)/cordon (default)'
@@ -171,7 +194,7 @@ help:
 	@echo '  clean      remove build/'
 	@echo 'Variables: V=1 (verbose), SANITIZE=address,undefined, O=DIR, PREFIX, DESTDIR'
 
-.PHONY: all demo check bench fuzz fuzzers unit-tests deps deps-check install clean help deb rpm
+.PHONY: print-inc all demo check bench fuzz fuzzers unit-tests deps deps-check install clean help deb rpm
 
 -include $(OBJS:.o=.d)
 -include $(shell find $(O)/ut $(FUZZ_O) -name '*.d' 2>/dev/null)

@@ -19,6 +19,9 @@
  * fields end in _ms. A char * that may be unset is NULL when it is.
  */
 
+/* The agent's user when neither the config nor --agent-user names one. */
+#define CONFIG_DEFAULT_AGENT_USER "cordon"
+
 enum config_mode {
 	CONFIG_MODE_MONITOR, /* findings only */
 	CONFIG_MODE_BLOCK,   /* findings, and drop traffic to/from listed addresses */

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "config_impl.h"
-#include "enforce.h"
-#include "list.h"
+#include "allow.h"
+#include "listspec.h"
 
 #define OFF(f) offsetof(struct cordon_config, f)
 #define KIB 1024ull
@@ -150,7 +150,7 @@ static bool check_trusted(const char *v, char *why, size_t whylen)
 
 static bool check_allow(const char *v, char *why, size_t whylen)
 {
-	struct enforce_allow a;
+	struct allow_entry a;
 
 	return !allow_parse(v, &a, why, whylen);
 }
@@ -165,7 +165,7 @@ static bool check_unit(const char *v, char *why, size_t whylen)
 
 	for (size_t i = 0; dot && i < ARRAY_SIZE(types); i++)
 		typed |= !strcmp(dot, types[i]);
-	if (n < ENFORCE_UNIT_LEN && typed && dot > v &&
+	if (n < ALLOW_UNIT_LEN && typed && dot > v &&
 	    all_of(v, n, LOWER UPPER DIGIT ":-_.\\@"))
 		return true;
 	return !util_err(why, whylen,
@@ -239,7 +239,7 @@ const struct config_opt config_opts[] = {
 	    check_instance_id, "i-ID",
 	    "This instance's id (i-...). Empty: ask the instance metadata "
 	    "service (IMDSv2)."),
-	STR("agent", "user", agent.user, ENFORCE_DEFAULT_AGENT_USER, 0,
+	STR("agent", "user", agent.user, CONFIG_DEFAULT_AGENT_USER, 0,
 	    check_user, "USER",
 	    "Unprivileged user (name or uid) the packet-parsing process runs "
 	    "as after capture handles are open."),
@@ -300,13 +300,13 @@ const struct config_opt config_opts[] = {
 	NUM(CT_UINT, "lists", "max_entries", lists.max_entries, "16777216", 1,
 	    64u << 20, "Most entries accepted from one list."),
 
-	LIST("lockdown", "allow", lockdown.allow, "", ENFORCE_MAX_ALLOW,
+	LIST("lockdown", "allow", lockdown.allow, "", ALLOW_MAX,
 	     check_allow, "ADDRESS[/LEN][:PORT]",
 	     "Responders' access during a lockdown, ADDRESS[/LEN][:PORT] "
 	     "(an IPv6 address with a port in brackets: [2001:db8::5]:22); "
 	     "repeat for several. Never blocked."),
 	LIST("lockdown", "allow_unit", lockdown.allow_unit, "",
-	     ENFORCE_MAX_UNITS, check_unit, "UNIT",
+	     ALLOW_MAX_UNITS, check_unit, "UNIT",
 	     "systemd unit whose processes keep their network during a "
 	     "lockdown, for example amazon-ssm-agent.service; repeat for "
 	     "several."),

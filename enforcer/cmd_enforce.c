@@ -42,7 +42,7 @@ static int load_into(struct nset_all *w, const struct list_args *la,
 			for (size_t m = 0; m < l->n_msgs; m++)
 				log_warnx("%s", l->msgs[m]);
 		}
-		rc = enf_want_list(w, l, o, err, sizeof(err));
+		rc = enforce_want_list(w, l, o, err, sizeof(err));
 		list_free(l);
 		if (rc) {
 			log_warnx("%s", err);
@@ -139,7 +139,7 @@ int cmd_enforce(int argc, char **argv)
 	rc = load_into(&w, &la, o, quiet);
 	if (rc)
 		goto out;
-	if (enf_lists_apply(&w, o, replace, &rep, err, sizeof(err))) {
+	if (enforce_lists_apply(&w, o, replace, &rep, err, sizeof(err))) {
 		log_warnx("%s", err);
 		rc = EXIT_FAIL;
 		goto out;

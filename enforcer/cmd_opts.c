@@ -18,19 +18,19 @@ int enf_cli_opt(struct enforce_opts *o, int opt, const char *arg)
 
 	switch (opt) {
 	case ENF_OPT_ALLOW:
-		if (enforce_opts_add_allow(o, arg, err, sizeof(err))) {
+		if (allow_add(o->allow, &o->n_allow, arg, err, sizeof(err))) {
 			log_warnx("--allow: %s", err);
 			return -1;
 		}
 		return 1;
 	case ENF_OPT_ALLOW_UNIT:
-		if (o->n_units >= ENFORCE_MAX_UNITS || !*arg ||
-		    strlen(arg) >= ENFORCE_UNIT_LEN) {
+		if (o->n_units >= ALLOW_MAX_UNITS || !*arg ||
+		    strlen(arg) >= ALLOW_UNIT_LEN) {
 			log_warnx("--allow-unit '%s': empty, too long or too many",
 				  arg);
 			return -1;
 		}
-		util_strlcpy(o->units[o->n_units++], arg, ENFORCE_UNIT_LEN);
+		util_strlcpy(o->units[o->n_units++], arg, ALLOW_UNIT_LEN);
 		return 1;
 	case ENF_OPT_NFLOG_GROUP:
 		if (util_parse_u64(arg, 0, 65535, &v)) {
@@ -81,7 +81,7 @@ int enf_opts_config(struct enforce_opts *o, const struct cordon_config *cfg)
 	char err[ERRLEN];
 
 	for (size_t i = 0; i < cfg->lockdown.allow.n; i++)
-		if (enforce_opts_add_allow(o, cfg->lockdown.allow.v[i], err,
+		if (allow_add(o->allow, &o->n_allow, cfg->lockdown.allow.v[i], err,
 					   sizeof(err))) {
 			log_warnx("[lockdown] allow: %s", err);
 			return EXIT_USAGE;
@@ -89,11 +89,11 @@ int enf_opts_config(struct enforce_opts *o, const struct cordon_config *cfg)
 	for (size_t i = 0; i < cfg->lockdown.allow_unit.n; i++) {
 		const char *u = cfg->lockdown.allow_unit.v[i];
 
-		if (o->n_units >= ENFORCE_MAX_UNITS || strlen(u) >= ENFORCE_UNIT_LEN) {
+		if (o->n_units >= ALLOW_MAX_UNITS || strlen(u) >= ALLOW_UNIT_LEN) {
 			log_warnx("[lockdown] allow_unit '%s': too long or too many", u);
 			return EXIT_USAGE;
 		}
-		util_strlcpy(o->units[o->n_units++], u, ENFORCE_UNIT_LEN);
+		util_strlcpy(o->units[o->n_units++], u, ALLOW_UNIT_LEN);
 	}
 	if (!given_user && cfg->agent.user) {
 		if (strlen(cfg->agent.user) >= sizeof(o->agent_user)) {

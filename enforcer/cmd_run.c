@@ -86,13 +86,13 @@ static int run_opts_from_config(struct run_opts *o, const struct cordon_config *
 	o->enf.floor_v6 = o->lim.floor_v6;
 	COPY(o->enf.agent_user, c->agent.user);
 	for (size_t i = 0; i < c->lockdown.allow.n; i++)
-		if (enforce_opts_add_allow(&o->enf, c->lockdown.allow.v[i], err,
+		if (allow_add(o->enf.allow, &o->enf.n_allow, c->lockdown.allow.v[i], err,
 					   sizeof(err))) {
 			log_warnx("%s: [lockdown] allow: %s", cfg, err);
 			return EXIT_USAGE;
 		}
-	if (c->lockdown.allow_unit.n > ENFORCE_MAX_UNITS) {
-		log_warnx("%s: [lockdown] allow_unit: at most %d", cfg, ENFORCE_MAX_UNITS);
+	if (c->lockdown.allow_unit.n > ALLOW_MAX_UNITS) {
+		log_warnx("%s: [lockdown] allow_unit: at most %d", cfg, ALLOW_MAX_UNITS);
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < c->lockdown.allow_unit.n; i++)

@@ -7,30 +7,12 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "listspec.h"
 
 /*
  * Threat and trusted lists in every format GuardDuty accepts for a
  * ThreatIntelSet / IPSet. See docs/internals/lists.md.
  */
-enum list_format {
-	LIST_FMT_TXT,
-	LIST_FMT_STIX,
-	LIST_FMT_OTX_CSV,
-	LIST_FMT_ALIEN_VAULT,
-	LIST_FMT_PROOF_POINT,
-	LIST_FMT_FIRE_EYE,
-	LIST_FMT__COUNT
-};
-
-enum list_kind { LIST_THREAT, LIST_TRUSTED };
-
-/* What a command line or config line asks for: [FORMAT:]LOCATION. */
-struct list_spec {
-	enum list_format fmt;
-	enum list_kind kind;
-	char location[1024]; /* file path, or s3:// / https:// object URL */
-};
-
 struct list_limits {
 	uint8_t floor_v4;      /* reject entries shorter than this (8) */
 	uint8_t floor_v6;      /* (32) */
@@ -72,17 +54,6 @@ struct list {
 	char msgs[LIST_MSGS][LIST_MSGLEN];
 	size_t n_msgs;
 };
-
-/*
- * Parse "[FORMAT:]LOCATION". FORMAT is case-insensitive; an unknown prefix
- * before ':' is taken as part of the location only when the location
- * then looks like a path or URL (s3://, https://, /, .).
- */
-__must_check int list_spec_parse(const char *arg, enum list_kind kind,
-				 struct list_spec *out, char *err, size_t errlen);
-/* Returns false for an unknown name (case-insensitive). */
-bool list_format_from_name(const char *name, size_t n, enum list_format *out);
-const char *list_format_name(enum list_format fmt);
 
 /*
  * Parse a whole list held in memory. On success *out is a new list the

@@ -81,6 +81,5 @@ __must_check int lst_read_file(const char *path, size_t cap, char **out,
 			       size_t *outlen, char *err, size_t errlen);
 
 /* s3://, http:// or https:// (anything "scheme://"), not a local file. */
-bool list_location_is_remote(const char *loc);
 
 #endif

@@ -12,15 +12,15 @@ struct cap {
 	pcap_t *p;
 	int fd, dlt;
 	char device[64];
-	cap_cb cb;
+	capture_cb cb;
 	void *arg;
 	/* pcap_stats() counters are 32-bit and wrap: keep 64-bit totals. */
 	uint32_t last_recv, last_drop, last_ifdrop;
 	uint32_t ts_scale; /* tv_usec units to nanoseconds */
-	struct cap_stats total;
+	struct capture_stats total;
 };
 
-void cap_opts_default(struct cap_opts *o, const char *device)
+void capture_opts_default(struct capture_opts *o, const char *device)
 {
 	o->device = device;
 	o->snaplen = 256;
@@ -29,7 +29,7 @@ void cap_opts_default(struct cap_opts *o, const char *device)
 	o->filter = strncmp(device, "nflog:", 6) ? "ip or ip6" : NULL;
 }
 
-int cap_open(const struct cap_opts *o, struct cap **out, char *err,
+int capture_open(const struct capture_opts *o, struct cap **out, char *err,
 	     size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
@@ -94,11 +94,11 @@ int cap_open(const struct cap_opts *o, struct cap **out, char *err,
 	*out = c;
 	return 0;
 fail:
-	cap_close(c);
+	capture_close(c);
 	return rc;
 }
 
-void cap_close(struct cap *c)
+void capture_close(struct cap *c)
 {
 	if (!c)
 		return;
@@ -107,22 +107,22 @@ void cap_close(struct cap *c)
 	free(c);
 }
 
-int cap_fd(const struct cap *c)
+int capture_fd(const struct cap *c)
 {
 	return c->fd;
 }
 
-int cap_dlt(const struct cap *c)
+int capture_dlt(const struct cap *c)
 {
 	return c->dlt;
 }
 
-const char *cap_device(const struct cap *c)
+const char *capture_device(const struct cap *c)
 {
 	return c->device;
 }
 
-static void cap_pcap_cb(u_char *user, const struct pcap_pkthdr *h,
+static void capture_pcap_cb(u_char *user, const struct pcap_pkthdr *h,
 			const u_char *bytes)
 {
 	struct cap *c = (struct cap *)user;
@@ -132,14 +132,14 @@ static void cap_pcap_cb(u_char *user, const struct pcap_pkthdr *h,
 	c->cb(c->arg, c->dlt, bytes, h->caplen, h->len, ts);
 }
 
-int cap_dispatch(struct cap *c, int max, cap_cb cb, void *arg, char *err,
+int capture_dispatch(struct cap *c, int max, capture_cb cb, void *arg, char *err,
 		 size_t errlen)
 {
 	int n;
 
 	c->cb = cb;
 	c->arg = arg;
-	n = pcap_dispatch(c->p, max, cap_pcap_cb, (u_char *)c);
+	n = pcap_dispatch(c->p, max, capture_pcap_cb, (u_char *)c);
 	if (n == PCAP_ERROR) {
 		util_err(err, errlen, "capture on %s: %s", c->device,
 			 pcap_geterr(c->p));
@@ -148,7 +148,7 @@ int cap_dispatch(struct cap *c, int max, cap_cb cb, void *arg, char *err,
 	return n < 0 ? 0 : n;
 }
 
-void cap_get_stats(struct cap *c, struct cap_stats *st)
+void capture_get_stats(struct cap *c, struct capture_stats *st)
 {
 	struct pcap_stat ps;
 
@@ -163,7 +163,7 @@ void cap_get_stats(struct cap *c, struct cap_stats *st)
 	*st = c->total;
 }
 
-int cap_default_iface(char *buf, size_t len, char *err, size_t errlen)
+int capture_default_iface(char *buf, size_t len, char *err, size_t errlen)
 {
 	char line[512], ifname[IF_NAMESIZE + 1];
 	unsigned long dest, flags;

@@ -14,14 +14,14 @@
  * measured here to drop 68% at 0.4 Mpps with default buffers) and let the
  * kernel retire a block after timeout_ms, so a lone packet still reaches
  * us within that time. The handle is non-blocking: the caller polls
- * cap_fd() with its own timeout, so an idle link never blocks it.
+ * capture_fd() with its own timeout, so an idle link never blocks it.
  *
  * Opening needs CAP_NET_RAW (CAP_NET_ADMIN for nflog:N); reading does not,
  * so handles are opened before privileges are dropped.
  */
 struct cap;
 
-struct cap_opts {
+struct capture_opts {
 	const char *device;  /* "ens5", or "nflog:7767" */
 	int snaplen;         /* bytes kept per packet (headers) */
 	int buffer_bytes;    /* ring size */
@@ -29,27 +29,27 @@ struct cap_opts {
 	const char *filter;  /* BPF, e.g. "ip or ip6"; NULL: none (nflog) */
 };
 
-struct cap_stats {
+struct capture_stats {
 	uint64_t received, dropped, if_dropped;
 };
 
-void cap_opts_default(struct cap_opts *o, const char *device);
-__must_check int cap_open(const struct cap_opts *o, struct cap **out,
+void capture_opts_default(struct capture_opts *o, const char *device);
+__must_check int capture_open(const struct capture_opts *o, struct cap **out,
 			  char *err, size_t errlen);
-void cap_close(struct cap *c);
-int cap_fd(const struct cap *c);
-int cap_dlt(const struct cap *c);
-const char *cap_device(const struct cap *c);
+void capture_close(struct cap *c);
+int capture_fd(const struct cap *c);
+int capture_dlt(const struct cap *c);
+const char *capture_device(const struct cap *c);
 
-typedef void (*cap_cb)(void *arg, int dlt, const uint8_t *buf, uint32_t caplen,
+typedef void (*capture_cb)(void *arg, int dlt, const uint8_t *buf, uint32_t caplen,
 		       uint32_t len, uint64_t ts_ns);
 /* Hand every packet ready now to cb (at most max); returns the count or -EIO. */
-int cap_dispatch(struct cap *c, int max, cap_cb cb, void *arg, char *err,
+int capture_dispatch(struct cap *c, int max, capture_cb cb, void *arg, char *err,
 		 size_t errlen);
-void cap_get_stats(struct cap *c, struct cap_stats *st);
+void capture_get_stats(struct cap *c, struct capture_stats *st);
 
 /* The interface of the IPv4 (else IPv6) default route, from /proc. */
-__must_check int cap_default_iface(char *buf, size_t len, char *err,
+__must_check int capture_default_iface(char *buf, size_t len, char *err,
 				   size_t errlen);
 
 #endif

@@ -2,7 +2,7 @@
 /*
  * The evidence directory of an incident and its manifest: every file's
  * size and SHA-256, written last, so that a file changed, added or cut
- * short afterwards shows (evid_manifest_verify).
+ * short afterwards shows (evidence_manifest_verify).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,7 +22,7 @@
 #define MANIFEST_TMP ".manifest.json.tmp"
 #define MANIFEST_MAX (4u << 20)
 
-int evid_file_create(const char *path)
+int evidence_file_create(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		      0600);
@@ -69,7 +69,7 @@ static int subdir(int parent, const char *name, int *out)
 	return 0;
 }
 
-int evid_dir_create(const char *state_dir, const char *incident_id,
+int evidence_dir_create(const char *state_dir, const char *incident_id,
 		    char *path, size_t pathlen, char *err, size_t errlen)
 {
 	int sfd = -1, efd = -1, ifd = -1, rc;
@@ -249,7 +249,7 @@ static int write_tmp_and_rename(int dirfd, const char *text)
 	return rc;
 }
 
-int evid_manifest_write(const char *dir, char *err, size_t errlen)
+int evidence_manifest_write(const char *dir, char *err, size_t errlen)
 {
 	char at[UTIL_TIMESTAMP_LEN], hex[65], *text = NULL;
 	cJSON *m = NULL, *files;
@@ -335,7 +335,7 @@ static char *read_manifest(int dfd, int *rc)
 	return buf;
 }
 
-int evid_manifest_verify(const char *dir, char *err, size_t errlen)
+int evidence_manifest_verify(const char *dir, char *err, size_t errlen)
 {
 	const cJSON *files, *f;
 	char **names = NULL, *text = NULL, hex[65];

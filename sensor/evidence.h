@@ -24,66 +24,66 @@
 #define EVID_RING_SNAPLEN 128
 #define EVID_RING_MAX_DLTS 8
 
-struct evid_ring_opts {
+struct evidence_ring_opts {
 	uint32_t seconds;  /* window kept, counted back from the newest packet */
 	size_t max_bytes;  /* all the ring's memory, slots included */
 	uint32_t snaplen;  /* bytes kept of each packet (16..65535) */
 };
 
-struct evid_ring;
+struct evidence_ring;
 
 /* o NULL: the defaults above. All memory is taken (and touched) here. */
-__must_check int evid_ring_new(const struct evid_ring_opts *o,
-			       struct evid_ring **out);
-void evid_ring_free(struct evid_ring *r);
+__must_check int evidence_ring_new(const struct evidence_ring_opts *o,
+			       struct evidence_ring **out);
+void evidence_ring_free(struct evidence_ring *r);
 /*
  * One packet, for every packet the capture loop sees: a bounded memcpy
  * into a preallocated slot, no syscall, no allocation. When the ring is
  * full the oldest packet goes. Not thread-safe: add and dump from the
  * same thread (the capture loop), or stop adding while dumping.
  */
-void evid_ring_add(struct evid_ring *r, uint64_t ts_ns, int dlt,
+void evidence_ring_add(struct evidence_ring *r, uint64_t ts_ns, int dlt,
 		   const uint8_t *data, uint32_t caplen, uint32_t len);
 /* Packets in the ring now (window not applied). */
-size_t evid_ring_count(const struct evid_ring *r);
+size_t evidence_ring_count(const struct evidence_ring *r);
 /*
  * Write the packets of the last `seconds` (before the newest) as classic
  * pcap with nanosecond timestamps. One file per link type: the first
  * link type in the ring goes to path, any other to path with ".dltN"
  * put before a ".pcap" suffix. Returns the packets written, or -errno.
  */
-__must_check int evid_ring_dump(const struct evid_ring *r, const char *path,
+__must_check int evidence_ring_dump(const struct evidence_ring *r, const char *path,
 				char *err, size_t errlen);
 /*
  * For a process that may not create files (the sensor under seccomp): the
  * link types in the window (first seen first, up to max), and the dump of
  * one of them into fd, a new file opened by someone else (e.g. passed by
  * the parent over the IPC socket). Only write(2) and fcntl(2) touch fd;
- * no fsync (the owner of the file does that, evid_manifest_write() too);
+ * no fsync (the owner of the file does that, evidence_manifest_write() too);
  * fd stays open. Returns the packets written, or -errno.
  */
-size_t evid_ring_dlts(const struct evid_ring *r, int *dlts, size_t max);
-__must_check int evid_ring_dump_fd(const struct evid_ring *r, int fd, int dlt,
+size_t evidence_ring_dlts(const struct evidence_ring *r, int *dlts, size_t max);
+__must_check int evidence_ring_dump_fd(const struct evidence_ring *r, int fd, int dlt,
 				   char *err, size_t errlen);
 
 /* ---- (b) the incident's flows from now on ---- */
 
-struct evid_pcap;
+struct evidence_pcap;
 
 /*
  * DIR/BASE-000.pcap, rotated to BASE-001.pcap ... at max_bytes each; after
  * max_files files further packets are counted as dropped, not written.
  */
-__must_check int evid_pcap_open(const char *dir, const char *base, int dlt,
+__must_check int evidence_pcap_open(const char *dir, const char *base, int dlt,
 				uint32_t snaplen, uint64_t max_bytes,
-				unsigned max_files, struct evid_pcap **out,
+				unsigned max_files, struct evidence_pcap **out,
 				char *err, size_t errlen);
-__must_check int evid_pcap_write(struct evid_pcap *p, uint64_t ts_ns,
+__must_check int evidence_pcap_write(struct evidence_pcap *p, uint64_t ts_ns,
 				 const uint8_t *data, uint32_t caplen,
 				 uint32_t len);
 /* Flushes and fsyncs; 0 or the first error. p NULL is a no-op. */
-int evid_pcap_close(struct evid_pcap *p);
-uint64_t evid_pcap_dropped(const struct evid_pcap *p);
+int evidence_pcap_close(struct evidence_pcap *p);
+uint64_t evidence_pcap_dropped(const struct evidence_pcap *p);
 
 /* ---- (c) sockets and their owners ---- */
 
@@ -92,7 +92,7 @@ uint64_t evid_pcap_dropped(const struct evid_pcap *p);
 #define EVID_MAX_SOCKETS 65536   /* socket lines read from /proc/net/ */
 #define EVID_MAX_OWNERS 8        /* processes listed per socket */
 
-struct evid_sock_stats {
+struct evidence_sock_stats {
 	size_t sockets, procs, fds;
 	bool truncated;              /* a cap was reached */
 };
@@ -103,12 +103,12 @@ struct evid_sock_stats {
  * that hold it (from /proc/PID/fd). What can't be read is skipped.
  * stats may be NULL.
  */
-__must_check int evid_sockets_snapshot(const char *path,
-				       struct evid_sock_stats *stats,
+__must_check int evidence_sockets_snapshot(const char *path,
+				       struct evidence_sock_stats *stats,
 				       char *err, size_t errlen);
 /* The same from another procfs root (tests). */
-__must_check int evid_sockets_snapshot_at(const char *proc, const char *path,
-					  struct evid_sock_stats *stats,
+__must_check int evidence_sockets_snapshot_at(const char *proc, const char *path,
+					  struct evidence_sock_stats *stats,
 					  char *err, size_t errlen);
 
 /* ---- (d) the directory and its manifest ---- */
@@ -122,17 +122,17 @@ __must_check int evid_sockets_snapshot_at(const char *proc, const char *path,
  * if it is a real directory of ours). incident_id: [A-Za-z0-9._-], not
  * starting with a dot. path gets the directory's path.
  */
-__must_check int evid_dir_create(const char *state_dir, const char *incident_id,
+__must_check int evidence_dir_create(const char *state_dir, const char *incident_id,
 				 char *path, size_t pathlen, char *err,
 				 size_t errlen);
 /*
  * DIR/manifest.json: every regular file in DIR with its size and SHA-256,
  * written last (temp file, fsync, rename, fsync of DIR).
  */
-__must_check int evid_manifest_write(const char *dir, char *err, size_t errlen);
+__must_check int evidence_manifest_write(const char *dir, char *err, size_t errlen);
 /* 0 when every file matches; -EBADMSG naming the first one that doesn't. */
-__must_check int evid_manifest_verify(const char *dir, char *err, size_t errlen);
+__must_check int evidence_manifest_verify(const char *dir, char *err, size_t errlen);
 /* A new file in DIR: O_CREAT|O_EXCL|O_NOFOLLOW, 0600. fd or -errno. */
-int evid_file_create(const char *path);
+int evidence_file_create(const char *path);
 
 #endif

@@ -7,13 +7,13 @@
 #include "evidence.h"
 
 /* One line of /proc/net/{tcp,tcp6,udp,udp6}, parsed (fuzzed on its own). */
-struct evid_sock_line {
+struct evidence_sock_line {
 	char local[INET6_ADDRSTRLEN], remote[INET6_ADDRSTRLEN];
 	unsigned lport, rport, state, uid;
 	unsigned long long inode;
 };
 
 /* 0, or -EINVAL for the column titles or a line that isn't a socket. */
-int evid_sock_parse(const char *line, struct evid_sock_line *l);
+int evidence_sock_parse(const char *line, struct evidence_sock_line *l);
 
 #endif

@@ -15,7 +15,7 @@
 
 #include "evidence.h"
 
-struct evid_pcap {
+struct evidence_pcap {
 	pcap_t *dead;
 	pcap_dumper_t *d;
 	char dir[PATH_MAX], base[64];
@@ -25,7 +25,7 @@ struct evid_pcap {
 	int err;                   /* sticky: first write error */
 };
 
-static int file_close(struct evid_pcap *p)
+static int file_close(struct evidence_pcap *p)
 {
 	int rc = 0;
 
@@ -38,7 +38,7 @@ static int file_close(struct evid_pcap *p)
 	return rc;
 }
 
-static int file_next(struct evid_pcap *p, char *err, size_t errlen)
+static int file_next(struct evidence_pcap *p, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 80];
 	FILE *f;
@@ -48,7 +48,7 @@ static int file_next(struct evid_pcap *p, char *err, size_t errlen)
 	do {
 		snprintf(path, sizeof(path), "%s/%s-%03u.pcap", p->dir, p->base,
 			 p->index);
-		fd = evid_file_create(path);
+		fd = evidence_file_create(path);
 	} while (fd == -EEXIST && ++p->index < p->max_files);
 	if (fd == -EEXIST) {
 		p->index = p->max_files;
@@ -84,11 +84,11 @@ static bool base_ok(const char *s)
 	return true;
 }
 
-int evid_pcap_open(const char *dir, const char *base, int dlt, uint32_t snaplen,
-		   uint64_t max_bytes, unsigned max_files, struct evid_pcap **out,
+int evidence_pcap_open(const char *dir, const char *base, int dlt, uint32_t snaplen,
+		   uint64_t max_bytes, unsigned max_files, struct evidence_pcap **out,
 		   char *err, size_t errlen)
 {
-	struct evid_pcap *p;
+	struct evidence_pcap *p;
 	int rc;
 
 	*out = NULL;
@@ -123,7 +123,7 @@ int evid_pcap_open(const char *dir, const char *base, int dlt, uint32_t snaplen,
 	return 0;
 }
 
-int evid_pcap_write(struct evid_pcap *p, uint64_t ts_ns, const uint8_t *data,
+int evidence_pcap_write(struct evidence_pcap *p, uint64_t ts_ns, const uint8_t *data,
 		    uint32_t caplen, uint32_t len)
 {
 	struct pcap_pkthdr h;
@@ -154,12 +154,12 @@ int evid_pcap_write(struct evid_pcap *p, uint64_t ts_ns, const uint8_t *data,
 	return 0;
 }
 
-uint64_t evid_pcap_dropped(const struct evid_pcap *p)
+uint64_t evidence_pcap_dropped(const struct evidence_pcap *p)
 {
 	return p->dropped;
 }
 
-int evid_pcap_close(struct evid_pcap *p)
+int evidence_pcap_close(struct evidence_pcap *p)
 {
 	int rc;
 

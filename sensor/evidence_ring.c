@@ -24,7 +24,7 @@ struct slot {
 	uint8_t data[];
 };
 
-struct evid_ring {
+struct evidence_ring {
 	uint8_t *mem;
 	size_t mem_size, slot_size, nslots;
 	size_t next;   /* slot the next packet goes to */
@@ -33,11 +33,11 @@ struct evid_ring {
 	uint64_t window_ns;
 };
 
-int evid_ring_new(const struct evid_ring_opts *o, struct evid_ring **out)
+int evidence_ring_new(const struct evidence_ring_opts *o, struct evidence_ring **out)
 {
-	struct evid_ring_opts d = { EVID_RING_SECONDS, EVID_RING_BYTES,
+	struct evidence_ring_opts d = { EVID_RING_SECONDS, EVID_RING_BYTES,
 				    EVID_RING_SNAPLEN };
-	struct evid_ring *r;
+	struct evidence_ring *r;
 
 	*out = NULL;
 	if (!o)
@@ -70,7 +70,7 @@ int evid_ring_new(const struct evid_ring_opts *o, struct evid_ring **out)
 	return 0;
 }
 
-void evid_ring_free(struct evid_ring *r)
+void evidence_ring_free(struct evidence_ring *r)
 {
 	if (!r)
 		return;
@@ -78,12 +78,12 @@ void evid_ring_free(struct evid_ring *r)
 	free(r);
 }
 
-static inline struct slot *slot_at(const struct evid_ring *r, size_t i)
+static inline struct slot *slot_at(const struct evidence_ring *r, size_t i)
 {
 	return (struct slot *)(void *)(r->mem + i * r->slot_size);
 }
 
-void evid_ring_add(struct evid_ring *r, uint64_t ts_ns, int dlt,
+void evidence_ring_add(struct evidence_ring *r, uint64_t ts_ns, int dlt,
 		   const uint8_t *data, uint32_t caplen, uint32_t len)
 {
 	struct slot *s = slot_at(r, r->next);
@@ -100,13 +100,13 @@ void evid_ring_add(struct evid_ring *r, uint64_t ts_ns, int dlt,
 		r->count++;
 }
 
-size_t evid_ring_count(const struct evid_ring *r)
+size_t evidence_ring_count(const struct evidence_ring *r)
 {
 	return r->count;
 }
 
 /* The i-th oldest packet. */
-static const struct slot *nth(const struct evid_ring *r, size_t i)
+static const struct slot *nth(const struct evidence_ring *r, size_t i)
 {
 	size_t first = r->count < r->nslots ? 0 : r->next;
 	size_t k = first + i;
@@ -130,7 +130,7 @@ static int dlt_path(char *buf, size_t len, const char *path, int dlt, bool first
 }
 
 /* Oldest timestamp still inside the window. */
-static uint64_t window_cutoff(const struct evid_ring *r)
+static uint64_t window_cutoff(const struct evidence_ring *r)
 {
 	uint64_t newest = 0;
 
@@ -140,7 +140,7 @@ static uint64_t window_cutoff(const struct evid_ring *r)
 	return newest > r->window_ns ? newest - r->window_ns : 0;
 }
 
-size_t evid_ring_dlts(const struct evid_ring *r, int *dlts, size_t max)
+size_t evidence_ring_dlts(const struct evidence_ring *r, int *dlts, size_t max)
 {
 	uint64_t cutoff = window_cutoff(r);
 	size_t n = 0;
@@ -163,7 +163,7 @@ size_t evid_ring_dlts(const struct evid_ring *r, int *dlts, size_t max)
  * Only write(2) and fcntl(2) on fd: the sensor process may call this under
  * its seccomp filter on a file its parent opened. No fsync here.
  */
-static int dump_fd(const struct evid_ring *r, int fd, int dlt, uint64_t cutoff,
+static int dump_fd(const struct evidence_ring *r, int fd, int dlt, uint64_t cutoff,
 		   char *err, size_t errlen)
 {
 	pcap_dumper_t *d = NULL;
@@ -222,17 +222,17 @@ out:
 	return rc ? rc : n;
 }
 
-int evid_ring_dump_fd(const struct evid_ring *r, int fd, int dlt, char *err,
+int evidence_ring_dump_fd(const struct evidence_ring *r, int fd, int dlt, char *err,
 		      size_t errlen)
 {
 	return dump_fd(r, fd, dlt, window_cutoff(r), err, errlen);
 }
 
-int evid_ring_dump(const struct evid_ring *r, const char *path, char *err,
+int evidence_ring_dump(const struct evidence_ring *r, const char *path, char *err,
 		   size_t errlen)
 {
 	int dlts[EVID_RING_MAX_DLTS];
-	size_t ndlt = evid_ring_dlts(r, dlts, ARRAY_SIZE(dlts));
+	size_t ndlt = evidence_ring_dlts(r, dlts, ARRAY_SIZE(dlts));
 	uint64_t cutoff = window_cutoff(r);
 	char p[4096];
 	int total = 0;
@@ -244,7 +244,7 @@ int evid_ring_dump(const struct evid_ring *r, const char *path, char *err,
 
 		if (rc)
 			return util_err(err, errlen, "%s: name too long", path);
-		fd = evid_file_create(p);
+		fd = evidence_file_create(p);
 		if (fd < 0) {
 			util_err(err, errlen, "%s: %s", p, strerror(-fd));
 			return fd;

@@ -42,7 +42,7 @@ struct snap {
 	size_t n_own, cap_own;
 	struct proc *procs;
 	size_t n_procs, cap_procs;
-	struct evid_sock_stats st;
+	struct evidence_sock_stats st;
 };
 
 static int grow(void **p, size_t *cap, size_t n, size_t size)
@@ -266,7 +266,7 @@ static int put_line(FILE *out, cJSON *o)
 	return rc;
 }
 
-int evid_sock_parse(const char *line, struct evid_sock_line *l)
+int evidence_sock_parse(const char *line, struct evidence_sock_line *l)
 {
 	char la[40], ra[40];
 	uint8_t lb[16], rb[16];
@@ -288,11 +288,11 @@ int evid_sock_parse(const char *line, struct evid_sock_line *l)
 static int one_line(struct snap *s, FILE *out, const char *proto,
 		    const char *line)
 {
-	struct evid_sock_line l;
+	struct evidence_sock_line l;
 	cJSON *o;
 	int rc;
 
-	if (evid_sock_parse(line, &l))
+	if (evidence_sock_parse(line, &l))
 		return 0; /* skip */
 	o = cJSON_CreateObject();
 	if (!o)
@@ -358,7 +358,7 @@ static int snapshot(struct snap *s, const char *path, char *err, size_t errlen)
 	}
 	if (s->n_own)
 		qsort(s->own, s->n_own, sizeof(*s->own), own_cmp);
-	fd = evid_file_create(path);
+	fd = evidence_file_create(path);
 	if (fd < 0) {
 		util_err(err, errlen, "%s: %s", path, strerror(-fd));
 		return fd;
@@ -393,7 +393,7 @@ static int snapshot(struct snap *s, const char *path, char *err, size_t errlen)
 }
 
 static int snapshot_at(const char *proc, bool check_fs, const char *path,
-		       struct evid_sock_stats *stats, char *err, size_t errlen)
+		       struct evidence_sock_stats *stats, char *err, size_t errlen)
 {
 	struct snap s = { .procfd = -1 };
 	struct statfs sf;
@@ -418,14 +418,14 @@ static int snapshot_at(const char *proc, bool check_fs, const char *path,
 	return rc;
 }
 
-int evid_sockets_snapshot(const char *path, struct evid_sock_stats *stats,
+int evidence_sockets_snapshot(const char *path, struct evidence_sock_stats *stats,
 			  char *err, size_t errlen)
 {
 	return snapshot_at("/proc", true, path, stats, err, errlen);
 }
 
-int evid_sockets_snapshot_at(const char *proc, const char *path,
-			     struct evid_sock_stats *stats, char *err,
+int evidence_sockets_snapshot_at(const char *proc, const char *path,
+			     struct evidence_sock_stats *stats, char *err,
 			     size_t errlen)
 {
 	return snapshot_at(proc, false, path, stats, err, errlen);

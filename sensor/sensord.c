@@ -23,7 +23,7 @@ struct sensord {
 	struct list **lists;
 	size_t nlists;
 	uint64_t last_sweep_ns;
-	struct evid_ring *ring; /* headers of the last seconds, for evidence */
+	struct evidence_ring *ring; /* headers of the last seconds, for evidence */
 	union {
 		struct ipc_hdr h;
 		char raw[IPC_MAX];
@@ -86,7 +86,7 @@ static void on_packet(void *arg, int dlt, const uint8_t *buf, uint32_t caplen,
 	struct sensor_event ev;
 
 	if (sd->ring)
-		evid_ring_add(sd->ring, ts_ns, dlt, buf, caplen, len);
+		evidence_ring_add(sd->ring, ts_ns, dlt, buf, caplen, len);
 	if (!sensor_packet(sd->sensor, dlt, buf, caplen, ts_ns, &ev))
 		return;
 	/* New findings and changes the incident policy cares about go now. */
@@ -107,9 +107,9 @@ static void sweep(struct sensord *sd)
 			report(sd, f, false, 0);
 	memset(&m, 0, sizeof(m));
 	for (size_t i = 0; i < sd->ncaps; i++) {
-		struct cap_stats cs;
+		struct capture_stats cs;
 
-		cap_get_stats(sd->caps[i], &cs);
+		capture_get_stats(sd->caps[i], &cs);
 		m.received += cs.received;
 		m.dropped += cs.dropped;
 		m.if_dropped += cs.if_dropped;
@@ -241,7 +241,7 @@ static void handle_parent(struct sensord *sd)
 		else if (!sd->ring)
 			r.rc = -ENODATA;
 		else
-			r.rc = evid_ring_dump_fd(sd->ring, fd, m->dlt, r.err, sizeof(r.err));
+			r.rc = evidence_ring_dump_fd(sd->ring, fd, m->dlt, r.err, sizeof(r.err));
 		if (fd >= 0)
 			close(fd);
 		sd_send(sd, IPC_S_DUMP_DONE, &r, sizeof(r));
@@ -276,14 +276,14 @@ void sensord_main(int sock, struct cap **caps, size_t ncaps,
 	if (!sd->sensor)
 		fatalx("sensor: out of memory");
 	if (o->evidence_seconds) {
-		struct evid_ring_opts ro = {
+		struct evidence_ring_opts ro = {
 			.seconds = o->evidence_seconds,
 			.max_bytes = o->evidence_bytes ? o->evidence_bytes : EVID_RING_BYTES,
 			.snaplen = EVID_RING_SNAPLEN,
 		};
 
 		/* All its memory is taken now: adding a packet never allocates. */
-		if (evid_ring_new(&ro, &sd->ring))
+		if (evidence_ring_new(&ro, &sd->ring))
 			log_warnx("sensor: no evidence ring (out of memory)");
 	}
 	/* From here on: no capabilities, no new privileges, few syscalls. */
@@ -303,7 +303,7 @@ void sensord_main(int sock, struct cap **caps, size_t ncaps,
 		int n;
 
 		for (size_t i = 0; i < ncaps; i++) {
-			pfd[i].fd = cap_fd(caps[i]);
+			pfd[i].fd = capture_fd(caps[i]);
 			pfd[i].events = POLLIN;
 		}
 		pfd[ncaps].fd = sock;
@@ -314,7 +314,7 @@ void sensord_main(int sock, struct cap **caps, size_t ncaps,
 			fatal("sensor: poll");
 		for (size_t i = 0; n > 0 && i < ncaps; i++)
 			if (pfd[i].revents & (POLLIN | POLLERR)) {
-				if (cap_dispatch(caps[i], 512, on_packet, sd, err,
+				if (capture_dispatch(caps[i], 512, on_packet, sd, err,
 						 sizeof(err)) < 0)
 					fatalx("sensor: %s", err);
 			}

@@ -3,7 +3,7 @@
 # dpkg-deb alone (no debian/rules, no debhelper). Run by `make deb`.
 #
 # Environment: O (build directory holding the cordon binary), VERSION
-# (upstream version, the Makefile reads it from common/main.c),
+# (upstream version, the Makefile reads it from enforcer/main.c),
 # DEB_REVISION (Debian revision, 1 by default).
 # Output: $O/cordon_VERSION-REVISION_ARCH.deb, staged in $O/deb/.
 set -euo pipefail

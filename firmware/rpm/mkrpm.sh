@@ -6,7 +6,7 @@
 # this stages `make install` of $O/cordon and packs it with
 # `rpmbuild --nodeps -bb --define prebuilt=...`: the spec's layout and
 # scriptlets are real, the binary is Debian's (see packaging.md).
-# Environment: O (build directory), VERSION (from common/main.c),
+# Environment: O (build directory), VERSION (from enforcer/main.c),
 # RPM_RELEASE (1 by default). Output: $O/cordon-VERSION-RELEASE.ARCH.rpm.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -10,15 +10,15 @@ san=${SANITIZE-address,undefined}
 flags=(-g -O1)
 [[ -n $san ]] && flags+=(-fsanitize="$san" -fno-omit-frame-pointer -fno-sanitize-recover=all)
 srcs=(tests/aws/cloud_driver.c
-	enforcer/cloud.c enforcer/cloud_xml.c
-	enforcer/notify.c enforcer/notify_text.c enforcer/notify_finding.c enforcer/notify_json.c
+	enforcer/cloud/cloud.c enforcer/cloud/cloud_xml.c
+	enforcer/cloud/notify.c enforcer/cloud/notify_text.c enforcer/cloud/notify_finding.c enforcer/cloud/notify_json.c
 	feeds/gd.c feeds/gd_parse.c
-	common/aws_client.c common/aws_creds.c common/aws_endpoint.c common/aws_err.c
-	common/aws_http.c common/aws_imds.c common/aws_profile.c common/aws_retry.c
-	common/aws_sigv4.c common/aws_xml.c common/aws_checksum.c common/buf.c common/util.c)
+	common/aws/aws_client.c common/aws/aws_creds.c common/aws/aws_endpoint.c common/aws/aws_err.c
+	common/aws/aws_http.c common/aws/aws_imds.c common/aws/aws_profile.c common/aws/aws_retry.c
+	common/aws/aws_sigv4.c common/aws/aws_xml.c common/aws/aws_checksum.c common/buf.c common/util.c)
 if [[ -x $out ]]; then
 	stale=0
-	for s in "${srcs[@]}" common/*.h enforcer/cloud*.h enforcer/notify.h feeds/gd.h "$0"; do
+	for s in "${srcs[@]}" common/*.h common/aws/*.h enforcer/cloud/*.h feeds/gd.h "$0"; do
 		[[ $s -nt $out ]] && stale=1 && break
 	done
 	[[ $stale -eq 0 ]] && exit 0
@@ -30,7 +30,7 @@ read -r -a pkg <<<"$(pkg-config --cflags libcurl openssl expat libcjson)"
 read -r -a libs <<<"$(pkg-config --libs libcurl openssl expat libcjson)"
 pids=()
 for s in "${srcs[@]}"; do
-	${CC:-cc} -D_GNU_SOURCE -Icommon -Isensor -Ifeeds -Ienforcer -std=gnu11 -Wall -Wextra \
+	${CC:-cc} -D_GNU_SOURCE $(make -s --no-print-directory print-inc) -std=gnu11 -Wall -Wextra \
 		-Wno-missing-field-initializers "${flags[@]}" "${pkg[@]}" \
 		-c -o "$objs/$(echo "$s" | tr / _).o" "$s" &
 	pids+=($!)

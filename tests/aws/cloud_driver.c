@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Test driver for enforcer/cloud.c, enforcer/notify*.c and feeds/gd.c
+ * Test driver for enforcer/cloud/cloud.c, enforcer/notify*.c and feeds/gd.c
  * against the local AWS region (tests/aws/test_cloud.sh,
  * test_guardduty.sh). Not part of cordon: one command per run, results on
  * stdout, errors on stderr, exit 0 / 1, "attempts N" on stderr after

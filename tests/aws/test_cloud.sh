@@ -1,5 +1,5 @@
 #!/bin/bash
-# enforcer/cloud.c and enforcer/notify*.c against moto (SigV4 checked),
+# enforcer/cloud/cloud.c and enforcer/notify*.c against moto (SigV4 checked),
 # driven by tests/aws/cloud_driver: an instance launched on two network
 # interfaces made first (EC2's real behaviour: each keeps its own groups),
 # moved into the forensic group and back, tags, protection, a snapshot;

@@ -10,7 +10,7 @@ BENCH_DIR=${BENCH_DIR:-$PWD/build/bench}
 mkdir -p "$BENCH_DIR"
 bin=$BENCH_DIR/pkt_bench
 # Same optimisation as the release build (Makefile: CFLAGS ?= -O2 -g).
-${CC:-cc} ${CFLAGS:--O2 -g} -std=gnu11 -D_GNU_SOURCE -Icommon -Isensor \
+${CC:-cc} ${CFLAGS:--O2 -g} -std=gnu11 -D_GNU_SOURCE $(make -s --no-print-directory print-inc) \
 	-o "$bin" tests/bench/pkt_bench.c sensor/pkt_link.c sensor/pkt_ip.c \
 	common/addr.c common/util.c
 echo "pkt: $(nproc) CPU, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"

@@ -9,7 +9,7 @@ BENCH_DIR=${BENCH_DIR:-$PWD/build/bench}
 mkdir -p "$BENCH_DIR"
 bin=$BENCH_DIR/tset_bench
 # Same optimisation as the release build (Makefile: CFLAGS ?= -O2 -g).
-${CC:-cc} ${CFLAGS:--O2 -g} -std=gnu11 -D_GNU_SOURCE -Icommon -Isensor -Ifeeds \
+${CC:-cc} ${CFLAGS:--O2 -g} -std=gnu11 -D_GNU_SOURCE $(make -s --no-print-directory print-inc) \
 	-o "$bin" tests/bench/tset_bench.c sensor/tset.c sensor/tset_build.c sensor/tset_dir.c \
 	common/addr.c common/util.c
 echo "tset: $(nproc) CPU, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"

@@ -5,7 +5,7 @@ The calls come from the code itself (docs/internals/firmware.md, "IAM"):
   - every struct aws_call initializer in common/ sensor/ feeds/ enforcer/
     that names .svc = AWS_SVC_X and .op = "Operation" is one call of
     X:Operation, X being the service's SigV4 signing name from the table
-    in common/aws_endpoint.c (the same as its IAM prefix for every service
+    in common/aws/aws_endpoint.c (the same as its IAM prefix for every service
     cordon uses);
   - an initializer whose .op is not a string literal (a helper that takes
     the operation as an argument) must sit in a file that lists what its
@@ -84,7 +84,7 @@ def enclosing_block(text, pos):
 
 
 def signing_names():
-    path = os.path.join(ROOT, "common/aws_endpoint.c")
+    path = os.path.join(ROOT, "common/aws/aws_endpoint.c")
     with open(path, encoding="utf-8") as f:
         src = f.read()
     table = {}
@@ -115,7 +115,7 @@ def code_actions():
             svc = m.group(1)
             where = "%s:%d" % (rel(path), line_of(src, m.start()))
             if svc not in names:
-                errors.append("%s: AWS_SVC_%s is not in common/aws_endpoint.c's table" % (where, svc))
+                errors.append("%s: AWS_SVC_%s is not in common/aws/aws_endpoint.c's table" % (where, svc))
                 continue
             blk = enclosing_block(src, m.start())
             if not blk:

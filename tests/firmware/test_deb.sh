@@ -35,7 +35,7 @@ CACHE=${CORDON_CHROOT_CACHE:-build/chroot}
 SUITE=bookworm
 BASE=$CACHE/$SUITE
 STAMP=$BASE/.cordon-base
-VERSION=$(sed -n 's/^#define CORDON_VERSION "\(.*\)"$/\1/p' common/main.c)
+VERSION=$(sed -n 's/^#define CORDON_VERSION "\(.*\)"$/\1/p' enforcer/main.c)
 ARCH=$(dpkg --print-architecture)
 MNT=$FW_WORK/root/mnt
 PATH_IN=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -67,7 +67,7 @@ mkdir -p "$FW_WORK/ctrl"
 dpkg-deb --control "$DEB1" "$FW_WORK/ctrl"
 field() { dpkg-deb --field "$DEB1" "$1"; }
 
-check "Package: cordon, Version: $VERSION-1 (common/main.c)" \
+check "Package: cordon, Version: $VERSION-1 (enforcer/main.c)" \
 	test "$(field Package) $(field Version)" = "cordon $VERSION-1"
 check "Architecture: $ARCH" test "$(field Architecture)" = "$ARCH"
 

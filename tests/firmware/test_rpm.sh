@@ -22,7 +22,7 @@ fi
 
 DEB_O=${DEB_O:-build}
 SPEC=firmware/rpm/cordon.spec
-VERSION=$(sed -n 's/^#define CORDON_VERSION "\(.*\)"$/\1/p' common/main.c)
+VERSION=$(sed -n 's/^#define CORDON_VERSION "\(.*\)"$/\1/p' enforcer/main.c)
 MNT=$FW_WORK/root/mnt
 cleanup() {
 	umount -R "$FW_WORK/root" 2>/dev/null
@@ -68,7 +68,7 @@ RPM1=$(ls "$DEB_O"/cordon-"$VERSION"-1.*.rpm)
 RPM2=$(ls "$DEB_O"/cordon-"$VERSION"-2.*.rpm)
 
 q() { rpm -qp "$RPM1" "$@" 2>/dev/null; }
-check "Name cordon, Version $VERSION (common/main.c), License MIT" \
+check "Name cordon, Version $VERSION (enforcer/main.c), License MIT" \
 	test "$(q --qf '%{NAME} %{VERSION} %{LICENSE}')" = "cordon $VERSION MIT"
 q --qf '[%{FILEMODES:perms} %{FILEUSERNAME}:%{FILEGROUPNAME} %{FILEFLAGS:fflags} %{FILENAMES}\n]' >"$FW_WORK/files"
 file_is() { # file_is PERMS OWNER FLAGS PATH

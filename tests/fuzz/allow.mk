@@ -1,2 +1,2 @@
 FUZZERS += allow
-fuzz_allow_SRCS := enforcer/allow.c common/addr.c common/util.c
+fuzz_allow_SRCS := common/allow.c common/addr.c common/util.c

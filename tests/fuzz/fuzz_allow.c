@@ -7,13 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "enforce.h"
+#include "allow.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct enforce_allow a, b;
+	struct allow_entry a, b;
 	char s[160], out[ALLOW_STRLEN], err[ERRLEN];
 
 	if (size >= sizeof(s))

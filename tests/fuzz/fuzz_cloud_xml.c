@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* EC2 DescribeInstances answers: enforcer/cloud_xml.c. */
+/* EC2 DescribeInstances answers: enforcer/cloud/cloud_xml.c. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Findings as notify reads them (enforcer/notify_finding.c) and everything
+ * Findings as notify reads them (enforcer/cloud/notify_finding.c) and everything
  * built from them: the e-mail, the EventBridge entry, the ASFF finding;
  * and the EventBridge / Security Hub answers.
  */

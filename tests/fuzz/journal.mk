@@ -1,2 +1,2 @@
 FUZZERS += journal
-fuzz_journal_SRCS := enforcer/journal_read.c enforcer/journal_state.c common/util.c
+fuzz_journal_SRCS := enforcer/journal/journal_read.c enforcer/journal/journal_state.c common/util.c

@@ -1,3 +1,3 @@
 FUZZERS += notify_json
-fuzz_notify_json_SRCS := enforcer/notify_text.c enforcer/notify_finding.c enforcer/notify_json.c \
+fuzz_notify_json_SRCS := enforcer/cloud/notify_text.c enforcer/cloud/notify_finding.c enforcer/cloud/notify_json.c \
 	common/buf.c common/util.c

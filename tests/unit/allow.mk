@@ -1,2 +1,2 @@
 UNIT_TESTS += allow
-test_allow_SRCS := enforcer/allow.c common/addr.c common/util.c
+test_allow_SRCS := common/allow.c common/addr.c common/util.c

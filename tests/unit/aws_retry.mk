@@ -1,2 +1,2 @@
 UNIT_TESTS += aws_retry
-test_aws_retry_SRCS := common/aws_retry.c common/aws_checksum.c common/util.c
+test_aws_retry_SRCS := common/aws/aws_retry.c common/aws/aws_checksum.c common/util.c

@@ -1,3 +1,3 @@
 UNIT_TESTS += cloud_notify
-test_cloud_notify_SRCS := enforcer/notify_text.c enforcer/notify_finding.c enforcer/notify_json.c \
+test_cloud_notify_SRCS := enforcer/cloud/notify_text.c enforcer/cloud/notify_finding.c enforcer/cloud/notify_json.c \
 	common/buf.c common/util.c

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "enforce.h"
+#include "allow.h"
 
 static void roundtrip(const char *in, const char *want, uint16_t port)
 {
-	struct enforce_allow a;
+	struct allow_entry a;
 	char err[ERRLEN], buf[ALLOW_STRLEN];
 
 	assert_int_equal(allow_parse(in, &a, err, sizeof(err)), 0);
@@ -43,7 +43,7 @@ static void test_bad(void **state)
 		"192.0.2.7:-1", "2001:db8::5:22:", " 192.0.2.7", "192.0.2.7 :22",
 		"[2001:db8::5]:99999",
 	};
-	struct enforce_allow a;
+	struct allow_entry a;
 	char err[ERRLEN];
 
 	(void)state;
@@ -57,17 +57,18 @@ static void test_bad(void **state)
 
 static void test_add_caps(void **state)
 {
-	struct enforce_opts *o = calloc(1, sizeof(*o));
+	struct allow_entry *v = calloc(ALLOW_MAX, sizeof(*v));
 	char err[ERRLEN];
+	size_t n = 0;
 
 	(void)state;
-	assert_non_null(o);
-	for (int i = 0; i < ENFORCE_MAX_ALLOW; i++)
-		assert_int_equal(enforce_opts_add_allow(o, "192.0.2.1:22", err,
-							sizeof(err)), 0);
-	assert_int_equal(enforce_opts_add_allow(o, "192.0.2.1:22", err,
-						sizeof(err)), -ENOSPC);
-	free(o);
+	assert_non_null(v);
+	for (int i = 0; i < ALLOW_MAX; i++)
+		assert_int_equal(allow_add(v, &n, "192.0.2.1:22", err, sizeof(err)), 0);
+	assert_int_equal(n, ALLOW_MAX);
+	assert_int_equal(allow_add(v, &n, "192.0.2.1:22", err, sizeof(err)), -ENOSPC);
+	assert_int_equal(n, ALLOW_MAX);
+	free(v);
 }
 
 int main(void)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * enforcer/notify_text.c, notify_finding.c, notify_json.c: the incident
+ * enforcer/cloud/notify_text.c, notify_finding.c, notify_json.c: the incident
  * e-mail, the EventBridge entry, the ASFF finding, and the two services'
  * answers (including failures inside a 200).
  */

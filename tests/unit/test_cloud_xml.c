@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* enforcer/cloud_xml.c: DescribeInstances answers, as EC2 (API 2016-11-15) writes them. */
+/* enforcer/cloud/cloud_xml.c: DescribeInstances answers, as EC2 (API 2016-11-15) writes them. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The lockdown state file (enforcer/state.c): round trip, bad files. */
+/* The lockdown state file (enforcer/nft/state.c): round trip, bad files. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -126,22 +126,22 @@ static void read_pcap(const char *path, struct got *g)
 static void test_ring_wrap(void **state)
 {
 	struct fx *f = *state;
-	struct evid_ring_opts o = { .seconds = 30, .snaplen = 64 };
-	struct evid_ring *r;
+	struct evidence_ring_opts o = { .seconds = 30, .snaplen = 64 };
+	struct evidence_ring *r;
 	char err[ERRLEN];
 	uint8_t pkt[100];
 	struct got g;
 
 	/* slot: 16-byte header + 64 bytes: room for exactly ten */
 	o.max_bytes = 10 * 80 + 79;
-	assert_int_equal(evid_ring_new(&o, &r), 0);
+	assert_int_equal(evidence_ring_new(&o, &r), 0);
 	for (uint32_t i = 0; i < 25; i++) {
 		make_pkt(pkt, sizeof(pkt), i);
-		evid_ring_add(r, 1700000000ull * 1000000000ull + i * 1000000ull + 7,
+		evidence_ring_add(r, 1700000000ull * 1000000000ull + i * 1000000ull + 7,
 			      DLT_EN10MB, pkt, sizeof(pkt), sizeof(pkt));
-		assert_int_equal(evid_ring_count(r), i < 10 ? i + 1 : 10);
+		assert_int_equal(evidence_ring_count(r), i < 10 ? i + 1 : 10);
 	}
-	assert_int_equal(evid_ring_dump(r, pathf(f, "ring.pcap"), err, sizeof(err)), 10);
+	assert_int_equal(evidence_ring_dump(r, pathf(f, "ring.pcap"), err, sizeof(err)), 10);
 	read_pcap(pathf(f, "ring.pcap"), &g);
 	assert_int_equal(g.n, 10);
 	assert_int_equal(g.first_tag, 15);
@@ -152,83 +152,83 @@ static void test_ring_wrap(void **state)
 	assert_int_equal(g.max_len, 100);
 	assert_int_equal(g.dlt, DLT_EN10MB);
 	/* a dump never overwrites */
-	assert_int_equal(evid_ring_dump(r, pathf(f, "ring.pcap"), err, sizeof(err)), -EEXIST);
-	evid_ring_free(r);
-	evid_ring_free(NULL);
+	assert_int_equal(evidence_ring_dump(r, pathf(f, "ring.pcap"), err, sizeof(err)), -EEXIST);
+	evidence_ring_free(r);
+	evidence_ring_free(NULL);
 	o.max_bytes = 10;
-	assert_int_equal(evid_ring_new(&o, &r), -EINVAL);
+	assert_int_equal(evidence_ring_new(&o, &r), -EINVAL);
 }
 
 static void test_ring_window(void **state)
 {
 	struct fx *f = *state;
-	struct evid_ring_opts o = { .seconds = 2, .max_bytes = 1 << 20, .snaplen = 128 };
-	struct evid_ring *r;
+	struct evidence_ring_opts o = { .seconds = 2, .max_bytes = 1 << 20, .snaplen = 128 };
+	struct evidence_ring *r;
 	char err[ERRLEN];
 	uint8_t pkt[60];
 	struct got g;
 
-	assert_int_equal(evid_ring_new(&o, &r), 0);
+	assert_int_equal(evidence_ring_new(&o, &r), 0);
 	for (uint32_t s = 0; s < 10; s++) {
 		make_pkt(pkt, sizeof(pkt), s);
-		evid_ring_add(r, (1000ull + s) * 1000000000ull, DLT_EN10MB, pkt,
+		evidence_ring_add(r, (1000ull + s) * 1000000000ull, DLT_EN10MB, pkt,
 			      sizeof(pkt), sizeof(pkt));
 	}
 	/* newest at 1009 s: the window keeps 1007, 1008, 1009 */
-	assert_int_equal(evid_ring_dump(r, pathf(f, "w.pcap"), err, sizeof(err)), 3);
+	assert_int_equal(evidence_ring_dump(r, pathf(f, "w.pcap"), err, sizeof(err)), 3);
 	read_pcap(pathf(f, "w.pcap"), &g);
 	assert_int_equal(g.n, 3);
 	assert_int_equal(g.first_tag, 7);
-	evid_ring_free(r);
+	evidence_ring_free(r);
 }
 
 static void test_ring_byte_cap(void **state)
 {
 	struct fx *f = *state;
-	struct evid_ring *r;
+	struct evidence_ring *r;
 	char err[ERRLEN];
 	uint8_t pkt[1500];
 	size_t slots = EVID_RING_BYTES / ((16 + EVID_RING_SNAPLEN + 7) & ~7u);
 	struct got g;
 
 	(void)f;
-	assert_int_equal(evid_ring_new(NULL, &r), 0);
+	assert_int_equal(evidence_ring_new(NULL, &r), 0);
 	make_pkt(pkt, sizeof(pkt), 1);
 	for (size_t i = 0; i < slots + 5000; i++)
-		evid_ring_add(r, 1000000000ull + i, DLT_EN10MB, pkt, sizeof(pkt),
+		evidence_ring_add(r, 1000000000ull + i, DLT_EN10MB, pkt, sizeof(pkt),
 			      sizeof(pkt));
 	/* the 16 MiB cap holds this many 128-byte headers, no more */
-	assert_int_equal(evid_ring_count(r), slots);
+	assert_int_equal(evidence_ring_count(r), slots);
 	assert_true(slots * (16 + EVID_RING_SNAPLEN) <= EVID_RING_BYTES);
-	assert_int_equal(evid_ring_dump(r, pathf(f, "cap.pcap"), err, sizeof(err)), (int)slots);
+	assert_int_equal(evidence_ring_dump(r, pathf(f, "cap.pcap"), err, sizeof(err)), (int)slots);
 	read_pcap(pathf(f, "cap.pcap"), &g);
 	assert_int_equal(g.n, (int)slots);
 	assert_int_equal(g.max_caplen, EVID_RING_SNAPLEN);
 	assert_int_equal(g.max_len, 1500);
-	evid_ring_free(r);
+	evidence_ring_free(r);
 }
 
 static void test_ring_dlts_and_tcpdump(void **state)
 {
 	struct fx *f = *state;
-	struct evid_ring *r;
+	struct evidence_ring *r;
 	char err[ERRLEN], cmd[PATH_MAX + 64];
 	uint8_t pkt[80];
 	struct got g;
 	FILE *p;
 	int lines = 0, c;
 
-	assert_int_equal(evid_ring_new(NULL, &r), 0);
+	assert_int_equal(evidence_ring_new(NULL, &r), 0);
 	for (uint32_t i = 0; i < 6; i++) {
 		make_pkt(pkt, sizeof(pkt), i);
 		if (i % 3 == 2) /* the IP packet alone, as raw IP */
-			evid_ring_add(r, 5000000000ull + i, DLT_RAW, pkt + 14,
+			evidence_ring_add(r, 5000000000ull + i, DLT_RAW, pkt + 14,
 				      sizeof(pkt) - 14, sizeof(pkt) - 14);
 		else
-			evid_ring_add(r, 5000000000ull + i, DLT_EN10MB, pkt,
+			evidence_ring_add(r, 5000000000ull + i, DLT_EN10MB, pkt,
 				      sizeof(pkt), sizeof(pkt));
 	}
-	assert_int_equal(evid_ring_dump(r, pathf(f, "m.pcap"), err, sizeof(err)), 6);
+	assert_int_equal(evidence_ring_dump(r, pathf(f, "m.pcap"), err, sizeof(err)), 6);
 	read_pcap(pathf(f, "m.pcap"), &g);
 	assert_int_equal(g.n, 4);
 	assert_int_equal(g.dlt, DLT_EN10MB);
@@ -236,7 +236,7 @@ static void test_ring_dlts_and_tcpdump(void **state)
 	read_pcap(pathf(f, cmd), &g);
 	assert_int_equal(g.n, 2);
 	assert_int_equal(g.dlt, DLT_RAW);
-	evid_ring_free(r);
+	evidence_ring_free(r);
 	if (access("/usr/bin/tcpdump", X_OK) && access("/usr/sbin/tcpdump", X_OK)) {
 		print_message("# tcpdump not installed: skipped its read\n");
 		return;
@@ -256,20 +256,20 @@ static void test_ring_dump_fd_seccomp(void **state)
 {
 	struct fx *f = *state;
 	int dlts[4], status, fd;
-	struct evid_ring *r;
+	struct evidence_ring *r;
 	uint8_t pkt[90];
 	struct got g;
 	pid_t pid;
 
-	assert_int_equal(evid_ring_new(NULL, &r), 0);
+	assert_int_equal(evidence_ring_new(NULL, &r), 0);
 	for (uint32_t i = 0; i < 7; i++) {
 		make_pkt(pkt, sizeof(pkt), i);
-		evid_ring_add(r, 9000000000ull + i, DLT_EN10MB, pkt, sizeof(pkt),
+		evidence_ring_add(r, 9000000000ull + i, DLT_EN10MB, pkt, sizeof(pkt),
 			      sizeof(pkt));
 	}
-	assert_int_equal(evid_ring_dlts(r, dlts, 4), 1);
+	assert_int_equal(evidence_ring_dlts(r, dlts, 4), 1);
 	assert_int_equal(dlts[0], DLT_EN10MB);
-	fd = evid_file_create(pathf(f, "sensor.pcap"));
+	fd = evidence_file_create(pathf(f, "sensor.pcap"));
 	assert_true(fd >= 0);
 	fflush(NULL);
 	pid = fork();
@@ -279,7 +279,7 @@ static void test_ring_dump_fd_seccomp(void **state)
 
 		if (privsep_seccomp_sensor(err, sizeof(err)))
 			_exit(3);
-		_exit(evid_ring_dump_fd(r, fd, DLT_EN10MB, err, sizeof(err)) == 7 ? 0 : 1);
+		_exit(evidence_ring_dump_fd(r, fd, DLT_EN10MB, err, sizeof(err)) == 7 ? 0 : 1);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	if (WIFSIGNALED(status))
@@ -297,33 +297,33 @@ static void test_ring_dump_fd_seccomp(void **state)
 
 		if (privsep_seccomp_sensor(err, sizeof(err)))
 			_exit(3);
-		_exit(evid_ring_dump(r, pathf(f, "nope.pcap"), err, sizeof(err)) >= 0 ? 0 : 1);
+		_exit(evidence_ring_dump(r, pathf(f, "nope.pcap"), err, sizeof(err)) >= 0 ? 0 : 1);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFSIGNALED(status) || WEXITSTATUS(status) == 1);
-	evid_ring_free(r);
+	evidence_ring_free(r);
 }
 
 static void test_pcap_rotate(void **state)
 {
 	struct fx *f = *state;
-	struct evid_pcap *p;
+	struct evidence_pcap *p;
 	char err[ERRLEN], name[32];
 	uint8_t pkt[200];
 	int total = 0;
 	struct stat st;
 	struct got g;
 
-	assert_int_equal(evid_pcap_open(f->dir, "flows", DLT_EN10MB, 65535, 4096, 4,
+	assert_int_equal(evidence_pcap_open(f->dir, "flows", DLT_EN10MB, 65535, 4096, 4,
 					&p, err, sizeof(err)), 0);
 	for (uint32_t i = 0; i < 100; i++) {
 		make_pkt(pkt, sizeof(pkt), i);
-		assert_int_equal(evid_pcap_write(p, 1000000000ull * i, pkt,
+		assert_int_equal(evidence_pcap_write(p, 1000000000ull * i, pkt,
 						 sizeof(pkt), sizeof(pkt)), 0);
 	}
 	/* 4 files of at most 4096 bytes: 18 packets each, the rest dropped */
-	assert_int_equal(evid_pcap_dropped(p), 100 - 4 * 18);
-	assert_int_equal(evid_pcap_close(p), 0);
+	assert_int_equal(evidence_pcap_dropped(p), 100 - 4 * 18);
+	assert_int_equal(evidence_pcap_close(p), 0);
 	for (int i = 0; i < 4; i++) {
 		snprintf(name, sizeof(name), "flows-%03d.pcap", i);
 		assert_int_equal(stat(pathf(f, name), &st), 0);
@@ -336,14 +336,14 @@ static void test_pcap_rotate(void **state)
 	assert_int_equal(total, 4 * 18);
 	assert_int_not_equal(stat(pathf(f, "flows-004.pcap"), &st), 0);
 	/* after a restart the numbering goes on, nothing is overwritten */
-	assert_int_equal(evid_pcap_open(f->dir, "flows", DLT_EN10MB, 65535, 4096, 6,
+	assert_int_equal(evidence_pcap_open(f->dir, "flows", DLT_EN10MB, 65535, 4096, 6,
 					&p, err, sizeof(err)), 0);
-	assert_int_equal(evid_pcap_write(p, 1, pkt, sizeof(pkt), sizeof(pkt)), 0);
-	assert_int_equal(evid_pcap_close(p), 0);
+	assert_int_equal(evidence_pcap_write(p, 1, pkt, sizeof(pkt), sizeof(pkt)), 0);
+	assert_int_equal(evidence_pcap_close(p), 0);
 	read_pcap(pathf(f, "flows-004.pcap"), &g);
 	assert_int_equal(g.n, 1);
-	assert_int_equal(evid_pcap_close(NULL), 0);
-	assert_int_not_equal(evid_pcap_open(f->dir, "../x", DLT_EN10MB, 65535, 4096, 1,
+	assert_int_equal(evidence_pcap_close(NULL), 0);
+	assert_int_not_equal(evidence_pcap_open(f->dir, "../x", DLT_EN10MB, 65535, 4096, 1,
 					    &p, err, sizeof(err)), 0);
 }
 
@@ -375,7 +375,7 @@ static void test_sockets_live(void **state)
 	struct fx *f = *state;
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	socklen_t sl = sizeof(sa);
-	struct evid_sock_stats st;
+	struct evidence_sock_stats st;
 	char err[ERRLEN];
 	const cJSON *p;
 	bool mine = false;
@@ -387,7 +387,7 @@ static void test_sockets_live(void **state)
 	assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(listen(s, 1), 0);
 	assert_int_equal(getsockname(s, (struct sockaddr *)&sa, &sl), 0);
-	assert_int_equal(evid_sockets_snapshot(pathf(f, "sockets.jsonl"), &st, err,
+	assert_int_equal(evidence_sockets_snapshot(pathf(f, "sockets.jsonl"), &st, err,
 					       sizeof(err)), 0);
 	assert_true(st.sockets >= 1);
 	assert_true(st.procs >= 1);
@@ -406,7 +406,7 @@ static void test_sockets_live(void **state)
 	cJSON_Delete(o);
 	close(s);
 	/* never over an existing file */
-	assert_int_equal(evid_sockets_snapshot(pathf(f, "sockets.jsonl"), NULL, err,
+	assert_int_equal(evidence_sockets_snapshot(pathf(f, "sockets.jsonl"), NULL, err,
 					       sizeof(err)), -EEXIST);
 }
 
@@ -422,7 +422,7 @@ static void put(const char *path, const char *text)
 static void test_sockets_fake_proc(void **state)
 {
 	struct fx *f = *state;
-	struct evid_sock_stats st;
+	struct evidence_sock_stats st;
 	char err[ERRLEN];
 	const cJSON *procs;
 	cJSON *o;
@@ -451,7 +451,7 @@ static void test_sockets_fake_proc(void **state)
 	put(pathf(f, "proc/net/udp6"),
 	    "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
 	    "  5: 00000000000000000000000001000000:0035 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000   101        0 888 2 0000000000000000 0\n");
-	assert_int_equal(evid_sockets_snapshot_at(pathf(f, "proc"), pathf(f, "s.jsonl"),
+	assert_int_equal(evidence_sockets_snapshot_at(pathf(f, "proc"), pathf(f, "s.jsonl"),
 						  &st, err, sizeof(err)), 0);
 	assert_int_equal(st.procs, 1);
 	assert_int_equal(st.fds, 3);
@@ -473,7 +473,7 @@ static void test_sockets_fake_proc(void **state)
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "procs")), 0);
 	cJSON_Delete(o);
 	/* no procfs root at all: a clear error */
-	assert_int_equal(evid_sockets_snapshot_at("/nonexistent", pathf(f, "x"), NULL,
+	assert_int_equal(evidence_sockets_snapshot_at("/nonexistent", pathf(f, "x"), NULL,
 						  err, sizeof(err)), -ENOENT);
 }
 
@@ -484,7 +484,7 @@ static void test_dir_and_manifest(void **state)
 	struct stat st;
 	FILE *fp;
 
-	assert_int_equal(evid_dir_create(pathf(f, "state"), "inc-20260101-ab12", dir,
+	assert_int_equal(evidence_dir_create(pathf(f, "state"), "inc-20260101-ab12", dir,
 					 sizeof(dir), err, sizeof(err)), 0);
 	assert_string_equal(dir, pathf(f, "state/evidence/inc-20260101-ab12"));
 	assert_int_equal(stat(dir, &st), 0);
@@ -492,26 +492,26 @@ static void test_dir_and_manifest(void **state)
 	assert_int_equal(stat(pathf(f, "state/evidence"), &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0700);
 	/* again (a restart): the same directory, fine */
-	assert_int_equal(evid_dir_create(pathf(f, "state"), "inc-20260101-ab12", dir,
+	assert_int_equal(evidence_dir_create(pathf(f, "state"), "inc-20260101-ab12", dir,
 					 sizeof(dir), err, sizeof(err)), 0);
 	/* bad ids and symlinks are refused */
-	assert_int_not_equal(evid_dir_create(pathf(f, "state"), "../x", dir, sizeof(dir),
+	assert_int_not_equal(evidence_dir_create(pathf(f, "state"), "../x", dir, sizeof(dir),
 					     err, sizeof(err)), 0);
-	assert_int_not_equal(evid_dir_create(pathf(f, "state"), ".hidden", dir, sizeof(dir),
+	assert_int_not_equal(evidence_dir_create(pathf(f, "state"), ".hidden", dir, sizeof(dir),
 					     err, sizeof(err)), 0);
 	assert_int_equal(symlink("/tmp", pathf(f, "state/evidence/inc-link")), 0);
-	assert_int_equal(evid_dir_create(pathf(f, "state"), "inc-link", dir, sizeof(dir),
+	assert_int_equal(evidence_dir_create(pathf(f, "state"), "inc-link", dir, sizeof(dir),
 					 err, sizeof(err)), -ELOOP);
 	assert_non_null(strstr(err, "symlink"));
 
-	assert_int_equal(evid_dir_create(pathf(f, "state"), "inc-1", dir, sizeof(dir),
+	assert_int_equal(evidence_dir_create(pathf(f, "state"), "inc-1", dir, sizeof(dir),
 					 err, sizeof(err)), 0);
 	snprintf(file, sizeof(file), "%s/hello.txt", dir);
 	put(file, "hello");
 	snprintf(file, sizeof(file), "%s/other.bin", dir);
 	put(file, "0123456789");
-	assert_int_equal(evid_manifest_write(dir, err, sizeof(err)), 0);
-	assert_int_equal(evid_manifest_verify(dir, err, sizeof(err)), 0);
+	assert_int_equal(evidence_manifest_write(dir, err, sizeof(err)), 0);
+	assert_int_equal(evidence_manifest_verify(dir, err, sizeof(err)), 0);
 	{
 		char mpath[PATH_MAX + 32], buf[4096];
 		size_t n;
@@ -540,39 +540,39 @@ static void test_dir_and_manifest(void **state)
 	/* tampering shows: same size, other bytes */
 	snprintf(file, sizeof(file), "%s/other.bin", dir);
 	put(file, "0123456780");
-	assert_int_equal(evid_manifest_verify(dir, err, sizeof(err)), -EBADMSG);
+	assert_int_equal(evidence_manifest_verify(dir, err, sizeof(err)), -EBADMSG);
 	assert_non_null(strstr(err, "SHA-256"));
 	/* cut short */
 	put(file, "01234");
-	assert_int_equal(evid_manifest_verify(dir, err, sizeof(err)), -EBADMSG);
+	assert_int_equal(evidence_manifest_verify(dir, err, sizeof(err)), -EBADMSG);
 	assert_non_null(strstr(err, "size"));
 	put(file, "0123456789");
-	assert_int_equal(evid_manifest_verify(dir, err, sizeof(err)), 0);
+	assert_int_equal(evidence_manifest_verify(dir, err, sizeof(err)), 0);
 	/* a file added later */
 	snprintf(file, sizeof(file), "%s/late.txt", dir);
 	put(file, "x");
-	assert_int_equal(evid_manifest_verify(dir, err, sizeof(err)), -EBADMSG);
+	assert_int_equal(evidence_manifest_verify(dir, err, sizeof(err)), -EBADMSG);
 	assert_non_null(strstr(err, "manifest lists 2"));
 }
 
 static void test_ring_cost(void **state)
 {
-	struct evid_ring *r;
+	struct evidence_ring *r;
 	uint8_t pkt[1514];
 	const int n = 4000000;
 	uint64_t t0, t1;
 
 	(void)state;
-	assert_int_equal(evid_ring_new(NULL, &r), 0);
+	assert_int_equal(evidence_ring_new(NULL, &r), 0);
 	make_pkt(pkt, sizeof(pkt), 0);
 	t0 = util_now_mono_ns();
 	for (int i = 0; i < n; i++)
-		evid_ring_add(r, (uint64_t)i, DLT_EN10MB, pkt, sizeof(pkt), sizeof(pkt));
+		evidence_ring_add(r, (uint64_t)i, DLT_EN10MB, pkt, sizeof(pkt), sizeof(pkt));
 	t1 = util_now_mono_ns();
 	/* a figure, not an assertion (no timing in make check) */
-	print_message("# evid_ring_add: %.1f ns/packet over %d packets\n",
+	print_message("# evidence_ring_add: %.1f ns/packet over %d packets\n",
 		      (double)(t1 - t0) / n, n);
-	evid_ring_free(r);
+	evidence_ring_free(r);
 }
 
 int main(void)

@@ -124,7 +124,7 @@ void daemon_close_for_child(struct daemon *d)
 void daemon_cleanup(struct daemon *d)
 {
 	for (size_t i = 0; i < d->ncaps; i++)
-		cap_close(d->caps[i]);
+		capture_close(d->caps[i]);
 	for (size_t i = 0; i < RUN_MAX_LISTS; i++)
 		list_free(d->lists[i].l);
 	if (d->findings)

@@ -20,9 +20,9 @@ struct enforce_state {
 	uint64_t since_ns;                 /* wall clock */
 	char reason[STATE_REASON_LEN];
 	/* Extra entries the lockdown was asked for (beyond the config). */
-	struct enforce_allow allow[ENFORCE_MAX_ALLOW];
+	struct allow_entry allow[ALLOW_MAX];
 	size_t n_allow;
-	char units[ENFORCE_MAX_UNITS][ENFORCE_UNIT_LEN];
+	char units[ALLOW_MAX_UNITS][ALLOW_UNIT_LEN];
 	size_t n_units;
 };
 

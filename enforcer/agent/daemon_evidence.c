@@ -28,7 +28,7 @@ static int write_text(const char *dir, const char *name, const char *text)
 	int fd, rc = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = evid_file_create(path);
+	fd = evidence_file_create(path);
 	if (fd < 0)
 		return fd;
 	if (write(fd, text, len) != (ssize_t)len)
@@ -117,7 +117,7 @@ static void evidence_finish(struct daemon *d)
 	char err[ERRLEN];
 	cJSON *res;
 
-	if (evid_manifest_write(d->evid_dir, err, sizeof(err))) {
+	if (evidence_manifest_write(d->evid_dir, err, sizeof(err))) {
 		log_warnx("evidence: %s", err);
 		daemon_journal_action(d, "evidence", "host", JOURNAL_FAILED, NULL, err, 1);
 		return;
@@ -142,7 +142,7 @@ static void request_ring(struct daemon *d)
 	for (size_t i = 0; i < d->ncaps; i++) {
 		struct ipc_s_dump m;
 		char path[700];
-		int dlt = cap_dlt(d->caps[i]), fd;
+		int dlt = capture_dlt(d->caps[i]), fd;
 		bool dup = false;
 
 		for (size_t k = 0; k < nseen; k++)
@@ -154,7 +154,7 @@ static void request_ring(struct daemon *d)
 			snprintf(path, sizeof(path), "%s/ring.pcap", d->evid_dir);
 		else
 			snprintf(path, sizeof(path), "%s/ring.dlt%d.pcap", d->evid_dir, dlt);
-		fd = evid_file_create(path);
+		fd = evidence_file_create(path);
 		if (fd < 0) {
 			log_warnx("evidence: %s: %s", path, strerror(-fd));
 			continue;
@@ -170,14 +170,14 @@ static void request_ring(struct daemon *d)
 void daemon_evidence_start(struct daemon *d)
 {
 	char err[ERRLEN], path[700];
-	struct evid_sock_stats ss;
+	struct evidence_sock_stats ss;
 	cJSON *params = cJSON_CreateObject();
 
 	d->evid_done = false;
 	d->evid_pending = 0;
 	daemon_journal_action(d, "evidence", "host", JOURNAL_INTENT, params, NULL, 0);
 	cJSON_Delete(params);
-	if (evid_dir_create(d->o->state_dir, d->inc.id, d->evid_dir,
+	if (evidence_dir_create(d->o->state_dir, d->inc.id, d->evid_dir,
 			    sizeof(d->evid_dir), err, sizeof(err))) {
 		log_warnx("evidence: %s", err);
 		daemon_journal_action(d, "evidence", "host", JOURNAL_FAILED, NULL, err, 1);
@@ -185,7 +185,7 @@ void daemon_evidence_start(struct daemon *d)
 	}
 	request_ring(d);
 	snprintf(path, sizeof(path), "%s/sockets.json", d->evid_dir);
-	if (evid_sockets_snapshot(path, &ss, err, sizeof(err)))
+	if (evidence_sockets_snapshot(path, &ss, err, sizeof(err)))
 		log_warnx("evidence: sockets: %s", err);
 	write_findings(d);
 	write_counters(d);

@@ -33,7 +33,7 @@ int daemon_spawn_aws(struct daemon *d, char *err, size_t errlen)
 	if (pid == 0) {
 		/* No packet handles here. */
 		for (size_t i = 0; i < d->ncaps; i++)
-			cap_close(d->caps[i]);
+			capture_close(d->caps[i]);
 		awsd_main(fd, d->o);
 	}
 	d->aws_fd = fd;

@@ -31,11 +31,11 @@ static int apply_small(const char *state_dir, const struct enforce_opts *eff,
 	sync[NS_ALLOW4N] = sync[NS_ALLOW6N] = true;
 	sync[NS_LALLOW4N] = sync[NS_LALLOW6N] = true;
 	sync[NS_SAFE4N] = sync[NS_SAFE6N] = true;
-	rc = enf_want_base(&w, eff, err, errlen);
-	if (!rc && enf_want_normalize(&w))
+	rc = enforce_want_base(&w, eff, err, errlen);
+	if (!rc && enforce_want_normalize(&w))
 		rc = util_err(err, errlen, "out of memory");
 	if (!rc)
-		rc = enf_apply(state_dir, &w, sync, sk, false, &rep, err, errlen);
+		rc = enforce_apply(state_dir, &w, sync, sk, false, &rep, err, errlen);
 	last.kernel_ns = rep.elapsed_ns;
 	last.messages = rep.messages;
 	nset_all_free(&w);
@@ -63,7 +63,7 @@ int enforce_lockdown(const struct enforce_opts *o, const char *reason,
 	if (rc)
 		goto out;
 	/* Resolve everything that can fail before the state says "locked". */
-	rc = enf_prepare(o, true, st, eff, &sk, err, errlen);
+	rc = enforce_prepare(o, true, st, eff, &sk, err, errlen);
 	if (rc)
 		goto out;
 	if (!st->locked)
@@ -112,7 +112,7 @@ int enforce_release(const struct enforce_opts *o, char *err, size_t errlen)
 	rc = state_lock(o->state_dir, &lockfd, err, errlen);
 	if (rc)
 		goto out;
-	rc = enf_prepare(o, false, NULL, eff, &sk, err, errlen);
+	rc = enforce_prepare(o, false, NULL, eff, &sk, err, errlen);
 	if (rc)
 		goto out;
 	/* Kernel first: a crash in between leaves the lockdown on. */

@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "allow.h"
+#include "config.h"
 #include "util.h"
 
 /*
@@ -18,30 +20,21 @@
  */
 struct list;
 
-#define ENFORCE_MAX_ALLOW 256
-#define ENFORCE_MAX_UNITS 16
 #define ENFORCE_MAX_SAFE 16
-#define ENFORCE_UNIT_LEN 256
 #define ENFORCE_USER_LEN 64
 #define ENFORCE_DEFAULT_NFLOG_GROUP 7767
 #define ENFORCE_DEFAULT_CT_MARK 0x00c0d000u /* one or more bits of ct mark */
-#define ENFORCE_DEFAULT_AGENT_USER "cordon"
 
-/* "ADDRESS[/LEN][:PORT]", IPv6 with a port in brackets (allow.c). */
-struct enforce_allow {
-	struct cd_prefix pfx;
-	uint16_t port; /* 0: every port */
-};
 
 struct enforce_opts {
 	const char *state_dir;      /* lockdown state file lives here */
 	uint16_t nflog_group;       /* drops are logged to this NFLOG group */
 	uint8_t floor_v4, floor_v6; /* refuse threat entries shorter than these */
 	/* Responders' allowlist: never blocked; reachable in lockdown. */
-	struct enforce_allow allow[ENFORCE_MAX_ALLOW];
+	struct allow_entry allow[ALLOW_MAX];
 	size_t n_allow;
 	/* systemd units whose sockets keep working in lockdown (cgroupv2). */
-	char units[ENFORCE_MAX_UNITS][ENFORCE_UNIT_LEN];
+	char units[ALLOW_MAX_UNITS][ALLOW_UNIT_LEN];
 	size_t n_units;
 	/* The agent's user: NAME or UID; its own flows survive lockdown. */
 	char agent_user[ENFORCE_USER_LEN];
@@ -97,14 +90,5 @@ struct enforce_timing {
 };
 void enforce_last_timing(struct enforce_timing *t);
 
-/* Allow entry grammar (allow.c). Returns 0 or -EINVAL with err filled. */
-__must_check int allow_parse(const char *s, struct enforce_allow *out,
-			     char *err, size_t errlen);
-/* "198.51.100.0/24:22", "[2001:db8::5]:22", "192.0.2.1" */
-#define ALLOW_STRLEN (PREFIX_STRLEN + 10)
-const char *allow_format(const struct enforce_allow *a, char *buf, size_t len);
-/* Add one entry to o->allow; -ENOSPC when full. */
-__must_check int enforce_opts_add_allow(struct enforce_opts *o, const char *s,
-					char *err, size_t errlen);
 
 #endif

@@ -14,30 +14,30 @@
  * agent uid, cgroup ids of the units, ported allow entries. eff gets the
  * effective options (o plus st's extras). Returns 0 or -errno.
  */
-__must_check int enf_prepare(const struct enforce_opts *o, bool locked,
+__must_check int enforce_prepare(const struct enforce_opts *o, bool locked,
 			     const struct enforce_state *st,
 			     struct enforce_opts *eff, struct nft_skel *sk,
 			     char *err, size_t errlen);
 /* Allowlist and never-block sets from the effective options. */
-__must_check int enf_want_base(struct nset_all *w, const struct enforce_opts *eff,
+__must_check int enforce_want_base(struct nset_all *w, const struct enforce_opts *eff,
 			       char *err, size_t errlen);
 /* Add one loaded list to w (threat or trusted); checks the floor. */
-__must_check int enf_want_list(struct nset_all *w, const struct list *l,
+__must_check int enforce_want_list(struct nset_all *w, const struct list *l,
 			       const struct enforce_opts *o, char *err,
 			       size_t errlen);
 /* Sort, merge, and drop hosts that a prefix of the same kind covers. */
-__must_check int enf_want_normalize(struct nset_all *w);
+__must_check int enforce_want_normalize(struct nset_all *w);
 /*
  * One transaction: the skeleton when its signature differs, then the
  * delta of every set in sync[] (deletions first). replace: flush and
  * reload those sets instead. Nothing is sent when nothing differs.
  */
-__must_check int enf_apply(const char *state_dir, const struct nset_all *want,
+__must_check int enforce_apply(const char *state_dir, const struct nset_all *want,
 			   const bool sync[NS__COUNT], const struct nft_skel *sk,
 			   bool replace, struct enforce_report *rep, char *err,
 			   size_t errlen);
 /* enforce_lists() on an already filled w (cmd_enforce loads lists one by one). */
-__must_check int enf_lists_apply(struct nset_all *w, const struct enforce_opts *o,
+__must_check int enforce_lists_apply(struct nset_all *w, const struct enforce_opts *o,
 				 bool replace, struct enforce_report *rep,
 				 char *err, size_t errlen);
 

@@ -59,11 +59,11 @@ static int open_captures(struct daemon *d, char *err, size_t errlen)
 {
 	const struct run_opts *o = d->o;
 	char def[32];
-	struct cap_opts co;
+	struct capture_opts co;
 	int rc;
 
 	if (o->n_ifaces == 0) {
-		if ((rc = cap_default_iface(def, sizeof(def), err, errlen)))
+		if ((rc = capture_default_iface(def, sizeof(def), err, errlen)))
 			return rc;
 		util_strlcpy(d->ifaces[0], def, sizeof(d->ifaces[0]));
 		d->n_ifaces = 1;
@@ -73,10 +73,10 @@ static int open_captures(struct daemon *d, char *err, size_t errlen)
 		d->n_ifaces = o->n_ifaces;
 	}
 	for (size_t i = 0; i < d->n_ifaces; i++) {
-		cap_opts_default(&co, d->ifaces[i]);
+		capture_opts_default(&co, d->ifaces[i]);
 		co.snaplen = o->snaplen;
 		co.buffer_bytes = o->capture_buffer;
-		if ((rc = cap_open(&co, &d->caps[d->ncaps], err, errlen)))
+		if ((rc = capture_open(&co, &d->caps[d->ncaps], err, errlen)))
 			return rc;
 		d->ncaps++;
 	}
@@ -84,10 +84,10 @@ static int open_captures(struct daemon *d, char *err, size_t errlen)
 		/* Drops the enforcer logs: outbound attempts that never leave. */
 		snprintf(d->nflog_dev, sizeof(d->nflog_dev), "nflog:%u",
 			 o->enf.nflog_group);
-		cap_opts_default(&co, d->nflog_dev);
+		capture_opts_default(&co, d->nflog_dev);
 		co.snaplen = o->snaplen;
 		co.buffer_bytes = 4 << 20;
-		if ((rc = cap_open(&co, &d->caps[d->ncaps], err, errlen)))
+		if ((rc = capture_open(&co, &d->caps[d->ncaps], err, errlen)))
 			return rc;
 		d->ncaps++;
 	}

@@ -12,7 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "enforce.h"
+#include "allow.h"
+#include "util.h"
 
 #define ALLOW_MAXLEN 128
 
@@ -28,7 +29,7 @@ static int parse_port(const char *s, uint16_t *port)
 	return 0;
 }
 
-int allow_parse(const char *s, struct enforce_allow *out, char *err,
+int allow_parse(const char *s, struct allow_entry *out, char *err,
 		size_t errlen)
 {
 	const char *pfx = s, *port = NULL;
@@ -77,7 +78,7 @@ int allow_parse(const char *s, struct enforce_allow *out, char *err,
 	return 0;
 }
 
-const char *allow_format(const struct enforce_allow *a, char *buf, size_t len)
+const char *allow_format(const struct allow_entry *a, char *buf, size_t len)
 {
 	char p[PREFIX_STRLEN];
 
@@ -91,19 +92,19 @@ const char *allow_format(const struct enforce_allow *a, char *buf, size_t len)
 	return buf;
 }
 
-int enforce_opts_add_allow(struct enforce_opts *o, const char *s, char *err,
-			   size_t errlen)
+int allow_add(struct allow_entry *v, size_t *n, const char *s, char *err,
+	      size_t errlen)
 {
 	int rc;
 
-	if (o->n_allow >= ENFORCE_MAX_ALLOW) {
+	if (*n >= ALLOW_MAX) {
 		util_err(err, errlen, "allow entry '%s': more than %d entries",
-			 s, ENFORCE_MAX_ALLOW);
+			 s, ALLOW_MAX);
 		return -ENOSPC;
 	}
-	rc = allow_parse(s, &o->allow[o->n_allow], err, errlen);
+	rc = allow_parse(s, &v[*n], err, errlen);
 	if (rc)
 		return rc;
-	o->n_allow++;
+	(*n)++;
 	return 0;
 }

@@ -29,7 +29,7 @@ void enforce_opts_default(struct enforce_opts *o)
 	o->nflog_group = ENFORCE_DEFAULT_NFLOG_GROUP;
 	o->floor_v4 = 8;
 	o->floor_v6 = 32;
-	util_strlcpy(o->agent_user, ENFORCE_DEFAULT_AGENT_USER,
+	util_strlcpy(o->agent_user, CONFIG_DEFAULT_AGENT_USER,
 		     sizeof(o->agent_user));
 	o->resolv_conf = true;
 	o->resolv_path = "/etc/resolv.conf";
@@ -65,7 +65,7 @@ static int resolve_uid(const struct enforce_opts *o, uint32_t *uid, char *err,
 		*uid = res->pw_uid;
 		return 0;
 	}
-	if (!strcmp(o->agent_user, ENFORCE_DEFAULT_AGENT_USER)) {
+	if (!strcmp(o->agent_user, CONFIG_DEFAULT_AGENT_USER)) {
 		log_warnx("agent user '%s' does not exist: in lockdown no local "
 			  "process keeps network access (use --agent-user)",
 			  o->agent_user);
@@ -113,7 +113,7 @@ static int resolve_unit(const struct enforce_opts *o, const char *unit,
 	return 0;
 }
 
-int enf_prepare(const struct enforce_opts *o, bool locked,
+int enforce_prepare(const struct enforce_opts *o, bool locked,
 		const struct enforce_state *st, struct enforce_opts *eff,
 		struct nft_skel *sk, char *err, size_t errlen)
 {
@@ -127,7 +127,7 @@ int enf_prepare(const struct enforce_opts *o, bool locked,
 			for (size_t j = 0; j < eff->n_allow; j++)
 				dup |= !memcmp(&eff->allow[j], &st->allow[i],
 					       sizeof(st->allow[i]));
-			if (!dup && eff->n_allow < ENFORCE_MAX_ALLOW)
+			if (!dup && eff->n_allow < ALLOW_MAX)
 				eff->allow[eff->n_allow++] = st->allow[i];
 		}
 		for (size_t i = 0; i < st->n_units; i++) {
@@ -135,9 +135,9 @@ int enf_prepare(const struct enforce_opts *o, bool locked,
 
 			for (size_t j = 0; j < eff->n_units; j++)
 				dup |= !strcmp(eff->units[j], st->units[i]);
-			if (!dup && eff->n_units < ENFORCE_MAX_UNITS)
+			if (!dup && eff->n_units < ALLOW_MAX_UNITS)
 				util_strlcpy(eff->units[eff->n_units++],
-					     st->units[i], ENFORCE_UNIT_LEN);
+					     st->units[i], ALLOW_UNIT_LEN);
 		}
 	}
 	memset(sk, 0, sizeof(*sk));
@@ -202,7 +202,7 @@ static int add_resolvers(struct nset_all *w, const char *path)
 	return rc;
 }
 
-int enf_want_base(struct nset_all *w, const struct enforce_opts *eff,
+int enforce_want_base(struct nset_all *w, const struct enforce_opts *eff,
 		  char *err, size_t errlen)
 {
 	/* The metadata service and Amazon's link-local DNS resolver. */
@@ -231,7 +231,7 @@ int enf_want_base(struct nset_all *w, const struct enforce_opts *eff,
 	return rc;
 }
 
-int enf_want_list(struct nset_all *w, const struct list *l,
+int enforce_want_list(struct nset_all *w, const struct list *l,
 		  const struct enforce_opts *o, char *err, size_t errlen)
 {
 	bool threat = l->kind == LIST_THREAT;
@@ -260,7 +260,7 @@ int enf_want_list(struct nset_all *w, const struct list *l,
 	return 0;
 }
 
-int enf_want_normalize(struct nset_all *w)
+int enforce_want_normalize(struct nset_all *w)
 {
 	static const enum nset_id pairs[][2] = {
 		{ NS_THREAT4, NS_THREAT4N }, { NS_THREAT6, NS_THREAT6N },
@@ -449,7 +449,7 @@ out:
 	return rc;
 }
 
-int enf_apply(const char *state_dir, const struct nset_all *want,
+int enforce_apply(const char *state_dir, const struct nset_all *want,
 	      const bool sync[NS__COUNT], const struct nft_skel *sk,
 	      bool replace, struct enforce_report *rep, char *err,
 	      size_t errlen)
@@ -473,7 +473,7 @@ int enf_apply(const char *state_dir, const struct nset_all *want,
 	return rc;
 }
 
-int enf_lists_apply(struct nset_all *w, const struct enforce_opts *o,
+int enforce_lists_apply(struct nset_all *w, const struct enforce_opts *o,
 		    bool replace, struct enforce_report *rep, char *err,
 		    size_t errlen)
 {
@@ -494,13 +494,13 @@ int enf_lists_apply(struct nset_all *w, const struct enforce_opts *o,
 	rc = state_load(o->state_dir, st, err, errlen);
 	if (rc)
 		goto out;
-	rc = enf_prepare(o, st->locked, st, eff, &sk, err, errlen);
+	rc = enforce_prepare(o, st->locked, st, eff, &sk, err, errlen);
 	if (rc)
 		goto out;
-	rc = enf_want_base(w, eff, err, errlen);
+	rc = enforce_want_base(w, eff, err, errlen);
 	if (rc)
 		goto out;
-	if (enf_want_normalize(w)) {
+	if (enforce_want_normalize(w)) {
 		rc = util_err(err, errlen, "out of memory normalising lists");
 		goto out;
 	}
@@ -510,7 +510,7 @@ int enf_lists_apply(struct nset_all *w, const struct enforce_opts *o,
 	rep->trusted_nets = w->s[NS_TRUST4N].n + w->s[NS_TRUST6N].n;
 	for (int i = 0; i < NS__COUNT; i++)
 		sync[i] = true;
-	rc = enf_apply(o->state_dir, w, sync, &sk, replace, rep, err, errlen);
+	rc = enforce_apply(o->state_dir, w, sync, &sk, replace, rep, err, errlen);
 out:
 	state_unlock(lockfd);
 	free(st);
@@ -532,9 +532,9 @@ int enforce_lists(struct list *const *lists, size_t nlists,
 	nset_all_init(&w);
 	for (size_t i = 0; i < nlists && !rc; i++)
 		if (lists[i])
-			rc = enf_want_list(&w, lists[i], o, err, errlen);
+			rc = enforce_want_list(&w, lists[i], o, err, errlen);
 	if (!rc)
-		rc = enf_lists_apply(&w, o, false, rep, err, errlen);
+		rc = enforce_lists_apply(&w, o, false, rep, err, errlen);
 	nset_all_free(&w);
 	return rc;
 }

@@ -237,10 +237,10 @@ struct nft_skel {
 	uint32_t agent_uid;                /* NFT_NO_UID: none */
 	uint32_t ct_mark;
 	uint16_t nflog_group;
-	const struct enforce_allow *allow; /* entries with a port become rules */
+	const struct allow_entry *allow; /* entries with a port become rules */
 	size_t n_allow;
-	uint64_t unit_cgid[ENFORCE_MAX_UNITS];
-	uint32_t unit_level[ENFORCE_MAX_UNITS];
+	uint64_t unit_cgid[ALLOW_MAX_UNITS];
+	uint32_t unit_level[ALLOW_MAX_UNITS];
 	size_t n_units;
 	uint64_t content;  /* sets' content hash (applied.h); not in the sig */
 };

@@ -91,7 +91,7 @@ int state_load(const char *dir, struct enforce_state *st, char *err,
 		} else if (!strcmp(line, "reason")) {
 			util_strlcpy(st->reason, v, sizeof(st->reason));
 		} else if (!strcmp(line, "allow")) {
-			if (st->n_allow >= ENFORCE_MAX_ALLOW ||
+			if (st->n_allow >= ALLOW_MAX ||
 			    allow_parse(v, &st->allow[st->n_allow], e2, sizeof(e2))) {
 				rc = util_err(err, errlen, "%s:%u: bad allow '%s'",
 					      path, lineno, v);
@@ -99,13 +99,13 @@ int state_load(const char *dir, struct enforce_state *st, char *err,
 			}
 			st->n_allow++;
 		} else if (!strcmp(line, "unit")) {
-			if (st->n_units >= ENFORCE_MAX_UNITS || !*v ||
-			    strlen(v) >= ENFORCE_UNIT_LEN) {
+			if (st->n_units >= ALLOW_MAX_UNITS || !*v ||
+			    strlen(v) >= ALLOW_UNIT_LEN) {
 				rc = util_err(err, errlen, "%s:%u: bad unit",
 					      path, lineno);
 				goto out;
 			}
-			util_strlcpy(st->units[st->n_units++], v, ENFORCE_UNIT_LEN);
+			util_strlcpy(st->units[st->n_units++], v, ALLOW_UNIT_LEN);
 		}
 		/* Unknown keys: written by a newer cordon; ignore. */
 	}
