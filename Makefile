@@ -143,6 +143,22 @@ check: deps-check
 	@O=$(CHECK_O) FUZZ_O=$(FUZZ_O) PYTHON=$(PYTHON) FUZZ_SMOKE_TIME=$(FUZZ_SMOKE_TIME) \
 		FUZZERS="$(FUZZERS)" UNIT_TESTS="$(UNIT_TESTS)" tests/run.sh
 
+# The fast suite: unit and golden tests only (well under a minute once built).
+check-fast: deps-check
+	$(Q)$(MAKE) --no-print-directory O=$(CHECK_O) SANITIZE=address,undefined all unit-tests
+	@O=$(CHECK_O) PYTHON=$(PYTHON) ONLY=unit,golden UNIT_TESTS="$(UNIT_TESTS)" tests/run.sh
+
+# One test by name: make test T=journal, T=daemon_run, T=test_s3_sync, T=golden.
+test: deps-check
+	@if [ -z "$(T)" ]; then echo 'make test: say which: make test T=NAME (make test-list)' >&2; exit 2; fi
+	$(Q)$(MAKE) --no-print-directory O=$(CHECK_O) SANITIZE=address,undefined all unit-tests
+	$(Q)if [ "$(T)" = fuzz-smoke ]; then $(MAKE) --no-print-directory FUZZ_O=$(FUZZ_O) fuzzers; fi
+	@O=$(CHECK_O) FUZZ_O=$(FUZZ_O) PYTHON=$(PYTHON) FUZZ_SMOKE_TIME=$(FUZZ_SMOKE_TIME) \
+		FUZZERS="$(FUZZERS)" UNIT_TESTS="$(UNIT_TESTS)" T="$(T)" tests/run.sh
+
+test-list:
+	@O=$(CHECK_O) FUZZ_O=$(FUZZ_O) FUZZERS="$(FUZZERS)" UNIT_TESTS="$(UNIT_TESTS)" LIST=1 tests/run.sh
+
 bench: deps-check
 	$(Q)$(MAKE) --no-print-directory O=build all
 	@O=build PYTHON=$(PYTHON) tests/bench/run.sh
@@ -184,6 +200,9 @@ help:
 	@echo '  all        build $(O)/cordon (default)'
 	@echo '  check      install missing Debian packages, build with ASan+UBSan,'
 	@echo '             run unit, golden, netns tests and a short fuzz smoke run'
+	@echo '  check-fast unit and golden tests only (ASan+UBSan build)'
+	@echo '  test       one test by name: make test T=NAME (unit, golden, netns,'
+	@echo '             aws or firmware script, fuzz-smoke); test-list lists them'
 	@echo '  demo       install what is missing, build, and play the lab scenario'
 	@echo '  bench      generate captures and lists, print figures against peers'
 	@echo '  fuzz       run every libFuzzer target for FUZZ_TIME seconds ($(FUZZ_TIME))'
@@ -194,7 +213,7 @@ help:
 	@echo '  clean      remove build/'
 	@echo 'Variables: V=1 (verbose), SANITIZE=address,undefined, O=DIR, PREFIX, DESTDIR'
 
-.PHONY: print-inc all demo check bench fuzz fuzzers unit-tests deps deps-check install clean help deb rpm
+.PHONY: print-inc all demo check check-fast test test-list bench fuzz fuzzers unit-tests deps deps-check install clean help deb rpm
 
 -include $(OBJS:.o=.d)
 -include $(shell find $(O)/ut $(FUZZ_O) -name '*.d' 2>/dev/null)

@@ -2,7 +2,10 @@
 # tests/run.sh: run every suite of `make check` and total their TAP lines.
 # Environment: O (build dir with the sanitized cordon and unit tests),
 # UNIT_TESTS, FUZZERS, FUZZ_SMOKE_TIME, PYTHON.
-# ONLY=unit|golden|netns|aws|firmware|fuzz runs one kind.
+# ONLY=KIND[,KIND...] (unit, golden, netns, aws, firmware, fuzz) runs those
+# kinds; T=NAME runs one test by name (a unit test, golden, a netns/aws/
+# firmware script with or without its test_ prefix, fuzz-smoke); an unknown
+# name is an error. LIST=1 prints every name.
 set -u
 cd "$(dirname "$0")/.."
 export O=${O:-build/san} PYTHON=${PYTHON:-/usr/bin/python3}
@@ -37,7 +40,42 @@ run_suite() {
 	passed=$((passed + p)) failed=$((failed + f))
 }
 
-want() { [[ -z ${ONLY:-} || ${ONLY} == "$1" ]]; }
+want() { [[ -z ${ONLY:-} || ,${ONLY}, == *,"$1",* ]]; }
+
+# Every test by name, with the command that runs it ("KIND NAME CMD...").
+all_tests() {
+	local t
+	for t in $UNIT_TESTS; do echo "unit $t $O/tests/test_$t"; done
+	echo "golden golden tests/golden/run.sh"
+	for t in tests/netns/*.sh tests/aws/test_*.sh tests/firmware/test_*.sh; do
+		[[ -e $t ]] || continue
+		echo "$(basename "$(dirname "$t")") $(basename "$t" .sh) $t"
+	done
+	echo "fuzz fuzz-smoke tests/fuzz/run.sh ${FUZZ_O:-build/fuzz} ${FUZZ_SMOKE_TIME:-8} $FUZZERS"
+}
+
+if [[ -n ${LIST:-} ]]; then
+	all_tests | awk '{print $1 "/" $2}'
+	exit 0
+fi
+if [[ -n ${T:-} ]]; then
+	# "unit/x", "x" and "test_x" all name test x.
+	name=${T#*/} name=${name%.sh}
+	match=$(all_tests | awk -v n="$name" -v k="${T%%/*}" -v full="$T" \
+		'($2 == n || $2 == "test_" n) && (full !~ /\// || $1 == k)')
+	if [[ -z $match ]]; then
+		echo "make test: unknown test '$T' (make test-list shows every name)" >&2
+		exit 2
+	fi
+	while read -r kind tname cmd; do
+		# shellcheck disable=SC2086
+		run_suite "$kind/$tname" $cmd
+	done <<<"$match"
+	echo
+	echo "check: $passed passed, $failed failed"
+	[[ $failed -eq 0 ]]
+	exit
+fi
 
 if want unit; then
 	for t in $UNIT_TESTS; do

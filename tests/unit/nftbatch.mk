@@ -1,3 +1,0 @@
-UNIT_TESTS += nftbatch
-test_nftbatch_SRCS := enforcer/nft/nft_batch.c enforcer/nft/nft_set.c common/pfxlist.c \
-	common/addr.c common/util.c

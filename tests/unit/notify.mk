@@ -1,0 +1,3 @@
+UNIT_TESTS += notify
+test_notify_SRCS := enforcer/cloud/notify_text.c enforcer/cloud/notify_finding.c enforcer/cloud/notify_json.c \
+	common/buf.c common/util.c
