@@ -118,6 +118,12 @@ void nft_e_log(struct nft_rb *rb, uint16_t group)
 	if (!e)
 		return;
 	nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, group);
+	/*
+	 * Hand every dropped packet to NFLOG at once: without a threshold
+	 * the kernel batches up to 100 packets or one second, and the sensor
+	 * (so the lockdown) would learn of a blocked C2 attempt that late.
+	 */
+	nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_QTHRESHOLD, 1);
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, "cordon drop ");
 	nft_add(rb, e);
 }

@@ -71,6 +71,12 @@ js=$(np "$CORDON" status --json --state-dir "$ST")
 	ok "status --json reports mode, entries and counters" ||
 	notok "status --json: $js"
 
+# Each drop reaches NFLOG at once (queue threshold 1), not after the
+# kernel's default batch of 100 packets or one second.
+np nft list table inet cordon | grep -q 'group 7767 queue-threshold 1' &&
+	ok "NFLOG rules flush every packet (queue-threshold 1)" ||
+	notok "NFLOG rules flush every packet (queue-threshold 1)"
+
 # NFLOG: the dropped outbound attempt, seen where a sensor would listen.
 # Other drops (retransmitted SYNs of earlier tests) may come first: keep
 # a few seconds of the group and look for ours.
