@@ -18,6 +18,7 @@
 
 #include "aws_creds.h"
 #include "buf.h"
+#include "log.h"
 
 #define PROFILE_MAX_FILE (1024 * 1024)
 #define PROFILE_MAX_LINE 8192
@@ -130,8 +131,13 @@ static int read_file(const char *path, struct buf *b, char *err, size_t errlen)
 	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
 	ssize_t n;
 
-	if (fd < 0)
-		return errno == ENOENT ? -ENOENT : util_err(err, errlen, "%s: %s", path, strerror(errno));
+	if (fd < 0) {
+		int e = errno;
+
+		if (e != ENOENT)
+			util_err(err, errlen, "%s: %s", path, strerror(e));
+		return -e;
+	}
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0 && !ret)
 		ret = buf_add(b, chunk, (size_t)n);
 	if (n < 0)
@@ -151,14 +157,31 @@ static int load_one(const char *env, const char *dflt, const char *name, bool co
 	struct buf b;
 	int ret;
 
+	bool dflt_path = false;
+
 	if (!path || !*path) {
 		if (!home)
 			return -ENOENT;
 		snprintf(def, sizeof(def), "%s/%s", home, dflt);
 		path = def;
+		dflt_path = true;
 	}
 	buf_init(&b, PROFILE_MAX_FILE);
 	ret = read_file(path, &b, err, errlen);
+	/*
+	 * As the SDKs do: a default file we may not read (HOME=/root after
+	 * the agent dropped to its own user) counts as absent, so the chain
+	 * goes on to IMDS. A file named by the environment must be readable.
+	 */
+	if (dflt_path && (ret == -EACCES || ret == -EPERM)) {
+		static bool warned;
+
+		if (!warned)
+			log_warnx("%s: not readable by uid %u, skipped: %s", path,
+				  (unsigned)getuid(), strerror(-ret));
+		warned = true;
+		ret = -ENOENT;
+	}
 	if (!ret)
 		ret = aws_profile_parse(path, buf_str(&b), b.len, name, config, out, err, errlen);
 	buf_free_secure(&b);

@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "aws_creds.h"
@@ -142,6 +145,55 @@ static void test_profile_load(void **state)
 	unlink(fpath);
 }
 
+/*
+ * The agent drops to its user with HOME still /root: the default shared
+ * files are unreadable and count as absent (the chain goes on), while a
+ * file named by the environment stays an error.
+ */
+static void test_profile_unreadable_home(void **state)
+{
+	char home[] = "/tmp/cordon-home.XXXXXX", path[600];
+	pid_t pid;
+	int st, fd;
+
+	(void)state;
+	clear_env();
+	assert_non_null(mkdtemp(home));
+	snprintf(path, sizeof(path), "%s/.aws", home);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/.aws/credentials", home);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, creds_file, strlen(creds_file)), (ssize_t)strlen(creds_file));
+	close(fd);
+	assert_int_equal(chmod(home, 0700), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct aws_profile p;
+		char err[ERRLEN];
+
+		if (getuid() == 0 && (setgid(65534) || setuid(65534)))
+			_exit(10);
+		unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+		unsetenv("AWS_CONFIG_FILE");
+		setenv("HOME", home, 1);
+		if (aws_profile_load(&p, err, sizeof(err)) != -ENOENT)
+			_exit(11);
+		setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
+		if (aws_profile_load(&p, err, sizeof(err)) != -EACCES || !strstr(err, path))
+			_exit(12);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/.aws", home);
+	rmdir(path);
+	rmdir(home);
+}
+
 static void test_imds_json(void **state)
 {
 	struct aws_creds c;
@@ -176,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_env),
 		cmocka_unit_test(test_profile_parse),
 		cmocka_unit_test(test_profile_load),
+		cmocka_unit_test(test_profile_unreadable_home),
 		cmocka_unit_test(test_imds_json),
 	};
 
