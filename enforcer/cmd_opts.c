@@ -8,7 +8,7 @@
 #include "log.h"
 
 /* What the command line set, so the config does not override it. */
-static bool given_user, given_group;
+static bool given_user, given_group, given_mode;
 
 int enf_cli_opt(struct enforce_opts *o, int opt, const char *arg)
 {
@@ -72,6 +72,15 @@ int enf_cli_opt(struct enforce_opts *o, int opt, const char *arg)
 	case ENF_OPT_CGROUP_ROOT:
 		o->cgroup_root = arg;
 		return 1;
+	case ENF_OPT_MODE:
+		/* monitor has no table of its own: only block and isolate. */
+		if (strcmp(arg, "block") && strcmp(arg, "isolate")) {
+			log_warnx("--mode '%s': want block or isolate", arg);
+			return -1;
+		}
+		o->trip = !strcmp(arg, "isolate");
+		given_mode = true;
+		return 1;
 	}
 	return 0;
 }
@@ -104,6 +113,9 @@ int enf_opts_config(struct enforce_opts *o, const struct cordon_config *cfg)
 	}
 	if (!given_group && cfg->agent.nflog_group <= 65535)
 		o->nflog_group = (uint16_t)cfg->agent.nflog_group;
+	/* The kernel trips the lockdown itself only where the agent would. */
+	if (!given_mode)
+		o->trip = cfg->agent.mode == CONFIG_MODE_ISOLATE;
 	if (cfg->lists.floor_v4)
 		o->floor_v4 = (uint8_t)cfg->lists.floor_v4;
 	if (cfg->lists.floor_v6)

@@ -21,6 +21,7 @@ enum {
 	ENF_OPT_NO_RESOLV,
 	ENF_OPT_CT_MARK,
 	ENF_OPT_CGROUP_ROOT,
+	ENF_OPT_MODE,
 	ENF_OPT__NEXT,
 };
 
@@ -32,12 +33,14 @@ enum {
 	{ "dns", required_argument, NULL, ENF_OPT_DNS },                       \
 	{ "no-resolv-conf", no_argument, NULL, ENF_OPT_NO_RESOLV },            \
 	{ "ct-mark", required_argument, NULL, ENF_OPT_CT_MARK },               \
-	{ "cgroup-root", required_argument, NULL, ENF_OPT_CGROUP_ROOT }
+	{ "cgroup-root", required_argument, NULL, ENF_OPT_CGROUP_ROOT },       \
+	{ "mode", required_argument, NULL, ENF_OPT_MODE }
 
 #define ENF_USAGE_COMMON                                                       \
 	"[--allow ADDR[/LEN][:PORT]]... [--allow-unit UNIT]...\n"             \
 	"       [--agent-user NAME|UID] [--nflog-group N] [--dns ADDR]...\n"  \
-	"       [--no-resolv-conf] [--ct-mark MASK] [--state-dir DIR] [-c FILE]"
+	"       [--no-resolv-conf] [--ct-mark MASK] [--mode block|isolate]\n" \
+	"       [--state-dir DIR] [-c FILE]"
 
 /*
  * 1: opt was one of ours and is taken; 0: not ours; -1: bad value
@@ -49,8 +52,8 @@ struct cordon_config;
 /*
  * Fold the config file into o after the command line was parsed: its
  * [lockdown] allow and allow_unit entries are added to the command
- * line's; [agent] user, nflog_group and [lists] floor_v4/floor_v6 apply
- * unless the command line set them. 0, or EXIT_USAGE after a message.
+ * line's; [agent] user, nflog_group, mode and [lists] floor_v4/floor_v6
+ * apply unless the command line set them. 0, or EXIT_USAGE after a message.
  */
 int enf_opts_config(struct enforce_opts *o, const struct cordon_config *cfg);
 

@@ -20,7 +20,7 @@
 enum { OPT_JSON = ENF_OPT__NEXT };
 
 struct status {
-	bool table, kernel_locked, from_cache;
+	bool table, kernel_locked, tripped, from_cache;
 	size_t n[NS__COUNT];
 	struct nft_counter ctr[NFT_COUNTERS];
 	struct enforce_state st;
@@ -77,6 +77,11 @@ static int gather(struct status *s, const char *state_dir, char *err,
 	if (rc == -ENOENT)
 		rc = 0;
 	s->kernel_locked = gates > 0;
+	if (!rc) {
+		rc = nft_read_trip(nl, err, errlen);
+		s->tripped = rc > 0;
+		rc = rc < 0 ? rc : 0;
+	}
 out:
 	free(v.v);
 	nft_close(nl);
@@ -101,7 +106,8 @@ static void json_str(const char *s)
 
 static const char *mode_of(const struct status *s)
 {
-	return !s->table ? "absent" : s->kernel_locked ? "lockdown" : "block";
+	return !s->table ? "absent" :
+	       s->kernel_locked || s->tripped ? "lockdown" : "block";
 }
 
 static void print_json(const struct status *s, const char *state_dir)
@@ -114,9 +120,9 @@ static void print_json(const struct status *s, const char *state_dir)
 	if (s->st.locked)
 		util_iso8601_ms(s->st.since_ns, ts);
 	printf("{\"table\":%s,\"mode\":\"%s\",\"lockdown\":{\"active\":%s,"
-	       "\"recorded\":%s", s->table ? "true" : "false", mode_of(s),
-	       s->kernel_locked ? "true" : "false",
-	       s->st.locked ? "true" : "false");
+	       "\"tripped\":%s,\"recorded\":%s", s->table ? "true" : "false",
+	       mode_of(s), s->kernel_locked || s->tripped ? "true" : "false",
+	       s->tripped ? "true" : "false", s->st.locked ? "true" : "false");
 	if (s->st.locked) {
 		printf(",\"since\":\"%s\",\"reason\":", ts);
 		json_str(s->st.reason);
@@ -147,6 +153,10 @@ static void print_text(const struct status *s)
 		printf("lockdown: recorded since %s, reason: %s%s\n", ts,
 		       s->st.reason, s->kernel_locked ? "" :
 		       " (NOT in force: run cordon enforce or lockdown)");
+	} else if (s->tripped && !s->kernel_locked) {
+		printf("lockdown: tripped in the kernel by an outbound packet to a "
+		       "listed address, not yet recorded (the agent records it at "
+		       "once; without it, cordon lockdown or cordon release)\n");
 	} else {
 		printf("lockdown: off%s\n", s->kernel_locked ?
 		       " (but the kernel holds one: run cordon release)" : "");

@@ -142,6 +142,7 @@ int enforce_prepare(const struct enforce_opts *o, bool locked,
 	}
 	memset(sk, 0, sizeof(*sk));
 	sk->locked = locked;
+	sk->trip = eff->trip;
 	sk->ct_mark = eff->ct_mark ? eff->ct_mark : ENFORCE_DEFAULT_CT_MARK;
 	sk->nflog_group = eff->nflog_group;
 	sk->allow = eff->allow;
@@ -395,6 +396,9 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 		if (content != content_k && nft_table_content(&b, content))
 			goto oom;
 	}
+	/* Release: the kernel's own trip goes with the lockdown. */
+	if (exists && sk.trip_reset && nft_table_trip_reset(&b))
+		goto oom;
 	/* Deletions first: an interval that changes is deleted, then added. */
 	for (int i = 0; i < NS__COUNT && exists; i++) {
 		if (!sync[i])

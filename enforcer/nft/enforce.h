@@ -45,6 +45,12 @@ struct enforce_opts {
 	bool resolv_conf;           /* also never block /etc/resolv.conf's servers */
 	const char *resolv_path;    /* default /etc/resolv.conf */
 	uint32_t ct_mark;           /* ct mark bit(s) that tag the agent's flows */
+	/*
+	 * Isolate mode: an outbound packet to a listed address locks the
+	 * host down in the kernel at once (see nft.h, NFT_TRIP_SET); user
+	 * space makes it durable with enforce_lockdown() right after.
+	 */
+	bool trip;
 	const char *cgroup_root;    /* default /sys/fs/cgroup */
 };
 
@@ -77,6 +83,8 @@ __must_check int enforce_lockdown(const struct enforce_opts *o,
 /* Lift the lockdown: one transaction, then the state file goes. */
 __must_check int enforce_release(const struct enforce_opts *o, char *err,
 				 size_t errlen);
+/* 1 when the kernel tripped the lockdown by itself, 0 when not, -errno. */
+__must_check int enforce_tripped(char *err, size_t errlen);
 /* Remove table inet cordon entirely (absent is fine). */
 __must_check int enforce_unload(char *err, size_t errlen);
 

@@ -115,6 +115,7 @@ int enforce_release(const struct enforce_opts *o, char *err, size_t errlen)
 	rc = enforce_prepare(o, false, NULL, eff, &sk, err, errlen);
 	if (rc)
 		goto out;
+	sk.trip_reset = true; /* a kernel trip is lifted with the lockdown */
 	/* Kernel first: a crash in between leaves the lockdown on. */
 	rc = apply_small(o->state_dir, eff, &sk, err, errlen);
 	if (rc)
@@ -125,6 +126,18 @@ int enforce_release(const struct enforce_opts *o, char *err, size_t errlen)
 out:
 	state_unlock(lockfd);
 	free(eff);
+	return rc;
+}
+
+int enforce_tripped(char *err, size_t errlen)
+{
+	struct mnl_socket *nl = NULL;
+	int rc = nft_open(&nl, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = nft_read_trip(nl, err, errlen);
+	nft_close(nl);
 	return rc;
 }
 

@@ -205,6 +205,9 @@ void nft_e_log(struct nft_rb *rb, uint16_t group);
 void nft_e_ct_load(struct nft_rb *rb, uint32_t key);
 void nft_e_ct_store(struct nft_rb *rb, uint32_t key);
 void nft_e_lookup(struct nft_rb *rb, enum nset_id id);
+void nft_e_imm32(struct nft_rb *rb, uint32_t v);
+void nft_e_lookup_named(struct nft_rb *rb, const char *name, uint32_t set_id);
+void nft_e_dynset_add(struct nft_rb *rb, const char *name, uint32_t set_id);
 /* ip/ip6 saddr|daddr (with the nfproto dependency) */
 void nft_m_addr(struct nft_rb *rb, uint8_t af, enum nft_dir d);
 void nft_m_nfproto(struct nft_rb *rb, uint8_t af);
@@ -213,6 +216,8 @@ void nft_m_prefix(struct nft_rb *rb, const struct cd_prefix *p, enum nft_dir d);
 /* meta l4proto PROTO, then sport (NFT_SRC) or dport (NFT_DST) == port */
 void nft_m_port(struct nft_rb *rb, uint8_t proto, enum nft_dir d, uint16_t port);
 void nft_m_ctmark(struct nft_rb *rb, uint32_t mark);
+void nft_m_ct_reply(struct nft_rb *rb);
+void nft_m_socket_cgroup(struct nft_rb *rb, uint32_t level, uint64_t cgid);
 /* ct mark set ct mark | mark */
 void nft_a_ctmark(struct nft_rb *rb, uint32_t mark);
 struct nft_rb nft_rule_begin(const char *chain);
@@ -231,9 +236,21 @@ extern const char *const nft_counter_names[NFT_COUNTERS];
 
 #define NFT_NO_UID UINT32_MAX /* no agent user: nobody is exempt */
 
+/*
+ * The in-kernel trip (isolate mode): set `trip` holds one constant element
+ * once an outbound packet to a listed address has been seen; every base
+ * chain jumps to its lock chain while it does, so the next packet of any
+ * flow is already judged by the lockdown, before user space knows.
+ */
+#define NFT_TRIP_SET "trip"
+#define NFT_TRIP_SET_ID (NS__COUNT + 1)
+#define NFT_TRIP_KEY 1u
+
 /* Everything rules depend on; its hash is the skeleton signature. */
 struct nft_skel {
 	bool locked;
+	bool trip;          /* isolate mode: outbound to a listed address trips */
+	bool trip_reset;    /* release: empty the trip set (not in the sig) */
 	uint32_t agent_uid;                /* NFT_NO_UID: none */
 	uint32_t ct_mark;
 	uint16_t nflog_group;
@@ -253,5 +270,9 @@ __must_check int nft_table_gates(struct nft_batch *b, bool locked);
 /* Only the content chain: a new content hash for the sets. */
 __must_check int nft_table_content(struct nft_batch *b, uint64_t hash);
 void nft_table_delete(struct nft_batch *b);
+/* Empty the trip set (release). */
+__must_check int nft_table_trip_reset(struct nft_batch *b);
+/* Elements in the trip set: 0 (armed or off), 1 (tripped), -errno. */
+__must_check int nft_read_trip(struct mnl_socket *nl, char *err, size_t errlen);
 
 #endif

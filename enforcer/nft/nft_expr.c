@@ -162,6 +162,45 @@ void nft_e_lookup(struct nft_rb *rb, enum nset_id id)
 	nft_add(rb, e);
 }
 
+/* reg1 = v: the constant key of the trip set */
+void nft_e_imm32(struct nft_rb *rb, uint32_t v)
+{
+	struct nftnl_expr *e = nft_ex(rb, "immediate");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &v, sizeof(v));
+	nft_add(rb, e);
+}
+
+/* reg1 in @name (a set that is not one of the nset_id sets) */
+void nft_e_lookup_named(struct nft_rb *rb, const char *name, uint32_t set_id)
+{
+	struct nftnl_expr *e = nft_ex(rb, "lookup");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, name);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
+	nft_add(rb, e);
+}
+
+/* add reg1 to @name from the packet path (the set must be dynamic) */
+void nft_e_dynset_add(struct nft_rb *rb, const char *name, uint32_t set_id)
+{
+	struct nftnl_expr *e = nft_ex(rb, "dynset");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_ADD);
+	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, name);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, set_id);
+	nft_add(rb, e);
+}
+
 /* ---- matches ---- */
 
 void nft_m_nfproto(struct nft_rb *rb, uint8_t af)
@@ -218,6 +257,29 @@ void nft_m_ctmark(struct nft_rb *rb, uint32_t mark)
 	nft_e_ct_load(rb, NFT_CT_MARK);
 	nft_e_bitwise(rb, &mark, &zero, 4);
 	nft_e_cmp(rb, NFT_CMP_EQ, &mark, 4);
+}
+
+/* socket cgroupv2 level LEVEL == cgroup id */
+void nft_m_socket_cgroup(struct nft_rb *rb, uint32_t level, uint64_t cgid)
+{
+	struct nftnl_expr *e = nft_ex(rb, "socket");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_KEY, NFT_SOCKET_CGROUPV2);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_LEVEL, level);
+	nft_add(rb, e);
+	nft_e_cmp(rb, NFT_CMP_EQ, &cgid, 8);
+}
+
+/* ct direction reply */
+void nft_m_ct_reply(struct nft_rb *rb)
+{
+	uint8_t reply = 1; /* IP_CT_DIR_REPLY */
+
+	nft_e_ct_load(rb, NFT_CT_DIRECTION);
+	nft_e_cmp(rb, NFT_CMP_EQ, &reply, 1);
 }
 
 /* ct mark set ct mark | mark */

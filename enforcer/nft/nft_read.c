@@ -321,3 +321,33 @@ int nft_read_counter(struct mnl_socket *nl, struct nft_counter *c, char *err,
 	return nl_query(nl, NFT_MSG_GETOBJ, 0, put_obj, c->name, cb_obj, c,
 			err, errlen);
 }
+
+/* ---- the trip set ---- */
+
+static int cb_count_elems(const struct nlmsghdr *nlh, void *data)
+{
+	size_t *n = data;
+	struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		struct nlattr *le;
+
+		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
+			continue;
+		mnl_attr_for_each_nested(le, a)
+			if (mnl_attr_get_type(le) == NFTA_LIST_ELEM)
+				(*n)++;
+	}
+	return MNL_CB_OK;
+}
+
+int nft_read_trip(struct mnl_socket *nl, char *err, size_t errlen)
+{
+	size_t n = 0;
+	int rc = nl_query(nl, NFT_MSG_GETSETELEM, NLM_F_DUMP, put_set,
+			  NFT_TRIP_SET, cb_count_elems, &n, err, errlen);
+
+	if (rc == -ENOENT)
+		return 0; /* no table or no trip set: not tripped */
+	return rc ? rc : n > 0;
+}

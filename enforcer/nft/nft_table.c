@@ -5,13 +5,16 @@
  * the objects (a no-op for those that exist), flushes every chain and
  * adds its rules again, so the table always matches this file exactly.
  *
- *   input   : iif lo accept; jump gate_in;  jump chk_in
- *   output  : oif lo accept; tag agent flows; jump gate_out; jump chk_out
- *   forward : jump gate_fwd; jump chk_fwd_src; jump chk_fwd_dst
+ *   input   : iif lo accept; jump gate_in; @trip -> jump lock_in; jump chk_in
+ *   output  : oif lo accept; tag agent flows; jump gate_out;
+ *             @trip -> jump lock_out; jump chk_out
+ *   forward : jump gate_fwd; @trip -> jump lock_fwd; jump chk_fwd_*
  *   gate_*  : empty, or one "jump lock_*" rule while in lockdown
- *   chk_*   : allowlist, safe, trusted -> return; threat -> count, log, drop
- *   lock_*  : agent flows, ICMPv6 ND, DHCP client, responders -> accept;
- *             everything else -> drop
+ *   chk_*   : allowlist, safe, trusted -> return; threat -> count, log,
+ *             (isolate, outbound: add to @trip), drop
+ *   lock_*  : the agent's and allowed units' own packets (per packet, by
+ *             socket), replies of their flows, ICMPv6 ND, DHCP client,
+ *             responders -> accept; everything else -> drop
  *   content : never jumped to; its rule's comment is the sets' content
  *             hash (applied.h), changed in the same transaction as they
  *
@@ -38,6 +41,7 @@
 
 #define TYPE_IPADDR 7  /* nft's datatype ids, so `nft list` prints addresses */
 #define TYPE_IP6ADDR 8
+#define TYPE_MARK 19
 
 const char *const nft_counter_names[NFT_COUNTERS] = {
 	"drop_in", "drop_out", "drop_fwd",
@@ -59,7 +63,8 @@ uint64_t nft_skel_sig(const struct nft_skel *sk)
 	for (p = (const uint8_t *)(ptr); p < (const uint8_t *)(ptr) + (len); p++) \
 		h = (h ^ *p) * 0x100000001b3ull
 	/* Not the lock state: the gate chains say that (nft_table_gates). */
-	MIX("cordon-skel-5", 13);
+	MIX("cordon-skel-6", 13);
+	MIX(&sk->trip, sizeof(sk->trip));
 	MIX(&sk->agent_uid, sizeof(sk->agent_uid));
 	MIX(&sk->ct_mark, sizeof(sk->ct_mark));
 	MIX(&sk->nflog_group, sizeof(sk->nflog_group));
@@ -125,6 +130,48 @@ static int build_sets(struct nft_batch *b)
 		if (!nlh)
 			return -ENOMEM;
 	}
+	return 0;
+}
+
+/*
+ * The trip set: dynamic (the packet path adds to it), one constant key.
+ * Created in every mode, so a host that tripped stays locked when the
+ * mode changes; only isolate mode's rules add to it.
+ */
+static int build_trip_set(struct nft_batch *b)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!s)
+		return -ENOMEM;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, NFT_TRIP_SET);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, 4);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, TYPE_MARK);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_EVAL);
+	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, 4);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, NFT_TRIP_SET_ID);
+	nlh = nft_batch_open(b, NFT_MSG_NEWSET, NLM_F_CREATE, NFT_TRIP_SET, 1024);
+	if (nlh) {
+		nftnl_set_nlmsg_build_payload(nlh, s);
+		nft_batch_close(b, nlh);
+	}
+	nftnl_set_free(s);
+	return nlh ? 0 : -ENOMEM;
+}
+
+int nft_table_trip_reset(struct nft_batch *b)
+{
+	struct nlmsghdr *nlh = nft_batch_open(b, NFT_MSG_DELSETELEM, 0,
+					      NFT_TRIP_SET, 512);
+
+	if (!nlh)
+		return -ENOMEM;
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, NFT_TABLE);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, NFT_TRIP_SET);
+	nft_batch_close(b, nlh);
 	return 0;
 }
 
@@ -195,7 +242,7 @@ static int build_chains(struct nft_batch *b)
 
 /* chk_*: the remote side's address (d) against the sets. */
 static int build_check(struct nft_batch *b, const char *chain, enum nft_dir d,
-		       const char *counter, uint16_t group)
+		       const char *counter, uint16_t group, bool trip)
 {
 	static const enum nset_id exempt[] = {
 		NS_ALLOW4N, NS_ALLOW6N, NS_SAFE4N, NS_SAFE6N,
@@ -218,6 +265,10 @@ static int build_check(struct nft_batch *b, const char *chain, enum nft_dir d,
 		nft_m_set(&rb, threat[i], d);
 		nft_e_counter(&rb, counter);
 		nft_e_log(&rb, group);
+		if (trip) {
+			nft_e_imm32(&rb, NFT_TRIP_KEY);
+			nft_e_dynset_add(&rb, NFT_TRIP_SET, NFT_TRIP_SET_ID);
+		}
 		rc = nft_rule_verdict(b, rb, chain, NF_DROP, NULL);
 	}
 	return rc;
@@ -236,11 +287,34 @@ static int build_lock(struct nft_batch *b, const char *chain,
 		{ true, 67, 68 }, { false, 68, 67 },
 		{ true, 547, 546 }, { false, 546, 547 },
 	};
-	struct nft_rb rb = nft_rule_begin(chain);
-	int rc;
+	struct nft_rb rb;
+	int rc = 0;
 
-	nft_m_ctmark(&rb, sk->ct_mark);
-	rc = nft_rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
+	/*
+	 * The agent and the allowed units pass by who sends each packet
+	 * (its socket's owner or cgroup), never by a conntrack mark alone:
+	 * a UDP entry marked for the agent outlives the agent's socket, and
+	 * another user who binds the same port would ride it. Inbound, only
+	 * replies of a flow they opened (its entry carries the mark).
+	 */
+	if (out && !in) {
+		if (sk->agent_uid != NFT_NO_UID) {
+			rb = nft_rule_begin(chain);
+			nft_e_meta(&rb, NFT_META_SKUID);
+			nft_e_cmp(&rb, NFT_CMP_EQ, &sk->agent_uid, 4);
+			rc = nft_rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
+		}
+		for (size_t i = 0; i < sk->n_units && !rc; i++) {
+			rb = nft_rule_begin(chain);
+			nft_m_socket_cgroup(&rb, sk->unit_level[i], sk->unit_cgid[i]);
+			rc = nft_rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
+		}
+	} else if (in && !out) {
+		rb = nft_rule_begin(chain);
+		nft_m_ct_reply(&rb);
+		nft_m_ctmark(&rb, sk->ct_mark);
+		rc = nft_rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
+	}
 	/* IPv6 neighbour discovery: without it no responder can reach us. */
 	if (!rc) {
 		uint8_t icmp6 = IPPROTO_ICMPV6, lo = 133, hi = 136;
@@ -295,6 +369,16 @@ static int build_lock(struct nft_batch *b, const char *chain,
 	return nft_rule_verdict(b, rb, chain, NF_DROP, NULL);
 }
 
+/* "@trip -> jump lock_*": a lookup of one constant key per packet. */
+static int trip_jump(struct nft_batch *b, const char *chain, const char *lock)
+{
+	struct nft_rb rb = nft_rule_begin(chain);
+
+	nft_e_imm32(&rb, NFT_TRIP_KEY);
+	nft_e_lookup_named(&rb, NFT_TRIP_SET, NFT_TRIP_SET_ID);
+	return nft_rule_verdict(b, rb, chain, NFT_JUMP, lock);
+}
+
 static int build_rules(struct nft_batch *b, const struct nft_skel *sk)
 {
 	uint32_t lo = 1; /* loopback is ifindex 1 in every namespace */
@@ -310,6 +394,7 @@ static int build_rules(struct nft_batch *b, const struct nft_skel *sk)
 	rc = nft_rule_comment(&rb, sig);
 	rc = rc ? rc : nft_rule_verdict(b, rb, "input", NF_ACCEPT, NULL);
 	rc = rc ? rc : nft_rule_verdict(b, nft_rule_begin("input"), "input", NFT_JUMP, "gate_in");
+	rc = rc ? rc : trip_jump(b, "input", "lock_in");
 	rc = rc ? rc : nft_rule_verdict(b, nft_rule_begin("input"), "input", NFT_JUMP, "chk_in");
 	if (rc)
 		return rc;
@@ -327,31 +412,24 @@ static int build_rules(struct nft_batch *b, const struct nft_skel *sk)
 		rc = nft_rule_end(b, &rb, "output");
 	}
 	for (size_t i = 0; i < sk->n_units && !rc; i++) {
-		struct nftnl_expr *e;
-
 		rb = nft_rule_begin("output");
-		e = nft_ex(&rb, "socket");
-		if (e) {
-			nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_KEY, NFT_SOCKET_CGROUPV2);
-			nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_DREG, NFT_REG_1);
-			nftnl_expr_set_u32(e, NFTNL_EXPR_SOCKET_LEVEL, sk->unit_level[i]);
-			nft_add(&rb, e);
-		}
-		nft_e_cmp(&rb, NFT_CMP_EQ, &sk->unit_cgid[i], 8);
+		nft_m_socket_cgroup(&rb, sk->unit_level[i], sk->unit_cgid[i]);
 		nft_a_ctmark(&rb, sk->ct_mark);
 		rc = nft_rule_end(b, &rb, "output");
 	}
 	rc = rc ? rc : nft_rule_verdict(b, nft_rule_begin("output"), "output", NFT_JUMP, "gate_out");
+	rc = rc ? rc : trip_jump(b, "output", "lock_out");
 	rc = rc ? rc : nft_rule_verdict(b, nft_rule_begin("output"), "output", NFT_JUMP, "chk_out");
 
 	rc = rc ? rc : nft_rule_verdict(b, nft_rule_begin("forward"), "forward", NFT_JUMP, "gate_fwd");
+	rc = rc ? rc : trip_jump(b, "forward", "lock_fwd");
 	rc = rc ? rc : nft_rule_verdict(b, nft_rule_begin("forward"), "forward", NFT_JUMP, "chk_fwd_src");
 	rc = rc ? rc : nft_rule_verdict(b, nft_rule_begin("forward"), "forward", NFT_JUMP, "chk_fwd_dst");
 
-	rc = rc ? rc : build_check(b, "chk_in", NFT_SRC, "drop_in", sk->nflog_group);
-	rc = rc ? rc : build_check(b, "chk_out", NFT_DST, "drop_out", sk->nflog_group);
-	rc = rc ? rc : build_check(b, "chk_fwd_src", NFT_SRC, "drop_fwd", sk->nflog_group);
-	rc = rc ? rc : build_check(b, "chk_fwd_dst", NFT_DST, "drop_fwd", sk->nflog_group);
+	rc = rc ? rc : build_check(b, "chk_in", NFT_SRC, "drop_in", sk->nflog_group, false);
+	rc = rc ? rc : build_check(b, "chk_out", NFT_DST, "drop_out", sk->nflog_group, sk->trip);
+	rc = rc ? rc : build_check(b, "chk_fwd_src", NFT_SRC, "drop_fwd", sk->nflog_group, false);
+	rc = rc ? rc : build_check(b, "chk_fwd_dst", NFT_DST, "drop_fwd", sk->nflog_group, false);
 
 	rc = rc ? rc : build_lock(b, "lock_in", sk, true, false, "lockdown_in");
 	rc = rc ? rc : build_lock(b, "lock_out", sk, false, true, "lockdown_out");
@@ -421,6 +499,7 @@ int nft_table_build(struct nft_batch *b, const struct nft_skel *sk)
 	int rc = build_table(b);
 
 	rc = rc ? rc : build_sets(b);
+	rc = rc ? rc : build_trip_set(b);
 	rc = rc ? rc : build_counters(b);
 	rc = rc ? rc : build_chains(b);
 	rc = rc ? rc : build_rules(b, sk);

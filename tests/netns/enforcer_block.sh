@@ -24,7 +24,7 @@ printf '192.0.2.5\n2001:db8::5\n' >"$TMP/trusted.txt"
 np nft add table inet filter
 np nft add chain inet filter input '{ type filter hook input priority 0; policy accept; }'
 np nft add rule inet filter input tcp dport 9999 counter
-E=(--state-dir "$ST" --no-resolv-conf --agent-user 4242 --allow 192.0.2.4:22)
+E=(--state-dir "$ST" --no-resolv-conf --agent-user 4242 --allow 192.0.2.4:22 --mode block)
 
 # C also answers as the instance metadata service (listed on purpose).
 ns c ip addr add 169.254.169.254/32 dev eth0
