@@ -37,6 +37,7 @@ struct config_strv {
 struct cordon_config {
 	struct {
 		enum config_mode mode;
+		bool kernel_trip;             /* isolate: the kernel trips the lockdown */
 		struct config_strv interface; /* empty: the default route's */
 		char *state_dir;
 		char *instance_id;            /* NULL: from IMDS */

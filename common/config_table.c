@@ -228,6 +228,11 @@ const struct config_opt config_opts[] = {
 		  "with nftables. isolate: also cordon the host off when an "
 		  "incident is declared (forensic lockdown on the host, forensic "
 		  "security group in the cloud)." },
+	BOOL("agent", "kernel_trip", agent.kernel_trip, "true",
+	     "In isolate mode, let the kernel lock the host down by itself on "
+	     "the first outbound packet to a listed address, in that packet's "
+	     "own path, before the agent has seen it (the agent records it "
+	     "within milliseconds). false: only the agent locks down."),
 	LIST("agent", "interface", agent.interface, "", 16, check_ifname, "NAME",
 	     "Network interface to capture on; repeat for several. Empty: "
 	     "the interface of the default route."),

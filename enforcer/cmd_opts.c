@@ -115,7 +115,8 @@ int enf_opts_config(struct enforce_opts *o, const struct cordon_config *cfg)
 		o->nflog_group = (uint16_t)cfg->agent.nflog_group;
 	/* The kernel trips the lockdown itself only where the agent would. */
 	if (!given_mode)
-		o->trip = cfg->agent.mode == CONFIG_MODE_ISOLATE;
+		o->trip = cfg->agent.mode == CONFIG_MODE_ISOLATE &&
+			  cfg->agent.kernel_trip;
 	if (cfg->lists.floor_v4)
 		o->floor_v4 = (uint8_t)cfg->lists.floor_v4;
 	if (cfg->lists.floor_v6)

@@ -57,7 +57,7 @@ static int run_opts_from_config(struct run_opts *o, const struct cordon_config *
 
 	o->mode = c->agent.mode == CONFIG_MODE_MONITOR ? RUN_MONITOR :
 		  c->agent.mode == CONFIG_MODE_BLOCK ? RUN_BLOCK : RUN_ISOLATE;
-	o->enf.trip = o->mode == RUN_ISOLATE;
+	o->enf.trip = o->mode == RUN_ISOLATE && c->agent.kernel_trip;
 	if (c->agent.interface.n > RUN_MAX_IFACES) {
 		log_warnx("%s: [agent] interface: at most %d", cfg, RUN_MAX_IFACES);
 		return EXIT_USAGE;
