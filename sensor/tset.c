@@ -91,7 +91,7 @@ static bool probe6_word(const struct tset *t, const struct tset_key6 *k,
 
 #define LENS_112_128 ((1ull << 17) - 1)
 
-enum tset_verdict tset_lookup6(const struct tset *t, const uint8_t a6[16])
+static enum tset_verdict lookup6_native(const struct tset *t, const uint8_t a6[16])
 {
 	struct tset_key6 k = tset_key6_from(a6);
 	enum tset_verdict v = TSET_CLEAN;
@@ -129,6 +129,33 @@ enum tset_verdict tset_lookup6(const struct tset *t, const uint8_t a6[16])
 		return v;
 	probe6_word(t, &k, d->lens[0], 48, below, &v);
 	return v;
+}
+
+/*
+ * RFC 6052's well-known prefix 64:ff9b::/96: a NAT64 gateway (AWS's
+ * DNS64 + NAT gateway among them) carries an IPv4 destination in the last
+ * 32 bits, so a listed IPv4 address reached through it is the same host.
+ */
+static bool nat64_v4(const uint8_t a6[16], uint32_t *a4)
+{
+	static const uint8_t wkp[12] = { 0x00, 0x64, 0xff, 0x9b };
+
+	if (memcmp(a6, wkp, sizeof(wkp)))
+		return false;
+	memcpy(a4, a6 + 12, 4);
+	return true;
+}
+
+enum tset_verdict tset_lookup6(const struct tset *t, const uint8_t a6[16])
+{
+	enum tset_verdict v = lookup6_native(t, a6), v4;
+	uint32_t a4;
+
+	if (v == TSET_TRUSTED || !nat64_v4(a6, &a4))
+		return v;
+	v4 = tset_lookup4(t, a4);
+	/* Trusted wins whichever family said so (GuardDuty's rule). */
+	return v4 == TSET_CLEAN ? v : v4;
 }
 
 enum tset_verdict tset_lookup(const struct tset *t, const struct cd_addr *a)
@@ -203,8 +230,30 @@ static void consider(struct best *trusted, struct best *threat,
 		*threat = (struct best){ m->threat, len };
 }
 
+static enum tset_verdict explain_native(const struct tset *t,
+					const struct cd_addr *a,
+					struct tset_match *m);
+
 enum tset_verdict tset_explain(const struct tset *t, const struct cd_addr *a,
 			       struct tset_match *m)
+{
+	struct tset_match m4;
+	struct cd_addr v4;
+	uint32_t a4;
+
+	explain_native(t, a, m);
+	if (a->af != AF_INET6 || m->verdict == TSET_TRUSTED || !nat64_v4(a->u.b, &a4))
+		return m->verdict;
+	addr_set4(&v4, a4);
+	explain_native(t, &v4, &m4);
+	if (m4.verdict != TSET_CLEAN)
+		*m = m4; /* the IPv4 entry that decided, as `cordon check` shows */
+	return m->verdict;
+}
+
+static enum tset_verdict explain_native(const struct tset *t,
+					const struct cd_addr *a,
+					struct tset_match *m)
 {
 	struct best trusted = { TSET_SRC_NONE, 0 }, threat = trusted, *b;
 

@@ -212,6 +212,8 @@ void nft_e_dynset_add(struct nft_rb *rb, const char *name, uint32_t set_id);
 void nft_m_addr(struct nft_rb *rb, uint8_t af, enum nft_dir d);
 void nft_m_nfproto(struct nft_rb *rb, uint8_t af);
 void nft_m_set(struct nft_rb *rb, enum nset_id id, enum nft_dir d);
+/* An IPv4 set matched through NAT64's 64:ff9b::/96. */
+void nft_m_set_nat64(struct nft_rb *rb, enum nset_id id, enum nft_dir d);
 void nft_m_prefix(struct nft_rb *rb, const struct cd_prefix *p, enum nft_dir d);
 /* meta l4proto PROTO, then sport (NFT_SRC) or dport (NFT_DST) == port */
 void nft_m_port(struct nft_rb *rb, uint8_t proto, enum nft_dir d, uint16_t port);

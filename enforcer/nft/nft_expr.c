@@ -226,6 +226,22 @@ void nft_m_set(struct nft_rb *rb, enum nset_id id, enum nft_dir d)
 	nft_e_lookup(rb, id);
 }
 
+/*
+ * ip6 saddr|daddr in 64:ff9b::/96 (RFC 6052) and its last 32 bits in the
+ * IPv4 set id: a listed IPv4 address reached through a NAT64 gateway.
+ */
+void nft_m_set_nat64(struct nft_rb *rb, enum nset_id id, enum nft_dir d)
+{
+	static const uint8_t wkp[12] = { 0x00, 0x64, 0xff, 0x9b };
+	uint32_t off = d == NFT_SRC ? 8 : 24;
+
+	nft_m_nfproto(rb, AF_INET6);
+	nft_e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, off, sizeof(wkp));
+	nft_e_cmp(rb, NFT_CMP_EQ, wkp, sizeof(wkp));
+	nft_e_payload(rb, NFT_PAYLOAD_NETWORK_HEADER, off + 12, 4);
+	nft_e_lookup(rb, id);
+}
+
 void nft_m_prefix(struct nft_rb *rb, const struct cd_prefix *p, enum nft_dir d)
 {
 	unsigned klen = p->a.af == AF_INET ? 4 : 16;

@@ -63,7 +63,7 @@ uint64_t nft_skel_sig(const struct nft_skel *sk)
 	for (p = (const uint8_t *)(ptr); p < (const uint8_t *)(ptr) + (len); p++) \
 		h = (h ^ *p) * 0x100000001b3ull
 	/* Not the lock state: the gate chains say that (nft_table_gates). */
-	MIX("cordon-skel-6", 13);
+	MIX("cordon-skel-7", 13);
 	MIX(&sk->trip, sizeof(sk->trip));
 	MIX(&sk->agent_uid, sizeof(sk->agent_uid));
 	MIX(&sk->ct_mark, sizeof(sk->ct_mark));
@@ -253,16 +253,28 @@ static int build_check(struct nft_batch *b, const char *chain, enum nft_dir d,
 	};
 	int rc = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(exempt) && !rc; i++) {
+	/* IPv4 sets are matched twice: as IPv4, and inside NAT64 IPv6. */
+	static const enum nset_id exempt64[] = { NS_TRUST4, NS_TRUST4N };
+	static const enum nset_id threat64[] = { NS_THREAT4, NS_THREAT4N };
+	const size_t nexempt = ARRAY_SIZE(exempt) + ARRAY_SIZE(exempt64);
+	const size_t nthreat = ARRAY_SIZE(threat) + ARRAY_SIZE(threat64);
+
+	for (size_t i = 0; i < nexempt && !rc; i++) {
 		struct nft_rb rb = nft_rule_begin(chain);
 
-		nft_m_set(&rb, exempt[i], d);
+		if (i < ARRAY_SIZE(exempt))
+			nft_m_set(&rb, exempt[i], d);
+		else
+			nft_m_set_nat64(&rb, exempt64[i - ARRAY_SIZE(exempt)], d);
 		rc = nft_rule_verdict(b, rb, chain, NFT_RETURN, NULL);
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(threat) && !rc; i++) {
+	for (size_t i = 0; i < nthreat && !rc; i++) {
 		struct nft_rb rb = nft_rule_begin(chain);
 
-		nft_m_set(&rb, threat[i], d);
+		if (i < ARRAY_SIZE(threat))
+			nft_m_set(&rb, threat[i], d);
+		else
+			nft_m_set_nat64(&rb, threat64[i - ARRAY_SIZE(threat)], d);
 		nft_e_counter(&rb, counter);
 		nft_e_log(&rb, group);
 		if (trip) {

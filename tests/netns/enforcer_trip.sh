@@ -62,6 +62,14 @@ refute "block: status says not tripped" tripped
 # ---- isolate mode: armed
 check "enforce --mode isolate" np "$CORDON" enforce "${E[@]}" --mode isolate --threat-list "$TMP/threat.txt" --quiet
 check "isolate: the trip set exists, empty" eval "np nft list set inet cordon trip | grep -q 'flags dynamic'"
+# NAT64 (64:ff9b::/96) carries a listed IPv4 address inside IPv6: matched,
+# trusted first (no traffic: such addresses are not documentation ones).
+nat64=$(np nft list chain inet cordon chk_out)
+[[ $nat64 == *'ip6 daddr 64:ff9b::/96 @nh,288,32 @trusted4 return'* &&
+   $nat64 == *'ip6 daddr 64:ff9b::/96 @nh,288,32 @threat4 counter'* &&
+   $nat64 == *'ip6 daddr 64:ff9b::/96 @nh,288,32 @threat4n counter'* ]] &&
+	ok "NAT64: listed IPv4 addresses are matched inside 64:ff9b::/96 (trusted first)" ||
+	notok "NAT64 rules: $nat64"
 check "armed: C reaches P" tcp_ok c 192.0.2.1 8080
 check "armed: P reaches C" tcp_ok p 192.0.2.3 8080
 "$PYTHON" "$TCPPY" -h >/dev/null 2>&1 || true

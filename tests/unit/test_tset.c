@@ -255,6 +255,32 @@ static void test_trusted_wins(void **state)
 		free_list(l[i]);
 }
 
+/* NAT64 (64:ff9b::/96): the IPv4 address inside is what is listed. */
+static void test_nat64(void **state)
+{
+	struct list *l[2] = {
+		MK(LIST_THREAT, "threat.txt", "203.0.113.0/24", "198.51.100.9",
+		   "64:ff9b::c000:263"),
+		MK(LIST_TRUSTED, "trusted.txt", "203.0.113.5"),
+	};
+	struct tset *t = build(l, 2);
+
+	(void)state;
+	explain_is(t, "64:ff9b::203.0.113.7", TSET_THREAT, "threat.txt", "203.0.113.0/24", 10);
+	explain_is(t, "64:ff9b::198.51.100.9", TSET_THREAT, "threat.txt", "198.51.100.9", 20);
+	assert_int_equal(look(t, "64:ff9b::198.51.100.10"), TSET_CLEAN);
+	/* Trusted IPv4 wins over the threat /24, through NAT64 too. */
+	explain_is(t, "64:ff9b::203.0.113.5", TSET_TRUSTED, "trusted.txt", "203.0.113.5", 10);
+	/* An IPv6 entry in the prefix itself still counts. */
+	assert_int_equal(look(t, "64:ff9b::192.0.2.99"), TSET_THREAT);
+	/* Not the well-known prefix: no embedding. */
+	assert_int_equal(look(t, "64:ff9c::203.0.113.7"), TSET_CLEAN);
+	assert_int_equal(look(t, "2001:db8::cb00:7107"), TSET_CLEAN);
+	tset_free(t);
+	for (size_t i = 0; i < 2; i++)
+		free_list(l[i]);
+}
+
 static void test_trusted_short(void **state)
 {
 	/* A trusted /0 (below any floor) makes everything of its family
@@ -363,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_prefix_lengths),
 		cmocka_unit_test(test_longest),
 		cmocka_unit_test(test_trusted_wins),
+		cmocka_unit_test(test_nat64),
 		cmocka_unit_test(test_trusted_short),
 		cmocka_unit_test(test_trusted_deep6),
 		cmocka_unit_test(test_duplicates),
