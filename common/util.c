@@ -22,6 +22,7 @@ size_t util_strlcpy(char *dst, const char *src, size_t size)
 
 int util_err(char *err, size_t errlen, const char *fmt, ...)
 {
+	int saved = errno;
 	va_list ap;
 
 	if (err && errlen) {
@@ -29,7 +30,22 @@ int util_err(char *err, size_t errlen, const char *fmt, ...)
 		vsnprintf(err, errlen, fmt, ap);
 		va_end(ap);
 	}
+	errno = saved;
 	return -EINVAL;
+}
+
+int util_errc(int rc, char *err, size_t errlen, const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	errno = saved;
+	return rc;
 }
 
 const char *util_basename(const char *path)

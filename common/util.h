@@ -23,7 +23,12 @@
 /* strlcpy semantics: always NUL-terminates, returns strlen(src). */
 size_t util_strlcpy(char *dst, const char *src, size_t size);
 /* snprintf into err (may be NULL); always returns -EINVAL for chaining. */
+/*
+ * Fill err (one line) and return -EINVAL, or rc with util_errc(); both
+ * leave errno as they found it, so a caller may still report it.
+ */
 int util_err(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
+int util_errc(int rc, char *err, size_t errlen, const char *fmt, ...) __printf(4, 5);
 /* Base name of a path, without copying (points into path). */
 const char *util_basename(const char *path);
 /* Parse an unsigned decimal in [min,max]; false on junk or overflow. */

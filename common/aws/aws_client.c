@@ -9,8 +9,10 @@
 #include <openssl/crypto.h>
 
 #include "aws_client.h"
+#include "aws_dns.h"
 #include "aws_creds.h"
 #include "aws_imds.h"
+#include "log.h"
 
 #define CLIENT_DEFAULT_MAX_BODY (1024 * 1024)
 /* A server Date this far from ours means our clock is wrong (SDKs: 4 min). */
@@ -151,6 +153,47 @@ static time_t http_date(const char *s)
 	return end && !*end ? timegm(&tm) : (time_t)-1;
 }
 
+/*
+ * With the process's own resolver (aws_dns_use), the endpoint's name is
+ * resolved by it and pinned for libcurl; a name it cannot resolve falls
+ * back to the system resolver (which works whenever no lockdown is on).
+ */
+static int pin_host(const char *hostport, bool https, char *pin, size_t pinlen,
+		    char *err, size_t errlen)
+{
+	char name[AWS_DNS_NAME_MAX + 1], derr[ERRLEN];
+	const char *colon = strrchr(hostport, ':');
+	unsigned port = https ? 443 : 80;
+	size_t n = colon && hostport[0] != '[' ? (size_t)(colon - hostport) : strlen(hostport);
+	int rc;
+
+	pin[0] = '\0';
+	if (!aws_dns_current() || n >= sizeof(name) || hostport[0] == '[')
+		return 0;
+	memcpy(name, hostport, n);
+	name[n] = '\0';
+	if (colon && hostport[0] != '[') {
+		uint64_t v;
+
+		if (util_parse_u64(colon + 1, 1, 65535, &v))
+			return util_err(err, errlen, "endpoint host '%.80s': bad port", hostport);
+		port = (unsigned)v;
+	}
+	rc = aws_dns_pin(name, port, pin, pinlen, derr, sizeof(derr));
+	if (rc && rc != -ENOENT) {
+		static uint64_t last_warn;
+		uint64_t now = util_now_mono_ns();
+
+		/* Once a minute at most: every call would say the same. */
+		if (now - last_warn > 60ull * 1000000000ull || !last_warn)
+			log_warnx("%s; trying the system resolver", derr);
+		last_warn = now;
+	}
+	if (rc)
+		pin[0] = '\0';
+	return 0;
+}
+
 /* One signed attempt. */
 static int attempt(struct aws_client *c, const struct aws_call *call, const char *region,
 		   struct aws_http_resp *resp, char *err, size_t errlen)
@@ -160,7 +203,7 @@ static int attempt(struct aws_client *c, const struct aws_call *call, const char
 	struct aws_creds cr;
 	struct aws_sigv4_out so;
 	struct buf path, url;
-	char host[400];
+	char host[400], pin[600] = "";
 	size_t nh = 0;
 	int ret;
 
@@ -218,12 +261,16 @@ static int attempt(struct aws_client *c, const struct aws_call *call, const char
 	ret = buf_addf(&url, "%s://%s%s", ep.https ? "https" : "http", host, buf_str(&so.target));
 	if (ret)
 		goto out;
+	ret = pin_host(host, ep.https, pin, sizeof(pin), err, errlen);
+	if (ret)
+		goto out;
 	{
 		struct aws_http_req req = {
 			.method = call->method, .url = url.p, .hdrs = h, .n_hdrs = nh,
 			.body = call->body, .body_len = call->body_len,
 			.max_body = call->max_body ? call->max_body : CLIENT_DEFAULT_MAX_BODY,
 			.connect_timeout_ms = c->connect_timeout_ms, .timeout_ms = c->timeout_ms,
+			.resolve = pin[0] ? pin : NULL,
 		};
 
 		ret = aws_http_perform_on(c->curl, &req, resp);

@@ -31,6 +31,8 @@ void aws_http_resp_free(struct aws_http_resp *r)
 		return;
 	buf_free(&r->body);
 	slist_free_secure(&r->slist);
+	curl_slist_free_all(r->pins);
+	r->pins = NULL;
 }
 
 const char *aws_http_header(const struct aws_http_resp *r, const char *name)
@@ -139,6 +141,14 @@ int aws_http_setup(CURL *h, const struct aws_http_req *req, struct aws_http_resp
 	if (req->no_proxy)
 		curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, resp->slist);
+	if (req->resolve) {
+		struct curl_slist *p = curl_slist_append(NULL, req->resolve);
+
+		if (!p)
+			return -ENOMEM;
+		resp->pins = p;
+		curl_easy_setopt(h, CURLOPT_RESOLVE, resp->pins);
+	}
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, resp->curl_err);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
@@ -169,6 +179,8 @@ void aws_http_done(CURL *h, CURLcode rc, struct aws_http_resp *resp)
 	if (rc != CURLE_OK && !resp->curl_err[0])
 		util_strlcpy(resp->curl_err, curl_easy_strerror(rc), sizeof(resp->curl_err));
 	slist_free_secure(&resp->slist);
+	curl_slist_free_all(resp->pins);
+	resp->pins = NULL;
 }
 
 int aws_http_perform_on(CURL *h, const struct aws_http_req *req, struct aws_http_resp *resp)

@@ -34,6 +34,7 @@ struct aws_http_req {
 	long timeout_ms;           /* whole exchange; 0: 30000 */
 	const char *ca_bundle;     /* NULL: AWS_CA_BUNDLE, else system store */
 	bool no_proxy;             /* the metadata service is never proxied */
+	const char *resolve;       /* "host:port:addr,..." pinned (aws_dns.h), or NULL */
 };
 
 struct aws_http_hdr {
@@ -50,6 +51,7 @@ struct aws_http_resp {
 	struct aws_http_hdr hdr[AWS_HTTP_MAX_HDRS];
 	size_t n_hdr;
 	struct curl_slist *slist; /* request headers, owned until done */
+	struct curl_slist *pins;  /* CURLOPT_RESOLVE entries, owned until done */
 };
 
 void aws_http_resp_init(struct aws_http_resp *r);

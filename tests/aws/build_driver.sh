@@ -13,7 +13,7 @@ srcs=(tests/aws/cloud_driver.c
 	enforcer/cloud/cloud.c enforcer/cloud/cloud_xml.c
 	enforcer/cloud/notify.c enforcer/cloud/notify_text.c enforcer/cloud/notify_finding.c enforcer/cloud/notify_json.c
 	feeds/gd.c feeds/gd_parse.c
-	common/aws/aws_client.c common/aws/aws_creds.c common/aws/aws_endpoint.c common/aws/aws_err.c
+	common/aws/aws_client.c common/aws/aws_dns.c common/addr.c common/aws/aws_creds.c common/aws/aws_endpoint.c common/aws/aws_err.c
 	common/aws/aws_http.c common/aws/aws_imds.c common/aws/aws_profile.c common/aws/aws_retry.c
 	common/aws/aws_sigv4.c common/aws/aws_xml.c common/aws/aws_checksum.c common/buf.c common/log.c common/util.c)
 if [[ -x $out ]]; then

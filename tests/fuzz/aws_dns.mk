@@ -1,0 +1,2 @@
+FUZZERS += aws_dns
+fuzz_aws_dns_SRCS := common/aws/aws_dns.c common/addr.c common/util.c
