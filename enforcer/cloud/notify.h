@@ -60,7 +60,8 @@ struct notify_eni {
 	char old_groups[200];          /* "sg-1, sg-2" */
 	char new_groups[200];
 	bool done;
-	char error[200];               /* why not, when !done */
+	bool pending;                  /* not yet: moved right after the message */
+	char error[200];               /* why not, when !done and !pending */
 };
 
 /* What cordon did and what failed, for the message (caller fills). */

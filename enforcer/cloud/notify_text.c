@@ -58,7 +58,15 @@ static bool any_eni_done(const struct notify_actions *a)
 static bool any_eni_failed(const struct notify_actions *a)
 {
 	for (size_t i = 0; i < a->n_eni; i++)
-		if (!a->eni[i].done)
+		if (!a->eni[i].done && !a->eni[i].pending)
+			return true;
+	return false;
+}
+
+static bool any_eni_pending(const struct notify_actions *a)
+{
+	for (size_t i = 0; i < a->n_eni; i++)
+		if (a->eni[i].pending)
 			return true;
 	return false;
 }
@@ -68,6 +76,9 @@ static const char *state_word(const struct notify_actions *a)
 {
 	bool cloud = any_eni_done(a), cloud_fail = any_eni_failed(a);
 
+	/* The interfaces move after the message: the host loses the API then. */
+	if (any_eni_pending(a) && !cloud_fail && a->host_locked)
+		return "being isolated";
 	if (cloud && !cloud_fail && a->host_locked)
 		return "isolated";
 	if (cloud || a->host_locked)
@@ -212,6 +223,11 @@ static int did(struct buf *t, const struct notify_actions *a)
 			ret = buf_addf(t, "  - Moved network interface %s from security groups "
 				       "%s to %s.\n", e->id, or_unknown(e->old_groups),
 				       or_unknown(e->new_groups));
+		else if (e->pending)
+			ret = buf_addf(t, "  - Moving network interface %s from security groups "
+				       "%s to %s right after this message (recorded on it as "
+				       "cordon:original-groups).\n", e->id,
+				       or_unknown(e->old_groups), or_unknown(e->new_groups));
 		else
 			ret = buf_addf(t, "  - FAILED to move network interface %s (groups %s) "
 				       "to %s: %s\n", e->id, or_unknown(e->old_groups),

@@ -136,6 +136,17 @@ static void test_text(void **state)
 	assert_non_null(strstr(buf_str(&t), "WHAT FAILED\n  Nothing.\n"));
 	assert_non_null(strstr(buf_str(&t), "No GuardDuty finding matched yet"));
 
+	/* The new order: the message goes before the interfaces move. */
+	a.eni[0].done = a.eni[1].done = false;
+	a.eni[0].pending = a.eni[1].pending = true;
+	buf_reset(&t);
+	assert_int_equal(notify_incident_text(finding, &a, subject, &t, err, sizeof(err)), 0);
+	assert_string_equal(subject, "cordon: i-0abc being isolated - TCP from 2001:db8::7");
+	assert_non_null(strstr(buf_str(&t), "  - Moving network interface eni-1 from security groups "
+				   "sg-web, sg-db to sg-forensic right after this message (recorded "
+				   "on it as cordon:original-groups).\n"));
+	assert_null(strstr(buf_str(&t), "FAILED to move"));
+
 	/* Monitor mode: nothing done, nothing to release. */
 	memset(&a, 0, sizeof(a));
 	strcpy(a.mode, "monitor");
