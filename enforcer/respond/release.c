@@ -32,15 +32,21 @@ static int release_remote(const struct release_opts *ro, struct release_report *
 			  char *err, size_t errlen)
 {
 	struct aws_client *c = NULL;
+	char why[ERRLEN];
 	int ret = new_client(ro, &c, err, errlen);
 
 	if (ret)
 		return ret;
+	if (!aws_client_region(c, why, sizeof(why))) {
+		ret = util_err(err, errlen, "%s: %s (or give --region)", ro->instance_id, why);
+		goto out;
+	}
 	ret = release_cloud_run(&(struct release_cloud){
 					.c = c,
 					.instance_id = ro->instance_id,
 					.sns_topic = ro->sns_topic,
 				}, rep, err, errlen);
+out:
 	aws_client_free(c);
 	return ret;
 }
