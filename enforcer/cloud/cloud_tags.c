@@ -237,6 +237,7 @@ const char *cloud_tags_status_name(enum cloud_status s)
 {
 	switch (s) {
 	case CLOUD_STATUS_INSTALLED: return "installed";
+	case CLOUD_STATUS_INSTALL_FAILED: return "install-failed";
 	case CLOUD_STATUS_ISOLATED: return "isolated";
 	case CLOUD_STATUS_RELEASED: return "released";
 	case CLOUD_STATUS_NONE: break;
@@ -301,7 +302,8 @@ int cloud_tags_isolation(const struct cloud_tagset *ts, struct cloud_isolation *
 			 size_t errlen)
 {
 	static const enum cloud_status st[] = {
-		CLOUD_STATUS_INSTALLED, CLOUD_STATUS_ISOLATED, CLOUD_STATUS_RELEASED,
+		CLOUD_STATUS_INSTALLED, CLOUD_STATUS_INSTALL_FAILED, CLOUD_STATUS_ISOLATED,
+		CLOUD_STATUS_RELEASED,
 	};
 	const char *v = cloud_tags_get(ts, CLOUD_TAG_STATUS);
 	char s[48];
@@ -315,8 +317,8 @@ int cloud_tags_isolation(const struct cloud_tagset *ts, struct cloud_isolation *
 			if (!strcmp(v, cloud_tags_status_name(st[i])))
 				break;
 		if (i == ARRAY_SIZE(st))
-			return util_err(err, errlen, "tag %s: \"%s\" is none of installed, isolated, "
-					"released", CLOUD_TAG_STATUS, shown(v, s, sizeof(s)));
+			return util_err(err, errlen, "tag %s: \"%s\" is none of installed, "
+					"install-failed, isolated, released", CLOUD_TAG_STATUS, shown(v, s, sizeof(s)));
 		out->status = st[i];
 	}
 	ret = token_tag(ts, CLOUD_TAG_INCIDENT, out->incident, sizeof(out->incident), err, errlen);

@@ -17,7 +17,8 @@
  *     cordon:original-groups-2   the list continued past 256 characters, -3, ...
  *   on the instance
  *     cordon:incident            the incident id
- *     cordon:status              installed | isolated | released
+ *     cordon:status              installed | install-failed (user-data) |
+ *                                isolated | released
  *     cordon:released            "[INCIDENT ]TIME" after a release
  *     cordon:finding             the finding id (the agent's, informative)
  *
@@ -92,6 +93,7 @@ void cloud_tags_orig_keys(const char *keys[CLOUD_ORIG_TAGS_MAX]);
 enum cloud_status {
 	CLOUD_STATUS_NONE,        /* no cordon:status tag */
 	CLOUD_STATUS_INSTALLED,
+	CLOUD_STATUS_INSTALL_FAILED,  /* firmware/user-data.sh could not install cordon */
 	CLOUD_STATUS_ISOLATED,
 	CLOUD_STATUS_RELEASED,
 };
@@ -107,12 +109,12 @@ struct cloud_isolation {
 
 /*
  * Read the instance's state. -EINVAL when cordon:status is not one of
- * the three words, or an id or time is not a plain token (err names the
+ * the four words, or an id or time is not a plain token (err names the
  * tag and shows the value cleaned of control characters).
  */
 __must_check int cloud_tags_isolation(const struct cloud_tagset *ts, struct cloud_isolation *out,
 				      char *err, size_t errlen);
-/* "installed", "isolated", "released", or "none". */
+/* "installed", "install-failed", "isolated", "released", or "none". */
 const char *cloud_tags_status_name(enum cloud_status s);
 
 #endif

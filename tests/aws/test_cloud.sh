@@ -110,7 +110,7 @@ check "untag-groups: every cordon:original-groups key gone" has "groups $ENI1 no
 	ec2 create-tags --resources "$INST" --tags Key=cordon:status,Value=quarantined
 drv read-tags "$INST" "$ENI0"
 check "read-tags: a status cordon does not know is a clear error" \
-	has "state $INST error: tag cordon:status: \"quarantined\" is none of installed, isolated, released"
+	has "state $INST error: tag cordon:status: \"quarantined\" is none of installed, install-failed, isolated, released"
 drv untag "$INST" cordon:status
 
 # ---- the incident e-mail through SNS ----

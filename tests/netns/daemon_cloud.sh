@@ -131,8 +131,8 @@ fi
 cloud_state
 pyq "$WORK/state.json" "d['enis'] == {'$ENI0': sorted(['$SG_WEB', '$SG_DB']), '$ENI1': ['$SG_DB']} or sorted(d['enis']['$ENI0']) == sorted(['$SG_WEB', '$SG_DB']) and d['enis']['$ENI1'] == ['$SG_DB']" &&
 	ok "release: original groups back on both interfaces (moto)" || { notok "release: groups"; diag "$WORK/state.json"; }
-pyq "$WORK/state.json" "'cordon:incident' not in d['tags'] and 'cordon:status' not in d['tags'] and d['tags'].get('cordon:released', '').startswith('$INC')" &&
-	ok "release: isolation tags gone, cordon:released added" || { notok "release: tags"; diag "$WORK/state.json"; }
+pyq "$WORK/state.json" "'cordon:incident' not in d['tags'] and d['tags'].get('cordon:status') == 'released' and d['tags'].get('cordon:released', '').startswith('$INC')" &&
+	ok "release: cordon:incident gone, cordon:status=released, cordon:released added" || { notok "release: tags"; diag "$WORK/state.json"; }
 grep -q '"subject": "cordon: incident '"$INC"' released"' "$WORK/mail.json" &&
 	ok "release: SNS told" || { notok "release: SNS"; diag "$WORK/mail.json"; }
 check "release: the host reaches the clean peer again" probe host 198.51.100.20 8080

@@ -283,6 +283,11 @@ static void test_isolation(void **state)
 	set_of(&ts, (const char *[]){ "cordon:status", "installed", NULL });
 	assert_int_equal(cloud_tags_isolation(&ts, &iso, err, sizeof(err)), 0);
 	assert_int_equal(iso.status, CLOUD_STATUS_INSTALLED);
+	/* What firmware/user-data.sh writes when the install fails. */
+	set_of(&ts, (const char *[]){ "cordon:status", "install-failed", NULL });
+	assert_int_equal(cloud_tags_isolation(&ts, &iso, err, sizeof(err)), 0);
+	assert_int_equal(iso.status, CLOUD_STATUS_INSTALL_FAILED);
+	assert_string_equal(cloud_tags_status_name(iso.status), "install-failed");
 	set_of(&ts, (const char *[]){ NULL });
 	assert_int_equal(cloud_tags_isolation(&ts, &iso, err, sizeof(err)), 0);
 	assert_int_equal(iso.status, CLOUD_STATUS_NONE);
@@ -290,8 +295,8 @@ static void test_isolation(void **state)
 
 	set_of(&ts, (const char *[]){ "cordon:status", "Isolated", NULL });
 	assert_int_equal(cloud_tags_isolation(&ts, &iso, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "tag cordon:status: \"Isolated\" is none of installed, isolated, "
-				 "released");
+	assert_string_equal(err, "tag cordon:status: \"Isolated\" is none of installed, "
+				 "install-failed, isolated, released");
 	set_of(&ts, (const char *[]){ "cordon:status", "isolated", "cordon:incident",
 				      "inc 7\t", NULL });
 	assert_int_equal(cloud_tags_isolation(&ts, &iso, err, sizeof(err)), -EINVAL);
