@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* cordon release: lift the lockdown in one transaction. */
+/*
+ * cordon release: undo an incident on the host (lockdown, interfaces,
+ * tags), or with --instance-id any instance from its tags, from anywhere.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -9,9 +12,11 @@
 #include "cmd_opts.h"
 #include "log.h"
 
-enum { OPT_LOCAL_ONLY = ENF_OPT__NEXT, OPT_INCIDENT };
+enum { OPT_LOCAL_ONLY = ENF_OPT__NEXT, OPT_INCIDENT, OPT_INSTANCE_ID, OPT_REGION, OPT_SNS_TOPIC };
 
-static const char usage[] = "[--incident ID] [--local-only] " ENF_USAGE_COMMON;
+static const char usage[] = "[--incident ID] [--local-only] " ENF_USAGE_COMMON "\n"
+			    "       cordon release --instance-id ID [--region R] [--sns-topic ARN] "
+			    "[-c FILE]";
 
 int cmd_release(int argc, char **argv)
 {
@@ -20,6 +25,9 @@ int cmd_release(int argc, char **argv)
 		ENF_LONGOPTS,
 		{ "local-only", no_argument, NULL, OPT_LOCAL_ONLY },
 		{ "incident", required_argument, NULL, OPT_INCIDENT },
+		{ "instance-id", required_argument, NULL, OPT_INSTANCE_ID },
+		{ "region", required_argument, NULL, OPT_REGION },
+		{ "sns-topic", required_argument, NULL, OPT_SNS_TOPIC },
 		{ 0 }
 	};
 	struct release_opts ro = { 0 };
@@ -28,6 +36,7 @@ int cmd_release(int argc, char **argv)
 	struct enforce_opts *o = calloc(1, sizeof(*o));
 	struct enforce_timing t;
 	struct cli_common cc;
+	const char *sns_topic = NULL;
 	char err[ERRLEN];
 	int opt, rc = EXIT_OK;
 
@@ -53,6 +62,12 @@ int cmd_release(int argc, char **argv)
 			ro.local_only = true;
 		else if (opt == OPT_INCIDENT)
 			ro.incident = optarg;
+		else if (opt == OPT_INSTANCE_ID)
+			ro.instance_id = optarg;
+		else if (opt == OPT_REGION)
+			ro.region = optarg;
+		else if (opt == OPT_SNS_TOPIC)
+			sns_topic = optarg;
 		else if (!r) {
 			rc = cli_usage_error(argv[0], usage);
 			goto out;
@@ -62,7 +77,8 @@ int cmd_release(int argc, char **argv)
 		printf("usage: cordon %s %s\n", argv[0], usage);
 		goto out;
 	}
-	if (optind != argc) {
+	/* Off the host there is no incident journal and no local lockdown. */
+	if (optind != argc || (ro.instance_id && (ro.incident || ro.local_only))) {
 		rc = cli_usage_error(argv[0], usage);
 		goto out;
 	}
@@ -82,10 +98,14 @@ int cmd_release(int argc, char **argv)
 	if ((rc = enf_opts_config(o, &cfg)))
 		goto out;
 	ro.state_dir = o->state_dir;
-	ro.sns_topic = cfg.cloud.sns_topic_arn;
+	ro.sns_topic = sns_topic ? sns_topic : cfg.cloud.sns_topic_arn;
 	if (release_run(&ro, o, &rep, err, sizeof(err))) {
 		log_warnx("release: %s", err);
 		rc = EXIT_FAIL;
+		goto out;
+	}
+	if (ro.instance_id) {
+		printf("release: done\n");
 		goto out;
 	}
 	enforce_last_timing(&t);

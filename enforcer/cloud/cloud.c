@@ -7,10 +7,12 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "aws_xml.h"
 #include "cloud.h"
+#include "cloud_tags.h"
 
 #define EC2_VERSION "2016-11-15"
 #define EC2_MAX_FORM (64 * 1024)
@@ -344,4 +346,114 @@ out:
 out_form:
 	buf_free(&f);
 	return ret;
+}
+
+/* One DescribeTags page: resource-id filter, then MaxResults and the token. */
+static int tags_page(struct aws_client *c, const char *const ids[], size_t n, const char *token,
+		     struct cloud_tagset *out, char next[CLOUD_NEXT_TOKEN_LEN], char *err,
+		     size_t errlen)
+{
+	struct aws_http_resp resp;
+	struct buf f;
+	int ret;
+
+	buf_init(&f, EC2_MAX_FORM);
+	ret = aws_form_add(&f, "Filter.1.Name", "resource-id");
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = form_addn(&f, "Filter.1.Value", i + 1, "", ids[i]);
+	if (!ret)
+		ret = aws_form_add(&f, "MaxResults", "1000");
+	if (!ret && *token)
+		ret = aws_form_add(&f, "NextToken", token);
+	if (ret) {
+		util_err(err, errlen, "EC2 DescribeTags %s: request too large", ids[0]);
+		goto out_form;
+	}
+	{
+		struct aws_call call = {
+			.svc = AWS_SVC_EC2,
+			.op = "DescribeTags",
+			.what = ids[0],
+			.max_body = 1024 * 1024,
+		};
+
+		ret = ec2_send(c, &call, &f, &resp, NULL, err, errlen);
+	}
+	if (!ret)
+		ret = cloud_parse_tags(buf_str(&resp.body), resp.body.len, ids, n, out, next, err,
+				       errlen);
+	aws_http_resp_free(&resp);
+out_form:
+	buf_free(&f);
+	return ret;
+}
+
+int cloud_describe_tags(struct aws_client *c, const char *const ids[], size_t n,
+			struct cloud_tagset *out, char *err, size_t errlen)
+{
+	char *token = NULL, *next = NULL;
+	int ret = 0, page;
+
+	if (!n || n > CLOUD_TAGS_MAX_RESOURCES)
+		return util_err(err, errlen, "EC2 DescribeTags: %zu resources (1..%d allowed)", n,
+				CLOUD_TAGS_MAX_RESOURCES);
+	for (size_t i = 0; i < n; i++)
+		if (!id_ok(ids[i]))
+			return util_err(err, errlen, "EC2 DescribeTags: bad resource id %zu", i + 1);
+	memset(out, 0, n * sizeof(out[0]));
+	token = calloc(1, CLOUD_NEXT_TOKEN_LEN);
+	next = calloc(1, CLOUD_NEXT_TOKEN_LEN);
+	if (!token || !next) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* 17 resources of 50 tags are 850: one page of 1000 in practice. */
+	for (page = 0; page < 8; page++) {
+		ret = tags_page(c, ids, n, token, out, next, err, errlen);
+		if (ret || !*next)
+			break;
+		memcpy(token, next, CLOUD_NEXT_TOKEN_LEN);
+	}
+	if (!ret && page == 8) {
+		util_err(err, errlen, "EC2 DescribeTags %s: more than 8 pages", ids[0]);
+		ret = -EFBIG;
+	}
+out:
+	if (ret)
+		memset(out, 0, n * sizeof(out[0]));
+	free(token);
+	free(next);
+	return ret;
+}
+
+int cloud_tag_original_groups(struct aws_client *c, const char *eni_id,
+			      const char *const groups[], size_t n, char *err, size_t errlen)
+{
+	struct cloud_orig_tags *o = calloc(1, sizeof(*o));
+	struct cloud_tag tags[CLOUD_ORIG_TAGS_MAX];
+	char why[ERRLEN];
+	int ret;
+
+	if (!o)
+		return -ENOMEM;
+	ret = cloud_tags_split_groups(groups, n, o, why, sizeof(why));
+	if (ret) {
+		util_err(err, errlen, "EC2 CreateTags %s: %s", eni_id, why);
+		goto out;
+	}
+	for (size_t i = 0; i < o->n; i++)
+		tags[i] = (struct cloud_tag){ o->key[i], o->value[i] };
+	ret = cloud_create_tags(c, eni_id, tags, o->n, err, errlen);
+out:
+	free(o);
+	return ret;
+}
+
+int cloud_untag_original_groups(struct aws_client *c, const char *eni_id, char *err,
+				size_t errlen)
+{
+	const char *keys[CLOUD_ORIG_TAGS_MAX];
+
+	cloud_tags_orig_keys(keys);
+	return cloud_delete_tags(c, eni_id, keys, CLOUD_ORIG_TAGS_MAX, err, errlen);
 }

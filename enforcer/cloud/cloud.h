@@ -105,4 +105,45 @@ __must_check int cloud_snapshot_volume(struct aws_client *c, const char *volume_
 				       const struct cloud_tag tags[], size_t n_tags,
 				       char snap_id[CLOUD_SNAP_ID_LEN], char *err, size_t errlen);
 
+/* ---- the isolation contract's tags (cloud_tags.h reads them) ---- */
+
+struct cloud_tagset;
+
+#define CLOUD_TAGS_MAX_RESOURCES (CLOUD_MAX_ENIS + 1) /* an instance and its interfaces */
+
+/*
+ * DescribeTags of the resources ids[0..n) (one call, filtered by
+ * resource-id, following nextToken): the cordon: tags cloud_tags_add()
+ * keeps, of each id into out[i] (emptied first). Tags of any other
+ * resource in the answer are ignored. -EFBIG, never a partial view, when
+ * the answer goes on past 8 pages.
+ */
+__must_check int cloud_describe_tags(struct aws_client *c, const char *const ids[], size_t n,
+				     struct cloud_tagset *out, char *err, size_t errlen);
+
+/*
+ * The pure part: one DescribeTags answer page added to out[] (matched to
+ * ids by resourceId). next gets the nextToken ("" on the last page).
+ * 0, -EINVAL (malformed, or a tag cloud_tags_add() refuses), -EFBIG.
+ */
+#define CLOUD_NEXT_TOKEN_LEN 1024
+__must_check int cloud_parse_tags(const char *xml, size_t len, const char *const ids[], size_t n,
+				  struct cloud_tagset *out, char next[CLOUD_NEXT_TOKEN_LEN],
+				  char *err, size_t errlen);
+
+/*
+ * Record an interface's groups on the interface itself: one CreateTags
+ * of cordon:original-groups[-N] (cloud_tags_split_groups), so a retry
+ * writes the same. Call it only on an interface that carries no
+ * cordon:original-groups: those would be the groups from before the
+ * first isolation, and its groups now are cordon's. Releases remove all
+ * of them in one DeleteTags, so no stale -N key outlives a list.
+ */
+__must_check int cloud_tag_original_groups(struct aws_client *c, const char *eni_id,
+					   const char *const groups[], size_t n,
+					   char *err, size_t errlen);
+/* DeleteTags of every cordon:original-groups key of the interface. */
+__must_check int cloud_untag_original_groups(struct aws_client *c, const char *eni_id,
+					     char *err, size_t errlen);
+
 #endif

@@ -60,7 +60,8 @@ struct notify_eni {
 	char old_groups[200];          /* "sg-1, sg-2" */
 	char new_groups[200];
 	bool done;
-	char error[200];               /* why not, when !done */
+	bool pending;                  /* not yet: moved right after the message */
+	char error[200];               /* why not, when !done and !pending */
 };
 
 /* What cordon did and what failed, for the message (caller fills). */
@@ -92,6 +93,61 @@ void notify_actions_error(struct notify_actions *a, const char *fmt, ...) __prin
 __must_check int notify_incident_text(const char *finding_json, const struct notify_actions *a,
 				      char subject[NOTIFY_SUBJECT_MAX + 1], struct buf *text,
 				      char *err, size_t errlen);
+
+/*
+ * The short follow-up sent when a GuardDuty finding correlates after the
+ * first message went out: what GuardDuty says, with its console link,
+ * against what cordon saw. finding_json is cordon's finding (as for
+ * notify_incident_text), incident_id the incident ("" if none).
+ */
+struct notify_gd_match {
+	char id[80];
+	char type[128];
+	double severity;
+	char title[256];
+	char updated_at[40];
+	char region[32];               /* "" : the cordon finding's */
+};
+__must_check int notify_followup_text(const char *finding_json, const char *incident_id,
+				      const struct notify_gd_match *g,
+				      char subject[NOTIFY_SUBJECT_MAX + 1], struct buf *text,
+				      char *err, size_t errlen);
+
+/* What a release did, for its message (caller fills). */
+struct notify_release {
+	char instance_id[64];
+	char region[32];
+	char incident_id[64];          /* "" when neither journal nor tags name one */
+	char opened_at[40], reason[256]; /* from the journal; "" off the host */
+	char ran_on[64];               /* the host `cordon release` ran on */
+	bool on_host;                  /* ran on the instance itself */
+	struct notify_eni eni[NOTIFY_MAX_ENIS]; /* old_groups: cordon's, new_groups: restored */
+	size_t n_eni;
+	char left[NOTIFY_MAX_ENIS][240]; /* "eni-1 (sg-forensic)": no original groups known */
+	size_t n_left;
+	bool tags_done;                /* cordon:status=released, cordon:released set */
+	bool lockdown_lifted;          /* on the host: the local lockdown is gone */
+};
+/* Subject "cordon: incident INC released" (or the instance's) and the text. */
+__must_check int notify_release_text(const struct notify_release *r,
+				     char subject[NOTIFY_SUBJECT_MAX + 1], struct buf *text,
+				     char *err, size_t errlen);
+
+/*
+ * The partition of a region ("aws", "aws-cn", "aws-us-gov", "aws-iso",
+ * ...), for ARNs; "aws" when the region is unknown.
+ */
+const char *notify_partition(const char *region);
+/*
+ * Console links into out (NUL-terminated; its length returned), or ""
+ * and 0 when the region or id is not a plain token, the partition has no
+ * public console, or len is too small.
+ */
+#define NOTIFY_LINK_LEN 200
+size_t notify_link_instance(char *out, size_t len, const char *region, const char *instance_id);
+size_t notify_link_gd_finding(char *out, size_t len, const char *region, const char *finding_id);
+/* GuardDuty's words for a severity: CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL. */
+const char *notify_severity_label(double severity);
 
 /* Make s a valid SNS subject in place: printable ASCII, capped. */
 void notify_subject_clean(char *s);

@@ -42,8 +42,8 @@ char *notify_events_body(const char *bus, const char *finding_json, char *err, s
 		goto out;
 	/* Rules can match on the instance without parsing the detail. */
 	if (*f.instance_id && *f.account && *f.region) {
-		snprintf(arn, sizeof(arn), "arn:aws:ec2:%s:%s:instance/%s", f.region, f.account,
-			 f.instance_id);
+		snprintf(arn, sizeof(arn), "arn:%s:ec2:%s:%s:instance/%s",
+			 notify_partition(f.region), f.region, f.account, f.instance_id);
 		res = cJSON_AddArrayToObject(e, "Resources");
 		if (!res || !cJSON_AddItemToArray(res, cJSON_CreateString(arn)))
 			goto out;
@@ -57,7 +57,7 @@ out:
 }
 
 /* GuardDuty's own mapping of its 1..10 severity to ASFF labels. */
-static const char *severity_label(double s)
+const char *notify_severity_label(double s)
 {
 	if (s >= 9.0)
 		return "CRITICAL";
@@ -136,10 +136,10 @@ static bool add_resource(cJSON *root, const struct notify_finding *f, const char
 		cJSON_Delete(r);
 		return false;
 	}
-	snprintf(arn, sizeof(arn), "arn:aws:ec2:%s:%s:instance/%s", region, account,
-		 *f->instance_id ? f->instance_id : "unknown");
+	snprintf(arn, sizeof(arn), "arn:%s:ec2:%s:%s:instance/%s", notify_partition(region),
+		 region, account, *f->instance_id ? f->instance_id : "unknown");
 	return add_str(r, "Type", "AwsEc2Instance") && add_str(r, "Id", arn) &&
-	       add_str(r, "Partition", "aws") && add_str(r, "Region", region);
+	       add_str(r, "Partition", notify_partition(region)) && add_str(r, "Region", region);
 }
 
 static bool add_fields(cJSON *root, const struct notify_finding *f)
@@ -169,8 +169,8 @@ static bool fill(cJSON *root, const struct notify_finding *f, const char *accoun
 	char product[160], id[200], type[200], sev[32];
 	cJSON *types, *s;
 
-	snprintf(product, sizeof(product), "arn:aws:securityhub:%s:%s:product/%s/default",
-		 region, account, account);
+	snprintf(product, sizeof(product), "arn:%s:securityhub:%s:%s:product/%s/default",
+		 notify_partition(region), region, account, account);
 	/* Unique per product: the same cordon finding updates, never duplicates. */
 	snprintf(id, sizeof(id), "cordon/%s/%s/%s", region, account, f->id);
 	asff_type(f->type, type, sizeof(type));
@@ -190,7 +190,7 @@ static bool fill(cJSON *root, const struct notify_finding *f, const char *accoun
 	if (*f->last_seen && !add_str(root, "LastObservedAt", f->last_seen))
 		return false;
 	s = cJSON_AddObjectToObject(root, "Severity");
-	if (!s || !add_str(s, "Label", severity_label(f->severity)) ||
+	if (!s || !add_str(s, "Label", notify_severity_label(f->severity)) ||
 	    !add_str(s, "Original", sev))
 		return false;
 	if (!add_capped(root, "Title", *f->title ? f->title : "cordon finding", ASFF_TITLE_MAX) ||

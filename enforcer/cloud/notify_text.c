@@ -58,7 +58,15 @@ static bool any_eni_done(const struct notify_actions *a)
 static bool any_eni_failed(const struct notify_actions *a)
 {
 	for (size_t i = 0; i < a->n_eni; i++)
-		if (!a->eni[i].done)
+		if (!a->eni[i].done && !a->eni[i].pending)
+			return true;
+	return false;
+}
+
+static bool any_eni_pending(const struct notify_actions *a)
+{
+	for (size_t i = 0; i < a->n_eni; i++)
+		if (a->eni[i].pending)
 			return true;
 	return false;
 }
@@ -68,6 +76,9 @@ static const char *state_word(const struct notify_actions *a)
 {
 	bool cloud = any_eni_done(a), cloud_fail = any_eni_failed(a);
 
+	/* The interfaces move after the message: the host loses the API then. */
+	if (any_eni_pending(a) && !cloud_fail && a->host_locked)
+		return "being isolated";
 	if (cloud && !cloud_fail && a->host_locked)
 		return "isolated";
 	if (cloud || a->host_locked)
@@ -77,24 +88,66 @@ static const char *state_word(const struct notify_actions *a)
 	return "not isolated";
 }
 
+static bool inbound(const struct notify_finding *f)
+{
+	return !strcmp(f->direction, "INBOUND");
+}
+
+/* The protocol as people write it: "ICMPv6", not the finding's "ICMPV6". */
+static const char *proto_word(const struct notify_finding *f)
+{
+	if (!*f->protocol)
+		return "traffic";
+	return !strcmp(f->protocol, "ICMPV6") ? "ICMPv6" : f->protocol;
+}
+
 static void subject_of(const struct notify_finding *f, const struct notify_actions *a,
 		       char subject[NOTIFY_SUBJECT_MAX + 1])
 {
-	const char *toward = !strcmp(f->direction, "INBOUND") ? "from" : "to";
-
+	const char *toward = inbound(f) ? "from" :
+			     !strcmp(f->direction, "OUTBOUND") ? "to" : "with";
 	char s[320];
 
 	snprintf(s, sizeof(s), "cordon: %s %s - %s %s %s", or_unknown(f->instance_id),
-		 state_word(a), *f->protocol ? f->protocol : "traffic", toward,
-		 or_unknown(f->remote_ip));
+		 state_word(a), proto_word(f), toward, or_unknown(f->remote_ip));
 	notify_subject_clean(s);
 	util_strlcpy(subject, s, NOTIFY_SUBJECT_MAX + 1);
+}
+
+/*
+ * One sentence on what the instance and the listed address did, the
+ * right way round: outbound, the instance reached the remote's service
+ * port; inbound, the remote reached the instance's. ICMP has no port.
+ */
+static int what_happened(struct buf *t, const struct notify_finding *f)
+{
+	int port = inbound(f) ? f->local_port : f->remote_port;
+	const char *r = or_unknown(f->remote_ip), *p = proto_word(f);
+	char on[64] = "";
+
+	if (port >= 0 && *f->protocol)
+		snprintf(on, sizeof(on), " on %s port %d", p, port);
+	if (!strcmp(f->direction, "OUTBOUND") && *on)
+		return buf_addf(t, "It %s %s, an address on a threat list,%s%s.", f->blocked ?
+				"tried to reach" : "contacted", r, on,
+				f->blocked ? "; the host's firewall blocked it" : "");
+	if (!strcmp(f->direction, "OUTBOUND"))
+		return buf_addf(t, "It sent %s to %s, an address on a threat list%s.", p, r,
+				f->blocked ? "; the host's firewall blocked it" : "");
+	if (inbound(f) && *on)
+		return buf_addf(t, "%s, an address on a threat list, %s it%s%s.", r, f->blocked ?
+				"tried to reach" : "contacted", on,
+				f->blocked ? "; the host's firewall blocked it" : "");
+	if (inbound(f))
+		return buf_addf(t, "%s, an address on a threat list, sent it %s%s.", r, p,
+				f->blocked ? "; the host's firewall blocked it" : "");
+	return buf_addf(t, "It exchanged %s with %s, an address on a threat list.", p, r);
 }
 
 static int seen(struct buf *t, const struct notify_finding *f)
 {
 	char local[80], remote[80], list[220] = "";
-	bool in = !strcmp(f->direction, "INBOUND");
+	bool in = inbound(f);
 	int ret;
 
 	endpoint(local, sizeof(local), f->local_ip, f->local_v6, f->local_port);
@@ -118,7 +171,7 @@ static int seen(struct buf *t, const struct notify_finding *f)
 		       !*f->direction ? "unknown" :
 		       in ? "INBOUND (the remote address contacted this instance)" :
 			    "OUTBOUND (this instance contacted the remote address)",
-		       *f->protocol ? f->protocol : "unknown",
+		       *f->protocol ? proto_word(f) : "unknown",
 		       in ? remote : local, "->", in ? local : remote,
 		       (unsigned long long)f->count, f->count == 1 ? "" : "s",
 		       (unsigned long long)f->packets, (unsigned long long)f->bytes,
@@ -128,11 +181,23 @@ static int seen(struct buf *t, const struct notify_finding *f)
 	return ret;
 }
 
-static int where(struct buf *t, const struct notify_finding *f)
+/* The finding's region, else the one the caller knows (the agent's). */
+static const char *region_of(const struct notify_finding *f, const struct notify_actions *a)
 {
-	return buf_addf(t, "WHERE\n  Instance:       %s\n  Account:        %s\n"
-			"  Region:         %s\n\n", or_unknown(f->instance_id),
-			or_unknown(f->account), or_unknown(f->region));
+	return *f->region ? f->region : a->gd_region;
+}
+
+static int where(struct buf *t, const struct notify_finding *f, const struct notify_actions *a)
+{
+	char l[NOTIFY_LINK_LEN];
+	int ret = buf_addf(t, "WHERE\n  Instance:       %s\n", or_unknown(f->instance_id));
+
+	if (!ret && notify_link_instance(l, sizeof(l), region_of(f, a), f->instance_id))
+		ret = buf_addf(t, "                  %s\n", l);
+	if (!ret)
+		ret = buf_addf(t, "  Account:        %s\n  Region:         %s\n\n",
+			       or_unknown(f->account), or_unknown(region_of(f, a)));
+	return ret;
 }
 
 static int did(struct buf *t, const struct notify_actions *a)
@@ -158,6 +223,11 @@ static int did(struct buf *t, const struct notify_actions *a)
 			ret = buf_addf(t, "  - Moved network interface %s from security groups "
 				       "%s to %s.\n", e->id, or_unknown(e->old_groups),
 				       or_unknown(e->new_groups));
+		else if (e->pending)
+			ret = buf_addf(t, "  - Moving network interface %s from security groups "
+				       "%s to %s right after this message (recorded on it as "
+				       "cordon:original-groups).\n", e->id,
+				       or_unknown(e->old_groups), or_unknown(e->new_groups));
 		else
 			ret = buf_addf(t, "  - FAILED to move network interface %s (groups %s) "
 				       "to %s: %s\n", e->id, or_unknown(e->old_groups),
@@ -194,31 +264,46 @@ static int guardduty(struct buf *t, const struct notify_finding *f,
 		     const struct notify_actions *a)
 {
 	const char *region = *a->gd_region ? a->gd_region : f->region;
+	char l[NOTIFY_LINK_LEN];
 
 	if (!*a->gd_finding_id)
 		return buf_adds(t, "GUARDDUTY\n  No GuardDuty finding matched yet; GuardDuty "
 				"takes 5 to 15 minutes or more to publish one.\n\n");
-	if (!*region)
+	if (!notify_link_gd_finding(l, sizeof(l), region, a->gd_finding_id))
 		return buf_addf(t, "GUARDDUTY\n  Matching GuardDuty finding: %s\n\n",
 				a->gd_finding_id);
-	return buf_addf(t, "GUARDDUTY\n  Matching GuardDuty finding: %s\n"
-			"  https://%s.console.aws.amazon.com/guardduty/home?region=%s"
-			"#/findings?fId=%s\n\n", a->gd_finding_id, region, region,
-			a->gd_finding_id);
+	return buf_addf(t, "GUARDDUTY\n  Matching GuardDuty finding: %s\n  %s\n\n",
+			a->gd_finding_id, l);
 }
 
-static int release(struct buf *t, const struct notify_actions *a)
+static int release(struct buf *t, const struct notify_finding *f,
+		   const struct notify_actions *a)
 {
+	const char *region = region_of(f, a);
+	int ret;
+
 	if (!*a->incident_id)
 		return buf_adds(t, "HOW TO RELEASE\n  Nothing to release: cordon did not isolate "
 				"this instance.\n");
-	return buf_addf(t, "HOW TO RELEASE\n"
-			"  Keep the instance as it is until the investigation is done; the "
-			"isolation survives reboots and agent restarts.\n"
-			"  Then, on the instance (for example through SSM Session Manager):\n\n"
-			"    cordon release --incident %s\n\n"
-			"  That puts every network interface back in its original security "
-			"groups and lifts the host lockdown.\n", a->incident_id);
+	ret = buf_adds(t, "HOW TO RELEASE\n"
+		       "  Keep the instance as it is until the investigation is done; the "
+		       "isolation survives reboots and agent restarts.\n");
+	if (!ret && *f->instance_id && *region)
+		ret = buf_addf(t, "  Then, from any machine with AWS credentials for this account "
+			       "(a workstation, CloudShell):\n\n"
+			       "    cordon release --instance-id %s --region %s\n\n"
+			       "  or on the instance (for example through SSM Session Manager):\n\n"
+			       "    cordon release --incident %s\n\n"
+			       "  Either puts every network interface back in the security groups "
+			       "recorded on it (tag cordon:original-groups) and lifts the host "
+			       "lockdown.\n", f->instance_id, region, a->incident_id);
+	else if (!ret)
+		ret = buf_addf(t, "  Then, on the instance (for example through SSM Session "
+			       "Manager):\n\n"
+			       "    cordon release --incident %s\n\n"
+			       "  That puts every network interface back in its original security "
+			       "groups and lifts the host lockdown.\n", a->incident_id);
+	return ret;
 }
 
 int notify_incident_text(const char *finding_json, const struct notify_actions *a,
@@ -234,14 +319,15 @@ int notify_incident_text(const char *finding_json, const struct notify_actions *
 	if (ret)
 		return ret;
 	subject_of(&f, a, subject);
-	ret = buf_addf(text, "Instance %s is %s. cordon saw %s traffic %s %s, an address on a "
-		       "threat list.\n\n", or_unknown(f.instance_id), state_word(a),
-		       !strcmp(f.direction, "INBOUND") ? "inbound" : "outbound",
-		       !strcmp(f.direction, "INBOUND") ? "from" : "to", or_unknown(f.remote_ip));
+	ret = buf_addf(text, "Instance %s is %s. ", or_unknown(f.instance_id), state_word(a));
+	if (!ret)
+		ret = what_happened(text, &f);
+	if (!ret)
+		ret = buf_adds(text, "\n\n");
 	if (!ret)
 		ret = seen(text, &f);
 	if (!ret)
-		ret = where(text, &f);
+		ret = where(text, &f, a);
 	if (!ret)
 		ret = did(text, a);
 	if (!ret)
@@ -249,8 +335,60 @@ int notify_incident_text(const char *finding_json, const struct notify_actions *
 	if (!ret)
 		ret = guardduty(text, &f, a);
 	if (!ret)
-		ret = release(text, a);
+		ret = release(text, &f, a);
 	if (ret)
 		util_err(err, errlen, "incident message: over %zu bytes", text->max);
+	return ret;
+}
+
+int notify_followup_text(const char *finding_json, const char *incident_id,
+			 const struct notify_gd_match *g, char subject[NOTIFY_SUBJECT_MAX + 1],
+			 struct buf *text, char *err, size_t errlen)
+{
+	const char *region;
+	char l[NOTIFY_LINK_LEN], s[320];
+	struct notify_finding f;
+	int ret;
+
+	subject[0] = '\0';
+	ret = notify_finding_parse(finding_json, finding_json ? strlen(finding_json) : 0, &f,
+				   err, errlen);
+	if (ret)
+		return ret;
+	if (!*g->id)
+		return util_err(err, errlen, "follow-up message: no GuardDuty finding id");
+	region = *g->region ? g->region : f.region;
+	snprintf(s, sizeof(s), "cordon: %s - GuardDuty confirms: %s", or_unknown(f.instance_id),
+		 or_unknown(g->type));
+	notify_subject_clean(s);
+	util_strlcpy(subject, s, NOTIFY_SUBJECT_MAX + 1);
+	ret = buf_addf(text, "Update on %s%s, instance %s: GuardDuty published a finding that "
+		       "matches what cordon saw.\n\n", *incident_id ? "incident " : "the finding ",
+		       *incident_id ? incident_id : f.id, or_unknown(f.instance_id));
+	if (!ret)
+		ret = buf_addf(text, "GUARDDUTY\n"
+			       "  Type:           %s\n"
+			       "  Severity:       %g (%s)\n"
+			       "  Title:          %s\n"
+			       "  Updated:        %s\n"
+			       "  Finding:        %s\n", or_unknown(g->type), g->severity,
+			       notify_severity_label(g->severity), or_unknown(g->title),
+			       or_unknown(g->updated_at), g->id);
+	if (!ret && notify_link_gd_finding(l, sizeof(l), region, g->id))
+		ret = buf_addf(text, "                  %s\n", l);
+	if (!ret)
+		ret = buf_adds(text, "\nWHAT CORDON SAW\n  ");
+	if (!ret)
+		ret = what_happened(text, &f);
+	if (!ret)
+		ret = buf_addf(text, "\n  Finding:        %s (first seen %s)\n", f.id,
+			       or_unknown(f.first_seen));
+	if (!ret && notify_link_instance(l, sizeof(l), region, f.instance_id))
+		ret = buf_addf(text, "  Instance:       %s\n", l);
+	if (!ret)
+		ret = buf_adds(text, "\nNothing else changed since the first message. On the "
+			       "instance, `cordon journal` shows the whole incident.\n");
+	if (ret)
+		util_err(err, errlen, "follow-up message: over %zu bytes", text->max);
 	return ret;
 }

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * `cordon release`, both ways: off the host for one instance id (the tags
+ * say everything), and on the host for the journal's incident (the local
+ * lockdown first, then the cloud from the tags, the journal standing in
+ * where the interfaces carry none).
+ */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aws_client.h"
 #include "cloud.h"
@@ -12,108 +19,150 @@
 #include "notify.h"
 #include "release.h"
 
-static int restore_enis(struct aws_client *c, struct journal *j,
-			const struct journal_incident *inc, struct release_report *rep)
+static int new_client(const struct release_opts *ro, struct aws_client **c, char *err,
+		      size_t errlen)
 {
-	int rc = 0;
-
-	for (size_t i = 0; i < inc->n_actions; i++) {
-		const struct journal_action *a = &inc->actions[i];
-		const char *groups[CLOUD_MAX_GROUPS];
-		char err[ERRLEN], list[400] = "";
-		size_t n = 0, off = 0;
-		const cJSON *g;
-
-		if (strcmp(a->action, "ec2_isolate_eni") || !a->params)
-			continue;
-		cJSON_ArrayForEach(g, cJSON_GetObjectItem(a->params, "original_groups"))
-			if (cJSON_IsString(g) && n < CLOUD_MAX_GROUPS) {
-				groups[n++] = g->valuestring;
-				off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
-							n > 1 ? "," : "", g->valuestring);
-			}
-		if (n == 0)
-			continue;
-		if (journal_action_intent(j, inc->id, "ec2_restore_eni", a->target, a->params))
-			log_warnx("journal: %s", journal_error(j));
-		if (cloud_set_eni_groups(c, a->target, groups, n, err, sizeof(err))) {
-			log_warnx("release: interface %s: %s", a->target, err);
-			if (journal_action_failed(j, inc->id, "ec2_restore_eni", a->target, err, 1))
-				log_warnx("journal: %s", journal_error(j));
-			rep->enis_failed++;
-			rc = -EIO;
-			continue;
-		}
-		if (journal_action_done(j, inc->id, "ec2_restore_eni", a->target, NULL))
-			log_warnx("journal: %s", journal_error(j));
-		printf("release: interface %s back in %s\n", a->target, list);
-		rep->enis_restored++;
-	}
-	return rc;
-}
-
-static const char *instance_of(const struct journal_incident *inc)
-{
-	for (size_t i = 0; i < inc->n_actions; i++)
-		if (!strcmp(inc->actions[i].action, "ec2_describe"))
-			return inc->actions[i].target;
-	return NULL;
-}
-
-static int retag(struct aws_client *c, struct journal *j,
-		 const struct journal_incident *inc, struct release_report *rep)
-{
-	static const char *const gone[] = { "cordon:incident", "cordon:status", "cordon:finding" };
-	const char *inst = instance_of(inc);
-	char err[ERRLEN], ts[UTIL_TIMESTAMP_LEN], val[160];
-	struct cloud_tag tag = { "cordon:released", val };
-
-	if (!inst || !*inst)
-		return 0;
-	util_iso8601_ms(util_now_real_ns(), ts);
-	snprintf(val, sizeof(val), "%s %s", inc->id, ts);
-	if (journal_action_intent(j, inc->id, "ec2_untag", inst, NULL))
-		log_warnx("journal: %s", journal_error(j));
-	if (cloud_delete_tags(c, inst, gone, ARRAY_SIZE(gone), err, sizeof(err)) ||
-	    cloud_create_tags(c, inst, &tag, 1, err, sizeof(err))) {
-		log_warnx("release: tags of %s: %s", inst, err);
-		if (journal_action_failed(j, inc->id, "ec2_untag", inst, err, 1))
-			log_warnx("journal: %s", journal_error(j));
-		return -EIO;
-	}
-	if (journal_action_done(j, inc->id, "ec2_untag", inst, NULL))
-		log_warnx("journal: %s", journal_error(j));
-	printf("release: %s tagged cordon:released\n", inst);
-	rep->tags_done = true;
+	if (aws_client_new(&(struct aws_client_opts){ .region = ro->region }, c))
+		return util_err(err, errlen, "out of memory"), -ENOMEM;
 	return 0;
 }
 
-static void notify(struct aws_client *c, const struct release_opts *ro,
-		   const struct journal_incident *inc, struct release_report *rep)
+/* From anywhere: the instance's tags alone; no state directory, no firewall. */
+static int release_remote(const struct release_opts *ro, struct release_report *rep,
+			  char *err, size_t errlen)
 {
-	char subject[NOTIFY_SUBJECT_MAX + 1], text[2048], id[NOTIFY_MSG_ID_LEN], err[ERRLEN];
-	const char *inst = instance_of(inc);
+	struct aws_client *c = NULL;
+	char why[ERRLEN];
+	int ret = new_client(ro, &c, err, errlen);
 
-	snprintf(subject, sizeof(subject), "cordon: incident %s released", inc->id);
-	notify_subject_clean(subject);
-	snprintf(text, sizeof(text),
-		 "cordon released incident %s%s%s.\n\n"
-		 "Opened: %s\nReason: %s\n\n"
-		 "What was undone:\n"
-		 "- network interfaces back in their original security groups: %zu "
-		 "(%zu failed)\n"
-		 "- isolation tags removed, cordon:released added: %s\n"
-		 "- local lockdown lifted: %s\n\n"
-		 "The evidence stays in the state directory under evidence/%s/.\n",
-		 inc->id, inst ? " on instance " : "", inst ? inst : "", inc->opened_at,
-		 inc->reason, rep->enis_restored, rep->enis_failed,
-		 rep->tags_done ? "yes" : "no", rep->lockdown_lifted ? "yes" : "no", inc->id);
-	if (notify_sns_publish(c, ro->sns_topic, subject, text, id, err, sizeof(err))) {
-		log_warnx("release: SNS: %s", err);
-		return;
+	if (ret)
+		return ret;
+	if (!aws_client_region(c, why, sizeof(why))) {
+		ret = util_err(err, errlen, "%s: %s (or give --region)", ro->instance_id, why);
+		goto out;
 	}
-	rep->notified = true;
-	printf("release: administrators told (SNS message %s)\n", id);
+	ret = release_cloud_run(&(struct release_cloud){
+					.c = c,
+					.instance_id = ro->instance_id,
+					.sns_topic = ro->sns_topic,
+				}, rep, err, errlen);
+out:
+	aws_client_free(c);
+	return ret;
+}
+
+/* The instance the incident is about: its describe step, else its finding. */
+static const char *instance_of(const struct journal_incident *inc)
+{
+	const cJSON *id;
+
+	for (size_t i = 0; i < inc->n_actions; i++)
+		if (!strcmp(inc->actions[i].action, "ec2_describe") && *inc->actions[i].target)
+			return inc->actions[i].target;
+	id = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(inc->finding, "resource"),
+						     "instanceDetails"), "instanceId");
+	return cJSON_IsString(id) && !strncmp(id->valuestring, "i-", 2) ? id->valuestring : NULL;
+}
+
+/* Each interface's groups as the journal recorded them before the first move. */
+static size_t journal_known(const struct journal_incident *inc, struct release_known *k,
+			    size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < inc->n_actions && n < max; i++) {
+		const struct journal_action *a = &inc->actions[i];
+		const cJSON *g;
+
+		if (strcmp(a->action, "ec2_isolate_eni") || !a->params ||
+		    strlen(a->target) >= sizeof(k->eni))
+			continue;
+		memset(&k[n], 0, sizeof(k[n]));
+		util_strlcpy(k[n].eni, a->target, sizeof(k[n].eni));
+		cJSON_ArrayForEach(g, cJSON_GetObjectItem(a->params, "original_groups"))
+			if (cJSON_IsString(g) && k[n].n < CLOUD_MAX_GROUPS)
+				util_strlcpy(k[n].groups[k[n].n++], g->valuestring, CLOUD_ID_LEN);
+		if (k[n].n)
+			n++;
+	}
+	return n;
+}
+
+/* A lockdown-only incident: no instance to release, the message still goes. */
+static void notify_local(struct aws_client *c, const struct release_opts *ro,
+			 const struct journal_incident *inc, struct release_report *rep)
+{
+	char subject[NOTIFY_SUBJECT_MAX + 1], id[NOTIFY_MSG_ID_LEN], err[ERRLEN];
+	struct notify_release *m = calloc(1, sizeof(*m));
+	struct buf text;
+
+	if (!m)
+		return;
+	util_strlcpy(m->incident_id, inc->id, sizeof(m->incident_id));
+	util_strlcpy(m->opened_at, inc->opened_at, sizeof(m->opened_at));
+	util_strlcpy(m->reason, inc->reason, sizeof(m->reason));
+	if (gethostname(m->ran_on, sizeof(m->ran_on) - 1))
+		m->ran_on[0] = '\0';
+	m->on_host = true;
+	m->lockdown_lifted = rep->lockdown_lifted;
+	buf_init(&text, NOTIFY_MESSAGE_MAX);
+	if (notify_release_text(m, subject, &text, err, sizeof(err)) ||
+	    notify_sns_publish(c, ro->sns_topic, subject, buf_str(&text), id, err, sizeof(err))) {
+		log_warnx("release: the message was NOT sent: %s", err);
+	} else {
+		rep->notified = true;
+		printf("release: administrators told (SNS message %s)\n", id);
+	}
+	buf_free(&text);
+	free(m);
+}
+
+static int release_incident(const struct release_opts *ro, struct journal *j,
+			    const struct journal_incident *inc, struct release_report *rep,
+			    char *err, size_t errlen)
+{
+	struct release_known *known = calloc(CLOUD_MAX_ENIS, sizeof(*known));
+	const char *inst = instance_of(inc);
+	struct aws_client *c = NULL;
+	int ret;
+
+	if (!known)
+		return util_err(err, errlen, "out of memory"), -ENOMEM;
+	util_strlcpy(rep->incident, inc->id, sizeof(rep->incident));
+	if (journal_incident_status(j, inc->id, "releasing"))
+		log_warnx("journal: %s", journal_error(j));
+	ret = new_client(ro, &c, err, errlen);
+	if (ret)
+		goto out;
+	if (inst) {
+		ret = release_cloud_run(&(struct release_cloud){
+			.c = c,
+			.instance_id = inst,
+			.sns_topic = ro->sns_topic,
+			.known = known,
+			.n_known = journal_known(inc, known, CLOUD_MAX_ENIS),
+			.incident = inc->id,
+			.opened_at = inc->opened_at,
+			.reason = inc->reason,
+			.on_host = true,
+			.lockdown_lifted = rep->lockdown_lifted,
+			.j = j,
+		}, rep, err, errlen);
+		if (ret)
+			goto out;
+	} else if (ro->sns_topic && *ro->sns_topic) {
+		notify_local(c, ro, inc, rep);
+	}
+	if (journal_incident_close(j, inc->id, rep->nothing ?
+				   "released (the instance was released already)" :
+				   "released by an operator"))
+		log_warnx("journal: %s", journal_error(j));
+	rep->closed = true;
+	printf("release: incident %s closed\n", inc->id);
+out:
+	aws_client_free(c);
+	free(known);
+	return ret;
 }
 
 int release_run(const struct release_opts *ro, const struct enforce_opts *eo,
@@ -121,17 +170,18 @@ int release_run(const struct release_opts *ro, const struct enforce_opts *eo,
 {
 	struct journal_state st;
 	const struct journal_incident *inc;
-	struct aws_client *c = NULL;
 	struct journal *j = NULL;
-	int rc = 0, crc = 0;
+	int rc;
 
 	memset(rep, 0, sizeof(*rep));
-	memset(&st, 0, sizeof(st));
+	if (ro->instance_id)
+		return release_remote(ro, rep, err, errlen);
 	if (ro->local_only) {
 		rc = enforce_release(eo, err, errlen);
 		rep->lockdown_lifted = rc == 0;
 		return rc;
 	}
+	memset(&st, 0, sizeof(st));
 	/*
 	 * Take the writer lock, then read a snapshot: our own appends must
 	 * not move what the snapshot's pointers point at.
@@ -162,34 +212,9 @@ int release_run(const struct release_opts *ro, const struct enforce_opts *eo,
 		goto out;
 	rep->lockdown_lifted = true;
 	printf("release: local lockdown lifted\n");
-	if (!inc)
-		goto out;
-	util_strlcpy(rep->incident, inc->id, sizeof(rep->incident));
-	if (journal_incident_status(j, inc->id, "releasing"))
-		log_warnx("journal: %s", journal_error(j));
-	if (aws_client_new(&(struct aws_client_opts){ 0 }, &c)) {
-		rc = util_err(err, errlen, "out of memory");
-		goto out;
-	}
-	crc = restore_enis(c, j, inc, rep);
-	if (retag(c, j, inc, rep))
-		crc = -EIO;
-	if (crc) {
-		rc = util_err(err, errlen,
-			      "incident %s: %zu interface(s) or its tags could not be "
-			      "restored; it stays open, run release again",
-			      inc->id, rep->enis_failed);
-		goto out;
-	}
-	/* One message, when everything is undone. */
-	if (ro->sns_topic && *ro->sns_topic)
-		notify(c, ro, inc, rep);
-	if (journal_incident_close(j, inc->id, "released by an operator"))
-		log_warnx("journal: %s", journal_error(j));
-	rep->closed = true;
-	printf("release: incident %s closed\n", inc->id);
+	if (inc)
+		rc = release_incident(ro, j, inc, rep, err, errlen);
 out:
-	aws_client_free(c);
 	journal_close(j);
 	journal_state_free(&st);
 	return rc;

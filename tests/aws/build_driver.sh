@@ -10,8 +10,9 @@ san=${SANITIZE-address,undefined}
 flags=(-g -O1)
 [[ -n $san ]] && flags+=(-fsanitize="$san" -fno-omit-frame-pointer -fno-sanitize-recover=all)
 srcs=(tests/aws/cloud_driver.c
-	enforcer/cloud/cloud.c enforcer/cloud/cloud_xml.c
+	enforcer/cloud/cloud.c enforcer/cloud/cloud_xml.c enforcer/cloud/cloud_tags.c enforcer/cloud/cloud_tags_xml.c
 	enforcer/cloud/notify.c enforcer/cloud/notify_text.c enforcer/cloud/notify_finding.c enforcer/cloud/notify_json.c
+	enforcer/cloud/notify_link.c enforcer/cloud/notify_release.c
 	feeds/gd.c feeds/gd_parse.c
 	common/aws/aws_client.c common/aws/aws_dns.c common/addr.c common/aws/aws_creds.c common/aws/aws_endpoint.c common/aws/aws_err.c
 	common/aws/aws_http.c common/aws/aws_imds.c common/aws/aws_profile.c common/aws/aws_retry.c

@@ -13,6 +13,9 @@
  *   cloud_driver protect INSTANCE 0|1 0|1
  *   cloud_driver snapshot VOLUME DESCRIPTION KEY=VALUE...
  *   cloud_driver publish TOPIC SUBJECT FILE
+ *   cloud_driver tag-groups ENI SG...        cordon:original-groups[-N] on ENI
+ *   cloud_driver untag-groups ENI
+ *   cloud_driver read-tags INSTANCE ENI...   what release reads: state, groups
  *   cloud_driver isolate INSTANCE FORENSIC_SG INCIDENT FINDING_FILE TOPIC
  *   cloud_driver events-put BUS FINDING_FILE
  *   cloud_driver sechub-import ACCOUNT REGION FINDING_FILE
@@ -27,6 +30,7 @@
 
 #include "aws_client.h"
 #include "cloud.h"
+#include "cloud_tags.h"
 #include "gd.h"
 #include "notify.h"
 
@@ -111,9 +115,10 @@ static void join_groups(const struct cloud_eni *e, char *out, size_t len)
 }
 
 /*
- * What the daemon will do, in small: describe, move every interface to
- * the forensic group, tag, then publish the readable message (printed to
- * stdout as well, after the subject line).
+ * What the daemon will do, in small, in the order that survives the cut
+ * (DESIGN.md): describe, record each interface's groups on it, tag the
+ * instance, publish the readable message (printed to stdout as well,
+ * after the subject line), then move the interfaces, primary last.
  */
 static int isolate(struct aws_client *c, const char *inst, const char *forensic,
 		   const char *incident, const char *finding_file, const char *topic, char *err)
@@ -123,7 +128,7 @@ static int isolate(struct aws_client *c, const char *inst, const char *forensic,
 	const char *groups[1] = { forensic };
 	char subject[NOTIFY_SUBJECT_MAX + 1], msg_id[NOTIFY_MSG_ID_LEN], tagline[200];
 	char *finding = slurp(finding_file);
-	struct cloud_tag tags[1];
+	struct cloud_tag tags[2];
 	struct buf text;
 	int ret;
 
@@ -140,21 +145,24 @@ static int isolate(struct aws_client *c, const char *inst, const char *forensic,
 		goto out;
 	for (size_t i = 0; i < in.n_eni && i < NOTIFY_MAX_ENIS; i++) {
 		struct notify_eni *e = &a.eni[a.n_eni++];
+		const char *orig[CLOUD_MAX_GROUPS];
 		char why[ERRLEN];
 
+		for (size_t k = 0; k < in.eni[i].n_groups; k++)
+			orig[k] = in.eni[i].groups[k];
 		util_strlcpy(e->id, in.eni[i].id, sizeof(e->id));
 		join_groups(&in.eni[i], e->old_groups, sizeof(e->old_groups));
 		util_strlcpy(e->new_groups, forensic, sizeof(e->new_groups));
-		if (cloud_set_eni_groups(c, in.eni[i].id, groups, 1, why, sizeof(why))) {
-			util_strlcpy(e->error, why, sizeof(e->error));
+		/* Isolation first: an interface whose tags failed moves all the same. */
+		if (cloud_tag_original_groups(c, in.eni[i].id, orig, in.eni[i].n_groups, why,
+					      sizeof(why)))
 			notify_actions_error(&a, "%s", why);
-		} else {
-			e->done = true;
-		}
+		e->pending = true;
 	}
-	snprintf(tagline, sizeof(tagline), "cordon:incident=%s", incident);
+	snprintf(tagline, sizeof(tagline), "cordon:incident=%s, cordon:status=isolated", incident);
 	tags[0] = (struct cloud_tag){ "cordon:incident", incident };
-	if (cloud_create_tags(c, inst, tags, 1, err, ERRLEN))
+	tags[1] = (struct cloud_tag){ "cordon:status", "isolated" };
+	if (cloud_create_tags(c, inst, tags, 2, err, ERRLEN))
 		notify_actions_error(&a, "%s", err);
 	else
 		util_strlcpy(a.tags, tagline, sizeof(a.tags));
@@ -168,10 +176,55 @@ static int isolate(struct aws_client *c, const char *inst, const char *forensic,
 		goto out;
 	printf("%s\n%s", subject, buf_str(&text));
 	fprintf(stderr, "message %s\n", msg_id);
+	/* Secondary interfaces first, the primary (index 0, sorted first) last. */
+	for (size_t i = in.n_eni; i-- > 0;) {
+		if (!a.eni[i].pending)
+			continue;
+		ret = cloud_set_eni_groups(c, in.eni[i].id, groups, 1, err, ERRLEN);
+		if (ret)
+			goto out;
+		fprintf(stderr, "moved %s\n", in.eni[i].id);
+	}
 out:
 	buf_free(&text);
 	free(finding);
 	return ret;
+}
+
+/* What `cordon release --instance-id` reads, as it reads it. */
+static int read_tags(struct aws_client *c, int n, char **ids, char *err)
+{
+	static struct cloud_tagset ts[CLOUD_TAGS_MAX_RESOURCES];
+	struct cloud_isolation iso;
+	int ret;
+
+	if (n < 1 || n > CLOUD_TAGS_MAX_RESOURCES)
+		return -EINVAL;
+	ret = cloud_describe_tags(c, (const char *const *)ids, (size_t)n, ts, err, ERRLEN);
+	if (ret)
+		return ret;
+	if (cloud_tags_isolation(&ts[0], &iso, err, ERRLEN))
+		printf("state %s error: %s\n", ids[0], err);
+	else
+		printf("state %s status %s incident %s released %s %s\n", ids[0],
+		       cloud_tags_status_name(iso.status), *iso.incident ? iso.incident : "-",
+		       *iso.released_incident ? iso.released_incident : "-",
+		       *iso.released_at ? iso.released_at : "-");
+	for (int i = 1; i < n; i++) {
+		char g[CLOUD_MAX_GROUPS][CLOUD_ID_LEN];
+		size_t ng;
+
+		ret = cloud_tags_join_groups(&ts[i], g, &ng, err, ERRLEN);
+		printf("groups %s", ids[i]);
+		if (ret == -ENOENT)
+			printf(" none");
+		else if (ret)
+			printf(" error: %s", err);
+		for (size_t k = 0; !ret && k < ng; k++)
+			printf("%s%s", k ? "," : " ", g[k]);
+		printf(" (%zu tags)\n", ts[i].n);
+	}
+	return 0;
 }
 
 static int gd_cmd(struct aws_client *c, int argc, char **argv, char *err)
@@ -227,6 +280,13 @@ static int run_more(struct aws_client *c, int argc, char **argv, char *err)
 		if (!ret)
 			printf("%s\n", id);
 		free(text);
+	} else if (!strcmp(cmd, "tag-groups") && argc >= 4) {
+		ret = cloud_tag_original_groups(c, argv[2], (const char *const *)argv + 3,
+						(size_t)argc - 3, err, ERRLEN);
+	} else if (!strcmp(cmd, "untag-groups") && argc == 3) {
+		ret = cloud_untag_original_groups(c, argv[2], err, ERRLEN);
+	} else if (!strcmp(cmd, "read-tags") && argc >= 3) {
+		ret = read_tags(c, argc - 2, argv + 2, err);
 	} else if (!strcmp(cmd, "isolate") && argc == 7) {
 		ret = isolate(c, argv[2], argv[3], argv[4], argv[5], argv[6], err);
 	} else if (!strcmp(cmd, "events-put") && argc == 4) {

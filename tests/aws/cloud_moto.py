@@ -5,7 +5,7 @@
 #   cloud_moto.py URL CA report NAME=VALUE... -> everything below, one
 #       process (boto3 takes seconds to start on a loaded machine):
 #     eni ID GROUP,GROUP            every interface of INST
-#     tags ID KEY=VALUE;...         for INST and ENI1, sorted
+#     tags ID KEY=VALUE;...         for INST, ENI1 (and ENI0 if given), sorted
 #     attrs ID termination BOOL shutdown VALUE   for INST and INST2
 #     snapshot SNAP VOLUME DESCRIPTION|KEY=VALUE,...
 #     mail JSON                     each message on MAILQ (SNS envelope)
@@ -83,10 +83,10 @@ def report(a):
         Filters=[{"Name": "attachment.instance-id", "Values": [a["INST"]]}])["NetworkInterfaces"]
     for e in sorted(enis, key=lambda e: e["NetworkInterfaceId"]):
         print("eni", e["NetworkInterfaceId"], ",".join(g["GroupId"] for g in e["Groups"]))
-    for rid in (a["INST"], a["ENI1"]):
+    for rid in [a["INST"], a["ENI1"]] + ([a["ENI0"]] if a.get("ENI0") else []):
         tags = ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [rid]}])["Tags"]
         print("tags", rid, ";".join(f"{t['Key']}={t['Value']}" for t in sorted(tags, key=lambda t: t["Key"])))
-    for iid in (a["INST"], a["INST2"]):
+    for iid in [a["INST"]] + ([a["INST2"]] if a.get("INST2") else []):
         t = ec2.describe_instance_attribute(InstanceId=iid, Attribute="disableApiTermination")
         s = ec2.describe_instance_attribute(InstanceId=iid, Attribute="instanceInitiatedShutdownBehavior")
         print("attrs", iid, "termination", t["DisableApiTermination"]["Value"],
@@ -97,10 +97,11 @@ def report(a):
         print("snapshot", a["SNAP"], s["VolumeId"], f"{s['Description']}|{tags}")
     for m in messages(a["MAILQ"]):
         print("mail", json.dumps(m))
-    for m in messages(a["EVQ"]):
-        print("event", json.dumps(m))
-    for f in client("securityhub").get_findings()["Findings"]:
-        print("sechub", json.dumps(f, sort_keys=True))
+    if a.get("EVQ"):
+        for m in messages(a["EVQ"]):
+            print("event", json.dumps(m))
+        for f in client("securityhub").get_findings()["Findings"]:
+            print("sechub", json.dumps(f, sort_keys=True))
 
 
 def main():

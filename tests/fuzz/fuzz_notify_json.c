@@ -42,6 +42,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
 				__builtin_trap();
 	}
+	buf_reset(&t);
+	/* The follow-up reads the same finding. */
+	if (notify_followup_text(s, "inc", &(struct notify_gd_match){ .id = "abc" }, subject, &t,
+				 err, sizeof(err)) == 0) {
+		if (strlen(subject) > NOTIFY_SUBJECT_MAX || !subject[0])
+			__builtin_trap();
+	}
 	buf_free(&t);
 	out = notify_events_body("bus", s, err, sizeof(err));
 	free(out);

@@ -121,6 +121,13 @@ check "sensor killed: the daemon runs on" kill -0 "$DPID"
 refute "sensor killed: the lockdown stays" probe host 198.51.100.20 8080
 
 # ---- release -------------------------------------------------------------------
+# The second interface carries its original groups as a tag (as the agent
+# records them on the interface), the first only in the journal: release
+# prefers the tag and falls back on the journal.
+ns cloud env AWS_ACCESS_KEY_ID="$ADMIN_KEY" AWS_SECRET_ACCESS_KEY="$ADMIN_SECRET" \
+	"$REGION_PY" -m awscli --endpoint-url "$URL" --ca-bundle "$REGION_CA" --region us-east-1 \
+	ec2 create-tags --resources "$ENI1" --tags "Key=cordon:original-groups,Value=$SG_DB" ||
+	notok "tag $ENI1 with its original groups"
 release >"$WORK/release.out" 2>&1
 rc=$?
 if [[ $rc -eq 0 ]] && grep -q "incident $INC closed" "$WORK/release.out"; then
@@ -128,11 +135,14 @@ if [[ $rc -eq 0 ]] && grep -q "incident $INC closed" "$WORK/release.out"; then
 else
 	notok "release (exit $rc)"; diag "$WORK/release.out"
 fi
+check "release: the tagged interface from its tag, the other from the journal" \
+	eval "grep -qxF 'release: interface $ENI1 back in $SG_DB (from its tags)' '$WORK/release.out' &&
+	      grep -qE '^release: interface $ENI0 back in sg-[0-9a-f]+, sg-[0-9a-f]+ \(from the journal\)$' '$WORK/release.out'"
 cloud_state
 pyq "$WORK/state.json" "d['enis'] == {'$ENI0': sorted(['$SG_WEB', '$SG_DB']), '$ENI1': ['$SG_DB']} or sorted(d['enis']['$ENI0']) == sorted(['$SG_WEB', '$SG_DB']) and d['enis']['$ENI1'] == ['$SG_DB']" &&
 	ok "release: original groups back on both interfaces (moto)" || { notok "release: groups"; diag "$WORK/state.json"; }
-pyq "$WORK/state.json" "'cordon:incident' not in d['tags'] and 'cordon:status' not in d['tags'] and d['tags'].get('cordon:released', '').startswith('$INC')" &&
-	ok "release: isolation tags gone, cordon:released added" || { notok "release: tags"; diag "$WORK/state.json"; }
+pyq "$WORK/state.json" "'cordon:incident' not in d['tags'] and d['tags'].get('cordon:status') == 'released' and d['tags'].get('cordon:released', '').startswith('$INC')" &&
+	ok "release: cordon:incident gone, cordon:status=released, cordon:released added" || { notok "release: tags"; diag "$WORK/state.json"; }
 grep -q '"subject": "cordon: incident '"$INC"' released"' "$WORK/mail.json" &&
 	ok "release: SNS told" || { notok "release: SNS"; diag "$WORK/mail.json"; }
 check "release: the host reaches the clean peer again" probe host 198.51.100.20 8080

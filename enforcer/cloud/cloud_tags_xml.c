@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * DescribeTags answer -> the cordon: tags of each resource asked about,
+ * over expat:
+ *
+ *   DescribeTagsResponse/tagSet/item/{resourceId,resourceType,key,value}
+ *   DescribeTagsResponse/nextToken
+ *
+ * Flat, so the walk keeps the names of the open elements below the root
+ * rather than a path string. Same refusals as aws_xml.c and cloud_xml.c:
+ * no DTD, no entity declarations, capped depth and texts.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <expat.h>
+
+#include "cloud.h"
+#include "cloud_tags.h"
+
+#define TX_MAX_DEPTH 16
+#define TX_MAX_TEXT 1100 /* a value of 256 characters of 4 bytes, and room */
+
+enum { L_NONE, L_RID, L_KEY, L_VALUE, L_NEXT };
+
+struct tx {
+	XML_Parser p;
+	const char *const *ids;
+	size_t n_ids;
+	struct cloud_tagset *out;
+	char *next;
+	size_t depth;
+	bool in_item;                 /* tagSet/item open */
+	bool under_set;               /* depth 2 is tagSet */
+	int leaf;                     /* the L_ we are reading the text of */
+	char text[TX_MAX_TEXT];
+	size_t text_len;
+	char rid[TX_MAX_TEXT], key[TX_MAX_TEXT], value[TX_MAX_TEXT];
+	bool have_rid, have_key;
+	int ret;
+	char why[ERRLEN];
+};
+
+static void __printf(3, 4) stop(struct tx *x, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!x->ret) {
+		x->ret = ret;
+		va_start(ap, fmt);
+		vsnprintf(x->why, sizeof(x->why), fmt, ap);
+		va_end(ap);
+	}
+	XML_StopParser(x->p, XML_FALSE);
+}
+
+static const char *local_name(const char *name)
+{
+	const char *c = strrchr(name, ':');
+
+	return c ? c + 1 : name;
+}
+
+static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **attr)
+{
+	struct tx *x = ud;
+	const char *ln = local_name(name);
+
+	(void)attr;
+	if (x->depth == TX_MAX_DEPTH)
+		return stop(x, -EFBIG, "elements nested too deep");
+	x->depth++;
+	x->leaf = L_NONE;
+	x->text_len = 0;
+	if (x->depth == 1 && strcmp(ln, "DescribeTagsResponse"))
+		return stop(x, -EINVAL, "<%.40s> is not a DescribeTags answer", ln);
+	if (x->depth == 2) {
+		x->under_set = !strcmp(ln, "tagSet");
+		if (!strcmp(ln, "nextToken"))
+			x->leaf = L_NEXT;
+	} else if (x->depth == 3 && x->under_set && !strcmp(ln, "item")) {
+		x->in_item = true;
+		x->have_rid = x->have_key = false;
+		x->value[0] = '\0';
+	} else if (x->depth == 4 && x->in_item) {
+		x->leaf = !strcmp(ln, "resourceId") ? L_RID : !strcmp(ln, "key") ? L_KEY :
+			  !strcmp(ln, "value") ? L_VALUE : L_NONE;
+	}
+}
+
+/* The item is complete: keep its tag if it is about one of ours. */
+static void item_end(struct tx *x)
+{
+	char err[ERRLEN];
+	int ret;
+
+	x->in_item = false;
+	if (!x->have_rid || !x->have_key)
+		return stop(x, -EINVAL, "a tag without %s", x->have_rid ? "key" : "resourceId");
+	for (size_t i = 0; i < x->n_ids; i++) {
+		if (strcmp(x->rid, x->ids[i]))
+			continue;
+		ret = cloud_tags_add(&x->out[i], x->key, x->value, err, sizeof(err));
+		if (ret < 0)
+			return stop(x, ret, "%s: %s", x->ids[i], err);
+		return;
+	}
+}
+
+static void XMLCALL on_end(void *ud, const XML_Char *name)
+{
+	struct tx *x = ud;
+
+	(void)name;
+	if (x->ret || !x->depth)
+		return;
+	x->text[x->text_len] = '\0';
+	switch (x->leaf) {
+	case L_RID:
+		memcpy(x->rid, x->text, x->text_len + 1);
+		x->have_rid = true;
+		break;
+	case L_KEY:
+		memcpy(x->key, x->text, x->text_len + 1);
+		x->have_key = true;
+		break;
+	case L_VALUE:
+		memcpy(x->value, x->text, x->text_len + 1);
+		break;
+	case L_NEXT:
+		if (x->text_len >= CLOUD_NEXT_TOKEN_LEN)
+			return stop(x, -EFBIG, "nextToken over %d bytes", CLOUD_NEXT_TOKEN_LEN - 1);
+		memcpy(x->next, x->text, x->text_len + 1);
+		break;
+	default:
+		if (x->depth == 3 && x->in_item)
+			item_end(x);
+		break;
+	}
+	x->leaf = L_NONE;
+	x->text_len = 0;
+	x->depth--;
+}
+
+static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
+{
+	struct tx *x = ud;
+
+	if (len <= 0 || x->leaf == L_NONE)
+		return;
+	if (x->text_len + (size_t)len >= sizeof(x->text))
+		return stop(x, -EFBIG, "a text over %d bytes", TX_MAX_TEXT - 1);
+	memcpy(x->text + x->text_len, s, (size_t)len);
+	x->text_len += (size_t)len;
+}
+
+static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
+			       const XML_Char *pubid, int has_internal)
+{
+	(void)name, (void)sysid, (void)pubid, (void)has_internal;
+	stop(ud, -EINVAL, "DTD not allowed");
+}
+
+static void XMLCALL on_entity(void *ud, const XML_Char *name, int is_param,
+			      const XML_Char *value, int value_len,
+			      const XML_Char *base, const XML_Char *sysid,
+			      const XML_Char *pubid, const XML_Char *notation)
+{
+	(void)name, (void)is_param, (void)value, (void)value_len, (void)base;
+	(void)sysid, (void)pubid, (void)notation;
+	stop(ud, -EINVAL, "entity declarations not allowed");
+}
+
+int cloud_parse_tags(const char *xml, size_t len, const char *const ids[], size_t n,
+		     struct cloud_tagset *out, char next[CLOUD_NEXT_TOKEN_LEN], char *err,
+		     size_t errlen)
+{
+	struct tx *x;
+	int ret = 0;
+
+	next[0] = '\0';
+	if (len > (size_t)INT32_MAX)
+		return util_err(err, errlen, "DescribeTags: answer too large"), -EFBIG;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->ids = ids;
+	x->n_ids = n;
+	x->out = out;
+	x->next = next;
+	x->p = XML_ParserCreate("UTF-8");
+	if (!x->p) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	XML_SetUserData(x->p, x);
+	XML_SetElementHandler(x->p, on_start, on_end);
+	XML_SetCharacterDataHandler(x->p, on_text);
+	XML_SetStartDoctypeDeclHandler(x->p, on_doctype);
+	XML_SetEntityDeclHandler(x->p, on_entity);
+	if (XML_Parse(x->p, xml, (int)len, XML_TRUE) == XML_STATUS_ERROR && !x->ret) {
+		ret = util_err(err, errlen, "DescribeTags XML line %lu: %s",
+			       (unsigned long)XML_GetCurrentLineNumber(x->p),
+			       XML_ErrorString(XML_GetErrorCode(x->p)));
+	} else if (x->ret) {
+		ret = x->ret;
+		util_err(err, errlen, "DescribeTags XML line %lu: %s",
+			 (unsigned long)XML_GetCurrentLineNumber(x->p), x->why);
+	}
+	XML_ParserFree(x->p);
+out:
+	if (ret)
+		next[0] = '\0';
+	free(x);
+	return ret;
+}
