@@ -60,7 +60,7 @@ struct cordon_config {
 		unsigned max_entries;
 	} lists;
 	struct {
-		struct config_strv allow;     /* "ADDRESS[/LEN][:PORT]" (allow.h) */
+		struct config_strv allow;     /* "ADDRESS[/LEN][:[PROTO/]PORT]" (allow.h) */
 		struct config_strv allow_unit;
 	} lockdown;
 	struct {

@@ -329,10 +329,13 @@ const struct config_opt config_opts[] = {
 	    64u << 20, "Most entries accepted from one list."),
 
 	LIST("lockdown", "allow", lockdown.allow, "", ALLOW_MAX,
-	     check_allow, "ADDRESS[/LEN][:PORT]",
-	     "Responders' access during a lockdown, ADDRESS[/LEN][:PORT] "
-	     "(an IPv6 address with a port in brackets: [2001:db8::5]:22); "
-	     "repeat for several. Never blocked."),
+	     check_allow, "ADDRESS[/LEN][:[PROTO/]PORT]",
+	     "Responders' access during a lockdown, ADDRESS[/LEN][:[PROTO/]PORT]: "
+	     "without a port every protocol and port; with one, only that port "
+	     "on this host, over PROTO tcp or udp (tcp when left out), for "
+	     "example 198.51.100.0/24:tcp/22. An IPv6 address with a port goes "
+	     "in brackets: [2001:db8::5]:udp/53. Repeat for several. Never "
+	     "blocked by the threat lists."),
 	LIST("lockdown", "allow_unit", lockdown.allow_unit, "",
 	     ALLOW_MAX_UNITS, check_unit, "UNIT",
 	     "systemd unit whose processes keep their network during a "

@@ -149,7 +149,7 @@ static int enf_load(struct cmd_ctx *cx)
 
 const struct cmd_ext cmd_opt_enforce = {
 	.opts = opts,
-	.usage = "[--allow ADDRESS[/LEN][:PORT]]... [--allow-unit UNIT]...\n"
+	.usage = "[--allow ADDRESS[/LEN][:[PROTO/]PORT]]... [--allow-unit UNIT]...\n"
 		 "       [--agent-user NAME|UID] [--nflog-group N] [--dns ADDRESS]...\n"
 		 "       [--no-resolv-conf] [--ct-mark MASK] [--cgroup-root DIR]",
 	.init = enf_init,
