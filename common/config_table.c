@@ -262,7 +262,7 @@ const struct config_opt config_opts[] = {
 	STR("agent", "state_dir", agent.state_dir, CLI_DEFAULT_STATE_DIR, 0,
 	    check_dir, "DIR",
 	    "Directory for the lockdown state, the incident journal and "
-	    "findings. --state-dir overrides it."),
+	    "findings, for every cordon command; --state-dir overrides it."),
 	STR("agent", "instance_id", agent.instance_id, "", CF_EMPTY_OK,
 	    check_instance_id, "i-ID",
 	    "This instance's id (i-...). Empty: ask the instance metadata "
@@ -308,9 +308,10 @@ const struct config_opt config_opts[] = {
 
 	LIST("lists", "threat", lists.threat, "", CONFIG_MAX_LISTS, check_threat,
 	     "[FORMAT:]LOCATION",
-	     "Threat list, [FORMAT:]LOCATION; repeat for several. FORMAT is "
-	     "txt (default), stix, otx_csv, alien_vault, proof_point or "
-	     "fire_eye; LOCATION is a file, s3://BUCKET/KEY or an https:// URL."),
+	     "Threat list, [FORMAT:]LOCATION; repeat for several (32 threat "
+	     "and trusted lists in all). FORMAT is txt (default), stix, "
+	     "otx_csv, alien_vault, proof_point or fire_eye; LOCATION is a "
+	     "file, s3://BUCKET/KEY or an https:// URL."),
 	LIST("lists", "trusted", lists.trusted, "", CONFIG_MAX_LISTS, check_trusted,
 	     "[FORMAT:]LOCATION",
 	     "Trusted list, [FORMAT:]LOCATION; repeat for several. Its "
