@@ -110,7 +110,7 @@ int cmd_ctx_getopt(struct cmd_ctx *cx, int argc, char **argv);
  * After the loop: CMD_GO, or the exit status to return now: EXIT_OK
  * after --help, EXIT_USAGE or EXIT_FAIL after a one-line message.
  */
-int cmd_ctx_load(struct cmd_ctx *cx, int argc, char **argv);
+__must_check int cmd_ctx_load(struct cmd_ctx *cx, int argc, char **argv);
 /* The usage on stderr; returns EXIT_USAGE. */
 int cmd_ctx_usage(const struct cmd_ctx *cx);
 void cmd_ctx_free(struct cmd_ctx *cx);
@@ -127,11 +127,13 @@ int cmd_exit_input(int rc);
  * command line's entries first; a user or group given there stays).
  * Shared with `cordon run`. 0 or EXIT_USAGE after a message.
  */
-int cmd_opt_enforce_config(struct enforce_opts *o, const struct cordon_config *c,
-			   bool user_given, bool group_given);
+__must_check int cmd_opt_enforce_config(struct enforce_opts *o,
+					const struct cordon_config *c,
+					bool user_given, bool group_given);
 
 /* Add one list argument; 0, or an exit status after a message. */
-int cmd_opt_lists_add(struct cmd_lists *l, const char *arg, enum list_kind kind);
+__must_check int cmd_opt_lists_add(struct cmd_lists *l, const char *arg,
+				   enum list_kind kind);
 struct lists;
 /*
  * Load every list (S3 locations through one verified GetObject each),
@@ -139,7 +141,7 @@ struct lists;
  * borrowed from ls; free the array). 0, or an exit status after naming
  * every list that failed.
  */
-int cmd_opt_lists_load(const struct cmd_lists *l, struct lists *ls,
-		       struct list ***lists, size_t *n, bool quiet);
+__must_check int cmd_opt_lists_load(const struct cmd_lists *l, struct lists *ls,
+				    struct list ***lists, size_t *n, bool quiet);
 
 #endif
