@@ -243,9 +243,9 @@ int cmd_replay(int argc, char **argv)
 	}
 	print_set_summary(tset, lists_entries(&ls), t1 - t0, t2 - t1);
 	print_summary(sensor, util_now_mono_ns() - t2);
-	v = (uint64_t)print_findings(sensor, instance_id);
-	if (v && !rc)
-		rc = (int)v;
+	opt = print_findings(sensor, instance_id);
+	if (opt && !rc)
+		rc = opt; /* the first failure's status */
 out:
 	sensor_free(sensor);
 	tset_free(tset);
