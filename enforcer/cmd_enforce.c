@@ -38,7 +38,7 @@ static int load_into(struct nset_all *w, const struct cmd_lists *la,
 
 		if (rc) {
 			log_warnx("%s", err);
-			return rc == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+			return cmd_exit_input(rc);
 		}
 		if (!quiet) {
 			lists_describe(l, desc, sizeof(desc));
@@ -50,7 +50,7 @@ static int load_into(struct nset_all *w, const struct cmd_lists *la,
 		list_free(l);
 		if (rc) {
 			log_warnx("%s", err);
-			return rc == -ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+			return cmd_exit_input(rc);
 		}
 	}
 	return 0;
