@@ -254,7 +254,7 @@ void sensord_main(int sock, struct cap **caps, size_t ncaps,
 		  const struct sensord_opts *o)
 {
 	struct sensord *sd = calloc(1, sizeof(*sd));
-	struct pollfd pfd[9];
+	struct pollfd pfd[SENSORD_MAX_CAPS + 1];
 	struct sensor_opts so;
 	struct ipc_s_hello hello;
 	char err[ERRLEN];
@@ -262,7 +262,7 @@ void sensord_main(int sock, struct cap **caps, size_t ncaps,
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	if (!sd || ncaps > 8)
+	if (!sd || ncaps > SENSORD_MAX_CAPS)
 		_exit(3);
 	sd->sock = sock;
 	sd->caps = caps;

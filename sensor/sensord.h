@@ -26,6 +26,8 @@ enum {
 };
 
 #define SENSORD_MAX_LISTS 32
+/* Capture handles: the agent's interfaces (8 at most) and NFLOG. */
+#define SENSORD_MAX_CAPS 9
 
 struct ipc_s_lists {
 	struct ipc_hdr h;

@@ -20,33 +20,6 @@
 #include "privsep.h"
 #include "sensord.h"
 
-void run_opts_default(struct run_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->mode = RUN_ISOLATE;
-	o->state_dir = "/var/lib/cordon";
-	o->user = "cordon";
-	list_limits_default(&o->lim);
-	o->sync_interval = 60;
-	enforce_opts_default(&o->enf);
-	o->snaplen = 256;
-	o->capture_buffer = 32 << 20;
-	o->max_flows = 65536;
-	o->max_findings = 65536;
-	o->evidence_seconds = 30;
-	o->evidence_bytes = 16 << 20;
-	o->outbound = true;
-	o->inbound_answered = true;
-	o->tag_instance = true;
-	o->gd_enabled = true;
-	o->gd_poll_interval = 60;
-	o->gd_min_severity = 7.0;
-	o->gd_incident_severity = 7.0;
-	util_strlcpy(o->gd_types[0], "*.Custom", sizeof(o->gd_types[0]));
-	o->n_gd_types = 1;
-	util_strlcpy(o->events_bus, "default", sizeof(o->events_bus));
-}
-
 static const struct ipc_spec from_sensor[] = {
 	{ IPC_S_HELLO, sizeof(struct ipc_s_hello) },
 	{ IPC_S_LISTS_DONE, sizeof(struct ipc_s_lists_done) },

@@ -128,7 +128,7 @@ void daemon_gd_finding(struct daemon *d, const struct ipc_a_gd_finding *m)
 {
 	const struct gd_finding *f = &m->f;
 	const struct ipc_s_finding *local;
-	const char *types[16];
+	const char *types[CONFIG_MAX_GD_TYPES];
 
 	if (f->archived || seen(d, f->id))
 		return;

@@ -5,7 +5,9 @@
  *   locked=1
  *   since=1767225600000000000
  *   reason=GuardDuty finding 1234
- *   allow=198.51.100.0/24:22      (repeatable)
+ *   allow=198.51.100.0/24:tcp/22  (repeatable; written as allow_format()
+ *                                  does. A bare port, as cordon wrote it
+ *                                  before protocols, reads as TCP and UDP)
  *   unit=amazon-ssm-agent.service (repeatable)
  */
 #include <errno.h>
@@ -91,13 +93,12 @@ int state_load(const char *dir, struct enforce_state *st, char *err,
 		} else if (!strcmp(line, "reason")) {
 			util_strlcpy(st->reason, v, sizeof(st->reason));
 		} else if (!strcmp(line, "allow")) {
-			if (st->n_allow >= ALLOW_MAX ||
-			    allow_parse(v, &st->allow[st->n_allow], e2, sizeof(e2))) {
+			/* A bare port here is TCP and UDP (allow.h). */
+			if (allow_add_legacy(st->allow, &st->n_allow, v, e2, sizeof(e2))) {
 				rc = util_err(err, errlen, "%s:%u: bad allow '%s'",
 					      path, lineno, v);
 				goto out;
 			}
-			st->n_allow++;
 		} else if (!strcmp(line, "unit")) {
 			if (st->n_units >= ALLOW_MAX_UNITS || !*v ||
 			    strlen(v) >= ALLOW_UNIT_LEN) {

@@ -170,13 +170,13 @@ variable "mode" {
 }
 
 variable "lockdown_allow" {
-  description = "Responders' access kept through a lockdown, as CIDR[:PORT] (for example 198.51.100.0/24:22)."
+  description = "Responders' access kept through a lockdown, as CIDR[:[PROTO/]PORT], PROTO tcp or udp, tcp when left out (for example 198.51.100.0/24:tcp/22)."
   type        = list(string)
   default     = []
 
   validation {
-    condition     = alltrue([for a in var.lockdown_allow : can(regex("^[0-9A-Fa-f.:/\\[\\]]+$", a))])
-    error_message = "lockdown_allow: CIDR[:PORT] entries only."
+    condition     = alltrue([for a in var.lockdown_allow : can(regex("^[0-9A-Fa-f.:/\\[\\]]+(:(tcp|udp|TCP|UDP)/[0-9]+)?$", a))])
+    error_message = "lockdown_allow: CIDR[:[PROTO/]PORT] entries only."
   }
 }
 

@@ -102,6 +102,62 @@ static void test_bad(void **state)
 	free(st);
 }
 
+/*
+ * A state file from before protocols: "ADDRESS:PORT" opened TCP and UDP,
+ * and still does after an upgrade; what cordon writes now names the
+ * protocol, and a bare port in a config means TCP only (test_allow).
+ */
+static void test_allow_protocols(void **state)
+{
+	struct enforce_state *st = calloc(1, sizeof(*st));
+	char err[ERRLEN], a[ALLOW_STRLEN], path[128], text[512];
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	write_file("locked=1\nallow=198.51.100.0/24:22\nallow=[2001:db8::5]:53\n"
+		   "allow=192.0.2.4:udp/500\nallow=192.0.2.9:tcp/443\n"
+		   "allow=203.0.113.0/24\n");
+	assert_int_equal(state_load(dir, st, err, sizeof(err)), 0);
+	assert_int_equal(st->n_allow, 7);
+	assert_string_equal(allow_format(&st->allow[0], a, sizeof(a)), "198.51.100.0/24:tcp/22");
+	assert_string_equal(allow_format(&st->allow[1], a, sizeof(a)), "198.51.100.0/24:udp/22");
+	assert_string_equal(allow_format(&st->allow[2], a, sizeof(a)), "[2001:db8::5]:tcp/53");
+	assert_string_equal(allow_format(&st->allow[3], a, sizeof(a)), "[2001:db8::5]:udp/53");
+	assert_string_equal(allow_format(&st->allow[4], a, sizeof(a)), "192.0.2.4:udp/500");
+	assert_string_equal(allow_format(&st->allow[5], a, sizeof(a)), "192.0.2.9:tcp/443");
+	assert_string_equal(allow_format(&st->allow[6], a, sizeof(a)), "203.0.113.0/24");
+	assert_int_equal(st->allow[4].proto, IPPROTO_UDP);
+	assert_int_equal(st->allow[5].proto, IPPROTO_TCP);
+	assert_int_equal(st->allow[6].proto, 0);
+	/* Written back canonically, so it reads back the same. */
+	assert_int_equal(state_save(dir, st, err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/" STATE_FILE, dir);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(text, "\nallow=198.51.100.0/24:tcp/22\n"
+				     "allow=198.51.100.0/24:udp/22\n"
+				     "allow=[2001:db8::5]:tcp/53\nallow=[2001:db8::5]:udp/53\n"
+				     "allow=192.0.2.4:udp/500\nallow=192.0.2.9:tcp/443\n"
+				     "allow=203.0.113.0/24\n"));
+	assert_int_equal(state_load(dir, st, err, sizeof(err)), 0);
+	assert_int_equal(st->n_allow, 7);
+	/* Two entries for one old line: the cap counts both. */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("locked=1\n", f);
+	for (int i = 0; i < ALLOW_MAX / 2; i++)
+		fprintf(f, "allow=192.0.2.%d:22\n", i % 250 + 1);
+	fputs("allow=192.0.2.251:22\n", f);
+	fclose(f);
+	assert_int_equal(state_load(dir, st, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "bad allow '192.0.2.251:22'"));
+	free(st);
+}
+
 static void test_lock(void **state)
 {
 	char err[ERRLEN];
@@ -119,6 +175,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_allow_protocols, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
