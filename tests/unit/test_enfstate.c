@@ -108,7 +108,7 @@ static void test_lock(void **state)
 	int fd;
 
 	(void)state;
-	assert_int_equal(state_lock(dir, &fd, err, sizeof(err)), 0);
+	assert_int_equal(state_lock(dir, 1000, &fd, err, sizeof(err)), 0);
 	assert_true(fd >= 0);
 	state_unlock(fd);
 	state_unlock(-1);
