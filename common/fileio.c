@@ -377,27 +377,45 @@ int fileio_chown(int dirfd, const char *name, uid_t uid, gid_t gid)
 	return fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 }
 
-int fileio_replace_path(const char *path, const void *p, size_t n, mode_t mode,
-			unsigned flags)
+/* The directory of path, opened; *name points into path. */
+static int parent_open(const char *path, const char **name)
 {
 	const char *slash = strrchr(path, '/');
 	char dir[4096];
-	int dfd, rc;
 
-	if (!slash) {
-		util_strlcpy(dir, ".", sizeof(dir));
-	} else if (slash == path) {
-		util_strlcpy(dir, "/", sizeof(dir));
-	} else {
-		if ((size_t)(slash - path) >= sizeof(dir))
-			return -ENAMETOOLONG;
-		memcpy(dir, path, (size_t)(slash - path));
-		dir[slash - path] = '\0';
-	}
-	dfd = fileio_dir_open(dir, 0);
+	*name = slash ? slash + 1 : path;
+	if (!slash)
+		return fileio_dir_open(".", 0);
+	if (slash == path)
+		return fileio_dir_open("/", 0);
+	if ((size_t)(slash - path) >= sizeof(dir))
+		return -ENAMETOOLONG;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	return fileio_dir_open(dir, 0);
+}
+
+int fileio_open_path(const char *path, int flags, mode_t mode)
+{
+	const char *name;
+	int dfd = parent_open(path, &name), fd;
+
 	if (dfd < 0)
 		return dfd;
-	rc = fileio_replace(dfd, slash ? slash + 1 : path, p, n, mode, flags);
+	fd = fileio_open(dfd, name, flags, mode);
+	close(dfd);
+	return fd;
+}
+
+int fileio_replace_path(const char *path, const void *p, size_t n, mode_t mode,
+			unsigned flags)
+{
+	const char *name;
+	int dfd = parent_open(path, &name), rc;
+
+	if (dfd < 0)
+		return dfd;
+	rc = fileio_replace(dfd, name, p, n, mode, flags);
 	close(dfd);
 	return rc;
 }

@@ -88,7 +88,11 @@ __must_check int fileio_sync_dir(int dirfd);
 __must_check int fileio_unlink(int dirfd, const char *name, unsigned flags);
 /* fchownat(AT_SYMLINK_NOFOLLOW); name NULL: the directory itself. */
 __must_check int fileio_chown(int dirfd, const char *name, uid_t uid, gid_t gid);
-/* fileio_replace() of a file given by path (its directory from the path). */
+/*
+ * fileio_open() and fileio_replace() of a file given by path: its
+ * directory (last component not a symlink) from the path.
+ */
+__must_check int fileio_open_path(const char *path, int flags, mode_t mode);
 __must_check int fileio_replace_path(const char *path, const void *p, size_t n,
 				     mode_t mode, unsigned flags);
 /* strerror(-rc), with -ELOOP and -ENXIO said in fileio's words. */
