@@ -287,9 +287,9 @@ int fileio_reserve(int dirfd, const char *reserve, size_t size, mode_t mode)
 
 	fd = fileio_open(dirfd, reserve, O_RDONLY, 0);
 	if (fd >= 0) {
-		/* Ours (a reserve another user made may not be writable for us). */
+		/* Writable for us: ours, or we are root. */
 		rc = fstat(fd, &st) == 0 && st.st_size >= (off_t)size &&
-		     st.st_nlink == 1 && st.st_uid == geteuid();
+		     st.st_nlink == 1 && (st.st_uid == geteuid() || geteuid() == 0);
 		close(fd);
 		if (rc)
 			return 0;

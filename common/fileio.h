@@ -72,10 +72,11 @@ __must_check int fileio_replace(int dirfd, const char *name, const void *p, size
 
 /*
  * A file whose blocks are already paid for, so that a later replace
- * cannot fail on a full disk: reserve (size bytes of zeros, ours, one
- * link) is made once; fileio_replace_reserved() writes into it in place,
- * cuts it to length and renames it over name. The reserve is then gone;
- * fileio_reserve() again makes a new one when there is room.
+ * cannot fail on a full disk: reserve (size bytes of zeros, one link,
+ * ours unless we are root) is made once; fileio_replace_reserved()
+ * writes into it in place, cuts it to length and renames it over name.
+ * The reserve is then gone; fileio_reserve() makes a new one when there
+ * is room.
  */
 __must_check int fileio_reserve(int dirfd, const char *reserve, size_t size, mode_t mode);
 __must_check int fileio_replace_reserved(int dirfd, const char *reserve, const char *name,
