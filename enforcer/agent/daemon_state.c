@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "daemon_impl.h"
+#include "fileio.h"
 #include "log.h"
 #include "privsep.h"
 
@@ -19,13 +20,23 @@ const char *daemon_mode_name(enum run_mode m)
 	return m == RUN_MONITOR ? "monitor" : m == RUN_BLOCK ? "block" : "isolate";
 }
 
-static int mkdir_owned(const char *path, uid_t uid, gid_t gid, bool chown_it)
+/*
+ * Made 0750 and chown'ed, never through a symlink (fileio.h): path itself
+ * when dirfd < 0 (returns its fd), else path in dirfd (returns 0).
+ */
+static int mkdir_owned(int dirfd, const char *path, uid_t uid, gid_t gid, bool chown_it)
 {
-	if (mkdir(path, 0750) < 0 && errno != EEXIST)
-		return -errno;
-	if (chown_it && chown(path, uid, gid) < 0)
-		return -errno;
-	return 0;
+	int fd = dirfd < 0 ? fileio_dir_open(path, 0750) : fileio_subdir(dirfd, path, 0750);
+	int rc;
+
+	if (fd < 0)
+		return fd;
+	rc = chown_it ? fileio_chown(fd, NULL, uid, gid) : 0;
+	if (rc || dirfd >= 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
 }
 
 int daemon_prepare_state(struct daemon *d, char *err, size_t errlen)
@@ -34,8 +45,7 @@ int daemon_prepare_state(struct daemon *d, char *err, size_t errlen)
 	bool root = geteuid() == 0;
 	uid_t uid = 0;
 	gid_t gid = 0;
-	char sub[600];
-	int fd, rc;
+	int fd, sfd, rc;
 
 	d->parent_user = o->user;
 	d->started_real_ns = util_now_real_ns();
@@ -43,22 +53,22 @@ int daemon_prepare_state(struct daemon *d, char *err, size_t errlen)
 	    (rc = privsep_lookup_user(o->user, &uid, &gid, err, errlen)))
 		return rc;
 	/* After the drop we still write here: give it to the agent's user. */
-	if ((rc = mkdir_owned(o->state_dir, uid, gid, root)))
+	if ((sfd = mkdir_owned(-1, o->state_dir, uid, gid, root)) < 0)
 		return util_err(err, errlen, "state directory %s: %s", o->state_dir,
-				strerror(-rc));
-	snprintf(sub, sizeof(sub), "%s/lists", o->state_dir);
-	if ((rc = mkdir_owned(sub, uid, gid, root)))
-		return util_err(err, errlen, "%s: %s", sub, strerror(-rc));
+				fileio_strerror(sfd));
+	rc = mkdir_owned(sfd, "lists", uid, gid, root);
+	close(sfd);
+	if (rc)
+		return util_err(err, errlen, "%s/lists: %s", o->state_dir, fileio_strerror(rc));
 	if (*o->findings_file)
 		util_strlcpy(d->findings_path, o->findings_file, sizeof(d->findings_path));
 	else
 		snprintf(d->findings_path, sizeof(d->findings_path), "%s/findings.json",
 			 o->state_dir);
-	fd = open(d->findings_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-		  0640);
+	fd = fileio_open_path(d->findings_path, O_WRONLY | O_APPEND | O_CREAT, 0640);
 	if (fd < 0)
 		return util_err(err, errlen, "findings file %s: %s", d->findings_path,
-				strerror(errno));
+				fileio_strerror(fd));
 	if (root && fchown(fd, uid, gid) < 0)
 		log_warn("chown %s", d->findings_path);
 	d->findings = fdopen(fd, "a");
@@ -85,19 +95,25 @@ void daemon_chown_state(struct daemon *d)
 	    privsep_lookup_user(d->o->user, &uid, &gid, err, sizeof(err)))
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
-		char path[700];
+		int sfd = fileio_dir_open(d->o->state_dir, 0), fd, rc;
 		struct dirent *e;
 		DIR *dir;
 
-		snprintf(path, sizeof(path), "%s%s", d->o->state_dir, sub[i]);
-		dir = opendir(path);
-		if (!dir)
+		/* A "lists" symlink must not hand another directory to the agent. */
+		fd = sfd < 0 || !*sub[i] ? sfd : fileio_subdir(sfd, sub[i] + 1, 0);
+		if (fd != sfd && sfd >= 0)
+			close(sfd);
+		dir = fd < 0 ? NULL : fdopendir(fd);
+		if (!dir) {
+			if (fd >= 0)
+				close(fd);
 			continue;
+		}
 		while ((e = readdir(dir)))
 			if (e->d_name[0] != '.' &&
-			    fchownat(dirfd(dir), e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) &&
-			    errno != ENOENT)
-				log_warn("chown %s/%s", path, e->d_name);
+			    (rc = fileio_chown(dirfd(dir), e->d_name, uid, gid)) && rc != -ENOENT)
+				log_warnx("chown %s%s/%s: %s", d->o->state_dir, sub[i], e->d_name,
+					  fileio_strerror(rc));
 		closedir(dir);
 	}
 }
@@ -207,18 +223,12 @@ static cJSON *status_incident(const struct daemon *d)
 	return o;
 }
 
-/* Replace path with text: temp file, rename (readers never see half). */
+/* Replace path with text (readers never see half); no fsync: status only. */
 static void write_atomic(const char *path, const char *text)
 {
-	char tmp[700];
-	FILE *f;
+	int rc = fileio_replace_path(path, text, strlen(text), 0644, FILEIO_NOSYNC);
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return;
-	if ((fputs(text, f) < 0) | (fclose(f) != 0) || rename(tmp, path) < 0)
-		unlink(tmp);
+	(void)rc;
 }
 
 /*
@@ -255,12 +265,11 @@ void daemon_write_metrics(struct daemon *d)
 /* SIGHUP: logrotate moved the findings file; open it again. */
 void daemon_reopen_findings(struct daemon *d)
 {
-	int fd = open(d->findings_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-		      0640);
+	int fd = fileio_open_path(d->findings_path, O_WRONLY | O_APPEND | O_CREAT, 0640);
 	FILE *f;
 
 	if (fd < 0) {
-		log_warn("findings file %s", d->findings_path);
+		log_warnx("findings file %s: %s", d->findings_path, fileio_strerror(fd));
 		return;
 	}
 	f = fdopen(fd, "a");
