@@ -390,7 +390,7 @@ static void test_parse_tags_refuses(void **state)
 		      "</tagSet></DescribeTagsResponse>", -EINVAL,
 		      "i-0123456789abcdef0: tag cordon:status: there twice");
 	parse_refused("<!DOCTYPE x [<!ENTITY a \"b\">]><DescribeTagsResponse/>", -EINVAL,
-		      "DTD not allowed");
+		      "DOCTYPE is not allowed");
 	parse_refused(DT_HEAD "<item>", -EINVAL, "DescribeTags XML line");
 	snprintf(big, sizeof(big), DT_HEAD "<item><resourceId>i-1</resourceId><key>k</key><value>"
 		 "%01200d</value></item></tagSet></DescribeTagsResponse>", 0);
