@@ -104,6 +104,8 @@ static void lockdown(struct daemon *d)
 	inc->lockdown_done = true;
 	enforce_last_timing(&t);
 	inc->lockdown_ack_ns = t.ack_real_ns ? t.ack_real_ns : util_now_real_ns();
+	/* `cordon status` shows the lockdown by the time the log says so. */
+	daemon_write_status(d);
 	log_lockdown(inc, (double)(util_now_mono_ns() - t0) / 1e6, &t);
 }
 
@@ -124,7 +126,6 @@ void daemon_incident_open(struct daemon *d, const struct incident_trigger *t)
 	inc->finding_json = strdup(t->finding_json ? t->finding_json : "{}");
 	lockdown(d);
 	d->status_dirty = true;
-	daemon_write_status(d); /* `cordon status` shows the lockdown at once */
 	daemon_journal_open_incident(d);
 	daemon_evidence_start(d);
 	daemon_cloud_tick(d, util_now_mono_ns());

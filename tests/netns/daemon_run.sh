@@ -121,6 +121,15 @@ kill -TERM "$DPID"; wait "$DPID"; rc=$?
 conf isolate
 : >"$ST/findings.json"
 if run_daemon; then ok "isolate: daemon up"; else notok "isolate: daemon up"; cat "$TMP/run.log"; fi
+# daemon.json is written at readiness, before the agent says it runs: at once right.
+"$PYTHON" - "$ST/daemon.json" <<'PY' && ok "isolate: daemon.json right at readiness (state running, list loaded)" ||
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["state"] == "running" and d["running"], d
+assert d["lists"][0]["entries"] == 2 and d["lists"][0]["result"] == "loaded", d["lists"]
+assert d["incident"] is None and d["processes"]["sensor"]["pid"] > 0, d
+PY
+	{ notok "isolate: daemon.json at readiness"; sed 's/^/# /' "$ST/daemon.json"; }
 check "isolate: clean traffic passes" tcp_ok p 192.0.2.3 8080
 refute "isolate: the listed host is blocked" tcp_ok p 192.0.2.66 8080
 if wait_log 'host locked down [0-9.]+ ms after the first packet'; then
@@ -132,8 +141,13 @@ fi
 refute "isolate: in lockdown the clean host is cut off too" tcp_ok p 192.0.2.3 8080
 grep -q '"blocked":true' "$ST/findings.json" && ok "isolate: the dropped attempt is a finding with blocked: true (NFLOG)" ||
 	notok "isolate: blocked finding"
-sleep 1.2
-grep -q '"lockdown":	true' "$ST/daemon.json" && ok "isolate: status shows the open incident" ||
+# No waiting: daemon.json is rewritten before the lockdown is logged.
+inc=$(grep -oE 'incident inc-[0-9TZ]+-[0-9a-f]+: host locked down' "$TMP/run.log" | head -1 | awk '{print $2}' | tr -d :)
+"$PYTHON" - "$ST/daemon.json" "$inc" <<'PY' && ok "isolate: daemon.json shows the open incident at once" ||
+import json, sys
+d = json.load(open(sys.argv[1]))["incident"]
+assert d["id"] == sys.argv[2] and d["lockdown"] is True and d["findings"] >= 1, d
+PY
 	{ notok "isolate: status shows the incident"; sed 's/^/# /' "$ST/daemon.json"; }
 
 # Evidence: ring of headers before the trigger, findings, sockets, counters, manifest.
