@@ -4,10 +4,11 @@
 
 /*
  * Private to the parent process's files (enforcer/agent/daemon*.c): its
- * state, and what each file offers the others. Calls go one way only:
- * daemon.c (children, dispatch, loop) -> gd -> incident -> evidence,
- * cloud -> findings, journal; lists and state stand alone. The children
- * are reached by ipc_send() on their channels, never through daemon.c.
+ * state, and what each file offers the others. Calls go one way only
+ * (docs/internals/daemon.md): daemon.c (loop) -> daemon_child.c
+ * (children, dispatch) -> gd -> incident -> evidence, cloud -> findings,
+ * journal, state. The children are reached by ipc_send() on their
+ * channels, never through daemon.c or daemon_child.c.
  */
 #include <stdio.h>
 #include <sys/types.h>
@@ -140,6 +141,14 @@ struct daemon {
 		char raw[IPC_MAX];
 	} in;
 };
+
+/* daemon_child.c: the children, and every message they send */
+__must_check int daemon_child_start(struct daemon *d, char *err, size_t errlen);
+void daemon_child_respawn(struct daemon *d, uint64_t now);
+void daemon_child_reap(struct daemon *d);
+void daemon_child_dispatch_sensor(struct daemon *d);
+void daemon_child_dispatch_aws(struct daemon *d);
+void daemon_child_stop(struct daemon *d);
 
 /* daemon_state.c: the state directory, daemon.json, metrics */
 const char *daemon_mode_name(enum run_mode m);

@@ -50,84 +50,6 @@ static int fsync_dir(const char *dir)
 	return rc;
 }
 
-static int lock_wait(int fd, int timeout_ms)
-{
-	uint64_t deadline = util_now_mono_ns() + (uint64_t)timeout_ms * 1000000ull;
-	const struct timespec tick = { 0, 10 * 1000 * 1000 };
-
-	if (timeout_ms < 0)
-		while (flock(fd, LOCK_EX) < 0)
-			if (errno != EINTR)
-				return -errno;
-	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return -errno;
-		if (util_now_mono_ns() >= deadline)
-			return -EWOULDBLOCK;
-		nanosleep(&tick, NULL);
-	}
-}
-
-static int lock_file_open(const char *dir, int *out, char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-	int rc;
-
-	if (snprintf(path, sizeof(path), "%s/" JOURNAL_LOCK_FILE, dir) >=
-	    (int)sizeof(path))
-		return util_err(err, errlen, "state directory %s: name too long", dir);
-	*out = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (*out < 0) {
-		rc = -errno;
-		util_err(err, errlen, "%s: %s", path,
-			 errno == ELOOP ? "is a symlink, refused" : strerror(errno));
-		return rc;
-	}
-	return 0;
-}
-
-/* Informational: who holds the lock, for the message below. */
-static void lock_note_pid(int fd)
-{
-	char pid[32];
-	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-
-	if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) != n)
-		return; /* only the message loses the pid */
-}
-
-static int lock_busy(int fd, int timeout_ms, char *err, size_t errlen)
-{
-	char pid[32] = "";
-	ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
-
-	pid[n > 0 ? n : 0] = '\0';
-	pid[strcspn(pid, "\n")] = '\0';
-	util_err(err, errlen, "journal locked by pid %s (cordon run or release?); "
-		 "waited %d ms", *pid ? pid : "?", timeout_ms);
-	return -EWOULDBLOCK;
-}
-
-/*
- * The writer lock is a separate file so that it can name its holder
- * (readers never lock; they read a torn tail as torn and move on).
- */
-static int lock_take(int fd, int timeout_ms, char *err, size_t errlen)
-{
-	int rc = lock_wait(fd, timeout_ms);
-
-	if (rc == -EWOULDBLOCK)
-		return lock_busy(fd, timeout_ms, err, errlen);
-	if (rc) {
-		util_err(err, errlen, "journal lock: flock: %s", strerror(-rc));
-		return rc;
-	}
-	lock_note_pid(fd);
-	return 0;
-}
-
 static int file_open(struct journal *j, const char *dir, char *err,
 		     size_t errlen)
 {
@@ -244,9 +166,9 @@ int journal_open(const char *dir, int lock_timeout_ms, struct journal_state *st,
 	rc = journal_new(dir, &j, err, errlen);
 	if (rc)
 		return rc;
-	rc = lock_file_open(dir, &j->lock_fd, err, errlen);
+	rc = journal_lock_open(dir, &j->lock_fd, err, errlen);
 	if (!rc)
-		rc = lock_take(j->lock_fd, lock_timeout_ms, err, errlen);
+		rc = journal_lock_take(j->lock_fd, lock_timeout_ms, err, errlen);
 	if (!rc)
 		rc = file_open(j, dir, err, errlen);
 	if (rc)
@@ -290,7 +212,7 @@ int journal_attach(const char *dir, struct journal_state *st, struct journal **o
 	if (rc)
 		return rc;
 	j->attached = true;
-	rc = lock_file_open(dir, &j->lock_fd, err, errlen);
+	rc = journal_lock_open(dir, &j->lock_fd, err, errlen);
 	if (!rc)
 		rc = file_open(j, dir, err, errlen);
 	/*
@@ -468,11 +390,11 @@ static int attached_begin(struct journal *j)
 	if (flock(j->lock_fd, LOCK_EX | LOCK_NB) < 0) {
 		rc = -errno;
 		if (rc == -EWOULDBLOCK)
-			return lock_busy(j->lock_fd, 0, j->err, sizeof(j->err));
+			return journal_lock_busy(j->lock_fd, 0, j->err, sizeof(j->err));
 		util_err(j->err, sizeof(j->err), "journal lock: %s", strerror(-rc));
 		return rc;
 	}
-	lock_note_pid(j->lock_fd);
+	journal_lock_note_pid(j->lock_fd);
 	rc = catch_up(j, true);
 	if (rc < 0)
 		goto fail;
