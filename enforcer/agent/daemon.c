@@ -146,9 +146,14 @@ static void timers(struct daemon *d)
 		sd_notify(0, "WATCHDOG=1");
 		d->next_watchdog_ns = now + d->watchdog_usec * 500ull;
 	}
-	/* daemon.json after every change, and once a second for the counters. */
-	if (d->status_dirty || now >= d->next_status_ns) {
+	/*
+	 * daemon.json after a change (at most ten times a second: a scan
+	 * must not turn into a write storm), and once a second for the
+	 * counters. The lockdown writes it at once itself.
+	 */
+	if ((d->status_dirty && now >= d->last_status_ns + SEC / 10) || now >= d->next_status_ns) {
 		d->next_status_ns = now + SEC;
+		d->last_status_ns = now;
 		daemon_write_status(d);
 	}
 }

@@ -35,7 +35,12 @@ bool daemon_cloud_busy(const struct daemon *d)
 
 void daemon_cloud_reset(struct daemon *d)
 {
+	uint32_t seq = d->cloud.seq;
+
+	/* The sequence goes on: a late answer for the last incident's step must not
+	 * pass for one of the next. */
 	memset(&d->cloud, 0, sizeof(d->cloud));
+	d->cloud.seq = seq;
 }
 
 void daemon_cloud_lost(struct daemon *d)

@@ -109,7 +109,7 @@ struct daemon {
 	int sigfd;
 	struct child sensor, aws;
 	struct list_state lists[RUN_MAX_LISTS];
-	uint64_t next_sync_ns, next_status_ns, next_watchdog_ns, next_journal_ns;
+	uint64_t next_sync_ns, next_status_ns, last_status_ns, next_watchdog_ns, next_journal_ns;
 	bool lists_synced;         /* the first S3 sync was scheduled */
 	bool sync_now;             /* SIGHUP: sync at once */
 	bool status_dirty;         /* daemon.json is behind: write it now */
