@@ -89,8 +89,10 @@ static void report(struct sensord *sd, struct finding *f, bool is_new,
 	int rc;
 
 	f->report_new |= is_new;
-	if (sd->busy)
+	if (sd->busy) {
+		sd->deferred++;
 		return;
+	}
 	memset(&m, 0, sizeof(m));
 	finding_rec_of(f, &m.f);
 	m.is_new = f->report_new;

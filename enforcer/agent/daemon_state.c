@@ -145,7 +145,13 @@ static cJSON *status_incident(const struct daemon *d)
 		return NULL;
 	cJSON_AddStringToObject(o, "id", i->id);
 	util_iso8601_ms(i->opened_real_ns, ts);
-	cJSON_AddStringToObject(o, "openedAt", i->opened_real_ns ? ts : "");
+	if (!i->opened_real_ns) {
+		/* Opened before a restart: the journal knows when. */
+		const struct journal_incident *ji = daemon_journal_incident(d);
+
+		util_strlcpy(ts, ji ? ji->opened_at : "", sizeof(ts));
+	}
+	cJSON_AddStringToObject(o, "openedAt", ts);
 	cJSON_AddStringToObject(o, "reason", i->reason);
 	cJSON_AddStringToObject(o, "finding", i->finding_id);
 	cJSON_AddNumberToObject(o, "findings", daemon_journal_findings(d));
