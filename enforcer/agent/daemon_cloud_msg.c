@@ -137,25 +137,31 @@ static bool sns_request(struct daemon *d, const struct plan *p, const struct pla
 	return rc == 0;
 }
 
-static void tag(struct ipc_a_action *m, const char *k, const char *v)
+/* The step's tags into the request's fixed fields. */
+static void put_tags(struct daemon *d, const struct plan_step *s, struct ipc_a_action *m)
 {
-	util_strlcpy(m->tag_key[m->n_tags], k, sizeof(m->tag_key[0]));
-	util_strlcpy(m->tag_val[m->n_tags], v, sizeof(m->tag_val[0]));
-	m->n_tags++;
+	struct cloud_tag t[PLAN_MAX_TAGS];
+	size_t n = plan_tags(s, d->inc.id, d->inc.finding_id, t);
+
+	for (size_t i = 0; i < n && i < ARRAY_SIZE(m->tag_key); i++) {
+		util_strlcpy(m->tag_key[i], t[i].key, sizeof(m->tag_key[0]));
+		util_strlcpy(m->tag_val[i], t[i].value, sizeof(m->tag_val[0]));
+		m->n_tags++;
+	}
 }
 
 bool daemon_cloud_request(struct daemon *d, const struct plan *p, const struct plan_step *s,
 			  struct ipc_a_action *m, cJSON **params, bool *incomplete)
 {
-	const struct cloud_instance *in = inst(d);
-
 	memset(m, 0, sizeof(*m));
 	*incomplete = false;
 	m->act = s->act;
 	util_strlcpy(m->target, s->target, sizeof(m->target));
-	*params = cJSON_CreateObject();
+	/* The world before cordon, for release: from the first description. */
+	*params = plan_step_params(s, inst(d));
 	if (!*params)
 		return false;
+	put_tags(d, s, m);
 	switch (s->act) {
 	case PLAN_DESCRIBE:
 		if (!*s->target) {
@@ -167,27 +173,13 @@ bool daemon_cloud_request(struct daemon *d, const struct plan *p, const struct p
 	case PLAN_SET_GROUPS:
 		util_strlcpy(m->groups[0], s->group, sizeof(m->groups[0]));
 		m->n_groups = 1;
-		/* The world before cordon: the first description's groups. */
-		if (!s->convert && in && s->eni >= 0) {
-			cJSON *g = cJSON_AddArrayToObject(*params, "original_groups");
-
-			for (size_t k = 0; g && k < in->eni[s->eni].n_groups; k++)
-				cJSON_AddItemToArray(g, cJSON_CreateString(in->eni[s->eni].groups[k]));
-		}
-		cJSON_AddStringToObject(*params, "groups", s->group);
-		break;
-	case PLAN_TAGS:
-		tag(m, "cordon:incident", d->inc.id);
-		tag(m, "cordon:status", "isolated");
-		tag(m, "cordon:finding", d->inc.finding_id);
 		break;
 	case PLAN_PROTECT:
 		m->flag_a = 1;
 		m->flag_b = 1;
 		break;
 	case PLAN_SNAPSHOT:
-		snprintf(m->text, sizeof(m->text), "cordon evidence, incident %s", d->inc.id);
-		tag(m, "cordon:incident", d->inc.id);
+		plan_snapshot_description(d->inc.id, m->text, sizeof(m->text));
 		break;
 	case PLAN_SNS:
 		return sns_request(d, p, s, m, incomplete);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "plan.h"
@@ -81,6 +82,46 @@ void plan_build(const struct plan_cfg *c, const struct cloud_instance *inst,
 	if (c->securityhub)
 		add(out, PLAN_SECHUB, c->finding_id, false);
 	out->complete = true;
+}
+
+size_t plan_tags(const struct plan_step *s, const char *incident_id, const char *finding_id,
+		 struct cloud_tag out[PLAN_MAX_TAGS])
+{
+	size_t n = 0;
+
+	if (s->act != PLAN_TAGS && s->act != PLAN_SNAPSHOT)
+		return 0;
+	out[n++] = (struct cloud_tag){ "cordon:incident", incident_id };
+	if (s->act == PLAN_TAGS) {
+		out[n++] = (struct cloud_tag){ "cordon:status", "isolated" };
+		out[n++] = (struct cloud_tag){ "cordon:finding", finding_id ? finding_id : "" };
+	}
+	return n;
+}
+
+void plan_snapshot_description(const char *incident_id, char *buf, size_t len)
+{
+	snprintf(buf, len, "cordon evidence, incident %s", incident_id);
+}
+
+cJSON *plan_step_params(const struct plan_step *s, const struct cloud_instance *inst)
+{
+	cJSON *p = cJSON_CreateObject(), *g;
+
+	if (!p || s->act != PLAN_SET_GROUPS)
+		return p;
+	if (!s->convert && inst && s->eni >= 0 && (size_t)s->eni < inst->n_eni) {
+		const struct cloud_eni *e = &inst->eni[s->eni];
+
+		g = cJSON_AddArrayToObject(p, "original_groups");
+		for (size_t k = 0; g && k < e->n_groups; k++)
+			cJSON_AddItemToArray(g, cJSON_CreateString(e->groups[k]));
+	}
+	if (!cJSON_AddStringToObject(p, "groups", s->group)) {
+		cJSON_Delete(p);
+		return NULL;
+	}
+	return p;
 }
 
 cJSON *plan_instance_json(const struct cloud_instance *in)

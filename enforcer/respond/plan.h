@@ -71,7 +71,25 @@ bool plan_act_tells(uint8_t act);
 /* The journal's action name of a step kind. */
 const char *plan_act_name(uint8_t act, bool convert);
 
+#define PLAN_MAX_TAGS 3
+
+/*
+ * What a step puts beyond its target, the same wherever it runs: the tags
+ * of PLAN_TAGS (on the instance) and PLAN_SNAPSHOT (on the snapshot), and
+ * a snapshot's description. Strings point into the arguments.
+ */
+size_t plan_tags(const struct plan_step *s, const char *incident_id, const char *finding_id,
+		 struct cloud_tag out[PLAN_MAX_TAGS]);
+void plan_snapshot_description(const char *incident_id, char *buf, size_t len);
+
 struct cJSON;
+/*
+ * The params its intent records: for PLAN_SET_GROUPS the group set and,
+ * moving into the forensic group, the interface's groups as described
+ * before cordon touched it ("original_groups": what release restores).
+ * An empty object for the other steps; NULL on ENOMEM.
+ */
+struct cJSON *plan_step_params(const struct plan_step *s, const struct cloud_instance *inst);
 /* The description as the journal keeps it (a describe's result), and back. */
 struct cJSON *plan_instance_json(const struct cloud_instance *in);
 __must_check bool plan_instance_from_json(const struct cJSON *o, struct cloud_instance *in);

@@ -164,6 +164,44 @@ static void test_instance_json(void **state)
 	cJSON_Delete(o);
 }
 
+/* The same tags, description and intent params wherever a step runs. */
+static void test_step_details(void **state)
+{
+	struct plan_cfg c = cfg();
+	struct cloud_tag t[PLAN_MAX_TAGS];
+	struct cloud_instance in;
+	char desc[80];
+	struct plan p;
+	cJSON *o;
+
+	(void)state;
+	two_enis(&in);
+	c.snapshot_volumes = true;
+	plan_build(&c, &in, &p);
+	/* describe, isolate eni-0, isolate eni-1, tag, protect, snapshot, sns */
+	assert_int_equal(plan_tags(&p.s[3], "inc-1", "f1", t), 3);
+	assert_string_equal(t[0].key, "cordon:incident");
+	assert_string_equal(t[0].value, "inc-1");
+	assert_string_equal(t[1].key, "cordon:status");
+	assert_string_equal(t[1].value, "isolated");
+	assert_string_equal(t[2].value, "f1");
+	assert_int_equal(plan_tags(&p.s[5], "inc-1", "f1", t), 1);
+	assert_int_equal(plan_tags(&p.s[1], "inc-1", "f1", t), 0);
+	plan_snapshot_description("inc-1", desc, sizeof(desc));
+	assert_string_equal(desc, "cordon evidence, incident inc-1");
+	o = plan_step_params(&p.s[1], &in);
+	assert_non_null(o);
+	assert_string_equal(cJSON_GetObjectItem(o, "groups")->valuestring, "sg-for");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "original_groups")), 2);
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "original_groups"), 1)
+				    ->valuestring, "sg-db");
+	cJSON_Delete(o);
+	o = plan_step_params(&p.s[3], &in);
+	assert_non_null(o);
+	assert_null(o->child);
+	cJSON_Delete(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_tell_only),
 		cmocka_unit_test(test_instance_json),
+		cmocka_unit_test(test_step_details),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
