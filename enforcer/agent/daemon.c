@@ -139,6 +139,12 @@ static void timers(struct daemon *d)
 	if (now >= d->next_sync_ns)
 		daemon_sync_lists(d, now);
 	daemon_journal_tick(d, now);
+	if (!d->resumed && d->j) {
+		/* The journal could not be read at start: resume from it now. */
+		d->resumed = true;
+		if (!d->inc.active)
+			daemon_incident_resume(d);
+	}
 	daemon_incident_tick(d, now);
 	daemon_cloud_tick(d, now);
 	daemon_gd_tick(d, now);
@@ -174,6 +180,7 @@ static int start(struct daemon *d, char *err, size_t errlen)
 		return rc;
 	if (*d->o->instance_id)
 		util_strlcpy(d->instance_id, d->o->instance_id, sizeof(d->instance_id));
+	d->resumed = d->j != NULL;
 	daemon_incident_resume(d);
 	/* This process keeps CAP_NET_ADMIN only; it never parses packets. */
 	daemon_chown_state(d);

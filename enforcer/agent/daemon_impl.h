@@ -126,6 +126,7 @@ struct daemon {
 	struct journal *j;
 	struct journal_state jst;
 	uint64_t next_attach_ns;
+	bool resumed;              /* the journal's open incident was looked for */
 	struct incident inc;
 	char last_error[ERRLEN];
 	char instance_id[64], region[32], account[16];
