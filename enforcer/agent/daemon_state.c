@@ -45,7 +45,7 @@ int daemon_prepare_state(struct daemon *d, char *err, size_t errlen)
 	bool root = geteuid() == 0;
 	uid_t uid = 0;
 	gid_t gid = 0;
-	int fd, sfd, rc;
+	int sfd, rc;
 
 	d->parent_user = o->user;
 	d->started_real_ns = util_now_real_ns();
@@ -60,23 +60,6 @@ int daemon_prepare_state(struct daemon *d, char *err, size_t errlen)
 	close(sfd);
 	if (rc)
 		return util_err(err, errlen, "%s/lists: %s", o->state_dir, fileio_strerror(rc));
-	if (*o->findings_file)
-		util_strlcpy(d->findings_path, o->findings_file, sizeof(d->findings_path));
-	else
-		snprintf(d->findings_path, sizeof(d->findings_path), "%s/findings.json",
-			 o->state_dir);
-	fd = fileio_open_path(d->findings_path, O_WRONLY | O_APPEND | O_CREAT, 0640);
-	if (fd < 0)
-		return util_err(err, errlen, "findings file %s: %s", d->findings_path,
-				fileio_strerror(fd));
-	if (root && fchown(fd, uid, gid) < 0)
-		log_warn("chown %s", d->findings_path);
-	d->findings = fdopen(fd, "a");
-	if (!d->findings) {
-		close(fd);
-		return util_err(err, errlen, "findings file: %s", strerror(errno));
-	}
-	setvbuf(d->findings, NULL, _IOLBF, 0);
 	return 0;
 }
 
@@ -116,39 +99,6 @@ void daemon_chown_state(struct daemon *d)
 					  fileio_strerror(rc));
 		closedir(dir);
 	}
-}
-
-void daemon_close_for_child(struct daemon *d)
-{
-	if (d->sigfd >= 0)
-		close(d->sigfd);
-	if (d->findings)
-		close(fileno(d->findings));
-	if (d->aws_fd > 0)
-		close(d->aws_fd);
-	if (d->sensor_fd >= 0)
-		close(d->sensor_fd);
-	/* Children don't inherit our blocked signal mask's purpose. */
-	{
-		sigset_t set;
-
-		sigemptyset(&set);
-		sigprocmask(SIG_SETMASK, &set, NULL);
-	}
-}
-
-void daemon_cleanup(struct daemon *d)
-{
-	for (size_t i = 0; i < d->ncaps; i++)
-		capture_close(d->caps[i]);
-	for (size_t i = 0; i < RUN_MAX_LISTS; i++)
-		list_free(d->lists[i].l);
-	if (d->findings)
-		fclose(d->findings);
-	if (d->sigfd >= 0)
-		close(d->sigfd);
-	if (d->sensor_fd >= 0)
-		close(d->sensor_fd);
 }
 
 static cJSON *status_lists(const struct daemon *d)
@@ -194,7 +144,8 @@ static cJSON *status_capture(const struct daemon *d)
 	cJSON_AddNumberToObject(o, "malformed", (double)s->malformed);
 	cJSON_AddNumberToObject(o, "findings", (double)s->findings);
 	cJSON_AddNumberToObject(o, "flows", (double)s->flows);
-	cJSON_AddNumberToObject(o, "sensorRestarts", d->sensor_deaths);
+	cJSON_AddNumberToObject(o, "reportsDeferred", (double)s->deferred);
+	cJSON_AddNumberToObject(o, "sensorRestarts", d->sensor.restarts);
 	return o;
 }
 
@@ -204,22 +155,49 @@ static cJSON *status_incident(const struct daemon *d)
 	char ts[UTIL_TIMESTAMP_LEN];
 	cJSON *o;
 
-	if (!i->open)
+	if (!i->active)
 		return cJSON_CreateNull();
 	o = cJSON_CreateObject();
 	if (!o)
 		return NULL;
 	cJSON_AddStringToObject(o, "id", i->id);
 	util_iso8601_ms(i->opened_real_ns, ts);
+	if (!i->opened_real_ns) {
+		/* Opened before a restart: the journal knows when. */
+		const struct journal_incident *ji = daemon_journal_incident(d);
+
+		util_strlcpy(ts, ji ? ji->opened_at : "", sizeof(ts));
+	}
 	cJSON_AddStringToObject(o, "openedAt", ts);
 	cJSON_AddStringToObject(o, "reason", i->reason);
 	cJSON_AddStringToObject(o, "finding", i->finding_id);
-	cJSON_AddNumberToObject(o, "findings", i->findings);
+	cJSON_AddNumberToObject(o, "findings", daemon_journal_findings(d));
+	cJSON_AddStringToObject(o, "guardDutyFinding", daemon_journal_gd_finding(d));
 	cJSON_AddBoolToObject(o, "lockdown", i->lockdown_done);
 	if (i->lockdown_done && i->trigger_ns && i->lockdown_ack_ns > i->trigger_ns)
 		cJSON_AddNumberToObject(o, "lockdownLatencyMs",
 					(double)(i->lockdown_ack_ns - i->trigger_ns) / 1e6);
+	cJSON_AddBoolToObject(o, "journaled", i->journaled);
 	cJSON_AddStringToObject(o, "lastError", i->last_error);
+	return o;
+}
+
+static cJSON *status_children(const struct daemon *d)
+{
+	cJSON *o = cJSON_CreateObject(), *c;
+
+	if (!o)
+		return NULL;
+	if ((c = cJSON_AddObjectToObject(o, "sensor"))) {
+		cJSON_AddNumberToObject(c, "pid", d->sensor.pid);
+		cJSON_AddBoolToObject(c, "ready", d->sensor.ready);
+		cJSON_AddNumberToObject(c, "restarts", d->sensor.restarts);
+	}
+	if ((c = cJSON_AddObjectToObject(o, "aws"))) {
+		cJSON_AddNumberToObject(c, "pid", d->aws.pid);
+		cJSON_AddBoolToObject(c, "ready", d->aws.ready);
+		cJSON_AddNumberToObject(c, "restarts", d->aws.restarts);
+	}
 	return o;
 }
 
@@ -235,10 +213,10 @@ static void write_atomic(const char *path, const char *text)
  * Prometheus textfile (node_exporter's textfile collector): counters of
  * the capture and the incident state, replaced atomically.
  */
-void daemon_write_metrics(struct daemon *d)
+static void write_metrics(struct daemon *d)
 {
 	const struct ipc_s_stats *s = &d->stats;
-	char buf[4096];
+	char buf[8192];
 	size_t off = 0;
 
 #define M(name, type, help, val)                                               \
@@ -253,34 +231,16 @@ void daemon_write_metrics(struct daemon *d)
 	M("kernel_drops_total", "counter", "Packets the capture ring dropped.", s->dropped);
 	M("findings", "gauge", "Findings the sensor holds.", s->findings);
 	M("findings_written_total", "counter", "Finding records written.", d->findings_written);
-	M("incident_open", "gauge", "1 while an incident is open.", d->inc.open ? 1 : 0);
+	M("incident_open", "gauge", "1 while an incident is open.", d->inc.active ? 1 : 0);
 	M("lockdown", "gauge", "1 while this agent's lockdown is in force.",
-	  d->inc.open && d->inc.lockdown_done ? 1 : 0);
-	M("sensor_restarts_total", "counter", "Sensor processes restarted.", d->sensor_deaths);
+	  d->inc.active && d->inc.lockdown_done ? 1 : 0);
+	M("sensor_restarts_total", "counter", "Sensor processes restarted.", d->sensor.restarts);
+	M("aws_restarts_total", "counter", "AWS processes restarted.", d->aws.restarts);
+	M("finding_reports_deferred_total", "counter",
+	  "Finding reports the sensor held back while the parent was busy.", s->deferred);
 #undef M
 	if (off < sizeof(buf))
 		write_atomic(d->o->metrics_file, buf);
-}
-
-/* SIGHUP: logrotate moved the findings file; open it again. */
-void daemon_reopen_findings(struct daemon *d)
-{
-	int fd = fileio_open_path(d->findings_path, O_WRONLY | O_APPEND | O_CREAT, 0640);
-	FILE *f;
-
-	if (fd < 0) {
-		log_warnx("findings file %s: %s", d->findings_path, fileio_strerror(fd));
-		return;
-	}
-	f = fdopen(fd, "a");
-	if (!f) {
-		close(fd);
-		return;
-	}
-	setvbuf(f, NULL, _IOLBF, 0);
-	if (d->findings)
-		fclose(d->findings);
-	d->findings = f;
 }
 
 /* STATE_DIR/daemon.json, replaced atomically: `cordon status` reads it. */
@@ -290,10 +250,13 @@ void daemon_write_status(struct daemon *d)
 	cJSON *root = cJSON_CreateObject();
 	char *s = NULL;
 
+	d->status_dirty = false;
 	if (!root)
 		return;
 	cJSON_AddNumberToObject(root, "pid", getpid());
 	cJSON_AddBoolToObject(root, "running", d->running);
+	cJSON_AddStringToObject(root, "state", !d->running ? "stopped" :
+					       d->ready ? "running" : "starting");
 	cJSON_AddStringToObject(root, "mode", daemon_mode_name(d->o->mode));
 	util_iso8601_ms(d->started_real_ns, ts);
 	cJSON_AddStringToObject(root, "startedAt", ts);
@@ -310,6 +273,7 @@ void daemon_write_status(struct daemon *d)
 	cJSON_AddItemToObject(root, "lists", status_lists(d));
 	cJSON_AddItemToObject(root, "capture", status_capture(d));
 	cJSON_AddItemToObject(root, "incident", status_incident(d));
+	cJSON_AddItemToObject(root, "processes", status_children(d));
 	cJSON_AddNumberToObject(root, "findingsWritten", (double)d->findings_written);
 	cJSON_AddStringToObject(root, "findingsFile", d->findings_path);
 	cJSON_AddStringToObject(root, "lastError", d->last_error);
@@ -321,5 +285,5 @@ void daemon_write_status(struct daemon *d)
 	write_atomic(path, s);
 	free(s);
 	if (*d->o->metrics_file)
-		daemon_write_metrics(d);
+		write_metrics(d);
 }
