@@ -77,17 +77,19 @@ while read -r so path; do
 	[[ $(readlink -f "$path") == "$top_lib/"* ]] || die "$so resolved outside the bundle: $path"
 done < <(awk '$2 == "=>" { print $1, $3 }' "$STAGE/list")
 
-# Licences of what is bundled: the copyright file of each library's package.
+# Licences of what is bundled: the copyright file of each library's package
+# (one dpkg -S for all: it reads its whole database each time).
 doc_libs() {
-	local dest=$1 lib pkg
+	local dest=$1 pkg
+	local -a paths
 	mkdir -p "$dest"
-	while read -r lib; do
-		# Merged /usr: dpkg may know the file under /lib only.
-		pkg=$({ dpkg -S "$lib" || dpkg -S "${lib#/usr}"; } 2>/dev/null | head -n 1 | cut -d: -f1) || true
-		[[ -n $pkg && -r /usr/share/doc/$pkg/copyright ]] || continue
-		install -m 0644 "/usr/share/doc/$pkg/copyright" "$dest/$pkg.copyright"
-	done < <({ ldd "$O/cordon" | awk '$2 == "=>" { print $3 } $1 ~ /^\// { print $1 }'
+	mapfile -t paths < <({ ldd "$O/cordon" | awk '$2 == "=>" { print $3 } $1 ~ /^\// { print $1 }'
 		echo "${gcc_s:-}"; } | sed '/^$/d' | xargs -r readlink -f | sort -u)
+	# Merged /usr: dpkg may know a file under /lib only.
+	for pkg in $(dpkg -S "${paths[@]}" "${paths[@]#/usr}" 2>/dev/null | cut -d: -f1 | sort -u); do
+		[[ -r /usr/share/doc/$pkg/copyright ]] || continue
+		install -m 0644 "/usr/share/doc/$pkg/copyright" "$dest/$pkg.copyright"
+	done
 }
 
 case $KIND in
