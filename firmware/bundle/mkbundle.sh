@@ -39,6 +39,7 @@ if ldd "$O/cordon" | grep -qE 'libasan|libubsan'; then
 fi
 interp=$(readelf -lW "$BIN" | sed -n 's/.*program interpreter: \(.*\)\]$/\1/p')
 [[ $interp == "$PREFIX/lib/"* ]] || die "$BIN asks for the interpreter '$interp', not one under $PREFIX/lib"
+# shellcheck disable=SC2016 # a literal $ORIGIN
 readelf -dW "$BIN" | grep -q 'RPATH.*\[\$ORIGIN/\.\./lib\]' || die "$BIN has no DT_RPATH \$ORIGIN/../lib"
 ARCH=$(uname -m)
 case $(readelf -hW "$BIN" | sed -n 's/^ *Machine: *//p') in

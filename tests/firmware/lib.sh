@@ -12,7 +12,7 @@ FAILED=0
 
 ok() { T=$((T + 1)); echo "ok $T - $*"; }
 fail() { T=$((T + 1)); FAILED=$((FAILED + 1)); echo "not ok $T - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; return 1; fi; }
 skip() { T=$((T + 1)); echo "ok $T - $* # SKIP"; }
 finish() { echo "1..$T"; [[ $FAILED -eq 0 ]]; }
 # Print a file as TAP comments (diagnostics after a failure).
