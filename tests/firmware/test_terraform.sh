@@ -78,6 +78,22 @@ mutant "example reads an output the module lacks" 'the module has no output "top
 mutant "forensic group gets its default egress back" "forensic security group: ingress = [] and egress = []" \
 	terraform/network.tf '/^  egress  = \[\]$/d'
 mutant "IMDSv1 allowed" "launch template: IMDSv2 only" terraform/launch_template.tf 's/"required"/"optional"/'
+mutant "instance tags hidden from IMDS" "launch template: instance tags readable through IMDS" \
+	terraform/launch_template.tf 's/instance_metadata_tags      = "enabled"/instance_metadata_tags      = "disabled"/'
+mutant "user-data without the bundle's checksum" '${bundle_sha256} is not given' \
+	terraform/launch_template.tf '/^    bundle_sha256  *= /d'
+mutant "flow log of rejected traffic only" "VPC flow log: ALL traffic" terraform/flowlogs.tf 's/traffic_type             = "ALL"/traffic_type             = "REJECT"/'
+mutant "responder on another runtime" "responder: provided.al2023" terraform/responder.tf 's/"provided.al2023"/"provided.al2"/'
+mutant "responder on the instance role" "responder: a role of its own" terraform/responder.tf \
+	's/role             = aws_iam_role.responder\[0\].arn/role             = aws_iam_role.instance.arn/'
+mutant "rules without their Lambda permission" "every rule has its target and its aws_lambda_permission" \
+	terraform/responder.tf 's/  source_arn    = each.value.arn/  source_arn    = null/'
+mutant "no dead-letter queue" "failed asynchronous invocations go to the dead-letter queue" terraform/responder.tf \
+	'/^  dead_letter_config {$/,/^  }$/d'
+mutant "log group without retention" "its log group, with a retention" terraform/responder.tf '/retention_in_days/d'
+mutant "responder policy placeholder not passed" '${dlq_arn} is not given' terraform/responder.tf '/^    dlq_arn  *= /d'
+mutant "finding message without console links" "console links to the instance and the finding" \
+	terraform/events.tf 's/ Instance: https[^ ]*//'
 
 dirs=()
 for ((i = 1; i <= M; i++)); do dirs+=("$FW_WORK/mut$i"); done
