@@ -9,11 +9,11 @@ locals {
     ec2 = {
       description = "GuardDuty: an EC2 instance talked to an address on the custom threat list"
       paths = {
-        severity = "$.detail.severity"
-        type     = "$.detail.type"
-        id       = "$.detail.id"
-        account  = "$.account"
-        region   = "$.region"
+        severity  = "$.detail.severity"
+        type      = "$.detail.type"
+        id        = "$.detail.id"
+        account   = "$.account"
+        region    = "$.region"
         instance  = "$.detail.resource.instanceDetails.instanceId"
         direction = "$.detail.service.action.networkConnectionAction.connectionDirection"
         remote    = "$.detail.service.action.networkConnectionAction.remoteIpDetails.ipAddressV4"
@@ -67,7 +67,7 @@ resource "aws_cloudwatch_event_rule" "finding" {
   name        = "${var.name}-guardduty-${each.key}"
   description = each.value.description
   event_pattern = jsonencode({
-    source      = ["aws.guardduty"]
+    source        = ["aws.guardduty"]
     "detail-type" = ["GuardDuty Finding"]
     detail = {
       type = [each.value.type]

@@ -36,22 +36,22 @@ locals {
     ReadAgentBundle                           = var.bundle_url != null
   }
   instance_policy = jsondecode(templatefile("${path.module}/../iam-policy.json", {
-    partition             = local.partition
-    region                = local.region
-    account_id            = local.account_id
-    list_bucket           = local.bucket
-    list_prefix           = local.list_prefix
-    package_bucket        = local.bucket
-    package_key           = local.package_key
-    bundle_object         = local.bundle_object
+    partition                 = local.partition
+    region                    = local.region
+    account_id                = local.account_id
+    list_bucket               = local.bucket
+    list_prefix               = local.list_prefix
+    package_bucket            = local.bucket
+    package_key               = local.package_key
+    bundle_object             = local.bundle_object
     forensic_security_group   = aws_security_group.forensic.id
     conversion_security_group = var.create_conversion_security_group ? local.conversion_sg : aws_security_group.forensic.id
-    managed_tag_key       = keys(local.managed_tag)[0]
-    managed_tag_value     = values(local.managed_tag)[0]
-    vpc_id                = var.vpc_id
-    sns_topic_arn         = aws_sns_topic.alerts.arn
-    guardduty_detector_id = local.detector_id
-    eventbridge_bus       = var.eventbridge_bus
+    managed_tag_key           = keys(local.managed_tag)[0]
+    managed_tag_value         = values(local.managed_tag)[0]
+    vpc_id                    = var.vpc_id
+    sns_topic_arn             = aws_sns_topic.alerts.arn
+    guardduty_detector_id     = local.detector_id
+    eventbridge_bus           = var.eventbridge_bus
   }))
 }
 

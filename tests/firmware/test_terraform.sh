@@ -109,4 +109,40 @@ for ((i = 1; i <= M; i++)); do
 		[[ -n $sec ]] && grep -E '^(not ok|#)' "$sec" | head -5 | sed 's/^/# /'
 	fi
 done
+# Terraform itself, where it is installed with the AWS provider at hand in
+# a filesystem mirror (TF_PLUGIN_MIRROR, default /opt/tf-plugins): fmt, and
+# validate against the provider's own schema (attribute names, block
+# types), offline: no registry, no checkpoint call, in a network namespace
+# of its own. Nothing is planned or applied.
+MIRROR=${TF_PLUGIN_MIRROR:-/opt/tf-plugins}
+tf() {
+	CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_CLI_CONFIG_FILE=$FW_WORK/tfrc \
+		unshare --net terraform "$@"
+}
+if ! command -v terraform >/dev/null || ! unshare --net true 2>/dev/null; then
+	skip "terraform fmt/validate: no terraform binary (or no unshare)"
+else
+	if [[ -d $MIRROR/registry.terraform.io/hashicorp/aws ]]; then
+		printf 'provider_installation {\n  filesystem_mirror {\n    path    = "%s"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n' \
+			"$MIRROR" >"$FW_WORK/tfrc"
+	else
+		printf 'provider_installation {\n  direct {}\n}\n' >"$FW_WORK/tfrc"
+	fi
+	check "terraform fmt -check: the module and the example are formatted" \
+		tf fmt -check -recursive firmware/terraform
+	if [[ ! -d $MIRROR/registry.terraform.io/hashicorp/aws ]]; then
+		skip "terraform validate: no AWS provider in $MIRROR (set TF_PLUGIN_MIRROR)"
+	else
+		cp -r firmware "$FW_WORK/tfv"
+		for d in terraform terraform/examples/basic; do
+			if (cd "$FW_WORK/tfv/$d" && tf init -backend=false -input=false -no-color &&
+				tf validate -no-color) >"$FW_WORK/tfv.out" 2>&1; then
+				ok "terraform validate firmware/$d against hashicorp/aws $(ls "$MIRROR/registry.terraform.io/hashicorp/aws" | tail -n 1)"
+			else
+				fail "terraform validate firmware/$d"
+				grep -vE '^\s*$' "$FW_WORK/tfv.out" | tail -n 15 | show /dev/stdin
+			fi
+		done
+	fi
+fi
 finish

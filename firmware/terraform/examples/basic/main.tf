@@ -87,8 +87,8 @@ variable "responders_cidr" {
 module "cordon" {
   source = "../.."
 
-  name                = "cordon-example"
-  vpc_id              = var.vpc_id
+  name   = "cordon-example"
+  vpc_id = var.vpc_id
   # GuardDuty TXT: one IPv4 address or CIDR a line, no comments. The
   # sample holds documentation addresses only; put your real feed here.
   threat_list_file    = "${path.module}/MyThreatIntelSet.txt"
