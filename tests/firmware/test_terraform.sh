@@ -137,7 +137,7 @@ else
 		for d in terraform terraform/examples/basic; do
 			if (cd "$FW_WORK/tfv/$d" && tf init -backend=false -input=false -no-color &&
 				tf validate -no-color) >"$FW_WORK/tfv.out" 2>&1; then
-				ok "terraform validate firmware/$d against hashicorp/aws $(ls "$MIRROR/registry.terraform.io/hashicorp/aws" | tail -n 1)"
+				ok "terraform validate firmware/$d against hashicorp/aws $(basename "$(find "$MIRROR/registry.terraform.io/hashicorp/aws" -mindepth 1 -maxdepth 1 | sort | tail -n 1)")"
 			else
 				fail "terraform validate firmware/$d"
 				grep -vE '^\s*$' "$FW_WORK/tfv.out" | tail -n 15 | show /dev/stdin
