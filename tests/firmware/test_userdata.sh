@@ -84,7 +84,7 @@ render() { # render OUT [NAME=VALUE overrides...]
 	"$PY" tests/firmware/tftemplate.py render "$TEMPLATE" "${args[@]}" "$@" >"$out"
 }
 check "template has only \${name} placeholders and escapes (${#names[@]} names)" \
-	"$PY" tests/firmware/tftemplate.py placeholders "$TEMPLATE" >/dev/null
+	bash -c "'$PY' tests/firmware/tftemplate.py placeholders '$TEMPLATE' >/dev/null"
 missing=()
 for n in "${names[@]}"; do [[ -n ${val[$n]+x} ]] || missing+=("$n"); done
 check "the test knows every placeholder (unknown: ${missing[*]:-none})" test ${#missing[@]} -eq 0
