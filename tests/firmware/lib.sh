@@ -20,15 +20,6 @@ show() { sed 's/^/# /' "$@" >&2; }
 
 # --- self-contained artefacts (test_bundle.sh, test_lambda.sh, test_userdata_bundle.sh)
 
-# Run the calling script again in a mount and network namespace of its own:
-# its mounts and its servers vanish with it, and nothing it starts can
-# reach beyond its own loopback. Call before sourcing this file's users.
-own_namespaces() { # own_namespaces "$0" "$@"
-	if [[ -z ${CORDON_FW_NS:-} ]] && command -v unshare >/dev/null; then
-		CORDON_FW_NS=1 exec unshare --mount --net --propagation private -- "$@"
-	fi
-}
-
 # empty_root DIR: a tmpfs at DIR holding nothing but /proc and /dev.
 empty_root() {
 	mkdir -p "$1" &&

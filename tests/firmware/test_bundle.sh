@@ -9,9 +9,13 @@
 #
 # Environment: BUNDLE_O (build directory of a non-sanitizer build, default
 # build; made if missing). See docs/internals/packaging.md.
+# Its own mount and network namespace: its mounts and servers vanish with
+# it, and nothing it starts can reach beyond its own loopback.
+if [[ -z ${CORDON_FW_NS:-} ]] && command -v unshare >/dev/null; then
+	CORDON_FW_NS=1 exec unshare --mount --net --propagation private -- "$0" "$@"
+fi
 # shellcheck source=tests/firmware/lib.sh
 source "$(dirname "$0")/lib.sh"
-own_namespaces "$0" "$@"
 
 if [[ -z ${CORDON_FW_NS:-} ]]; then
 	echo "1..0 # SKIP needs unshare (util-linux) and root"
