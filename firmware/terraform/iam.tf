@@ -31,7 +31,7 @@ locals {
     SnapshotOwnVolumesForEvidence             = var.snapshot_volumes
     EvidenceSnapshotsAreTaggedAtCreation      = var.snapshot_volumes
     TagEvidenceSnapshotsOnlyWhileCreatingThem = var.snapshot_volumes
-    PublishFindingsToEventBridge              = var.publish_to_eventbridge
+    PublishFindingsToEventBridge              = var.publish_to_eventbridge || local.responder
     ImportFindingsToSecurityHub               = var.publish_to_securityhub
     ReadAgentBundle                           = var.bundle_url != null
   }

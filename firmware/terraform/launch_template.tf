@@ -74,7 +74,7 @@ resource "aws_launch_template" "cordon" {
     guardduty_min_severity    = var.guardduty_min_severity
     termination_protection    = var.termination_protection
     snapshot_volumes          = var.snapshot_volumes
-    eventbridge               = var.publish_to_eventbridge
+    eventbridge               = var.publish_to_eventbridge || local.responder
     eventbridge_bus           = var.eventbridge_bus
     securityhub               = var.publish_to_securityhub
   }))

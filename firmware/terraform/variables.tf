@@ -204,7 +204,7 @@ variable "snapshot_volumes" {
 }
 
 variable "publish_to_eventbridge" {
-  description = "cordon also puts its findings on an EventBridge bus (source \"cordon\")."
+  description = "cordon also puts its findings on an EventBridge bus (source \"cordon\"). On whenever the responder is (responder_zip): the agent announces its incidents to it there."
   type        = bool
   default     = false
 }
