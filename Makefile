@@ -187,6 +187,41 @@ deb: $(O)/cordon
 rpm: $(O)/cordon
 	@O=$(O) VERSION=$(VERSION) firmware/rpm/mkrpm.sh
 
+# Self-contained builds (firmware/bundle, docs/internals/packaging.md): the
+# agent relinked with its program interpreter under PREFIX/lib and a
+# DT_RPATH of $ORIGIN/../lib, every library beside it. One recipe, two
+# prefixes: /opt/cordon for any systemd distribution, /var/task for Lambda.
+BUNDLE_PREFIX := /opt/cordon
+LAMBDA_PREFIX := /var/task
+define relink
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)interp=$$(readelf -lW $(O)/cordon | sed -n 's/.*program interpreter: \(.*\)\]$$/\1/p'); \
+	test -n "$$interp" || { echo "no program interpreter in $(O)/cordon" >&2; exit 1; }; \
+	$(CC) $(LDFLAGS) -Wl,--dynamic-linker=$(1)/lib/$$(basename "$$interp") \
+		-Wl,-rpath,'$$ORIGIN/../lib' -Wl,--disable-new-dtags -o $@ $(OBJS) $(LDLIBS)
+endef
+
+$(O)/relink-bundle/cordon: $(O)/cordon
+	$(call relink,$(BUNDLE_PREFIX))
+
+$(O)/relink-lambda/cordon: $(O)/cordon
+	$(call relink,$(LAMBDA_PREFIX))
+
+# Lambda execs bootstrap directly: a static launcher, no shell needed.
+$(O)/relink-lambda/bootstrap: firmware/bundle/launcher.c
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -static -Os -s -std=gnu11 $(WARN) -DCORDON_EXEC='"$(LAMBDA_PREFIX)/bin/cordon"' -o $@ $<
+
+bundle: $(O)/relink-bundle/cordon
+	@O=$(O) VERSION=$(VERSION) PREFIX=$(BUNDLE_PREFIX) PYTHON=$(PYTHON) \
+		firmware/bundle/mkbundle.sh bundle $<
+
+lambda: $(O)/relink-lambda/cordon $(O)/relink-lambda/bootstrap
+	@O=$(O) VERSION=$(VERSION) PREFIX=$(LAMBDA_PREFIX) PYTHON=$(PYTHON) \
+		firmware/bundle/mkbundle.sh lambda $^
+
 clean:
 	rm -rf build
 
@@ -210,10 +245,15 @@ help:
 	@echo '  install    install cordon into $$(DESTDIR)$$(PREFIX)'
 	@echo '  deb        build $(O)/cordon_$(VERSION)-1_ARCH.deb (dpkg-deb)'
 	@echo '  rpm        binary RPM of $(O)/cordon with firmware/rpm/cordon.spec'
+	@echo '  bundle     build $(O)/cordon-$(VERSION)-ARCH.tar.gz: the agent with its libraries'
+	@echo '             and loader under /opt/cordon, for any systemd distribution'
+	@echo '  lambda     build $(O)/cordon-lambda.zip: bootstrap + cordon + libraries for'
+	@echo '             the provided.al2023 Lambda runtime (cordon respond)'
 	@echo '  clean      remove build/'
 	@echo 'Variables: V=1 (verbose), SANITIZE=address,undefined, O=DIR, PREFIX, DESTDIR'
 
-.PHONY: print-inc all demo check check-fast test test-list bench fuzz fuzzers unit-tests deps deps-check install clean help deb rpm
+.PHONY: print-inc all demo check check-fast test test-list bench fuzz fuzzers unit-tests deps \
+	deps-check install clean help deb rpm bundle lambda
 
 -include $(OBJS:.o=.d)
 -include $(shell find $(O)/ut $(FUZZ_O) -name '*.d' 2>/dev/null)
