@@ -88,6 +88,8 @@ static int aws_do_act(struct aws_client *c, const struct ipc_a_action *m,
 		return cloud_describe_instance(c, m->target, &r->inst, r->err, sizeof(r->err));
 	case PLAN_SET_GROUPS:
 		return cloud_set_eni_groups(c, m->target, groups, ng, r->err, sizeof(r->err));
+	case PLAN_TAG_ENI:
+		return cloud_tag_original_groups(c, m->target, groups, ng, r->err, sizeof(r->err));
 	case PLAN_TAGS:
 		return cloud_create_tags(c, m->target, tags, nt, r->err, sizeof(r->err));
 	case PLAN_UNTAG:
@@ -113,7 +115,8 @@ static int aws_do_act(struct aws_client *c, const struct ipc_a_action *m,
 	}
 	case PLAN_EVENTS: {
 		char id[NOTIFY_MSG_ID_LEN] = "";
-		int rc = notify_events_put(c, m->target, m->text, id, r->err, sizeof(r->err));
+		int rc = notify_incident_event_put(c, m->target, m->text, id, r->err,
+						   sizeof(r->err));
 
 		util_strlcpy(r->out_id, id, sizeof(r->out_id));
 		return rc;

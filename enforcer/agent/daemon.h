@@ -59,6 +59,15 @@ struct run_opts {
 	bool once_lockdown_exit;  /* tests: exit after the first lockdown */
 };
 
+/*
+ * The journaled error of a cloud step left for the off-host responder:
+ * once the primary interface has moved the host has no API
+ * (docs/internals/daemon.md). `cordon status` shows such a step as
+ * "handed over".
+ */
+#define DAEMON_HANDOVER_ERROR "handed over to the off-host responder (the host has no API " \
+			      "once its primary interface moved)"
+
 /* Runs until SIGTERM/SIGINT; returns the exit status. */
 int daemon_run(const struct run_opts *o);
 

@@ -14,10 +14,20 @@
  * step at a time in the AWS process. What is done, how often it was
  * tried and what failed are read from the journal each time, never kept
  * beside it: a restart, a dead AWS process or a replay all resume the
- * same way. A step's intent is durable before its request is sent. A
- * step that fails is tried again with backoff; the SNS message waits
- * until every step before it was tried once and says what failed; when
- * it did, one more message ("sns_update") follows once all is done.
+ * same way. A step's intent is durable before its request is sent.
+ *
+ * The plan ends with the primary interface's move, after which the host
+ * has no API (its own security groups cut it off): the SNS message waits
+ * until every step before it was tried once, the primary's move until
+ * every step before it is done or was tried DAEMON_HANDOVER_TRIES times.
+ * A step that fails meanwhile is tried again with backoff; once the
+ * primary has moved, whatever is not done is handed over to the off-host
+ * responder (journaled as such), not retried for ever. Two follow-ups
+ * are owed outside the plan and tried even then (an answer from AWS
+ * proves the API is there after all), each a few times at most: the
+ * "sns_update" when the first message told of failures and all is done
+ * now, and the "sns_followup" when a GuardDuty finding confirmed the
+ * incident after the first message.
  */
 
 #define SEC 1000000000ull
@@ -26,11 +36,6 @@ static bool cloud_wanted(const struct daemon *d)
 {
 	return *d->o->forensic_sg || *d->o->sns_topic || d->o->events_bus_on ||
 	       d->o->securityhub;
-}
-
-bool daemon_cloud_busy(const struct daemon *d)
-{
-	return d->cloud.inflight;
 }
 
 void daemon_cloud_reset(struct daemon *d)
@@ -90,86 +95,203 @@ static void plan_now(struct daemon *d, struct plan *p)
 	plan_build(&c, described(d), p);
 }
 
-static bool step_done(const struct daemon *d, const char *action, const char *target)
+static const struct journal_action *jstep(const struct daemon *d, const struct plan_step *s)
 {
-	const struct journal_action *a = daemon_journal_action(d, action, target);
+	return daemon_journal_action(d, s->action, s->target);
+}
+
+static bool step_done(const struct daemon *d, const struct plan_step *s)
+{
+	const struct journal_action *a = jstep(d, s);
 
 	return a && a->state == JOURNAL_DONE;
 }
 
 static unsigned step_attempts(const struct daemon *d, const struct plan_step *s)
 {
-	const struct journal_action *a = daemon_journal_action(d, s->action, s->target);
+	const struct journal_action *a = jstep(d, s);
 
 	return a ? a->attempts : 0;
 }
 
-/*
- * The follow-up is owed when the first message said something had failed
- * (its journaled result) and every isolating step is done now.
- */
-static bool update_due(const struct daemon *d, const struct plan *p)
-{
-	const struct journal_action *a = daemon_journal_action(d, "sns_publish", d->o->sns_topic);
-
-	if (!a || a->state != JOURNAL_DONE ||
-	    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a->result, "incomplete")) ||
-	    step_done(d, "sns_update", d->o->sns_topic))
-		return false;
-	for (size_t i = 0; i < p->n; i++)
-		if (!plan_act_tells(p->s[i].act) && !step_done(d, p->s[i].action, p->s[i].target))
-			return false;
-	return true;
-}
-
-static char *wait_key(const struct plan_step *s, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s:%s", s->action, s->target);
-	return buf;
-}
-
-static uint64_t *wait_slot(struct daemon *d, const struct plan_step *s)
+static struct cloud_wait *wait_slot(struct daemon *d, const struct plan_step *s)
 {
 	struct cloud_run *c = &d->cloud;
 	char key[sizeof(c->wait[0].key)];
 
-	wait_key(s, key, sizeof(key));
+	snprintf(key, sizeof(key), "%s:%s", s->action, s->target);
 	for (size_t i = 0; i < c->n_wait; i++)
 		if (!strcmp(c->wait[i].key, key))
-			return &c->wait[i].next_ns;
+			return &c->wait[i];
 	if (c->n_wait == ARRAY_SIZE(c->wait))
 		return NULL;
+	memset(&c->wait[c->n_wait], 0, sizeof(c->wait[0]));
 	util_strlcpy(c->wait[c->n_wait].key, key, sizeof(c->wait[0].key));
-	c->wait[c->n_wait].next_ns = 0;
-	return &c->wait[c->n_wait++].next_ns;
+	return &c->wait[c->n_wait++];
 }
 
 static void wait_until(struct daemon *d, const struct plan_step *s, uint64_t when)
 {
-	uint64_t *w = wait_slot(d, s);
+	struct cloud_wait *w = wait_slot(d, s);
 
 	if (w)
-		*w = when;
+		w->next_ns = when;
 }
 
-/* The next step to try, or NULL. */
+/* Tried once (or its request could not be made): the message may go. */
+static bool tried(struct daemon *d, const struct plan_step *s)
+{
+	struct cloud_wait *w = wait_slot(d, s);
+
+	return step_done(d, s) || step_attempts(d, s) > 0 || (w && w->skipped);
+}
+
+/* Done, or tried as often as it will be before the cut. */
+static bool settled(struct daemon *d, const struct plan_step *s)
+{
+	struct cloud_wait *w = wait_slot(d, s);
+
+	return step_done(d, s) || step_attempts(d, s) >= DAEMON_HANDOVER_TRIES ||
+	       (w && w->skipped);
+}
+
+/* The primary interface moved, or its move will not be tried again. */
+static bool past_primary(const struct daemon *d, const struct plan *p)
+{
+	int last = plan_last_primary(p);
+
+	return last >= 0 && (step_done(d, &p->s[last]) ||
+			     step_attempts(d, &p->s[last]) >= DAEMON_HANDOVER_TRIES);
+}
+
+/*
+ * What is not done when the host lost its API is the responder's now:
+ * journaled once (a failure record naming the hand-over, then the
+ * incident's status), so that `cordon status` and a restart see it.
+ */
+static void hand_over(struct daemon *d, const struct plan *p)
+{
+	const struct journal_incident *ji = daemon_journal_incident(d);
+	char names[512] = "";
+	size_t off = 0, n = 0;
+
+	if (!ji || !strcmp(ji->status, "handed_over") || !strcmp(ji->status, "isolated"))
+		return;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_step *s = &p->s[i];
+		const struct journal_action *a = jstep(d, s);
+
+		if (step_done(d, s))
+			continue;
+		n++;
+		if (off + 2 < sizeof(names))
+			off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s %s",
+						off ? ", " : "", s->action, s->target);
+		if (!a || strcmp(a->error, DAEMON_HANDOVER_ERROR))
+			daemon_journal_failed(d, s->action, s->target, DAEMON_HANDOVER_ERROR,
+					      a ? a->attempts : 0);
+	}
+	if (n)
+		log_warnx("incident %s: the primary interface moved and the host has no API now; "
+			  "%zu step(s) handed over to the off-host responder: %s", d->inc.id, n,
+			  names);
+	else
+		log_info("incident %s: every cloud step is done; the host has no API now",
+			 d->inc.id);
+	if (d->j && journal_incident_status(d->j, d->inc.id, n ? "handed_over" : "isolated"))
+		log_warnx("journal: %s", journal_error(d->j));
+	d->status_dirty = true;
+}
+
+bool daemon_cloud_handed_over(struct daemon *d)
+{
+	struct plan *p;
+	bool r;
+
+	if (!d->inc.active || !d->inc.journaled)
+		return false;
+	p = malloc(sizeof(*p));
+	if (!p)
+		return false;
+	plan_now(d, p);
+	r = past_primary(d, p);
+	free(p);
+	return r;
+}
+
+/* The next plan step to try, or NULL. */
 static const struct plan_step *next_step(struct daemon *d, const struct plan *p, uint64_t now)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_step *s = &p->s[i];
-		uint64_t *w = wait_slot(d, s);
+		struct cloud_wait *w = wait_slot(d, s);
 		bool waiting = false;
 
-		if (step_done(d, s->action, s->target) || (w && *w > now))
+		if (step_done(d, s) || (w && w->next_ns > now))
 			continue;
-		/* The message waits until every cloud step was tried once. */
-		for (size_t k = 0; s->act == PLAN_SNS && k < i; k++)
-			waiting |= !step_done(d, p->s[k].action, p->s[k].target) &&
-				   step_attempts(d, &p->s[k]) == 0;
+		for (size_t k = 0; k < i && !waiting; k++) {
+			/* The message tells what was tried; the primary goes last. */
+			if (s->act == PLAN_SNS)
+				waiting = !tried(d, &p->s[k]);
+			else if (s->primary)
+				waiting = !settled(d, &p->s[k]);
+		}
 		if (!waiting)
 			return s;
 	}
 	return NULL;
+}
+
+static void extra_step(struct plan_step *s, const char *action, const char *topic)
+{
+	memset(s, 0, sizeof(*s));
+	s->act = PLAN_SNS;
+	s->eni = -1;
+	util_strlcpy(s->action, action, sizeof(s->action));
+	util_strlcpy(s->target, topic, sizeof(s->target));
+}
+
+/* A follow-up may be tried: not done, not waiting, not given up on. */
+static bool extra_open(struct daemon *d, const struct plan_step *s, uint64_t now)
+{
+	struct cloud_wait *w = wait_slot(d, s);
+
+	return !step_done(d, s) && !(w && w->next_ns > now) &&
+	       step_attempts(d, s) < DAEMON_HANDOVER_TRIES;
+}
+
+/*
+ * "sns_update": the first message said something had failed (its
+ * journaled result) and every isolating step is done now.
+ */
+static bool update_due(struct daemon *d, const struct plan *p, struct plan_step *s,
+		       uint64_t now)
+{
+	const struct journal_action *a = daemon_journal_action(d, "sns_publish", d->o->sns_topic);
+
+	if (!a || a->state != JOURNAL_DONE ||
+	    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a->result, "incomplete")))
+		return false;
+	for (size_t i = 0; i < p->n; i++)
+		if (!plan_act_tells(p->s[i].act) && !step_done(d, &p->s[i]))
+			return false;
+	extra_step(s, "sns_update", d->o->sns_topic);
+	return extra_open(d, s, now);
+}
+
+/* "sns_followup": GuardDuty confirmed the incident after the first message. */
+static bool followup_due(struct daemon *d, struct plan_step *s, uint64_t now)
+{
+	const struct journal_action *a = daemon_journal_action(d, "sns_publish", d->o->sns_topic);
+	const char *gd = daemon_journal_gd_finding(d), *told;
+
+	if (!a || a->state != JOURNAL_DONE || !*gd)
+		return false;
+	told = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a->result, "guardduty"));
+	if (told && !strcmp(told, gd))
+		return false;
+	extra_step(s, "sns_followup", d->o->sns_topic);
+	return extra_open(d, s, now);
 }
 
 static uint64_t backoff_ns(unsigned attempts)
@@ -185,38 +307,41 @@ void daemon_cloud_tick(struct daemon *d, uint64_t now)
 {
 	struct cloud_run *c = &d->cloud;
 	struct ipc_a_action *m = NULL;
-	struct plan_step upd, s;
-	const struct plan_step *next;
+	const struct plan_step *next = NULL;
+	struct plan_step extra, s;
 	cJSON *params = NULL;
 	struct plan *p = NULL;
 	bool incomplete = false;
-	uint64_t *w;
 	int rc;
 
-	if (!d->inc.active || !d->inc.journaled || c->inflight || !cloud_wanted(d) ||
-	    d->aws.fd < 0 || !d->aws.ready)
+	if (!d->inc.active || !d->inc.journaled || d->inc.outside || c->inflight ||
+	    !cloud_wanted(d) || d->aws.fd < 0 || !d->aws.ready)
 		return;
 	p = malloc(sizeof(*p));
 	m = calloc(1, sizeof(*m));
 	if (!p || !m)
 		goto out;
 	plan_now(d, p);
-	next = next_step(d, p, now);
-	if (!next && p->complete && *d->o->sns_topic && update_due(d, p)) {
-		memset(&upd, 0, sizeof(upd));
-		upd.act = PLAN_SNS;
-		util_strlcpy(upd.action, "sns_update", sizeof(upd.action));
-		util_strlcpy(upd.target, d->o->sns_topic, sizeof(upd.target));
-		w = wait_slot(d, &upd);
-		next = w && *w > now ? NULL : &upd;
-		if (next && step_attempts(d, &upd) == 0)
-			log_info("incident %s: every failed step is done now; telling SNS again",
-				 d->inc.id);
+	if (past_primary(d, p))
+		hand_over(d, p);
+	else
+		next = next_step(d, p, now);
+	if (!next && p->complete && *d->o->sns_topic &&
+	    (update_due(d, p, &extra, now) || followup_due(d, &extra, now))) {
+		next = &extra;
+		if (step_attempts(d, &extra) == 0)
+			log_info("incident %s: %s", d->inc.id, !strcmp(extra.action, "sns_update") ?
+				 "every failed step is done now; telling SNS again" :
+				 "GuardDuty confirmed the incident; telling SNS");
 	}
 	if (!next)
 		goto out;
 	s = *next;
 	if (!daemon_cloud_request(d, p, &s, m, &params, &incomplete)) {
+		struct cloud_wait *w = wait_slot(d, &s);
+
+		if (w)
+			w->skipped = true;
 		wait_until(d, &s, now + 5 * SEC);
 		goto out;
 	}
@@ -238,6 +363,8 @@ void daemon_cloud_tick(struct daemon *d, uint64_t now)
 	util_strlcpy(c->inflight_target, s.target, sizeof(c->inflight_target));
 	util_strlcpy(c->inflight_group, s.group, sizeof(c->inflight_group));
 	c->inflight_incomplete = incomplete;
+	util_strlcpy(c->inflight_gd, s.act == PLAN_SNS ? daemon_cloud_msg_gd(d) : "",
+		     sizeof(c->inflight_gd));
 out:
 	cJSON_Delete(params);
 	free(m);
@@ -261,6 +388,7 @@ static void log_described(const struct daemon *d, const struct cloud_instance *i
 /* What the journal keeps of a step done. */
 static cJSON *result_of(struct daemon *d, const struct ipc_a_action_done *m, const char *out_id)
 {
+	struct cloud_run *c = &d->cloud;
 	cJSON *res;
 
 	if (m->act == PLAN_DESCRIBE) {
@@ -270,10 +398,14 @@ static cJSON *result_of(struct daemon *d, const struct ipc_a_action_done *m, con
 	res = cJSON_CreateObject();
 	if (res && *out_id)
 		cJSON_AddStringToObject(res, "id", out_id);
-	/* The message told of failures: a follow-up is owed once all is done. */
-	if (res && !strcmp(d->cloud.inflight_action, "sns_publish") &&
-	    d->cloud.inflight_incomplete)
-		cJSON_AddTrueToObject(res, "incomplete");
+	if (res && !strcmp(c->inflight_action, "sns_publish")) {
+		/* The message told of failures: a follow-up is owed once all is done. */
+		if (c->inflight_incomplete)
+			cJSON_AddTrueToObject(res, "incomplete");
+		/* ... and of this GuardDuty finding: no follow-up for that one. */
+		if (*c->inflight_gd)
+			cJSON_AddStringToObject(res, "guardduty", c->inflight_gd);
+	}
 	return res;
 }
 
@@ -310,6 +442,9 @@ void daemon_cloud_done(struct daemon *d, const struct ipc_a_action_done *m)
 		log_info("incident %s: interface %s moved to %s%s", d->inc.id, target,
 			 c->inflight_group,
 			 !strcmp(action, "ec2_convert_eni") ? " (conversion group)" : "");
+	else if (m->act == PLAN_TAG_ENI)
+		log_info("incident %s: interface %s carries its original groups as "
+			 "cordon:original-groups", d->inc.id, target);
 	else if (m->act != PLAN_DESCRIBE)
 		log_info("incident %s: %s %s done%s%s", d->inc.id, action, target,
 			 *out_id ? ": " : "", out_id);

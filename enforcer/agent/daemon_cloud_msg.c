@@ -63,7 +63,10 @@ static void fill_step(const struct daemon *d, const struct plan_step *s, struct 
 			    sizeof(e->old_groups));
 		util_strlcpy(e->new_groups, s->group, sizeof(e->new_groups));
 		e->done = ok;
-		util_strlcpy(e->error, ok ? "" : (*err ? err : "not tried yet"), sizeof(e->error));
+		/* Not tried yet: the interfaces move after the message. */
+		e->pending = !ok && (!ja || ja->attempts == 0) && !*err;
+		util_strlcpy(e->error, ok || e->pending ? "" : (*err ? err : "not done"),
+			     sizeof(e->error));
 	} else if (s->act == PLAN_TAGS && ok) {
 		snprintf(a->tags, sizeof(a->tags), "cordon:incident=%s, cordon:status=isolated",
 			 d->inc.id);
@@ -102,6 +105,11 @@ static void notify_fill(const struct daemon *d, const struct plan *p, struct not
 		notify_actions_error(a, "cloud isolation: the instance could not be described");
 }
 
+const char *daemon_cloud_msg_gd(const struct daemon *d)
+{
+	return daemon_journal_gd_finding(d);
+}
+
 /* The message: the finding's text and what was done, as of now. */
 static bool sns_request(struct daemon *d, const struct plan *p, const struct plan_step *s,
 			struct ipc_a_action *m, bool *incomplete)
@@ -115,9 +123,14 @@ static bool sns_request(struct daemon *d, const struct plan *p, const struct pla
 	if (!a)
 		return false;
 	notify_fill(d, p, a);
+	/* What was tried and failed, not what comes after the message. */
 	*incomplete = false;
-	for (size_t i = 0; i < p->n; i++)
-		*incomplete |= !plan_act_tells(p->s[i].act) && !done(d, &p->s[i]);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct journal_action *ja = jact(d, &p->s[i]);
+
+		*incomplete |= !plan_act_tells(p->s[i].act) && !done(d, &p->s[i]) && ja &&
+			       ja->attempts > 0;
+	}
 	buf_init(&text, NOTIFY_MESSAGE_MAX);
 	rc = update ? buf_adds(&text, "UPDATE: every action that had failed when the "
 				      "first message went out is now done.\n\n") : 0;
@@ -135,6 +148,74 @@ static bool sns_request(struct daemon *d, const struct plan *p, const struct pla
 	buf_free(&text);
 	free(a);
 	return rc == 0;
+}
+
+/* The follow-up: the GuardDuty finding that confirmed the incident (journaled). */
+static bool followup_request(struct daemon *d, struct ipc_a_action *m)
+{
+	const char *gd = daemon_journal_gd_finding(d);
+	const struct journal_action *c = daemon_journal_action(d, "guardduty_correlate", gd);
+	char subject[NOTIFY_SUBJECT_MAX + 1], err[ERRLEN];
+	struct notify_gd_match g;
+	const cJSON *r = c ? c->result : NULL, *sev;
+	struct buf text;
+	int rc;
+
+	memset(&g, 0, sizeof(g));
+	util_strlcpy(g.id, gd, sizeof(g.id));
+#define RSTR(k, f)                                                                   \
+	util_strlcpy(f, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r, k)) ?: "", \
+		     sizeof(f))
+	RSTR("type", g.type);
+	RSTR("title", g.title);
+	RSTR("updated_at", g.updated_at);
+	RSTR("region", g.region);
+#undef RSTR
+	sev = cJSON_GetObjectItemCaseSensitive(r, "severity");
+	g.severity = cJSON_IsNumber(sev) ? sev->valuedouble : 0;
+	buf_init(&text, NOTIFY_MESSAGE_MAX);
+	rc = notify_followup_text(d->inc.finding_json, d->inc.id, &g, subject, &text, err,
+				  sizeof(err));
+	if (!rc) {
+		util_strlcpy(m->subject, subject, sizeof(m->subject));
+		util_strlcpy(m->text, buf_str(&text), sizeof(m->text));
+	} else {
+		log_warnx("incident %s: the follow-up message: %s", d->inc.id, err);
+	}
+	buf_free(&text);
+	return rc == 0;
+}
+
+/*
+ * The "cordon Incident" event's detail (DESIGN.md): the incident with its
+ * finding in GuardDuty's shape, what the off-host responder finishes from.
+ */
+static bool incident_detail(struct daemon *d, struct ipc_a_action *m)
+{
+	const struct journal_incident *ji = daemon_journal_incident(d);
+	cJSON *o = cJSON_CreateObject(), *f = cJSON_Parse(d->inc.finding_json);
+	char *txt = NULL;
+	bool ok = false;
+
+	if (!o || !cJSON_IsObject(f) ||
+	    !cJSON_AddStringToObject(o, "incident", d->inc.id) ||
+	    !cJSON_AddStringToObject(o, "instanceId", d->instance_id) ||
+	    !cJSON_AddStringToObject(o, "openedAt", ji ? ji->opened_at : ""))
+		goto out;
+	cJSON_AddItemToObject(o, "finding", f);
+	f = NULL;
+	txt = cJSON_PrintUnformatted(o);
+	if (txt && strlen(txt) < sizeof(m->text)) {
+		util_strlcpy(m->text, txt, sizeof(m->text));
+		ok = true;
+	}
+out:
+	if (!ok)
+		log_warnx("incident %s: the cordon Incident event cannot be made", d->inc.id);
+	free(txt);
+	cJSON_Delete(f);
+	cJSON_Delete(o);
+	return ok;
 }
 
 /* The step's tags into the request's fixed fields. */
@@ -174,6 +255,17 @@ bool daemon_cloud_request(struct daemon *d, const struct plan *p, const struct p
 		util_strlcpy(m->groups[0], s->group, sizeof(m->groups[0]));
 		m->n_groups = 1;
 		break;
+	case PLAN_TAG_ENI: {
+		const struct cloud_instance *in = inst(d);
+
+		/* Its groups before cordon, on the interface itself. */
+		if (!in || s->eni < 0 || (size_t)s->eni >= in->n_eni || !in->eni[s->eni].n_groups)
+			return false;
+		for (size_t k = 0; k < in->eni[s->eni].n_groups && k < CLOUD_MAX_GROUPS; k++)
+			util_strlcpy(m->groups[k], in->eni[s->eni].groups[k], sizeof(m->groups[0]));
+		m->n_groups = (uint32_t)in->eni[s->eni].n_groups;
+		break;
+	}
 	case PLAN_PROTECT:
 		m->flag_a = 1;
 		m->flag_b = 1;
@@ -182,8 +274,11 @@ bool daemon_cloud_request(struct daemon *d, const struct plan *p, const struct p
 		plan_snapshot_description(d->inc.id, m->text, sizeof(m->text));
 		break;
 	case PLAN_SNS:
+		if (!strcmp(s->action, "sns_followup"))
+			return followup_request(d, m);
 		return sns_request(d, p, s, m, incomplete);
 	case PLAN_EVENTS:
+		return incident_detail(d, m);
 	case PLAN_SECHUB:
 		/* The finding's one text, as it is. */
 		util_strlcpy(m->text, d->inc.finding_json, sizeof(m->text));

@@ -66,6 +66,10 @@ struct incident {
 	char gd_finding_id[80];    /* GuardDuty finding that opened it, if so */
 	char *finding_json;        /* the finding that opened it (finding_json()) */
 	bool lockdown_done;
+	bool lockdown_lifted;      /* lifted by someone else: the next contact locks again */
+	uint64_t next_lockdown_ns; /* a failed or unrecorded lockdown is tried again then */
+	bool outside;              /* isolated from outside (its tags): no cloud plan of ours */
+	char cloud_incident[64];   /* the id the instance's tags give it, when not ours */
 	uint64_t opened_real_ns;
 	uint64_t trigger_ns;       /* capture timestamp of the first packet */
 	uint64_t decided_real_ns;  /* wall clock when the policy decided */
@@ -77,17 +81,22 @@ struct incident {
 	bool evid_started, evid_done;
 };
 
-/* Scheduling of the cloud steps: what is not truth (that is the journal). */
+/* When a cloud step may be tried again: not truth (that is the journal). */
+struct cloud_wait {
+	char key[PLAN_ACTION_LEN + PLAN_TARGET_LEN];
+	uint64_t next_ns;          /* not before (backoff) */
+	bool skipped;              /* its request could not be made: counts as tried */
+};
+
+/* Scheduling of the cloud steps. */
 struct cloud_run {
 	bool inflight;             /* one step at a time in the AWS process */
 	uint32_t seq, inflight_seq;
 	char inflight_action[PLAN_ACTION_LEN], inflight_target[PLAN_TARGET_LEN];
 	char inflight_group[CLOUD_ID_LEN];
 	bool inflight_incomplete;  /* the SNS message in flight tells of failures */
-	struct {
-		char key[PLAN_ACTION_LEN + PLAN_TARGET_LEN];
-		uint64_t next_ns;  /* not before (backoff) */
-	} wait[PLAN_MAX + 1];
+	char inflight_gd[80];      /* ... and names this GuardDuty finding */
+	struct cloud_wait wait[PLAN_MAX + 3]; /* the plan's steps and two follow-ups */
 	size_t n_wait;
 	struct cloud_instance inst; /* the journaled description, parsed */
 	uint64_t inst_seq;          /* of the journal record it came from */
@@ -202,9 +211,15 @@ unsigned daemon_journal_findings(const struct daemon *d);
 void daemon_evidence_start(struct daemon *d);
 void daemon_evidence_dumped(struct daemon *d, const struct ipc_s_dump_done *m);
 
-/* daemon_cloud.c: steps 3 to 5 */
-bool daemon_cloud_busy(const struct daemon *d);
+/*
+ * daemon_cloud.c: steps 3 to 5. Once the primary interface has moved (or
+ * its move failed HANDOVER_TRIES times) the host is expected to have no
+ * API: what is left is handed over to the off-host responder.
+ */
+#define DAEMON_HANDOVER_TRIES 3
 void daemon_cloud_reset(struct daemon *d);
+/* The plan is past its primary interface's move: nothing more is tried. */
+bool daemon_cloud_handed_over(struct daemon *d);
 void daemon_cloud_tick(struct daemon *d, uint64_t now);
 void daemon_cloud_done(struct daemon *d, const struct ipc_a_action_done *m);
 /* The AWS process died: a step in flight is retried (the journal has its intent). */
@@ -216,6 +231,8 @@ void daemon_cloud_lost(struct daemon *d);
 __must_check bool daemon_cloud_request(struct daemon *d, const struct plan *p,
 				       const struct plan_step *s, struct ipc_a_action *m,
 				       struct cJSON **params, bool *incomplete);
+/* The GuardDuty finding the incident message names ("" : none). */
+const char *daemon_cloud_msg_gd(const struct daemon *d);
 
 /* daemon_incident.c: the policy and the one way an incident opens */
 struct incident_trigger {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "journal.h"
 #include "status_daemon.h"
 #include "util.h"
@@ -78,7 +79,10 @@ static cJSON *incident_json(const char *state_dir)
 			break;
 		cJSON_AddStringToObject(e, "action", a->action);
 		cJSON_AddStringToObject(e, "target", a->target ? a->target : "");
-		cJSON_AddStringToObject(e, "state", journal_astate_name(a->state));
+		/* Left for the off-host responder when the host lost its API. */
+		cJSON_AddStringToObject(e, "state", a->state == JOURNAL_FAILED &&
+						    !strcmp(a->error, DAEMON_HANDOVER_ERROR) ?
+						    "handed over" : journal_astate_name(a->state));
 		cJSON_AddNumberToObject(e, "attempts", a->attempts);
 		cJSON_AddStringToObject(e, "at", a->at);
 		if (*a->error)
@@ -150,7 +154,7 @@ void status_daemon_print(const char *state_dir, FILE *f)
 		fprintf(f, "incident %s (%s), opened %s: %s\n", str(inc, "id"),
 			str(inc, "status"), str(inc, "openedAt"), str(inc, "reason"));
 		cJSON_ArrayForEach(e, cJSON_GetObjectItem(inc, "actions"))
-			fprintf(f, "  %-20s %-24s %-7s attempts %.0f%s%s\n", str(e, "action"),
+			fprintf(f, "  %-20s %-24s %-11s attempts %.0f%s%s\n", str(e, "action"),
 				str(e, "target"), str(e, "state"), num(e, "attempts"),
 				*str(e, "error") ? "  " : "", str(e, "error"));
 	} else {

@@ -17,6 +17,7 @@ const char *plan_act_name(uint8_t act, bool convert)
 	case PLAN_SNS: return "sns_publish";
 	case PLAN_EVENTS: return "events_put";
 	case PLAN_SECHUB: return "securityhub_import";
+	case PLAN_TAG_ENI: return "ec2_tag_eni";
 	}
 	return "unknown";
 }
@@ -42,14 +43,42 @@ static struct plan_step *add(struct plan *p, uint8_t act, const char *target, bo
 	return s;
 }
 
-static void add_groups(struct plan *p, const struct cloud_instance *in, size_t i,
-		       const char *group, bool convert)
+static bool only_in(const struct cloud_eni *e, const char *sg)
 {
-	struct plan_step *s = add(p, PLAN_SET_GROUPS, in->eni[i].id, convert);
+	return sg && *sg && e->n_groups == 1 && !strcmp(e->groups[0], sg);
+}
+
+/* Its groups now are cordon's: it was isolated before this plan. */
+static bool cordons(const struct plan_cfg *c, const struct cloud_eni *e)
+{
+	return only_in(e, c->forensic_sg) || only_in(e, c->conversion_sg);
+}
+
+static void add_eni(struct plan *p, const struct plan_cfg *c, const struct cloud_instance *in,
+		    size_t i, uint8_t act, const char *group, bool convert)
+{
+	struct plan_step *s = add(p, act, in->eni[i].id, convert);
 
 	if (s) {
-		util_strlcpy(s->group, group, sizeof(s->group));
+		util_strlcpy(s->group, group ? group : "", sizeof(s->group));
 		s->eni = (int)i;
+		s->primary = act == PLAN_SET_GROUPS && in->eni[i].device_index == 0;
+		s->cordons = act == PLAN_SET_GROUPS && cordons(c, &in->eni[i]);
+	}
+}
+
+/* Conversion then forensic, for the secondary interfaces or the primary. */
+static void add_moves(struct plan *p, const struct plan_cfg *c, const struct cloud_instance *in,
+		      bool primary)
+{
+	for (size_t i = 0; i < in->n_eni; i++) {
+		const struct cloud_eni *e = &in->eni[i];
+
+		if ((e->device_index == 0) != primary || only_in(e, c->forensic_sg))
+			continue;
+		if (c->conversion_sg && *c->conversion_sg && !only_in(e, c->conversion_sg))
+			add_eni(p, c, in, i, PLAN_SET_GROUPS, c->conversion_sg, true);
+		add_eni(p, c, in, i, PLAN_SET_GROUPS, c->forensic_sg, false);
 	}
 }
 
@@ -63,17 +92,11 @@ void plan_build(const struct plan_cfg *c, const struct cloud_instance *inst,
 		add(out, PLAN_DESCRIBE, c->instance_id, false);
 		if (!inst)
 			return;
-		for (size_t i = 0; i < inst->n_eni; i++) {
-			if (c->conversion_sg && *c->conversion_sg)
-				add_groups(out, inst, i, c->conversion_sg, true);
-			add_groups(out, inst, i, c->forensic_sg, false);
-		}
+		for (size_t i = 0; i < inst->n_eni; i++)
+			if (inst->eni[i].n_groups && !cordons(c, &inst->eni[i]))
+				add_eni(out, c, inst, i, PLAN_TAG_ENI, NULL, false);
 		if (c->tag_instance)
 			add(out, PLAN_TAGS, c->instance_id, false);
-		if (c->termination_protection)
-			add(out, PLAN_PROTECT, c->instance_id, false);
-		for (size_t i = 0; c->snapshot_volumes && i < inst->n_volumes; i++)
-			add(out, PLAN_SNAPSHOT, inst->volumes[i], false);
 	}
 	if (c->sns_topic && *c->sns_topic)
 		add(out, PLAN_SNS, c->sns_topic, false);
@@ -81,7 +104,23 @@ void plan_build(const struct plan_cfg *c, const struct cloud_instance *inst,
 		add(out, PLAN_EVENTS, c->events_bus, false);
 	if (c->securityhub)
 		add(out, PLAN_SECHUB, c->finding_id, false);
+	if (ec2) {
+		if (c->termination_protection)
+			add(out, PLAN_PROTECT, c->instance_id, false);
+		for (size_t i = 0; c->snapshot_volumes && i < inst->n_volumes; i++)
+			add(out, PLAN_SNAPSHOT, inst->volumes[i], false);
+		add_moves(out, c, inst, false);
+		add_moves(out, c, inst, true);
+	}
 	out->complete = true;
+}
+
+int plan_last_primary(const struct plan *p)
+{
+	for (size_t i = p->n; i-- > 0;)
+		if (p->s[i].primary)
+			return (int)i;
+	return -1;
 }
 
 size_t plan_tags(const struct plan_step *s, const char *incident_id, const char *finding_id,
@@ -104,18 +143,35 @@ void plan_snapshot_description(const char *incident_id, char *buf, size_t len)
 	snprintf(buf, len, "cordon evidence, incident %s", incident_id);
 }
 
+static cJSON *add_groups(cJSON *p, const struct cloud_eni *e)
+{
+	cJSON *g = cJSON_AddArrayToObject(p, "original_groups");
+
+	for (size_t k = 0; g && k < e->n_groups; k++)
+		if (!cJSON_AddItemToArray(g, cJSON_CreateString(e->groups[k])))
+			return NULL;
+	return g;
+}
+
 cJSON *plan_step_params(const struct plan_step *s, const struct cloud_instance *inst)
 {
-	cJSON *p = cJSON_CreateObject(), *g;
+	const struct cloud_eni *e = NULL;
+	cJSON *p = cJSON_CreateObject();
 
-	if (!p || s->act != PLAN_SET_GROUPS)
+	if (!p || (s->act != PLAN_SET_GROUPS && s->act != PLAN_TAG_ENI))
 		return p;
-	if (!s->convert && inst && s->eni >= 0 && (size_t)s->eni < inst->n_eni) {
-		const struct cloud_eni *e = &inst->eni[s->eni];
-
-		g = cJSON_AddArrayToObject(p, "original_groups");
-		for (size_t k = 0; g && k < e->n_groups; k++)
-			cJSON_AddItemToArray(g, cJSON_CreateString(e->groups[k]));
+	if (inst && s->eni >= 0 && (size_t)s->eni < inst->n_eni)
+		e = &inst->eni[s->eni];
+	if (s->act == PLAN_TAG_ENI) {
+		if (e && add_groups(p, e))
+			return p;
+		cJSON_Delete(p);
+		return NULL;
+	}
+	/* Groups that are cordon's already are nothing to restore. */
+	if (!s->convert && !s->cordons && e && !add_groups(p, e)) {
+		cJSON_Delete(p);
+		return NULL;
 	}
 	if (!cJSON_AddStringToObject(p, "groups", s->group)) {
 		cJSON_Delete(p);

@@ -26,6 +26,7 @@ enum plan_act {
 	PLAN_SNS,          /* target: topic */
 	PLAN_EVENTS,       /* target: bus */
 	PLAN_SECHUB,       /* target: finding id */
+	PLAN_TAG_ENI,      /* target: eni; its groups as cordon:original-groups */
 };
 
 #define PLAN_MAX 64
@@ -38,7 +39,9 @@ struct plan_step {
 	char action[PLAN_ACTION_LEN];  /* the journal's action name */
 	char target[PLAN_TARGET_LEN];
 	char group[CLOUD_ID_LEN];      /* PLAN_SET_GROUPS: the one group set */
-	int eni;                       /* PLAN_SET_GROUPS: index in the description */
+	int eni;                       /* PLAN_SET_GROUPS, PLAN_TAG_ENI: index in the description */
+	bool primary;                  /* PLAN_SET_GROUPS of device index 0: the host's API goes */
+	bool cordons;                  /* PLAN_SET_GROUPS: its groups were cordon's already */
 };
 
 struct plan {
@@ -58,16 +61,25 @@ struct plan_cfg {
 };
 
 /*
- * The steps, in order. With EC2 isolation and no description yet (inst
- * NULL) only the describe: everything else acts on what it finds, and
- * the message waits for it. Then per interface (primary first) the
- * conversion group if any and the forensic group, the instance's tags,
- * termination protection, snapshots, SNS, EventBridge, Security Hub.
+ * The steps, in the order that survives the host's own cut (DESIGN.md,
+ * "Cloud isolation contract"). With EC2 isolation and no description yet
+ * (inst NULL) only the describe: everything else acts on what it finds,
+ * and the message waits for it. Then each interface's groups recorded on
+ * it (cordon:original-groups), the instance's tags, SNS, EventBridge,
+ * Security Hub (the administrators learn before the host goes dark),
+ * termination protection, snapshots, the secondary interfaces (the
+ * conversion group if any, then the forensic group), and the primary
+ * interface (device index 0) last: once it moves, the host has no API.
+ * An interface already only in the forensic group is neither tagged nor
+ * moved; one only in the conversion group is not tagged (its groups now
+ * are cordon's, and its tags, if any, the ones from before).
  */
 void plan_build(const struct plan_cfg *c, const struct cloud_instance *inst,
 		struct plan *out);
 /* SNS, EventBridge, Security Hub: they tell; the other steps isolate. */
 bool plan_act_tells(uint8_t act);
+/* The index of the primary interface's last move, or -1 (none in the plan). */
+int plan_last_primary(const struct plan *p);
 /* The journal's action name of a step kind. */
 const char *plan_act_name(uint8_t act, bool convert);
 
@@ -86,8 +98,10 @@ struct cJSON;
 /*
  * The params its intent records: for PLAN_SET_GROUPS the group set and,
  * moving into the forensic group, the interface's groups as described
- * before cordon touched it ("original_groups": what release restores).
- * An empty object for the other steps; NULL on ENOMEM.
+ * before cordon touched it ("original_groups": what release restores;
+ * left out when they were cordon's own groups already); for PLAN_TAG_ENI
+ * the groups it records on the interface ("original_groups"). An empty
+ * object for the other steps; NULL on ENOMEM.
  */
 struct cJSON *plan_step_params(const struct plan_step *s, const struct cloud_instance *inst);
 /* The description as the journal keeps it (a describe's result), and back. */

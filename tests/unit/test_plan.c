@@ -67,6 +67,11 @@ static void test_before_describe(void **state)
 	expect(&p, 0, PLAN_DESCRIBE, "ec2_describe", "", "");
 }
 
+/*
+ * The order that survives the host's own cut: original groups on each
+ * interface, instance tags, the messages, protection and snapshots, the
+ * secondary interface, the primary interface last.
+ */
 static void test_order(void **state)
 {
 	struct plan_cfg c = cfg();
@@ -83,23 +88,34 @@ static void test_order(void **state)
 	plan_build(&c, &in, &p);
 	assert_true(p.complete);
 	expect(&p, i++, PLAN_DESCRIBE, "ec2_describe", "i-0abc", "");
-	expect(&p, i, PLAN_SET_GROUPS, "ec2_convert_eni", "eni-0", "sg-conv");
+	expect(&p, i, PLAN_TAG_ENI, "ec2_tag_eni", "eni-0", "");
 	assert_int_equal(p.s[i++].eni, 0);
-	expect(&p, i, PLAN_SET_GROUPS, "ec2_isolate_eni", "eni-0", "sg-for");
-	assert_false(p.s[i++].convert);
-	expect(&p, i++, PLAN_SET_GROUPS, "ec2_convert_eni", "eni-1", "sg-conv");
-	expect(&p, i, PLAN_SET_GROUPS, "ec2_isolate_eni", "eni-1", "sg-for");
+	expect(&p, i, PLAN_TAG_ENI, "ec2_tag_eni", "eni-1", "");
 	assert_int_equal(p.s[i++].eni, 1);
 	expect(&p, i++, PLAN_TAGS, "ec2_tag", "i-0abc", "");
-	expect(&p, i++, PLAN_PROTECT, "ec2_protect", "i-0abc", "");
-	expect(&p, i++, PLAN_SNAPSHOT, "ec2_snapshot", "vol-1", "");
 	expect(&p, i++, PLAN_SNS, "sns_publish", "arn:aws:sns:us-east-1:1:t", "");
 	expect(&p, i++, PLAN_EVENTS, "events_put", "default", "");
 	expect(&p, i++, PLAN_SECHUB, "securityhub_import", "f1", "");
+	expect(&p, i++, PLAN_PROTECT, "ec2_protect", "i-0abc", "");
+	expect(&p, i++, PLAN_SNAPSHOT, "ec2_snapshot", "vol-1", "");
+	expect(&p, i, PLAN_SET_GROUPS, "ec2_convert_eni", "eni-1", "sg-conv");
+	assert_false(p.s[i++].primary);
+	expect(&p, i, PLAN_SET_GROUPS, "ec2_isolate_eni", "eni-1", "sg-for");
+	assert_int_equal(p.s[i].eni, 1);
+	assert_false(p.s[i++].primary);
+	expect(&p, i, PLAN_SET_GROUPS, "ec2_convert_eni", "eni-0", "sg-conv");
+	assert_true(p.s[i].convert);
+	assert_true(p.s[i++].primary);
+	expect(&p, i, PLAN_SET_GROUPS, "ec2_isolate_eni", "eni-0", "sg-for");
+	assert_false(p.s[i].convert);
+	assert_int_equal(p.s[i].eni, 0);
+	assert_true(p.s[i++].primary);
 	assert_int_equal(p.n, i);
+	assert_int_equal(plan_last_primary(&p), (int)p.n - 1);
 	assert_true(plan_act_tells(PLAN_SNS) && plan_act_tells(PLAN_EVENTS) &&
 		    plan_act_tells(PLAN_SECHUB));
-	assert_false(plan_act_tells(PLAN_SET_GROUPS) || plan_act_tells(PLAN_DESCRIBE));
+	assert_false(plan_act_tells(PLAN_SET_GROUPS) || plan_act_tells(PLAN_DESCRIBE) ||
+		     plan_act_tells(PLAN_TAG_ENI));
 	/* pure: the same inputs, the same plan */
 	{
 		struct plan q;
@@ -107,6 +123,86 @@ static void test_order(void **state)
 		plan_build(&c, &in, &q);
 		assert_memory_equal(&p, &q, sizeof(p));
 	}
+}
+
+/* Every step that needs the API comes before the first move of the primary. */
+static void test_primary_last(void **state)
+{
+	struct plan_cfg c = cfg();
+	struct cloud_instance in;
+	struct plan p;
+	int last;
+
+	(void)state;
+	two_enis(&in);
+	/* the primary listed second: the device index decides, not the position */
+	{
+		struct cloud_eni t = in.eni[0];
+
+		in.eni[0] = in.eni[1];
+		in.eni[1] = t;
+	}
+	c.snapshot_volumes = true;
+	c.events_bus = "default";
+	plan_build(&c, &in, &p);
+	last = plan_last_primary(&p);
+	assert_int_equal(last, (int)p.n - 1);
+	assert_string_equal(p.s[last].target, "eni-0");
+	for (int i = 0; i < last; i++) {
+		/* nothing of the primary's before its last move but its own tag */
+		if (p.s[i].primary)
+			fail_msg("step %d moves the primary before the plan's end", i);
+		if (p.s[i].act == PLAN_SET_GROUPS) {
+			/* a secondary move: every tag and message is before it */
+			for (int k = i + 1; k < (int)p.n; k++)
+				assert_true(p.s[k].act == PLAN_SET_GROUPS);
+		}
+	}
+	/* no interface at device index 0 (a detached primary): no primary step */
+	in.eni[1].device_index = 2;
+	plan_build(&c, &in, &p);
+	assert_int_equal(plan_last_primary(&p), -1);
+	/* without EC2 isolation there is none either */
+	c.forensic_sg = "";
+	plan_build(&c, NULL, &p);
+	assert_int_equal(plan_last_primary(&p), -1);
+}
+
+/*
+ * Interfaces already in cordon's groups (a responder, or an earlier
+ * incident, got there first): their tags hold the groups from before, so
+ * they are not tagged again; one in the forensic group is not moved.
+ */
+static void test_already_isolated(void **state)
+{
+	struct plan_cfg c = cfg();
+	struct cloud_instance in;
+	struct plan p;
+	cJSON *o;
+
+	(void)state;
+	two_enis(&in);
+	c.conversion_sg = "sg-conv";
+	strcpy(in.eni[0].groups[0], "sg-conv");
+	in.eni[0].n_groups = 1;
+	strcpy(in.eni[1].groups[0], "sg-for");
+	plan_build(&c, &in, &p);
+	for (size_t i = 0; i < p.n; i++) {
+		assert_int_not_equal(p.s[i].act, PLAN_TAG_ENI);
+		assert_string_not_equal(p.s[i].target, "eni-1");
+	}
+	/* eni-0: straight on to the forensic group, nothing to restore recorded */
+	expect(&p, p.n - 1, PLAN_SET_GROUPS, "ec2_isolate_eni", "eni-0", "sg-for");
+	assert_true(p.s[p.n - 1].cordons);
+	assert_int_equal(p.n, 5);
+	assert_int_equal(p.s[1].act, PLAN_TAGS);
+	assert_int_equal(p.s[2].act, PLAN_SNS);
+	assert_int_equal(p.s[3].act, PLAN_PROTECT);
+	o = plan_step_params(&p.s[p.n - 1], &in);
+	assert_non_null(o);
+	assert_null(cJSON_GetObjectItem(o, "original_groups"));
+	assert_string_equal(cJSON_GetObjectItem(o, "groups")->valuestring, "sg-for");
+	cJSON_Delete(o);
 }
 
 /* Without EC2 isolation: the messages only, no describe to wait for. */
@@ -178,23 +274,32 @@ static void test_step_details(void **state)
 	two_enis(&in);
 	c.snapshot_volumes = true;
 	plan_build(&c, &in, &p);
-	/* describe, isolate eni-0, isolate eni-1, tag, protect, snapshot, sns */
+	/* describe, tag eni-0, tag eni-1, tag, sns, protect, snapshot, move eni-1, move eni-0 */
+	assert_int_equal(p.n, 9);
 	assert_int_equal(plan_tags(&p.s[3], "inc-1", "f1", t), 3);
 	assert_string_equal(t[0].key, "cordon:incident");
 	assert_string_equal(t[0].value, "inc-1");
 	assert_string_equal(t[1].key, "cordon:status");
 	assert_string_equal(t[1].value, "isolated");
 	assert_string_equal(t[2].value, "f1");
-	assert_int_equal(plan_tags(&p.s[5], "inc-1", "f1", t), 1);
+	assert_int_equal(plan_tags(&p.s[6], "inc-1", "f1", t), 1);
+	assert_int_equal(plan_tags(&p.s[8], "inc-1", "f1", t), 0);
 	assert_int_equal(plan_tags(&p.s[1], "inc-1", "f1", t), 0);
 	plan_snapshot_description("inc-1", desc, sizeof(desc));
 	assert_string_equal(desc, "cordon evidence, incident inc-1");
-	o = plan_step_params(&p.s[1], &in);
+	/* the primary's move: its groups before cordon, for release */
+	o = plan_step_params(&p.s[8], &in);
 	assert_non_null(o);
 	assert_string_equal(cJSON_GetObjectItem(o, "groups")->valuestring, "sg-for");
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "original_groups")), 2);
 	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "original_groups"), 1)
 				    ->valuestring, "sg-db");
+	cJSON_Delete(o);
+	/* the interface's own record: the groups it carries as tags */
+	o = plan_step_params(&p.s[1], &in);
+	assert_non_null(o);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "original_groups")), 2);
+	assert_null(cJSON_GetObjectItem(o, "groups"));
 	cJSON_Delete(o);
 	o = plan_step_params(&p.s[3], &in);
 	assert_non_null(o);
@@ -207,6 +312,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_before_describe),
 		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_primary_last),
+		cmocka_unit_test(test_already_isolated),
 		cmocka_unit_test(test_tell_only),
 		cmocka_unit_test(test_instance_json),
 		cmocka_unit_test(test_step_details),
