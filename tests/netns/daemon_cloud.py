@@ -11,8 +11,8 @@
 #       groups into the primary interface, which EC2 does not), an SNS
 #       topic with an SQS queue subscribed. Prints shell assignments.
 #   daemon_cloud.py URL CA state INST QUEUE
-#       One JSON object: every interface of INST with its groups, INST's
-#       tags and termination protection, and the SNS messages on QUEUE
+#       One JSON object: every interface of INST with its groups and its
+#       tags, INST's tags and termination protection, and the SNS messages on QUEUE
 #       (drained: each is reported once).
 #   daemon_cloud.py - - gdseed FILE INST TYPE SEVERITY REMOTE
 #       Append a GuardDuty finding about INST (updated now) to FILE, the
@@ -105,6 +105,8 @@ def state(url, ca, inst, queue):
             sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
     print(json.dumps({
         "enis": {e["NetworkInterfaceId"]: [g["GroupId"] for g in e["Groups"]] for e in enis},
+        "eni_tags": {e["NetworkInterfaceId"]: {t["Key"]: t["Value"] for t in e.get("TagSet", [])}
+                     for e in enis},
         "tags": {t["Key"]: t["Value"] for t in tags},
         "termination_protection": term["DisableApiTermination"]["Value"],
         "mail": mail}))

@@ -58,12 +58,35 @@ INC=$(grep -oE 'incident inc-[0-9TZ]+-[0-9a-f]+' "$LOG" | head -1 | awk '{print 
 echo "# incident $INC"
 
 # ---- the cloud -------------------------------------------------------------
-if wait_journal '"action":"sns_publish".*"state":"done"' 300; then
-	ok "cloud steps and SNS done (journal)"
+# The order that survives the host's own cut: each interface's groups on
+# itself, the instance's tags, the message, protection, the secondary
+# interface, the primary last (after it the host has no API).
+if wait_journal "\"action\":\"ec2_isolate_eni\",\"key\":\"$ENI0\",\"state\":\"done\"" 300; then
+	ok "cloud steps done, the primary interface last (journal)"
 else
 	notok "cloud steps done"; diag "$LOG"; diag "$WORK/journal.json"
 fi
+for e in "$ENI0" "$ENI1"; do
+	check "journal: $e's groups recorded on it before the message" \
+		jbefore ec2_tag_eni "$e" done sns_publish "$TOPIC" intent
+done
+check "journal: the instance tagged before the message" jbefore ec2_tag "$INST" done sns_publish "$TOPIC" intent
+check "journal: the message out before any interface moves" \
+	jbefore sns_publish "$TOPIC" done ec2_isolate_eni "$ENI1" intent
+check "journal: termination protection before the moves" \
+	jbefore ec2_protect "$INST" done ec2_isolate_eni "$ENI1" intent
+check "journal: the secondary interface moved before the primary" \
+	jbefore ec2_isolate_eni "$ENI1" done ec2_isolate_eni "$ENI0" intent
+grep -q "incident $INC: every cloud step is done; the host has no API now" "$LOG" &&
+	ok "the agent expects no API after the primary's move, nothing left to hand over" ||
+	{ notok "hand-over after the primary"; diag "$LOG"; }
+status_txt() { "$CORDON" status --state-dir "$ST" >"$WORK/status.txt" 2>&1; }
+status_txt
+check "cordon status: the incident is isolated" grep -q "^incident $INC (isolated)" "$WORK/status.txt"
 cloud_state
+eni_orig "$ENI0" "$SG_WEB,$SG_DB" && eni_orig "$ENI1" "$SG_DB" &&
+	ok "each interface carries its original groups as cordon:original-groups (moto)" ||
+	{ notok "cordon:original-groups on the interfaces"; diag "$WORK/state.json"; }
 pyq "$WORK/state.json" "d['enis'] == {'$ENI0': ['$SG_FOR'], '$ENI1': ['$SG_FOR']}" &&
 	ok "both interfaces in the forensic group only (moto)" ||
 	{ notok "forensic group on both interfaces"; diag "$WORK/state.json"; }
@@ -92,8 +115,11 @@ if [[ $(wc -l <"$WORK/mail.json") -eq 1 ]]; then ok "SNS: one message read back 
 	"$WORK/mail.json" >"$WORK/mail.txt" 2>/dev/null
 sed 's/^/#   | /' "$WORK/mail.txt"
 s=$(head -1 "$WORK/mail.txt")
-[[ $s == *"$INST"* && $s == *isolated* ]] && ok "SNS subject names the instance and the isolation" ||
+[[ $s == *"$INST being isolated"* ]] && ok "SNS subject names the instance, being isolated" ||
 	notok "SNS subject: $s"
+for e in "$ENI0" "$ENI1"; do
+	check "SNS text: $e moves right after the message" grep -q "Moving network interface $e .* right after this message" "$WORK/mail.txt"
+done
 for w in "$EVIL_IP" "$ENI0" "$ENI1" "$SG_FOR" "$SG_WEB" "$INC"; do
 	check "SNS text names $w" grep -qF -- "$w" "$WORK/mail.txt"
 done
@@ -121,13 +147,12 @@ check "sensor killed: the daemon runs on" kill -0 "$DPID"
 refute "sensor killed: the lockdown stays" probe host 198.51.100.20 8080
 
 # ---- release -------------------------------------------------------------------
-# The second interface carries its original groups as a tag (as the agent
-# records them on the interface), the first only in the journal: release
-# prefers the tag and falls back on the journal.
+# Someone removed the first interface's tag: release prefers the tag and
+# falls back on the journal for that one.
 ns cloud env AWS_ACCESS_KEY_ID="$ADMIN_KEY" AWS_SECRET_ACCESS_KEY="$ADMIN_SECRET" \
 	"$REGION_PY" -m awscli --endpoint-url "$URL" --ca-bundle "$REGION_CA" --region us-east-1 \
-	ec2 create-tags --resources "$ENI1" --tags "Key=cordon:original-groups,Value=$SG_DB" ||
-	notok "tag $ENI1 with its original groups"
+	ec2 delete-tags --resources "$ENI0" --tags "Key=cordon:original-groups" ||
+	notok "untag $ENI0"
 release >"$WORK/release.out" 2>&1
 rc=$?
 if [[ $rc -eq 0 ]] && grep -q "incident $INC closed" "$WORK/release.out"; then

@@ -254,3 +254,23 @@ for line in open(sys.argv[1]):
     n += r.get("action") == sys.argv[2] and r.get("key") == sys.argv[3] and r.get("state") == sys.argv[4]
 print(n)' "$WORK/journal.json" "$@"
 }
+
+# jbefore ACTION KEY STATE ACTION2 KEY2 STATE2: the first such record comes
+# before the first of the second kind, and both are in the journal
+# (after jr)
+jbefore() {
+	"$SYS_PY" -c 'import json, sys
+first = {}
+for i, line in enumerate(open(sys.argv[1])):
+    r = json.loads(line).get("record", {})
+    k = (r.get("action"), r.get("key"), r.get("state"))
+    first.setdefault(k, i)
+a, b = tuple(sys.argv[2:5]), tuple(sys.argv[5:8])
+sys.exit(0 if a in first and b in first and first[a] < first[b] else 1)' "$WORK/journal.json" "$@"
+}
+
+# eni_orig ENI GROUPS: the interface carries cordon:original-groups with
+# exactly these groups (comma-separated, any order; after cloud_state)
+eni_orig() {
+	pyq "$WORK/state.json" "sorted(d['eni_tags']['$1'].get('cordon:original-groups', '').split(',')) == sorted('$2'.split(','))"
+}
