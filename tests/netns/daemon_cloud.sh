@@ -80,7 +80,7 @@ check "journal: the secondary interface moved before the primary" \
 grep -q "incident $INC: every cloud step is done; the host has no API now" "$LOG" &&
 	ok "the agent expects no API after the primary's move, nothing left to hand over" ||
 	{ notok "hand-over after the primary"; diag "$LOG"; }
-status_txt() { "$CORDON" status --state-dir "$ST" >"$WORK/status.txt" 2>&1; }
+status_txt() { ns host "$CORDON" status --state-dir "$ST" >"$WORK/status.txt" 2>&1; }
 status_txt
 check "cordon status: the incident is isolated" grep -q "^incident $INC (isolated)" "$WORK/status.txt"
 cloud_state

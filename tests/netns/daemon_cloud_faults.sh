@@ -6,8 +6,10 @@
 # client's own retries absorb some, one step fails as a whole (journaled
 # "failed") and the daemon tries it again after its backoff; in the end
 # both interfaces are in the forensic group and each step is done once.
-# Then a move that fails when the SNS message goes out: the message says
-# so, and a second one follows once the retry is done (sns_update). TAP.
+# Then a step that fails when the SNS message goes out: the message says
+# so, and a second one follows once the retry is done (sns_update). Then
+# SNS failing every time: after three tries the interfaces move and the
+# message is handed over to the off-host responder, not retried. TAP.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/daemon_cloud_lib.bash
@@ -28,7 +30,7 @@ if dc_run; then ok "daemon up, threat list synced from S3"; else notok "daemon u
 ns host ping -c 1 -W 1 $EVIL_IP >/dev/null 2>&1
 wait_log 'host locked down [0-9.]+ ms after the first packet' && ok "incident: host locked down" ||
 	{ notok "lockdown"; diag "$LOG"; }
-if wait_journal '"action":"sns_publish".*"state":"done"' 400; then
+if wait_journal "\"action\":\"ec2_isolate_eni\",\"key\":\"$ENI0\",\"state\":\"done\"" 400; then
 	ok "cloud steps and SNS done in spite of the faults"
 else
 	notok "cloud steps done"; diag "$LOG" "$PROXY_LOG"
@@ -58,9 +60,10 @@ cloud_state
 is_restored && ok "release: original groups back (moto)" || { notok "release: groups"; diag "$WORK/state.json"; }
 
 # ---- a step that fails when the message goes out -----------------------------
-# DescribeInstances passes, the first interface's move fails three times
-# (the daemon's first attempt): the message says so, and once the retry
-# is done a second one says everything is done.
+# DescribeInstances passes, recording the first interface's groups on it
+# fails three times (the daemon's first attempt): the message says so,
+# and once the retry is done (before the moves) and every interface has
+# moved, a second one says everything is done.
 wait_log "incident $INC was released" 50 || notok "the daemon notices the release"
 cat >"$FAULTS" <<'J'
 [{"match": "^POST /$", "action": "delay", "seconds": 0, "times": 1},
@@ -74,10 +77,13 @@ else
 	notok "sns_update"; diag "$LOG"
 fi
 INC2=$(grep -oE 'incident inc-[0-9TZ]+-[0-9a-f]+' "$LOG" | tail -1 | awk '{print $2}')
-check "journal: $ENI0 failed once, then done" \
-	eval "[[ \$(jcount ec2_isolate_eni $ENI0 failed) -eq 1 && \$(jcount ec2_isolate_eni $ENI0 done) -eq 2 ]]"
+check "journal: $ENI0's tag failed once, then done" \
+	eval "[[ \$(jcount_in $INC2 ec2_tag_eni $ENI0 failed) -eq 1 && \$(jcount_in $INC2 ec2_tag_eni $ENI0 done) -eq 1 ]]"
+JINC=$INC2 check "journal: $ENI0's tag done before $ENI0 moved" jbefore ec2_tag_eni "$ENI0" done ec2_isolate_eni "$ENI0" intent
 cloud_state
 is_forensic && ok "both interfaces in the forensic group (moto)" || { notok "forensic group 2"; diag "$WORK/state.json"; }
+eni_orig "$ENI0" "$SG_WEB,$SG_DB" && ok "$ENI0 carries its original groups after the retry" ||
+	{ notok "$ENI0 tag"; diag "$WORK/state.json"; }
 "$SYS_PY" - "$WORK/mail.json" "$ENI0" <<'PY' >"$WORK/mail2.txt"
 import json, sys
 for line in open(sys.argv[1]):
@@ -87,14 +93,55 @@ for line in open(sys.argv[1]):
 PY
 sed 's/^/#   | /' "$WORK/mail2.txt"
 check "SNS: two messages" test "$(wc -l <"$WORK/mail.json")" -eq 2
-check "SNS 1: says the move of $ENI0 failed" grep -q "FAILED to move network interface $ENI0" "$WORK/mail2.txt"
-check "SNS 1: WHAT FAILED lists it" eval "grep -A1 '^WHAT FAILED' '$WORK/mail2.txt' | grep -q 'ec2_isolate_eni $ENI0'"
+check "SNS 1: WHAT FAILED lists recording $ENI0's groups" \
+	eval "grep -A1 '^WHAT FAILED' '$WORK/mail2.txt' | grep -q 'ec2_tag_eni $ENI0'"
+check "SNS 1: $ENI0 moves right after the message all the same" \
+	grep -q "Moving network interface $ENI0 .* right after this message" "$WORK/mail2.txt"
 check "SNS 2: subject says update" grep -q "^SUBJECT .*isolated.*(update: all done)" "$WORK/mail2.txt"
 check "SNS 2: $ENI0 moved, nothing failed" eval "sed -n '/^UPDATE:/,\$p' '$WORK/mail2.txt' | grep -q 'Moved network interface $ENI0' &&
 	sed -n '/^UPDATE:/,\$p' '$WORK/mail2.txt' | grep -A1 '^WHAT FAILED' | grep -q Nothing"
 release --incident "$INC2" >"$WORK/release.out" 2>&1 && ok "release $INC2" || { notok "release 2"; diag "$WORK/release.out"; }
 cloud_state
 is_restored && ok "release: original groups back again" || { notok "release 2: groups"; diag "$WORK/state.json"; }
+
+# ---- the message cannot go out before the cut: handed over ---------------------
+# SNS fails every time: the message is tried three times, then the
+# interfaces move all the same (the primary last), and the agent, which
+# expects no API after that, hands the message over to the off-host
+# responder instead of trying it for ever.
+wait_log "incident $INC2 was released" 50 || notok "the daemon notices release 2"
+kill -TERM "$DPID"
+wait "$DPID"
+echo '[{"match": "^POST /$", "action": "status", "code": 500, "error": "InternalError", "times": 1000}]' >"$FAULTS"
+DC_ENV=(AWS_ENDPOINT_URL_SNS="$PROXY_URL")
+LOG=$WORK/run2.log
+if dc_run; then ok "restarted with SNS failing"; else notok "restart"; diag "$LOG"; exit 1; fi
+ns host ping -c 1 -W 1 $EVIL_IP >/dev/null 2>&1
+wait_log 'step\(s\) handed over to the off-host responder: sns_publish' 600 &&
+	ok "the message fails three times, the interfaces move, the message is handed over" ||
+	{ notok "hand-over"; diag "$LOG"; }
+INC3=$(grep -oE 'incident inc-[0-9TZ]+-[0-9a-f]+' "$LOG" | tail -1 | awk '{print $2}')
+jr
+check "journal: sns_publish tried three times" test "$(jcount_in "$INC3" sns_publish "$TOPIC" intent)" -eq 3
+"$SYS_PY" - "$WORK/journal.json" "$INC3" "$ENI0" <<'PY' && ok "journal: the primary moved after the third try" ||
+import json, sys
+recs = [json.loads(l).get("record", {}) for l in open(sys.argv[1])]
+recs = [(r.get("action"), r.get("key"), r.get("state")) for r in recs if r.get("incident") == sys.argv[2]]
+tries = [i for i, r in enumerate(recs) if r[0] == "sns_publish" and r[2] == "intent"]
+move = recs.index(("ec2_isolate_eni", sys.argv[3], "intent"))
+assert len(tries) == 3 and tries[-1] < move, (tries, move)
+PY
+	{ notok "the primary after the third try"; diag "$WORK/journal.json"; }
+check "journal: sns_publish handed over" grep -q '"action":"sns_publish".*"state":"failed".*handed over to the off-host responder' "$WORK/journal.json"
+ns host "$CORDON" status --state-dir "$ST" >"$WORK/status.txt" 2>&1
+sed 's/^/# /' "$WORK/status.txt"
+check "cordon status: the incident is handed over" grep -q "^incident $INC3 (handed_over)" "$WORK/status.txt"
+check "cordon status: sns_publish handed over" grep -qE "^  sns_publish +arn:[^ ]+ +handed over +attempts 3" "$WORK/status.txt"
+sleep 6
+jr
+check "not retried for ever: still three tries 6 s later" test "$(jcount_in "$INC3" sns_publish "$TOPIC" intent)" -eq 3
+cloud_state
+is_forensic && ok "both interfaces in the forensic group (moto)" || { notok "forensic group 3"; diag "$WORK/state.json"; }
 kill -TERM "$DPID"
 wait "$DPID"
 rc=$?

@@ -257,20 +257,33 @@ print(n)' "$WORK/journal.json" "$@"
 
 # jbefore ACTION KEY STATE ACTION2 KEY2 STATE2: the first such record comes
 # before the first of the second kind, and both are in the journal
-# (after jr)
+# (after jr); JINC=ID looks at that incident's records only
 jbefore() {
 	"$SYS_PY" -c 'import json, sys
 first = {}
 for i, line in enumerate(open(sys.argv[1])):
     r = json.loads(line).get("record", {})
+    if sys.argv[2] and r.get("incident") != sys.argv[2]:
+        continue
     k = (r.get("action"), r.get("key"), r.get("state"))
     first.setdefault(k, i)
-a, b = tuple(sys.argv[2:5]), tuple(sys.argv[5:8])
-sys.exit(0 if a in first and b in first and first[a] < first[b] else 1)' "$WORK/journal.json" "$@"
+a, b = tuple(sys.argv[3:6]), tuple(sys.argv[6:9])
+sys.exit(0 if a in first and b in first and first[a] < first[b] else 1)' "$WORK/journal.json" "${JINC:-}" "$@"
 }
 
 # eni_orig ENI GROUPS: the interface carries cordon:original-groups with
 # exactly these groups (comma-separated, any order; after cloud_state)
 eni_orig() {
 	pyq "$WORK/state.json" "sorted(d['eni_tags']['$1'].get('cordon:original-groups', '').split(',')) == sorted('$2'.split(','))"
+}
+
+# jcount_in INCIDENT ACTION KEY STATE: jcount within one incident
+jcount_in() {
+	"$SYS_PY" -c 'import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line).get("record", {})
+    n += r.get("incident") == sys.argv[2] and r.get("action") == sys.argv[3] and \
+        r.get("key") == sys.argv[4] and r.get("state") == sys.argv[5]
+print(n)' "$WORK/journal.json" "$@"
 }
