@@ -75,6 +75,10 @@ static void journal_correlation(struct daemon *d, const struct gd_finding *f,
 		cJSON_AddStringToObject(res, "guardduty_finding", f->id);
 		cJSON_AddStringToObject(res, "type", f->type);
 		cJSON_AddNumberToObject(res, "severity", f->severity);
+		/* What the follow-up message tells (daemon_cloud_msg.c). */
+		cJSON_AddStringToObject(res, "title", f->title);
+		cJSON_AddStringToObject(res, "updated_at", f->updated_at);
+		cJSON_AddStringToObject(res, "region", f->region);
 		if (local_id)
 			cJSON_AddStringToObject(res, "local_finding", local_id);
 	}

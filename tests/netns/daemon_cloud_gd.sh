@@ -7,7 +7,8 @@
 # forensic group, SNS naming the GuardDuty finding; release restores the
 # original groups (not the conversion group). Then a local finding, and a GuardDuty
 # finding with the same remote address confirms the incident
-# (guardduty_correlate in the journal). TAP.
+# (guardduty_correlate in the journal) and a short follow-up message says
+# so, once. TAP.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/daemon_cloud_lib.bash
@@ -50,8 +51,8 @@ check "GuardDuty finding logged with its type and severity" \
 	grep -q "GuardDuty finding $gd: UnauthorizedAccess:EC2/MaliciousIPCaller.Custom, severity 8.0" "$LOG"
 refute "lockdown: the clean peer is cut off" probe host 198.51.100.20 8080
 INC=$(grep -oE 'incident inc-[0-9TZ]+-[0-9a-f]+: host locked down' "$LOG" | head -1 | awk '{print $2}' | tr -d :)
-wait_journal '"action":"sns_publish".*"state":"done"' 300 && ok "cloud steps and SNS done" ||
-	{ notok "cloud steps done"; diag "$LOG"; }
+wait_journal "\"action\":\"ec2_isolate_eni\",\"key\":\"$ENI0\",\"state\":\"done\"" 300 &&
+	ok "cloud steps and SNS done" || { notok "cloud steps done"; diag "$LOG"; }
 check "journal: guardduty_correlate $gd done" test "$(jcount guardduty_correlate "$gd" "done")" -eq 1
 grep -q '"type":"incident_open","incident":"'"$INC"'".*"reason":"GuardDuty finding '"$gd" "$WORK/journal.json" &&
 	ok "journal: the incident's reason is the GuardDuty finding" || { notok "journal reason"; diag "$WORK/journal.json"; }
@@ -68,8 +69,11 @@ for e in enis:
     assert [o[:3] for o in mine] == [("ec2_convert_eni", e, "intent"), ("ec2_convert_eni", e, "done"),
                                      ("ec2_isolate_eni", e, "intent"), ("ec2_isolate_eni", e, "done")], mine
     assert mine[0][3] == conv and mine[2][3] == forensic, mine
+# the secondary interface (enis[1]) entirely before the primary (enis[0])
+assert order.index(("ec2_isolate_eni", enis[1], "done", None)) < \
+    order.index(("ec2_convert_eni", enis[0], "intent", conv)), order
 PY
-	ok "journal: each interface to the conversion group first, then the forensic group" ||
+	ok "journal: each interface to the conversion group first, then the forensic group, the primary last" ||
 	{ notok "conversion then forensic"; diag "$WORK/journal.json"; }
 cloud_state
 is_forensic && ok "both interfaces in the forensic group (moto)" || { notok "forensic group"; diag "$WORK/state.json"; }
@@ -100,8 +104,30 @@ wait_log "incident $INC2 confirmed by GuardDuty finding $conf" 150 &&
 wait_journal "\"action\":\"guardduty_correlate\",\"key\":\"$conf\"" 50
 grep "\"key\":\"$conf\"" "$WORK/journal.json" | grep -q "\"local_finding\":\"$local_id\"" &&
 	ok "journal: guardduty_correlate names the local finding $local_id" || { notok "correlation journaled"; diag "$WORK/journal.json"; }
-wait_journal '"incident":"'"$INC2"'".*"action":"sns_publish".*"state":"done"' 300 ||
-	{ notok "second incident: SNS"; diag "$LOG"; }
+# The first message went out before GuardDuty's finding came: one short
+# follow-up names it (sns_followup), once.
+if wait_journal '"incident":"'"$INC2"'".*"action":"sns_followup".*"state":"done"' 300; then
+	ok "a follow-up message for the GuardDuty finding that came after the first one"
+else
+	notok "follow-up"; diag "$LOG"
+fi
+cloud_state
+"$SYS_PY" - "$WORK/mail.json" <<'PY' >"$WORK/mail2.txt"
+import json, sys
+for line in open(sys.argv[1]):
+    m = json.loads(line)
+    print("SUBJECT " + m["subject"])
+    print(m["message"])
+PY
+sed 's/^/#   | /' "$WORK/mail2.txt"
+check "SNS: two messages, the first and the follow-up" test "$(wc -l <"$WORK/mail.json")" -eq 2
+check "follow-up subject: GuardDuty confirms" grep -q "^SUBJECT cordon: $INST - GuardDuty confirms: UnauthorizedAccess:EC2/MaliciousIPCaller.Custom" "$WORK/mail2.txt"
+check "follow-up text: the GuardDuty finding and its console link" \
+	eval "grep -q 'Finding:        $conf' '$WORK/mail2.txt' && grep -q 'guardduty/home?region=us-east-1#/findings?macros=current&fId=$conf' '$WORK/mail2.txt'"
+check "follow-up text: cordon's own finding" grep -q "Finding:        $local_id" "$WORK/mail2.txt"
+sleep 3
+jr
+check "follow-up sent once" test "$(jcount_in "$INC2" sns_followup "$TOPIC" done)" -eq 1
 release --incident "$INC2" >"$WORK/release.out" 2>&1 && ok "release --incident $INC2" ||
 	{ notok "release --incident"; diag "$WORK/release.out"; }
 cloud_state

@@ -5,11 +5,12 @@
 # proxy, whose delays hold a request long enough to kill the daemon).
 #   1. killed between steps 1 and 3: the host is locked down, the intent
 #      of ec2_describe is journaled, its request is held;
-#   2. killed again after the first interface was moved, while the
-#      second one's request is held;
+#   2. killed again after the secondary interface was moved, while the
+#      primary's request is held (the message went out before the moves);
 #   3. the third run finishes: the journal's first describe result and
 #      original groups are used (not what EC2 says after the first move),
-#      one SNS message, each interface done once. TAP.
+#      one SNS message, each interface done once; the on-host release
+#      restores an interface whose tag someone removed from the journal. TAP.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/daemon_cloud_lib.bash
@@ -48,10 +49,12 @@ check "kill -9 between steps 1 and 3: the sensor and AWS processes end with the 
 	diag "$WORK/orphans"
 refute "killed: the lockdown stays" probe host 198.51.100.20 8080
 
-# Second run: DescribeInstances and the first interface pass, the second
-# interface's request is held.
-echo '[{"match": "^POST /$", "action": "delay", "seconds": 0, "times": 2},
- {"match": "^POST /$", "action": "delay", "seconds": 10, "times": 1}]' >"$FAULTS"
+# Second run: DescribeInstances, both interfaces' tags, the instance's
+# tags and termination protection pass (SNS goes to moto directly); the
+# moves are held 10 s each, so the primary's is in flight when the daemon
+# is killed after the secondary's.
+echo '[{"match": "^POST /$", "action": "delay", "seconds": 0, "times": 5},
+ {"match": "^POST /$", "action": "delay", "seconds": 10, "times": 3}]' >"$FAULTS"
 LOG=$WORK/run2.log
 if dc_run; then ok "restarted"; else notok "restart"; diag "$LOG"; exit 1; fi
 wait_log "incident $INC is still open .*: resuming its pending actions; the host is locked down" 50 &&
@@ -60,14 +63,14 @@ wait_log "incident $INC is still open .*: resuming its pending actions; the host
 # copy in force, the first S3 sync waits for a random point of the interval.
 check "restart: the first S3 sync at a random point of the interval (last good copy in force)" \
 	grep -qE 'lists: first sync from S3 in [0-9]+ s \(the last good copies are in force\)' "$LOG"
-wait_journal "\"action\":\"ec2_isolate_eni\",\"key\":\"$ENI1\",\"state\":\"intent\"" 200 &&
-	ok "restart: describe done, first interface moved, second one's intent journaled" ||
+wait_journal "\"action\":\"ec2_isolate_eni\",\"key\":\"$ENI0\",\"state\":\"intent\"" 300 &&
+	ok "restart: describe done, secondary interface moved, the primary's intent journaled" ||
 	{ notok "second run progress"; diag "$LOG"; }
-check "journal: $ENI0 done" test "$(jcount ec2_isolate_eni "$ENI0" "done")" -eq 1
+check "journal: $ENI1 done" test "$(jcount ec2_isolate_eni "$ENI1" "done")" -eq 1
 check "kill -9 in the middle of step 3: all its processes end" kill_daemon || diag "$WORK/orphans"
 cloud_state
-pyq "$WORK/state.json" "d['enis']['$ENI0'] == ['$SG_FOR'] and d['mail'] == []" &&
-	ok "meanwhile: $ENI0 forensic, no SNS message yet" || diag "$WORK/state.json"
+pyq "$WORK/state.json" "d['enis']['$ENI1'] == ['$SG_FOR'] and len(d['mail']) == 1" &&
+	ok "meanwhile: $ENI1 forensic, the SNS message out before the moves" || diag "$WORK/state.json"
 
 # The held request of the killed second run still reaches EC2 when its
 # delay ends (AWS executes what it received): wait for it, so that it lands
@@ -78,13 +81,14 @@ check "the killed runs' held EC2 requests have landed" drained
 echo '[]' >"$FAULTS"
 LOG=$WORK/run3.log
 if dc_run; then ok "restarted again"; else notok "restart 2"; diag "$LOG"; exit 1; fi
-wait_journal '"action":"sns_publish".*"state":"done"' 300 && ok "third run: cloud steps and SNS done" ||
-	{ notok "third run done"; diag "$LOG"; }
+wait_journal "\"action\":\"ec2_isolate_eni\",\"key\":\"$ENI0\",\"state\":\"done\"" 300 &&
+	ok "third run: cloud steps done" || { notok "third run done"; diag "$LOG"; }
 check "third run: ec2_describe not repeated (its journaled result is used)" \
 	test "$(jcount ec2_describe "$INST" "intent")" -eq 2
-check "third run: $ENI0 not moved again" eval "! grep -q 'interface $ENI0 moved' '$LOG'"
-check "third run: $ENI1 moved" grep -q "interface $ENI1 moved to $SG_FOR" "$LOG"
-for a in "ec2_describe $INST" "ec2_isolate_eni $ENI0" "ec2_isolate_eni $ENI1" "ec2_tag $INST" "ec2_protect $INST"; do
+check "third run: $ENI1 not moved again" eval "! grep -q 'interface $ENI1 moved' '$LOG'"
+check "third run: $ENI0 moved" grep -q "interface $ENI0 moved to $SG_FOR" "$LOG"
+for a in "ec2_describe $INST" "ec2_tag_eni $ENI0" "ec2_tag_eni $ENI1" "ec2_isolate_eni $ENI0" \
+	"ec2_isolate_eni $ENI1" "ec2_tag $INST" "ec2_protect $INST"; do
 	# shellcheck disable=SC2086
 	check "journal: $a done exactly once" test "$(jcount $a "done")" -eq 1
 done
@@ -102,7 +106,15 @@ PY
 cloud_state
 is_forensic && ok "both interfaces in the forensic group (moto)" || { notok "forensic group"; diag "$WORK/state.json"; }
 check "SNS: exactly one message" test "$(wc -l <"$WORK/mail.json")" -eq 1
+# Someone removed the primary interface's tag: the on-host release
+# restores it from the journal, the other from its tag.
+ns cloud env AWS_ACCESS_KEY_ID="$ADMIN_KEY" AWS_SECRET_ACCESS_KEY="$ADMIN_SECRET" \
+	"$REGION_PY" -m awscli --endpoint-url "$URL" --ca-bundle "$REGION_CA" --region us-east-1 \
+	ec2 delete-tags --resources "$ENI0" --tags "Key=cordon:original-groups" || notok "untag $ENI0"
 release >"$WORK/release.out" 2>&1 && ok "release" || { notok "release"; diag "$WORK/release.out"; }
+check "release: the tagged interface from its tag, the other from the journal" \
+	eval "grep -qxF 'release: interface $ENI1 back in $SG_DB (from its tags)' '$WORK/release.out' &&
+	      grep -qE '^release: interface $ENI0 back in sg-[0-9a-f]+, sg-[0-9a-f]+ \(from the journal\)$' '$WORK/release.out'"
 cloud_state
 is_restored && ok "release: original groups back (moto)" || { notok "release: groups"; diag "$WORK/state.json"; }
 check "release: the host reaches the clean peer again" probe host 198.51.100.20 8080
