@@ -116,7 +116,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 $(FUZZ_O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(call msg,FUZZCC,$<)
-	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(INC_all) -DFUZZING -std=gnu11 $(PKG_CFLAGS) $(FUZZ_FLAGS:-fsanitize=fuzzer%=-fsanitize=fuzzer-no-link%) -c -o $@ $<
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(INC_all) -DFUZZING -std=gnu11 -MMD -MP $(PKG_CFLAGS) $(FUZZ_FLAGS:-fsanitize=fuzzer%=-fsanitize=fuzzer-no-link%) -c -o $@ $<
 define FUZZ_template
 $(FUZZ_O)/fuzz_$(1): $(FUZZ_O)/tests/fuzz/fuzz_$(1).o $$(patsubst %.c,$(FUZZ_O)/%.o,$$(fuzz_$(1)_SRCS))
 	$$(call msg,LD,$$@)
