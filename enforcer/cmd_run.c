@@ -71,7 +71,6 @@ static int run_opts_from_config(struct run_opts *o, const struct cordon_config *
 
 	o->mode = c->agent.mode == CONFIG_MODE_MONITOR ? RUN_MONITOR :
 		  c->agent.mode == CONFIG_MODE_BLOCK ? RUN_BLOCK : RUN_ISOLATE;
-	o->enf.trip = o->mode == RUN_ISOLATE && c->agent.kernel_trip;
 	for (size_t i = 0; i < c->agent.interface.n && i < RUN_MAX_IFACES; i++)
 		COPY(o->ifaces[o->n_ifaces++], c->agent.interface.v[i]);
 	o->state_dir = c->agent.state_dir;
@@ -98,6 +97,8 @@ static int run_opts_from_config(struct run_opts *o, const struct cordon_config *
 	enforce_opts_default(&o->enf); /* ct mark, resolv.conf, cgroup root */
 	if ((rc = cmd_opt_enforce_config(&o->enf, c, false, false)))
 		return rc;
+	/* After the defaults, which clear it: the kernel trips where the agent would. */
+	o->enf.trip = o->mode == RUN_ISOLATE && c->agent.kernel_trip;
 	o->outbound = c->incident.outbound;
 	o->inbound_answered = c->incident.inbound_answered;
 	COPY(o->forensic_sg, c->cloud.forensic_security_group);

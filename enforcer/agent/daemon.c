@@ -156,6 +156,7 @@ static int start(struct daemon *d, char *err, size_t errlen)
 		util_strlcpy(d->instance_id, d->o->instance_id, sizeof(d->instance_id));
 	d->resumed = d->j != NULL;
 	daemon_incident_resume(d);
+	daemon_incident_trip_check(d);
 	/* This process keeps CAP_NET_ADMIN only; it never parses packets. */
 	daemon_chown_state(d);
 	return privsep_drop(PRIVSEP_ENFORCER, d->parent_user, err, errlen);

@@ -166,16 +166,18 @@ static bool past_primary(const struct daemon *d, const struct plan *p)
 
 /*
  * What is not done when the host lost its API is the responder's now:
- * journaled once (a failure record naming the hand-over, then the
- * incident's status), so that `cordon status` and a restart see it.
+ * journaled once (a failure record naming the hand-over for each step,
+ * the incident's status, and "hand_over" done as the mark), so that
+ * `cordon status` and a restart see it.
  */
 static void hand_over(struct daemon *d, const struct plan *p)
 {
-	const struct journal_incident *ji = daemon_journal_incident(d);
+	const struct journal_action *mark = daemon_journal_action(d, "hand_over", "responder");
+	cJSON *res;
 	char names[512] = "";
 	size_t off = 0, n = 0;
 
-	if (!ji || !strcmp(ji->status, "handed_over") || !strcmp(ji->status, "isolated"))
+	if (mark && mark->state == JOURNAL_DONE)
 		return;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_step *s = &p->s[i];
@@ -200,7 +202,11 @@ static void hand_over(struct daemon *d, const struct plan *p)
 			 d->inc.id);
 	if (d->j && journal_incident_status(d->j, d->inc.id, n ? "handed_over" : "isolated"))
 		log_warnx("journal: %s", journal_error(d->j));
-	d->status_dirty = true;
+	res = cJSON_CreateObject();
+	if (res)
+		cJSON_AddNumberToObject(res, "steps", (double)n);
+	daemon_journal_done(d, "hand_over", "responder", res);
+	cJSON_Delete(res);
 }
 
 bool daemon_cloud_handed_over(struct daemon *d)

@@ -68,6 +68,8 @@ struct incident {
 	bool lockdown_done;
 	bool lockdown_lifted;      /* lifted by someone else: the next contact locks again */
 	uint64_t next_lockdown_ns; /* a failed or unrecorded lockdown is tried again then */
+	bool lift_seen;            /* the record gone at the last check: lifted if it stays so */
+	uint64_t next_lift_check_ns;
 	bool outside;              /* isolated from outside (its tags): no cloud plan of ours */
 	char cloud_incident[64];   /* the id the instance's tags give it, when not ours */
 	uint64_t opened_real_ns;
@@ -246,6 +248,12 @@ void daemon_incident_open(struct daemon *d, const struct incident_trigger *t);
 void daemon_incident_finding(struct daemon *d, const struct ipc_s_finding *m);
 void daemon_incident_tick(struct daemon *d, uint64_t now);
 void daemon_incident_resume(struct daemon *d);
+/* At start: a trip the kernel holds and no state file records. */
+void daemon_incident_trip_check(struct daemon *d);
+/* Released from outside (the instance's tags): lift, close, re-arm. */
+void daemon_incident_released(struct daemon *d, const char *why);
+/* The reason of an incident opened from outside (cordon:status=isolated). */
+#define DAEMON_OUTSIDE_REASON "isolated from outside"
 
 /* daemon_gd.c: GuardDuty correlation */
 void daemon_gd_tick(struct daemon *d, uint64_t now);

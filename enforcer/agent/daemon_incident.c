@@ -87,8 +87,14 @@ static void incident_clear(struct daemon *d)
 	daemon_cloud_reset(d);
 }
 
-/* Step 1: the lockdown state file (the durable intent), then one transaction. */
-static void lockdown(struct daemon *d)
+/*
+ * Step 1: the lockdown state file (the durable intent), then one
+ * transaction. The kernel is locked down whatever the disk says; a
+ * lockdown that failed, or whose record the kernel holds but the disk
+ * does not (enforce_lockdown_owed), is tried again from the incident
+ * tick every second until it is done.
+ */
+static bool lockdown(struct daemon *d)
 {
 	struct incident *inc = &d->inc;
 	struct enforce_timing t;
@@ -96,17 +102,39 @@ static void lockdown(struct daemon *d)
 	uint64_t t0 = util_now_mono_ns();
 
 	inc->decided_real_ns = util_now_real_ns();
+	inc->next_lockdown_ns = t0 + SEC;
+	inc->lockdown_lifted = false;
 	if (enforce_lockdown(&d->o->enf, inc->reason, err, sizeof(err))) {
-		log_warnx("incident %s: LOCKDOWN FAILED: %s", inc->id, err);
+		/* Owed: the kernel holds it, the state file does not (yet). */
+		inc->lockdown_done = enforce_lockdown_owed();
+		log_warnx("incident %s: %s: %s (tried again every second)", inc->id,
+			  inc->lockdown_done ? "lockdown in force, NOT recorded" :
+			  "LOCKDOWN FAILED", err);
 		util_strlcpy(inc->last_error, err, sizeof(inc->last_error));
-		return;
+		d->status_dirty = true;
+		return false;
 	}
 	inc->lockdown_done = true;
+	inc->last_error[0] = '\0';
 	enforce_last_timing(&t);
 	inc->lockdown_ack_ns = t.ack_real_ns ? t.ack_real_ns : util_now_real_ns();
 	/* `cordon status` shows the lockdown by the time the log says so. */
 	daemon_write_status(d);
 	log_lockdown(inc, (double)(util_now_mono_ns() - t0) / 1e6, &t);
+	return true;
+}
+
+/* A later lockdown of a journaled incident: its own records. */
+static void lockdown_again(struct daemon *d)
+{
+	bool ok = lockdown(d);
+
+	if (!d->inc.journaled || daemon_journal_intent(d, "lockdown", "host", NULL))
+		return;
+	if (ok)
+		daemon_journal_done(d, "lockdown", "host", NULL);
+	else
+		daemon_journal_failed(d, "lockdown", "host", d->inc.last_error, 0);
 }
 
 void daemon_incident_open(struct daemon *d, const struct incident_trigger *t)
@@ -131,22 +159,56 @@ void daemon_incident_open(struct daemon *d, const struct incident_trigger *t)
 	daemon_cloud_tick(d, util_now_mono_ns());
 }
 
+/*
+ * A finding the kernel's trip may have acted on (isolate mode: an
+ * outbound packet to a listed address, dropped and logged): if the trip
+ * set is not empty and no lockdown is recorded, the kernel locked the
+ * host down by itself and the agent makes that durable.
+ */
+static bool tripped(struct daemon *d)
+{
+	char err[ERRLEN];
+	int rc;
+
+	if (!d->o->enf.trip)
+		return false;
+	rc = enforce_tripped(err, sizeof(err));
+	if (rc < 0)
+		log_warnx("reading the kernel's trip set: %s", err);
+	return rc > 0;
+}
+
+static bool may_trip(const struct daemon *d, const struct finding_rec *f)
+{
+	return d->o->mode == RUN_ISOLATE && d->o->enf.trip && f->blocked &&
+	       f->dir == FINDING_OUTBOUND && !(d->inc.active && d->inc.lockdown_done);
+}
+
 void daemon_incident_finding(struct daemon *d, const struct ipc_s_finding *m)
 {
 	const struct recent_finding *r = daemon_findings_add(d, m);
-	char what[300];
+	bool policy = opens_incident(d, &m->f), trip;
+	char what[300], reason[340];
 
 	describe(&m->f, what, sizeof(what));
 	if (m->is_new)
 		log_info("%s%s", what, m->f.blocked ? " [blocked]" : "");
+	trip = !policy && may_trip(d, &m->f) && tripped(d);
 	if (d->inc.active) {
 		if (m->is_new) {
 			daemon_journal_finding(d, m->f.id);
 			d->status_dirty = true;
 		}
+		/* Lifted by someone else: the next contact locks the host again. */
+		if (!d->inc.lockdown_done && (policy || trip) &&
+		    (d->inc.lockdown_lifted || trip)) {
+			log_warnx("incident %s: %s: locking the host down again", d->inc.id, what);
+			d->inc.trigger_ns = m->trigger_ns;
+			lockdown_again(d);
+		}
 		return;
 	}
-	if (opens_incident(d, &m->f)) {
+	if (policy || trip) {
 		struct incident_trigger t = {
 			.reason = what,
 			.finding_id = m->f.id,
@@ -154,52 +216,201 @@ void daemon_incident_finding(struct daemon *d, const struct ipc_s_finding *m)
 			.trigger_ns = m->trigger_ns,
 		};
 
+		if (trip) {
+			snprintf(reason, sizeof(reason), "tripped in the kernel: %s", what);
+			t.reason = reason;
+		}
 		daemon_incident_open(d, &t);
 	}
 }
 
+/* A finding for an incident no packet of ours opened (a trip, an outside isolation). */
+static char *synthetic_finding(const struct daemon *d, const char *title, const char *desc)
+{
+	char ts[UTIL_TIMESTAMP_LEN], id[33];
+	uint8_t r[16];
+	cJSON *o = cJSON_CreateObject(), *res, *det, *svc;
+	char *out;
+
+	if (getrandom(r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		memset(r, 0x5a, sizeof(r));
+	for (size_t i = 0; i < sizeof(r); i++)
+		snprintf(id + 2 * i, 3, "%02x", r[i]);
+	util_iso8601_ms(util_now_real_ns(), ts);
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "schemaVersion", "2.0");
+	if (*d->account)
+		cJSON_AddStringToObject(o, "accountId", d->account);
+	if (*d->region)
+		cJSON_AddStringToObject(o, "region", d->region);
+	cJSON_AddStringToObject(o, "id", id);
+	cJSON_AddStringToObject(o, "type", "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom");
+	cJSON_AddNumberToObject(o, "severity", 5);
+	cJSON_AddStringToObject(o, "title", title);
+	cJSON_AddStringToObject(o, "description", desc);
+	cJSON_AddStringToObject(o, "createdAt", ts);
+	cJSON_AddStringToObject(o, "updatedAt", ts);
+	res = cJSON_AddObjectToObject(o, "resource");
+	cJSON_AddStringToObject(res, "resourceType", "Instance");
+	det = cJSON_AddObjectToObject(res, "instanceDetails");
+	cJSON_AddStringToObject(det, "instanceId", *d->instance_id ? d->instance_id : "unknown");
+	svc = cJSON_AddObjectToObject(o, "service");
+	cJSON_AddStringToObject(svc, "serviceName", "cordon");
+	out = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return out;
+}
+
 /*
- * After `cordon release` closed the incident (the journal says so): the
- * next contact that meets the policy opens a new one. The sensor reports
- * every finding's next packet at once, so that the new incident is
- * decided (and timed) from that packet.
+ * At start: the kernel tripped while no agent ran (the NFLOG copy that
+ * would have told us is gone). Record the lockdown, and open an incident
+ * when none is open.
  */
-static void rearm(struct daemon *d, const struct journal_incident *ji)
+void daemon_incident_trip_check(struct daemon *d)
+{
+	static const char reason[] = "tripped in the kernel while the agent was not running";
+	struct enforce_state es;
+	char err[ERRLEN];
+	char *f;
+
+	if (d->o->mode != RUN_ISOLATE || (d->inc.active && d->inc.lockdown_done) ||
+	    (state_load(d->o->state_dir, &es, err, sizeof(err)) == 0 && es.locked) ||
+	    !tripped(d))
+		return;
+	if (d->inc.active) {
+		log_warnx("incident %s: the kernel tripped the lockdown while the agent was not "
+			  "running: recording it", d->inc.id);
+		lockdown_again(d);
+		return;
+	}
+	f = synthetic_finding(d, "The host's lockdown was tripped in the kernel",
+			      "An outbound packet to an address on a threat list tripped the "
+			      "host's lockdown in the kernel while the cordon agent was not "
+			      "running; the packet itself was not seen.");
+	log_warnx("the kernel holds a tripped lockdown that is not recorded: %s", reason);
+	daemon_incident_open(d, &(struct incident_trigger){ .reason = reason,
+							    .finding_json = f });
+	free(f);
+}
+
+/*
+ * After `cordon release` closed the incident (the journal says so), or
+ * an off-host release (the instance's tags): the next contact that meets
+ * the policy opens a new one. The sensor reports every finding's next
+ * packet at once, so that the new incident is decided (and timed) from
+ * that packet.
+ */
+static void rearm_sensor(struct daemon *d)
 {
 	struct ipc_s_rearm m;
 
-	log_info("incident %s was released (%s); watching for the next one", d->inc.id,
-		 ji->close_reason);
-	incident_clear(d);
 	d->status_dirty = true;
 	memset(&m, 0, sizeof(m));
 	if (d->sensor.fd >= 0 && ipc_send(d->sensor.fd, IPC_S_REARM, &m, sizeof(m)))
 		log_warnx("cannot reach the sensor");
 }
 
+static void rearm(struct daemon *d, const char *why)
+{
+	log_info("incident %s was released (%s); watching for the next one", d->inc.id, why);
+	incident_clear(d);
+	rearm_sensor(d);
+}
+
+/*
+ * The lockdown went while the incident stays open: `cordon release
+ * --local-only` (it lifts the lockdown and leaves the journal alone).
+ * Logged, and re-armed: the next contact that meets the policy locks the
+ * host down again. Seen on two checks a second apart, so that a full
+ * `cordon release` (lockdown first, then the journal) is not taken for one.
+ */
+static void check_lifted(struct daemon *d, uint64_t now)
+{
+	struct incident *inc = &d->inc;
+	const struct journal_incident *ji = daemon_journal_incident(d);
+	struct enforce_state es;
+	char err[ERRLEN];
+
+	if (now < inc->next_lift_check_ns)
+		return;
+	inc->next_lift_check_ns = now + SEC;
+	if (!inc->lockdown_done || enforce_lockdown_owed() ||
+	    state_load(d->o->state_dir, &es, err, sizeof(err)) || es.locked ||
+	    (ji && !strcmp(ji->status, "releasing"))) {
+		inc->lift_seen = false;
+		return;
+	}
+	if (!inc->lift_seen) {
+		inc->lift_seen = true;
+		return;
+	}
+	inc->lift_seen = false;
+	inc->lockdown_done = false;
+	inc->lockdown_lifted = true;
+	log_warnx("incident %s: the host's lockdown was lifted outside the agent (cordon release "
+		  "--local-only); re-armed: the next contact that meets the policy locks the "
+		  "host down again", inc->id);
+	if (d->j && inc->journaled && journal_incident_status(d->j, inc->id, "lockdown_lifted"))
+		log_warnx("journal: %s", journal_error(d->j));
+	rearm_sensor(d);
+}
+
 void daemon_incident_tick(struct daemon *d, uint64_t now)
 {
+	struct incident *inc = &d->inc;
 	const struct journal_incident *ji;
 
-	(void)now;
-	if (!d->inc.active)
+	if (!inc->active)
 		return;
-	if (!d->inc.journaled)
+	if (!inc->journaled)
 		daemon_journal_open_incident(d);
 	ji = daemon_journal_incident(d);
-	if (ji && ji->closed)
-		rearm(d, ji);
+	if (ji && ji->closed) {
+		rearm(d, ji->close_reason);
+		return;
+	}
+	/* Every failed step is tried again from here; the cloud's in daemon_cloud.c. */
+	if (!inc->lockdown_lifted && (!inc->lockdown_done || enforce_lockdown_owed()) &&
+	    now >= inc->next_lockdown_ns)
+		lockdown_again(d);
+	else
+		check_lifted(d, now);
+}
+
+/* The incident was released from outside (its tags): lift, close, re-arm. */
+void daemon_incident_released(struct daemon *d, const char *why)
+{
+	char err[ERRLEN];
+
+	if (!d->inc.active)
+		return;
+	if (enforce_release(&d->o->enf, err, sizeof(err))) {
+		/* Tried again at the next tags poll that says so. */
+		log_warnx("incident %s: %s, but lifting the lockdown failed: %s", d->inc.id, why,
+			  err);
+		return;
+	}
+	log_info("incident %s: %s: local lockdown lifted", d->inc.id, why);
+	if (!d->inc.journaled)
+		daemon_journal_open_incident(d);
+	if (d->j && d->inc.journaled && journal_incident_close(d->j, d->inc.id, why))
+		log_warnx("journal: %s", journal_error(d->j));
+	rearm(d, why);
 }
 
 /*
  * After a restart: an incident the journal holds open goes on where it
  * stopped. The lockdown is in the kernel (and in the state file); the
- * cloud plan is the journal's, only what is not done is tried again.
+ * cloud plan is the journal's, only what is not done is tried again. A
+ * lockdown done before and recorded no more was lifted meanwhile
+ * (`cordon release --local-only`): re-armed, not redone.
  */
 void daemon_incident_resume(struct daemon *d)
 {
 	const struct journal_incident *ji = journal_state_open_incident(&d->jst);
 	struct incident *inc = &d->inc;
+	const struct journal_action *lk;
 	struct enforce_state es;
 	char err[ERRLEN];
 	const char *id;
@@ -216,8 +427,16 @@ void daemon_incident_resume(struct daemon *d)
 	inc->finding_json = ji->finding ? cJSON_PrintUnformatted(ji->finding) : strdup("{}");
 	inc->lockdown_done = state_load(d->o->state_dir, &es, err, sizeof(err)) == 0 &&
 			     es.locked;
+	lk = journal_state_action(&d->jst, ji->id, "lockdown", "host");
+	inc->lockdown_lifted = !inc->lockdown_done && lk && lk->state == JOURNAL_DONE;
+	inc->outside = !strncmp(ji->reason, DAEMON_OUTSIDE_REASON, strlen(DAEMON_OUTSIDE_REASON));
+	for (size_t i = 0; i < ji->n_actions; i++)
+		if (!strcmp(ji->actions[i].action, "cloud_incident"))
+			util_strlcpy(inc->cloud_incident, ji->actions[i].target,
+				     sizeof(inc->cloud_incident));
 	inc->evid_started = inc->evid_done = true; /* kept from the first run */
 	log_info("incident %s is still open (%s): resuming its pending actions%s", inc->id,
-		 inc->reason, inc->lockdown_done ? "; the host is locked down" : "");
+		 inc->reason, inc->lockdown_done ? "; the host is locked down" :
+		 inc->lockdown_lifted ? "; its lockdown was lifted meanwhile (re-armed)" : "");
 	d->status_dirty = true;
 }
