@@ -71,6 +71,7 @@ struct cordon_config {
 		bool tag_instance;
 		bool termination_protection;
 		bool snapshot_volumes;
+		uint64_t tag_poll_interval_ms;   /* IMDS instance tags; 0: not read */
 	} cloud;
 	struct {
 		bool enabled;

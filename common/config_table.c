@@ -368,6 +368,13 @@ const struct config_opt config_opts[] = {
 	     "false", "Turn on termination protection of an isolated instance."),
 	BOOL("cloud", "snapshot_volumes", cloud.snapshot_volumes, "false",
 	     "Snapshot every EBS volume of an isolated instance."),
+	NUM(CT_DURATION, "cloud", "tag_poll_interval", cloud.tag_poll_interval_ms, "5", 0,
+	    3600 * SEC,
+	    "How often the agent reads its instance's tags through the instance "
+	    "metadata service (instance metadata tags must be enabled): "
+	    "cordon:status=released for its incident lifts the host lockdown, "
+	    "cordon:status=isolated set from outside locks the host down. 0: "
+	    "never."),
 
 	BOOL("guardduty", "enabled", guardduty.enabled, "true",
 	     "Poll GuardDuty for findings about this instance."),

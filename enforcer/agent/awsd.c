@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 #include <cjson/cJSON.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aws_client.h"
+#include "aws_dns.h"
 #include "aws_imds.h"
 #include "buf.h"
 #include "cloud.h"
+#include "cloud_tags.h"
 #include "awsd.h"
 #include "daemon_ipc.h"
 #include "gd.h"
@@ -181,6 +186,132 @@ out:
 }
 
 
+/* ---- the instance's tags, read through IMDS by a thread of their own ---- */
+
+struct tags_poll {
+	int sock;
+	uint32_t interval_ms;
+};
+
+#define IMDS_TAGS "/latest/meta-data/tags/instance"
+
+/* The keys of the instance's isolation state (cloud_tags.h). */
+static const char *const instance_keys[] = {
+	CLOUD_TAG_STATUS, CLOUD_TAG_INCIDENT, CLOUD_TAG_RELEASED, CLOUD_TAG_FINDING,
+};
+
+static bool wanted_key(const char *k, size_t n)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(instance_keys); i++)
+		if (strlen(instance_keys[i]) == n && !memcmp(instance_keys[i], k, n))
+			return true;
+	return false;
+}
+
+/*
+ * The listing (one key a line; 404 when the instance does not allow tags
+ * in its metadata), then the value of each key cordon reads.
+ */
+static void tags_read(struct aws_imds *m, struct ipc_a_tags *t)
+{
+	struct cloud_isolation iso;
+	struct cloud_tagset ts;
+	char path[128], err[ERRLEN];
+	struct buf keys, val;
+	const char *p, *end;
+	int rc;
+
+	memset(&ts, 0, sizeof(ts));
+	buf_init(&keys, 64 * 1024);
+	buf_init(&val, CLOUD_TAG_VALUE_MAX + 1);
+	rc = aws_imds_get(m, IMDS_TAGS, &keys, err, sizeof(err));
+	if (rc == -ENOENT && !aws_imds_disabled(m))
+		util_strlcpy(err, "instance metadata tags are disabled (IMDS answers 404 for "
+			     IMDS_TAGS ")", sizeof(err));
+	for (p = buf_str(&keys), end = p + keys.len; !rc && p < end;) {
+		size_t n = strcspn(p, "\r\n");
+
+		if (n && wanted_key(p, n)) {
+			snprintf(path, sizeof(path), IMDS_TAGS "/%.*s", (int)n, p);
+			buf_reset(&val);
+			rc = aws_imds_get(m, path, &val, err, sizeof(err));
+			if (rc == -ENOENT) {
+				rc = 0; /* removed since the listing */
+			} else if (!rc) {
+				char key[64];
+
+				snprintf(key, sizeof(key), "%.*s", (int)n, p);
+				rc = cloud_tags_add(&ts, key, buf_str(&val), err, sizeof(err));
+				rc = rc < 0 ? rc : 0;
+			}
+		}
+		p += n;
+		p += strspn(p, "\r\n");
+	}
+	if (!rc)
+		rc = cloud_tags_isolation(&ts, &iso, err, sizeof(err));
+	t->rc = rc;
+	if (rc) {
+		util_strlcpy(t->err, err, sizeof(t->err));
+	} else {
+		util_strlcpy(t->status, cloud_tags_status_name(iso.status), sizeof(t->status));
+		util_strlcpy(t->incident, iso.incident, sizeof(t->incident));
+		util_strlcpy(t->finding, iso.finding, sizeof(t->finding));
+		util_strlcpy(t->released_at, iso.released_at, sizeof(t->released_at));
+		util_strlcpy(t->released_incident, iso.released_incident,
+			     sizeof(t->released_incident));
+	}
+	buf_free(&keys);
+	buf_free(&val);
+}
+
+static void *tags_main(void *arg)
+{
+	const struct tags_poll *tp = arg;
+	struct ipc_a_tags *last = calloc(1, sizeof(*last)), *cur = calloc(1, sizeof(*cur));
+	struct aws_imds *m = aws_imds_new();
+	bool sent = false;
+
+	if (!last || !cur || !m)
+		_exit(3);
+	for (;;) {
+		struct timespec ts = { .tv_sec = tp->interval_ms / 1000,
+				       .tv_nsec = (long)(tp->interval_ms % 1000) * 1000000 };
+
+		memset(cur, 0, sizeof(*cur));
+		tags_read(m, cur);
+		/* Only a change is news; the parent keeps the last view. */
+		if (!sent || memcmp(cur, last, sizeof(*cur))) {
+			memcpy(last, cur, sizeof(*cur));
+			if (ipc_send(tp->sock, IPC_A_TAGS, cur, sizeof(*cur)) == -EPIPE)
+				_exit(0);
+			sent = true;
+		}
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+	}
+	return NULL;
+}
+
+static void tags_start(int sock, uint32_t interval_ms)
+{
+	static struct tags_poll tp;
+	pthread_attr_t a;
+	pthread_t t;
+	int rc;
+
+	if (!interval_ms)
+		return;
+	tp.sock = sock;
+	tp.interval_ms = interval_ms < 100 ? 100 : interval_ms;
+	pthread_attr_init(&a);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&t, &a, tags_main, &tp);
+	pthread_attr_destroy(&a);
+	if (rc)
+		log_warnx("aws: cannot start reading the instance's tags: %s", strerror(rc));
+}
+
 static void aws_do_sync(int sock, struct aws_client *client, const char *state_dir,
 			const struct list_limits *lim, const struct ipc_a_sync *m)
 {
@@ -207,6 +338,7 @@ void awsd_main(int sock, const struct awsd_opts *o)
 		struct ipc_hdr h;
 		char raw[IPC_MAX];
 	} *in = malloc(sizeof(*in));
+	static struct aws_dns_conf dns;
 	struct aws_client_opts co = { 0 };
 	struct aws_client *client = NULL;
 	struct ipc_a_hello hello;
@@ -228,6 +360,15 @@ void awsd_main(int sock, const struct awsd_opts *o)
 	 */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) || getppid() != parent)
 		_exit(0);
+	/*
+	 * Endpoint names through our own resolver, from our own socket: in a
+	 * lockdown only the agent's sockets get out, and a local caching
+	 * stub's queries are not ours (aws_dns.h).
+	 */
+	aws_dns_conf_load(&dns, NULL, NULL);
+	aws_dns_use(&dns);
+	/* Before any thread: libcurl's global state is set up once. */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (aws_client_new(&co, &client))
 		fatalx("aws: out of memory");
 	memset(&hello, 0, sizeof(hello));
@@ -235,6 +376,7 @@ void awsd_main(int sock, const struct awsd_opts *o)
 	privsep_describe(hello.caps, sizeof(hello.caps));
 	if (ipc_send(sock, IPC_A_HELLO, &hello, sizeof(hello)))
 		_exit(0);
+	tags_start(sock, o->tag_poll_ms);
 	for (;;) {
 		struct pollfd pfd = { .fd = sock, .events = POLLIN };
 		ssize_t n;

@@ -8,13 +8,17 @@
  * The AWS process of `cordon run`: it holds the credentials and no
  * capability, and does one request at a time for the parent
  * (enforcer/agent/daemon_ipc.h): list syncs, the instance identity, one
- * cloud step (enum plan_act), GuardDuty polls. It writes nothing but the
- * synced list copies; the parent journals every action.
+ * cloud step (enum plan_act), GuardDuty polls. Beside them, a thread of
+ * its own reads the instance's tags through IMDS every tag_poll_ms and
+ * tells the parent when they change (a slow API call must not hold an
+ * off-host isolation or release back). It writes nothing but the synced
+ * list copies; the parent journals every action.
  */
 struct awsd_opts {
 	const char *user;       /* drop to this user */
 	const char *state_dir;  /* synced lists go to STATE_DIR/lists/ */
 	struct list_limits lim;
+	uint32_t tag_poll_ms;   /* read the instance's tags through IMDS this often; 0: never */
 };
 
 /* Runs in the child after fork(); never returns. */

@@ -119,6 +119,7 @@ static void timers(struct daemon *d)
 		if (!d->inc.active)
 			daemon_incident_resume(d);
 	}
+	daemon_imds_tick(d, now);
 	daemon_incident_tick(d, now);
 	daemon_cloud_tick(d, now);
 	daemon_gd_tick(d, now);

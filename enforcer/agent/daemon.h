@@ -47,6 +47,7 @@ struct run_opts {
 	bool tag_instance, termination_protection, snapshot_volumes;
 	bool events_bus_on, securityhub;
 	char events_bus[CONFIG_ARN_LEN];
+	uint32_t tag_poll_ms;     /* IMDS instance tags (0: not read) */
 	/* GuardDuty */
 	bool gd_enabled;
 	char gd_detector[CONFIG_DETECTOR_LEN];

@@ -40,6 +40,7 @@ static const struct ipc_spec from_aws[] = {
 	{ IPC_A_ACTION_DONE, sizeof(struct ipc_a_action_done) },
 	{ IPC_A_GD_FINDING, sizeof(struct ipc_a_gd_finding) },
 	{ IPC_A_GD_DONE, sizeof(struct ipc_a_gd_done) },
+	{ IPC_A_TAGS, sizeof(struct ipc_a_tags) },
 };
 
 /* A child's text field into ours, terminated whatever the child sent. */
@@ -139,7 +140,7 @@ static int spawn_sensor(struct daemon *d, char *err, size_t errlen)
 static int spawn_aws(struct daemon *d, char *err, size_t errlen)
 {
 	struct awsd_opts ao = { .user = d->o->user, .state_dir = d->o->state_dir,
-				.lim = d->o->lim };
+				.lim = d->o->lim, .tag_poll_ms = d->o->tag_poll_ms };
 	int fd;
 	pid_t pid = child_fork(d, &fd, err, errlen);
 
@@ -169,6 +170,7 @@ static void channel_lost(struct daemon *d, struct child *c, const char *name, co
 	c->ready = false;
 	if (c == &d->aws) {
 		daemon_cloud_lost(d);
+		daemon_imds_lost(d);
 		d->gd_inflight = false;
 	}
 	d->status_dirty = true;
@@ -304,32 +306,24 @@ static void aws_hello(struct daemon *d, const struct ipc_a_hello *m)
 	log_info("AWS process %d running (capabilities: %s)", (int)m->pid, caps);
 	d->aws.ready = true;
 	d->status_dirty = true;
-	if (!*d->instance_id) {
-		struct ipc_a_identity q;
-
-		memset(&q, 0, sizeof(q));
-		if (ipc_send(d->aws.fd, IPC_A_IDENTITY, &q, sizeof(q)))
-			log_warnx("cannot reach the AWS process");
-	}
+	/* The identity, unless known: asked until it is (daemon_imds.c). */
+	daemon_imds_tick(d, util_now_mono_ns());
 	if (!d->lists_synced)
 		d->next_sync_ns = 0; /* S3 lists now that the AWS process is up */
 }
 
 static void aws_identity(struct daemon *d, const struct ipc_a_identity_done *m)
 {
-	char err[sizeof(m->err)];
+	struct ipc_a_identity_done t;
 
-	if (m->rc) {
-		TAKE(err, m->err);
-		log_warnx("instance identity from IMDS: %s (findings say \"unknown\")", err);
-		return;
-	}
-	TAKE(d->instance_id, m->instance_id);
-	TAKE(d->region, m->region);
-	TAKE(d->account, m->account);
-	log_info("instance %s in %s%s%s", d->instance_id, d->region,
-		 *d->account ? ", account " : "", d->account);
-	d->status_dirty = true;
+	/* Its texts terminated here, whatever it sent. */
+	memset(&t, 0, sizeof(t));
+	t.rc = m->rc;
+	TAKE(t.instance_id, m->instance_id);
+	TAKE(t.region, m->region);
+	TAKE(t.account, m->account);
+	TAKE(t.err, m->err);
+	daemon_imds_identity(d, &t);
 }
 
 static bool dispatch_aws_one(struct daemon *d)
@@ -366,6 +360,9 @@ static bool dispatch_aws_one(struct daemon *d)
 		break;
 	case IPC_A_GD_DONE:
 		daemon_gd_done(d, (const void *)d->in.raw);
+		break;
+	case IPC_A_TAGS:
+		daemon_imds_tags(d, (const void *)d->in.raw);
 		break;
 	}
 	return true;

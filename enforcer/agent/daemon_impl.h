@@ -105,6 +105,24 @@ struct cloud_run {
 	bool have_inst;
 };
 
+/* What the agent learns from IMDS (daemon_imds.c). */
+struct imds_state {
+	/* identity, asked again with backoff until known */
+	bool id_inflight;
+	unsigned id_attempts;
+	uint64_t id_next_ns;
+	char id_error[256];
+	/* the instance's tags as the AWS process last reported them */
+	bool known;                /* a report came */
+	int rc;                    /* 0, -ENOENT: metadata tags disabled, -errno */
+	char status[16];           /* "none", "installed", "isolated", "released", ... */
+	char incident[CLOUD_ID_LEN], finding[CLOUD_ID_LEN];
+	char released_at[40], released_incident[CLOUD_ID_LEN];
+	char error[256];
+	bool isolated_seen;        /* cordon:status=isolated during the open incident */
+	bool acted_isolated;       /* an outside isolation was acted on (until the status changes) */
+};
+
 #define GD_SEEN_MAX 256
 
 struct daemon {
@@ -141,6 +159,7 @@ struct daemon {
 	struct incident inc;
 	char last_error[ERRLEN];
 	char instance_id[64], region[32], account[16];
+	struct imds_state imds;
 	struct cloud_run cloud;
 	/* GuardDuty */
 	char gd_detector[64];
@@ -243,6 +262,8 @@ struct incident_trigger {
 	const char *gd_finding_id;     /* GuardDuty-only incident, else NULL */
 	const char *finding_json;      /* the opening finding's one text */
 	uint64_t trigger_ns;           /* capture time, 0: unknown */
+	const char *id;                /* the incident's id (the tags'), NULL: a new one */
+	bool outside;                  /* isolated from outside: the cloud side is not ours */
 };
 void daemon_incident_open(struct daemon *d, const struct incident_trigger *t);
 void daemon_incident_finding(struct daemon *d, const struct ipc_s_finding *m);
@@ -254,6 +275,17 @@ void daemon_incident_trip_check(struct daemon *d);
 void daemon_incident_released(struct daemon *d, const char *why);
 /* The reason of an incident opened from outside (cordon:status=isolated). */
 #define DAEMON_OUTSIDE_REASON "isolated from outside"
+/* A finding for an incident no packet opened (caller frees; NULL on ENOMEM). */
+char *daemon_incident_finding_json(const struct daemon *d, const char *title, const char *desc);
+
+/* daemon_imds.c: the identity (retried until known) and the instance's tags */
+void daemon_imds_tick(struct daemon *d, uint64_t now);
+void daemon_imds_lost(struct daemon *d);
+void daemon_imds_identity(struct daemon *d, const struct ipc_a_identity_done *m);
+void daemon_imds_tags(struct daemon *d, const struct ipc_a_tags *m);
+void daemon_imds_incident_opened(struct daemon *d);
+/* {"identity": {...}, "instanceTags": {...}} for daemon.json */
+struct cJSON *daemon_imds_status(const struct daemon *d);
 
 /* daemon_gd.c: GuardDuty correlation */
 void daemon_gd_tick(struct daemon *d, uint64_t now);

@@ -145,7 +145,11 @@ void daemon_incident_open(struct daemon *d, const struct incident_trigger *t)
 	inc->active = true;
 	inc->opened_real_ns = util_now_real_ns();
 	inc->trigger_ns = t->trigger_ns;
-	new_id(inc);
+	inc->outside = t->outside;
+	if (t->id && *t->id && strlen(t->id) < sizeof(inc->id))
+		util_strlcpy(inc->id, t->id, sizeof(inc->id));
+	else
+		new_id(inc);
 	util_strlcpy(inc->reason, t->reason, sizeof(inc->reason));
 	util_strlcpy(inc->finding_id, t->finding_id ? t->finding_id : "",
 		     sizeof(inc->finding_id));
@@ -154,6 +158,7 @@ void daemon_incident_open(struct daemon *d, const struct incident_trigger *t)
 	inc->finding_json = strdup(t->finding_json ? t->finding_json : "{}");
 	lockdown(d);
 	d->status_dirty = true;
+	daemon_imds_incident_opened(d);
 	daemon_journal_open_incident(d);
 	daemon_evidence_start(d);
 	daemon_cloud_tick(d, util_now_mono_ns());
@@ -225,7 +230,7 @@ void daemon_incident_finding(struct daemon *d, const struct ipc_s_finding *m)
 }
 
 /* A finding for an incident no packet of ours opened (a trip, an outside isolation). */
-static char *synthetic_finding(const struct daemon *d, const char *title, const char *desc)
+char *daemon_incident_finding_json(const struct daemon *d, const char *title, const char *desc)
 {
 	char ts[UTIL_TIMESTAMP_LEN], id[33];
 	uint8_t r[16];
@@ -284,7 +289,7 @@ void daemon_incident_trip_check(struct daemon *d)
 		lockdown_again(d);
 		return;
 	}
-	f = synthetic_finding(d, "The host's lockdown was tripped in the kernel",
+	f = daemon_incident_finding_json(d, "The host's lockdown was tripped in the kernel",
 			      "An outbound packet to an address on a threat list tripped the "
 			      "host's lockdown in the kernel while the cordon agent was not "
 			      "running; the packet itself was not seen.");

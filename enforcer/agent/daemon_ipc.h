@@ -22,6 +22,7 @@ enum {
 	IPC_A_ACTION_DONE,
 	IPC_A_GD_FINDING,
 	IPC_A_GD_DONE,
+	IPC_A_TAGS,             /* aws -> parent, unasked: the instance's tags changed */
 };
 
 #define IPC_A_TEXT 16384
@@ -63,6 +64,21 @@ struct ipc_a_identity_done {
 	char instance_id[64];
 	char region[32];
 	char account[16];
+	char err[256];
+};
+
+/*
+ * The instance's cordon: tags as IMDS shows them (cloud_tags_isolation),
+ * sent when they or their readability change.
+ */
+struct ipc_a_tags {
+	struct ipc_hdr h;
+	int32_t rc;                  /* 0; -ENOENT: metadata tags disabled (404); -errno */
+	char status[16];             /* cloud_tags_status_name() */
+	char incident[CLOUD_ID_LEN];
+	char finding[CLOUD_ID_LEN];
+	char released_at[40];
+	char released_incident[CLOUD_ID_LEN];
 	char err[256];
 };
 

@@ -265,6 +265,16 @@ void daemon_write_status(struct daemon *d)
 	cJSON_AddStringToObject(root, "instanceId", d->instance_id);
 	cJSON_AddStringToObject(root, "region", d->region);
 	{
+		/* "identity" and "instanceTags": what IMDS told, and whether it could. */
+		cJSON *im = daemon_imds_status(d), *e;
+
+		while (im && (e = im->child)) {
+			cJSON_DetachItemViaPointer(im, e);
+			cJSON_AddItemToObject(root, e->string, e);
+		}
+		cJSON_Delete(im);
+	}
+	{
 		cJSON *ifs = cJSON_AddArrayToObject(root, "interfaces");
 
 		for (size_t i = 0; ifs && i < d->n_ifaces; i++)

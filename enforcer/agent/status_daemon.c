@@ -147,6 +147,31 @@ void status_daemon_print(const char *state_dir, FILE *f)
 			   "matched, %.0f malformed, %.0f truncated, %.0f findings\n",
 			num(e, "received"), num(e, "droppedByKernel"), num(e, "matched"),
 			num(e, "malformed"), num(e, "truncated"), num(e, "findings"));
+	if ((e = cJSON_GetObjectItem(d, "identity"))) {
+		if (*str(d, "instanceId"))
+			fprintf(f, "  identity: %s in %s (%s)\n", str(d, "instanceId"),
+				*str(d, "region") ? str(d, "region") : "an unknown region",
+				!strcmp(str(e, "state"), "configured") ? "configured" : "from IMDS");
+		else
+			fprintf(f, "  identity: UNKNOWN after %.0f attempt(s), still asking IMDS%s%s "
+				   "(no cloud isolation until it is known)\n", num(e, "attempts"),
+				*str(e, "error") ? ": " : "", str(e, "error"));
+	}
+	if ((e = cJSON_GetObjectItem(d, "instanceTags"))) {
+		const char *st = str(e, "state");
+
+		if (!strcmp(st, "readable"))
+			fprintf(f, "  instance tags: readable through IMDS (cordon:status=%s%s%s)\n",
+				str(e, "status"), *str(e, "incident") ? ", cordon:incident=" : "",
+				str(e, "incident"));
+		else if (!strcmp(st, "off"))
+			fprintf(f, "  instance tags: not read ([cloud] tag_poll_interval = 0)\n");
+		else if (!strcmp(st, "unknown"))
+			fprintf(f, "  instance tags: not read yet\n");
+		else
+			fprintf(f, "  instance tags: NOT readable: %s (an off-host release or "
+				   "isolation does not reach the agent)\n", str(e, "error"));
+	}
 	if (d && *str(d, "lastError"))
 		fprintf(f, "  last error: %s\n", str(d, "lastError"));
 	inc = cJSON_GetObjectItem(o, "incident");
