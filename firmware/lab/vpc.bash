@@ -22,13 +22,15 @@
 # with boto3), the arrays NSS (namespace suffixes, for cleanup) and PIDS.
 # LAB_ENFORCE_SG=1 enforces the security groups, 0 lets every packet
 # through (the topology and the metadata service stay); LAB_VPC_POLL is the
-# controller's poll interval in seconds.
+# controller's poll interval in seconds: it reads EC2 within that time of
+# a change (moto counts them: tests/aws/moto_hint.py) and every 2 s, and
+# moto answers an EC2 change only once the fabric enforces it.
 # shellcheck disable=SC2034 # VPC_* are for the sourcing script
 
 # Off by default until the agent's plan survives its own cut (issue 9):
 # with it on, the primary interface's move cuts the agent off the API.
 LAB_ENFORCE_SG=${LAB_ENFORCE_SG:-0}
-LAB_VPC_POLL=${LAB_VPC_POLL:-0.15}
+LAB_VPC_POLL=${LAB_VPC_POLL:-0.05}
 VPC_PREFIXES=(192.0.2.0/24 198.51.100.0/24 203.0.113.0/24)
 VPC_REGION_IP=198.51.100.254
 # One address per service endpoint: on AWS each service has its own host
@@ -106,6 +108,13 @@ vpc_region() {
 	vpc_node "$1" eth0 "s$1" outside "${addrs[@]}" "${@:2}"
 }
 
+# vpc_moto: what region_start_moto runs, moto with its change count
+# (call before it).
+vpc_moto() {
+	REGION_MOTO_CMD=("$PWD/tests/aws/moto_hint.py" --hint "$WORK/vpc/ec2.changes" --ack "$WORK/vpc/polls")
+	REGION_BIND=0.0.0.0
+}
+
 # vpc_addresses: every address of the region (for the certificate).
 vpc_addresses() { echo "$VPC_REGION_IP" "${VPC_SERVICE_IP[@]}"; }
 
@@ -142,6 +151,7 @@ vpc_controller() {
 		AWS_ACCESS_KEY_ID="$key" AWS_SECRET_ACCESS_KEY="$secret" \
 		"$REGION_PY" tests/aws/vpc_sg.py --endpoint "$url" --ca "$ca" --fabric "$PFX-sw" \
 		--ports "$WORK/vpc/ports" --dir "$WORK/vpc" --interval "$LAB_VPC_POLL" "${opt[@]}" \
+		--hint "$WORK/vpc/ec2.changes" \
 		>>"$WORK/vpc/out" 2>&1 &
 	PIDS+=($!)
 	VPC_PID=$!
@@ -154,15 +164,16 @@ vpc_controller() {
 	return 1
 }
 
-# vpc_settled: until the controller has finished two more polls of EC2
-# (what changed in EC2 before this call is in force after it).
+# vpc_settled: until the controller has read EC2 after every change
+# moto had made when this was called (and loaded the table that follows).
 vpc_settled() {
-	local n i
-	n=$(cat "$WORK/vpc/polls" 2>/dev/null || echo 0)
-	for ((i = 0; i < 300; i++)); do
-		[[ $(cat "$WORK/vpc/polls" 2>/dev/null || echo 0) -ge $((n + 2)) ]] && return 0
+	local h i p
+	h=$(cat "$WORK/vpc/ec2.changes" 2>/dev/null || echo 0)
+	for ((i = 0; i < 600; i++)); do
+		read -r _ p <"$WORK/vpc/polls" 2>/dev/null
+		[[ ${p:-0} -ge $h ]] && return 0
 		kill -0 "$VPC_PID" 2>/dev/null || return 1
-		sleep 0.05
+		sleep 0.02
 	done
 	return 1
 }

@@ -2,9 +2,9 @@
 """The lab VPC's security groups, enforced (docs/internals/lab.md, "The VPC").
 
 Run with the Python that has boto3 (pyenv's), inside the lab's region
-namespace (where moto listens). Every --interval seconds it reads the
-lab's EC2 (DescribeNetworkInterfaces, DescribeSecurityGroups,
-DescribeInstances) and:
+namespace (where moto listens). It reads the lab's EC2
+(DescribeInstances, DescribeSecurityGroups) within --interval seconds of
+a change (--hint) or every --interval seconds, and:
 
 - renders the groups of each instance port's network interface as one
   nftables table (`inet vpc`) for the fabric namespace (the lab's VPC
@@ -16,7 +16,7 @@ DescribeInstances) and:
   --tags-file), so tags show up there within one poll, as on Nitro.
 
   vpc_sg.py --endpoint URL --ca CA --fabric NETNS --ports FILE --dir DIR
-            [--interval S] [--no-enforce]
+            [--interval S] [--hint FILE [--idle S]] [--no-enforce]
 
 --ports FILE: one instance port a line, "PORT ENI ADDR[,ADDR...]", re-read
 when it changes; ENI "-" is a port whose interface is not known yet (it
@@ -24,7 +24,12 @@ passes nothing). Credentials come from the environment (the lab's
 administrator). DIR gets log (one line per change), events.jsonl (one
 JSON object per port change, for the demo's timeline), imds.json,
 ruleset.nft (what is in force), ready (after the first load) and polls
-(how many polls have completed since; a test's barrier).
+("COUNT HINT": polls completed since, and the --hint count read before
+the last one began; a test's barrier).
+
+--hint FILE (tests/aws/moto_hint.py's change count): read EC2 within
+--interval of the count moving, and every --idle seconds regardless;
+without it, every --interval.
 """
 import argparse
 import datetime
@@ -275,15 +280,27 @@ def describe(perms):
 
 
 def poll(ec2):
-    enis = {e["NetworkInterfaceId"]: e for e in ec2.describe_network_interfaces()["NetworkInterfaces"]}
-    sgs = {g["GroupId"]: g for g in ec2.describe_security_groups()["SecurityGroups"]}
-    inst = {}
+    """The interfaces (of instances: a detached one is connected to
+    nothing), the groups, each instance's tags and metadata options: two
+    calls."""
+    enis, inst = {}, {}
     for r in ec2.describe_instances()["Reservations"]:
         for i in r["Instances"]:
             inst[i["InstanceId"]] = {
                 "tags": {t["Key"]: t["Value"] for t in i.get("Tags", [])},
                 "metadata_tags": (i.get("MetadataOptions") or {}).get("InstanceMetadataTags") or "disabled"}
+            for e in i.get("NetworkInterfaces", []):
+                enis[e["NetworkInterfaceId"]] = e
+    sgs = {g["GroupId"]: g for g in ec2.describe_security_groups()["SecurityGroups"]}
     return enis, sgs, inst
+
+
+def read_hint(path):
+    try:
+        with open(path, encoding="ascii") as f:
+            return int(f.read().strip() or 0)
+    except (OSError, ValueError):
+        return 0
 
 
 def write_atomic(path, text):
@@ -313,6 +330,8 @@ def main():
     ap.add_argument("--ports", required=True)
     ap.add_argument("--dir", required=True)
     ap.add_argument("--interval", type=float, default=0.15)
+    ap.add_argument("--hint")
+    ap.add_argument("--idle", type=float, default=2.0)
     ap.add_argument("--region", default="us-east-1")
     ap.add_argument("--no-enforce", dest="enforce", action="store_false")
     a = ap.parse_args()
@@ -320,11 +339,19 @@ def main():
     ec2 = boto3.client("ec2", endpoint_url=a.endpoint, verify=a.ca, region_name=a.region,
                        config=botocore.config.Config(retries={"max_attempts": 1}, connect_timeout=2,
                                                      read_timeout=10))
-    log.say(f"vpc: polling {a.endpoint} every {a.interval:.3f} s; security groups "
+    log.say(f"vpc: polling {a.endpoint} " +
+            (f"within {a.interval:.3f} s of a change ({a.hint}), every {a.idle:.1f} s regardless"
+             if a.hint else f"every {a.interval:.3f} s") + "; security groups "
             f"{'enforced' if a.enforce else 'NOT enforced (LAB_ENFORCE_SG=0)'} in {a.fabric}")
     in_force, last_sum, last_imds, last_err, ready, polls, took = None, {}, None, None, False, 0, 0.0
+    last_hint, last_poll = None, 0.0
     while True:
         t0 = time.monotonic()
+        hint = read_hint(a.hint) if a.hint else 0
+        if a.hint and hint == last_hint and t0 - last_poll < a.idle:
+            time.sleep(a.interval)
+            continue
+        last_poll = t0
         try:
             enis, sgs, inst = poll(ec2)
         except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as e:
@@ -334,10 +361,16 @@ def main():
             time.sleep(a.interval)
             continue
         last_err = None
+        last_hint = hint
         polls += 1
         imds = json.dumps(inst, sort_keys=True, indent=1)
         if imds != last_imds:
             write_atomic(os.path.join(a.dir, "imds.json"), imds)
+            old = json.loads(last_imds) if last_imds else {}
+            for iid, v in inst.items():
+                if old.get(iid) != v:
+                    log.say(f"vpc: metadata of {iid}: tags {'shown' if v['metadata_tags'] == 'enabled' else 'NOT shown'}"
+                            f" ({'; '.join(f'{k}={x}' for k, x in sorted(v['tags'].items())) or 'none'})")
             last_imds = imds
         ports = read_ports(a.ports)
         text, summary = render(ports, enis, sgs, a.enforce)
@@ -345,6 +378,7 @@ def main():
             err = load(a.fabric, a.dir, text)
             if err:
                 log.say(f"vpc: nft refused the ruleset (kept the one in force): {err}")
+                last_hint = None
                 time.sleep(a.interval)
                 continue
             in_force = text
@@ -363,10 +397,10 @@ def main():
         last_sum = summary
         took += time.monotonic() - t0
         if polls % 500 == 0:
-            log.say(f"vpc: {polls} polls, the last 500 took {1000 * took / 500:.0f} ms each on average")
+            log.say(f"vpc: {polls} polls of EC2, the last 500 took {1000 * took / 500:.0f} ms each on average")
             took = 0.0
         if ready:
-            write_atomic(os.path.join(a.dir, "polls"), f"{polls}\n")
+            write_atomic(os.path.join(a.dir, "polls"), f"{polls} {hint}\n")
         time.sleep(max(0.0, a.interval - (time.monotonic() - t0)))
 
 
