@@ -203,7 +203,7 @@ sed -e 's/^/   /' "$CONF" | grep -v '^   *;' | grep -v '^ *$'
 # What the unit gives it, and what an instance has: the endpoints of its
 # region (one address per service, as each has its own name on AWS), no
 # static credentials, no region (both from the metadata service).
-mapfile -t ENDPOINTS < <(vpc_endpoints)
+mapfile -t ENDPOINTS < <(vpc_endpoints 443)
 AWSENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
 	"${ENDPOINTS[@]}" AWS_CA_BUNDLE="$REGION_CA"
 	AWS_EC2_METADATA_SERVICE_ENDPOINT=http://169.254.169.254)

@@ -23,14 +23,18 @@
 # LAB_ENFORCE_SG=1 enforces the security groups, 0 lets every packet
 # through (the topology and the metadata service stay); LAB_VPC_POLL is the
 # controller's poll interval in seconds: it reads EC2 within that time of
-# a change (moto counts them: tests/aws/moto_hint.py) and every 2 s, and
-# moto answers an EC2 change only once the fabric enforces it.
+# a change (moto counts them: tests/aws/moto_hint.py) and every 2 s.
+# LAB_VPC_SYNC=1 (default): moto answers an EC2 change only once the fabric
+# enforces it (never later than AWS: no race for an agent to win by luck);
+# 0: moto answers at once and the fabric follows within LAB_VPC_POLL plus
+# one poll (eventually consistent, as AWS is, and racy).
 # shellcheck disable=SC2034 # VPC_* are for the sourcing script
 
 # Off by default until the agent's plan survives its own cut (issue 9):
 # with it on, the primary interface's move cuts the agent off the API.
 LAB_ENFORCE_SG=${LAB_ENFORCE_SG:-0}
 LAB_VPC_POLL=${LAB_VPC_POLL:-0.05}
+LAB_VPC_SYNC=${LAB_VPC_SYNC:-1}
 VPC_PREFIXES=(192.0.2.0/24 198.51.100.0/24 203.0.113.0/24)
 VPC_REGION_IP=198.51.100.254
 # One address per service endpoint: on AWS each service has its own host
@@ -111,7 +115,8 @@ vpc_region() {
 # vpc_moto: what region_start_moto runs, moto with its change count
 # (call before it).
 vpc_moto() {
-	REGION_MOTO_CMD=("$PWD/tests/aws/moto_hint.py" --hint "$WORK/vpc/ec2.changes" --ack "$WORK/vpc/polls")
+	REGION_MOTO_CMD=("$PWD/tests/aws/moto_hint.py" --hint "$WORK/vpc/ec2.changes")
+	[[ $LAB_VPC_SYNC == 1 ]] && REGION_MOTO_CMD+=(--ack "$WORK/vpc/polls")
 	REGION_BIND=0.0.0.0
 }
 
@@ -131,12 +136,12 @@ vpc_endpoints() {
 # tests/aws/fake_imds.py on 169.254.169.254:80, with the instance's tags
 # from the controller (WORK/vpc/imds.json).
 vpc_imds() {
-	local py=$1 inst=$2 ip=$3 creds=$4 log=$5
+	local py=$1 iid=$2 ip=$3 creds=$4 log=$5
 	shift 5
 	vpc_node md eth0 smd outside 169.254.169.254/32 || return 1
 	: >"$log"
 	ip netns exec "$PFX-md" "$py" tests/aws/fake_imds.py --addr 169.254.169.254 --port 80 \
-		--instance-id "$inst" --private-ip "$ip" --creds "$creds" --log "$log" \
+		--instance-id "$iid" --private-ip "$ip" --creds "$creds" --log "$log" \
 		--tags-file "$WORK/vpc/imds.json" "$@" &
 	PIDS+=($!)
 }

@@ -170,7 +170,7 @@ dc_env() {
 	# shellcheck disable=SC2046 # one variable a word
 	echo env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
 		ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" \
-		$(vpc_endpoints) AWS_CA_BUNDLE="$REGION_CA" \
+		$(vpc_endpoints 443) AWS_CA_BUNDLE="$REGION_CA" \
 		AWS_EC2_METADATA_SERVICE_ENDPOINT=http://169.254.169.254 "${DC_ENV[@]}"
 }
 

@@ -51,7 +51,7 @@ bgns() { local n=$1; shift; ip netns exec "$PFX-$n" "$@" & PIDS+=($!); }
 probe() { ns "$1" "$SYS_PY" tests/netns/enforcer_tcp.py probe "$2" "$3" >/dev/null 2>&1; }
 ec2() { # STEP...: lab_vpc.py's steps as the administrator; "STEP done MS" lines into $WORK/steps
 	ns cloud env AWS_ACCESS_KEY_ID="$ADMIN_KEY" AWS_SECRET_ACCESS_KEY="$ADMIN_SECRET" \
-		"$REGION_PY" tests/netns/lab_vpc.py "$URL" "$REGION_CA" do "$@" >>"$WORK/steps" 2>"$WORK/steps.err" ||
+		"$REGION_PY" tests/netns/lab_vpc.py "$URL" "$REGION_CA" "do" "$@" >>"$WORK/steps" 2>"$WORK/steps.err" ||
 		{ diag "$WORK/steps.err"; return 1; }
 }
 # lines FILE: how many lines a session's log has
