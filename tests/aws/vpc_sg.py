@@ -273,7 +273,7 @@ def describe(perms):
         where = [r["CidrIp"] for r in p.get("IpRanges", [])] + [r["CidrIpv6"] for r in p.get("Ipv6Ranges", [])]
         where += [g.get("GroupId", "?") for g in p.get("UserIdGroupPairs", [])]
         out.append(f"{what} {','.join(where) or '-'}")
-    return out
+    return list(dict.fromkeys(out))  # two groups may say the same
 
 
 # ---- the loop -------------------------------------------------------------------
