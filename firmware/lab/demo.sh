@@ -90,7 +90,11 @@ cleanup() {
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
-trap 'echo; echo "lab: interrupted, cleaning up"; exit 130' INT
+# The message goes to the lab's own stdout (fd 3): a trap can run while a
+# function's redirection is in force (cloudpy ... >scene.env), and the
+# message would land in that file.
+exec 3>&1
+trap 'echo >&3; echo "lab: interrupted, cleaning up" >&3; exit 130' INT
 trap 'exit 143' TERM
 
 ns() { local n=$1; shift; ip netns exec "$PFX-$n" "$@"; }
