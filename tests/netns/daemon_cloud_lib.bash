@@ -7,6 +7,8 @@
 #                         eth0 is interface ENI0 in the lab's VPC
 #   evil  203.0.113.66    its address is in the threat list in S3
 #   peer  198.51.100.20   a clean host (cut off during a lockdown)
+#   ops   198.51.100.30   an operator's workstation outside the VPC's
+#                         groups (ops_run: the administrator's keys)
 #   cloud 198.51.100.254  moto_server :443 (S3, EC2, SNS, SQS, IAM, STS; the
 #                         agent calls each service on its own address,
 #                         198.51.100.241-245, as on AWS), the fault proxy
@@ -71,6 +73,7 @@ dc_net() {
 	vpc_node host eth0 shost instance 192.0.2.10/24
 	vpc_node evil eth0 sevil outside $EVIL_IP/24
 	vpc_node peer eth0 speer outside 198.51.100.20/24
+	vpc_node ops eth0 sops outside 198.51.100.30/24
 	vpc_region cloud
 }
 
@@ -210,6 +213,18 @@ wait_journal() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# ops_run CMD...: a command on the operator's workstation (ops), as an
+# operator runs it off the host: the region's endpoints, the
+# administrator's static keys and region, no metadata service.
+ops_run() {
+	# shellcheck disable=SC2046 # dc_env's words are separate on purpose
+	ip netns exec "$PFX-ops" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+		ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" \
+		$(vpc_endpoints 443) AWS_CA_BUNDLE="$REGION_CA" AWS_REGION=us-east-1 \
+		AWS_ACCESS_KEY_ID="$ADMIN_KEY" AWS_SECRET_ACCESS_KEY="$ADMIN_SECRET" \
+		AWS_EC2_METADATA_DISABLED=true "$@"
 }
 
 # cloud_state: moto's view (daemon_cloud.py state) into $WORK/state.json;
