@@ -143,10 +143,10 @@ check: deps-check
 	@O=$(CHECK_O) FUZZ_O=$(FUZZ_O) PYTHON=$(PYTHON) FUZZ_SMOKE_TIME=$(FUZZ_SMOKE_TIME) \
 		FUZZERS="$(FUZZERS)" UNIT_TESTS="$(UNIT_TESTS)" tests/run.sh
 
-# The fast suite: unit and golden tests only (well under a minute once built).
+# The fast suite: unit, golden and include-graph tests (well under a minute once built).
 check-fast: deps-check
 	$(Q)$(MAKE) --no-print-directory O=$(CHECK_O) SANITIZE=address,undefined all unit-tests
-	@O=$(CHECK_O) PYTHON=$(PYTHON) ONLY=unit,golden UNIT_TESTS="$(UNIT_TESTS)" tests/run.sh
+	@O=$(CHECK_O) PYTHON=$(PYTHON) ONLY=unit,golden,tree UNIT_TESTS="$(UNIT_TESTS)" tests/run.sh
 
 # One test by name: make test T=journal, T=daemon_run, T=test_s3_sync, T=golden.
 test: deps-check
@@ -235,7 +235,7 @@ help:
 	@echo '  all        build $(O)/cordon (default)'
 	@echo '  check      install missing Debian packages, build with ASan+UBSan,'
 	@echo '             run unit, golden, netns tests and a short fuzz smoke run'
-	@echo '  check-fast unit and golden tests only (ASan+UBSan build)'
+	@echo '  check-fast unit, golden and include-graph tests (ASan+UBSan build)'
 	@echo '  test       one test by name: make test T=NAME (unit, golden, netns,'
 	@echo '             aws or firmware script, fuzz-smoke); test-list lists them'
 	@echo '  demo       install what is missing, build, and play the lab scenario'

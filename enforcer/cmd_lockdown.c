@@ -7,6 +7,7 @@
 #include "cmd_ctx.h"
 #include "log.h"
 #include "state.h"
+#include "enforce.h"
 
 enum { OPT_REASON = CMD_OPT_OWN, OPT_LOCAL_ONLY, OPT_RESTORE };
 

@@ -10,7 +10,7 @@
 
 #include "aws_client.h"
 #include "aws_dns.h"
-#include "aws_creds.h"
+#include "aws_credp.h"
 #include "aws_imds.h"
 #include "log.h"
 

@@ -11,6 +11,7 @@
 #include "evidence.h"
 #include "log.h"
 #include "nft.h"
+#include "enforce.h"
 
 /*
  * Step 2 of an incident: evidence in STATE_DIR/evidence/INCIDENT/ — the

@@ -10,6 +10,7 @@
 #include "finding.h"
 #include "log.h"
 #include "state.h"
+#include "enforce.h"
 
 /*
  * The incident policy and the one way an incident opens, whatever opened

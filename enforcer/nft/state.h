@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "enforce.h"
+#include "allow.h"
 
 /*
  * The lockdown state file, STATE_DIR/lockdown. It is written (temp file,

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cloud.h"
 #include "cloud_tags.h"
 
 /* A group id of exactly len (>= 5) characters: "sg-" then digits. */
