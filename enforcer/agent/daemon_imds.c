@@ -222,10 +222,10 @@ void daemon_imds_tags(struct daemon *d, const struct ipc_a_tags *m)
 	if (m->rc && (!was_known || old_rc != m->rc))
 		log_warnx("instance tags: %s", im->error);
 	else if (!m->rc)
-		log_info("instance tags: cordon:status=%s%s%s%s%s", im->status,
+		log_info("instance tags: cordon:status=%s%s%s%s%s%s%s", im->status,
 			 *im->incident ? ", cordon:incident=" : "", im->incident,
-			 *im->released_at ? ", cordon:released=" : "",
-			 *im->released_at ? im->released_at : "");
+			 *im->released_at ? ", cordon:released=" : "", im->released_incident,
+			 *im->released_incident ? " " : "", im->released_at);
 	d->status_dirty = true;
 	tags_act(d);
 }

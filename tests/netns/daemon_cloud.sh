@@ -7,8 +7,10 @@
 # interfaces of the two-ENI instance, the original groups in the journal,
 # tags and termination protection, the SNS text read back through SQS, the
 # evidence files; the packet parser killed (the parent notices, the
-# lockdown stays); then `cordon release` restores everything and the
-# daemon notices. TAP.
+# lockdown stays); then `cordon release --instance-id` from the operator's
+# workstation restores both interfaces from their tags and the agent lifts
+# its lockdown by itself (IMDS tags), re-armed. In the lab's VPC with the
+# security groups enforced: the plan's order survives the host's own cut. TAP.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/daemon_cloud_lib.bash
@@ -146,35 +148,47 @@ fi
 check "sensor killed: the daemon runs on" kill -0 "$DPID"
 refute "sensor killed: the lockdown stays" probe host 198.51.100.20 8080
 
-# ---- release -------------------------------------------------------------------
-# Someone removed the first interface's tag: release prefers the tag and
-# falls back on the journal for that one.
-ns cloud env AWS_ACCESS_KEY_ID="$ADMIN_KEY" AWS_SECRET_ACCESS_KEY="$ADMIN_SECRET" \
-	"$REGION_PY" -m awscli --endpoint-url "$URL" --ca-bundle "$REGION_CA" --region us-east-1 \
-	ec2 delete-tags --resources "$ENI0" --tags "Key=cordon:original-groups" ||
-	notok "untag $ENI0"
-release >"$WORK/release.out" 2>&1
+# ---- release from anywhere ------------------------------------------------------
+# From the operator's workstation, with no journal: every interface back
+# from its own tags; the agent reads cordon:status=released through IMDS
+# and lifts its lockdown by itself.
+t0=$(date +%s.%N)
+ops_release >"$WORK/release.out" 2>&1
 rc=$?
-if [[ $rc -eq 0 ]] && grep -q "incident $INC closed" "$WORK/release.out"; then
-	ok "release: exit 0, incident closed"
-else
-	notok "release (exit $rc)"; diag "$WORK/release.out"
-fi
-check "release: the tagged interface from its tag, the other from the journal" \
+sed 's/^/# /' "$WORK/release.out"
+[[ $rc -eq 0 ]] && ok "release --instance-id from the operator's workstation: exit 0" ||
+	{ notok "release --instance-id (exit $rc)"; diag "$WORK/release.out"; }
+check "release: both interfaces from their tags" \
 	eval "grep -qxF 'release: interface $ENI1 back in $SG_DB (from its tags)' '$WORK/release.out' &&
-	      grep -qE '^release: interface $ENI0 back in sg-[0-9a-f]+, sg-[0-9a-f]+ \(from the journal\)$' '$WORK/release.out'"
+	      grep -qE '^release: interface $ENI0 back in sg-[0-9a-f]+, sg-[0-9a-f]+ \(from its tags\)$' '$WORK/release.out'"
+check "release: no state directory on the workstation" test ! -e "$WORK/ops-state"
 cloud_state
-pyq "$WORK/state.json" "d['enis'] == {'$ENI0': sorted(['$SG_WEB', '$SG_DB']), '$ENI1': ['$SG_DB']} or sorted(d['enis']['$ENI0']) == sorted(['$SG_WEB', '$SG_DB']) and d['enis']['$ENI1'] == ['$SG_DB']" &&
-	ok "release: original groups back on both interfaces (moto)" || { notok "release: groups"; diag "$WORK/state.json"; }
-pyq "$WORK/state.json" "'cordon:incident' not in d['tags'] and d['tags'].get('cordon:status') == 'released' and d['tags'].get('cordon:released', '').startswith('$INC')" &&
-	ok "release: cordon:incident gone, cordon:status=released, cordon:released added" || { notok "release: tags"; diag "$WORK/state.json"; }
+is_restored && ok "release: original groups back on both interfaces (moto)" || { notok "release: groups"; diag "$WORK/state.json"; }
+pyq "$WORK/state.json" "'cordon:incident' not in d['tags'] and d['tags'].get('cordon:status') == 'released' and d['tags'].get('cordon:released', '').startswith('$INC') and not any(d['eni_tags'].values())" &&
+	ok "release: cordon:incident and the interfaces' tags gone, cordon:status=released, cordon:released added" || { notok "release: tags"; diag "$WORK/state.json"; }
 grep -q '"subject": "cordon: incident '"$INC"' released"' "$WORK/mail.json" &&
 	ok "release: SNS told" || { notok "release: SNS"; diag "$WORK/mail.json"; }
+if wait_log "incident $INC was released \(released from outside \(cordon:status=released, cordon:released=$INC " 150; then
+	t1=$(date +%s.%N)
+	ok "the agent reads the release through IMDS and lifts its lockdown by itself ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s after the release began)"
+else
+	notok "the agent lifts its lockdown"; diag "$LOG"
+fi
 check "release: the host reaches the clean peer again" probe host 198.51.100.20 8080
-wait_log "incident $INC was released" 50 && ok "the daemon notices the release" ||
-	{ notok "daemon notices the release"; diag "$LOG"; }
-out=$(release 2>&1)
-[[ $? -eq 0 ]] && ok "release again: safe to repeat" || { notok "release again"; echo "$out" | sed 's/^/# /'; }
+jr
+grep -q "\"type\":\"incident_close\",\"incident\":\"$INC\".*released from outside" "$WORK/journal.json" &&
+	ok "journal: the agent closed the incident, released from outside" || { notok "journal close"; diag "$WORK/journal.json"; }
+status_txt
+check "cordon status: no incident open, the tags readable" \
+	eval "grep -q '^incident: none open' '$WORK/status.txt' && grep -q 'instance tags: readable through IMDS (cordon:status=released' '$WORK/status.txt'"
+out=$(ops_release 2>&1)
+[[ $? -eq 0 ]] && grep -q 'nothing to restore' <<<"$out" && ok "release again: safe to repeat, nothing to restore" ||
+	{ notok "release again"; echo "$out" | sed 's/^/# /'; }
+# Re-armed: the next contact is a new incident.
+ns host ping -c 1 -W 1 $EVIL_IP >/dev/null 2>&1
+wait_log "incident inc-[^ ]+: host locked down [0-9.]+ ms after the first packet" 50 &&
+	[[ $(grep -cE 'host locked down [0-9.]+ ms after the first packet' "$LOG") -eq 2 ]] &&
+	ok "re-armed: the next contact opens a new incident" || { notok "re-armed"; diag "$LOG"; }
 kill -TERM "$DPID"
 wait "$DPID"
 rc=$?

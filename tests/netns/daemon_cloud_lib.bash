@@ -18,7 +18,7 @@
 #
 # All on the lab's VPC (firmware/lab/vpc.bash): a routed fabric that
 # enforces the security groups of the host's interface, as moto's EC2 has
-# them, when LAB_ENFORCE_SG=1 (its default is there), with on-link routes.
+# them, when LAB_ENFORCE_SG=1 (the default here), with on-link routes.
 # The servers of tests/aws/ listen on 127.0.0.1; daemon_cloud_srv.py runs
 # them on the cloud addresses. moto and the CA come from tests/aws/region.bash.
 set -u
@@ -38,6 +38,10 @@ PIDS=()
 NSS=()
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# The VPC enforces the security groups, as AWS does: the agent's plan must
+# survive its own cut (the primary interface last), and a release comes
+# from outside (ops_release). LAB_ENFORCE_SG=0 lets every packet through.
+LAB_ENFORCE_SG=${LAB_ENFORCE_SG:-1}
 . firmware/lab/vpc.bash
 
 ok() { T=$((T + 1)); echo "ok $T - $*"; }
@@ -241,6 +245,20 @@ for m in json.load(open(sys.argv[1]))["mail"]: print(json.dumps(m))' "$WORK/stat
 pyq() { "$SYS_PY" -c 'import json,sys
 d = json.load(open(sys.argv[1]))
 sys.exit(0 if eval(sys.argv[2]) else 1)' "$1" "$2"; }
+
+# ops_release [ARGS]: `cordon release --instance-id` on the operator's
+# workstation, from the instance's tags alone (no journal, no state
+# directory); the agent lifts its own lockdown when it reads
+# cordon:status=released through IMDS.
+ops_release() {
+	ops_run "$CORDON" release --instance-id "$INST" --sns-topic "$TOPIC" "$@"
+}
+
+# admin AWSCLI-ARGS...: the AWS CLI as the region's administrator
+admin() {
+	ns cloud env AWS_ACCESS_KEY_ID="$ADMIN_KEY" AWS_SECRET_ACCESS_KEY="$ADMIN_SECRET" \
+		"$REGION_PY" -m awscli --endpoint-url "$URL" --ca-bundle "$REGION_CA" --region us-east-1 "$@"
+}
 
 # release [ARGS]: `cordon release` on the host during the lockdown, as root,
 # as an operator would run it (SSM, or an allowlisted SSH session).
