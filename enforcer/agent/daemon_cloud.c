@@ -23,11 +23,12 @@
  * A step that fails meanwhile is tried again with backoff; once the
  * primary has moved, whatever is not done is handed over to the off-host
  * responder (journaled as such), not retried for ever. Two follow-ups
- * are owed outside the plan and tried even then (an answer from AWS
- * proves the API is there after all), each a few times at most: the
- * "sns_update" when the first message told of failures and all is done
- * now, and the "sns_followup" when a GuardDuty finding confirmed the
- * incident after the first message.
+ * are owed outside the plan, each tried a few times at most: the
+ * "sns_update", just before the primary moves, when the first message
+ * told of failures and every step before the cut is done now; and the
+ * "sns_followup" when a GuardDuty finding confirmed the incident after
+ * the first message (tried even after the cut: GuardDuty's answer proves
+ * the API is there after all).
  */
 
 #define SEC 1000000000ull
@@ -225,9 +226,84 @@ bool daemon_cloud_handed_over(struct daemon *d)
 	return r;
 }
 
-/* The next plan step to try, or NULL. */
-static const struct plan_step *next_step(struct daemon *d, const struct plan *p, uint64_t now)
+static void extra_step(struct plan_step *s, const char *action, const char *topic)
 {
+	memset(s, 0, sizeof(*s));
+	s->act = PLAN_SNS;
+	s->eni = -1;
+	util_strlcpy(s->action, action, sizeof(s->action));
+	util_strlcpy(s->target, topic, sizeof(s->target));
+}
+
+/* A follow-up still owed: not done, not given up on. */
+static bool extra_owed(struct daemon *d, const struct plan_step *s)
+{
+	return !step_done(d, s) && step_attempts(d, s) < DAEMON_HANDOVER_TRIES;
+}
+
+static bool extra_waiting(struct daemon *d, const struct plan_step *s, uint64_t now)
+{
+	struct cloud_wait *w = wait_slot(d, s);
+
+	return w && w->next_ns > now;
+}
+
+/*
+ * "sns_update": the first message said something had failed (its
+ * journaled result) and every isolating step before the cut (the first
+ * move of the primary interface, or the plan's end) is done now. It
+ * goes before the cut: after it nothing would reach SNS.
+ */
+static bool update_owed(struct daemon *d, const struct plan *p, size_t upto, struct plan_step *s)
+{
+	const struct journal_action *a;
+
+	if (!*d->o->sns_topic)
+		return false;
+	a = daemon_journal_action(d, "sns_publish", d->o->sns_topic);
+	if (!a || a->state != JOURNAL_DONE ||
+	    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a->result, "incomplete")))
+		return false;
+	for (size_t i = 0; i < upto; i++)
+		if (!plan_act_tells(p->s[i].act) && !step_done(d, &p->s[i]))
+			return false;
+	extra_step(s, "sns_update", d->o->sns_topic);
+	return extra_owed(d, s);
+}
+
+/* "sns_followup": GuardDuty confirmed the incident after the first message. */
+static bool followup_owed(struct daemon *d, struct plan_step *s)
+{
+	const struct journal_action *a;
+	const char *gd = daemon_journal_gd_finding(d), *told;
+
+	if (!*d->o->sns_topic)
+		return false;
+	a = daemon_journal_action(d, "sns_publish", d->o->sns_topic);
+	if (!a || a->state != JOURNAL_DONE || !*gd)
+		return false;
+	told = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a->result, "guardduty"));
+	if (told && !strcmp(told, gd))
+		return false;
+	extra_step(s, "sns_followup", d->o->sns_topic);
+	return extra_owed(d, s);
+}
+
+/*
+ * The next step to try, or NULL; *extra holds a follow-up when that is
+ * the one. The update owed before the cut goes ahead of the primary's
+ * first move, which waits for it.
+ */
+static const struct plan_step *next_step(struct daemon *d, const struct plan *p, uint64_t now,
+					 struct plan_step *extra)
+{
+	size_t first_primary = p->n;
+
+	for (size_t i = 0; i < p->n; i++)
+		if (p->s[i].primary) {
+			first_primary = i;
+			break;
+		}
 	for (size_t i = 0; i < p->n; i++) {
 		const struct plan_step *s = &p->s[i];
 		struct cloud_wait *w = wait_slot(d, s);
@@ -242,62 +318,17 @@ static const struct plan_step *next_step(struct daemon *d, const struct plan *p,
 			else if (s->primary)
 				waiting = !settled(d, &p->s[k]);
 		}
-		if (!waiting)
-			return s;
+		if (waiting)
+			continue;
+		if (s->primary && update_owed(d, p, first_primary, extra))
+			return extra_waiting(d, extra, now) ? NULL : extra;
+		return s;
 	}
+	/* Without a primary to move (no EC2 isolation): once all is done. */
+	if (first_primary == p->n && p->complete && update_owed(d, p, p->n, extra) &&
+	    !extra_waiting(d, extra, now))
+		return extra;
 	return NULL;
-}
-
-static void extra_step(struct plan_step *s, const char *action, const char *topic)
-{
-	memset(s, 0, sizeof(*s));
-	s->act = PLAN_SNS;
-	s->eni = -1;
-	util_strlcpy(s->action, action, sizeof(s->action));
-	util_strlcpy(s->target, topic, sizeof(s->target));
-}
-
-/* A follow-up may be tried: not done, not waiting, not given up on. */
-static bool extra_open(struct daemon *d, const struct plan_step *s, uint64_t now)
-{
-	struct cloud_wait *w = wait_slot(d, s);
-
-	return !step_done(d, s) && !(w && w->next_ns > now) &&
-	       step_attempts(d, s) < DAEMON_HANDOVER_TRIES;
-}
-
-/*
- * "sns_update": the first message said something had failed (its
- * journaled result) and every isolating step is done now.
- */
-static bool update_due(struct daemon *d, const struct plan *p, struct plan_step *s,
-		       uint64_t now)
-{
-	const struct journal_action *a = daemon_journal_action(d, "sns_publish", d->o->sns_topic);
-
-	if (!a || a->state != JOURNAL_DONE ||
-	    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a->result, "incomplete")))
-		return false;
-	for (size_t i = 0; i < p->n; i++)
-		if (!plan_act_tells(p->s[i].act) && !step_done(d, &p->s[i]))
-			return false;
-	extra_step(s, "sns_update", d->o->sns_topic);
-	return extra_open(d, s, now);
-}
-
-/* "sns_followup": GuardDuty confirmed the incident after the first message. */
-static bool followup_due(struct daemon *d, struct plan_step *s, uint64_t now)
-{
-	const struct journal_action *a = daemon_journal_action(d, "sns_publish", d->o->sns_topic);
-	const char *gd = daemon_journal_gd_finding(d), *told;
-
-	if (!a || a->state != JOURNAL_DONE || !*gd)
-		return false;
-	told = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a->result, "guardduty"));
-	if (told && !strcmp(told, gd))
-		return false;
-	extra_step(s, "sns_followup", d->o->sns_topic);
-	return extra_open(d, s, now);
 }
 
 static uint64_t backoff_ns(unsigned attempts)
@@ -331,17 +362,16 @@ void daemon_cloud_tick(struct daemon *d, uint64_t now)
 	if (past_primary(d, p))
 		hand_over(d, p);
 	else
-		next = next_step(d, p, now);
-	if (!next && p->complete && *d->o->sns_topic &&
-	    (update_due(d, p, &extra, now) || followup_due(d, &extra, now))) {
+		next = next_step(d, p, now, &extra);
+	/* GuardDuty answered us, so the API may be there after all: tried even now. */
+	if (!next && p->complete && followup_owed(d, &extra) && !extra_waiting(d, &extra, now))
 		next = &extra;
-		if (step_attempts(d, &extra) == 0)
-			log_info("incident %s: %s", d->inc.id, !strcmp(extra.action, "sns_update") ?
-				 "every failed step is done now; telling SNS again" :
-				 "GuardDuty confirmed the incident; telling SNS");
-	}
 	if (!next)
 		goto out;
+	if (next == &extra && step_attempts(d, &extra) == 0)
+		log_info("incident %s: %s", d->inc.id, !strcmp(extra.action, "sns_update") ?
+			 "every step that had failed is done now; telling SNS again before the "
+			 "primary interface moves" : "GuardDuty confirmed the incident; telling SNS");
 	s = *next;
 	if (!daemon_cloud_request(d, p, &s, m, &params, &incomplete)) {
 		struct cloud_wait *w = wait_slot(d, &s);

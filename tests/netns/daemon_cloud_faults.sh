@@ -55,16 +55,17 @@ check "SNS: one message" test "$(wc -l <"$WORK/mail.json")" -eq 1
 "$SYS_PY" -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["message"])' "$WORK/mail.json" \
 	>"$WORK/mail.txt" 2>/dev/null
 check "SNS: nothing failed in the end" eval "grep -A1 'WHAT FAILED' '$WORK/mail.txt' | grep -q Nothing"
-release >"$WORK/release.out" 2>&1 && ok "release" || { notok "release"; diag "$WORK/release.out"; }
+ops_release >"$WORK/release.out" 2>&1 && ok "release from the operator's workstation" ||
+	{ notok "release"; diag "$WORK/release.out"; }
 cloud_state
 is_restored && ok "release: original groups back (moto)" || { notok "release: groups"; diag "$WORK/state.json"; }
 
 # ---- a step that fails when the message goes out -----------------------------
 # DescribeInstances passes, recording the first interface's groups on it
 # fails three times (the daemon's first attempt): the message says so,
-# and once the retry is done (before the moves) and every interface has
-# moved, a second one says everything is done.
-wait_log "incident $INC was released" 50 || notok "the daemon notices the release"
+# and once the retry is done a second one says everything is done, just
+# before the primary interface moves (after that the host has no API).
+wait_log "incident $INC was released" 150 || notok "the daemon notices the release"
 cat >"$FAULTS" <<'J'
 [{"match": "^POST /$", "action": "delay", "seconds": 0, "times": 1},
  {"match": "^POST /$", "action": "status", "code": 500, "error": "InternalError", "times": 3}]
@@ -97,10 +98,12 @@ check "SNS 1: WHAT FAILED lists recording $ENI0's groups" \
 	eval "grep -A1 '^WHAT FAILED' '$WORK/mail2.txt' | grep -q 'ec2_tag_eni $ENI0'"
 check "SNS 1: $ENI0 moves right after the message all the same" \
 	grep -q "Moving network interface $ENI0 .* right after this message" "$WORK/mail2.txt"
-check "SNS 2: subject says update" grep -q "^SUBJECT .*isolated.*(update: all done)" "$WORK/mail2.txt"
-check "SNS 2: $ENI0 moved, nothing failed" eval "sed -n '/^UPDATE:/,\$p' '$WORK/mail2.txt' | grep -q 'Moved network interface $ENI0' &&
+check "SNS 2: subject says update" grep -q "^SUBJECT .*being isolated.*(update: all done)" "$WORK/mail2.txt"
+check "SNS 2: nothing failed, $ENI0 moves right after it" eval "sed -n '/^UPDATE:/,\$p' '$WORK/mail2.txt' | grep -q 'Moving network interface $ENI0 .* right after this message' &&
 	sed -n '/^UPDATE:/,\$p' '$WORK/mail2.txt' | grep -A1 '^WHAT FAILED' | grep -q Nothing"
-release --incident "$INC2" >"$WORK/release.out" 2>&1 && ok "release $INC2" || { notok "release 2"; diag "$WORK/release.out"; }
+JINC=$INC2 check "journal: the update before the primary interface moved (after it, no API)" \
+	jbefore sns_update "$TOPIC" done ec2_isolate_eni "$ENI0" intent
+ops_release >"$WORK/release.out" 2>&1 && ok "release $INC2" || { notok "release 2"; diag "$WORK/release.out"; }
 cloud_state
 is_restored && ok "release: original groups back again" || { notok "release 2: groups"; diag "$WORK/state.json"; }
 
@@ -109,7 +112,7 @@ is_restored && ok "release: original groups back again" || { notok "release 2: g
 # interfaces move all the same (the primary last), and the agent, which
 # expects no API after that, hands the message over to the off-host
 # responder instead of trying it for ever.
-wait_log "incident $INC2 was released" 50 || notok "the daemon notices release 2"
+wait_log "incident $INC2 was released" 150 || notok "the daemon notices release 2"
 kill -TERM "$DPID"
 wait "$DPID"
 echo '[{"match": "^POST /$", "action": "status", "code": 500, "error": "InternalError", "times": 1000}]' >"$FAULTS"
