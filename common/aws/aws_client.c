@@ -322,7 +322,7 @@ int aws_client_call(struct aws_client *c, const struct aws_call *call,
 		ret = attempt(c, call, region, resp, why, sizeof(why));
 		if (ret && !resp->status && !resp->curl_code)
 			/* Failed before sending: endpoint, credentials, signing. */
-			return util_err(err, errlen, "%s: %s", prefix, why), ret;
+			return util_errc(ret, err, errlen, "%s: %s", prefix, why);
 		if (!ret && ((resp->status >= 200 && resp->status < 300) || resp->status == 304)) {
 			aws_retry_refund(&c->retry, last);
 			return 0;
@@ -367,6 +367,6 @@ int aws_client_call(struct aws_client *c, const struct aws_call *call,
 	if (aws_err)
 		*aws_err = e;
 	if (n > 1)
-		return util_err(err, errlen, "%s: %s (after %u attempts)", prefix, why, n), ret;
-	return util_err(err, errlen, "%s: %s", prefix, why), ret;
+		return util_errc(ret, err, errlen, "%s: %s (after %u attempts)", prefix, why, n);
+	return util_errc(ret, err, errlen, "%s: %s", prefix, why);
 }

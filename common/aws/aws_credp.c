@@ -74,8 +74,8 @@ static int chain(struct aws_credp *p, struct aws_creds *out, char *err, size_t e
 		return ret;
 	}
 	if (aws_imds_disabled(p->imds))
-		return util_err(err, errlen, "no AWS credentials: none in the environment or "
-				"shared files, and IMDS is disabled"), -ENOENT;
+		return util_errc(-ENOENT, err, errlen, "no AWS credentials: none in the environment or "
+				"shared files, and IMDS is disabled");
 	ret = aws_imds_creds(p->imds, out, err, errlen);
 	return ret;
 }

@@ -121,7 +121,7 @@ int aws_imds_get(struct aws_imds *m, const char *path, struct buf *out, char *er
 	int ret = -EINVAL;
 
 	if (aws_imds_disabled(m))
-		return util_err(err, errlen, "IMDS disabled (AWS_EC2_METADATA_DISABLED)"), -ENOENT;
+		return util_errc(-ENOENT, err, errlen, "IMDS disabled (AWS_EC2_METADATA_DISABLED)");
 	/* A 401 means our token expired or the service restarted: one more. */
 	for (int tries = 0; tries < 2; tries++) {
 		struct aws_kv h = { "X-aws-ec2-metadata-token", NULL };

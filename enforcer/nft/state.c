@@ -170,7 +170,7 @@ static int save(const char *dir, const struct enforce_state *st, bool sync,
 	int dfd = -1, rc, rc2;
 
 	if (!text)
-		return util_err(err, errlen, "out of memory"), -ENOMEM;
+		return util_errc(-ENOMEM, err, errlen, "out of memory");
 	rc = render(st, text, &len);
 	if (rc) {
 		util_err(err, errlen, "lockdown state: too long");
