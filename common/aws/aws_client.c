@@ -185,7 +185,7 @@ static int pin_host(const char *hostport, bool https, char *pin, size_t pinlen,
 		uint64_t now = util_now_mono_ns();
 
 		/* Once a minute at most: every call would say the same. */
-		if (now - last_warn > 60ull * 1000000000ull || !last_warn)
+		if (now - last_warn > 60ull * NSEC_PER_SEC || !last_warn)
 			log_warnx("%s; trying the system resolver", derr);
 		last_warn = now;
 	}

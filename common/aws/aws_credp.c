@@ -47,7 +47,7 @@ void aws_credp_invalidate(struct aws_credp *p)
 static bool fresh(const struct aws_creds *c)
 {
 	return !c->expires_ns ||
-	       util_now_real_ns() + AWS_CREDS_REFRESH_S * 1000000000ull < c->expires_ns;
+	       util_now_real_ns() + AWS_CREDS_REFRESH_S * NSEC_PER_SEC < c->expires_ns;
 }
 
 static bool usable(const struct aws_creds *c)

@@ -107,7 +107,7 @@ static int imds_token(struct aws_imds *m, char *err, size_t errlen)
 		ret = util_err(err, errlen, "IMDS token: bad length %zu", resp.body.len);
 	if (!ret) {
 		util_strlcpy(m->token, resp.body.p, sizeof(m->token));
-		m->token_expires_ns = util_now_mono_ns() + IMDS_TOKEN_TTL * 1000000000ull;
+		m->token_expires_ns = util_now_mono_ns() + IMDS_TOKEN_TTL * NSEC_PER_SEC;
 	}
 	buf_free_secure(&resp.body);
 	aws_http_resp_free(&resp);
@@ -167,7 +167,7 @@ static int parse_time(const char *s, uint64_t *ns)
 	t = timegm(&tm);
 	if (t < 0)
 		return -EINVAL;
-	*ns = (uint64_t)t * 1000000000ull;
+	*ns = (uint64_t)t * NSEC_PER_SEC;
 	return 0;
 }
 

@@ -278,7 +278,7 @@ int state_lock(const char *dir, unsigned timeout_ms, int *fd, char *err,
 			util_err(err, errlen, "%s/" LOCK_FILE ": %s", dir, strerror(errno));
 			break;
 		}
-		if (util_now_mono_ns() - t0 >= (uint64_t)timeout_ms * 1000000ull) {
+		if (util_now_mono_ns() - t0 >= (uint64_t)timeout_ms * NSEC_PER_MSEC) {
 			rc = -ETIMEDOUT;
 			util_err(err, errlen, "%s/" LOCK_FILE ": another cordon process "
 				 "has held it for %u ms (a list load? try again)", dir,
