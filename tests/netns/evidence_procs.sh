@@ -1,0 +1,205 @@
+#!/bin/bash
+# tests/netns/evidence_procs.sh: the evidence names the process behind
+# every socket at lockdown, whoever owns it (issue 11, item 17). Topology
+# of enforcer_lib.bash; `cordon run` in isolate mode in P, as root with
+# `user = 65534`, so that the parent keeps CAP_NET_ADMIN only and the
+# procs helper CAP_SYS_PTRACE only:
+#
+#   P 192.0.2.1 ---- bridge ---- L 192.0.2.66 (listed)
+#   |  cordon run (uid 65534)
+#   |  U: uid 4242, UDP socket connected to 192.0.2.66:5353, and a TCP
+#   |     connection to [2001:db8::66]:8080
+#   '  R: root, not dumpable, a TCP connection to 192.0.2.66:8080; once
+#         the agent runs it sends on it (the trigger)
+#
+# Checks: the helper's and the parent's privileges (uids, capability sets,
+# no_new_privs, seccomp), the lockdown, and sockets.json: every socket to
+# the listed host names its holder (pid, uid, comm, exe, cmdline), taken
+# by the helper.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/netns/enforcer_lib.bash
+trap cleanup EXIT
+
+setup_net
+ST=$TMP/state
+mkdir -p "$ST"
+chmod 755 "$TMP"
+printf '192.0.2.66\n2001:db8::66\n' >"$TMP/threat.txt"
+cat >"$TMP/cordon.conf" <<EOF
+[agent]
+mode = isolate
+interface = eth0
+user = 65534
+[lists]
+threat = $TMP/threat.txt
+[lockdown]
+allow = 192.0.2.4:22
+[guardduty]
+enabled = false
+EOF
+# The holders: python as the other user too, so not pyenv's shim under /root.
+HPY=/usr/bin/python3
+cat >"$TMP/hold.py" <<'EOF'
+import ctypes, os, socket, sys, time
+kind, out = sys.argv[1], sys.argv[2]
+if kind == "user":
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.connect(("192.0.2.66", 5353))  # no packet: only the socket
+    t = socket.create_connection(("2001:db8::66", 8080), timeout=3)
+else:
+    ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE 0
+    t = socket.create_connection(("192.0.2.66", 8080), timeout=3)
+with open(out + ".tmp", "w") as f:
+    f.write("%d\n" % os.getpid())
+os.rename(out + ".tmp", out)
+while not os.path.exists(out + ".go"):
+    time.sleep(0.05)
+if kind == "root":
+    try:
+        t.send(b"trigger")  # to the listed host: the incident
+    except OSError:
+        pass
+time.sleep(60)
+EOF
+# L accepts and holds every connection (v4 and v6).
+cat >"$TMP/hold_srv.py" <<'EOF'
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::", 8080))
+s.listen(8)
+held = []
+while True:
+    held.append(s.accept()[0])
+EOF
+chmod 644 "$TMP/threat.txt" "$TMP/cordon.conf" "$TMP/hold.py" "$TMP/hold_srv.py"
+mkdir -m 1777 "$TMP/run" # the holders' pid files
+
+wait_log() { # REGEX [TENTHS]
+	for _ in $(seq "${2:-50}"); do
+		grep -qE "$1" "$TMP/run.log" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+wait_file() { # FILE
+	for _ in $(seq 50); do
+		[[ -s $1 ]] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# status_field PID FIELD: the field of /proc/PID/status, tabs as spaces
+status_field() { awk -v f="$2:" '$1 == f { $1 = ""; print substr($0, 2) }' "/proc/$1/status"; }
+
+# The holders connect before the agent runs (nothing is blocked yet).
+bgns l "$PYTHON" "$TMP/hold_srv.py"
+wait_listen l 8080
+np setpriv --reuid=4242 --regid=4242 --clear-groups "$HPY" "$TMP/hold.py" user "$TMP/run/user.pid" &
+PIDS+=($!)
+np "$HPY" "$TMP/hold.py" root "$TMP/run/root.pid" &
+PIDS+=($!)
+if wait_file "$TMP/run/user.pid" && wait_file "$TMP/run/root.pid"; then
+	upid=$(<"$TMP/run/user.pid") rpid=$(<"$TMP/run/root.pid")
+	ok "holders up: uid 4242 (pid $upid), root (pid $rpid)"
+else
+	notok "holders up"
+fi
+ip netns exec "$PFX-p" "$CORDON" run -c "$TMP/cordon.conf" --state-dir "$ST" -v >"$TMP/run.log" 2>&1 &
+DPID=$!
+PIDS+=($DPID)
+if wait_log "sensor matching against" 100; then
+	ok "daemon up in isolate mode"
+else
+	notok "daemon up"; sed 's/^/# /' "$TMP/run.log"
+fi
+
+# --- who holds what -------------------------------------------------------
+hpid=$(grep -oE 'procs helper [0-9]+ running' "$TMP/run.log" | awk '{print $3}')
+if [[ -n $hpid ]] && grep -q "procs helper $hpid running (capabilities: sys_ptrace)" "$TMP/run.log"; then
+	ok "the procs helper runs with CAP_SYS_PTRACE"
+else
+	notok "procs helper running"; sed 's/^/# /' "$TMP/run.log"
+fi
+# CAP_SYS_PTRACE is bit 19, CAP_NET_ADMIN bit 12.
+if [[ -n $hpid ]] && [[ $(status_field "$hpid" Uid) == "65534 65534 65534 65534" &&
+	$(status_field "$hpid" CapEff) == 0000000000080000 &&
+	$(status_field "$hpid" CapPrm) == 0000000000080000 &&
+	$(status_field "$hpid" CapInh) == 0000000000000000 &&
+	$(status_field "$hpid" CapBnd) == 0000000000000000 &&
+	$(status_field "$hpid" CapAmb) == 0000000000000000 &&
+	$(status_field "$hpid" NoNewPrivs) == 1 && $(status_field "$hpid" Seccomp) == 2 ]]; then
+	ok "helper: uid 65534, CAP_SYS_PTRACE and nothing else, no_new_privs, seccomp"
+else
+	notok "helper's privileges"; grep -E '^(Uid|Cap|NoNewPrivs|Seccomp)' "/proc/$hpid/status" 2>&1 | sed 's/^/# /'
+fi
+spid=$(grep -oE 'sensor process [0-9]+ running' "$TMP/run.log" | tail -1 | awk '{print $3}')
+if [[ $(status_field "$DPID" CapEff) == 0000000000001000 && $(status_field "$DPID" CapPrm) == 0000000000001000 &&
+	-n $spid && $(status_field "$spid" CapPrm) == 0000000000000000 ]]; then
+	ok "parent: CAP_NET_ADMIN only; sensor: none (neither holds CAP_SYS_PTRACE)"
+else
+	notok "parent and sensor privileges"
+	grep -E '^Cap(Eff|Prm)' "/proc/$DPID/status" "/proc/$spid/status" 2>&1 | sed 's/^/# /'
+fi
+
+touch "$TMP/run/root.pid.go"
+if wait_log 'host locked down [0-9.]+ ms after the first packet' && wait_log 'evidence kept in' 50; then
+	ok "an outbound attempt locks the host down, evidence kept"
+else
+	notok "lockdown and evidence"; sed 's/^/# /' "$TMP/run.log"
+fi
+ev=$(grep -oE 'evidence kept in [^ ]+' "$TMP/run.log" | awk '{print $4}')
+
+# check_owner DESC PROTO REMOTE RPORT PID UID KIND
+check_owner() {
+	local out
+	if out=$("$PYTHON" - "$ev/sockets.json" "${@:2}" "$(readlink -f "$HPY")" 2>&1 <<'PY'
+import json, sys
+path, proto, remote, rport, pid, uid, kind, exe = sys.argv[1:]
+lines = [json.loads(l) for l in open(path)]
+socks = [s for s in lines if s.get("proto") == proto and s.get("remote") == remote
+         and s.get("rport") == int(rport)]
+assert socks, "no %s socket to %s:%s" % (proto, remote, rport)
+for s in socks:
+    owners = [p for p in s["procs"] if p["pid"] == int(pid)]
+    assert owners, "socket %s: procs %s, not pid %s" % (s["inode"], s["procs"], pid)
+    p = owners[0]
+    assert p["uid"] == int(uid), p
+    assert p["comm"].startswith("python3"), p
+    assert p["exe"] == exe, (p, exe)
+    assert ("hold.py " + kind) in p["cmdline"], p
+PY
+	); then
+		ok "$1"
+	else
+		notok "$1"; echo "$out" | sed 's/^/# /'
+		grep -E "192.0.2.66|2001:db8::66|summary" "$ev/sockets.json" 2>&1 | sed 's/^/# /'
+	fi
+}
+check_owner "sockets.json: the UDP socket of uid 4242 names its process" \
+	udp 192.0.2.66 5353 "${upid:-0}" 4242 user
+check_owner "sockets.json: the TCP6 socket of uid 4242 names its process" \
+	tcp6 2001:db8::66 8080 "${upid:-0}" 4242 user
+check_owner "sockets.json: root's TCP socket (not dumpable) names its process" \
+	tcp 192.0.2.66 8080 "${rpid:-0}" 0 root
+"$PYTHON" - "$ev/sockets.json" <<'PY' && ok "sockets.json: the helper named the owners, nothing truncated" ||
+import json, sys
+s = [json.loads(l) for l in open(sys.argv[1])][-1]["summary"]
+assert s["ownersBy"] == "helper" and not s["truncated"] and "ownersNote" not in s, s
+assert s["procs"] > 3 and s["fds"] > 3, s
+PY
+	{ notok "sockets.json summary"; tail -1 "$ev/sockets.json" | sed 's/^/# /'; }
+
+# --- without the helper: the agent names only what is its own -------------
+kill -9 "$hpid" 2>/dev/null
+if wait_log "procs helper $hpid is gone"; then
+	ok "helper killed: the parent notices"
+else
+	notok "helper killed: noticed"; sed 's/^/# /' "$TMP/run.log"
+fi
+kill -TERM "$DPID"; wait "$DPID"
+[[ $(np "$CORDON" release --state-dir "$ST" 2>&1) == *closed* ]] && ok "release" || notok "release"
+np "$CORDON" unload >/dev/null 2>&1
+finish
