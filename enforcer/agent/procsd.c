@@ -79,6 +79,7 @@ void procsd_start(struct procsd *h, const char *user)
 	h->pid = 0;
 	h->fd = -1;
 	h->seq = 0;
+	h->timeout_ms = PROCSD_TIMEOUT_MS;
 	util_strlcpy(h->caps, "none", sizeof(h->caps));
 	if (!b || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		log_warnx("procs helper: %s", b ? strerror(errno) : "out of memory");
@@ -98,7 +99,7 @@ void procsd_start(struct procsd *h, const char *user)
 	h->pid = pid;
 	h->fd = sv[0];
 	if (fcntl(h->fd, F_SETFL, O_NONBLOCK) == 0)
-		n = recv_wait(h->fd, b, util_now_mono_ns() + PROCSD_TIMEOUT_MS * MS, &why);
+		n = recv_wait(h->fd, b, util_now_mono_ns() + h->timeout_ms * MS, &why);
 	if (n <= 0 || b->h.type != PROCSD_HELLO || b->hello.rc) {
 		log_warnx("procs helper %d: %s; the evidence names only the agent's own processes",
 			  (int)pid, n > 0 && b->h.type == PROCSD_HELLO ? b->hello.err :
@@ -144,7 +145,8 @@ struct answer {
 static int ask(struct procsd *h, struct evidence_socks *s, const uint64_t *want, size_t nwant,
 	       union procsd_buf *b, struct answer *a)
 {
-	uint64_t deadline = util_now_mono_ns() + PROCSD_TIMEOUT_MS * MS;
+	unsigned ms = h->timeout_ms ? h->timeout_ms : PROCSD_TIMEOUT_MS;
+	uint64_t deadline = util_now_mono_ns() + ms * MS;
 	uint32_t seq = ++h->seq;
 	const char *why = NULL;
 	int rc = 0;
@@ -187,8 +189,7 @@ static int ask(struct procsd *h, struct evidence_socks *s, const uint64_t *want,
 		}
 	}
 	if (rc == -ETIMEDOUT) {
-		snprintf(a->note, sizeof(a->note), "procs helper: no full answer within %d ms",
-			 PROCSD_TIMEOUT_MS);
+		snprintf(a->note, sizeof(a->note), "procs helper: no full answer within %u ms", ms);
 		a->st.truncated = true;
 	} else if (rc == -EBADMSG) {
 		snprintf(a->note, sizeof(a->note), "procs helper: malformed message (%s): stopped",

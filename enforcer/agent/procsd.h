@@ -22,6 +22,7 @@ struct procsd {
 	pid_t pid;       /* 0: not running */
 	int fd;          /* -1: no channel; ours, non-blocking */
 	uint32_t seq;    /* of the last question */
+	unsigned timeout_ms; /* for an answer; PROCSD_TIMEOUT_MS */
 	char caps[64];   /* what it holds, from its hello */
 };
 
