@@ -26,13 +26,6 @@ struct serve {
 	union procsd_buf out;
 };
 
-static int u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static int send_proc(void *arg, const struct evidence_proc *p, const uint64_t *inodes, size_t n)
 {
 	struct serve *s = arg;
@@ -50,15 +43,19 @@ static int answer(struct serve *s)
 {
 	struct evidence_sock_stats st = { 0 };
 	struct procsd_done *d = &s->out.done;
-	size_t n = 0;
-	int rc;
+	int rc = 0;
 
-	if (s->nwant)
-		qsort(s->want, s->nwant, sizeof(*s->want), u64_cmp);
-	for (size_t i = 0; i < s->nwant; i++) /* unique, none 0 */
-		if (s->want[i] && (!n || s->want[n - 1] != s->want[i]))
-			s->want[n++] = s->want[i];
-	rc = evidence_owners_scan(s->c.procfd, s->c.sock_mnt, s->want, n, send_proc, s, &st);
+	/*
+	 * The parent sends them sorted (evidence_socks_inodes()). Not sorted
+	 * here: glibc's qsort() asks sysinfo(2) for a large array, and the
+	 * filter does not allow it.
+	 */
+	for (size_t i = 1; !rc && i < s->nwant; i++)
+		if (s->want[i - 1] >= s->want[i])
+			rc = -EINVAL;
+	if (!rc)
+		rc = evidence_owners_scan(s->c.procfd, s->c.sock_mnt, s->want, s->nwant, send_proc,
+					  s, &st);
 	s->nwant = 0;
 	if (rc == -EPIPE || rc == -ECONNRESET)
 		return rc;
@@ -68,7 +65,9 @@ static int answer(struct serve *s)
 	d->procs = st.procs;
 	d->fds = st.fds;
 	d->truncated = st.truncated;
-	if (rc)
+	if (rc == -EINVAL)
+		snprintf(d->err, sizeof(d->err), "inodes not sorted: nothing scanned");
+	else if (rc)
 		snprintf(d->err, sizeof(d->err), "scan: %s", strerror(-d->rc));
 	return ipc_send(CHAN, PROCSD_DONE, d, sizeof(*d));
 }

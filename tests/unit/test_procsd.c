@@ -35,9 +35,9 @@
 
 struct fx {
 	char dir[64];
-	pid_t victims[2];
-	unsigned ports[2]; /* their sockets' local ports (127.0.0.1) */
-	int fds[2];        /* and descriptors */
+	pid_t victims[3];
+	unsigned ports[3]; /* their (first) sockets' local ports (127.0.0.1) */
+	int fds[3];        /* and descriptors */
 };
 
 static int setup(void **state)
@@ -56,7 +56,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 	char cmd[128];
 
-	for (size_t i = 0; i < 2; i++)
+	for (size_t i = 0; i < ARRAY_SIZE(f->victims); i++)
 		if (f->victims[i] > 0) {
 			kill(f->victims[i], SIGKILL);
 			waitpid(f->victims[i], NULL, 0);
@@ -162,10 +162,11 @@ static void test_msg_check(void **state)
 /* ---- processes that hold sockets ---- */
 
 /*
- * A process holding a UDP socket on 127.0.0.1: as uid (root: not
- * dumpable, the hardest to read). Its port goes to f->ports[i].
+ * A process holding n UDP sockets on 127.0.0.1: as uid (root: not
+ * dumpable, the hardest to read). The first one's port goes to
+ * f->ports[i].
  */
-static void start_victim(struct fx *f, size_t i, uid_t uid)
+static void start_victim(struct fx *f, size_t i, uid_t uid, unsigned n)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	socklen_t sl = sizeof(sa);
@@ -187,6 +188,14 @@ static void start_victim(struct fx *f, size_t i, uid_t uid)
 		if (s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) ||
 		    getsockname(s, (struct sockaddr *)&sa, &sl))
 			_exit(1);
+		for (unsigned k = 1; k < n; k++) {
+			struct sockaddr_in any = { .sin_family = AF_INET };
+			int t = socket(AF_INET, SOCK_DGRAM, 0);
+
+			any.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+			if (t < 0 || bind(t, (struct sockaddr *)&any, sizeof(any)))
+				_exit(1);
+		}
 		v[0] = ntohs(sa.sin_port);
 		v[1] = (unsigned)s;
 		if (write(p[1], v, sizeof(v)) != sizeof(v))
@@ -308,8 +317,10 @@ static void test_helper_names_holders(void **state)
 
 	if (geteuid() != 0)
 		skip(); /* other uids need root; tests/run.sh runs as root */
-	start_victim(f, 0, OTHER_UID);
-	start_victim(f, 1, 0);
+	start_victim(f, 0, OTHER_UID, 1);
+	start_victim(f, 1, 0, 1);
+	/* enough sockets that qsort() would call sysinfo(2): none in the helper */
+	start_victim(f, 2, OTHER_UID, 600);
 	procsd_start(&h, AGENT_USER);
 	assert_true(h.fd >= 0 && h.pid > 0);
 	assert_string_equal(h.caps, "sys_ptrace");
@@ -328,6 +339,7 @@ static void test_helper_names_holders(void **state)
 	assert_int_equal(procsd_snapshot(&h, pathf(f, "s1.json"), &st, err, sizeof(err)), 0);
 	assert_holder(pathf(f, "s1.json"), f->ports[0], f->victims[0], OTHER_UID);
 	assert_holder(pathf(f, "s1.json"), f->ports[1], f->victims[1], 0);
+	assert_holder(pathf(f, "s1.json"), f->ports[2], f->victims[2], OTHER_UID);
 	sum = summary_of(pathf(f, "s1.json"));
 	assert_string_equal(sum_str(sum, "ownersBy"), "helper");
 	assert_null(sum_str(sum, "ownersNote"));
@@ -424,7 +436,7 @@ static void test_confine_limits(void **state)
 
 	if (geteuid() != 0)
 		skip(); /* other uids need root; tests/run.sh runs as root */
-	start_victim(f, 0, 0); /* root, not dumpable */
+	start_victim(f, 0, 0, 1); /* root, not dumpable */
 	status = run_probe(f->victims[0], f->fds[0], PROBE_READS, r);
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	assert_true(r[0]); /* fdinfo: what it is for */
