@@ -112,6 +112,9 @@ void procsd_start(struct procsd *h, const char *user)
 	if (strcmp(h->caps, "sys_ptrace"))
 		log_warnx("procs helper has no CAP_SYS_PTRACE: the evidence will name only "
 			  "the processes of the agent's user");
+	else if (b->hello.sock_mnt < 0)
+		log_warnx("procs helper: this kernel's fdinfo has no \"ino:\" line (Linux < 5.14): "
+			  "the evidence will name only the processes of the agent's user");
 out:
 	free(b);
 }

@@ -18,6 +18,8 @@ static const char *check_hello(const struct procsd_hello *m)
 		return "hello: pid";
 	if (!rc_ok(m->rc))
 		return "hello: rc";
+	if (m->sock_mnt < -1)
+		return "hello: sock_mnt";
 	if (!STR_OK(m, caps))
 		return "hello: caps not NUL-terminated";
 	if (!STR_OK(m, err))

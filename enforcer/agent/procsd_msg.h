@@ -37,6 +37,8 @@ struct procsd_hello {
 	struct ipc_hdr h;
 	int32_t pid;
 	int32_t rc;               /* 0, or -errno: the helper could not confine itself */
+	int32_t sock_mnt;         /* sockfs's mount id; -1: fdinfo has no "ino:" */
+	uint32_t pad;
 	char caps[64];            /* "sys_ptrace", "none" */
 	char err[PROCSD_TEXT];
 };

@@ -105,6 +105,7 @@ void procsd_serve(int chan, const char *user)
 	h = &s->out.hello;
 	rc = procsd_confine(user, CHAN, &s->c, h->err, sizeof(h->err));
 	h->pid = (int32_t)getpid();
+	h->sock_mnt = s->c.sock_mnt;
 	h->rc = rc < 0 && rc >= -4095 ? rc : rc ? -EPERM : 0;
 	util_strlcpy(h->caps, s->c.caps, sizeof(h->caps));
 	if (ipc_send(CHAN, PROCSD_HELLO, h, sizeof(*h)) || rc)

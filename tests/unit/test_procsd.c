@@ -103,6 +103,10 @@ static void test_msg_check(void **state)
 	b.hello.rc = 5;
 	assert_string_equal(procsd_msg_check(&b, sizeof(b.hello), true), "hello: rc");
 	b.hello.rc = -EPERM;
+	b.hello.sock_mnt = -2;
+	assert_string_equal(procsd_msg_check(&b, sizeof(b.hello), true), "hello: sock_mnt");
+	b.hello.sock_mnt = -1;
+	assert_null(procsd_msg_check(&b, sizeof(b.hello), true));
 	b.hello.pid = 0;
 	assert_string_equal(procsd_msg_check(&b, sizeof(b.hello), true), "hello: pid");
 
