@@ -1,8 +1,10 @@
 #!/bin/bash
 # tests/netns/evidence_procs.sh: the evidence names the process behind
 # every socket at lockdown, whoever owns it (issue 11, item 17). Topology
-# of enforcer_lib.bash; `cordon run` in isolate mode in P, as root with
-# `user = 65534`, so that the parent keeps CAP_NET_ADMIN only and the
+# of enforcer_lib.bash; `cordon run` in isolate mode in P, twice: as root
+# with `user = 65534`, and as the systemd unit starts it (uid 65534 with
+# ambient capabilities, a procfs of its own with hidepid=invisible and
+# subset=pid). Either way the parent keeps CAP_NET_ADMIN only and the
 # procs helper CAP_SYS_PTRACE only:
 #
 #   P 192.0.2.1 ---- bridge ---- L 192.0.2.66 (listed)
@@ -22,8 +24,6 @@ cd "$(dirname "$0")/../.."
 trap cleanup EXIT
 
 setup_net
-ST=$TMP/state
-mkdir -p "$ST"
 chmod 755 "$TMP"
 printf '192.0.2.66\n2001:db8::66\n' >"$TMP/threat.txt"
 cat >"$TMP/cordon.conf" <<EOF
@@ -79,7 +79,7 @@ mkdir -m 1777 "$TMP/run" # the holders' pid files
 
 wait_log() { # REGEX [TENTHS]
 	for _ in $(seq "${2:-50}"); do
-		grep -qE "$1" "$TMP/run.log" && return 0
+		grep -qE "$1" "$TMP/run.log" 2>/dev/null && return 0
 		sleep 0.1
 	done
 	return 1
@@ -94,73 +94,16 @@ wait_file() { # FILE
 # status_field PID FIELD: the field of /proc/PID/status, tabs as spaces
 status_field() { awk -v f="$2:" '$1 == f { $1 = ""; print substr($0, 2) }' "/proc/$1/status"; }
 
-# The holders connect before the agent runs (nothing is blocked yet).
-bgns l "$PYTHON" "$TMP/hold_srv.py"
-wait_listen l 8080
-np setpriv --reuid=4242 --regid=4242 --clear-groups "$HPY" "$TMP/hold.py" user "$TMP/run/user.pid" &
-PIDS+=($!)
-np "$HPY" "$TMP/hold.py" root "$TMP/run/root.pid" &
-PIDS+=($!)
-if wait_file "$TMP/run/user.pid" && wait_file "$TMP/run/root.pid"; then
-	upid=$(<"$TMP/run/user.pid") rpid=$(<"$TMP/run/root.pid")
-	ok "holders up: uid 4242 (pid $upid), root (pid $rpid)"
-else
-	notok "holders up"
-fi
-ip netns exec "$PFX-p" "$CORDON" run -c "$TMP/cordon.conf" --state-dir "$ST" -v >"$TMP/run.log" 2>&1 &
-DPID=$!
-PIDS+=($DPID)
-if wait_log "sensor matching against" 100; then
-	ok "daemon up in isolate mode"
-else
-	notok "daemon up"; sed 's/^/# /' "$TMP/run.log"
-fi
-
-# --- who holds what -------------------------------------------------------
-hpid=$(grep -oE 'procs helper [0-9]+ running' "$TMP/run.log" | awk '{print $3}')
-if [[ -n $hpid ]] && grep -q "procs helper $hpid running (capabilities: sys_ptrace)" "$TMP/run.log"; then
-	ok "the procs helper runs with CAP_SYS_PTRACE"
-else
-	notok "procs helper running"; sed 's/^/# /' "$TMP/run.log"
-fi
-# CAP_SYS_PTRACE is bit 19, CAP_NET_ADMIN bit 12.
-if [[ -n $hpid ]] && [[ $(status_field "$hpid" Uid) == "65534 65534 65534 65534" &&
-	$(status_field "$hpid" CapEff) == 0000000000080000 &&
-	$(status_field "$hpid" CapPrm) == 0000000000080000 &&
-	$(status_field "$hpid" CapInh) == 0000000000000000 &&
-	$(status_field "$hpid" CapBnd) == 0000000000000000 &&
-	$(status_field "$hpid" CapAmb) == 0000000000000000 &&
-	$(status_field "$hpid" NoNewPrivs) == 1 && $(status_field "$hpid" Seccomp) == 2 ]]; then
-	ok "helper: uid 65534, CAP_SYS_PTRACE and nothing else, no_new_privs, seccomp"
-else
-	notok "helper's privileges"; grep -E '^(Uid|Cap|NoNewPrivs|Seccomp)' "/proc/$hpid/status" 2>&1 | sed 's/^/# /'
-fi
-spid=$(grep -oE 'sensor process [0-9]+ running' "$TMP/run.log" | tail -1 | awk '{print $3}')
-if [[ $(status_field "$DPID" CapEff) == 0000000000001000 && $(status_field "$DPID" CapPrm) == 0000000000001000 &&
-	-n $spid && $(status_field "$spid" CapPrm) == 0000000000000000 ]]; then
-	ok "parent: CAP_NET_ADMIN only; sensor: none (neither holds CAP_SYS_PTRACE)"
-else
-	notok "parent and sensor privileges"
-	grep -E '^Cap(Eff|Prm)' "/proc/$DPID/status" "/proc/$spid/status" 2>&1 | sed 's/^/# /'
-fi
-
-touch "$TMP/run/root.pid.go"
-if wait_log 'host locked down [0-9.]+ ms after the first packet' && wait_log 'evidence kept in' 50; then
-	ok "an outbound attempt locks the host down, evidence kept"
-else
-	notok "lockdown and evidence"; sed 's/^/# /' "$TMP/run.log"
-fi
-ev=$(grep -oE 'evidence kept in [^ ]+' "$TMP/run.log" | awk '{print $4}')
-
-# check_owner DESC PROTO REMOTE RPORT PID UID KIND
+# check_owner DESC SOCKETS PROTO REMOTE RPORT PID UID KIND
 check_owner() {
 	local out
-	if out=$("$PYTHON" - "$ev/sockets.json" "${@:2}" "$(readlink -f "$HPY")" 2>&1 <<'PY'
+	if out=$("$PYTHON" - "${@:2}" "$(readlink -f "$HPY")" 2>&1 <<'PY'
 import json, sys
 path, proto, remote, rport, pid, uid, kind, exe = sys.argv[1:]
 lines = [json.loads(l) for l in open(path)]
+# held sockets (an earlier run's closed ones linger, with inode 0)
 socks = [s for s in lines if s.get("proto") == proto and s.get("remote") == remote
-         and s.get("rport") == int(rport)]
+         and s.get("rport") == int(rport) and s.get("inode")]
 assert socks, "no %s socket to %s:%s" % (proto, remote, rport)
 for s in socks:
     owners = [p for p in s["procs"] if p["pid"] == int(pid)]
@@ -175,31 +118,116 @@ PY
 		ok "$1"
 	else
 		notok "$1"; echo "$out" | sed 's/^/# /'
-		grep -E "192.0.2.66|2001:db8::66|summary" "$ev/sockets.json" 2>&1 | sed 's/^/# /'
+		grep -E "192.0.2.66|2001:db8::66|summary" "$2" 2>&1 | sed 's/^/# /'
 	fi
 }
-check_owner "sockets.json: the UDP socket of uid 4242 names its process" \
-	udp 192.0.2.66 5353 "${upid:-0}" 4242 user
-check_owner "sockets.json: the TCP6 socket of uid 4242 names its process" \
-	tcp6 2001:db8::66 8080 "${upid:-0}" 4242 user
-check_owner "sockets.json: root's TCP socket (not dumpable) names its process" \
-	tcp 192.0.2.66 8080 "${rpid:-0}" 0 root
-"$PYTHON" - "$ev/sockets.json" <<'PY' && ok "sockets.json: the helper named the owners, nothing truncated" ||
+
+# The holders connect before the agent runs (nothing is blocked yet).
+bgns l "$PYTHON" "$TMP/hold_srv.py"
+wait_listen l 8080
+
+# one_run HOW: HOW=root: `cordon run` started as root, dropping to 65534;
+# HOW=unit: as firmware/systemd/cordon.service starts it, the agent's
+# user with the unit's ambient and bounding capabilities, no_new_privs,
+# and a procfs of its own with hidepid=invisible and subset=pid
+# (ProtectProc=invisible, ProcSubset=pid: no /proc/net there).
+one_run() {
+	local how=$1 st=$TMP/state-$1 log=$TMP/run.log upid rpid hpid spid ev caps
+	local -a run
+	mkdir -p "$st"
+	[[ $how == unit ]] && chown 65534:65534 "$st"
+	np setpriv --reuid=4242 --regid=4242 --clear-groups "$HPY" "$TMP/hold.py" user "$TMP/run/$how-user.pid" &
+	PIDS+=($!)
+	np "$HPY" "$TMP/hold.py" root "$TMP/run/$how-root.pid" &
+	PIDS+=($!)
+	if wait_file "$TMP/run/$how-user.pid" && wait_file "$TMP/run/$how-root.pid"; then
+		upid=$(<"$TMP/run/$how-user.pid") rpid=$(<"$TMP/run/$how-root.pid")
+		ok "$how: holders up: uid 4242 (pid $upid), root (pid $rpid)"
+	else
+		notok "$how: holders up"
+	fi
+	run=("$CORDON" run -c "$TMP/cordon.conf" --state-dir "$st" -v)
+	if [[ $how == unit ]]; then
+		caps=+net_admin,+net_raw,+sys_ptrace
+		run=(unshare -m sh -c 'mount -t proc -o hidepid=invisible,subset=pid proc /proc && exec "$@"' sh
+			setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps="$caps"
+			--ambient-caps="$caps" --bounding-set=-all,"$caps" --no-new-privs "${run[@]}")
+	fi
+	: >"$log"
+	ip netns exec "$PFX-p" "${run[@]}" >"$log" 2>&1 &
+	DPID=$!
+	PIDS+=($DPID)
+	if wait_log "sensor matching against" 100; then
+		ok "$how: daemon up in isolate mode"
+	else
+		notok "$how: daemon up"; sed 's/^/# /' "$log"
+	fi
+
+	hpid=$(grep -oE 'procs helper [0-9]+ running' "$log" | awk '{print $3}')
+	if [[ -n $hpid ]] && grep -q "procs helper $hpid running (capabilities: sys_ptrace)" "$log"; then
+		ok "$how: the procs helper runs with CAP_SYS_PTRACE"
+	else
+		notok "$how: procs helper running"; sed 's/^/# /' "$log"
+	fi
+	# CAP_SYS_PTRACE is bit 19, CAP_NET_ADMIN bit 12. Only root may empty
+	# the bounding set (CAP_SETPCAP); as the unit's user it is the unit's.
+	if [[ -n $hpid ]] && [[ $(status_field "$hpid" Uid) == "65534 65534 65534 65534" &&
+		$(status_field "$hpid" CapEff) == 0000000000080000 &&
+		$(status_field "$hpid" CapPrm) == 0000000000080000 &&
+		$(status_field "$hpid" CapInh) == 0000000000000000 &&
+		($how == unit || $(status_field "$hpid" CapBnd) == 0000000000000000) &&
+		$(status_field "$hpid" CapAmb) == 0000000000000000 &&
+		$(status_field "$hpid" NoNewPrivs) == 1 && $(status_field "$hpid" Seccomp) == 2 ]]; then
+		ok "$how: helper: uid 65534, CAP_SYS_PTRACE and nothing else, no_new_privs, seccomp"
+	else
+		notok "$how: helper's privileges"
+		grep -E '^(Uid|Cap|NoNewPrivs|Seccomp)' "/proc/$hpid/status" 2>&1 | sed 's/^/# /'
+	fi
+	spid=$(grep -oE 'sensor process [0-9]+ running' "$log" | tail -1 | awk '{print $3}')
+	if [[ $(status_field "$DPID" CapEff) == 0000000000001000 &&
+		$(status_field "$DPID" CapPrm) == 0000000000001000 &&
+		-n $spid && $(status_field "$spid" CapPrm) == 0000000000000000 ]]; then
+		ok "$how: parent: CAP_NET_ADMIN only; sensor: none (neither holds CAP_SYS_PTRACE)"
+	else
+		notok "$how: parent and sensor privileges"
+		grep -E '^Cap(Eff|Prm)' "/proc/$DPID/status" "/proc/$spid/status" 2>&1 | sed 's/^/# /'
+	fi
+
+	touch "$TMP/run/$how-root.pid.go"
+	if wait_log 'host locked down [0-9.]+ ms after the first packet' && wait_log 'evidence kept in' 50; then
+		ok "$how: an outbound attempt locks the host down, evidence kept"
+	else
+		notok "$how: lockdown and evidence"; sed 's/^/# /' "$log"
+	fi
+	ev=$(grep -oE 'evidence kept in [^ ]+' "$log" | awk '{print $4}')/sockets.json
+	check_owner "$how: sockets.json: the UDP socket of uid 4242 names its process" \
+		"$ev" udp 192.0.2.66 5353 "${upid:-0}" 4242 user
+	check_owner "$how: sockets.json: the TCP6 socket of uid 4242 names its process" \
+		"$ev" tcp6 2001:db8::66 8080 "${upid:-0}" 4242 user
+	check_owner "$how: sockets.json: root's TCP socket (not dumpable) names its process" \
+		"$ev" tcp 192.0.2.66 8080 "${rpid:-0}" 0 root
+	"$PYTHON" - "$ev" <<'PY' && ok "$how: sockets.json: the helper named the owners, nothing truncated" ||
 import json, sys
 s = [json.loads(l) for l in open(sys.argv[1])][-1]["summary"]
 assert s["ownersBy"] == "helper" and not s["truncated"] and "ownersNote" not in s, s
 assert s["procs"] > 3 and s["fds"] > 3, s
 PY
-	{ notok "sockets.json summary"; tail -1 "$ev/sockets.json" | sed 's/^/# /'; }
+		{ notok "$how: sockets.json summary"; tail -1 "$ev" | sed 's/^/# /'; }
 
-# --- without the helper: the agent names only what is its own -------------
-kill -9 "$hpid" 2>/dev/null
-if wait_log "procs helper $hpid is gone"; then
-	ok "helper killed: the parent notices"
-else
-	notok "helper killed: noticed"; sed 's/^/# /' "$TMP/run.log"
-fi
-kill -TERM "$DPID"; wait "$DPID"
-[[ $(np "$CORDON" release --state-dir "$ST" 2>&1) == *closed* ]] && ok "release" || notok "release"
-np "$CORDON" unload >/dev/null 2>&1
+	kill -9 "$hpid" 2>/dev/null
+	if wait_log "procs helper $hpid is gone"; then
+		ok "$how: helper killed: the parent notices"
+	else
+		notok "$how: helper killed: noticed"; sed 's/^/# /' "$log"
+	fi
+	kill -TERM "$DPID"
+	wait "$DPID"
+	[[ $(np "$CORDON" release --state-dir "$st" 2>&1) == *closed* ]] && ok "$how: release" ||
+		notok "$how: release"
+	np "$CORDON" unload >/dev/null 2>&1
+	kill "${upid:-}" "${rpid:-}" 2>/dev/null
+}
+
+one_run root
+one_run unit
 finish
