@@ -214,14 +214,24 @@ assert s["procs"] > 3 and s["fds"] > 3, s
 PY
 		{ notok "$how: sockets.json summary"; tail -1 "$ev" | sed 's/^/# /'; }
 
-	kill -9 "$hpid" 2>/dev/null
-	if wait_log "procs helper $hpid is gone"; then
-		ok "$how: helper killed: the parent notices"
+	if [[ $how == root ]]; then
+		kill -9 "$hpid" 2>/dev/null
+		if wait_log "procs helper $hpid is gone"; then
+			ok "$how: helper killed: the parent notices"
+		else
+			notok "$how: helper killed: noticed"; sed 's/^/# /' "$log"
+		fi
+		kill -TERM "$DPID"
+		wait "$DPID"
 	else
-		notok "$how: helper killed: noticed"; sed 's/^/# /' "$log"
+		kill -9 "$DPID"
+		wait "$DPID" 2>/dev/null
+		for _ in $(seq 50); do
+			kill -0 "$hpid" 2>/dev/null || break
+			sleep 0.1
+		done
+		refute "$how: parent killed (SIGKILL): the helper goes with it" kill -0 "$hpid"
 	fi
-	kill -TERM "$DPID"
-	wait "$DPID"
 	[[ $(np "$CORDON" release --state-dir "$st" 2>&1) == *closed* ]] && ok "$how: release" ||
 		notok "$how: release"
 	np "$CORDON" unload >/dev/null 2>&1
