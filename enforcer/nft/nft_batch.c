@@ -202,7 +202,7 @@ int nft_batch_finish(struct nft_batch *b)
 	return 0;
 }
 
-int nft_batch_iov(const struct nft_batch *b, struct iovec *iov, size_t cap)
+static int nft_batch_iov(const struct nft_batch *b, struct iovec *iov, size_t cap)
 {
 	if (b->npages > cap)
 		return -E2BIG;
