@@ -95,12 +95,12 @@ int enf_opts_config(struct enforce_opts *o, const struct cordon_config *cfg)
 		}
 		util_strlcpy(o->units[o->n_units++], u, ALLOW_UNIT_LEN);
 	}
-	if (!given_user && cfg->agent.user) {
-		if (strlen(cfg->agent.user) >= sizeof(o->agent_user)) {
-			log_warnx("[agent] user '%s': too long", cfg->agent.user);
+	if (!given_user && cfg->agent.aws_user) {
+		if (strlen(cfg->agent.aws_user) >= sizeof(o->agent_user)) {
+			log_warnx("[agent] aws_user '%s': too long", cfg->agent.aws_user);
 			return EXIT_USAGE;
 		}
-		util_strlcpy(o->agent_user, cfg->agent.user, sizeof(o->agent_user));
+		util_strlcpy(o->agent_user, cfg->agent.aws_user, sizeof(o->agent_user));
 	}
 	if (!given_group && cfg->agent.nflog_group <= 65535)
 		o->nflog_group = (uint16_t)cfg->agent.nflog_group;

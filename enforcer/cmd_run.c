@@ -64,6 +64,8 @@ static int run_opts_from_config(struct run_opts *o, const struct cordon_config *
 	for (size_t i = 0; i < c->agent.interface.n; i++)
 		COPY(o->ifaces[o->n_ifaces++], c->agent.interface.v[i]);
 	o->user = c->agent.user;
+	o->sensor_user = c->agent.sensor_user;
+	o->aws_user = c->agent.aws_user;
 	COPY(o->instance_id, c->agent.instance_id);
 	COPY(o->findings_file, c->agent.findings_file);
 	COPY(o->metrics_file, c->agent.metrics_file);
@@ -84,7 +86,8 @@ static int run_opts_from_config(struct run_opts *o, const struct cordon_config *
 	o->enf.nflog_group = (uint16_t)c->agent.nflog_group;
 	o->enf.floor_v4 = o->lim.floor_v4;
 	o->enf.floor_v6 = o->lim.floor_v6;
-	COPY(o->enf.agent_user, c->agent.user);
+	/* Only the AWS process talks to the network. */
+	COPY(o->enf.agent_user, c->agent.aws_user);
 	for (size_t i = 0; i < c->lockdown.allow.n; i++)
 		if (allow_add(o->enf.allow, &o->enf.n_allow, c->lockdown.allow.v[i], err,
 					   sizeof(err))) {

@@ -121,7 +121,8 @@ static int write_atomic(const char *path, const void *data, size_t n)
 	int fd, ret = 0;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* Group-readable: the agent's parent reads what its AWS process stores. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return -errno;
 	while (n && !ret) {

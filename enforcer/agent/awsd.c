@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "aws_client.h"
@@ -26,13 +27,6 @@
  * process: capture runs in the sensor, nftables in the parent. It writes
  * nothing but the synced list copies; the parent journals every action.
  */
-static const struct ipc_spec to_aws[] = {
-	{ IPC_A_SYNC, sizeof(struct ipc_a_sync) },
-	{ IPC_A_IDENTITY, sizeof(struct ipc_a_identity) },
-	{ IPC_A_ACTION, sizeof(struct ipc_a_action) },
-	{ IPC_A_GD_POLL, sizeof(struct ipc_a_gd_poll) },
-};
-
 static void reply(int sock, uint32_t type, void *msg, size_t len)
 {
 	if (ipc_send(sock, type, msg, len) == -EPIPE)
@@ -217,7 +211,16 @@ void awsd_main(int sock, const struct run_opts *o)
 	signal(SIGPIPE, SIG_IGN);
 	if (!in)
 		_exit(3);
-	if (privsep_drop(PRIVSEP_AWS, o->user, err, sizeof(err)))
+	/* Nothing of the parent's but the channel (no seccomp here). */
+	if (sock > STDERR_FILENO + 1)
+		(void)close_range(STDERR_FILENO + 1, (unsigned)sock - 1, 0);
+	(void)close_range((unsigned)sock + 1, ~0U, 0);
+	/*
+	 * Its own uid, in the agent's group: list copies it stores are
+	 * group-readable for the parent (lists/ is group-writable for it).
+	 */
+	umask(027);
+	if (privsep_drop(PRIVSEP_AWS, o->aws_user, o->user, err, sizeof(err)))
 		fatalx("aws: %s", err);
 	/*
 	 * Die with the parent, also in the middle of a slow request: the
@@ -240,7 +243,7 @@ void awsd_main(int sock, const struct run_opts *o)
 
 		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
 			_exit(1);
-		n = ipc_recv(sock, in->raw, to_aws, ARRAY_SIZE(to_aws), NULL);
+		n = ipc_recv(sock, in->raw, &daemon_ipc_to_aws, NULL);
 		if (n == -EAGAIN)
 			continue;
 		if (n <= 0)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "config.h"
 #include "daemon.h"
 #include "daemon_impl.h"
 #include "log.h"
@@ -25,7 +26,9 @@ void run_opts_default(struct run_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->mode = RUN_ISOLATE;
 	o->state_dir = "/var/lib/cordon";
-	o->user = "cordon";
+	o->user = CONFIG_DEFAULT_AGENT_USER;
+	o->sensor_user = CONFIG_DEFAULT_SENSOR_USER;
+	o->aws_user = CONFIG_DEFAULT_AWS_USER;
 	list_limits_default(&o->lim);
 	o->sync_interval = 60;
 	enforce_opts_default(&o->enf);
@@ -46,14 +49,6 @@ void run_opts_default(struct run_opts *o)
 	o->n_gd_types = 1;
 	util_strlcpy(o->events_bus, "default", sizeof(o->events_bus));
 }
-
-static const struct ipc_spec from_sensor[] = {
-	{ IPC_S_HELLO, sizeof(struct ipc_s_hello) },
-	{ IPC_S_LISTS_DONE, sizeof(struct ipc_s_lists_done) },
-	{ IPC_S_FINDING, sizeof(struct ipc_s_finding) },
-	{ IPC_S_STATS, sizeof(struct ipc_s_stats) },
-	{ IPC_S_DUMP_DONE, sizeof(struct ipc_s_dump_done) },
-};
 
 static int open_captures(struct daemon *d, char *err, size_t errlen)
 {
@@ -124,7 +119,7 @@ pid_t daemon_fork(struct daemon *d, int *fd, char *err, size_t errlen)
 static int spawn_sensor(struct daemon *d, char *err, size_t errlen)
 {
 	struct sensord_opts so = {
-		.user = d->o->user,
+		.user = d->o->sensor_user,
 		.max_flows = d->o->max_flows,
 		.max_findings = d->o->max_findings,
 		.no_seccomp = d->o->no_seccomp,
@@ -176,8 +171,8 @@ static void sensor_reaped(struct daemon *d, const char *why)
 
 static void handle_sensor(struct daemon *d)
 {
-	ssize_t n = ipc_recv(d->sensor_fd, d->in.raw, from_sensor,
-			     ARRAY_SIZE(from_sensor), NULL);
+	struct ipc_in in;
+	ssize_t n = ipc_recv(d->sensor_fd, d->in.raw, &sensord_ipc_to_parent, &in);
 
 	if (n == -EAGAIN)
 		return;
@@ -187,6 +182,7 @@ static void handle_sensor(struct daemon *d)
 	}
 	if (n < 0) {
 		kill(d->sensor_pid, SIGKILL);
+		log_warnx("%s", n == -EBADMSG ? in.why : strerror((int)-n));
 		sensor_channel_lost(d, "sent a malformed message: stopping it");
 		return;
 	}
@@ -315,12 +311,58 @@ static void timers(struct daemon *d)
 	daemon_gd_tick(d, now);
 }
 
+/*
+ * Each process its own uid (docs/internals/security.md): the sensor's and
+ * the AWS process's must exist and be reachable from here; the parent
+ * keeps CAP_SETUID/CAP_SETGID for them, pinned by its seccomp filter.
+ */
+static int check_users(struct daemon *d, char *err, size_t errlen)
+{
+	const struct run_opts *o = d->o;
+	const char *who[] = { o->sensor_user, o->aws_user };
+	uid_t uid;
+	gid_t gid, group;
+	int rc;
+
+	d->n_child_ids = 0;
+	if (o->user && *o->user &&
+	    (rc = privsep_lookup_user(o->user, &uid, &group, err, errlen)))
+		return rc;
+	if (!o->user || !*o->user)
+		group = getgid();
+	for (size_t i = 0; i < ARRAY_SIZE(who); i++) {
+		char e[ERRLEN];
+
+		if (!who[i] || !*who[i])
+			return util_err(err, errlen, "[agent] %s_user is empty",
+					i ? "aws" : "sensor");
+		if ((rc = privsep_lookup_user(who[i], &uid, &gid, e, sizeof(e))))
+			return util_err(err, errlen, "[agent] %s_user: %s",
+					i ? "aws" : "sensor", e);
+		if (i == 1 && o->user && *o->user)
+			gid = group; /* the AWS process writes lists/ for the parent */
+		if ((rc = privsep_can_become(uid, gid, e, sizeof(e))))
+			return util_err(err, errlen, "[agent] %s_user %s: %s",
+					i ? "aws" : "sensor", who[i], e);
+		if (o->user && !strcmp(who[i], o->user))
+			log_warnx("[agent] %s_user is the agent's own user: a %s process "
+				  "taken over reaches the agent's files", i ? "aws" : "sensor",
+				  i ? "AWS" : "sensor");
+		d->child_uids[i] = uid;
+		d->child_gids[i] = gid;
+		d->n_child_ids++;
+	}
+	return 0;
+}
+
 int daemon_run(const struct run_opts *o)
 {
 	struct daemon *d = calloc(1, sizeof(*d));
 	char err[ERRLEN];
 	int rc = EXIT_FAILURE;
 
+	/* No one else with our uid reads our memory or environment. */
+	privsep_nodump();
 	if (!d) {
 		log_warnx("out of memory");
 		return 1;
@@ -330,7 +372,8 @@ int daemon_run(const struct run_opts *o)
 	d->aws_fd = -1;
 	d->sigfd = -1;
 	d->running = true;
-	if (daemon_prepare_state(d, err, sizeof(err)) ||
+	if (check_users(d, err, sizeof(err)) ||
+	    daemon_prepare_state(d, err, sizeof(err)) ||
 	    setup_signals(d, err, sizeof(err)) ||
 	    daemon_load_lists(d, err, sizeof(err)) ||
 	    open_captures(d, err, sizeof(err)) ||
@@ -344,7 +387,10 @@ int daemon_run(const struct run_opts *o)
 	daemon_incident_resume(d);
 	/* This process keeps CAP_NET_ADMIN only; it never parses packets. */
 	daemon_chown_state(d);
-	if (privsep_drop(PRIVSEP_ENFORCER, d->parent_user, err, sizeof(err))) {
+	if (privsep_drop(PRIVSEP_ENFORCER, d->parent_user, NULL, err, sizeof(err)) ||
+	    (!o->no_seccomp &&
+	     privsep_seccomp_parent(d->child_uids, d->n_child_ids, d->child_gids,
+				    d->n_child_ids, err, sizeof(err)))) {
 		log_warnx("%s", err);
 		goto out;
 	}
@@ -369,8 +415,9 @@ int daemon_run(const struct run_opts *o)
 		pfd[np++] = (struct pollfd){ .fd = d->aws_fd, .events = POLLIN };
 		n = poll(pfd, (nfds_t)np, 100);
 		if (n < 0 && errno != EINTR) {
+			/* EINVAL: RLIMIT_NOFILE below 3. systemd must restart us. */
 			log_warn("poll");
-			break;
+			goto out;
 		}
 		if (n > 0 && pfd[0].revents && !handle_signal(d))
 			break;

@@ -12,14 +12,6 @@
 #include "log.h"
 
 /* The parent's side of the AWS process (awsd.c). */
-static const struct ipc_spec from_aws[] = {
-	{ IPC_A_HELLO, sizeof(struct ipc_a_hello) },
-	{ IPC_A_SYNC_DONE, sizeof(struct ipc_a_sync_done) },
-	{ IPC_A_IDENTITY_DONE, sizeof(struct ipc_a_identity_done) },
-	{ IPC_A_ACTION_DONE, sizeof(struct ipc_a_action_done) },
-	{ IPC_A_GD_FINDING, sizeof(struct ipc_a_gd_finding) },
-	{ IPC_A_GD_DONE, sizeof(struct ipc_a_gd_done) },
-};
 
 int daemon_spawn_aws(struct daemon *d, char *err, size_t errlen)
 {
@@ -56,16 +48,18 @@ void daemon_aws_sync(struct daemon *d, size_t i)
 
 void daemon_handle_aws(struct daemon *d)
 {
-	ssize_t n = ipc_recv(d->aws_fd, d->in.raw, from_aws, ARRAY_SIZE(from_aws),
-			     NULL);
+	struct ipc_in in;
+	ssize_t n = ipc_recv(d->aws_fd, d->in.raw, &daemon_ipc_from_aws, &in);
 
 	if (n == -EAGAIN)
 		return;
 	if (n <= 0) {
 		log_warnx("AWS process %s", n == 0 ? "closed its channel" :
 						      "sent a malformed message");
-		if (n < 0)
+		if (n < 0) {
 			kill(d->aws_pid, SIGKILL);
+			log_warnx("%s", n == -EBADMSG ? in.why : strerror((int)-n));
+		}
 		close(d->aws_fd);
 		d->aws_fd = -1;
 		return;

@@ -90,6 +90,9 @@ struct daemon {
 	uint64_t last_sensor_death_ns;
 	pid_t aws_pid;
 	int aws_fd;
+	uid_t child_uids[2];       /* sensor, AWS process */
+	gid_t child_gids[2];
+	size_t n_child_ids;
 	struct list_state lists[RUN_MAX_LISTS];
 	uint64_t next_sync_ns, next_status_ns, next_watchdog_ns, next_release_check_ns;
 	uint64_t watchdog_usec;

@@ -49,6 +49,9 @@ int daemon_prepare_state(struct daemon *d, char *err, size_t errlen)
 	snprintf(sub, sizeof(sub), "%s/lists", o->state_dir);
 	if ((rc = mkdir_owned(sub, uid, gid, root)))
 		return util_err(err, errlen, "%s: %s", sub, strerror(-rc));
+	/* The AWS process (its own uid, our group) stores list copies here. */
+	if (chmod(sub, 0770) < 0)
+		log_warn("chmod %s", sub);
 	if (*o->findings_file)
 		util_strlcpy(d->findings_path, o->findings_file, sizeof(d->findings_path));
 	else
