@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "evidence.h"
 #include "list.h"
 #include "log.h"
@@ -348,6 +350,17 @@ static void confine(struct sensord *sd, const struct sensord_opts *o, char *caps
 	struct privsep_sensor_fds f;
 	char err[ERRLEN];
 
+	/*
+	 * OpenSSL reads its config and fetches a digest on first use (finding
+	 * ids): do that now, while a file can still be opened.
+	 */
+	{
+		uint8_t md[EVP_MAX_MD_SIZE];
+		unsigned mdlen;
+
+		if (!EVP_Digest("", 0, md, &mdlen, EVP_sha256(), NULL))
+			fatalx("sensor: OpenSSL: no SHA-256");
+	}
 	/* A capture socket in 0-2 would be written to as stderr. */
 	for (size_t i = 0; i < sd->ncaps; i++)
 		if (capture_fd(sd->caps[i]) <= STDERR_FILENO)
