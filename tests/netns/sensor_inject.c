@@ -48,6 +48,7 @@ static const struct {
 	{ "prlimit64", SYS_prlimit64 }, { "openat", SYS_openat }, { "fcntl", SYS_fcntl },
 	{ "kill", SYS_kill }, { "socket", SYS_socket }, { "setsockopt", SYS_setsockopt },
 	{ "dup", SYS_dup }, { "ptrace", SYS_ptrace }, { "execve", SYS_execve },
+	{ "setresuid", SYS_setresuid }, { "unshare", SYS_unshare },
 };
 
 static pid_t pid;
@@ -89,6 +90,38 @@ static void to_syscall_stop(void)
 		if (WSTOPSIG(st) == (SIGTRAP | 0x80))
 			return;
 		/* a group stop or a signal: deliver signals, not stops */
+		sig = (st >> 16) == PTRACE_EVENT_STOP ? 0 : WSTOPSIG(st);
+	}
+}
+
+/*
+ * A filter that kills (SECCOMP_RET_KILL_PROCESS) skips the call, rolls
+ * the registers back and forces SIGSYS: the exit stop still comes, with
+ * the signal pending. Let it be delivered and report the death.
+ */
+static void die_if_killed(void)
+{
+	unsigned long long pend = 0, v;
+	char path[64], line[256];
+	FILE *f;
+	int sig = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		die("status");
+	while (fgets(line, sizeof(line), f))
+		if ((sscanf(line, "SigPnd: %llx", &v) == 1 || sscanf(line, "ShdPnd: %llx", &v) == 1))
+			pend |= v;
+	fclose(f);
+	if (!(pend & (1ull << (SIGSYS - 1))))
+		return;
+	for (;;) {
+		int st;
+
+		if (ptrace(PTRACE_CONT, pid, 0, sig))
+			die("PTRACE_CONT");
+		st = wait_stop(); /* exits once the process is dead */
 		sig = (st >> 16) == PTRACE_EVENT_STOP ? 0 : WSTOPSIG(st);
 	}
 }
@@ -179,6 +212,7 @@ int main(int argc, char **argv)
 	if (ptrace(PTRACE_SETREGS, pid, 0, &r))
 		die("SETREGS");
 	to_syscall_stop(); /* the exit stop, unless the filter killed it */
+	die_if_killed();
 	if (ptrace(PTRACE_GETREGS, pid, 0, &r))
 		die("GETREGS (exit)");
 	printf("ret %lld\n", (long long)r.rax);
