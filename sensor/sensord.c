@@ -137,25 +137,30 @@ static void free_lists(struct list **lists, size_t n)
 /* All of fd (a list file the parent opened), at most cap bytes. */
 static int read_fd(int fd, size_t cap, char **out, size_t *len)
 {
-	struct stat st;
 	size_t size = 64 * 1024, n = 0;
-	char *buf = NULL, *p;
-	ssize_t r;
+	struct stat st;
+	char *buf, *p;
+	int rc = 0;
 
-	if (fstat(fd, &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size < cap)
+	/* One byte more than the file, so that EOF comes without a realloc. */
+	if (fstat(fd, &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size <= cap)
 		size = (size_t)st.st_size + 1;
+	buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
 	for (;;) {
-		if (n == size || !buf) {
-			if (buf)
-				size = size * 2 > cap + 1 ? cap + 1 : size * 2;
-			if (n == size) {
-				free(buf);
-				return -EFBIG;
+		ssize_t r;
+
+		if (n == size) {
+			if (n > cap) {
+				rc = -EFBIG;
+				goto out;
 			}
+			size = size > cap / 2 ? cap + 1 : size * 2;
 			p = realloc(buf, size);
 			if (!p) {
-				free(buf);
-				return -ENOMEM;
+				rc = -ENOMEM;
+				goto out;
 			}
 			buf = p;
 		}
@@ -163,16 +168,19 @@ static int read_fd(int fd, size_t cap, char **out, size_t *len)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			free(buf);
-			return -errno;
+			rc = -errno;
+			goto out;
 		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
-		if (n > cap) {
-			free(buf);
-			return -EFBIG;
-		}
+	}
+	if (n > cap)
+		rc = -EFBIG;
+out:
+	if (rc) {
+		free(buf);
+		return rc;
 	}
 	*out = buf;
 	*len = n;

@@ -320,16 +320,14 @@ static int check_users(struct daemon *d, char *err, size_t errlen)
 {
 	const struct run_opts *o = d->o;
 	const char *who[] = { o->sensor_user, o->aws_user };
-	uid_t uid;
-	gid_t gid, group;
+	uid_t uid, own = getuid();
+	gid_t gid, group = getgid();
 	int rc;
 
 	d->n_child_ids = 0;
 	if (o->user && *o->user &&
-	    (rc = privsep_lookup_user(o->user, &uid, &group, err, errlen)))
+	    (rc = privsep_lookup_user(o->user, &own, &group, err, errlen)))
 		return rc;
-	if (!o->user || !*o->user)
-		group = getgid();
 	for (size_t i = 0; i < ARRAY_SIZE(who); i++) {
 		char e[ERRLEN];
 
@@ -344,7 +342,7 @@ static int check_users(struct daemon *d, char *err, size_t errlen)
 		if ((rc = privsep_can_become(uid, gid, e, sizeof(e))))
 			return util_err(err, errlen, "[agent] %s_user %s: %s",
 					i ? "aws" : "sensor", who[i], e);
-		if (o->user && !strcmp(who[i], o->user))
+		if (uid == own)
 			log_warnx("[agent] %s_user is the agent's own user: a %s process "
 				  "taken over reaches the agent's files", i ? "aws" : "sensor",
 				  i ? "AWS" : "sensor");

@@ -214,6 +214,20 @@ out=$("$INJ" "$DPID" setresuid 0 0 0)
 out=$("$INJ" "$DPID" unshare $((0x10000000)))
 [[ $out == "ret -1" ]] && ok "parent: a user namespace refused (EPERM)" || notok "parent unshare: $out"
 
+# A child started after the parent's filter went on still gets its uid.
+kill -9 "$APID"
+if wait_log "AWS process $APID died of signal 9" 30 &&
+	wait_log "AWS process [0-9]+ running" 30 &&
+	[[ $(grep -oE 'AWS process [0-9]+ running' "$LOG" | tail -1 | awk '{print $3}') != "$APID" ]]; then
+	APID=$(grep -oE 'AWS process [0-9]+ running' "$LOG" | tail -1 | awk '{print $3}')
+	[[ $(uid_of "$APID") == "$AWS_UID,$AWS_UID,$AWS_UID,$AWS_UID" &&
+		$(awk '/^Gid:/ {print $2}' "/proc/$APID/status") == "$AGENT" ]] &&
+		ok "a new AWS process, under the parent's filter, runs as $AWS_UID in group $AGENT" ||
+		notok "new AWS process ids: $(uid_of "$APID")"
+else
+	notok "AWS process not restarted"; tail -5 "$LOG" | sed 's/^/# /'
+fi
+
 # --- still doing its job ----------------------------------------------------
 # Known gap (not this test's subject): a restarted sensor reuses the
 # parent's pcap handles, whose ring position is the one at fork, while
