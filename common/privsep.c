@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "privsep.h"
@@ -156,6 +158,31 @@ int privsep_drop(enum privsep_role role, const char *user, const char *group_of,
 	/* An id change resets it to fs.suid_dumpable; no change keeps it. */
 	privsep_nodump();
 	return 0;
+}
+
+int privsep_kill(pid_t pid, uid_t uid, gid_t gid, int sig)
+{
+	pid_t h;
+	int st;
+
+	if (pid <= 0)
+		return -EINVAL;
+	if (kill(pid, sig) == 0)
+		return 0;
+	if (errno != EPERM)
+		return -errno;
+	h = fork();
+	if (h < 0)
+		return -errno;
+	if (h == 0) {
+		if (setgroups(0, NULL) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
+			_exit(126);
+		_exit(kill(pid, sig) ? 127 : 0);
+	}
+	while (waitpid(h, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EPERM;
 }
 
 void privsep_describe(char *buf, size_t len)

@@ -73,6 +73,13 @@ __must_check int privsep_seccomp_sensor(const struct privsep_sensor_fds *f,
 __must_check int privsep_seccomp_parent(const uid_t *uids, size_t nuids,
 					const gid_t *gids, size_t ngids,
 					char *err, size_t errlen);
+/*
+ * Send sig to pid, a child running as uid:gid. Without CAP_KILL a process
+ * may signal only its own uid's: when kill() says EPERM, a helper forked
+ * for the call becomes uid:gid (which privsep_seccomp_parent() allows)
+ * and sends it. 0 or -errno.
+ */
+__must_check int privsep_kill(pid_t pid, uid_t uid, gid_t gid, int sig);
 /* Which capabilities this process holds now, e.g. "none", "net_admin". */
 void privsep_describe(char *buf, size_t len);
 

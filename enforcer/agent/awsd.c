@@ -2,10 +2,10 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +27,17 @@
  * process: capture runs in the sensor, nftables in the parent. It writes
  * nothing but the synced list copies; the parent journals every action.
  */
+/* The channel closes when the parent is gone, however it ended. */
+static void *watch_parent(void *arg)
+{
+	struct pollfd p = { .fd = *(const int *)arg, .events = 0 };
+
+	for (;;)
+		if (poll(&p, 1, -1) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)))
+			_exit(0);
+	return NULL;
+}
+
 static void reply(int sock, uint32_t type, void *msg, size_t len)
 {
 	if (ipc_send(sock, type, msg, len) == -EPIPE)
@@ -225,11 +236,18 @@ void awsd_main(int sock, const struct run_opts *o)
 	/*
 	 * Die with the parent, also in the middle of a slow request: the
 	 * credentials must not outlive the daemon in an orphan, and a new
-	 * daemon redoes what the journal does not say is done. Set after the
-	 * uid change, which clears it; the parent may be gone already.
+	 * daemon redoes what the journal does not say is done. Not with
+	 * PR_SET_PDEATHSIG: the kernel sends it with the dying parent's right
+	 * to signal us, which another uid does not have.
 	 */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) || getppid() != parent)
-		_exit(0);
+	{
+		static int watched;
+		pthread_t t;
+
+		watched = sock;
+		if (pthread_create(&t, NULL, watch_parent, &watched) || getppid() != parent)
+			_exit(0);
+	}
 	if (aws_client_new(&co, &client))
 		fatalx("aws: out of memory");
 	memset(&hello, 0, sizeof(hello));

@@ -181,7 +181,7 @@ static void handle_sensor(struct daemon *d)
 		return;
 	}
 	if (n < 0) {
-		kill(d->sensor_pid, SIGKILL);
+		daemon_kill_child(d, d->sensor_pid, SIGKILL);
 		log_warnx("%s", n == -EBADMSG ? in.why : strerror((int)-n));
 		sensor_channel_lost(d, "sent a malformed message: stopping it");
 		return;
@@ -353,6 +353,19 @@ static int check_users(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+void daemon_kill_child(struct daemon *d, pid_t pid, int sig)
+{
+	size_t i = pid == d->aws_pid ? 1 : 0;
+	int rc;
+
+	if (pid <= 0)
+		return;
+	rc = i < d->n_child_ids ? privsep_kill(pid, d->child_uids[i], d->child_gids[i], sig) :
+				  (kill(pid, sig) ? -errno : 0);
+	if (rc && rc != -ESRCH)
+		log_warnx("cannot signal process %d: %s", (int)pid, strerror(-rc));
+}
+
 int daemon_run(const struct run_opts *o)
 {
 	struct daemon *d = calloc(1, sizeof(*d));
@@ -432,7 +445,7 @@ int daemon_run(const struct run_opts *o)
 out:
 	d->running = false;
 	if (d->sensor_pid > 0)
-		kill(d->sensor_pid, SIGTERM);
+		daemon_kill_child(d, d->sensor_pid, SIGTERM);
 	daemon_stop_aws(d);
 	daemon_write_status(d);
 	daemon_cleanup(d);

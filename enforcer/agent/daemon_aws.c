@@ -57,7 +57,7 @@ void daemon_handle_aws(struct daemon *d)
 		log_warnx("AWS process %s", n == 0 ? "closed its channel" :
 						      "sent a malformed message");
 		if (n < 0) {
-			kill(d->aws_pid, SIGKILL);
+			daemon_kill_child(d, d->aws_pid, SIGKILL);
 			log_warnx("%s", n == -EBADMSG ? in.why : strerror((int)-n));
 		}
 		close(d->aws_fd);
@@ -98,7 +98,7 @@ void daemon_handle_aws(struct daemon *d)
 void daemon_stop_aws(struct daemon *d)
 {
 	if (d->aws_pid > 0)
-		kill(d->aws_pid, SIGTERM);
+		daemon_kill_child(d, d->aws_pid, SIGTERM);
 	if (d->aws_fd >= 0)
 		close(d->aws_fd);
 	d->aws_fd = -1;

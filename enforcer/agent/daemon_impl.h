@@ -132,6 +132,8 @@ void daemon_close_for_child(struct daemon *d);
 pid_t daemon_fork(struct daemon *d, int *fd, char *err, size_t errlen);
 void daemon_chown_state(struct daemon *d);
 void daemon_cleanup(struct daemon *d);
+/* Signal the sensor or the AWS process (each its own uid: privsep_kill). */
+void daemon_kill_child(struct daemon *d, pid_t pid, int sig);
 void daemon_write_status(struct daemon *d);
 void daemon_write_metrics(struct daemon *d);
 void daemon_reopen_findings(struct daemon *d);

@@ -200,8 +200,9 @@ HELLO=c80000004c00000001000000$(printf 'A%.0s' $(seq 64) | od -v -An -tx1 | tr -
 out=$("$INJ" "$SPID" sendto "$SOCK" "hex:$HELLO" 76 0 0 0)
 if [[ $out == "ret 76" || $out == "killed 9" ]] &&
 	wait_log 'sensor -> parent: hello: caps: not NUL-terminated' 30 &&
-	wait_log "sensor process $SPID sent a malformed message: stopping it" 30; then
-	ok "malformed message (caps without NUL): the parent refuses it and kills the sensor"
+	wait_log "sensor process $SPID sent a malformed message: stopping it" 30 &&
+	wait_log "sensor process $SPID died of signal 9" 30; then
+	ok "malformed message (caps without NUL): the parent refuses it and kills the sensor (another uid)"
 else
 	notok "malformed message: $out"; tail -5 "$LOG" | sed 's/^/# /'
 fi
@@ -250,4 +251,10 @@ wait "$DPID"
 rc=$?
 [[ $rc -ne 0 ]] && ok "fd limit 2: the parent exits $rc (not 0: Restart=on-failure)" ||
 	notok "fd limit 2: the parent exited 0"
+for ((i = 0; i < 50; i++)); do
+	alive "$SPID" || alive "$APID" || break
+	sleep 0.1
+done
+! alive "$SPID" && ! alive "$APID" && ok "its sensor and AWS process end with it" ||
+	notok "children outlive the parent: $(ps -o pid=,args= -p "$SPID,$APID")"
 finish
