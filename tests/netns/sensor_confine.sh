@@ -17,7 +17,9 @@
 # malformed message (string without its NUL) gets it killed by the parent;
 # the parent's own filter refuses setresuid(0) and a user namespace; the
 # daemon still finds a listed contact after all of it; its fd limit cut
-# to 2 makes it exit non-zero (systemd restarts it). TAP.
+# to 2 makes it exit non-zero (systemd restarts it). A sensor that keeps
+# dying young comes back after a growing backoff: the daemon is started
+# again half-way, so that the test does not wait minutes for it. TAP.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/netns/enforcer_lib.bash
@@ -54,10 +56,13 @@ chmod 644 "$TMP/cordon.conf"
 LOG=$TMP/run.log
 
 # Credentials as an environment would hold them (never used: no AWS here).
-ip netns exec "$PFX-p" env AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY="$SECRET" \
-	"$CORDON" run -c "$TMP/cordon.conf" --state-dir "$ST" -v >"$LOG" 2>&1 &
-DPID=$!
-PIDS+=("$DPID")
+start_daemon() {
+	ip netns exec "$PFX-p" env AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY="$SECRET" \
+		"$CORDON" run -c "$TMP/cordon.conf" --state-dir "$ST" -v >>"$LOG" 2>&1 &
+	DPID=$!
+	PIDS+=("$DPID")
+}
+start_daemon
 
 wait_log() { # REGEX [TENTHS]
 	local i
@@ -68,10 +73,14 @@ wait_log() { # REGEX [TENTHS]
 	return 1
 }
 # sensor_up: wait for the next sensor to have its lists; SPID is its pid.
+# A sensor that keeps dying young comes back after a growing backoff
+# (daemon_child.c: 1 s, 2 s, 4 s ...): wait what the parent announced.
 ready=0 SPID=0
 sensor_up() {
-	local i
-	for ((i = 0; i < 60; i++)); do
+	local i delay
+	delay=$(grep -oE 'sensor process [0-9]+ .*a new one in [0-9]+ s' "$LOG" | tail -1 |
+		grep -oE '[0-9]+ s$' | tr -dc 0-9)
+	for ((i = 0; i < 60 + ${delay:-0} * 10; i++)); do
 		if (($(grep -c 'sensor matching against' "$LOG") > ready)); then
 			ready=$((ready + 1))
 			SPID=$(grep -oE 'sensor process [0-9]+ running' "$LOG" | tail -1 | awk '{print $3}')
@@ -101,8 +110,21 @@ as_uid() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --clear-groups "
 
 sensor_up || { echo "Bail out! daemon did not start"; sed 's/^/# /' "$LOG"; exit 1; }
 ok "daemon up, sensor $SPID has its lists"
-wait_log 'AWS process [0-9]+ running' || { echo "Bail out! no AWS process"; exit 1; }
-APID=$(grep -oE 'AWS process [0-9]+ running' "$LOG" | tail -1 | awk '{print $3}')
+# aws_up: wait for the next AWS process to say hello; APID is its pid.
+aws_seen=0 APID=0
+aws_up() {
+	local i
+	for ((i = 0; i < ${1:-50}; i++)); do
+		if (($(grep -cE 'AWS process [0-9]+ running' "$LOG") > aws_seen)); then
+			aws_seen=$((aws_seen + 1))
+			APID=$(grep -oE 'AWS process [0-9]+ running' "$LOG" | tail -1 | awk '{print $3}')
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+aws_up || { echo "Bail out! no AWS process"; exit 1; }
 
 # --- who is who ---------------------------------------------------------
 [[ $(uid_of "$DPID") == "$AGENT,$AGENT,$AGENT,$AGENT" ]] && ok "parent runs as $AGENT" ||
@@ -186,6 +208,13 @@ attack "prlimit64 on the parent" prlimit64 "$DPID" 7 hex:00000000000000000000000
 alive "$DPID" && [[ $(awk '/^Max open files/ {print $4}' "/proc/$DPID/limits") != 0 ]] &&
 	ok "the parent runs on, its fd limit unchanged" || notok "parent limits"
 attack "open a file" openat -100 str:/etc/hostname 0
+# Four quick deaths in a row: the next sensor would wait 16 s, then 32 s.
+# A new daemon starts the backoff over (the rest needs no old state).
+kill -TERM "$DPID"
+wait "$DPID"
+start_daemon
+sensor_up && aws_up || { echo "Bail out! daemon did not start again"; sed 's/^/# /' "$LOG"; exit 1; }
+ok "daemon started again (backoff reset): sensor $SPID"
 CAPFD=$(fd_of "$SPID" packet)
 attack "dup a capture socket (fcntl F_DUPFD)" fcntl "$CAPFD" 0 3
 CAPFD=$(fd_of "$SPID" packet)
@@ -217,10 +246,8 @@ out=$("$INJ" "$DPID" unshare $((0x10000000)))
 
 # A child started after the parent's filter went on still gets its uid.
 kill -9 "$APID"
-if wait_log "AWS process $APID died of signal 9" 30 &&
-	wait_log "AWS process [0-9]+ running" 30 &&
-	[[ $(grep -oE 'AWS process [0-9]+ running' "$LOG" | tail -1 | awk '{print $3}') != "$APID" ]]; then
-	APID=$(grep -oE 'AWS process [0-9]+ running' "$LOG" | tail -1 | awk '{print $3}')
+old=$APID
+if wait_log "AWS process $APID died of signal 9" 30 && aws_up 50 && [[ $APID != "$old" ]]; then
 	[[ $(uid_of "$APID") == "$AWS_UID,$AWS_UID,$AWS_UID,$AWS_UID" &&
 		$(awk '/^Gid:/ {print $2}' "/proc/$APID/status") == "$AGENT" ]] &&
 		ok "a new AWS process, under the parent's filter, runs as $AWS_UID in group $AGENT" ||
