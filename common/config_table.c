@@ -274,8 +274,16 @@ const struct config_opt config_opts[] = {
 	    "service (IMDSv2)."),
 	STR("agent", "user", agent.user, CONFIG_DEFAULT_AGENT_USER, 0,
 	    check_user, "USER",
-	    "Unprivileged user (name or uid) the packet-parsing process runs "
-	    "as after capture handles are open."),
+	    "Unprivileged user (name or uid) the agent runs as after capture "
+	    "handles are open; it owns state_dir."),
+	STR("agent", "sensor_user", agent.sensor_user, CONFIG_DEFAULT_SENSOR_USER, 0,
+	    check_user, "USER",
+	    "User (name or uid) of the packet-parsing process; its own, so "
+	    "that a sensor taken over reaches no other process."),
+	STR("agent", "aws_user", agent.aws_user, CONFIG_DEFAULT_AWS_USER, 0,
+	    check_user, "USER",
+	    "User (name or uid) of the process that holds the AWS credentials, "
+	    "in user's group; its sockets are the ones that pass in lockdown."),
 	STR("agent", "findings_file", agent.findings_file, "", CF_EMPTY_OK,
 	    check_path, "FILE",
 	    "Where findings are appended, one JSON object per line. Empty: "

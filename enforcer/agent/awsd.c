@@ -2,10 +2,11 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "aws_client.h"
@@ -24,12 +25,16 @@
  * The AWS process (awsd.h). A slow API stalls only this process: capture
  * runs in the sensor, nftables in the parent.
  */
-static const struct ipc_spec to_aws[] = {
-	{ IPC_A_SYNC, sizeof(struct ipc_a_sync) },
-	{ IPC_A_IDENTITY, sizeof(struct ipc_a_identity) },
-	{ IPC_A_ACTION, sizeof(struct ipc_a_action) },
-	{ IPC_A_GD_POLL, sizeof(struct ipc_a_gd_poll) },
-};
+/* The channel closes when the parent is gone, however it ended. */
+static void *watch_parent(void *arg)
+{
+	struct pollfd p = { .fd = *(const int *)arg, .events = 0 };
+
+	for (;;)
+		if (poll(&p, 1, -1) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)))
+			_exit(0);
+	return NULL;
+}
 
 static void reply(int sock, uint32_t type, void *msg, size_t len)
 {
@@ -215,16 +220,32 @@ void awsd_main(int sock, const struct awsd_opts *o)
 	signal(SIGPIPE, SIG_IGN);
 	if (!in)
 		_exit(3);
-	if (privsep_drop(PRIVSEP_AWS, o->user, err, sizeof(err)))
+	/* Nothing of the parent's but the channel (no seccomp here). */
+	if (sock > STDERR_FILENO + 1)
+		(void)close_range(STDERR_FILENO + 1, (unsigned)sock - 1, 0);
+	(void)close_range((unsigned)sock + 1, ~0U, 0);
+	/*
+	 * Its own uid, in the agent's group: list copies it stores are
+	 * group-readable for the parent (lists/ is group-writable for it).
+	 */
+	umask(027);
+	if (privsep_drop(PRIVSEP_AWS, o->user, o->group_of, err, sizeof(err)))
 		fatalx("aws: %s", err);
 	/*
 	 * Die with the parent, also in the middle of a slow request: the
 	 * credentials must not outlive the daemon in an orphan, and a new
-	 * daemon redoes what the journal does not say is done. Set after the
-	 * uid change, which clears it; the parent may be gone already.
+	 * daemon redoes what the journal does not say is done. Not with
+	 * PR_SET_PDEATHSIG: the kernel sends it with the dying parent's right
+	 * to signal us, which another uid does not have.
 	 */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) || getppid() != parent)
-		_exit(0);
+	{
+		static int watched;
+		pthread_t t;
+
+		watched = sock;
+		if (pthread_create(&t, NULL, watch_parent, &watched) || getppid() != parent)
+			_exit(0);
+	}
 	if (aws_client_new(&co, &client))
 		fatalx("aws: out of memory");
 	memset(&hello, 0, sizeof(hello));
@@ -238,7 +259,7 @@ void awsd_main(int sock, const struct awsd_opts *o)
 
 		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
 			_exit(1);
-		n = ipc_recv(sock, in->raw, to_aws, ARRAY_SIZE(to_aws), NULL);
+		n = ipc_recv(sock, in->raw, &daemon_ipc_to_aws, NULL);
 		if (n == -EAGAIN)
 			continue;
 		if (n <= 0)

@@ -145,7 +145,8 @@ static int start(struct daemon *d, char *err, size_t errlen)
 	/* First, before anything is opened: it keeps CAP_SYS_PTRACE, we never do. */
 	if (d->o->mode == RUN_ISOLATE)
 		procsd_start(&d->procs, d->o->user);
-	if ((rc = daemon_prepare_state(d, err, errlen)) ||
+	if ((rc = daemon_child_users(d, err, errlen)) ||
+	    (rc = daemon_prepare_state(d, err, errlen)) ||
 	    (rc = daemon_findings_open(d, err, errlen)) ||
 	    (rc = setup_signals(d, err, errlen)))
 		return rc;
@@ -161,7 +162,17 @@ static int start(struct daemon *d, char *err, size_t errlen)
 	daemon_incident_resume(d);
 	/* This process keeps CAP_NET_ADMIN only; it never parses packets. */
 	daemon_chown_state(d);
-	return privsep_drop(PRIVSEP_ENFORCER, d->parent_user, err, errlen);
+	if ((rc = privsep_drop(PRIVSEP_ENFORCER, d->parent_user, NULL, err, errlen)) ||
+	    d->o->no_seccomp)
+		return rc;
+	/* CAP_SETUID/CAP_SETGID stay for the children's ids, and only for those. */
+	{
+		const uid_t uids[] = { d->sensor.uid, d->aws.uid };
+		const gid_t gids[] = { d->sensor.gid, d->aws.gid };
+
+		return privsep_seccomp_parent(uids, ARRAY_SIZE(uids), gids, ARRAY_SIZE(gids),
+					      err, errlen);
+	}
 }
 
 static void stop(struct daemon *d)
@@ -187,6 +198,8 @@ int daemon_run(const struct run_opts *o)
 	char err[ERRLEN];
 	int rc = EXIT_FAILURE;
 
+	/* No one else with our uid reads our memory or environment. */
+	privsep_nodump();
 	if (!d) {
 		log_warnx("out of memory");
 		return 1;
@@ -220,8 +233,9 @@ int daemon_run(const struct run_opts *o)
 		int n = poll(pfd, ARRAY_SIZE(pfd), 100);
 
 		if (n < 0 && errno != EINTR) {
+			/* EINVAL: RLIMIT_NOFILE below 3. systemd must restart us. */
 			log_warn("poll");
-			break;
+			goto out;
 		}
 		if (n > 0 && pfd[0].revents && !handle_signal(d))
 			break;

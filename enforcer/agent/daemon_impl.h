@@ -43,6 +43,13 @@ struct child {
 	unsigned restarts;
 	unsigned quick_deaths; /* in a row, each soon after its start: backoff */
 	uint64_t started_ns, respawn_ns;
+	/*
+	 * Its own user (daemon_child_users): what it becomes, what the
+	 * parent's seccomp filter lets it become, and as whom a signal is
+	 * sent to it (privsep_kill).
+	 */
+	uid_t uid;
+	gid_t gid;
 };
 
 /* The latest report of a finding: the record and its one JSON text. */
@@ -146,6 +153,8 @@ struct daemon {
 };
 
 /* daemon_child.c: the children, and every message they send */
+/* Each child its own uid: look its user up, check that we can become it. */
+__must_check int daemon_child_users(struct daemon *d, char *err, size_t errlen);
 __must_check int daemon_child_start(struct daemon *d, char *err, size_t errlen);
 void daemon_child_respawn(struct daemon *d, uint64_t now);
 void daemon_child_reap(struct daemon *d);

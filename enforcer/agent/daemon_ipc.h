@@ -10,7 +10,14 @@
 #include "list.h"
 #include "plan.h"
 
-/* Between the parent and the AWS process (it holds the credentials). */
+/*
+ * Between the parent and the AWS process (it holds the credentials).
+ * Both directions of the channel, each type with its validator
+ * (daemon_ipc.c): what ipc_recv() is given on either side.
+ */
+extern const struct ipc_chan daemon_ipc_to_aws;   /* parent -> aws */
+extern const struct ipc_chan daemon_ipc_from_aws; /* aws -> parent */
+
 enum {
 	IPC_A_SYNC = 300,       /* parent -> aws: sync one list */
 	IPC_A_IDENTITY,         /* parent -> aws: instance id, region (IMDS) */

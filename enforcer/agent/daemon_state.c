@@ -21,17 +21,23 @@ const char *daemon_mode_name(enum run_mode m)
 }
 
 /*
- * Made 0750 and chown'ed, never through a symlink (fileio.h): path itself
- * when dirfd < 0 (returns its fd), else path in dirfd (returns 0).
+ * Made with mode and chown'ed, never through a symlink (fileio.h): path
+ * itself when dirfd < 0 (returns its fd), else path in dirfd (returns 0).
+ * The mode is set also on a directory that exists, and whatever the
+ * umask (systemd's is 077): the AWS process writes lists/ as a member
+ * of its group.
  */
-static int mkdir_owned(int dirfd, const char *path, uid_t uid, gid_t gid, bool chown_it)
+static int mkdir_owned(int dirfd, const char *path, mode_t mode, uid_t uid, gid_t gid,
+		       bool chown_it)
 {
-	int fd = dirfd < 0 ? fileio_dir_open(path, 0750) : fileio_subdir(dirfd, path, 0750);
+	int fd = dirfd < 0 ? fileio_dir_open(path, mode) : fileio_subdir(dirfd, path, mode);
 	int rc;
 
 	if (fd < 0)
 		return fd;
 	rc = chown_it ? fileio_chown(fd, NULL, uid, gid) : 0;
+	if (!rc && fchmod(fd, mode) < 0)
+		log_warn("chmod %o %s", (unsigned)mode, path);
 	if (rc || dirfd >= 0) {
 		close(fd);
 		return rc;
@@ -53,10 +59,11 @@ int daemon_prepare_state(struct daemon *d, char *err, size_t errlen)
 	    (rc = privsep_lookup_user(o->user, &uid, &gid, err, errlen)))
 		return rc;
 	/* After the drop we still write here: give it to the agent's user. */
-	if ((sfd = mkdir_owned(-1, o->state_dir, uid, gid, root)) < 0)
+	if ((sfd = mkdir_owned(-1, o->state_dir, 0750, uid, gid, root)) < 0)
 		return util_err(err, errlen, "state directory %s: %s", o->state_dir,
 				fileio_strerror(sfd));
-	rc = mkdir_owned(sfd, "lists", uid, gid, root);
+	/* The AWS process (its own uid, our group) stores list copies here. */
+	rc = mkdir_owned(sfd, "lists", 0770, uid, gid, root);
 	close(sfd);
 	if (rc)
 		return util_err(err, errlen, "%s/lists: %s", o->state_dir, fileio_strerror(rc));

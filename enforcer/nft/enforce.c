@@ -29,7 +29,7 @@ void enforce_opts_default(struct enforce_opts *o)
 	o->nflog_group = ENFORCE_DEFAULT_NFLOG_GROUP;
 	o->floor_v4 = 8;
 	o->floor_v6 = 32;
-	util_strlcpy(o->agent_user, CONFIG_DEFAULT_AGENT_USER,
+	util_strlcpy(o->agent_user, CONFIG_DEFAULT_AWS_USER,
 		     sizeof(o->agent_user));
 	o->resolv_conf = true;
 	o->resolv_path = "/etc/resolv.conf";
@@ -38,8 +38,8 @@ void enforce_opts_default(struct enforce_opts *o)
 }
 
 /*
- * The agent's user. A user named explicitly must exist. The default
- * user "cordon" may be missing (a host set up without it): then no
+ * The agent's user (its AWS process's). A user named explicitly must
+ * exist. The default user "cordon-aws" may be missing (a host set up without it): then no
  * process is exempt in lockdown, which is the safe side — falling back
  * to the caller's uid would exempt every root process, an attacker's
  * included.
@@ -65,7 +65,7 @@ static int resolve_uid(const struct enforce_opts *o, uint32_t *uid, char *err,
 		*uid = res->pw_uid;
 		return 0;
 	}
-	if (!strcmp(o->agent_user, CONFIG_DEFAULT_AGENT_USER)) {
+	if (!strcmp(o->agent_user, CONFIG_DEFAULT_AWS_USER)) {
 		log_warnx("agent user '%s' does not exist: in lockdown no local "
 			  "process keeps network access (use --agent-user)",
 			  o->agent_user);

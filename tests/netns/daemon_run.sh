@@ -22,8 +22,9 @@ mkdir -p "$ST"
 chmod 755 "$TMP"
 printf '192.0.2.66\n2001:db8::66\n' >"$TMP/threat.txt"
 chmod 644 "$TMP/threat.txt"
-# The agent's processes run as this uid (nobody); its state is its own.
-AGENT=65534
+# The agent runs as this uid (nobody); its state is its own. The sensor
+# and the AWS process each run as their own uid (unnamed ones).
+AGENT=65534 SENSOR_UID=64201 AWS_UID=64202
 
 conf() { # MODE: write the config for that mode
 	cat >"$TMP/cordon.conf" <<EOF2
@@ -31,6 +32,8 @@ conf() { # MODE: write the config for that mode
 mode = $1
 interface = eth0
 user = $AGENT
+sensor_user = $SENSOR_UID
+aws_user = $AWS_UID
 metrics_file = $ST/cordon.prom
 [lists]
 threat = $TMP/threat.txt

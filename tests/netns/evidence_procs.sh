@@ -31,6 +31,8 @@ cat >"$TMP/cordon.conf" <<EOF
 mode = isolate
 interface = eth0
 user = 65534
+sensor_user = 64201
+aws_user = 64202
 [lists]
 threat = $TMP/threat.txt
 [lockdown]
@@ -148,7 +150,7 @@ one_run() {
 	fi
 	run=("$CORDON" run -c "$TMP/cordon.conf" --state-dir "$st" -v)
 	if [[ $how == unit ]]; then
-		caps=+net_admin,+net_raw,+sys_ptrace
+		caps=+net_admin,+net_raw,+setuid,+setgid,+sys_ptrace
 		run=(unshare -m sh -c 'mount -t proc -o hidepid=invisible,subset=pid proc /proc && exec "$@"' sh
 			setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps="$caps"
 			--ambient-caps="$caps" --bounding-set=-all,"$caps" --no-new-privs "${run[@]}")
@@ -184,10 +186,11 @@ one_run() {
 		grep -E '^(Uid|Cap|NoNewPrivs|Seccomp)' "/proc/$hpid/status" 2>&1 | sed 's/^/# /'
 	fi
 	spid=$(grep -oE 'sensor process [0-9]+ running' "$log" | tail -1 | awk '{print $3}')
-	if [[ $(status_field "$DPID" CapEff) == 0000000000001000 &&
-		$(status_field "$DPID" CapPrm) == 0000000000001000 &&
+	# net_admin (bit 12), setuid and setgid (7, 6: its children's users)
+	if [[ $(status_field "$DPID" CapEff) == 00000000000010c0 &&
+		$(status_field "$DPID" CapPrm) == 00000000000010c0 &&
 		-n $spid && $(status_field "$spid" CapPrm) == 0000000000000000 ]]; then
-		ok "$how: parent: CAP_NET_ADMIN only; sensor: none (neither holds CAP_SYS_PTRACE)"
+		ok "$how: parent: CAP_NET_ADMIN, CAP_SETUID/CAP_SETGID; sensor: none (neither holds CAP_SYS_PTRACE)"
 	else
 		notok "$how: parent and sensor privileges"
 		grep -E '^Cap(Eff|Prm)' "/proc/$DPID/status" "/proc/$spid/status" 2>&1 | sed 's/^/# /'

@@ -275,9 +275,10 @@ static void test_ring_dump_fd_seccomp(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		struct privsep_sensor_fds pf = { .sock = -1, .out = fd };
 		char err[ERRLEN];
 
-		if (privsep_seccomp_sensor(err, sizeof(err)))
+		if (privsep_seccomp_sensor(&pf, err, sizeof(err)))
 			_exit(3);
 		_exit(evidence_ring_dump_fd(r, fd, DLT_EN10MB, err, sizeof(err)) == 7 ? 0 : 1);
 	}
@@ -293,9 +294,10 @@ static void test_ring_dump_fd_seccomp(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
+		struct privsep_sensor_fds pf = { .sock = -1, .out = fd };
 		char err[ERRLEN];
 
-		if (privsep_seccomp_sensor(err, sizeof(err)))
+		if (privsep_seccomp_sensor(&pf, err, sizeof(err)))
 			_exit(3);
 		_exit(evidence_ring_dump(r, pathf(f, "nope.pcap"), err, sizeof(err)) >= 0 ? 0 : 1);
 	}
