@@ -154,6 +154,7 @@ static int print_findings(struct sensor *s, const char *instance_id)
 static void print_summary(struct sensor *s, uint64_t ns)
 {
 	const struct sensor_stats *st = sensor_get_stats(s);
+	struct findings_stats fst;
 	double secs = (double)ns / 1e9;
 
 	fprintf(stderr,
@@ -171,6 +172,12 @@ static void print_summary(struct sensor *s, uint64_t ns)
 		fprintf(stderr, "replay: %llu matched packets not tracked "
 				"(flow or finding table full)\n",
 			(unsigned long long)st->lost);
+	findings_get_stats(sensor_findings(s), &fst);
+	if (fst.evicted || fst.merged)
+		fprintf(stderr, "replay: %llu findings evicted to make room, "
+				"%llu flows folded into many-ports findings\n",
+			(unsigned long long)fst.evicted,
+			(unsigned long long)fst.merged);
 }
 
 static void print_set_summary(const struct tset *t, size_t entries,

@@ -23,6 +23,8 @@ struct finding_key {
 	uint16_t service_port;
 	uint8_t dir;   /* enum finding_dir */
 	uint8_t proto; /* IPPROTO_* */
+	uint8_t many;  /* 1: service_port is 0 and stands for many ports
+			* (findings.h: a key that exploded under a scan) */
 };
 
 struct finding {
@@ -41,26 +43,13 @@ struct finding {
 	bool established;            /* a TCP handshake completed */
 	uint64_t reported_ns;        /* last_ns when last reported (daemon) */
 	uint8_t reported_flags;      /* flags when last reported (daemon) */
-	/* private */
-	struct finding *hnext, *next_all;
+	uint32_t gen;                /* changes when the memory is reused */
+	/* private: the table's (findings.c) */
+	struct finding *hnext, *next_all, *prev_all, *lru_prev, *lru_next;
+	struct findings_group *group;
 	uint32_t hash;
+	bool keep;
 };
-
-struct findings;
-
-struct findings *findings_new(size_t max);
-void findings_free(struct findings *fs);
-
-/*
- * Find or create the finding for key; *created says which. Returns NULL
- * when the table is full (max) or memory runs out; the caller counts that.
- */
-struct finding *findings_get(struct findings *fs, const struct finding_key *k,
-			     uint64_t first_ns, bool *created);
-size_t findings_count(const struct findings *fs);
-/* Iterate in creation order. */
-struct finding *findings_first(const struct findings *fs);
-struct finding *findings_next(const struct finding *f);
 
 /* Where the JSON gets its context from. */
 struct finding_ctx {

@@ -76,19 +76,19 @@ static inline enum tset_verdict verdict_of(const struct tset *t,
 				: tset_lookup6(t, a->u.b);
 }
 
-/* A new flow decides its finding: which side is listed, which way it goes. */
+/*
+ * A flow's finding: the listed side is remote, and when both are, the
+ * initiator is local (fl->remote_side, fixed when the flow was made).
+ * keep: the flow must find room (OUTBOUND, or the host answered).
+ */
 static struct finding *flow_finding(struct sensor *s, struct flow *fl,
-				    enum tset_verdict v_init,
-				    enum tset_verdict v_resp, bool *created)
+				    bool keep, bool *created)
 {
+	int remote = fl->remote_side;
 	struct finding_key k;
 	struct tset_match m;
 	struct finding *f;
-	int remote;
 
-	/* The listed side is remote; when both are, the initiator is local. */
-	remote = v_resp == TSET_THREAT ? 1 : 0;
-	(void)v_init;
 	memset(&k, 0, sizeof(k));
 	k.local = fl->key.addr[!remote];
 	k.remote = fl->key.addr[remote];
@@ -96,8 +96,7 @@ static struct finding *flow_finding(struct sensor *s, struct flow *fl,
 	k.dir = remote == 0 ? FINDING_INBOUND : FINDING_OUTBOUND;
 	/* Service port: the responder's port, i.e. local for INBOUND. */
 	k.service_port = fl->key.port[1];
-	fl->remote_side = (uint8_t)remote;
-	f = findings_get(s->findings, &k, fl->first_ns, created);
+	f = findings_get(s->findings, &k, fl->first_ns, keep, created);
 	if (!f)
 		return NULL;
 	if (*created) {
@@ -140,7 +139,8 @@ static bool sensor_match(struct sensor *s, struct pkt_info *p,
 			 enum tset_verdict vs, enum tset_verdict vd,
 			 uint64_t ts_ns, struct sensor_event *ev)
 {
-	bool created = false, from_init = true, fcreated = false;
+	bool created = false, from_init = true, fcreated = false, keep;
+	struct findings_stats fst;
 	struct finding *f;
 	struct flow *fl;
 
@@ -157,12 +157,25 @@ static bool sensor_match(struct sensor *s, struct pkt_info *p,
 		return false;
 	}
 	if (created)
-		fl->finding = flow_finding(s, fl, vs, vd, &fcreated);
+		fl->remote_side = vd == TSET_THREAT; /* the sender is the initiator */
+	keep = fl->remote_side == 1 || (fl->flags & (FLOW_REPLIED | FLOW_ESTAB));
 	f = fl->finding;
-	if (!f) {
-		s->st.lost++;
-		return false;
+	if (unlikely(!findings_same(f, fl->finding_gen))) {
+		/*
+		 * A new flow, or its finding was evicted, or it found no room
+		 * before (a probe): look again, it may be answered now.
+		 */
+		f = flow_finding(s, fl, keep, &fcreated);
+		fl->finding = f;
+		fl->finding_gen = f ? f->gen : 0;
+		if (!f) {
+			s->st.lost++;
+			return false;
+		}
+		findings_get_stats(s->findings, &fst);
+		s->st.evicted = fst.evicted;
 	}
+	findings_touch(s->findings, f, keep);
 	f->packets++;
 	f->bytes += p->ip_len;
 	if (ts_ns > f->last_ns)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "finding.h"
+#include "findings.h"
 #include "flow.h"
 #include "pkt.h"
 #include "tset.h"
@@ -32,6 +33,7 @@ struct sensor_stats {
 	uint64_t matched;     /* touched a threat address, no trusted one */
 	uint64_t trusted;     /* touched a trusted address (never a finding) */
 	uint64_t lost;        /* matched but no room for flow or finding */
+	uint64_t evicted;     /* findings evicted to make room (findings.h) */
 	uint64_t reassembled; /* later fragments given their first's ports */
 };
 

@@ -79,6 +79,13 @@ static void report(struct sensord *sd, struct finding *f, bool is_new,
 	sd_send(sd, IPC_S_FINDING, &m, sizeof(m));
 }
 
+/* A finding about to make room for a newer one: its last change first. */
+static void on_evict(struct finding *f, void *arg)
+{
+	if (f->last_ns != f->reported_ns)
+		report(arg, f, false, 0);
+}
+
 static void on_packet(void *arg, int dlt, const uint8_t *buf, uint32_t caplen,
 		      uint32_t len, uint64_t ts_ns)
 {
@@ -122,6 +129,7 @@ static void sweep(struct sensord *sd)
 	m.truncated = st->truncated;
 	m.malformed = st->malformed;
 	m.lost = st->lost;
+	m.findings_evicted = st->evicted;
 	m.findings = findings_count(sensor_findings(sd->sensor));
 	flow_table_stats(sensor_flows(sd->sensor), &fst);
 	m.flows = fst.active;
@@ -275,6 +283,7 @@ void sensord_main(int sock, struct cap **caps, size_t ncaps,
 	sd->sensor = sensor_new(&so);
 	if (!sd->sensor)
 		fatalx("sensor: out of memory");
+	findings_set_evict_cb(sensor_findings(sd->sensor), on_evict, sd);
 	if (o->evidence_seconds) {
 		struct evidence_ring_opts ro = {
 			.seconds = o->evidence_seconds,

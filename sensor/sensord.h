@@ -75,6 +75,7 @@ struct ipc_s_stats {
 	uint64_t received, dropped, if_dropped; /* kernel, all handles */
 	uint64_t packets, ip, matched, trusted, skipped, truncated, malformed, lost;
 	uint64_t findings, flows;
+	uint64_t findings_evicted; /* to make room (sensor/findings.h) */
 };
 
 /* With an fd attached: a new, empty file for the packets of one DLT. */
