@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "fout.h"
 #include "capture.h"
 #include "cloud.h"
 #include "daemon.h"
@@ -98,6 +99,7 @@ struct daemon {
 	FILE *findings;
 	char findings_path[600];
 	uint64_t findings_written;
+	struct fout fout;          /* what the findings file may take (fout.h) */
 	struct ipc_s_finding recent[DAEMON_RECENT];
 	size_t n_recent;
 	struct incident inc;

@@ -55,24 +55,43 @@ static void remember(struct daemon *d, const struct ipc_s_finding *m)
 	d->recent[i] = *m;
 }
 
-/* Returns the JSON (caller frees) so the incident can journal it. */
-static char *write_finding(struct daemon *d, const struct finding *f)
+/*
+ * Into the findings file, within fout's bounds (rate, size): a dropped
+ * record is counted, and a new finding or a policy change outranks a
+ * counter update. Returns the JSON (caller frees) so the incident can
+ * journal it, written or not.
+ */
+static char *write_finding(struct daemon *d, const struct finding *f,
+			   bool important)
 {
 	struct finding_ctx ctx = {
 		.instance_id = *d->instance_id ? d->instance_id : NULL,
 		.region = *d->region ? d->region : NULL,
 		.account_id = *d->account ? d->account : NULL,
 	};
-	char *json = finding_to_json(f, &ctx);
+	char *json = finding_to_json(f, &ctx), old[sizeof(d->findings_path) + 2];
+	enum fout_verdict v;
 
 	if (!json) {
 		log_warnx("out of memory writing a finding");
 		return NULL;
 	}
+	v = fout_decide(&d->fout, strlen(json) + 1, important, util_now_mono_ns());
+	if (v == FOUT_DROP)
+		return json;
+	if (v == FOUT_ROTATE_WRITE) {
+		snprintf(old, sizeof(old), "%s.1", d->findings_path);
+		if (rename(d->findings_path, old) < 0)
+			log_warn("rotating findings file %s", d->findings_path);
+		else
+			daemon_reopen_findings(d);
+	}
 	if (fprintf(d->findings, "%s\n", json) < 0 || fflush(d->findings))
 		log_warn("findings file %s", d->findings_path);
 	else
 		d->findings_written++;
+	if (v == FOUT_ROTATE_WRITE)
+		fout_rotated(&d->fout);
 	return json;
 }
 
@@ -197,7 +216,8 @@ void daemon_on_finding(struct daemon *d, const struct ipc_s_finding *m)
 
 	remember(d, m);
 	daemon_finding_from_ipc(m, &f);
-	json = write_finding(d, &f);
+	/* Sent by a packet (new, or a change the policy reads), not a sweep. */
+	json = write_finding(d, &f, m->trigger_ns != 0);
 	if (m->flags & IPC_F_NEW) {
 		char what[300];
 

@@ -34,6 +34,8 @@ int daemon_prepare_state(struct daemon *d, char *err, size_t errlen)
 	bool root = geteuid() == 0;
 	uid_t uid = 0;
 	gid_t gid = 0;
+	struct fout_opts fo;
+	struct stat st;
 	char sub[600];
 	int fd, rc;
 
@@ -67,6 +69,9 @@ int daemon_prepare_state(struct daemon *d, char *err, size_t errlen)
 		return util_err(err, errlen, "findings file: %s", strerror(errno));
 	}
 	setvbuf(d->findings, NULL, _IOLBF, 0);
+	fout_opts_default(&fo);
+	fout_init(&d->fout, &fo, fstat(fd, &st) ? 0 : (uint64_t)st.st_size,
+		  util_now_mono_ns());
 	return 0;
 }
 
@@ -178,6 +183,10 @@ static cJSON *status_capture(const struct daemon *d)
 	cJSON_AddNumberToObject(o, "malformed", (double)s->malformed);
 	cJSON_AddNumberToObject(o, "findings", (double)s->findings);
 	cJSON_AddNumberToObject(o, "flows", (double)s->flows);
+	cJSON_AddNumberToObject(o, "lost", (double)s->lost);
+	cJSON_AddNumberToObject(o, "findingsEvicted", (double)s->findings_evicted);
+	cJSON_AddNumberToObject(o, "findingsDropped", (double)d->fout.st.dropped);
+	cJSON_AddNumberToObject(o, "findingsRotations", (double)d->fout.st.rotations);
 	cJSON_AddNumberToObject(o, "sensorRestarts", d->sensor_deaths);
 	return o;
 }
@@ -243,6 +252,11 @@ void daemon_write_metrics(struct daemon *d)
 	M("kernel_drops_total", "counter", "Packets the capture ring dropped.", s->dropped);
 	M("findings", "gauge", "Findings the sensor holds.", s->findings);
 	M("findings_written_total", "counter", "Finding records written.", d->findings_written);
+	M("findings_dropped_total", "counter", "Finding records over the write rate, not written.",
+	  d->fout.st.dropped);
+	M("findings_evicted_total", "counter", "Findings evicted from the full table.",
+	  s->findings_evicted);
+	M("packets_lost_total", "counter", "Matched packets with no room in the tables.", s->lost);
 	M("incident_open", "gauge", "1 while an incident is open.", d->inc.open ? 1 : 0);
 	M("lockdown", "gauge", "1 while this agent's lockdown is in force.",
 	  d->inc.open && d->inc.lockdown_done ? 1 : 0);
@@ -257,6 +271,7 @@ void daemon_reopen_findings(struct daemon *d)
 {
 	int fd = open(d->findings_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 		      0640);
+	struct stat st;
 	FILE *f;
 
 	if (fd < 0) {
@@ -272,6 +287,7 @@ void daemon_reopen_findings(struct daemon *d)
 	if (d->findings)
 		fclose(d->findings);
 	d->findings = f;
+	fout_reopened(&d->fout, fstat(fd, &st) ? 0 : (uint64_t)st.st_size);
 }
 
 /* STATE_DIR/daemon.json, replaced atomically: `cordon status` reads it. */
