@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,113 @@ struct replay {
 	struct sensor *sensor;
 	int dlt;
 };
+
+/*
+ * The lists are loaded and the set built on another core while this one
+ * maps the first capture and parses it ahead (sensor_prescan()), up to
+ * PRE_MAX frames (9 bytes kept a frame); once the set is
+ * there those frames are finished from what was kept, then the rest is
+ * read as usual. Same results, in the same order, as doing one thing
+ * after the other (the golden tests and bench_replay.sh compare them).
+ */
+#define PRE_MAX (4u << 20) /* 36 MiB of kept lookups at most */
+
+struct setjob {
+	const struct list_args *la;
+	struct lists *ls;
+	struct list **lists;
+	size_t nlists;
+	struct tset *tset;
+	int rc;
+	uint64_t t_start, t_loaded, t_built;
+	char err[ERRLEN];
+	atomic_bool done;
+};
+
+static void *setjob_run(void *arg)
+{
+	struct setjob *j = arg;
+
+	j->t_start = util_now_mono_ns();
+	j->rc = list_args_load(j->la, j->ls, &j->lists, &j->nlists, false);
+	j->t_loaded = util_now_mono_ns();
+	if (!j->rc && !(j->tset = tset_build(j->lists, j->nlists, j->err,
+					     sizeof(j->err))))
+		j->rc = EXIT_FAIL;
+	j->t_built = util_now_mono_ns();
+	atomic_store_explicit(&j->done, true, memory_order_release);
+	return NULL;
+}
+
+struct prescan {
+	struct sensor_pre *pre;
+	uint8_t *kind;
+	size_t n;
+	struct pcapf_pos start;
+};
+
+/* Parse the capture ahead until the set is built (or PRE_MAX). */
+static void replay_prescan(struct replay *r, struct pcapf *pf,
+			   struct setjob *j, struct prescan *ps)
+{
+	struct sensor_frame fr[SENSOR_BATCH];
+	struct pcapf_rec rec[SENSOR_BATCH];
+	char err[ERRLEN];
+	int rc;
+
+	pcapf_tell(pf, &ps->start);
+	ps->pre = malloc(PRE_MAX * sizeof(*ps->pre));
+	ps->kind = malloc(PRE_MAX);
+	if (!ps->pre || !ps->kind)
+		return;
+	while (ps->n + SENSOR_BATCH <= PRE_MAX &&
+	       !atomic_load_explicit(&j->done, memory_order_acquire)) {
+		/* A damaged record ends the prescan; the reader reports it. */
+		rc = pcapf_next_batch(pf, rec, SENSOR_BATCH, err, sizeof(err));
+		if (rc <= 0)
+			break;
+		for (int i = 0; i < rc; i++) {
+			fr[i].buf = rec[i].data;
+			fr[i].caplen = rec[i].caplen;
+			fr[i].ts_ns = rec[i].ts_ns;
+		}
+		sensor_prescan(r->sensor, r->dlt, fr, (size_t)rc, ps->pre + ps->n,
+			       ps->kind + ps->n);
+		ps->n += (size_t)rc;
+	}
+}
+
+/* The set is there: finish the prescanned frames, read them again. */
+static int replay_prescanned(struct replay *r, struct pcapf *pf,
+			     struct prescan *ps)
+{
+	struct sensor_frame fr[SENSOR_BATCH];
+	struct pcapf_rec rec[SENSOR_BATCH];
+	char err[ERRLEN];
+	size_t done = 0;
+	int rc;
+
+	if (!ps->n)
+		return 0;
+	if (pcapf_seek(pf, &ps->start))
+		return -ESPIPE;
+	while (done < ps->n) {
+		size_t want = ps->n - done < SENSOR_BATCH ? ps->n - done : SENSOR_BATCH;
+
+		rc = pcapf_next_batch(pf, rec, (int)want, err, sizeof(err));
+		if (rc <= 0)
+			return -EBADMSG; /* it was read once: cannot happen */
+		for (int i = 0; i < rc; i++) {
+			fr[i].buf = rec[i].data;
+			fr[i].caplen = rec[i].caplen;
+			fr[i].ts_ns = rec[i].ts_ns;
+		}
+		sensor_batch_pre(r->sensor, r->dlt, fr, ps->pre + done,
+				 ps->kind + done, (size_t)rc);
+		done += (size_t)rc;
+	}
+	return 0;
+}
 
 static int replay_bad_dlt(int dlt, const char *path)
 {
@@ -83,17 +192,22 @@ static int replay_mapped(struct replay *r, struct pcapf *pf, const char *path)
 	return 0;
 }
 
-/* 0, or EXIT_USAGE for a capture that cannot be read. */
-static int replay_file(struct replay *r, const char *path)
+/*
+ * 0, or EXIT_USAGE for a capture that cannot be read. pf: the capture
+ * opened (and maybe prescanned) already, or NULL; closed here.
+ */
+static int replay_file(struct replay *r, const char *path, struct pcapf *pf,
+		       struct prescan *ps)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	struct pcapf *pf;
 	pcap_t *p;
 	int rc = 0;
 
-	rc = pcapf_open(path, &pf, errbuf, sizeof(errbuf));
+	rc = pf ? 0 : pcapf_open(path, &pf, errbuf, sizeof(errbuf));
 	if (rc == 0) {
-		rc = replay_mapped(r, pf, path);
+		rc = ps && replay_prescanned(r, pf, ps) ? EXIT_FAIL : 0;
+		if (!rc)
+			rc = replay_mapped(r, pf, path);
 		pcapf_close(pf);
 		return rc;
 	}
@@ -151,7 +265,7 @@ static int print_findings(struct sensor *s, const char *instance_id)
 	return 0;
 }
 
-static void print_summary(struct sensor *s, uint64_t ns)
+static void print_summary(struct sensor *s, uint64_t ns, size_t ahead)
 {
 	const struct sensor_stats *st = sensor_get_stats(s);
 	struct findings_stats fst;
@@ -168,6 +282,9 @@ static void print_summary(struct sensor *s, uint64_t ns)
 		(unsigned long long)st->malformed,
 		findings_count(sensor_findings(s)), secs,
 		secs > 0 ? (double)st->packets / secs / 1e6 : 0.0);
+	if (ahead)
+		fprintf(stderr, "replay: %zu packets parsed ahead while the set "
+				"was built (on the other core)\n", ahead);
 	if (st->lost)
 		fprintf(stderr, "replay: %llu matched packets not tracked "
 				"(flow or finding table full)\n",
@@ -201,14 +318,18 @@ int cmd_replay(int argc, char **argv)
 	struct list_args la;
 	struct lists ls = { 0 };
 	struct list **lists = NULL;
-	size_t nlists = 0;
 	struct sensor_opts so;
 	struct sensor *sensor = NULL;
 	struct tset *tset = NULL;
+	struct setjob job = { .la = &la, .ls = &ls };
+	struct prescan ps = { 0 };
+	struct pcapf *first = NULL;
+	char errbuf[PCAP_ERRBUF_SIZE];
+	bool threaded = false;
+	pthread_t th;
 	struct replay r;
 	const char *instance_id = NULL;
-	char err[ERRLEN];
-	uint64_t t0, t1, t2, v;
+	uint64_t t0, t2, v;
 	int c, rc = EXIT_USAGE;
 
 	cli_common_init(&common);
@@ -260,32 +381,60 @@ int cmd_replay(int argc, char **argv)
 	}
 	if (la.n == 0)
 		log_warnx("no --threat-list given: nothing can match");
-	t0 = util_now_mono_ns();
-	if ((rc = list_args_load(&la, &ls, &lists, &nlists, false)))
-		goto out;
-	t1 = util_now_mono_ns();
-	tset = tset_build(lists, nlists, err, sizeof(err));
 	sensor = sensor_new(&so);
-	if (!tset || !sensor) {
-		log_warnx("%s", tset ? "out of memory" : err);
+	if (!sensor) {
+		log_warnx("out of memory");
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	t2 = util_now_mono_ns();
-	sensor_set_tset(sensor, tset);
 	r.sensor = sensor;
+	t0 = util_now_mono_ns();
+	/* A classic pcap file is mapped: parse it ahead while the set builds. */
+	if (pcapf_open(argv[optind], &first, errbuf, sizeof(errbuf)) == 0 &&
+	    (!pcapf_mapped(first) || !pkt_dlt_supported(pcapf_dlt(first)))) {
+		pcapf_close(first);
+		first = NULL;
+	}
+	threaded = pthread_create(&th, NULL, setjob_run, &job) == 0;
+	if (!threaded) {
+		setjob_run(&job);
+	} else if (first) {
+		r.dlt = pcapf_dlt(first);
+		replay_prescan(&r, first, &job, &ps);
+	}
+	while (!atomic_load_explicit(&job.done, memory_order_acquire))
+		nanosleep(&(struct timespec){ .tv_nsec = 100000 }, NULL);
+	lists = job.lists;
+	tset = job.tset;
+	if (job.rc) {
+		if (*job.err)
+			log_warnx("%s", job.err);
+		rc = job.rc;
+		goto out;
+	}
+	sensor_set_tset(sensor, tset);
 	for (int i = optind; i < argc; i++) {
-		int frc = replay_file(&r, argv[i]);
+		int frc = replay_file(&r, argv[i], i == optind ? first : NULL,
+				      i == optind && first ? &ps : NULL);
 
+		if (i == optind)
+			first = NULL; /* closed */
 		if (frc && !rc)
 			rc = frc;
 	}
-	print_set_summary(tset, lists_entries(&ls), t1 - t0, t2 - t1);
-	print_summary(sensor, util_now_mono_ns() - t2);
+	t2 = util_now_mono_ns();
+	print_set_summary(tset, lists_entries(&ls), job.t_loaded - job.t_start,
+			  job.t_built - job.t_loaded);
+	print_summary(sensor, t2 - t0, ps.n);
 	c = print_findings(sensor, instance_id);
 	if (c && !rc)
 		rc = c;
 out:
+	if (threaded)
+		pthread_join(th, NULL);
+	pcapf_close(first);
+	free(ps.pre);
+	free(ps.kind);
 	sensor_free(sensor);
 	tset_free(tset);
 	free(lists);

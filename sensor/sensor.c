@@ -266,3 +266,84 @@ size_t sensor_batch(struct sensor *s, int dlt, const struct sensor_frame *fr,
 					n - i < SENSOR_BATCH ? n - i : SENSOR_BATCH);
 	return matched;
 }
+
+void sensor_prescan(struct sensor *s, int dlt, const struct sensor_frame *fr,
+		    size_t n, struct sensor_pre *pre, uint8_t *kind)
+{
+	struct pkt_info p;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!sensor_parse(s, dlt, fr[i].buf, fr[i].caplen, &p)) {
+			kind[i] = SENSOR_PRE_DONE;
+		} else if (p.src.af == AF_INET) {
+			kind[i] = SENSOR_PRE_V4;
+			pre[i].src = p.src.u.v4;
+			pre[i].dst = p.dst.u.v4;
+		} else {
+			kind[i] = SENSOR_PRE_OTHER;
+		}
+	}
+}
+
+/* Parse a prescanned frame again (counted already). */
+static void reparse(int dlt, const struct sensor_frame *f, struct pkt_info *p)
+{
+	enum pkt_result r = pkt_parse(dlt, f->buf, f->caplen, p);
+
+	(void)r; /* PKT_OK: the prescan said so */
+}
+
+static size_t sensor_group_pre(struct sensor *s, int dlt,
+			       const struct sensor_frame *fr,
+			       const struct sensor_pre *pre, const uint8_t *kind,
+			       size_t n)
+{
+	struct pkt_info p;
+	uint32_t a4[2 * SENSOR_BATCH];
+	uint8_t v4[2 * SENSOR_BATCH];
+	size_t k = 0, matched = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (kind[i] == SENSOR_PRE_V4) {
+			a4[k++] = pre[i].src;
+			a4[k++] = pre[i].dst;
+		}
+	tset_lookup4_batch(s->tset, a4, k, v4);
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		enum tset_verdict vs, vd;
+
+		if (kind[i] == SENSOR_PRE_DONE)
+			continue;
+		if (kind[i] == SENSOR_PRE_V4) {
+			vs = v4[k++];
+			vd = v4[k++];
+			if (likely((vs | vd) == TSET_CLEAN))
+				continue;
+			reparse(dlt, &fr[i], &p);
+		} else {
+			reparse(dlt, &fr[i], &p);
+			vs = tset_lookup6(s->tset, p.src.u.b);
+			vd = tset_lookup6(s->tset, p.dst.u.b);
+			if (likely((vs | vd) == TSET_CLEAN))
+				continue;
+		}
+		matched += sensor_match(s, &p, vs, vd, fr[i].ts_ns, NULL);
+	}
+	return matched;
+}
+
+size_t sensor_batch_pre(struct sensor *s, int dlt,
+			const struct sensor_frame *fr,
+			const struct sensor_pre *pre, const uint8_t *kind,
+			size_t n)
+{
+	size_t matched = 0;
+
+	if (unlikely(!s->tset))
+		return 0;
+	for (size_t i = 0; i < n; i += SENSOR_BATCH)
+		matched += sensor_group_pre(s, dlt, fr + i, pre + i, kind + i,
+					    n - i < SENSOR_BATCH ? n - i : SENSOR_BATCH);
+	return matched;
+}

@@ -295,6 +295,95 @@ static void test_many_sources_bounded(void **state)
 	free_list(l);
 }
 
+/* Raw IPv6 + UDP. */
+static size_t ip6(uint8_t *b, const char *src, const char *dst, uint16_t sp,
+		  uint16_t dp)
+{
+	memset(b, 0, 48);
+	b[0] = 0x60;
+	b[5] = 8;
+	b[6] = IPPROTO_UDP;
+	b[7] = 64;
+	assert_int_equal(inet_pton(AF_INET6, src, b + 8), 1);
+	assert_int_equal(inet_pton(AF_INET6, dst, b + 24), 1);
+	b[40] = (uint8_t)(sp >> 8);
+	b[41] = (uint8_t)sp;
+	b[42] = (uint8_t)(dp >> 8);
+	b[43] = (uint8_t)dp;
+	b[45] = 8;
+	return 48;
+}
+
+/*
+ * Replay parses ahead while the set builds (sensor_prescan), then
+ * finishes the frames (sensor_batch_pre): the same findings, counters and
+ * order as sensor_batch() on the same frames.
+ */
+static void test_prescan_same_as_batch(void **state)
+{
+	struct list *l = MK(LIST_THREAT, "bad", "198.51.100.0/24", "2001:db8:bad::/48");
+	struct tset *t = build(&l, 1);
+	enum { N = 3000 };
+	static uint8_t buf[N][64];
+	struct sensor_frame fr[N];
+	static struct sensor_pre pre[N];
+	static uint8_t kind[N];
+	struct sensor_opts o;
+	struct sensor *a, *b;
+	struct finding *fa, *fb;
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		char s4[32], s6[64];
+		size_t n;
+
+		snprintf(s4, sizeof(s4), "198.51.100.%d", i % 300 < 256 ? i % 256 : 7);
+		snprintf(s6, sizeof(s6), "2001:db8:%s::%x", i % 3 ? "bad" : "c1ea", i);
+		switch (i % 5) {
+		case 0:
+			n = ip4(buf[i], s4, "192.0.2.10", IPPROTO_TCP, 1000, (uint16_t)(i % 40), PKT_TCP_SYN);
+			break;
+		case 1:
+			n = ip4(buf[i], "192.0.2.10", "192.0.2.77", IPPROTO_UDP, 5, 6, 0);
+			break;
+		case 2:
+			n = ip6(buf[i], s6, "2001:db8::10", 53, (uint16_t)i);
+			break;
+		case 3:
+			n = 10; /* truncated */
+			ip4(buf[i], s4, "192.0.2.10", IPPROTO_UDP, 1, 2, 0);
+			break;
+		default:
+			n = ip4(buf[i], "192.0.2.10", s4, IPPROTO_UDP, 4000, (uint16_t)(i % 7), 0);
+		}
+		fr[i] = (struct sensor_frame){ buf[i], (uint32_t)n, 1000 + (uint64_t)i };
+	}
+	sensor_opts_default(&o);
+	o.max_findings = 64; /* evictions too */
+	a = sensor_new(&o);
+	b = sensor_new(&o);
+	sensor_set_tset(a, t);
+	sensor_batch(a, DLT_RAW, fr, N);
+	sensor_prescan(b, DLT_RAW, fr, N, pre, kind);
+	sensor_set_tset(b, t);
+	sensor_batch_pre(b, DLT_RAW, fr, pre, kind, N);
+	assert_memory_equal(sensor_get_stats(a), sensor_get_stats(b), sizeof(struct sensor_stats));
+	assert_true(sensor_get_stats(a)->matched > 100);
+	assert_true(sensor_get_stats(a)->truncated > 100);
+	for (fa = findings_first(sensor_findings(a)), fb = findings_first(sensor_findings(b));
+	     fa && fb; fa = findings_next(fa), fb = findings_next(fb)) {
+		assert_string_equal(fa->id, fb->id);
+		assert_int_equal(fa->packets, fb->packets);
+		assert_int_equal(fa->count, fb->count);
+	}
+	assert_null(fa);
+	assert_null(fb);
+	sensor_free(a);
+	sensor_free(b);
+	tset_free(t);
+	free_list(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_many_ports_merge),
 		cmocka_unit_test(test_scan_then_c2),
 		cmocka_unit_test(test_many_sources_bounded),
+		cmocka_unit_test(test_prescan_same_as_batch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
