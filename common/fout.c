@@ -38,12 +38,13 @@ static void refill(struct fout *fo, uint64_t now_ns)
 	fo->last_ns = now_ns;
 }
 
-enum fout_verdict fout_decide(struct fout *fo, size_t len, bool important,
-			      uint64_t now_ns)
+enum fout_verdict fout_decide(struct fout *fo, size_t len,
+			      enum fout_class cls, uint64_t now_ns)
 {
 	uint64_t need = (uint64_t)len * 1000;
-	/* Routine updates leave the lower half for important records. */
-	uint64_t floor = important ? 0 : fo->o.burst * 500;
+	/* Lower classes leave the bottom of the bucket to higher ones. */
+	uint64_t floor = cls == FOUT_KEY ? 0 :
+			 cls == FOUT_NEW ? fo->o.burst * 250 : fo->o.burst * 500;
 	enum fout_verdict v = FOUT_WRITE;
 
 	refill(fo, now_ns);

@@ -11,10 +11,12 @@
  * (issue 11 item 2: a scan rewrote changed findings every second, 262 MB
  * in 22 s). Two bounds hold whatever the traffic:
  * - rate: a token bucket of rate bytes per second, burst bytes deep.
- *   Routine updates (counters moved) may only use the upper half of the
- *   bucket; important records (a new finding, a change the incident
- *   policy reads) may use all of it, so a flood of updates cannot starve
- *   them. What does not fit is dropped and counted, never queued.
+ *   Each class of record may only use the bucket down to its floor:
+ *   routine updates (counters moved) the upper half, new findings the
+ *   upper three quarters, key records (OUTBOUND or answered: what the
+ *   incident policy reads) all of it. A scan's flood of new inbound
+ *   findings cannot starve the host's own connection to a C2. What does
+ *   not fit is dropped and counted, never queued.
  * - size: once the file would pass max_file bytes it is rotated (the
  *   caller renames it to FILE.1, replacing the previous FILE.1, and opens
  *   a new one): the disk holds at most 2 * max_file of findings.
@@ -44,6 +46,12 @@ struct fout {
 	struct fout_stats st;
 };
 
+enum fout_class {
+	FOUT_UPDATE, /* a finding's counters moved */
+	FOUT_NEW,    /* a new finding, or a change of its flags */
+	FOUT_KEY,    /* the same, OUTBOUND or answered by the host */
+};
+
 enum fout_verdict {
 	FOUT_DROP,         /* over the rate: counted, write nothing */
 	FOUT_WRITE,        /* write the record */
@@ -56,8 +64,8 @@ void fout_opts_default(struct fout_opts *o);
 void fout_init(struct fout *fo, const struct fout_opts *o, uint64_t file_bytes,
 	       uint64_t now_ns);
 /* One record of len bytes (newline included) at now_ns (monotonic). */
-enum fout_verdict fout_decide(struct fout *fo, size_t len, bool important,
-			      uint64_t now_ns);
+enum fout_verdict fout_decide(struct fout *fo, size_t len,
+			      enum fout_class cls, uint64_t now_ns);
 /* The caller rotated the file and wrote the record into the new one. */
 void fout_rotated(struct fout *fo);
 /* The file was reopened by someone else's rotation (SIGHUP): its size. */

@@ -57,12 +57,12 @@ static void remember(struct daemon *d, const struct ipc_s_finding *m)
 
 /*
  * Into the findings file, within fout's bounds (rate, size): a dropped
- * record is counted, and a new finding or a policy change outranks a
- * counter update. Returns the JSON (caller frees) so the incident can
- * journal it, written or not.
+ * record is counted; an OUTBOUND or answered finding outranks a new
+ * inbound one, which outranks a counter update. Returns the JSON (caller
+ * frees) so the incident can journal it, written or not.
  */
 static char *write_finding(struct daemon *d, const struct finding *f,
-			   bool important)
+			   enum fout_class cls)
 {
 	struct finding_ctx ctx = {
 		.instance_id = *d->instance_id ? d->instance_id : NULL,
@@ -76,7 +76,7 @@ static char *write_finding(struct daemon *d, const struct finding *f,
 		log_warnx("out of memory writing a finding");
 		return NULL;
 	}
-	v = fout_decide(&d->fout, strlen(json) + 1, important, util_now_mono_ns());
+	v = fout_decide(&d->fout, strlen(json) + 1, cls, util_now_mono_ns());
 	if (v == FOUT_DROP)
 		return json;
 	if (v == FOUT_ROTATE_WRITE) {
@@ -217,7 +217,10 @@ void daemon_on_finding(struct daemon *d, const struct ipc_s_finding *m)
 	remember(d, m);
 	daemon_finding_from_ipc(m, &f);
 	/* Sent by a packet (new, or a change the policy reads), not a sweep. */
-	json = write_finding(d, &f, m->trigger_ns != 0);
+	json = write_finding(d, &f, !m->trigger_ns ? FOUT_UPDATE :
+				    m->dir == FINDING_OUTBOUND ||
+				    (m->flags & (IPC_F_ANSWERED | IPC_F_ESTABLISHED)) ?
+				    FOUT_KEY : FOUT_NEW);
 	if (m->flags & IPC_F_NEW) {
 		char what[300];
 

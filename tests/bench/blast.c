@@ -6,10 +6,12 @@
  * Every address is a documentation address (192.0.2.0/24, 198.51.100.0/24,
  * 203.0.113.0/24); run it only inside a namespace of your own.
  *
- * usage: blast IFACE SECONDS [LISTED_PER_MILLE [PPS]]
+ * usage: blast IFACE SECONDS [LISTED_PER_MILLE [PPS [SCAN]]]
  *   LISTED_PER_MILLE of the frames come from 203.0.113.0/28 (the bench
  *   lists it), the rest between the other two /24s. PPS (0 = as fast as
- *   possible) paces the offer. Prints "sent N frames in S s (R pps)".
+ *   possible) paces the offer. SCAN 1: every frame sent gets new random
+ *   ports (a port scan: endless distinct flows), else 4096 frames repeat.
+ *   Prints "sent N frames in S s (R pps)".
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -95,7 +97,8 @@ int main(int argc, char **argv)
 	struct mmsghdr msg[BATCH];
 	struct iovec iov[BATCH];
 	uint64_t t0, end, sent = 0, pps;
-	int fd, one = 1, listed_pm;
+	int fd, one = 1, listed_pm, scan;
+	uint64_t r = 0x2545f4914f6cdd1dull;
 	double secs;
 
 	if (argc < 3) {
@@ -105,6 +108,7 @@ int main(int argc, char **argv)
 	secs = atof(argv[2]);
 	listed_pm = argc > 3 ? atoi(argv[3]) : 1;
 	pps = argc > 4 ? strtoull(argv[4], NULL, 10) : 0;
+	scan = argc > 5 && atoi(argv[5]) == 1;
 	build(listed_pm);
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
 	if (fd < 0) {
@@ -130,7 +134,15 @@ int main(int argc, char **argv)
 		if (pps && sent * 1000000000ull > (t - t0) * pps)
 			continue; /* ahead of the pace: spin */
 		for (int i = 0; i < BATCH; i++) {
-			iov[i].iov_base = frames[(k + (size_t)i) % NFRAMES];
+			uint8_t *f = frames[(k + (size_t)i) % NFRAMES];
+
+			if (scan) { /* UDP checksum 0: none, so ports are free */
+				r ^= r << 13;
+				r ^= r >> 7;
+				r ^= r << 17;
+				memcpy(f + 34, &r, 4);
+			}
+			iov[i].iov_base = f;
 			iov[i].iov_len = FLEN;
 			msg[i].msg_hdr.msg_iov = &iov[i];
 			msg[i].msg_hdr.msg_iovlen = 1;

@@ -20,7 +20,7 @@ static void test_rate_bound(void **state)
 	fout_init(&fo, &o, 0, t);
 	for (int i = 0; i < 600000; i++) {
 		t += 100000; /* 10 000 records of 800 bytes a second */
-		if (fout_decide(&fo, 800, false, t) != FOUT_DROP)
+		if (fout_decide(&fo, 800, FOUT_UPDATE, t) != FOUT_DROP)
 			bytes += 800;
 	}
 	assert_true(bytes <= 20000 + 10000ull * 60);
@@ -31,7 +31,7 @@ static void test_rate_bound(void **state)
 	assert_int_equal(fo.st.dropped_bytes, 600000ull * 800 - bytes);
 }
 
-/* Under the same flood an important record still gets through. */
+/* A flood of updates and new findings: a key record still gets through. */
 static void test_important_not_starved(void **state)
 {
 	struct fout_opts o = { .rate = 10000, .burst = 20000, .max_file = 0 };
@@ -43,15 +43,16 @@ static void test_important_not_starved(void **state)
 	fout_init(&fo, &o, 0, t);
 	for (int s = 0; s < 30; s++) {
 		for (int i = 0; i < 10000; i++)
-			fout_decide(&fo, 800, false, t + (uint64_t)i * 100000);
+			fout_decide(&fo, 800, i % 2 ? FOUT_UPDATE : FOUT_NEW,
+				    t + (uint64_t)i * 100000);
 		t += SEC;
-		important_ok += fout_decide(&fo, 900, true, t) == FOUT_WRITE;
+		important_ok += fout_decide(&fo, 900, FOUT_KEY, t) == FOUT_WRITE;
 	}
 	assert_int_equal(important_ok, 30);
 	/* Important records are bounded too: the bucket empties. */
 	fout_init(&fo, &o, 0, t);
 	int n = 0;
-	while (fout_decide(&fo, 1000, true, t) != FOUT_DROP)
+	while (fout_decide(&fo, 1000, FOUT_KEY, t) != FOUT_DROP)
 		n++;
 	assert_int_equal(n, 20);
 }
@@ -66,7 +67,7 @@ static void test_rotation(void **state)
 	(void)state;
 	fout_init(&fo, &o, size, t);
 	for (int i = 0; i < 1000; i++) {
-		enum fout_verdict v = fout_decide(&fo, 700, false, t += 1000);
+		enum fout_verdict v = fout_decide(&fo, 700, FOUT_UPDATE, t += 1000);
 
 		assert_int_not_equal(v, FOUT_DROP);
 		if (v == FOUT_ROTATE_WRITE) {
@@ -84,7 +85,7 @@ static void test_rotation(void **state)
 	assert_true(rotations >= 70);
 	/* A file reopened by logrotate starts over from its size. */
 	fout_reopened(&fo, 9999);
-	assert_int_equal(fout_decide(&fo, 700, true, t += 1000), FOUT_ROTATE_WRITE);
+	assert_int_equal(fout_decide(&fo, 700, FOUT_NEW, t += 1000), FOUT_ROTATE_WRITE);
 }
 
 /* An idle period refills up to the burst, not beyond. */
@@ -97,17 +98,17 @@ static void test_refill_capped(void **state)
 
 	(void)state;
 	fout_init(&fo, &o, 0, t);
-	while (fout_decide(&fo, 1000, true, t) == FOUT_WRITE)
+	while (fout_decide(&fo, 1000, FOUT_KEY, t) == FOUT_WRITE)
 		n++;
 	assert_int_equal(n, 5);
 	t += 3600 * SEC;
 	n = 0;
-	while (fout_decide(&fo, 1000, true, t) == FOUT_WRITE)
+	while (fout_decide(&fo, 1000, FOUT_KEY, t) == FOUT_WRITE)
 		n++;
 	assert_int_equal(n, 5);
 	/* Half a second later: 500 bytes, not enough for 1000. */
-	assert_int_equal(fout_decide(&fo, 1000, true, t + SEC / 2), FOUT_DROP);
-	assert_int_equal(fout_decide(&fo, 1000, true, t + SEC), FOUT_WRITE);
+	assert_int_equal(fout_decide(&fo, 1000, FOUT_KEY, t + SEC / 2), FOUT_DROP);
+	assert_int_equal(fout_decide(&fo, 1000, FOUT_KEY, t + SEC), FOUT_WRITE);
 }
 
 int main(void)
