@@ -249,7 +249,11 @@ static int print_findings(struct sensor *s, const char *instance_id)
 	struct finding *f;
 
 	for (f = findings_first(sensor_findings(s)); f; f = findings_next(f)) {
-		char *json = finding_to_json(f, &ctx);
+		char *json;
+
+		findings_id(f);
+		sensor_explain(s, f);
+		json = finding_to_json(f, &ctx);
 
 		if (!json) {
 			log_warnx("out of memory writing findings");

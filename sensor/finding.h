@@ -29,7 +29,8 @@ struct finding_key {
 
 struct finding {
 	struct finding_key key;
-	char id[33];                 /* 32 lowercase hex + NUL */
+	char id[33];                 /* 32 lowercase hex + NUL; "" until
+				      * findings_id() makes it */
 	uint16_t local_port, remote_port; /* of the first flow */
 	uint64_t count, packets, bytes;
 	uint64_t first_ns, last_ns;  /* packet timestamps */
@@ -38,6 +39,8 @@ struct finding {
 	char list_name[128];         /* its name, kept for the JSON */
 	struct cd_prefix entry;      /* its entry */
 	uint32_t line;
+	bool explained;              /* list, list_name, entry, line are set
+				      * (sensor_explain()) */
 	bool blocked;                /* every packet so far came from NFLOG */
 	bool answered;               /* the host answered (incident policy) */
 	bool established;            /* a TCP handshake completed */

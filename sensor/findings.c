@@ -43,7 +43,8 @@ struct findings *findings_new(size_t max)
 
 	if (!fs)
 		return NULL;
-	while (nb < max && nb < (1u << 20))
+	/* Twice the findings: short chains, as few cache misses as can be. */
+	while (nb < 2 * max && nb < (1u << 21))
 		nb <<= 1;
 	fs->buckets = calloc(nb, sizeof(*fs->buckets));
 	fs->gbuckets = calloc(nb, sizeof(*fs->gbuckets));
@@ -92,19 +93,29 @@ void findings_set_evict_cb(struct findings *fs,
 	fs->evict_arg = arg;
 }
 
+static inline uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	return x ^ (x >> 33);
+}
+
+/* Four words of addresses and one of the rest, one multiply each. */
 static uint32_t key_hash(const struct finding_key *k)
 {
-	/* FNV-1a over the packed key: findings are few, the table is small. */
-	const uint8_t *parts[2] = { k->local.u.b, k->remote.u.b };
-	uint32_t h = 2166136261u;
+	uint64_t w[4], h;
 
-	for (int p = 0; p < 2; p++)
-		for (int i = 0; i < 16; i++)
-			h = (h ^ parts[p][i]) * 16777619u;
-	h = (h ^ k->service_port) * 16777619u;
-	h = (h ^ k->dir) * 16777619u;
-	h = (h ^ k->proto) * 16777619u;
-	return h ^ k->many;
+	memcpy(&w[0], k->local.u.b, 8);
+	memcpy(&w[1], k->local.u.b + 8, 8);
+	memcpy(&w[2], k->remote.u.b, 8);
+	memcpy(&w[3], k->remote.u.b + 8, 8);
+	h = (w[0] * 0x9e3779b97f4a7c15ull) ^ (w[1] * 0xc2b2ae3d27d4eb4full) ^
+	    (w[2] * 0x165667b19e3779f9ull) ^ (w[3] * 0x27d4eb2f165667c5ull) ^
+	    ((uint64_t)k->service_port << 24 | (uint64_t)k->dir << 16 |
+	     (uint64_t)k->proto << 8 | k->many);
+	return (uint32_t)mix64(h);
 }
 
 static bool key_eq(const struct finding_key *a, const struct finding_key *b)
@@ -119,13 +130,16 @@ static bool key_eq(const struct finding_key *a, const struct finding_key *b)
  * key within a run, different for the same key seen again another day,
  * and reproducible for a replayed capture (golden tests).
  */
-static void finding_make_id(struct finding *f)
+const char *findings_id(struct finding *f)
 {
 	uint8_t md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
 	uint8_t buf[64];
 	size_t n = 0;
 	static const char hex[] = "0123456789abcdef";
+
+	if (f->id[0])
+		return f->id;
 
 	memcpy(buf + n, f->key.local.u.b, 16), n += 16;
 	memcpy(buf + n, f->key.remote.u.b, 16), n += 16;
@@ -143,6 +157,7 @@ static void finding_make_id(struct finding *f)
 		f->id[2 * i + 1] = hex[md[i] & 15];
 	}
 	f->id[32] = '\0';
+	return f->id;
 }
 
 static bool has_ports(uint8_t proto)
@@ -329,7 +344,6 @@ struct finding *findings_get(struct findings *fs, const struct finding_key *k,
 	f->first_ns = f->last_ns = first_ns;
 	f->blocked = true;
 	f->keep = keep;
-	finding_make_id(f);
 	f->hnext = fs->buckets[h & (fs->nbuckets - 1)];
 	fs->buckets[h & (fs->nbuckets - 1)] = f;
 	f->prev_all = fs->tail;

@@ -48,6 +48,11 @@ void findings_free(struct findings *fs);
  */
 struct finding *findings_get(struct findings *fs, const struct finding_key *k,
 			     uint64_t first_ns, bool keep, bool *created);
+/*
+ * f's id (see finding.h), made on first use: hashing costs more than the
+ * rest of a new finding, and under a scan most are evicted unseen.
+ */
+const char *findings_id(struct finding *f);
 /* A packet updated f: most recently used; keep moves it up for good. */
 void findings_touch(struct findings *fs, struct finding *f, bool keep);
 /* Whether f is still the finding that had generation gen. */

@@ -44,8 +44,26 @@ void sensor_free(struct sensor *s)
 	free(s);
 }
 
+void sensor_explain(struct sensor *s, struct finding *f)
+{
+	struct tset_match m;
+
+	if (f->explained || !s->tset)
+		return;
+	tset_explain(s->tset, &f->key.remote, &m);
+	f->list = m.list;
+	if (m.list && m.list->name)
+		util_strlcpy(f->list_name, m.list->name, sizeof(f->list_name));
+	f->entry = m.entry;
+	f->line = m.line;
+	f->explained = true;
+}
+
 void sensor_set_tset(struct sensor *s, const struct tset *t)
 {
+	/* Findings not explained yet came from the set in use until now. */
+	for (struct finding *f = findings_first(s->findings); f; f = findings_next(f))
+		sensor_explain(s, f);
 	s->tset = t;
 	flow_table_clear(s->flows);
 	/* The old set's lists may be freed now; findings keep the names. */
@@ -86,7 +104,6 @@ static struct finding *flow_finding(struct sensor *s, struct flow *fl,
 {
 	int remote = fl->remote_side;
 	struct finding_key k;
-	struct tset_match m;
 	struct finding *f;
 
 	memset(&k, 0, sizeof(k));
@@ -102,13 +119,6 @@ static struct finding *flow_finding(struct sensor *s, struct flow *fl,
 	if (*created) {
 		f->local_port = fl->key.port[!remote];
 		f->remote_port = fl->key.port[remote];
-		tset_explain(s->tset, &k.remote, &m);
-		f->list = m.list;
-		if (m.list && m.list->name)
-			util_strlcpy(f->list_name, m.list->name,
-				     sizeof(f->list_name));
-		f->entry = m.entry;
-		f->line = m.line;
 	}
 	f->count++;
 	return f;

@@ -89,6 +89,12 @@ size_t sensor_batch_pre(struct sensor *s, int dlt,
 			const struct sensor_frame *fr,
 			const struct sensor_pre *pre, const uint8_t *kind,
 			size_t n);
+/*
+ * Fill f's list, list_name, entry and line from the set in use, once
+ * (done lazily: under a scan most findings are evicted unseen). Call
+ * before reading them; sensor_set_tset() fills every pending one first.
+ */
+void sensor_explain(struct sensor *s, struct finding *f);
 const struct sensor_stats *sensor_get_stats(const struct sensor *s);
 struct findings *sensor_findings(struct sensor *s);
 struct flow_table *sensor_flows(struct sensor *s);

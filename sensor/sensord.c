@@ -56,7 +56,8 @@ static void report(struct sensord *sd, struct finding *f, bool is_new,
 	struct ipc_s_finding m;
 
 	memset(&m, 0, sizeof(m));
-	memcpy(m.id, f->id, sizeof(m.id));
+	sensor_explain(sd->sensor, f);
+	memcpy(m.id, findings_id(f), sizeof(m.id));
 	m.dir = f->key.dir;
 	m.proto = f->key.proto;
 	m.flags = (uint8_t)(finding_flags(f) | (is_new ? IPC_F_NEW : 0));

@@ -156,14 +156,14 @@ static void test_many_ports_merge(void **state)
 		assert_int_equal(f->key.service_port, 3);
 	}
 	/* The many-ports id is not the id a real port 0 finding would get. */
-	memcpy(id0, many->id, sizeof(id0));
+	memcpy(id0, findings_id(many), sizeof(id0));
 	{
 		struct finding_key k = key("192.0.2.10", "203.0.113.9", FINDING_INBOUND,
 					   IPPROTO_UDP, 0);
 		struct findings *fs2 = findings_new(4);
 
 		f = findings_get(fs2, &k, FINDINGS_PORTS_MAX + 1, false, &created);
-		assert_string_not_equal(f->id, id0);
+		assert_string_not_equal(findings_id(f), id0);
 		findings_free(fs2);
 	}
 	/* Another direction of the same remote is its own group. */
@@ -372,7 +372,7 @@ static void test_prescan_same_as_batch(void **state)
 	assert_true(sensor_get_stats(a)->truncated > 100);
 	for (fa = findings_first(sensor_findings(a)), fb = findings_first(sensor_findings(b));
 	     fa && fb; fa = findings_next(fa), fb = findings_next(fb)) {
-		assert_string_equal(fa->id, fb->id);
+		assert_string_equal(findings_id(fa), findings_id(fb));
 		assert_int_equal(fa->packets, fb->packets);
 		assert_int_equal(fa->count, fb->count);
 	}

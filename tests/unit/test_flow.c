@@ -135,7 +135,7 @@ static void test_findings_key_and_json(void **state)
 	g = findings_get(fs, &k, 5, false, &created);
 	assert_false(created);
 	assert_ptr_equal(f, g);
-	assert_int_equal(strlen(f->id), 32);
+	assert_int_equal(strlen(findings_id(f)), 32);
 	f->count = 1;
 	f->packets = 2;
 	f->bytes = 208;
