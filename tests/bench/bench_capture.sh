@@ -15,7 +15,7 @@
 # Environment: CORDON, BENCH_DIR, SECS (10), RUNS (3), LISTED (per mille
 # of frames from a listed /28, 1), SENDERS (blast processes, one per CPU).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 CORDON=${CORDON:-$PWD/build/cordon}
 BENCH_DIR=${BENCH_DIR:-$PWD/build/bench}
 SECS=${SECS:-10} RUNS=${RUNS:-3} LISTED=${LISTED:-1} SENDERS=${SENDERS:-$(nproc)}
@@ -65,11 +65,12 @@ ns_ticks() {
 # SENDERS blasts at once (one per core: the highest rate, and the
 # capture then competes for a core): the total of their rates.
 blast() {
-	local i
+	local i pids=()
 	for i in $(seq "$SENDERS"); do
 		ip netns exec "$S" "$BENCH_DIR/blast" tx0 "$SECS" "$LISTED" >"$TMP/blast.$i" &
+		pids+=($!)
 	done
-	wait $(jobs -p | tail -n "$SENDERS")
+	wait "${pids[@]}"
 	cat "$TMP"/blast.* | sed -n 's/.*(\([0-9]*\) pps).*/\1/p' | awk '{s += $1} END {print s}'
 	rm -f "$TMP"/blast.*
 }

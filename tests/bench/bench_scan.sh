@@ -27,7 +27,7 @@ one() { # LABEL PCAP
 	T[$1]+="$t " M[$1]+="$m "
 }
 echo "capture: $NPKT SYNs, $NSRC listed sources, list $NSRC /32; $RUNS runs each, interleaved"
-for i in $(seq "$RUNS"); do
+for _ in $(seq "$RUNS"); do
 	one clean "$D/clean.pcap"
 	one scan "$D/scan.pcap"
 done

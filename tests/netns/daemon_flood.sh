@@ -12,7 +12,7 @@
 # logged and written; `cordon status` shows the losses.
 # Only documentation addresses; namespaces named with $$.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 CORDON=${CORDON:-$PWD/build/san/cordon}
 PYTHON=${PYTHON:-/usr/bin/python3}
 S=cdfs$$ R=cdfr$$
