@@ -23,6 +23,9 @@ struct sensord {
 	struct list **lists;
 	size_t nlists;
 	uint64_t last_sweep_ns;
+	/* Reports of noise findings (inbound, unanswered): a token bucket. */
+	uint64_t noise_tokens_milli, noise_ns;
+	uint64_t unreported;
 	struct evidence_ring *ring; /* headers of the last seconds, for evidence */
 	union {
 		struct ipc_hdr h;
@@ -80,11 +83,48 @@ static void report(struct sensord *sd, struct finding *f, bool is_new,
 	sd_send(sd, IPC_S_FINDING, &m, sizeof(m));
 }
 
+/*
+ * Under a scan every packet can be a new inbound finding; sending each to
+ * the parent (which writes at most fout's rate anyway) would stall this
+ * process behind it and the kernel would drop packets. Findings the
+ * incident policy reads (OUTBOUND, answered, established) always go;
+ * noise goes within SENSORD_NOISE_RATE a second, the rest is counted
+ * (findingsUnreported) and may still go with a later sweep.
+ */
+#define SENSORD_NOISE_RATE 1000u
+#define SENSORD_NOISE_BURST 2000u
+
+static bool is_noise(const struct finding *f)
+{
+	return f->key.dir == FINDING_INBOUND && !f->answered && !f->established;
+}
+
+static bool noise_budget(struct sensord *sd)
+{
+	uint64_t now = util_now_mono_ns(), cap = SENSORD_NOISE_BURST * 1000ull;
+
+	if (now > sd->noise_ns) {
+		uint64_t dt = now - sd->noise_ns > 10000000000ull ? 10000000000ull :
+								    now - sd->noise_ns;
+		uint64_t add = dt * SENSORD_NOISE_RATE / 1000000;
+
+		sd->noise_tokens_milli = cap - sd->noise_tokens_milli < add ?
+						 cap : sd->noise_tokens_milli + add;
+		sd->noise_ns = now;
+	}
+	if (sd->noise_tokens_milli < 1000)
+		return false;
+	sd->noise_tokens_milli -= 1000;
+	return true;
+}
+
 /* A finding about to make room for a newer one: its last change first. */
 static void on_evict(struct finding *f, void *arg)
 {
-	if (f->last_ns != f->reported_ns)
-		report(arg, f, false, 0);
+	struct sensord *sd = arg;
+
+	if (f->last_ns != f->reported_ns && (!is_noise(f) || noise_budget(sd)))
+		report(sd, f, false, 0);
 }
 
 static void on_packet(void *arg, int dlt, const uint8_t *buf, uint32_t caplen,
@@ -98,8 +138,13 @@ static void on_packet(void *arg, int dlt, const uint8_t *buf, uint32_t caplen,
 	if (!sensor_packet(sd->sensor, dlt, buf, caplen, ts_ns, &ev))
 		return;
 	/* New findings and changes the incident policy cares about go now. */
-	if (ev.new_finding || finding_flags(ev.finding) != ev.finding->reported_flags)
+	if (ev.new_finding || finding_flags(ev.finding) != ev.finding->reported_flags) {
+		if (is_noise(ev.finding) && !noise_budget(sd)) {
+			sd->unreported += ev.new_finding;
+			return;
+		}
 		report(sd, ev.finding, ev.new_finding, ts_ns);
+	}
 }
 
 /* Once a second: counters of findings that moved, and capture stats. */
@@ -111,8 +156,8 @@ static void sweep(struct sensord *sd)
 	struct finding *f;
 
 	for (f = findings_first(sensor_findings(sd->sensor)); f; f = findings_next(f))
-		if (f->last_ns != f->reported_ns)
-			report(sd, f, false, 0);
+		if (f->last_ns != f->reported_ns && (!is_noise(f) || noise_budget(sd)))
+			report(sd, f, !f->reported_ns, 0);
 	memset(&m, 0, sizeof(m));
 	for (size_t i = 0; i < sd->ncaps; i++) {
 		struct capture_stats cs;
@@ -131,6 +176,7 @@ static void sweep(struct sensord *sd)
 	m.malformed = st->malformed;
 	m.lost = st->lost;
 	m.findings_evicted = st->evicted;
+	m.findings_unreported = sd->unreported;
 	m.findings = findings_count(sensor_findings(sd->sensor));
 	flow_table_stats(sensor_flows(sd->sensor), &fst);
 	m.flows = fst.active;

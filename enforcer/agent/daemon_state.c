@@ -185,6 +185,7 @@ static cJSON *status_capture(const struct daemon *d)
 	cJSON_AddNumberToObject(o, "flows", (double)s->flows);
 	cJSON_AddNumberToObject(o, "lost", (double)s->lost);
 	cJSON_AddNumberToObject(o, "findingsEvicted", (double)s->findings_evicted);
+	cJSON_AddNumberToObject(o, "findingsUnreported", (double)s->findings_unreported);
 	cJSON_AddNumberToObject(o, "findingsDropped", (double)d->fout.st.dropped);
 	cJSON_AddNumberToObject(o, "findingsRotations", (double)d->fout.st.rotations);
 	cJSON_AddNumberToObject(o, "sensorRestarts", d->sensor_deaths);
@@ -256,6 +257,9 @@ void daemon_write_metrics(struct daemon *d)
 	  d->fout.st.dropped);
 	M("findings_evicted_total", "counter", "Findings evicted from the full table.",
 	  s->findings_evicted);
+	M("findings_unreported_total", "counter",
+	  "New unanswered inbound findings over the sensor's report rate.",
+	  s->findings_unreported);
 	M("packets_lost_total", "counter", "Matched packets with no room in the tables.", s->lost);
 	M("incident_open", "gauge", "1 while an incident is open.", d->inc.open ? 1 : 0);
 	M("lockdown", "gauge", "1 while this agent's lockdown is in force.",

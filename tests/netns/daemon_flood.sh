@@ -6,8 +6,10 @@
 #      256 local addresses and random ports) --veth-- R 192.0.2.10 (cordon)
 #
 # Checks: the table evicts instead of going blind (findingsEvicted in
-# daemon.json and the metrics file); the findings file stays within the
-# write-rate bound and counts what it did not write (findingsDropped);
+# daemon.json and the metrics file); the sensor sends new inbound noise to
+# the parent within its rate and counts the rest (findingsUnreported); the
+# findings file stays within the write-rate bound and counts what it did
+# not write (findingsDropped);
 # during the flood the host's own packet to a listed C2 is still a finding,
 # logged and written; `cordon status` shows the losses.
 # Only documentation addresses; namespaces named with $$.
@@ -106,10 +108,12 @@ elapsed = float(sys.argv[3]) - float(sys.argv[2])
 size = sum(os.path.getsize(p) for p in glob.glob(sys.argv[4] + "/findings.json*"))
 bound = 2 * 1024 * 1024 + 256 * 1024 * elapsed + 64 * 1024
 print("# received %d, kernel drops %d, lost %d" % (c["received"], c["droppedByKernel"], c["lost"]))
-print("# matched %d, findings %d, evicted %d, records dropped %d, rotations %d, file %d bytes in %.1f s (bound %d)" % (
-    c["matched"], c["findings"], c["findingsEvicted"], c["findingsDropped"], c["findingsRotations"], size, elapsed, bound))
+print("# matched %d, findings %d, evicted %d, unreported %d, records dropped %d, rotations %d, file %d bytes in %.1f s (bound %d)" % (
+    c["matched"], c["findings"], c["findingsEvicted"], c["findingsUnreported"], c["findingsDropped"],
+    c["findingsRotations"], size, elapsed, bound))
 print("evicted" if c["findingsEvicted"] > 0 and c["findings"] <= 4096 else "not-evicted")
 print("dropped" if c["findingsDropped"] > 0 else "not-dropped")
+print("unreported" if c["findingsUnreported"] > 0 else "all-reported")
 print("bounded" if size <= bound else "unbounded")
 PY
 grep '^#' "$TMP/py.out"
@@ -117,14 +121,18 @@ grep -qx evicted "$TMP/py.out" && ok "a full table evicts (findingsEvicted > 0, 
 	{ notok "table evicts"; sed 's/^/# /' "$TMP/py.out"; }
 grep -qx dropped "$TMP/py.out" && ok "records over the write rate are dropped and counted (findingsDropped > 0)" ||
 	notok "findingsDropped counted"
+grep -qx unreported "$TMP/py.out" &&
+	ok "the sensor reports new inbound noise within its rate, counts the rest (findingsUnreported > 0)" ||
+	notok "findingsUnreported counted"
 grep -qx bounded "$TMP/py.out" && ok "findings file within burst + rate x time" ||
 	notok "findings file bounded"
 grep -qE '^cordon_findings_dropped_total [1-9]' "$ST/cordon.prom" &&
 	grep -qE '^cordon_findings_evicted_total [1-9]' "$ST/cordon.prom" &&
+	grep -qE '^cordon_findings_unreported_total [1-9]' "$ST/cordon.prom" &&
 	ok "metrics file: findings dropped and evicted counters" ||
 	{ notok "metrics counters"; grep findings "$ST/cordon.prom" | sed 's/^/# /'; }
 out=$(ip netns exec "$R" "$CORDON" status --state-dir "$ST" 2>&1)
-grep -qE 'under load: [0-9]+ matched packets lost, [1-9][0-9]* findings evicted, [1-9][0-9]* finding records not written' <<<"$out" &&
+grep -qE 'under load: [0-9]+ matched packets lost, [1-9][0-9]* findings evicted, [0-9]+ new inbound findings not reported \(rate\), [1-9][0-9]* finding records not written' <<<"$out" &&
 	ok "cordon status shows the losses" || { notok "status shows the losses"; echo "$out" | sed 's/^/# /'; }
 kill -TERM "$DPID"
 wait "$DPID"
