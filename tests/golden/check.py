@@ -223,6 +223,11 @@ tap(rc == 0 and c2 == [("OUTBOUND", "TCP", "192.0.2.10", "203.0.113.7", 443)] an
 tap(rc == 0 and len(got) == 60 * 17 + 1,
     "scan: each remote keeps 16 per-port findings and one many-ports finding",
     "findings=%d" % len(got))
+many = [f["description"] for f in got if "many" in f["description"]]
+tap(len(many) == 60 and all(" on many UDP ports, " in d for d in many) and
+    not any("port 0" in f["description"] for f in got),
+    "scan: a many-ports finding says so (never 'port 0')",
+    "many=%d %r" % (len(many), many[:1]))
 
 # cordon check
 T = ["--threat-list", os.path.join(LISTS, "threat.txt"), "--trusted-list", TRUSTED]
