@@ -287,7 +287,10 @@ const struct config_opt config_opts[] = {
 	STR("agent", "findings_file", agent.findings_file, "", CF_EMPTY_OK,
 	    check_path, "FILE",
 	    "Where findings are appended, one JSON object per line. Empty: "
-	    "findings.json in state_dir."),
+	    "findings.json in state_dir. At most 256 KiB/s are written "
+	    "(records over that are counted, not written; new and outbound "
+	    "findings go first), and the file is rotated to FILE.1 before it "
+	    "passes 64 MiB."),
 	STR("agent", "metrics_file", agent.metrics_file, "", CF_EMPTY_OK,
 	    check_path, "FILE",
 	    "Prometheus text file rewritten with counters, for node_exporter's "
@@ -310,7 +313,10 @@ const struct config_opt config_opts[] = {
 	    "when full."),
 	NUM(CT_UINT, "agent", "max_findings", agent.max_findings, "65536", 16,
 	    16u << 20,
-	    "Findings held at once; new ones are counted as lost when full."),
+	    "Findings held at once. When full, a new one takes the place of "
+	    "the least recently updated unanswered inbound one (an outbound "
+	    "or answered one always finds room), counted as evicted; past "
+	    "16 ports of one remote, its further ports share one finding."),
 	NUM(CT_DURATION, "agent", "evidence_window", agent.evidence_window_ms,
 	    "30", 0, 300 * SEC,
 	    "Traffic kept from before an incident, written to the evidence "

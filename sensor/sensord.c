@@ -30,6 +30,9 @@ struct sensord {
 	uint64_t last_sweep_ns;
 	bool busy;                  /* the socket to the parent is full */
 	uint64_t deferred;          /* finding reports that had to wait */
+	/* Reports of noise findings (inbound, unanswered): a token bucket. */
+	uint64_t noise_tokens_milli, noise_ns;
+	uint64_t unreported;        /* new noise findings over that rate */
 	struct evidence_ring *ring; /* headers of the last seconds, for evidence */
 	int out_slot;               /* where a dump file lands; writable (seccomp) */
 	union {
@@ -92,6 +95,9 @@ static void report(struct sensord *sd, struct finding *f, bool is_new,
 		return;
 	}
 	memset(&m, 0, sizeof(m));
+	/* Made on first use: most findings of a scan are evicted unseen. */
+	sensor_explain(sd->sensor, f);
+	findings_id(f);
 	finding_rec_of(f, &m.f);
 	m.is_new = f->report_new;
 	m.trigger_ns = trigger_ns;
@@ -109,14 +115,74 @@ static void report(struct sensord *sd, struct finding *f, bool is_new,
 	f->report_next = false;
 }
 
-/* The socket has room again: every finding with a report owed. */
+/*
+ * Under a scan every packet can be a new inbound finding; sending each to
+ * the parent (which writes at most fout's rate anyway) would stall this
+ * process behind it and the kernel would drop packets. Findings the
+ * incident policy reads (OUTBOUND, answered, established) always go;
+ * noise goes within SENSORD_NOISE_RATE a second, the rest is counted
+ * (findingsUnreported) and may still go with a later sweep.
+ */
+#define SENSORD_NOISE_RATE 1000u
+#define SENSORD_NOISE_BURST 2000u
+
+static bool is_noise(const struct finding *f)
+{
+	return f->key.dir == FINDING_INBOUND && !f->answered && !f->established;
+}
+
+static bool noise_budget(struct sensord *sd)
+{
+	uint64_t now = util_now_mono_ns(), cap = SENSORD_NOISE_BURST * 1000ull;
+
+	if (now > sd->noise_ns) {
+		uint64_t dt = now - sd->noise_ns > 10000000000ull ? 10000000000ull :
+								    now - sd->noise_ns;
+		uint64_t add = dt * SENSORD_NOISE_RATE / 1000000;
+
+		sd->noise_tokens_milli = cap - sd->noise_tokens_milli < add ?
+						 cap : sd->noise_tokens_milli + add;
+		sd->noise_ns = now;
+	}
+	if (sd->noise_tokens_milli < 1000)
+		return false;
+	sd->noise_tokens_milli -= 1000;
+	return true;
+}
+
+static bool may_report(struct sensord *sd, const struct finding *f)
+{
+	return !is_noise(f) || noise_budget(sd);
+}
+
+/*
+ * When an owed report happened: a new finding or a change of its flags
+ * keeps its packet's time; counters alone are a sweep's (0), which the
+ * parent writes as a routine update.
+ */
+static uint64_t owed_trigger(const struct finding *f)
+{
+	return f->report_new ? f->first_ns :
+	       finding_flags(f) != f->reported_flags ? f->last_ns : 0;
+}
+
+/* The socket has room again: every finding with a report owed (noise within its rate). */
 static void flush_owed(struct sensord *sd)
 {
 	sd->busy = false;
 	for (struct finding *f = findings_first(sensor_findings(sd->sensor)); f && !sd->busy;
 	     f = findings_next(f))
-		if (owed(f))
-			report(sd, f, false, f->report_new ? f->first_ns : f->last_ns);
+		if (owed(f) && may_report(sd, f))
+			report(sd, f, false, owed_trigger(f));
+}
+
+/* A finding about to make room for a newer one: what it owes first. */
+static void on_evict(struct finding *f, void *arg)
+{
+	struct sensord *sd = arg;
+
+	if (owed(f) && may_report(sd, f))
+		report(sd, f, false, owed_trigger(f));
 }
 
 static void on_packet(void *arg, int dlt, const uint8_t *buf, uint32_t caplen,
@@ -131,8 +197,15 @@ static void on_packet(void *arg, int dlt, const uint8_t *buf, uint32_t caplen,
 		return;
 	/* New findings and changes the incident policy cares about go now. */
 	if (ev.new_finding || ev.finding->report_new || ev.finding->report_next ||
-	    finding_flags(ev.finding) != ev.finding->reported_flags)
+	    finding_flags(ev.finding) != ev.finding->reported_flags) {
+		if (is_noise(ev.finding) && !noise_budget(sd)) {
+			/* Owed: a later sweep may still send it, within the rate. */
+			ev.finding->report_new |= ev.new_finding;
+			sd->unreported += ev.new_finding;
+			return;
+		}
 		report(sd, ev.finding, ev.new_finding, ts_ns);
+	}
 }
 
 /* Once a second: counters of findings that moved, and capture stats. */
@@ -145,7 +218,7 @@ static void sweep(struct sensord *sd)
 
 	for (f = findings_first(sensor_findings(sd->sensor)); f && !sd->busy;
 	     f = findings_next(f))
-		if (owed(f))
+		if (owed(f) && may_report(sd, f))
 			report(sd, f, false, 0);
 	memset(&m, 0, sizeof(m));
 	for (size_t i = 0; i < sd->ncaps; i++) {
@@ -164,6 +237,8 @@ static void sweep(struct sensord *sd)
 	m.truncated = st->truncated;
 	m.malformed = st->malformed;
 	m.lost = st->lost;
+	m.findings_evicted = st->evicted;
+	m.findings_unreported = sd->unreported;
 	m.findings = findings_count(sensor_findings(sd->sensor));
 	flow_table_stats(sensor_flows(sd->sensor), &fst);
 	m.flows = fst.active;
@@ -458,6 +533,7 @@ void sensord_main(int sock, struct cap **caps, size_t ncaps,
 	sd->sensor = sensor_new(&so);
 	if (!sd->sensor)
 		fatalx("sensor: out of memory");
+	findings_set_evict_cb(sensor_findings(sd->sensor), on_evict, sd);
 	if (o->evidence_seconds) {
 		struct evidence_ring_opts ro = {
 			.seconds = o->evidence_seconds,

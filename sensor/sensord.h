@@ -78,6 +78,9 @@ struct ipc_s_stats {
 	uint64_t packets, ip, matched, trusted, skipped, truncated, malformed, lost;
 	uint64_t findings, flows;
 	uint64_t deferred;   /* finding reports that waited for a busy parent */
+	uint64_t findings_evicted; /* to make room (sensor/findings.h) */
+	uint64_t findings_unreported; /* new noise findings over the sensor's
+				       * report rate (sensord.c) */
 };
 
 /* With an fd attached: a new, empty file for the packets of one DLT. */

@@ -18,6 +18,7 @@
 #include "cloud.h"
 #include "daemon.h"
 #include "daemon_ipc.h"
+#include "fout.h"
 #include "ipc.h"
 #include "journal.h"
 #include "plan.h"
@@ -129,6 +130,7 @@ struct daemon {
 	FILE *findings;
 	char findings_path[600];
 	uint64_t findings_written;
+	struct fout fout;          /* what the findings file may take (fout.h) */
 	struct recent_finding recent[DAEMON_RECENT];
 	size_t n_recent;
 	/* the journal, open for the agent's life; jst is always current */

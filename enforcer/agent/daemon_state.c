@@ -152,6 +152,11 @@ static cJSON *status_capture(const struct daemon *d)
 	cJSON_AddNumberToObject(o, "findings", (double)s->findings);
 	cJSON_AddNumberToObject(o, "flows", (double)s->flows);
 	cJSON_AddNumberToObject(o, "reportsDeferred", (double)s->deferred);
+	cJSON_AddNumberToObject(o, "lost", (double)s->lost);
+	cJSON_AddNumberToObject(o, "findingsEvicted", (double)s->findings_evicted);
+	cJSON_AddNumberToObject(o, "findingsUnreported", (double)s->findings_unreported);
+	cJSON_AddNumberToObject(o, "findingsDropped", (double)d->fout.st.dropped);
+	cJSON_AddNumberToObject(o, "findingsRotations", (double)d->fout.st.rotations);
 	cJSON_AddNumberToObject(o, "sensorRestarts", d->sensor.restarts);
 	return o;
 }
@@ -238,6 +243,16 @@ static void write_metrics(struct daemon *d)
 	M("kernel_drops_total", "counter", "Packets the capture ring dropped.", s->dropped);
 	M("findings", "gauge", "Findings the sensor holds.", s->findings);
 	M("findings_written_total", "counter", "Finding records written.", d->findings_written);
+	M("findings_dropped_total", "counter", "Finding records over the write rate, not written.",
+	  d->fout.st.dropped);
+	M("findings_rotations_total", "counter", "Times the findings file was rotated.",
+	  d->fout.st.rotations);
+	M("findings_evicted_total", "counter", "Findings evicted from the full table.",
+	  s->findings_evicted);
+	M("findings_unreported_total", "counter",
+	  "New unanswered inbound findings over the sensor's report rate.",
+	  s->findings_unreported);
+	M("packets_lost_total", "counter", "Matched packets with no room in the tables.", s->lost);
 	M("incident_open", "gauge", "1 while an incident is open.", d->inc.active ? 1 : 0);
 	M("lockdown", "gauge", "1 while this agent's lockdown is in force.",
 	  d->inc.active && d->inc.lockdown_done ? 1 : 0);
