@@ -19,8 +19,15 @@
  * fields end in _ms. A char * that may be unset is NULL when it is.
  */
 
-/* The agent's user when neither the config nor --agent-user names one. */
+/* The agent's (parent process's) user. */
 #define CONFIG_DEFAULT_AGENT_USER "cordon"
+/* The sensor process's own user. */
+#define CONFIG_DEFAULT_SENSOR_USER "cordon-sensor"
+/*
+ * The AWS process's own user: the one whose sockets pass in lockdown
+ * (--agent-user when neither the config nor the flag names one).
+ */
+#define CONFIG_DEFAULT_AWS_USER "cordon-aws"
 
 enum config_mode {
 	CONFIG_MODE_MONITOR, /* findings only */
@@ -42,6 +49,8 @@ struct cordon_config {
 		char *state_dir;
 		char *instance_id;            /* NULL: from IMDS */
 		char *user;                   /* NAME or UID to drop to */
+		char *sensor_user;            /* the sensor process's */
+		char *aws_user;               /* the AWS process's */
 		char *findings_file;          /* NULL: STATE_DIR/findings.json */
 		char *metrics_file;           /* NULL: none */
 		uint64_t capture_buffer;      /* bytes, TPACKET_V3 ring */

@@ -274,12 +274,23 @@ const struct config_opt config_opts[] = {
 	    "service (IMDSv2)."),
 	STR("agent", "user", agent.user, CONFIG_DEFAULT_AGENT_USER, 0,
 	    check_user, "USER",
-	    "Unprivileged user (name or uid) the packet-parsing process runs "
-	    "as after capture handles are open."),
+	    "Unprivileged user (name or uid) the agent runs as after capture "
+	    "handles are open; it owns state_dir."),
+	STR("agent", "sensor_user", agent.sensor_user, CONFIG_DEFAULT_SENSOR_USER, 0,
+	    check_user, "USER",
+	    "User (name or uid) of the packet-parsing process; its own, so "
+	    "that a sensor taken over reaches no other process."),
+	STR("agent", "aws_user", agent.aws_user, CONFIG_DEFAULT_AWS_USER, 0,
+	    check_user, "USER",
+	    "User (name or uid) of the process that holds the AWS credentials, "
+	    "in user's group; its sockets are the ones that pass in lockdown."),
 	STR("agent", "findings_file", agent.findings_file, "", CF_EMPTY_OK,
 	    check_path, "FILE",
 	    "Where findings are appended, one JSON object per line. Empty: "
-	    "findings.json in state_dir."),
+	    "findings.json in state_dir. At most 256 KiB/s are written "
+	    "(records over that are counted, not written; new and outbound "
+	    "findings go first), and the file is rotated to FILE.1 before it "
+	    "passes 64 MiB."),
 	STR("agent", "metrics_file", agent.metrics_file, "", CF_EMPTY_OK,
 	    check_path, "FILE",
 	    "Prometheus text file rewritten with counters, for node_exporter's "
@@ -302,7 +313,10 @@ const struct config_opt config_opts[] = {
 	    "when full."),
 	NUM(CT_UINT, "agent", "max_findings", agent.max_findings, "65536", 16,
 	    16u << 20,
-	    "Findings held at once; new ones are counted as lost when full."),
+	    "Findings held at once. When full, a new one takes the place of "
+	    "the least recently updated unanswered inbound one (an outbound "
+	    "or answered one always finds room), counted as evicted; past "
+	    "16 ports of one remote, its further ports share one finding."),
 	NUM(CT_DURATION, "agent", "evidence_window", agent.evidence_window_ms,
 	    "30", 0, 300 * SEC,
 	    "Traffic kept from before an incident, written to the evidence "

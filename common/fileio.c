@@ -368,6 +368,26 @@ int fileio_unlink(int dirfd, const char *name, unsigned flags)
 	return flags & FILEIO_NOSYNC ? 0 : fileio_sync_dir(dirfd);
 }
 
+int fileio_pwrite(int fd, const void *p, size_t n, off_t at)
+{
+	const char *c = p;
+
+	while (n) {
+		ssize_t w = pwrite(fd, c, n, at);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		if (w == 0)
+			return -EIO;
+		c += w;
+		at += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 int fileio_chown(int dirfd, const char *name, uid_t uid, gid_t gid)
 {
 	if (!name)
@@ -416,6 +436,26 @@ int fileio_replace_path(const char *path, const void *p, size_t n, mode_t mode,
 	if (dfd < 0)
 		return dfd;
 	rc = fileio_replace(dfd, name, p, n, mode, flags);
+	close(dfd);
+	return rc;
+}
+
+int fileio_rename_path(const char *path, const char *to_name, unsigned flags)
+{
+	const char *name;
+	int dfd, rc = 0;
+
+	if (!name_ok(to_name))
+		return -EINVAL;
+	dfd = parent_open(path, &name);
+	if (dfd < 0)
+		return dfd;
+	if (!name_ok(name))
+		rc = -EINVAL;
+	else if (renameat(dfd, name, dfd, to_name) < 0)
+		rc = -errno;
+	else if (!(flags & FILEIO_NOSYNC))
+		rc = fileio_sync_dir(dfd);
 	close(dfd);
 	return rc;
 }

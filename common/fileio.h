@@ -87,6 +87,11 @@ __must_check int fileio_sync(int dirfd, const char *name);
 __must_check int fileio_sync_dir(int dirfd);
 /* unlinkat; absent is fine; then the directory fsync'ed (flags). */
 __must_check int fileio_unlink(int dirfd, const char *name, unsigned flags);
+/*
+ * All of p at offset at of an open file (pwrite(2) until done): appends
+ * at a position the caller knows, whatever a torn write left after it.
+ */
+__must_check int fileio_pwrite(int fd, const void *p, size_t n, off_t at);
 /* fchownat(AT_SYMLINK_NOFOLLOW); name NULL: the directory itself. */
 __must_check int fileio_chown(int dirfd, const char *name, uid_t uid, gid_t gid);
 /*
@@ -96,6 +101,12 @@ __must_check int fileio_chown(int dirfd, const char *name, uid_t uid, gid_t gid)
 __must_check int fileio_open_path(const char *path, int flags, mode_t mode);
 __must_check int fileio_replace_path(const char *path, const void *p, size_t n,
 				     mode_t mode, unsigned flags);
+/*
+ * Rename path's last component to to_name in the same directory
+ * (renameat: neither name is followed; to_name is replaced), then the
+ * directory fsync'ed (flags). Rotation of a file given by path.
+ */
+__must_check int fileio_rename_path(const char *path, const char *to_name, unsigned flags);
 /* strerror(-rc), with -ELOOP and -ENXIO said in fileio's words. */
 const char *fileio_strerror(int rc);
 

@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 #include <cap-ng.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <pwd.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "privsep.h"
@@ -34,19 +42,66 @@ int privsep_lookup_user(const char *user, uid_t *uid, gid_t *gid, char *err,
 	return 0;
 }
 
-int privsep_drop(enum privsep_role role, const char *user, char *err,
-		 size_t errlen)
+void privsep_nodump(void)
 {
-	uid_t uid = getuid();
-	gid_t gid = getgid();
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+static bool is_already(uid_t uid, gid_t gid)
+{
+	uid_t r, e, s;
+	gid_t rg, eg, sg;
+
+	return !getresuid(&r, &e, &s) && !getresgid(&rg, &eg, &sg) && r == uid &&
+	       e == uid && s == uid && rg == gid && eg == gid && sg == gid;
+}
+
+int privsep_can_become(uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	if (is_already(uid, gid))
+		return 0;
+	capng_get_caps_process();
+	if (capng_have_capability(CAPNG_EFFECTIVE, CAP_SETUID) &&
+	    capng_have_capability(CAPNG_EFFECTIVE, CAP_SETGID))
+		return 0;
+	util_err(err, errlen,
+		 "changing to uid %u gid %u needs CAP_SETUID and CAP_SETGID "
+		 "(start as root, or give the unit AmbientCapabilities=CAP_SETUID CAP_SETGID)",
+		 (unsigned)uid, (unsigned)gid);
+	return -EPERM;
+}
+
+/* A child's id change: no supplementary groups, then gid, then uid. */
+static int set_ids(uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	bool same = is_already(uid, gid);
+
+	if (setgroups(0, NULL) < 0 && !(same && errno == EPERM))
+		return util_err(err, errlen, "cannot drop supplementary groups: %s",
+				strerror(errno));
+	if (same)
+		return 0;
+	if (setresgid(gid, gid, gid) < 0)
+		return util_err(err, errlen, "cannot become gid %u: %s", (unsigned)gid,
+				strerror(errno));
+	if (setresuid(uid, uid, uid) < 0)
+		return util_err(err, errlen, "cannot become uid %u: %s", (unsigned)uid,
+				strerror(errno));
+	return 0;
+}
+
+static int drop_enforcer(uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	bool setid;
 	int rc;
 
-	if (user && *user && (rc = privsep_lookup_user(user, &uid, &gid, err, errlen)))
-		return rc;
+	capng_get_caps_process();
+	setid = capng_have_capability(CAPNG_PERMITTED, CAP_SETUID) &&
+		capng_have_capability(CAPNG_PERMITTED, CAP_SETGID);
 	capng_clear(CAPNG_SELECT_BOTH);
-	if (role == PRIVSEP_ENFORCER &&
-	    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
-			 CAP_NET_ADMIN))
+	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_ADMIN) ||
+	    (setid && capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
+				    CAP_SETUID, CAP_SETGID, -1)))
 		return util_err(err, errlen, "libcap-ng: cannot keep CAP_NET_ADMIN");
 	if (geteuid() == 0 && uid != 0) {
 		/* capng_change_id keeps what we selected across setresuid. */
@@ -61,13 +116,73 @@ int privsep_drop(enum privsep_role role, const char *user, char *err,
 		if (capng_apply(CAPNG_SELECT_CAPS))
 			return util_err(err, errlen, "cannot drop capabilities");
 	}
-	if (role != PRIVSEP_ENFORCER &&
-	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
+	return 0;
+}
+
+static int drop_child(uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	int rc;
+
+	/* The bounding set first, while we may still hold CAP_SETPCAP. */
+	capng_clear(CAPNG_SELECT_BOTH);
+	(void)capng_apply(CAPNG_SELECT_BOUNDS);
+	if ((rc = set_ids(uid, gid, err, errlen)))
+		return rc;
+	capng_clear(CAPNG_SELECT_BOTH);
+	if (capng_apply(CAPNG_SELECT_CAPS))
+		return util_err(err, errlen, "cannot drop capabilities");
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
 		return util_err(err, errlen, "cannot clear ambient capabilities: %s",
 				strerror(errno));
+	return 0;
+}
+
+int privsep_drop(enum privsep_role role, const char *user, const char *group_of,
+		 char *err, size_t errlen)
+{
+	uid_t uid = getuid(), guid;
+	gid_t gid = getgid();
+	int rc;
+
+	if (user && *user && (rc = privsep_lookup_user(user, &uid, &gid, err, errlen)))
+		return rc;
+	if (group_of && *group_of &&
+	    (rc = privsep_lookup_user(group_of, &guid, &gid, err, errlen)))
+		return rc;
+	rc = role == PRIVSEP_ENFORCER ? drop_enforcer(uid, gid, err, errlen) :
+					drop_child(uid, gid, err, errlen);
+	if (rc)
+		return rc;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return util_err(err, errlen, "no_new_privs: %s", strerror(errno));
+	/* An id change resets it to fs.suid_dumpable; no change keeps it. */
+	privsep_nodump();
 	return 0;
+}
+
+int privsep_kill(pid_t pid, uid_t uid, gid_t gid, int sig)
+{
+	pid_t h;
+	int st;
+
+	if (pid <= 0)
+		return -EINVAL;
+	if (kill(pid, sig) == 0)
+		return 0;
+	if (errno != EPERM)
+		return -errno;
+	h = fork();
+	if (h < 0)
+		return -errno;
+	if (h == 0) {
+		if (setgroups(0, NULL) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
+			_exit(126);
+		_exit(kill(pid, sig) ? 127 : 0);
+	}
+	while (waitpid(h, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EPERM;
 }
 
 void privsep_describe(char *buf, size_t len)
@@ -80,23 +195,39 @@ void privsep_describe(char *buf, size_t len)
 	free(s);
 }
 
-/* What the sensor process needs once its handles are open. */
+/*
+ * What the sensor process needs once its handles are open, on any
+ * descriptor: reading, polling, memory, time, signals, exit. Writing,
+ * sending and fcntl are added below with the descriptors or commands they
+ * may name; open, dup, socket, setsockopt, prlimit64, kill, ptrace,
+ * execve and everything else kill it.
+ */
 static const char *const sensor_syscalls[] = {
-	"read", "readv", "pread64", "write", "writev", "sendto", "sendmsg",
-	"recvfrom", "recvmsg", "poll", "ppoll", "epoll_wait", "epoll_pwait",
-	"getsockopt", "setsockopt", "clock_gettime", "clock_nanosleep",
-	"gettimeofday", "nanosleep", "mmap", "munmap", "mremap", "brk",
-	"madvise", "mprotect", "close", "fstat", "newfstatat",
-	"statx", "lseek", "fcntl", "getpid", "gettid", "getrandom",
-	"rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "sigaltstack",
-	"futex", "exit", "exit_group", "restart_syscall",
-	"getrusage", "sched_yield", "prlimit64", "set_robust_list",
-	"rseq", "uname", "timerfd_settime", "timerfd_gettime", "getuid",
-	"geteuid", "getgid", "getegid",
+	"read", "readv", "pread64", "recvfrom", "recvmsg", "poll", "ppoll",
+	"epoll_wait", "epoll_pwait", "getsockopt", "clock_gettime",
+	"clock_nanosleep", "gettimeofday", "nanosleep", "mmap", "munmap",
+	"mremap", "brk", "madvise", "mprotect", "close", "fstat", "newfstatat",
+	"lseek", "getpid", "gettid", "getrandom", "rt_sigreturn",
+	"rt_sigprocmask", "rt_sigaction", "sigaltstack", "futex", "exit",
+	"exit_group", "restart_syscall", "getrusage", "sched_yield",
+	"set_robust_list", "rseq", "uname", "getuid", "geteuid", "getgid",
+	"getegid",
 };
 
-int privsep_seccomp_sensor(char *err, size_t errlen)
+static int allow_fd(scmp_filter_ctx ctx, const char *name, int fd)
 {
+	int nr = seccomp_syscall_resolve_name(name);
+
+	if (nr == __NR_SCMP_ERROR || fd < 0)
+		return 0;
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+				SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd));
+}
+
+int privsep_seccomp_sensor(const struct privsep_sensor_fds *f, char *err,
+			   size_t errlen)
+{
+	static const int fcntl_cmds[] = { F_GETFL, F_GETFD };
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	int rc = 0;
 
@@ -114,14 +245,28 @@ int privsep_seccomp_sensor(char *err, size_t errlen)
 			goto out;
 		}
 	}
-	/* Files (synced lists) may be opened to read, never to write. */
-	rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-			      SCMP_A2(SCMP_CMP_MASKED_EQ,
-				      O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND,
-				      O_RDONLY));
-	if (rc) {
-		util_err(err, errlen, "seccomp: openat: %s", strerror(-rc));
+	/*
+	 * Writes by descriptor: the log (stderr), the dump slot, the channel.
+	 * Not the capture sockets: a write there is a raw frame on the wire,
+	 * past nftables. The descriptors cannot move (no dup, no fcntl
+	 * F_DUPFD), so a number here names the same file for the process's life.
+	 */
+	if ((rc = allow_fd(ctx, "write", STDERR_FILENO)) ||
+	    (rc = allow_fd(ctx, "writev", STDERR_FILENO)) ||
+	    (rc = allow_fd(ctx, "write", f->out)) ||
+	    (rc = allow_fd(ctx, "writev", f->out)) ||
+	    (rc = allow_fd(ctx, "sendmsg", f->sock)) ||
+	    (rc = allow_fd(ctx, "sendto", f->sock))) {
+		util_err(err, errlen, "seccomp: write rules: %s", strerror(-rc));
 		goto out;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(fcntl_cmds); i++) {
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
+				      SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)fcntl_cmds[i]));
+		if (rc) {
+			util_err(err, errlen, "seccomp: fcntl: %s", strerror(-rc));
+			goto out;
+		}
 	}
 	rc = seccomp_load(ctx);
 	if (rc)
@@ -129,4 +274,138 @@ int privsep_seccomp_sensor(char *err, size_t errlen)
 out:
 	seccomp_release(ctx);
 	return rc;
+}
+
+/*
+ * The parent's filter is "allow all but", with arguments matched against
+ * sets of values, which libseccomp cannot say in a default-allow filter;
+ * so it is a short classic BPF program.
+ */
+#if defined(__x86_64__)
+#define PS_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define PS_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+#if __BYTE_ORDER == __LITTLE_ENDIAN
+#define ARG_LO(i) (offsetof(struct seccomp_data, args[i]))
+#else
+#define ARG_LO(i) (offsetof(struct seccomp_data, args[i]) + 4)
+#endif
+
+#define PS_MAX_INS 160
+
+struct bpf_out {
+	struct sock_filter ins[PS_MAX_INS];
+	size_t n;
+	bool full;
+};
+
+static void emit(struct bpf_out *b, uint16_t code, uint32_t k, uint8_t jt, uint8_t jf)
+{
+	if (b->n == PS_MAX_INS) {
+		b->full = true;
+		return;
+	}
+	b->ins[b->n++] = (struct sock_filter)BPF_JUMP(code, k, jt, jf);
+}
+
+#define RET(b, v) emit(b, BPF_RET | BPF_K, v, 0, 0)
+#define LD(b, off) emit(b, BPF_LD | BPF_W | BPF_ABS, (uint32_t)(off), 0, 0)
+#define EPERM_RET (SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA))
+
+/* nr: all three arguments equal one of ids[], else EPERM. Ends in a return. */
+static void emit_ids(struct bpf_out *b, long nr, const uint32_t *ids, size_t n)
+{
+	emit(b, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, (uint8_t)(7 * n + 1));
+	for (size_t i = 0; i < n; i++) {
+		LD(b, ARG_LO(0));
+		emit(b, BPF_JMP | BPF_JEQ | BPF_K, ids[i], 0, 5);
+		LD(b, ARG_LO(1));
+		emit(b, BPF_JMP | BPF_JEQ | BPF_K, ids[i], 0, 3);
+		LD(b, ARG_LO(2));
+		emit(b, BPF_JMP | BPF_JEQ | BPF_K, ids[i], 0, 1);
+		RET(b, SECCOMP_RET_ALLOW);
+	}
+	RET(b, EPERM_RET);
+}
+
+/* nr: refused (EPERM) when the flags in argument 0 ask for a user namespace. */
+static void emit_no_userns(struct bpf_out *b, long nr)
+{
+	emit(b, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 4);
+	LD(b, ARG_LO(0));
+	emit(b, BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWUSER, 0, 1);
+	RET(b, EPERM_RET);
+	RET(b, SECCOMP_RET_ALLOW);
+}
+
+static void emit_refuse(struct bpf_out *b, long nr, uint32_t ret)
+{
+	emit(b, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nr, 0, 1);
+	RET(b, ret);
+}
+
+int privsep_seccomp_parent(const uid_t *uids, size_t nuids, const gid_t *gids,
+			   size_t ngids, char *err, size_t errlen)
+{
+#ifdef PS_ARCH
+	static const long refused[] = {
+		__NR_setuid, __NR_setreuid, __NR_setfsuid,
+		__NR_setgid, __NR_setregid, __NR_setfsgid,
+	};
+	struct bpf_out *b = calloc(1, sizeof(*b));
+	uint32_t u[4], g[4];
+	struct sock_fprog prog;
+	int rc = 0;
+
+	if (!b)
+		return util_err(err, errlen, "seccomp: out of memory");
+	if (nuids > ARRAY_SIZE(u) || ngids > ARRAY_SIZE(g)) {
+		rc = util_err(err, errlen, "seccomp: more than 4 ids");
+		goto out;
+	}
+	for (size_t i = 0; i < nuids; i++)
+		u[i] = (uint32_t)uids[i];
+	for (size_t i = 0; i < ngids; i++)
+		g[i] = (uint32_t)gids[i];
+	LD(b, offsetof(struct seccomp_data, arch));
+	emit(b, BPF_JMP | BPF_JEQ | BPF_K, PS_ARCH, 1, 0);
+	RET(b, SECCOMP_RET_KILL_PROCESS);
+	LD(b, offsetof(struct seccomp_data, nr));
+#ifdef __x86_64__
+	/* x32 syscalls share the arch value: none of ours are. */
+	emit(b, BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1);
+	RET(b, SECCOMP_RET_KILL_PROCESS);
+#endif
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++)
+		emit_refuse(b, refused[i], EPERM_RET);
+	/* glibc falls back to clone(2), whose flags we can read. */
+	emit_refuse(b, __NR_clone3, SECCOMP_RET_ERRNO | ENOSYS);
+	/* setgroups(0, ...) only: clearing the list. */
+	emit(b, BPF_JMP | BPF_JEQ | BPF_K, __NR_setgroups, 0, 4);
+	LD(b, ARG_LO(0));
+	emit(b, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1);
+	RET(b, SECCOMP_RET_ALLOW);
+	RET(b, EPERM_RET);
+	emit_ids(b, __NR_setresuid, u, nuids);
+	emit_ids(b, __NR_setresgid, g, ngids);
+	emit_no_userns(b, __NR_unshare);
+	emit_no_userns(b, __NR_clone);
+	RET(b, SECCOMP_RET_ALLOW);
+	if (b->full) {
+		rc = util_err(err, errlen, "seccomp: parent filter too long");
+		goto out;
+	}
+	prog.len = (unsigned short)b->n;
+	prog.filter = b->ins;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0))
+		rc = util_err(err, errlen, "seccomp (parent): %s", strerror(errno));
+out:
+	free(b);
+	return rc;
+#else
+	(void)uids, (void)nuids, (void)gids, (void)ngids;
+	return util_err(err, errlen, "seccomp (parent): unsupported architecture");
+#endif
 }

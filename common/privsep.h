@@ -12,31 +12,74 @@
 /*
  * Privilege separation in the OpenBSD manner: open what needs privilege
  * (pcap handles, the netlink socket), then drop it. Each process keeps
- * exactly the capabilities its role needs.
+ * exactly the capabilities its role needs, runs as its own uid and is
+ * not dumpable (docs/internals/security.md).
  */
 enum privsep_role {
 	PRIVSEP_SENSOR,   /* parses packets: no capabilities, seccomp */
 	PRIVSEP_AWS,      /* talks to AWS: no capabilities */
-	PRIVSEP_ENFORCER, /* changes nftables: CAP_NET_ADMIN only */
+	/*
+	 * Changes nftables: CAP_NET_ADMIN, plus CAP_SETUID/CAP_SETGID when it
+	 * holds them, to start its children as their own users (which
+	 * privsep_seccomp_parent() then pins).
+	 */
+	PRIVSEP_ENFORCER,
 };
 
 /*
  * Become user (name or uid; NULL or "" keeps the current one) with only
- * the role's capabilities, no supplementary groups, and no_new_privs.
- * Works when started as root and when started as the user with ambient
- * capabilities (systemd's AmbientCapabilities=).
+ * the role's capabilities, no supplementary groups, no_new_privs and not
+ * dumpable. The gid is group_of's primary group (NULL: user's own).
+ * Works when started as root and when started as another user with
+ * ambient capabilities (systemd's AmbientCapabilities=), CAP_SETUID and
+ * CAP_SETGID among them.
  */
 __must_check int privsep_drop(enum privsep_role role, const char *user,
-			      char *err, size_t errlen);
-/* Resolve a user name or numeric uid. */
+			      const char *group_of, char *err, size_t errlen);
+/* Resolve a user name or numeric uid (gid: its primary group, else the uid). */
 __must_check int privsep_lookup_user(const char *user, uid_t *uid, gid_t *gid,
 				     char *err, size_t errlen);
 /*
- * The sensor's seccomp filter: what reading a pcap ring, parsing, reading
- * list files and writing to its pipe need, and nothing else (execve,
- * socket, connect, ptrace, ... are refused by killing the process).
+ * Can this process become uid:gid (already is, or holds CAP_SETUID and
+ * CAP_SETGID)? 0, or -EPERM with err naming what is missing.
  */
-__must_check int privsep_seccomp_sensor(char *err, size_t errlen);
+__must_check int privsep_can_become(uid_t uid, gid_t gid, char *err, size_t errlen);
+/* Not dumpable: no ptrace, no /proc/PID/environ or mem, no core, for anyone
+ * but root. Call first thing in every process of the agent. */
+void privsep_nodump(void);
+
+/* The descriptors the sensor may write to; everything else is read-only. */
+struct privsep_sensor_fds {
+	int sock;   /* its channel to the parent: sendmsg/sendto only; -1: none */
+	int out;    /* the slot a handed-over dump file lands in: write only */
+};
+
+/*
+ * The sensor's seccomp filter: what reading a pcap ring, parsing, and
+ * writing to its channel and its dump slot need, and nothing else.
+ * write/writev only on stderr and f->out, sendmsg/sendto only on f->sock,
+ * fcntl only to read flags; no open, dup, socket, prlimit, kill, ptrace,
+ * execve: any of those kills the process.
+ */
+__must_check int privsep_seccomp_sensor(const struct privsep_sensor_fds *f,
+					char *err, size_t errlen);
+/*
+ * The parent's filter: it keeps CAP_SETUID/CAP_SETGID only to start its
+ * children, so setresuid/setresgid are refused (EPERM) unless all three
+ * ids are one of uids[]/gids[], setgroups unless it clears the list,
+ * every other id change always, and so is a new user namespace (where
+ * CAP_SETUID would map any uid). Everything else is allowed.
+ */
+__must_check int privsep_seccomp_parent(const uid_t *uids, size_t nuids,
+					const gid_t *gids, size_t ngids,
+					char *err, size_t errlen);
+/*
+ * Send sig to pid, a child running as uid:gid. Without CAP_KILL a process
+ * may signal only its own uid's: when kill() says EPERM, a helper forked
+ * for the call becomes uid:gid (which privsep_seccomp_parent() allows)
+ * and sends it. 0 or -errno.
+ */
+__must_check int privsep_kill(pid_t pid, uid_t uid, gid_t gid, int sig);
 /* Which capabilities this process holds now, e.g. "none", "net_admin". */
 void privsep_describe(char *buf, size_t len);
 

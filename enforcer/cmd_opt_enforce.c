@@ -137,12 +137,13 @@ int cmd_opt_enforce_config(struct enforce_opts *o, const struct cordon_config *c
 	for (size_t i = 0; i < c->lockdown.allow_unit.n; i++)
 		if (add_unit(o, c->lockdown.allow_unit.v[i], "[lockdown] allow_unit"))
 			return EXIT_USAGE;
-	if (!user_given && c->agent.user) {
-		if (strlen(c->agent.user) >= sizeof(o->agent_user)) {
-			log_warnx("[agent] user '%s': too long", c->agent.user);
+	/* Only the AWS process talks to the network: its user is exempt. */
+	if (!user_given && c->agent.aws_user) {
+		if (strlen(c->agent.aws_user) >= sizeof(o->agent_user)) {
+			log_warnx("[agent] aws_user '%s': too long", c->agent.aws_user);
 			return EXIT_USAGE;
 		}
-		util_strlcpy(o->agent_user, c->agent.user, sizeof(o->agent_user));
+		util_strlcpy(o->agent_user, c->agent.aws_user, sizeof(o->agent_user));
 	}
 	if (!group_given)
 		o->nflog_group = (uint16_t)c->agent.nflog_group;

@@ -1,15 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-#include <errno.h>
-#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cmd.h"
 #include "cmd_ctx.h"
 #include "lists_load.h"
 #include "log.h"
-#include "pcapfile.h"
+#include "replay.h"
 #include "sensor.h"
 
 enum {
@@ -30,102 +27,17 @@ static const struct cmd_spec spec = {
 	.flags = CMD_OPERANDS,
 };
 
-struct replay {
-	struct sensor *sensor;
-	int dlt;
+struct lists_job {
+	const struct cmd_lists *l;
+	struct lists *ls;
 };
 
-static int replay_bad_dlt(int dlt, const char *path)
+/* On replay's loader thread (sensor/replay.h). */
+static int load_lists(void *arg, struct list ***lists, size_t *n)
 {
-	const char *name = pcap_datalink_val_to_name(dlt);
+	struct lists_job *j = arg;
 
-	log_warnx("%s: link type %s (%d) is not supported", path,
-		  name ? name : "unknown", dlt);
-	return EXIT_USAGE;
-}
-
-static void replay_cb(u_char *user, const struct pcap_pkthdr *h,
-		      const u_char *bytes)
-{
-	struct replay *r = (struct replay *)user;
-	/* Opened with nanosecond precision: tv_usec holds nanoseconds. */
-	uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000000ull +
-		      (uint64_t)h->ts.tv_usec;
-
-	sensor_packet(r->sensor, r->dlt, bytes, h->caplen, ts, NULL);
-}
-
-/* Classic pcap, our reader: frames go to the sensor in batches. */
-static int replay_mapped(struct replay *r, struct pcapf *pf, const char *path)
-{
-	struct sensor_frame fr[SENSOR_BATCH];
-	struct pcapf_rec rec[SENSOR_BATCH];
-	char err[ERRLEN];
-	int rc;
-
-	r->dlt = pcapf_dlt(pf);
-	if (!pkt_dlt_supported(r->dlt))
-		return replay_bad_dlt(r->dlt, path);
-	while ((rc = pcapf_next_batch(pf, rec, SENSOR_BATCH, err, sizeof(err))) > 0) {
-		for (int i = 0; i < rc; i++) {
-			fr[i].buf = rec[i].data;
-			fr[i].caplen = rec[i].caplen;
-			fr[i].ts_ns = rec[i].ts_ns;
-		}
-		sensor_batch(r->sensor, r->dlt, fr, (size_t)rc);
-	}
-	if (rc < 0) {
-		/* Findings from the packets before the damage still count. */
-		log_warnx("%s: %s", path, err);
-		return EXIT_USAGE;
-	}
-	return 0;
-}
-
-/* 0, or EXIT_USAGE for a capture that cannot be read. */
-static int replay_file(struct replay *r, const char *path)
-{
-	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	struct pcapf *pf;
-	pcap_t *p;
-	int rc = 0;
-
-	rc = pcapf_open(path, &pf, errbuf, sizeof(errbuf));
-	if (rc == 0) {
-		rc = replay_mapped(r, pf, path);
-		pcapf_close(pf);
-		return rc;
-	}
-	if (rc == -EBADMSG) {
-		log_warnx("%s: %s", path, errbuf);
-		return EXIT_USAGE;
-	}
-	/* pcapng, a pipe, or not a capture at all: libpcap says which. */
-	rc = 0;
-
-	p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
-						    errbuf);
-	if (!p) {
-		/* libpcap's message usually starts with the path already. */
-		if (!strncmp(errbuf, path, strlen(path)))
-			log_warnx("%s", errbuf);
-		else
-			log_warnx("%s: %s", path, errbuf);
-		return EXIT_USAGE;
-	}
-	r->dlt = pcap_datalink(p);
-	if (!pkt_dlt_supported(r->dlt)) {
-		rc = replay_bad_dlt(r->dlt, path);
-		goto out;
-	}
-	if (pcap_loop(p, -1, replay_cb, (u_char *)r) == PCAP_ERROR) {
-		/* Findings from the packets before the damage still count. */
-		log_warnx("%s: %s", path, pcap_geterr(p));
-		rc = EXIT_USAGE;
-	}
-out:
-	pcap_close(p);
-	return rc;
+	return cmd_opt_lists_load(j->l, j->ls, lists, n, false);
 }
 
 static int print_findings(struct sensor *s, const char *instance_id)
@@ -134,8 +46,12 @@ static int print_findings(struct sensor *s, const char *instance_id)
 	struct finding *f;
 
 	for (f = findings_first(sensor_findings(s)); f; f = findings_next(f)) {
-		char *json = finding_to_json(f, &ctx);
+		char *json;
 
+		/* Made on first use (findings.h, sensor.h). */
+		findings_id(f);
+		sensor_explain(s, f);
+		json = finding_to_json(f, &ctx);
 		if (!json) {
 			log_warnx("out of memory writing findings");
 			return EXIT_FAIL;
@@ -150,9 +66,10 @@ static int print_findings(struct sensor *s, const char *instance_id)
 	return 0;
 }
 
-static void print_summary(struct sensor *s, uint64_t ns)
+static void print_summary(struct sensor *s, uint64_t ns, size_t ahead)
 {
 	const struct sensor_stats *st = sensor_get_stats(s);
+	struct findings_stats fst;
 	double secs = (double)ns / 1e9;
 
 	fprintf(stderr,
@@ -166,10 +83,19 @@ static void print_summary(struct sensor *s, uint64_t ns)
 		(unsigned long long)st->malformed,
 		findings_count(sensor_findings(s)), secs,
 		secs > 0 ? (double)st->packets / secs / 1e6 : 0.0);
+	if (ahead)
+		fprintf(stderr, "replay: %zu packets parsed ahead while the set "
+				"was built (on the other core)\n", ahead);
 	if (st->lost)
 		fprintf(stderr, "replay: %llu matched packets not tracked "
 				"(flow or finding table full)\n",
 			(unsigned long long)st->lost);
+	findings_get_stats(sensor_findings(s), &fst);
+	if (fst.evicted || fst.merged)
+		fprintf(stderr, "replay: %llu findings evicted to make room, "
+				"%llu flows folded into many-ports findings\n",
+			(unsigned long long)fst.evicted,
+			(unsigned long long)fst.merged);
 }
 
 static void print_set_summary(const struct tset *t, size_t entries,
@@ -191,15 +117,13 @@ int cmd_replay(int argc, char **argv)
 {
 	const char *instance_id = NULL;
 	struct sensor *sensor = NULL;
-	struct list **lists = NULL;
-	struct tset *tset = NULL;
 	struct lists ls = { 0 };
+	struct lists_job job = { .ls = &ls };
+	struct replay_set set = { .load = load_lists, .arg = &job };
 	struct sensor_opts so;
 	struct cmd_ctx cx;
-	struct replay r;
-	size_t nlists = 0;
-	char err[ERRLEN];
-	uint64_t t0, t1, t2, v;
+	size_t ahead = 0;
+	uint64_t t0, v;
 	int opt, rc;
 
 	sensor_opts_default(&so);
@@ -221,35 +145,27 @@ int cmd_replay(int argc, char **argv)
 		goto out;
 	if (cx.lists.n == 0)
 		log_warnx("no --threat-list given: nothing can match");
-	t0 = util_now_mono_ns();
-	if ((rc = cmd_opt_lists_load(&cx.lists, &ls, &lists, &nlists, false)))
-		goto out;
-	t1 = util_now_mono_ns();
-	tset = tset_build(lists, nlists, err, sizeof(err));
 	sensor = sensor_new(&so);
-	if (!tset || !sensor) {
-		log_warnx("%s", tset ? "out of memory" : err);
+	if (!sensor) {
+		log_warnx("out of memory");
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	t2 = util_now_mono_ns();
-	sensor_set_tset(sensor, tset);
-	r.sensor = sensor;
-	for (int i = 0; i < cx.n_operands; i++) {
-		int frc = replay_file(&r, cx.operands[i]);
-
-		if (frc && !rc)
-			rc = frc;
-	}
-	print_set_summary(tset, lists_entries(&ls), t1 - t0, t2 - t1);
-	print_summary(sensor, util_now_mono_ns() - t2);
+	job.l = &cx.lists;
+	t0 = util_now_mono_ns();
+	/* The set is made on the other core while the first capture is read. */
+	rc = replay_run(sensor, cx.operands, (size_t)cx.n_operands, &set, &ahead);
+	if (!set.tset)
+		goto out;
+	print_set_summary(set.tset, lists_entries(&ls), set.load_ns, set.build_ns);
+	print_summary(sensor, util_now_mono_ns() - t0, ahead);
 	opt = print_findings(sensor, instance_id);
 	if (opt && !rc)
 		rc = opt; /* the first failure's status */
 out:
 	sensor_free(sensor);
-	tset_free(tset);
-	free(lists);
+	tset_free(set.tset);
+	free(set.lists);
 	lists_free(&ls);
 	cmd_ctx_free(&cx);
 	return rc;

@@ -75,6 +75,8 @@ static int run_opts_from_config(struct run_opts *o, const struct cordon_config *
 		COPY(o->ifaces[o->n_ifaces++], c->agent.interface.v[i]);
 	o->state_dir = c->agent.state_dir;
 	o->user = c->agent.user;
+	o->sensor_user = c->agent.sensor_user;
+	o->aws_user = c->agent.aws_user;
 	COPY(o->instance_id, c->agent.instance_id);
 	COPY(o->findings_file, c->agent.findings_file);
 	COPY(o->metrics_file, c->agent.metrics_file);

@@ -209,11 +209,12 @@ static int sync_s3(const struct sync_opts *o, const struct list_spec *spec,
 			 obj.body.len, lim, &l, st->reason, sizeof(st->reason));
 	if (ret)
 		goto fail;
-	ret = fileio_replace(lfd, body, buf_str(&obj.body), obj.body.len, 0600, 0);
+	/* Group-readable: the agent's parent reads what its AWS process stores. */
+	ret = fileio_replace(lfd, body, buf_str(&obj.body), obj.body.len, 0640, 0);
 	snprintf(metatext, sizeof(metatext), "location=%s\netag=%s\nentries=%zu\nchecksum=%s\n",
 		 spec->location, obj.etag, l->n, obj.checksum_algo);
 	if (!ret)
-		ret = fileio_replace(lfd, meta, metatext, strlen(metatext), 0600, 0);
+		ret = fileio_replace(lfd, meta, metatext, strlen(metatext), 0640, 0);
 	if (ret) {
 		util_err(st->reason, sizeof(st->reason), "%s: cannot store: %s", body_path,
 			 fileio_strerror(ret));
@@ -302,7 +303,7 @@ int sync_fetch(const struct list_spec *spec, size_t cap, char **buf, size_t *len
 	if (!c) {
 		ret = aws_client_new(NULL, &own);
 		if (ret)
-			return util_err(err, errlen, "%s: out of memory", spec->location), ret;
+			return util_errc(ret, err, errlen, "%s: out of memory", spec->location);
 		c = own;
 	}
 	aws_s3_obj_init(&obj);

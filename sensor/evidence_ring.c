@@ -159,25 +159,46 @@ size_t evidence_ring_dlts(const struct evidence_ring *r, int *dlts, size_t max)
 	return n;
 }
 
+/* A stdio stream that write(2)s to a descriptor it does not own. */
+static ssize_t fd_write(void *cookie, const char *buf, size_t size)
+{
+	int fd = *(const int *)cookie;
+	size_t done = 0;
+
+	while (done < size) {
+		ssize_t w = write(fd, buf + done, size - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return done ? (ssize_t)done : -1;
+		done += (size_t)w;
+	}
+	return (ssize_t)done;
+}
+
+static int fd_close(void *cookie)
+{
+	(void)cookie;
+	return 0;
+}
+
 /*
- * Only write(2) and fcntl(2) on fd: the sensor process may call this under
- * its seccomp filter on a file its parent opened. No fsync here.
+ * Only write(2) on fd: the sensor process may call this under its seccomp
+ * filter on a file its parent opened, which allows neither dup nor
+ * fcntl(F_DUPFD) (either could move a capture socket onto a writable
+ * descriptor). No fsync here.
  */
 static int dump_fd(const struct evidence_ring *r, int fd, int dlt, uint64_t cutoff,
 		   char *err, size_t errlen)
 {
+	cookie_io_functions_t io = { .write = fd_write, .close = fd_close };
 	pcap_dumper_t *d = NULL;
 	pcap_t *dead = NULL;
 	FILE *f = NULL;
-	int dupfd, rc = 0, n = 0;
+	int rc = 0, n = 0;
 
-	dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (dupfd < 0) {
-		rc = -errno;
-		util_err(err, errlen, "ring dump: %s", strerror(errno));
-		return rc;
-	}
-	f = fdopen(dupfd, "w");
+	f = fopencookie(&fd, "w", io);
 	dead = pcap_open_dead_with_tstamp_precision(dlt, (int)r->snaplen,
 						    PCAP_TSTAMP_PRECISION_NANO);
 	if (!f || !dead) {
@@ -215,8 +236,6 @@ out:
 		pcap_dump_close(d);
 	else if (f)
 		fclose(f);
-	else
-		close(dupfd);
 	if (dead)
 		pcap_close(dead);
 	return rc ? rc : n;

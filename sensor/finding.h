@@ -23,11 +23,14 @@ struct finding_key {
 	uint16_t service_port;
 	uint8_t dir;   /* enum finding_dir */
 	uint8_t proto; /* IPPROTO_* */
+	uint8_t many;  /* 1: service_port is 0 and stands for many ports
+			* (findings.h: a key that exploded under a scan) */
 };
 
 struct finding {
 	struct finding_key key;
-	char id[33];                 /* 32 lowercase hex + NUL */
+	char id[33];                 /* 32 lowercase hex + NUL; "" until
+				      * findings_id() makes it */
 	uint16_t local_port, remote_port; /* of the first flow */
 	uint64_t count, packets, bytes;
 	uint64_t first_ns, last_ns;  /* packet timestamps */
@@ -36,43 +39,35 @@ struct finding {
 	char list_name[128];         /* its name, kept for the JSON */
 	struct cd_prefix entry;      /* its entry */
 	uint32_t line;
+	bool explained;              /* list, list_name, entry, line are set
+				      * (sensor_explain()) */
 	bool blocked;                /* every packet so far came from NFLOG */
 	bool answered;               /* the host answered (incident policy) */
 	bool established;            /* a TCP handshake completed */
 	uint64_t reported_ns;        /* last_ns when last reported (sensor) */
 	uint8_t reported_flags;      /* flags when last reported (sensor) */
-	bool report_new;             /* its first report is owed (parent busy) */
+	bool report_new;             /* its first report is owed (parent busy,
+				      * or over the noise rate) */
 	bool report_next;            /* report its next packet at once (re-armed) */
-	/* private */
-	struct finding *hnext, *next_all;
+	uint32_t gen;                /* changes when the memory is reused */
+	/* private: the table's (findings.c) */
+	struct finding *hnext, *next_all, *prev_all, *lru_prev, *lru_next;
+	struct findings_group *group;
 	uint32_t hash;
+	bool keep;
 };
-
-struct findings;
-
-struct findings *findings_new(size_t max);
-void findings_free(struct findings *fs);
-
-/*
- * Find or create the finding for key; *created says which. Returns NULL
- * when the table is full (max) or memory runs out; the caller counts that.
- */
-struct finding *findings_get(struct findings *fs, const struct finding_key *k,
-			     uint64_t first_ns, bool *created);
-size_t findings_count(const struct findings *fs);
-/* Iterate in creation order. */
-struct finding *findings_first(const struct findings *fs);
-struct finding *findings_next(const struct finding *f);
 
 /*
  * A finding as one fixed, self-contained struct (no pointers): what the
  * sensor sends the parent (sensor/sensord.h) and what the JSON is made
- * from. Strings are NUL-terminated within their arrays.
+ * from. Strings are NUL-terminated within their arrays. many: the
+ * finding stands for many service ports of one remote (findings.h), its
+ * service_port is 0.
  */
 struct finding_rec {
 	char id[33];
 	uint8_t dir, proto;          /* enum finding_dir, IPPROTO_* */
-	uint8_t blocked, answered, established; /* 0 or 1 */
+	uint8_t blocked, answered, established, many; /* 0 or 1 */
 	struct cd_addr local, remote;
 	uint16_t local_port, remote_port, service_port;
 	uint32_t line;
@@ -81,11 +76,17 @@ struct finding_rec {
 	struct cd_prefix entry;
 };
 
+/*
+ * f as a record. Its id and list details are made on first use: call
+ * findings_id() and sensor_explain() on f first (an empty id fails
+ * finding_rec_check()).
+ */
 void finding_rec_of(const struct finding *f, struct finding_rec *out);
 /*
  * What a receiver checks before it uses a record from another process:
  * terminated strings, an id of 32 lowercase hex digits, known direction,
- * address families, ports and prefix length in range. 0 or -EINVAL.
+ * address families, ports and prefix length in range, service port 0
+ * for a many-ports finding. 0 or -EINVAL.
  */
 __must_check int finding_rec_check(const struct finding_rec *r, char *err, size_t errlen);
 
@@ -103,7 +104,7 @@ struct finding_ctx {
  * Hub and the evidence. Caller frees with free(). NULL on ENOMEM.
  */
 char *finding_json(const struct finding_rec *r, const struct finding_ctx *ctx);
-/* finding_json() of a table entry (cordon replay). */
+/* finding_json() of a table entry (cordon replay), made as finding_rec_of() says. */
 char *finding_to_json(const struct finding *f, const struct finding_ctx *ctx);
 
 struct gd_finding;

@@ -24,6 +24,7 @@ void finding_rec_of(const struct finding *f, struct finding_rec *r)
 	r->blocked = f->blocked;
 	r->answered = f->answered;
 	r->established = f->established;
+	r->many = f->key.many;
 	r->local = f->key.local;
 	r->remote = f->key.remote;
 	r->local_port = f->local_port;
@@ -50,8 +51,11 @@ int finding_rec_check(const struct finding_rec *r, char *err, size_t errlen)
 		return util_err(err, errlen, "finding: id is not 32 hex digits");
 	if (r->dir != FINDING_OUTBOUND && r->dir != FINDING_INBOUND)
 		return util_err(err, errlen, "finding %s: direction %u", r->id, r->dir);
-	if (r->blocked > 1 || r->answered > 1 || r->established > 1)
+	if (r->blocked > 1 || r->answered > 1 || r->established > 1 || r->many > 1)
 		return util_err(err, errlen, "finding %s: a flag is not 0 or 1", r->id);
+	if (r->many && r->service_port)
+		return util_err(err, errlen, "finding %s: many ports with service port %u",
+				r->id, r->service_port);
 	if (!af_ok(&r->local) || !af_ok(&r->remote) || r->local.af != r->remote.af)
 		return util_err(err, errlen, "finding %s: bad address family", r->id);
 	if (memchr(r->list_name, '\0', sizeof(r->list_name)) == NULL)
@@ -138,7 +142,10 @@ static void describe(const struct finding_rec *f, const char *inst, char *title,
 	const char *list = *f->list_name ? f->list_name : "a threat list";
 
 	addr_ntop(&f->remote, remote, sizeof(remote));
-	if (proto_has_ports(f->proto))
+	if (proto_has_ports(f->proto) && f->many)
+		snprintf(portbuf, sizeof(portbuf), " on many %s ports",
+			 finding_proto_name(f->proto));
+	else if (proto_has_ports(f->proto))
 		snprintf(portbuf, sizeof(portbuf), " on %s port %u",
 			 finding_proto_name(f->proto), f->service_port);
 	else

@@ -39,7 +39,8 @@ struct flow {
 	uint64_t packets, bytes;
 	uint32_t flags;            /* enum flow_flags */
 	uint8_t remote_side;       /* which side is the listed address */
-	struct finding *finding;   /* owned by the findings table */
+	struct finding *finding;   /* owned by the findings table; stale */
+	uint32_t finding_gen;      /* unless finding->gen is still this */
 	/* private */
 	struct flow *hnext;
 	struct flow *lru_prev, *lru_next;

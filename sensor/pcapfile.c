@@ -4,6 +4,7 @@
 #include <pcap/dlt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,15 +27,21 @@
 #define PCAPF_MAX_REC (256u * 1024)
 
 #define PCAPF_BUFSZ (1u << 20)
+/* A mapped file's pages behind the reader are let go in steps of this. */
+#define PCAPF_DROP (32u << 20)
 
 /*
- * buf[off, size) holds unread bytes. From a file, buf is ours and refilled
- * with read(); from memory, buf is the caller's and holds everything.
+ * buf[off, size) holds unread bytes. From a regular file, buf is the file
+ * mapped whole (map, size), so records are never copied; if it cannot be
+ * mapped, buf is ours and refilled with read(). From memory, buf is the
+ * caller's and holds everything.
  */
 struct pcapf {
 	const uint8_t *buf;
 	uint8_t *own;
-	size_t size, off;
+	void *map;
+	size_t size, off, map_len;
+	size_t dropped; /* map pages before this were let go (still readable) */
 	int fd; /* -1 when reading from memory or at end of file */
 	bool swap, nsec;
 	int dlt;
@@ -165,6 +172,25 @@ int pcapf_open(const char *path, struct pcapf **out, char *err, size_t errlen)
 		goto fail;
 	}
 	posix_fadvise(pf->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX) {
+		pf->map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
+			       pf->fd, 0);
+		if (pf->map == MAP_FAILED) {
+			pf->map = NULL;
+		} else {
+			pf->map_len = (size_t)st.st_size;
+			madvise(pf->map, pf->map_len, MADV_SEQUENTIAL);
+			close(pf->fd);
+			pf->fd = -1;
+			pf->buf = pf->map;
+			pf->size = pf->map_len;
+			rc = pcapf_init(pf, err, errlen);
+			if (rc)
+				goto fail;
+			*out = pf;
+			return 0;
+		}
+	}
 	pf->own = malloc(PCAPF_BUFSZ + PCAPF_MAX_REC + 16);
 	if (!pf->own) {
 		rc = -ENOMEM;
@@ -187,8 +213,48 @@ void pcapf_close(struct pcapf *pf)
 		return;
 	if (pf->fd >= 0)
 		close(pf->fd);
+	if (pf->map)
+		munmap(pf->map, pf->map_len);
 	free(pf->own);
 	free(pf);
+}
+
+bool pcapf_mapped(const struct pcapf *pf)
+{
+	return pf->fd < 0 && !pf->own;
+}
+
+void pcapf_tell(const struct pcapf *pf, struct pcapf_pos *pos)
+{
+	pos->off = pf->off;
+	pos->recno = pf->recno;
+}
+
+/*
+ * Pages of the mapped file that were read are unmapped: they stay in the
+ * page cache and fault in again if read again (pcapf_seek()), and the
+ * process does not hold the whole file resident.
+ */
+static void pcapf_drop_behind(struct pcapf *pf)
+{
+	size_t upto = pf->off;
+
+	if (!pf->map || upto < pf->dropped + PCAPF_DROP)
+		return;
+	upto &= ~(size_t)(PCAPF_DROP - 1);
+	madvise((uint8_t *)pf->map + pf->dropped, upto - pf->dropped, MADV_DONTNEED);
+	pf->dropped = upto;
+}
+
+int pcapf_seek(struct pcapf *pf, const struct pcapf_pos *pos)
+{
+	if (!pcapf_mapped(pf) || pos->off > pf->size)
+		return -ESPIPE;
+	pf->off = pos->off;
+	pf->recno = pos->recno;
+	if (pf->dropped > pf->off)
+		pf->dropped = pf->off & ~(size_t)(PCAPF_DROP - 1);
+	return 0;
 }
 
 int pcapf_dlt(const struct pcapf *pf)
@@ -230,6 +296,8 @@ int pcapf_next_batch(struct pcapf *pf, struct pcapf_rec *r, int max, char *err,
 {
 	int n = 0, rc;
 
+	/* Records handed out before stay valid: drop only up to here. */
+	pcapf_drop_behind(pf);
 	while (n < max) {
 		rc = pcapf_take(pf, &r[n], err, errlen);
 		if (rc < 0)

@@ -10,11 +10,12 @@
 
 /*
  * A reader for classic pcap files (the four magics: micro- and nanosecond,
- * either byte order) that hands out records in batches straight from one
- * large read buffer. It exists because libpcap's offline reader makes two
- * fread() calls per packet, which costs more than cordon's own work per
- * packet. pcapng, pipes and anything else go through libpcap
- * (pcapf_open() returns -ENOTSUP for them).
+ * either byte order) that hands out records in batches straight from the
+ * file mapped whole (or, if it cannot be mapped, one large read buffer).
+ * It exists because libpcap's offline reader makes two fread() calls per
+ * packet, which costs more than cordon's own work per packet. pcapng,
+ * pipes and anything else go through libpcap (pcapf_open() returns
+ * -ENOTSUP for them).
  */
 struct pcapf;
 
@@ -31,6 +32,19 @@ __must_check int pcapf_open(const char *path, struct pcapf **out, char *err,
 __must_check int pcapf_open_mem(const uint8_t *buf, size_t len,
 				struct pcapf **out, char *err, size_t errlen);
 void pcapf_close(struct pcapf *pf);
+/*
+ * Mapped (or from memory): records stay readable until pcapf_close(), and
+ * the reader can go back (pcapf_tell/pcapf_seek). Pages behind the reader
+ * are unmapped in 32 MiB steps (page cache: read again, they fault in).
+ */
+bool pcapf_mapped(const struct pcapf *pf);
+struct pcapf_pos {
+	size_t off;
+	uint64_t recno;
+};
+void pcapf_tell(const struct pcapf *pf, struct pcapf_pos *pos);
+/* Back to a position told before; -ESPIPE when not mapped. */
+__must_check int pcapf_seek(struct pcapf *pf, const struct pcapf_pos *pos);
 /* The pcap DLT for the file's link type (LINKTYPE_RAW 101 -> DLT_RAW). */
 int pcapf_dlt(const struct pcapf *pf);
 /*

@@ -44,8 +44,26 @@ void sensor_free(struct sensor *s)
 	free(s);
 }
 
+void sensor_explain(struct sensor *s, struct finding *f)
+{
+	struct tset_match m;
+
+	if (f->explained || !s->tset)
+		return;
+	tset_explain(s->tset, &f->key.remote, &m);
+	f->list = m.list;
+	if (m.list && m.list->name)
+		util_strlcpy(f->list_name, m.list->name, sizeof(f->list_name));
+	f->entry = m.entry;
+	f->line = m.line;
+	f->explained = true;
+}
+
 void sensor_set_tset(struct sensor *s, const struct tset *t)
 {
+	/* Findings not explained yet came from the set in use until now. */
+	for (struct finding *f = findings_first(s->findings); f; f = findings_next(f))
+		sensor_explain(s, f);
 	s->tset = t;
 	flow_table_clear(s->flows);
 	/* The old set's lists may be freed now; findings keep the names. */
@@ -76,19 +94,18 @@ static inline enum tset_verdict verdict_of(const struct tset *t,
 				: tset_lookup6(t, a->u.b);
 }
 
-/* A new flow decides its finding: which side is listed, which way it goes. */
+/*
+ * A flow's finding: the listed side is remote, and when both are, the
+ * initiator is local (fl->remote_side, fixed when the flow was made).
+ * keep: the flow must find room (OUTBOUND, or the host answered).
+ */
 static struct finding *flow_finding(struct sensor *s, struct flow *fl,
-				    enum tset_verdict v_init,
-				    enum tset_verdict v_resp, bool *created)
+				    bool keep, bool *created)
 {
+	int remote = fl->remote_side;
 	struct finding_key k;
-	struct tset_match m;
 	struct finding *f;
-	int remote;
 
-	/* The listed side is remote; when both are, the initiator is local. */
-	remote = v_resp == TSET_THREAT ? 1 : 0;
-	(void)v_init;
 	memset(&k, 0, sizeof(k));
 	k.local = fl->key.addr[!remote];
 	k.remote = fl->key.addr[remote];
@@ -96,20 +113,12 @@ static struct finding *flow_finding(struct sensor *s, struct flow *fl,
 	k.dir = remote == 0 ? FINDING_INBOUND : FINDING_OUTBOUND;
 	/* Service port: the responder's port, i.e. local for INBOUND. */
 	k.service_port = fl->key.port[1];
-	fl->remote_side = (uint8_t)remote;
-	f = findings_get(s->findings, &k, fl->first_ns, created);
+	f = findings_get(s->findings, &k, fl->first_ns, keep, created);
 	if (!f)
 		return NULL;
 	if (*created) {
 		f->local_port = fl->key.port[!remote];
 		f->remote_port = fl->key.port[remote];
-		tset_explain(s->tset, &k.remote, &m);
-		f->list = m.list;
-		if (m.list && m.list->name)
-			util_strlcpy(f->list_name, m.list->name,
-				     sizeof(f->list_name));
-		f->entry = m.entry;
-		f->line = m.line;
 	}
 	f->count++;
 	return f;
@@ -140,7 +149,8 @@ static bool sensor_match(struct sensor *s, struct pkt_info *p,
 			 enum tset_verdict vs, enum tset_verdict vd,
 			 uint64_t ts_ns, struct sensor_event *ev)
 {
-	bool created = false, from_init = true, fcreated = false;
+	bool created = false, from_init = true, fcreated = false, keep;
+	struct findings_stats fst;
 	struct finding *f;
 	struct flow *fl;
 
@@ -157,12 +167,25 @@ static bool sensor_match(struct sensor *s, struct pkt_info *p,
 		return false;
 	}
 	if (created)
-		fl->finding = flow_finding(s, fl, vs, vd, &fcreated);
+		fl->remote_side = vd == TSET_THREAT; /* the sender is the initiator */
+	keep = fl->remote_side == 1 || (fl->flags & (FLOW_REPLIED | FLOW_ESTAB));
 	f = fl->finding;
-	if (!f) {
-		s->st.lost++;
-		return false;
+	if (unlikely(!findings_same(f, fl->finding_gen))) {
+		/*
+		 * A new flow, or its finding was evicted, or it found no room
+		 * before (a probe): look again, it may be answered now.
+		 */
+		f = flow_finding(s, fl, keep, &fcreated);
+		fl->finding = f;
+		fl->finding_gen = f ? f->gen : 0;
+		if (!f) {
+			s->st.lost++;
+			return false;
+		}
+		findings_get_stats(s->findings, &fst);
+		s->st.evicted = fst.evicted;
 	}
+	findings_touch(s->findings, f, keep);
 	f->packets++;
 	f->bytes += p->ip_len;
 	if (ts_ns > f->last_ns)
@@ -251,5 +274,86 @@ size_t sensor_batch(struct sensor *s, int dlt, const struct sensor_frame *fr,
 	for (size_t i = 0; i < n; i += SENSOR_BATCH)
 		matched += sensor_group(s, dlt, fr + i,
 					n - i < SENSOR_BATCH ? n - i : SENSOR_BATCH);
+	return matched;
+}
+
+void sensor_prescan(struct sensor *s, int dlt, const struct sensor_frame *fr,
+		    size_t n, struct sensor_pre *pre, uint8_t *kind)
+{
+	struct pkt_info p;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!sensor_parse(s, dlt, fr[i].buf, fr[i].caplen, &p)) {
+			kind[i] = SENSOR_PRE_DONE;
+		} else if (p.src.af == AF_INET) {
+			kind[i] = SENSOR_PRE_V4;
+			pre[i].src = p.src.u.v4;
+			pre[i].dst = p.dst.u.v4;
+		} else {
+			kind[i] = SENSOR_PRE_OTHER;
+		}
+	}
+}
+
+/* Parse a prescanned frame again (counted already). */
+static void reparse(int dlt, const struct sensor_frame *f, struct pkt_info *p)
+{
+	enum pkt_result r = pkt_parse(dlt, f->buf, f->caplen, p);
+
+	(void)r; /* PKT_OK: the prescan said so */
+}
+
+static size_t sensor_group_pre(struct sensor *s, int dlt,
+			       const struct sensor_frame *fr,
+			       const struct sensor_pre *pre, const uint8_t *kind,
+			       size_t n)
+{
+	struct pkt_info p;
+	uint32_t a4[2 * SENSOR_BATCH];
+	uint8_t v4[2 * SENSOR_BATCH];
+	size_t k = 0, matched = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (kind[i] == SENSOR_PRE_V4) {
+			a4[k++] = pre[i].src;
+			a4[k++] = pre[i].dst;
+		}
+	tset_lookup4_batch(s->tset, a4, k, v4);
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		enum tset_verdict vs, vd;
+
+		if (kind[i] == SENSOR_PRE_DONE)
+			continue;
+		if (kind[i] == SENSOR_PRE_V4) {
+			vs = v4[k++];
+			vd = v4[k++];
+			if (likely((vs | vd) == TSET_CLEAN))
+				continue;
+			reparse(dlt, &fr[i], &p);
+		} else {
+			reparse(dlt, &fr[i], &p);
+			vs = tset_lookup6(s->tset, p.src.u.b);
+			vd = tset_lookup6(s->tset, p.dst.u.b);
+			if (likely((vs | vd) == TSET_CLEAN))
+				continue;
+		}
+		matched += sensor_match(s, &p, vs, vd, fr[i].ts_ns, NULL);
+	}
+	return matched;
+}
+
+size_t sensor_batch_pre(struct sensor *s, int dlt,
+			const struct sensor_frame *fr,
+			const struct sensor_pre *pre, const uint8_t *kind,
+			size_t n)
+{
+	size_t matched = 0;
+
+	if (unlikely(!s->tset))
+		return 0;
+	for (size_t i = 0; i < n; i += SENSOR_BATCH)
+		matched += sensor_group_pre(s, dlt, fr + i, pre + i, kind + i,
+					    n - i < SENSOR_BATCH ? n - i : SENSOR_BATCH);
 	return matched;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "finding.h"
+#include "findings.h"
 #include "flow.h"
 #include "pkt.h"
 #include "tset.h"
@@ -32,6 +33,7 @@ struct sensor_stats {
 	uint64_t matched;     /* touched a threat address, no trusted one */
 	uint64_t trusted;     /* touched a trusted address (never a finding) */
 	uint64_t lost;        /* matched but no room for flow or finding */
+	uint64_t evicted;     /* findings evicted to make room (findings.h) */
 	uint64_t reassembled; /* later fragments given their first's ports */
 };
 
@@ -70,6 +72,29 @@ struct sensor_frame {
 #define SENSOR_BATCH 32
 size_t sensor_batch(struct sensor *s, int dlt, const struct sensor_frame *fr,
 		    size_t n);
+/*
+ * Before the set exists (replay builds it on another core): parse frames
+ * now and keep what the lookups need, 9 bytes a frame; the stats count
+ * them here. sensor_batch_pre() later takes the same frames again (from
+ * a mapped capture) with what was kept, and finishes them exactly as
+ * sensor_batch() would have: same verdicts, same findings, same order.
+ */
+enum { SENSOR_PRE_DONE, SENSOR_PRE_V4, SENSOR_PRE_OTHER };
+struct sensor_pre {
+	uint32_t src, dst; /* IPv4, network order, when kind is SENSOR_PRE_V4 */
+};
+void sensor_prescan(struct sensor *s, int dlt, const struct sensor_frame *fr,
+		    size_t n, struct sensor_pre *pre, uint8_t *kind);
+size_t sensor_batch_pre(struct sensor *s, int dlt,
+			const struct sensor_frame *fr,
+			const struct sensor_pre *pre, const uint8_t *kind,
+			size_t n);
+/*
+ * Fill f's list, list_name, entry and line from the set in use, once
+ * (done lazily: under a scan most findings are evicted unseen). Call
+ * before reading them; sensor_set_tset() fills every pending one first.
+ */
+void sensor_explain(struct sensor *s, struct finding *f);
 const struct sensor_stats *sensor_get_stats(const struct sensor *s);
 struct findings *sensor_findings(struct sensor *s);
 struct flow_table *sensor_flows(struct sensor *s);

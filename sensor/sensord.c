@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "evidence.h"
 #include "list.h"
@@ -27,17 +30,15 @@ struct sensord {
 	uint64_t last_sweep_ns;
 	bool busy;                  /* the socket to the parent is full */
 	uint64_t deferred;          /* finding reports that had to wait */
+	/* Reports of noise findings (inbound, unanswered): a token bucket. */
+	uint64_t noise_tokens_milli, noise_ns;
+	uint64_t unreported;        /* new noise findings over that rate */
 	struct evidence_ring *ring; /* headers of the last seconds, for evidence */
+	int out_slot;               /* where a dump file lands; writable (seccomp) */
 	union {
 		struct ipc_hdr h;
 		char raw[IPC_MAX];
 	} in;
-};
-
-static const struct ipc_spec sensord_in[] = {
-	{ IPC_S_LISTS, sizeof(struct ipc_s_lists) },
-	{ IPC_S_DUMP, sizeof(struct ipc_s_dump) },
-	{ IPC_S_REARM, sizeof(struct ipc_s_rearm) },
 };
 
 /*
@@ -94,6 +95,9 @@ static void report(struct sensord *sd, struct finding *f, bool is_new,
 		return;
 	}
 	memset(&m, 0, sizeof(m));
+	/* Made on first use: most findings of a scan are evicted unseen. */
+	sensor_explain(sd->sensor, f);
+	findings_id(f);
 	finding_rec_of(f, &m.f);
 	m.is_new = f->report_new;
 	m.trigger_ns = trigger_ns;
@@ -111,14 +115,74 @@ static void report(struct sensord *sd, struct finding *f, bool is_new,
 	f->report_next = false;
 }
 
-/* The socket has room again: every finding with a report owed. */
+/*
+ * Under a scan every packet can be a new inbound finding; sending each to
+ * the parent (which writes at most fout's rate anyway) would stall this
+ * process behind it and the kernel would drop packets. Findings the
+ * incident policy reads (OUTBOUND, answered, established) always go;
+ * noise goes within SENSORD_NOISE_RATE a second, the rest is counted
+ * (findingsUnreported) and may still go with a later sweep.
+ */
+#define SENSORD_NOISE_RATE 1000u
+#define SENSORD_NOISE_BURST 2000u
+
+static bool is_noise(const struct finding *f)
+{
+	return f->key.dir == FINDING_INBOUND && !f->answered && !f->established;
+}
+
+static bool noise_budget(struct sensord *sd)
+{
+	uint64_t now = util_now_mono_ns(), cap = SENSORD_NOISE_BURST * 1000ull;
+
+	if (now > sd->noise_ns) {
+		uint64_t dt = now - sd->noise_ns > 10000000000ull ? 10000000000ull :
+								    now - sd->noise_ns;
+		uint64_t add = dt * SENSORD_NOISE_RATE / 1000000;
+
+		sd->noise_tokens_milli = cap - sd->noise_tokens_milli < add ?
+						 cap : sd->noise_tokens_milli + add;
+		sd->noise_ns = now;
+	}
+	if (sd->noise_tokens_milli < 1000)
+		return false;
+	sd->noise_tokens_milli -= 1000;
+	return true;
+}
+
+static bool may_report(struct sensord *sd, const struct finding *f)
+{
+	return !is_noise(f) || noise_budget(sd);
+}
+
+/*
+ * When an owed report happened: a new finding or a change of its flags
+ * keeps its packet's time; counters alone are a sweep's (0), which the
+ * parent writes as a routine update.
+ */
+static uint64_t owed_trigger(const struct finding *f)
+{
+	return f->report_new ? f->first_ns :
+	       finding_flags(f) != f->reported_flags ? f->last_ns : 0;
+}
+
+/* The socket has room again: every finding with a report owed (noise within its rate). */
 static void flush_owed(struct sensord *sd)
 {
 	sd->busy = false;
 	for (struct finding *f = findings_first(sensor_findings(sd->sensor)); f && !sd->busy;
 	     f = findings_next(f))
-		if (owed(f))
-			report(sd, f, false, f->report_new ? f->first_ns : f->last_ns);
+		if (owed(f) && may_report(sd, f))
+			report(sd, f, false, owed_trigger(f));
+}
+
+/* A finding about to make room for a newer one: what it owes first. */
+static void on_evict(struct finding *f, void *arg)
+{
+	struct sensord *sd = arg;
+
+	if (owed(f) && may_report(sd, f))
+		report(sd, f, false, owed_trigger(f));
 }
 
 static void on_packet(void *arg, int dlt, const uint8_t *buf, uint32_t caplen,
@@ -133,8 +197,15 @@ static void on_packet(void *arg, int dlt, const uint8_t *buf, uint32_t caplen,
 		return;
 	/* New findings and changes the incident policy cares about go now. */
 	if (ev.new_finding || ev.finding->report_new || ev.finding->report_next ||
-	    finding_flags(ev.finding) != ev.finding->reported_flags)
+	    finding_flags(ev.finding) != ev.finding->reported_flags) {
+		if (is_noise(ev.finding) && !noise_budget(sd)) {
+			/* Owed: a later sweep may still send it, within the rate. */
+			ev.finding->report_new |= ev.new_finding;
+			sd->unreported += ev.new_finding;
+			return;
+		}
 		report(sd, ev.finding, ev.new_finding, ts_ns);
+	}
 }
 
 /* Once a second: counters of findings that moved, and capture stats. */
@@ -147,7 +218,7 @@ static void sweep(struct sensord *sd)
 
 	for (f = findings_first(sensor_findings(sd->sensor)); f && !sd->busy;
 	     f = findings_next(f))
-		if (owed(f))
+		if (owed(f) && may_report(sd, f))
 			report(sd, f, false, 0);
 	memset(&m, 0, sizeof(m));
 	for (size_t i = 0; i < sd->ncaps; i++) {
@@ -166,6 +237,8 @@ static void sweep(struct sensord *sd)
 	m.truncated = st->truncated;
 	m.malformed = st->malformed;
 	m.lost = st->lost;
+	m.findings_evicted = st->evicted;
+	m.findings_unreported = sd->unreported;
 	m.findings = findings_count(sensor_findings(sd->sensor));
 	flow_table_stats(sensor_flows(sd->sensor), &fst);
 	m.flows = fst.active;
@@ -182,11 +255,93 @@ static void free_lists(struct list **lists, size_t n)
 	free(lists);
 }
 
+/* All of fd (a list file the parent opened), at most cap bytes. */
+static int read_fd(int fd, size_t cap, char **out, size_t *len)
+{
+	size_t size = 64 * 1024, n = 0;
+	struct stat st;
+	char *buf, *p;
+	int rc = 0;
+
+	/* One byte more than the file, so that EOF comes without a realloc. */
+	if (fstat(fd, &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size <= cap)
+		size = (size_t)st.st_size + 1;
+	buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t r;
+
+		if (n == size) {
+			if (n > cap) {
+				rc = -EFBIG;
+				goto out;
+			}
+			size = size > cap / 2 ? cap + 1 : size * 2;
+			p = realloc(buf, size);
+			if (!p) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			buf = p;
+		}
+		r = read(fd, buf + n, size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > cap)
+		rc = -EFBIG;
+out:
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static int load_one(const struct ipc_s_lists *m, uint32_t i, int fd,
+		    const struct list_limits *lim, struct list **out, char *err,
+		    size_t errlen)
+{
+	enum list_kind kind = m->l[i].kind ? LIST_TRUSTED : LIST_THREAT;
+	char *buf, *name;
+	size_t len;
+	int rc;
+
+	rc = read_fd(fd, lim->max_bytes, &buf, &len);
+	if (rc)
+		return util_err(err, errlen, "%s: %s", m->l[i].path, strerror(-rc)), rc;
+	rc = list_parse(m->l[i].path, (enum list_format)m->l[i].fmt, kind, buf, len, lim,
+			out, err, errlen);
+	free(buf);
+	if (rc)
+		return rc;
+	name = strdup(m->l[i].name);
+	if (name && *name) {
+		free((*out)->name);
+		(*out)->name = name;
+	} else {
+		free(name);
+	}
+	return 0;
+}
+
 /*
- * Load the list files the parent names and swap the new set in. Any
- * failure keeps the set in force and says why.
+ * Load the lists the parent hands over (one open file each: the sensor
+ * cannot open files) and swap the new set in. Any failure keeps the set
+ * in force and says why.
  */
-static void load_lists(struct sensord *sd, const struct ipc_s_lists *m)
+static void load_lists(struct sensord *sd, const struct ipc_s_lists *m,
+		       const struct ipc_in *in)
 {
 	struct ipc_s_lists_done r;
 	struct list_limits lim;
@@ -199,39 +354,21 @@ static void load_lists(struct sensord *sd, const struct ipc_s_lists *m)
 	list_limits_default(&lim);
 	lim.floor_v4 = 0; /* the parent validated these copies already */
 	lim.floor_v6 = 0;
-	if (m->n > SENSORD_MAX_LISTS) {
-		r.rc = -EINVAL;
-		util_strlcpy(r.err, "too many lists", sizeof(r.err));
-		goto out;
-	}
 	lists = calloc(m->n + 1, sizeof(*lists));
 	if (!lists) {
 		r.rc = -ENOMEM;
 		goto out;
 	}
+	/* ipc_check() made sure: n <= SENSORD_MAX_LISTS, one fd per list. */
 	for (uint32_t i = 0; i < m->n; i++) {
-		struct list_spec spec;
 		char err[ERRLEN];
-		char *name;
 
-		memset(&spec, 0, sizeof(spec));
-		spec.kind = m->l[i].kind ? LIST_TRUSTED : LIST_THREAT;
-		spec.fmt = m->l[i].fmt < LIST_FMT__COUNT ? m->l[i].fmt : LIST_FMT_TXT;
-		memcpy(spec.location, m->l[i].path, sizeof(m->l[i].path));
-		spec.location[sizeof(m->l[i].path) - 1] = '\0';
-		rc = list_load_file(&spec, &lim, &lists[n], err, sizeof(err));
+		rc = load_one(m, i, in->fds[i], &lim, &lists[n], err, sizeof(err));
 		if (rc) {
 			r.rc = rc;
 			util_strlcpy(r.err, err, sizeof(r.err));
 			free_lists(lists, n);
 			goto out;
-		}
-		name = strndup(m->l[i].name, sizeof(m->l[i].name) - 1);
-		if (name && *name) {
-			free(lists[n]->name);
-			lists[n]->name = name;
-		} else {
-			free(name);
 		}
 		r.entries += lists[n]->n;
 		n++;
@@ -254,17 +391,18 @@ out:
 
 static void handle_parent(struct sensord *sd)
 {
-	int fd = -1;
-	ssize_t n = ipc_recv(sd->sock, sd->in.raw, sensord_in,
-			     ARRAY_SIZE(sensord_in), &fd);
+	struct ipc_in in;
+	ssize_t n = ipc_recv(sd->sock, sd->in.raw, &sensord_ipc_to_sensor, &in);
+	int fd;
 
 	if (n == -EAGAIN)
 		return;
 	if (n <= 0)
 		_exit(n == 0 ? 0 : 2); /* parent gone, or talking nonsense */
+	fd = in.nfds ? in.fds[0] : -1;
 	switch (sd->in.h.type) {
 	case IPC_S_LISTS:
-		load_lists(sd, (const void *)sd->in.raw);
+		load_lists(sd, (const void *)sd->in.raw, &in);
 		break;
 	case IPC_S_REARM:
 		/*
@@ -280,21 +418,94 @@ static void handle_parent(struct sensord *sd)
 		const struct ipc_s_dump *m = (const void *)sd->in.raw;
 		struct ipc_s_dump_done r;
 
-		/* The parent made the file; we only write(2) into it. */
+		/*
+		 * The parent made the file; we only write(2) into it, and only
+		 * in the one slot the filter lets us write to.
+		 */
 		memset(&r, 0, sizeof(r));
 		r.dlt = m->dlt;
-		if (fd < 0)
+		if (fd != sd->out_slot) {
 			r.rc = -EBADF;
-		else if (!sd->ring)
+			snprintf(r.err, sizeof(r.err), "ring dump: file in fd %d, not in slot %d",
+				 fd, sd->out_slot);
+		} else if (!sd->ring) {
 			r.rc = -ENODATA;
-		else
+		} else {
 			r.rc = evidence_ring_dump_fd(sd->ring, fd, m->dlt, r.err, sizeof(r.err));
-		if (fd >= 0)
-			close(fd);
+		}
 		sd_send(sd, IPC_S_DUMP_DONE, &r, sizeof(r));
 		break;
 	}
 	}
+	ipc_in_close(&in);
+}
+
+/*
+ * The lowest free descriptor: where the next one the parent hands over
+ * lands (SCM_RIGHTS takes the lowest). Standard descriptors a shell left
+ * closed get /dev/null first, so that nothing else lands in 0-2.
+ */
+static int lowest_free_fd(void)
+{
+	int fd;
+
+	for (int i = 0; i <= STDERR_FILENO; i++)
+		if (fcntl(i, F_GETFD) < 0 && open("/dev/null", O_RDWR) != i)
+			return -1;
+	fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 0);
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+/* Nothing of the environment (credentials, say) stays in our memory. */
+static void wipe_environment(void)
+{
+	extern char **environ;
+
+	for (char **e = environ; e && *e; e++)
+		explicit_bzero(*e, strlen(*e));
+	clearenv();
+}
+
+/*
+ * From here on: its own uid, no capabilities, no new privileges, not
+ * dumpable, and only the syscalls (and descriptors) sensor work needs.
+ * Exits rather than run unconfined.
+ */
+static void confine(struct sensord *sd, const struct sensord_opts *o, char *caps,
+		    size_t capslen)
+{
+	struct privsep_sensor_fds f;
+	char err[ERRLEN];
+
+	/*
+	 * OpenSSL reads its config and fetches a digest on first use (finding
+	 * ids): do that now, while a file can still be opened.
+	 */
+	{
+		uint8_t md[EVP_MAX_MD_SIZE];
+		unsigned mdlen;
+
+		if (!EVP_Digest("", 0, md, &mdlen, EVP_sha256(), NULL))
+			fatalx("sensor: OpenSSL: no SHA-256");
+	}
+	/* A capture socket in 0-2 would be written to as stderr. */
+	for (size_t i = 0; i < sd->ncaps; i++)
+		if (capture_fd(sd->caps[i]) <= STDERR_FILENO)
+			_exit(3);
+	wipe_environment();
+	if (privsep_drop(PRIVSEP_SENSOR, o->user, NULL, err, sizeof(err)))
+		fatalx("sensor: %s", err);
+	privsep_describe(caps, capslen);
+	/* Last: the user lookup may have left a descriptor open. */
+	sd->out_slot = lowest_free_fd();
+	if (sd->out_slot < 0)
+		fatalx("sensor: no descriptor for the dump slot");
+	f.sock = sd->sock;
+	f.out = sd->out_slot;
+	if (!o->no_seccomp && privsep_seccomp_sensor(&f, err, sizeof(err)))
+		fatalx("sensor: %s", err);
 }
 
 void sensord_main(int sock, struct cap **caps, size_t ncaps,
@@ -322,6 +533,7 @@ void sensord_main(int sock, struct cap **caps, size_t ncaps,
 	sd->sensor = sensor_new(&so);
 	if (!sd->sensor)
 		fatalx("sensor: out of memory");
+	findings_set_evict_cb(sensor_findings(sd->sensor), on_evict, sd);
 	if (o->evidence_seconds) {
 		struct evidence_ring_opts ro = {
 			.seconds = o->evidence_seconds,
@@ -341,14 +553,9 @@ void sensord_main(int sock, struct cap **caps, size_t ncaps,
 	if (fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) | O_NONBLOCK) < 0)
 		fatal("sensor: O_NONBLOCK");
 	(void)setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &(int){ 4 << 20 }, sizeof(int));
-	/* From here on: no capabilities, no new privileges, few syscalls. */
-	if (privsep_drop(PRIVSEP_SENSOR, o->user, err, sizeof(err)))
-		fatalx("sensor: %s", err);
 	memset(&hello, 0, sizeof(hello));
 	hello.pid = (int32_t)getpid();
-	privsep_describe(hello.caps, sizeof(hello.caps));
-	if (!o->no_seccomp && privsep_seccomp_sensor(err, sizeof(err)))
-		fatalx("sensor: %s", err);
+	confine(sd, o, hello.caps, sizeof(hello.caps));
 	util_strlcpy(hello.caps + strlen(hello.caps), o->no_seccomp ? "" : ", seccomp",
 		     sizeof(hello.caps) - strlen(hello.caps));
 	sd_send(sd, IPC_S_HELLO, &hello, sizeof(hello));

@@ -16,7 +16,7 @@
  * never writes anything but that socket and the descriptors it is handed.
  */
 enum {
-	IPC_S_LISTS = 100,  /* parent -> sensor: load these list files */
+	IPC_S_LISTS = 100,  /* parent -> sensor: load these lists (one fd each) */
 	IPC_S_DUMP,         /* parent -> sensor: write the ring to the fd */
 	IPC_S_REARM,        /* parent -> sensor: report every finding's next packet */
 	IPC_S_HELLO = 200,  /* sensor -> parent: privileges dropped, running */
@@ -30,12 +30,19 @@ enum {
 /* Capture handles: the agent's interfaces (8 at most) and NFLOG. */
 #define SENSORD_MAX_CAPS 9
 
+/*
+ * Both directions of the channel, each type with its validator
+ * (sensord_ipc.c): what ipc_recv() is given on either side.
+ */
+extern const struct ipc_chan sensord_ipc_to_sensor; /* parent -> sensor */
+extern const struct ipc_chan sensord_ipc_to_parent; /* sensor -> parent */
+
 struct ipc_s_lists {
 	struct ipc_hdr h;
 	uint32_t n;
 	struct {
 		uint8_t kind, fmt;
-		char path[512]; /* a local file (a synced copy, or the list itself) */
+		char path[512]; /* the file the fd was opened from (for messages) */
 		char name[128]; /* threatListName */
 	} l[SENSORD_MAX_LISTS];
 };
@@ -71,6 +78,9 @@ struct ipc_s_stats {
 	uint64_t packets, ip, matched, trusted, skipped, truncated, malformed, lost;
 	uint64_t findings, flows;
 	uint64_t deferred;   /* finding reports that waited for a busy parent */
+	uint64_t findings_evicted; /* to make room (sensor/findings.h) */
+	uint64_t findings_unreported; /* new noise findings over the sensor's
+				       * report rate (sensord.c) */
 };
 
 /* With an fd attached: a new, empty file for the packets of one DLT. */

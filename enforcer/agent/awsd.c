@@ -7,7 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,12 +29,16 @@
  * The AWS process (awsd.h). A slow API stalls only this process: capture
  * runs in the sensor, nftables in the parent.
  */
-static const struct ipc_spec to_aws[] = {
-	{ IPC_A_SYNC, sizeof(struct ipc_a_sync) },
-	{ IPC_A_IDENTITY, sizeof(struct ipc_a_identity) },
-	{ IPC_A_ACTION, sizeof(struct ipc_a_action) },
-	{ IPC_A_GD_POLL, sizeof(struct ipc_a_gd_poll) },
-};
+/* The channel closes when the parent is gone, however it ended. */
+static void *watch_parent(void *arg)
+{
+	struct pollfd p = { .fd = *(const int *)arg, .events = 0 };
+
+	for (;;)
+		if (poll(&p, 1, -1) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)))
+			_exit(0);
+	return NULL;
+}
 
 static void reply(int sock, uint32_t type, void *msg, size_t len)
 {
@@ -212,7 +216,7 @@ static bool wanted_key(const char *k, size_t n)
  * The listing (one key a line; 404 when the instance does not allow tags
  * in its metadata), then the value of each key cordon reads.
  */
-static void tags_read(struct aws_imds *m, struct ipc_a_tags *t)
+static void tags_read(struct aws_imds *m, struct ipc_a_inst_tags *t)
 {
 	struct cloud_isolation iso;
 	struct cloud_tagset ts;
@@ -268,7 +272,7 @@ static void tags_read(struct aws_imds *m, struct ipc_a_tags *t)
 static void *tags_main(void *arg)
 {
 	const struct tags_poll *tp = arg;
-	struct ipc_a_tags *last = calloc(1, sizeof(*last)), *cur = calloc(1, sizeof(*cur));
+	struct ipc_a_inst_tags *last = calloc(1, sizeof(*last)), *cur = calloc(1, sizeof(*cur));
 	struct aws_imds *m = aws_imds_new();
 	bool sent = false;
 
@@ -283,7 +287,7 @@ static void *tags_main(void *arg)
 		/* Only a change is news; the parent keeps the last view. */
 		if (!sent || memcmp(cur, last, sizeof(*cur))) {
 			memcpy(last, cur, sizeof(*cur));
-			if (ipc_send(tp->sock, IPC_A_TAGS, cur, sizeof(*cur)) == -EPIPE)
+			if (ipc_send(tp->sock, IPC_A_INST_TAGS, cur, sizeof(*cur)) == -EPIPE)
 				_exit(0);
 			sent = true;
 		}
@@ -350,16 +354,32 @@ void awsd_main(int sock, const struct awsd_opts *o)
 	signal(SIGPIPE, SIG_IGN);
 	if (!in)
 		_exit(3);
-	if (privsep_drop(PRIVSEP_AWS, o->user, err, sizeof(err)))
+	/* Nothing of the parent's but the channel (no seccomp here). */
+	if (sock > STDERR_FILENO + 1)
+		(void)close_range(STDERR_FILENO + 1, (unsigned)sock - 1, 0);
+	(void)close_range((unsigned)sock + 1, ~0U, 0);
+	/*
+	 * Its own uid, in the agent's group: list copies it stores are
+	 * group-readable for the parent (lists/ is group-writable for it).
+	 */
+	umask(027);
+	if (privsep_drop(PRIVSEP_AWS, o->user, o->group_of, err, sizeof(err)))
 		fatalx("aws: %s", err);
 	/*
 	 * Die with the parent, also in the middle of a slow request: the
 	 * credentials must not outlive the daemon in an orphan, and a new
-	 * daemon redoes what the journal does not say is done. Set after the
-	 * uid change, which clears it; the parent may be gone already.
+	 * daemon redoes what the journal does not say is done. Not with
+	 * PR_SET_PDEATHSIG: the kernel sends it with the dying parent's right
+	 * to signal us, which another uid does not have.
 	 */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) || getppid() != parent)
-		_exit(0);
+	{
+		static int watched;
+		pthread_t t;
+
+		watched = sock;
+		if (pthread_create(&t, NULL, watch_parent, &watched) || getppid() != parent)
+			_exit(0);
+	}
 	/*
 	 * Endpoint names through our own resolver, from our own socket: in a
 	 * lockdown only the agent's sockets get out, and a local caching
@@ -367,7 +387,7 @@ void awsd_main(int sock, const struct awsd_opts *o)
 	 */
 	aws_dns_conf_load(&dns, NULL, NULL);
 	aws_dns_use(&dns);
-	/* Before any thread: libcurl's global state is set up once. */
+	/* Before any thread that calls AWS: libcurl's global state, once. */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (aws_client_new(&co, &client))
 		fatalx("aws: out of memory");
@@ -383,7 +403,7 @@ void awsd_main(int sock, const struct awsd_opts *o)
 
 		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
 			_exit(1);
-		n = ipc_recv(sock, in->raw, to_aws, ARRAY_SIZE(to_aws), NULL);
+		n = ipc_recv(sock, in->raw, &daemon_ipc_to_aws, NULL);
 		if (n == -EAGAIN)
 			continue;
 		if (n <= 0)

@@ -15,7 +15,8 @@
  * list copies; the parent journals every action.
  */
 struct awsd_opts {
-	const char *user;       /* drop to this user */
+	const char *user;       /* drop to this user (its own uid) */
+	const char *group_of;   /* in this user's primary group (the agent's) */
 	const char *state_dir;  /* synced lists go to STATE_DIR/lists/ */
 	struct list_limits lim;
 	uint32_t tag_poll_ms;   /* read the instance's tags through IMDS this often; 0: never */

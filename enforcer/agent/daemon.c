@@ -143,7 +143,11 @@ static int start(struct daemon *d, char *err, size_t errlen)
 {
 	int rc;
 
-	if ((rc = daemon_prepare_state(d, err, errlen)) ||
+	/* First, before anything is opened: it keeps CAP_SYS_PTRACE, we never do. */
+	if (d->o->mode == RUN_ISOLATE)
+		procsd_start(&d->procs, d->o->user);
+	if ((rc = daemon_child_users(d, err, errlen)) ||
+	    (rc = daemon_prepare_state(d, err, errlen)) ||
 	    (rc = daemon_findings_open(d, err, errlen)) ||
 	    (rc = setup_signals(d, err, errlen)))
 		return rc;
@@ -160,13 +164,24 @@ static int start(struct daemon *d, char *err, size_t errlen)
 	daemon_incident_trip_check(d);
 	/* This process keeps CAP_NET_ADMIN only; it never parses packets. */
 	daemon_chown_state(d);
-	return privsep_drop(PRIVSEP_ENFORCER, d->parent_user, err, errlen);
+	if ((rc = privsep_drop(PRIVSEP_ENFORCER, d->parent_user, NULL, err, errlen)) ||
+	    d->o->no_seccomp)
+		return rc;
+	/* CAP_SETUID/CAP_SETGID stay for the children's ids, and only for those. */
+	{
+		const uid_t uids[] = { d->sensor.uid, d->aws.uid };
+		const gid_t gids[] = { d->sensor.gid, d->aws.gid };
+
+		return privsep_seccomp_parent(uids, ARRAY_SIZE(uids), gids, ARRAY_SIZE(gids),
+					      err, errlen);
+	}
 }
 
 static void stop(struct daemon *d)
 {
 	d->running = false;
 	daemon_child_stop(d);
+	procsd_stop(&d->procs);
 	daemon_journal_close(d);
 	daemon_write_status(d);
 	for (size_t i = 0; i < d->ncaps; i++)
@@ -185,12 +200,14 @@ int daemon_run(const struct run_opts *o)
 	char err[ERRLEN];
 	int rc = EXIT_FAILURE;
 
+	/* No one else with our uid reads our memory or environment. */
+	privsep_nodump();
 	if (!d) {
 		log_warnx("out of memory");
 		return 1;
 	}
 	d->o = o;
-	d->sensor.fd = d->aws.fd = d->sigfd = -1;
+	d->sensor.fd = d->aws.fd = d->procs.fd = d->sigfd = -1;
 	d->running = true;
 	if (start(d, err, sizeof(err))) {
 		log_warnx("%s", err);
@@ -218,8 +235,9 @@ int daemon_run(const struct run_opts *o)
 		int n = poll(pfd, ARRAY_SIZE(pfd), 100);
 
 		if (n < 0 && errno != EINTR) {
+			/* EINVAL: RLIMIT_NOFILE below 3. systemd must restart us. */
 			log_warn("poll");
-			break;
+			goto out;
 		}
 		if (n > 0 && pfd[0].revents && !handle_signal(d))
 			break;

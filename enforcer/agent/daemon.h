@@ -28,7 +28,9 @@ struct run_opts {
 	char ifaces[RUN_MAX_IFACES][32];
 	size_t n_ifaces;          /* 0: the default route's interface */
 	const char *state_dir;
-	const char *user;         /* sensor and AWS processes run as this */
+	const char *user;         /* the parent runs as this (and its group) */
+	const char *sensor_user;  /* the sensor process, its own uid */
+	const char *aws_user;     /* the AWS process, its own uid, user's group */
 	char instance_id[32];     /* "": from IMDS */
 	struct list_spec lists[RUN_MAX_LISTS];
 	size_t n_lists;

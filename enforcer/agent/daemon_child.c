@@ -11,6 +11,7 @@
 #include "awsd.h"
 #include "daemon_impl.h"
 #include "log.h"
+#include "privsep.h"
 #include "sensord.h"
 
 /*
@@ -24,24 +25,6 @@
 #define SEC 1000000000ull
 #define DRAIN_MAX 256              /* messages read per wakeup and channel */
 #define RESPAWN_MAX_NS (60 * SEC)  /* backoff cap for a child that keeps dying */
-
-static const struct ipc_spec from_sensor[] = {
-	{ IPC_S_HELLO, sizeof(struct ipc_s_hello) },
-	{ IPC_S_LISTS_DONE, sizeof(struct ipc_s_lists_done) },
-	{ IPC_S_FINDING, sizeof(struct ipc_s_finding) },
-	{ IPC_S_STATS, sizeof(struct ipc_s_stats) },
-	{ IPC_S_DUMP_DONE, sizeof(struct ipc_s_dump_done) },
-};
-
-static const struct ipc_spec from_aws[] = {
-	{ IPC_A_HELLO, sizeof(struct ipc_a_hello) },
-	{ IPC_A_SYNC_DONE, sizeof(struct ipc_a_sync_done) },
-	{ IPC_A_IDENTITY_DONE, sizeof(struct ipc_a_identity_done) },
-	{ IPC_A_ACTION_DONE, sizeof(struct ipc_a_action_done) },
-	{ IPC_A_GD_FINDING, sizeof(struct ipc_a_gd_finding) },
-	{ IPC_A_GD_DONE, sizeof(struct ipc_a_gd_done) },
-	{ IPC_A_TAGS, sizeof(struct ipc_a_tags) },
-};
 
 /* A child's text field into ours, terminated whatever the child sent. */
 static void take(char *dst, size_t dstlen, const char *src, size_t srclen)
@@ -69,6 +52,8 @@ static void close_for_child(struct daemon *d)
 		close(d->aws.fd);
 	if (d->sensor.fd >= 0)
 		close(d->sensor.fd);
+	if (d->procs.fd >= 0)
+		close(d->procs.fd); /* only the parent may ask the procs helper */
 	journal_abandon(d->j);
 	d->j = NULL;
 	/* Children don't inherit our blocked signal mask's purpose. */
@@ -112,10 +97,61 @@ static void child_started(struct child *c, pid_t pid, int fd)
 	c->started_ns = util_now_mono_ns();
 }
 
+/*
+ * Each process its own uid (docs/internals/security.md): the sensor's and
+ * the AWS process's must exist and be reachable from here; the parent
+ * keeps CAP_SETUID/CAP_SETGID for them, pinned by its seccomp filter.
+ */
+int daemon_child_users(struct daemon *d, char *err, size_t errlen)
+{
+	const struct run_opts *o = d->o;
+	const char *who[] = { o->sensor_user, o->aws_user };
+	struct child *c[] = { &d->sensor, &d->aws };
+	uid_t uid, own = getuid();
+	gid_t gid, group = getgid();
+	int rc;
+
+	if (o->user && *o->user &&
+	    (rc = privsep_lookup_user(o->user, &own, &group, err, errlen)))
+		return rc;
+	for (size_t i = 0; i < ARRAY_SIZE(who); i++) {
+		const char *key = i ? "aws" : "sensor";
+		char e[ERRLEN];
+
+		if (!who[i] || !*who[i])
+			return util_err(err, errlen, "[agent] %s_user is empty", key);
+		if ((rc = privsep_lookup_user(who[i], &uid, &gid, e, sizeof(e))))
+			return util_err(err, errlen, "[agent] %s_user: %s", key, e);
+		if (c[i] == &d->aws && o->user && *o->user)
+			gid = group; /* the AWS process writes lists/ for the parent */
+		if ((rc = privsep_can_become(uid, gid, e, sizeof(e))))
+			return util_err(err, errlen, "[agent] %s_user %s: %s", key, who[i], e);
+		if (uid == own)
+			log_warnx("[agent] %s_user is the agent's own user: a %s process "
+				  "taken over reaches the agent's files", key,
+				  i ? "AWS" : "sensor");
+		c[i]->uid = uid;
+		c[i]->gid = gid;
+	}
+	return 0;
+}
+
+/* Another uid's process: kill() alone may say EPERM (privsep_kill). */
+static void child_kill(struct child *c, int sig)
+{
+	int rc;
+
+	if (c->pid <= 0)
+		return;
+	rc = privsep_kill(c->pid, c->uid, c->gid, sig);
+	if (rc && rc != -ESRCH)
+		log_warnx("cannot signal process %d: %s", (int)c->pid, strerror(-rc));
+}
+
 static int spawn_sensor(struct daemon *d, char *err, size_t errlen)
 {
 	struct sensord_opts so = {
-		.user = d->o->user,
+		.user = d->o->sensor_user,
 		.max_flows = d->o->max_flows,
 		.max_findings = d->o->max_findings,
 		.no_seccomp = d->o->no_seccomp,
@@ -139,8 +175,10 @@ static int spawn_sensor(struct daemon *d, char *err, size_t errlen)
 
 static int spawn_aws(struct daemon *d, char *err, size_t errlen)
 {
-	struct awsd_opts ao = { .user = d->o->user, .state_dir = d->o->state_dir,
-				.lim = d->o->lim, .tag_poll_ms = d->o->tag_poll_ms };
+	/* Its own uid in the agent's group: lists/ is the group's to write. */
+	struct awsd_opts ao = { .user = d->o->aws_user, .group_of = d->o->user,
+				.state_dir = d->o->state_dir, .lim = d->o->lim,
+				.tag_poll_ms = d->o->tag_poll_ms };
 	int fd;
 	pid_t pid = child_fork(d, &fd, err, errlen);
 
@@ -233,6 +271,8 @@ void daemon_child_reap(struct daemon *d)
 			child_reaped(d, &d->sensor, "sensor", why);
 		else if (pid == d->aws.pid)
 			child_reaped(d, &d->aws, "AWS", why);
+		else
+			procsd_reaped(&d->procs, pid);
 	}
 }
 
@@ -241,7 +281,9 @@ void daemon_child_reap(struct daemon *d)
 static bool dispatch_sensor_one(struct daemon *d)
 {
 	char err[ERRLEN];
-	ssize_t n = ipc_recv(d->sensor.fd, d->in.raw, from_sensor, ARRAY_SIZE(from_sensor), NULL);
+	struct ipc_in in;
+	/* Checked in full here (sensord_ipc.c): the sensor may be hostile. */
+	ssize_t n = ipc_recv(d->sensor.fd, d->in.raw, &sensord_ipc_to_parent, &in);
 
 	if (n == -EAGAIN)
 		return false;
@@ -249,8 +291,10 @@ static bool dispatch_sensor_one(struct daemon *d)
 		channel_lost(d, &d->sensor, "sensor", "closed its channel");
 		return false;
 	}
-	if (n < 0)
+	if (n < 0) {
+		log_warnx("%s", n == -EBADMSG ? in.why : strerror((int)-n));
 		goto bad;
+	}
 	switch (d->in.h.type) {
 	case IPC_S_HELLO: {
 		const struct ipc_s_hello *m = (const void *)d->in.raw;
@@ -273,16 +317,10 @@ static bool dispatch_sensor_one(struct daemon *d)
 				 (unsigned long long)m->entries);
 		break;
 	}
-	case IPC_S_FINDING: {
-		const struct ipc_s_finding *m = (const void *)d->in.raw;
-
-		if (finding_rec_check(&m->f, err, sizeof(err))) {
-			log_warnx("sensor: %s", err);
-			goto bad;
-		}
-		daemon_incident_finding(d, m);
+	case IPC_S_FINDING:
+		/* finding_rec_check() passed: ipc_recv() called it. */
+		daemon_incident_finding(d, (const void *)d->in.raw);
 		break;
-	}
 	case IPC_S_STATS:
 		memcpy(&d->stats, d->in.raw, sizeof(d->stats));
 		break;
@@ -292,8 +330,7 @@ static bool dispatch_sensor_one(struct daemon *d)
 	}
 	return true;
 bad:
-	if (d->sensor.pid > 0)
-		kill(d->sensor.pid, SIGKILL);
+	child_kill(&d->sensor, SIGKILL);
 	channel_lost(d, &d->sensor, "sensor", "sent a malformed message: stopping it");
 	return false;
 }
@@ -328,7 +365,8 @@ static void aws_identity(struct daemon *d, const struct ipc_a_identity_done *m)
 
 static bool dispatch_aws_one(struct daemon *d)
 {
-	ssize_t n = ipc_recv(d->aws.fd, d->in.raw, from_aws, ARRAY_SIZE(from_aws), NULL);
+	struct ipc_in in;
+	ssize_t n = ipc_recv(d->aws.fd, d->in.raw, &daemon_ipc_from_aws, &in);
 
 	if (n == -EAGAIN)
 		return false;
@@ -337,8 +375,8 @@ static bool dispatch_aws_one(struct daemon *d)
 		return false;
 	}
 	if (n < 0) {
-		if (d->aws.pid > 0)
-			kill(d->aws.pid, SIGKILL);
+		log_warnx("%s", n == -EBADMSG ? in.why : strerror((int)-n));
+		child_kill(&d->aws, SIGKILL);
 		channel_lost(d, &d->aws, "AWS", "sent a malformed message: stopping it");
 		return false;
 	}
@@ -361,7 +399,7 @@ static bool dispatch_aws_one(struct daemon *d)
 	case IPC_A_GD_DONE:
 		daemon_gd_done(d, (const void *)d->in.raw);
 		break;
-	case IPC_A_TAGS:
+	case IPC_A_INST_TAGS:
 		daemon_imds_tags(d, (const void *)d->in.raw);
 		break;
 	}
@@ -390,10 +428,8 @@ int daemon_child_start(struct daemon *d, char *err, size_t errlen)
 
 void daemon_child_stop(struct daemon *d)
 {
-	if (d->sensor.pid > 0)
-		kill(d->sensor.pid, SIGTERM);
-	if (d->aws.pid > 0)
-		kill(d->aws.pid, SIGTERM);
+	child_kill(&d->sensor, SIGTERM);
+	child_kill(&d->aws, SIGTERM);
 	if (d->aws.fd >= 0)
 		close(d->aws.fd);
 	if (d->sensor.fd >= 0)

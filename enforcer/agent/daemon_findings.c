@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemon_impl.h"
@@ -16,7 +17,8 @@
  * Findings as the parent sees them: each report from the sensor becomes
  * its JSON text here, once (finding_json()), and that text goes to the
  * findings file, and through the recent ring to the incident (journal,
- * messages) and the evidence.
+ * messages) and the evidence. What the file takes is bounded by fout
+ * (rate and size, common/fout.h); the ring always has the text.
  */
 
 static FILE *open_append(const char *path, char *err, size_t errlen)
@@ -39,9 +41,17 @@ static FILE *open_append(const char *path, char *err, size_t errlen)
 	return f;
 }
 
+static uint64_t file_size(FILE *f)
+{
+	struct stat st;
+
+	return fstat(fileno(f), &st) ? 0 : (uint64_t)st.st_size;
+}
+
 int daemon_findings_open(struct daemon *d, char *err, size_t errlen)
 {
 	const struct run_opts *o = d->o;
+	struct fout_opts fo;
 	uid_t uid;
 	gid_t gid;
 
@@ -53,6 +63,8 @@ int daemon_findings_open(struct daemon *d, char *err, size_t errlen)
 	d->findings = open_append(d->findings_path, err, errlen);
 	if (!d->findings)
 		return -EIO;
+	fout_opts_default(&fo);
+	fout_init(&d->fout, &fo, file_size(d->findings), util_now_mono_ns());
 	/* After the drop we still append here. */
 	if (geteuid() == 0 && o->user && *o->user &&
 	    !privsep_lookup_user(o->user, &uid, &gid, err, errlen) &&
@@ -74,6 +86,62 @@ void daemon_findings_reopen(struct daemon *d)
 	if (d->findings)
 		fclose(d->findings);
 	d->findings = f;
+	fout_reopened(&d->fout, file_size(f));
+}
+
+/*
+ * FILE -> FILE.1 (the previous FILE.1 goes) and a new FILE; the open one
+ * stays in use when either step fails.
+ */
+static bool rotate(struct daemon *d)
+{
+	const char *base = strrchr(d->findings_path, '/');
+	char old[sizeof(d->findings_path) + 2];
+	int rc;
+
+	snprintf(old, sizeof(old), "%s.1", base ? base + 1 : d->findings_path);
+	rc = fileio_rename_path(d->findings_path, old, FILEIO_NOSYNC);
+	if (rc) {
+		log_warnx("rotating findings file %s: %s", d->findings_path,
+			  fileio_strerror(rc));
+		return false;
+	}
+	daemon_findings_reopen(d);
+	return true;
+}
+
+/*
+ * Its class for the file's rate: a report a packet sent (new, or a change
+ * the policy reads) outranks a sweep's counters, and OUTBOUND or answered
+ * outranks a new inbound one.
+ */
+static enum fout_class fout_class_of(const struct ipc_s_finding *m)
+{
+	if (!m->is_new && !m->trigger_ns)
+		return FOUT_UPDATE;
+	if (m->f.dir == FINDING_OUTBOUND || m->f.answered || m->f.established)
+		return FOUT_KEY;
+	return FOUT_NEW;
+}
+
+/* Into the findings file, within fout's bounds: a dropped record is counted. */
+static void write_line(struct daemon *d, const char *json, enum fout_class cls)
+{
+	enum fout_verdict v = fout_decide(&d->fout, strlen(json) + 1, cls, util_now_mono_ns());
+	bool rotated = false;
+
+	if (v == FOUT_DROP)
+		return;
+	if (v == FOUT_ROTATE_WRITE)
+		rotated = rotate(d);
+	if (!d->findings || fprintf(d->findings, "%s\n", json) < 0 || fflush(d->findings))
+		log_warn("findings file %s", d->findings_path);
+	else
+		d->findings_written++;
+	if (rotated)
+		fout_rotated(&d->fout);
+	else if (v == FOUT_ROTATE_WRITE && d->findings)
+		fout_reopened(&d->fout, file_size(d->findings)); /* still the old file */
 }
 
 void daemon_findings_close(struct daemon *d)
@@ -122,10 +190,7 @@ const struct recent_finding *daemon_findings_add(struct daemon *d, const struct 
 		log_warnx("out of memory writing finding %s", m->f.id);
 		return r;
 	}
-	if (!d->findings || fprintf(d->findings, "%s\n", r->json) < 0 || fflush(d->findings))
-		log_warn("findings file %s", d->findings_path);
-	else
-		d->findings_written++;
+	write_line(d, r->json, fout_class_of(m));
 	return r;
 }
 

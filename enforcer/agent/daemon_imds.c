@@ -188,7 +188,7 @@ static void tags_act(struct daemon *d)
 	}
 }
 
-void daemon_imds_tags(struct daemon *d, const struct ipc_a_tags *m)
+void daemon_imds_tags(struct daemon *d, const struct ipc_a_inst_tags *m)
 {
 	struct imds_state *im = &d->imds;
 	char status[sizeof(m->status)];

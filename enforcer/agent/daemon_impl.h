@@ -18,9 +18,11 @@
 #include "cloud.h"
 #include "daemon.h"
 #include "daemon_ipc.h"
+#include "fout.h"
 #include "ipc.h"
 #include "journal.h"
 #include "plan.h"
+#include "procsd.h"
 #include "sensord.h"
 
 struct list_state {
@@ -42,6 +44,13 @@ struct child {
 	unsigned restarts;
 	unsigned quick_deaths; /* in a row, each soon after its start: backoff */
 	uint64_t started_ns, respawn_ns;
+	/*
+	 * Its own user (daemon_child_users): what it becomes, what the
+	 * parent's seccomp filter lets it become, and as whom a signal is
+	 * sent to it (privsep_kill).
+	 */
+	uid_t uid;
+	gid_t gid;
 };
 
 /* The latest report of a finding: the record and its one JSON text. */
@@ -137,6 +146,7 @@ struct daemon {
 	size_t ncaps;
 	int sigfd;
 	struct child sensor, aws;
+	struct procsd procs;       /* the procs helper (isolate mode), procsd.h */
 	struct list_state lists[RUN_MAX_LISTS];
 	uint64_t next_sync_ns, next_status_ns, last_status_ns, next_watchdog_ns, next_journal_ns;
 	bool lists_synced;         /* the first S3 sync was scheduled */
@@ -149,6 +159,7 @@ struct daemon {
 	FILE *findings;
 	char findings_path[600];
 	uint64_t findings_written;
+	struct fout fout;          /* what the findings file may take (fout.h) */
 	struct recent_finding recent[DAEMON_RECENT];
 	size_t n_recent;
 	/* the journal, open for the agent's life; jst is always current */
@@ -174,6 +185,8 @@ struct daemon {
 };
 
 /* daemon_child.c: the children, and every message they send */
+/* Each child its own uid: look its user up, check that we can become it. */
+__must_check int daemon_child_users(struct daemon *d, char *err, size_t errlen);
 __must_check int daemon_child_start(struct daemon *d, char *err, size_t errlen);
 void daemon_child_respawn(struct daemon *d, uint64_t now);
 void daemon_child_reap(struct daemon *d);
@@ -282,7 +295,7 @@ char *daemon_incident_finding_json(const struct daemon *d, const char *title, co
 void daemon_imds_tick(struct daemon *d, uint64_t now);
 void daemon_imds_lost(struct daemon *d);
 void daemon_imds_identity(struct daemon *d, const struct ipc_a_identity_done *m);
-void daemon_imds_tags(struct daemon *d, const struct ipc_a_tags *m);
+void daemon_imds_tags(struct daemon *d, const struct ipc_a_inst_tags *m);
 void daemon_imds_incident_opened(struct daemon *d);
 /* {"identity": {...}, "instanceTags": {...}} for daemon.json */
 struct cJSON *daemon_imds_status(const struct daemon *d);

@@ -39,7 +39,9 @@ static void describe(const struct finding_rec *f, char *buf, size_t len)
 
 	addr_ntop(&f->local, local, sizeof(local));
 	addr_ntop(&f->remote, remote, sizeof(remote));
-	if (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP)
+	if ((f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP) && f->many)
+		snprintf(port, sizeof(port), " many ports");
+	else if (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP)
 		snprintf(port, sizeof(port), " port %u", f->service_port);
 	snprintf(buf, len, "finding %s: %s %s %s %s %s%s (list %s)", f->id,
 		 f->dir == FINDING_OUTBOUND ? "OUTBOUND" : "INBOUND",

@@ -10,7 +10,14 @@
 #include "list.h"
 #include "plan.h"
 
-/* Between the parent and the AWS process (it holds the credentials). */
+/*
+ * Between the parent and the AWS process (it holds the credentials).
+ * Both directions of the channel, each type with its validator
+ * (daemon_ipc.c): what ipc_recv() is given on either side.
+ */
+extern const struct ipc_chan daemon_ipc_to_aws;   /* parent -> aws */
+extern const struct ipc_chan daemon_ipc_from_aws; /* aws -> parent */
+
 enum {
 	IPC_A_SYNC = 300,       /* parent -> aws: sync one list */
 	IPC_A_IDENTITY,         /* parent -> aws: instance id, region (IMDS) */
@@ -22,7 +29,7 @@ enum {
 	IPC_A_ACTION_DONE,
 	IPC_A_GD_FINDING,
 	IPC_A_GD_DONE,
-	IPC_A_TAGS,             /* aws -> parent, unasked: the instance's tags changed */
+	IPC_A_INST_TAGS,        /* aws -> parent, unasked: the instance's tags changed */
 };
 
 #define IPC_A_TEXT 16384
@@ -71,7 +78,7 @@ struct ipc_a_identity_done {
  * The instance's cordon: tags as IMDS shows them (cloud_tags_isolation),
  * sent when they or their readability change.
  */
-struct ipc_a_tags {
+struct ipc_a_inst_tags {
 	struct ipc_hdr h;
 	int32_t rc;                  /* 0; -ENOENT: metadata tags disabled (404); -errno */
 	char status[16];             /* cloud_tags_status_name() */

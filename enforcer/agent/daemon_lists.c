@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,8 +107,10 @@ int daemon_load_lists(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* The sensor cannot open files: each list goes to it as an open file. */
 void daemon_send_lists(struct daemon *d)
 {
+	int fds[SENSORD_MAX_LISTS];
 	struct ipc_s_lists *m;
 
 	if (d->sensor.fd < 0 || !d->sensor.ready)
@@ -120,6 +123,11 @@ void daemon_send_lists(struct daemon *d)
 
 		if (!ls->l)
 			continue;
+		fds[m->n] = open(ls->path, O_RDONLY | O_CLOEXEC);
+		if (fds[m->n] < 0) {
+			log_warn("list %s: cannot hand it to the sensor", ls->path);
+			continue;
+		}
 		m->l[m->n].kind = d->o->lists[i].kind == LIST_TRUSTED;
 		m->l[m->n].fmt = (uint8_t)d->o->lists[i].fmt;
 		util_strlcpy(m->l[m->n].path, ls->path, sizeof(m->l[m->n].path));
@@ -127,8 +135,10 @@ void daemon_send_lists(struct daemon *d)
 			     sizeof(m->l[m->n].name));
 		m->n++;
 	}
-	if (ipc_send(d->sensor.fd, IPC_S_LISTS, m, sizeof(*m)))
+	if (ipc_send_fds(d->sensor.fd, IPC_S_LISTS, m, sizeof(*m), fds, m->n))
 		log_warnx("cannot send lists to the sensor");
+	for (uint32_t i = 0; i < m->n; i++)
+		close(fds[i]);
 	free(m);
 }
 

@@ -21,17 +21,23 @@ const char *daemon_mode_name(enum run_mode m)
 }
 
 /*
- * Made 0750 and chown'ed, never through a symlink (fileio.h): path itself
- * when dirfd < 0 (returns its fd), else path in dirfd (returns 0).
+ * Made with mode and chown'ed, never through a symlink (fileio.h): path
+ * itself when dirfd < 0 (returns its fd), else path in dirfd (returns 0).
+ * The mode is set also on a directory that exists, and whatever the
+ * umask (systemd's is 077): the AWS process writes lists/ as a member
+ * of its group.
  */
-static int mkdir_owned(int dirfd, const char *path, uid_t uid, gid_t gid, bool chown_it)
+static int mkdir_owned(int dirfd, const char *path, mode_t mode, uid_t uid, gid_t gid,
+		       bool chown_it)
 {
-	int fd = dirfd < 0 ? fileio_dir_open(path, 0750) : fileio_subdir(dirfd, path, 0750);
+	int fd = dirfd < 0 ? fileio_dir_open(path, mode) : fileio_subdir(dirfd, path, mode);
 	int rc;
 
 	if (fd < 0)
 		return fd;
 	rc = chown_it ? fileio_chown(fd, NULL, uid, gid) : 0;
+	if (!rc && fchmod(fd, mode) < 0)
+		log_warn("chmod %o %s", (unsigned)mode, path);
 	if (rc || dirfd >= 0) {
 		close(fd);
 		return rc;
@@ -53,10 +59,11 @@ int daemon_prepare_state(struct daemon *d, char *err, size_t errlen)
 	    (rc = privsep_lookup_user(o->user, &uid, &gid, err, errlen)))
 		return rc;
 	/* After the drop we still write here: give it to the agent's user. */
-	if ((sfd = mkdir_owned(-1, o->state_dir, uid, gid, root)) < 0)
+	if ((sfd = mkdir_owned(-1, o->state_dir, 0750, uid, gid, root)) < 0)
 		return util_err(err, errlen, "state directory %s: %s", o->state_dir,
 				fileio_strerror(sfd));
-	rc = mkdir_owned(sfd, "lists", uid, gid, root);
+	/* The AWS process (its own uid, our group) stores list copies here. */
+	rc = mkdir_owned(sfd, "lists", 0770, uid, gid, root);
 	close(sfd);
 	if (rc)
 		return util_err(err, errlen, "%s/lists: %s", o->state_dir, fileio_strerror(rc));
@@ -145,6 +152,11 @@ static cJSON *status_capture(const struct daemon *d)
 	cJSON_AddNumberToObject(o, "findings", (double)s->findings);
 	cJSON_AddNumberToObject(o, "flows", (double)s->flows);
 	cJSON_AddNumberToObject(o, "reportsDeferred", (double)s->deferred);
+	cJSON_AddNumberToObject(o, "lost", (double)s->lost);
+	cJSON_AddNumberToObject(o, "findingsEvicted", (double)s->findings_evicted);
+	cJSON_AddNumberToObject(o, "findingsUnreported", (double)s->findings_unreported);
+	cJSON_AddNumberToObject(o, "findingsDropped", (double)d->fout.st.dropped);
+	cJSON_AddNumberToObject(o, "findingsRotations", (double)d->fout.st.rotations);
 	cJSON_AddNumberToObject(o, "sensorRestarts", d->sensor.restarts);
 	return o;
 }
@@ -231,6 +243,16 @@ static void write_metrics(struct daemon *d)
 	M("kernel_drops_total", "counter", "Packets the capture ring dropped.", s->dropped);
 	M("findings", "gauge", "Findings the sensor holds.", s->findings);
 	M("findings_written_total", "counter", "Finding records written.", d->findings_written);
+	M("findings_dropped_total", "counter", "Finding records over the write rate, not written.",
+	  d->fout.st.dropped);
+	M("findings_rotations_total", "counter", "Times the findings file was rotated.",
+	  d->fout.st.rotations);
+	M("findings_evicted_total", "counter", "Findings evicted from the full table.",
+	  s->findings_evicted);
+	M("findings_unreported_total", "counter",
+	  "New unanswered inbound findings over the sensor's report rate.",
+	  s->findings_unreported);
+	M("packets_lost_total", "counter", "Matched packets with no room in the tables.", s->lost);
 	M("incident_open", "gauge", "1 while an incident is open.", d->inc.active ? 1 : 0);
 	M("lockdown", "gauge", "1 while this agent's lockdown is in force.",
 	  d->inc.active && d->inc.lockdown_done ? 1 : 0);

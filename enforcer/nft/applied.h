@@ -2,6 +2,7 @@
 #ifndef CORDON_APPLIED_H
 #define CORDON_APPLIED_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "nft.h"
@@ -14,17 +15,52 @@
  * needs no dump: the kernel walks a hash set from its start for every
  * dump message, so dumping a million elements costs tens of seconds.
  * Any doubt (no file, other hash, bad file) falls back to the dump.
+ *
+ * The file is a log: one base record (every set) and then the deltas
+ * applied since, each appended and fsynced after the kernel's ack, so a
+ * one-address change writes a few dozen bytes instead of the whole set.
+ * A torn tail (crash mid-append) fails its record check and is cut; a
+ * crash between the ack and the append leaves the file one change
+ * behind, which the content hash tells (dump, then a new base). Once the
+ * deltas outgrow an eighth of the base, the next commit writes a new
+ * base instead (temp file, fsync, rename). docs/internals/enforcer.md.
  */
 #define APPLIED_FILE "applied.bin"
 
+/* Where a loaded log ends, for the next append. */
+struct applied_log {
+	bool valid;          /* the file was loaded and holds hash */
+	uint64_t hash;       /* content hash of its last good record */
+	uint64_t end;        /* offset after its last good record */
+	uint64_t base_bytes; /* size of its base record */
+	uint64_t delta_bytes; /* size of the deltas after it */
+};
+
 /* Content hash over every set; never 0 (0 means "unknown"). */
 uint64_t applied_hash(const struct nset_all *a);
-/* 0 when DIR/applied.bin holds exactly content hash want; -ENOENT/-EINVAL else. */
+/*
+ * 0 when DIR/applied.bin holds exactly content hash want (out filled,
+ * lg, if not NULL, says where the log ends); -ENOENT/-EINVAL else.
+ */
+__must_check int applied_load_log(const char *dir, uint64_t want,
+				  struct nset_all *out, struct applied_log *lg);
 __must_check int applied_load(const char *dir, uint64_t want,
 			      struct nset_all *out);
-/* Atomic replace (fileio.h), fsync'ed: the file must be what its name says. */
+/*
+ * A new file holding only a base record of a: atomic replace (fileio.h),
+ * fsync'ed: the file must be what its name says.
+ */
 __must_check int applied_save(const char *dir, const struct nset_all *a,
 			      uint64_t hash);
+/*
+ * The kernel went from before (what lg's file holds) to after (content
+ * hash): append the difference, fsynced. A new base instead when lg is
+ * not valid or the deltas have grown past an eighth of the base. Sets
+ * whose before and after share memory are taken as unchanged.
+ */
+__must_check int applied_append(const char *dir, const struct applied_log *lg,
+				const struct nset_all *before,
+				const struct nset_all *after, uint64_t hash);
 void applied_forget(const char *dir);
 
 #endif

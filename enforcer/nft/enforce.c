@@ -29,7 +29,7 @@ void enforce_opts_default(struct enforce_opts *o)
 	o->nflog_group = ENFORCE_DEFAULT_NFLOG_GROUP;
 	o->floor_v4 = 8;
 	o->floor_v6 = 32;
-	util_strlcpy(o->agent_user, CONFIG_DEFAULT_AGENT_USER,
+	util_strlcpy(o->agent_user, CONFIG_DEFAULT_AWS_USER,
 		     sizeof(o->agent_user));
 	o->resolv_conf = true;
 	o->resolv_path = "/etc/resolv.conf";
@@ -38,8 +38,8 @@ void enforce_opts_default(struct enforce_opts *o)
 }
 
 /*
- * The agent's user. A user named explicitly must exist. The default
- * user "cordon" may be missing (a host set up without it): then no
+ * The agent's user (its AWS process's). A user named explicitly must
+ * exist. The default user "cordon-aws" may be missing (a host set up without it): then no
  * process is exempt in lockdown, which is the safe side — falling back
  * to the caller's uid would exempt every root process, an attacker's
  * included.
@@ -65,7 +65,7 @@ static int resolve_uid(const struct enforce_opts *o, uint32_t *uid, char *err,
 		*uid = res->pw_uid;
 		return 0;
 	}
-	if (!strcmp(o->agent_user, CONFIG_DEFAULT_AGENT_USER)) {
+	if (!strcmp(o->agent_user, CONFIG_DEFAULT_AWS_USER)) {
 		log_warnx("agent user '%s' does not exist: in lockdown no local "
 			  "process keeps network access (use --agent-user)",
 			  o->agent_user);
@@ -299,11 +299,13 @@ static bool vec_equal(const struct nset_vec *a, const struct nset_vec *b)
 static int apply_once(const char *state_dir, const struct nset_all *want,
 		      const bool sync[NS__COUNT], const struct nft_skel *skin,
 		      bool replace, bool use_cache, bool *used_cache,
-		      struct enforce_report *rep, char *err, size_t errlen)
+		      struct mnl_socket **spent, struct enforce_report *rep,
+		      char *err, size_t errlen)
 {
 	uint64_t sig = 0, content_k = 0, content;
 	struct mnl_socket *nl = NULL;
-	struct nset_all have, final, full;
+	struct nset_all have, final, full, before;
+	struct applied_log lg = { 0 };
 	struct nft_skel sk = *skin;
 	bool cached = false, partial = false, save = true;
 	struct nft_batch b;
@@ -311,6 +313,7 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 
 	nset_all_init(&have);
 	nset_all_init(&full);
+	memset(&before, 0, sizeof(before));
 	memset(&b, 0, sizeof(b));
 	rep->added = rep->removed = rep->messages = rep->bytes = 0;
 	rep->sent = false;
@@ -349,10 +352,13 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 		save = false;
 		if (!same) {
 			content = 0;
-			if (use_cache && applied_load(state_dir, content_k, &full) == 0) {
+			if (use_cache &&
+			    applied_load_log(state_dir, content_k, &full, &lg) == 0) {
+				before = full; /* the synced sets: as the kernel has them */
 				for (int i = 0; i < NS__COUNT; i++) {
 					if (!sync[i])
 						continue;
+					before.s[i] = have.s[i];
 					free(full.s[i].v);
 					full.s[i] = want->s[i]; /* borrowed */
 				}
@@ -383,14 +389,14 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 		/* What we committed last time, if the kernel still says so. */
 		if (exists)
 			cached = use_cache &&
-				 applied_load(state_dir, content_k, &have) == 0;
+				 applied_load_log(state_dir, content_k, &have, &lg) == 0;
 		*used_cache = cached;
 		for (int i = 0; i < NS__COUNT && exists && !cached && !replace; i++) {
 			rc = nft_read_set(nl, i, &have.s[i], err, errlen);
 			if (rc)
 				goto out;
 		}
-		final = have;
+		final = before = have;
 		for (int i = 0; i < NS__COUNT; i++)
 			final.s[i] = want->s[i];
 		content = applied_hash(&final);
@@ -449,9 +455,13 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 	rep->bytes = b.bytes;
 	rc = nft_batch_send(&b, nl, err, errlen);
 	rep->sent = true;
-	/* The file must never claim a content the kernel no longer holds. */
+	/*
+	 * The file must never claim a content the kernel no longer holds: it
+	 * gets the delta just committed (a new base when it was not the log
+	 * of what the kernel held).
+	 */
 	if (!rc && save && content) {
-		if (applied_save(state_dir, &final, content))
+		if (applied_append(state_dir, &lg, &before, &final, content))
 			applied_forget(state_dir);
 	} else if (!rc && content != content_k) {
 		applied_forget(state_dir);
@@ -467,7 +477,7 @@ out:
 	nft_batch_free(&b);
 	nset_all_free(&full);
 	nset_all_free(&have);
-	nft_close(nl);
+	*spent = nl; /* closed by the caller, once the clock has stopped */
 	return rc;
 }
 
@@ -477,21 +487,30 @@ int enforce_apply(const char *state_dir, const struct nset_all *want,
 	      size_t errlen)
 {
 	uint64_t t0 = util_now_mono_ns();
+	struct mnl_socket *spent = NULL;
 	bool used_cache = false;
 	int rc;
 
 	rc = apply_once(state_dir, want, sync, sk, replace, true, &used_cache,
-			rep, err, errlen);
+			&spent, rep, err, errlen);
 	/*
 	 * Someone changed our sets behind our back (nft by hand): the file
 	 * was wrong and the transaction aborted. Read the kernel and retry.
 	 */
 	if (rc == -ENOENT && used_cache) {
 		applied_forget(state_dir);
+		nft_close(spent);
 		rc = apply_once(state_dir, want, sync, sk, replace, false,
-				&used_cache, rep, err, errlen);
+				&used_cache, &spent, rep, err, errlen);
 	}
 	rep->elapsed_ns = util_now_mono_ns() - t0;
+	/*
+	 * The change is in force and recorded. Closing the socket waits for
+	 * the kernel's deferred cleanup of the transaction (nf_tables flushes
+	 * its destroy work: an RCU grace period, 3-15 ms measured here),
+	 * which is no part of the change.
+	 */
+	nft_close(spent);
 	return rc;
 }
 

@@ -268,6 +268,12 @@ void nset_delta(struct nft_batch *b, enum nset_id id,
 		if (c == 0) {
 			i++;
 			j++;
+			/* Equal runs are the rule in a small delta: skip them whole. */
+			while (i + 64 <= want->n && j + 64 <= have->n &&
+			       !memcmp(want->v + i * w, have->v + j * w, 64 * w)) {
+				i += 64;
+				j += 64;
+			}
 		} else if (c < 0) {
 			if (!del)
 				emit(b, type, id, want->v + i * w, count);

@@ -9,7 +9,7 @@
 # half-copied tree is never the one that runs), links /usr/sbin/cordon,
 # puts the units, sysusers and tmpfiles files under /usr/local/lib (the
 # administrator's place, searched by systemd everywhere), creates the
-# cordon user and /var/lib/cordon, and a default /etc/cordon/cordon.conf
+# cordon, cordon-sensor and cordon-aws users and /var/lib/cordon, and a default /etc/cordon/cordon.conf
 # when there is none. An upgrade keeps the state directory (lockdown state,
 # journal, evidence) and the config untouched, never unloads nftables, and
 # restarts the daemon only if it was running: a lockdown in force stays in
@@ -76,18 +76,30 @@ done
 install -D -m 0644 "$PREFIX/share/sysusers.d/cordon.conf" "$LIBDIR/sysusers.d/cordon.conf"
 install -D -m 0644 "$PREFIX/share/tmpfiles.d/cordon.conf" "$LIBDIR/tmpfiles.d/cordon.conf"
 
-# The user, from the sysusers file; useradd where systemd-sysusers is
-# missing. An existing cordon user is left alone.
-if ! getent passwd cordon >/dev/null; then
+# The users (the agent, its packet parser, its AWS process: one uid
+# each), from the sysusers file; useradd where systemd-sysusers is
+# missing. An existing user is left alone.
+users="cordon cordon-sensor cordon-aws"
+have_users() {
+	local u
+	for u in $users; do getent passwd "$u" >/dev/null || return 1; done
+}
+if ! have_users; then
 	if command -v systemd-sysusers >/dev/null; then
 		systemd-sysusers cordon.conf
 	else
 		nologin=$(command -v nologin || echo /sbin/nologin)
-		getent group cordon >/dev/null || groupadd -r cordon
-		useradd -r -g cordon -d "$STATE" -M -s "$nologin" -c "cordon host sensor" cordon
+		if ! getent passwd cordon >/dev/null; then
+			getent group cordon >/dev/null || groupadd -r cordon
+			useradd -r -g cordon -d "$STATE" -M -s "$nologin" -c "cordon host sensor" cordon
+		fi
+		getent passwd cordon-sensor >/dev/null ||
+			useradd -r -U -d / -M -s "$nologin" -c "cordon packet parser" cordon-sensor
+		getent passwd cordon-aws >/dev/null ||
+			useradd -r -U -d / -M -s "$nologin" -c "cordon AWS client" cordon-aws
 	fi
 fi
-getent passwd cordon >/dev/null || die "could not create the cordon user"
+have_users || die "could not create the users $users"
 # The state directory: made if missing, its contents never touched.
 if command -v systemd-tmpfiles >/dev/null; then
 	systemd-tmpfiles --create cordon.conf

@@ -192,6 +192,10 @@ if ! getent passwd "$AGENT" >/dev/null; then
 	note " the package makes '$AGENT' with firmware/systemd/cordon.sysusers)"
 	AGENT=65534
 fi
+# The packet parser and the AWS process run as users of their own.
+SENSOR_USER=cordon-sensor AWS_USER=cordon-aws
+getent passwd "$SENSOR_USER" >/dev/null || SENSOR_USER=64201
+getent passwd "$AWS_USER" >/dev/null || AWS_USER=64202
 AGENT_UID=$(id -u "$AGENT" 2>/dev/null || echo "$AGENT")
 AGENT_GID=$(id -g "$AGENT" 2>/dev/null || echo "$AGENT")
 ST=$WORK/state
@@ -200,7 +204,7 @@ chown "$AGENT_UID:$AGENT_GID" "$ST"
 m=$(unit_get StateDirectoryMode)
 chmod "${m:-0755}" "$ST"
 CONF=$WORK/etc/cordon.conf
-sed -e "s|@USER@|$AGENT|" -e "s|@STATE@|$ST|" -e "s|@BUCKET@|$BUCKET|" \
+sed -e "s|@USER@|$AGENT|" -e "s|@SENSOR_USER@|$SENSOR_USER|" -e "s|@AWS_USER@|$AWS_USER|" -e "s|@STATE@|$ST|" -e "s|@BUCKET@|$BUCKET|" \
 	-e "s|@SG@|$SG_FORENSIC|" -e "s|@TOPIC@|$TOPIC|" firmware/lab/cordon.conf.in >"$CONF"
 chmod 644 "$CONF"
 sed -e 's/^/   /' "$CONF" | grep -v '^   *;' | grep -v '^ *$'

@@ -22,6 +22,8 @@ cat >"$TMP/cordon.conf" <<EOF2
 mode = isolate
 interface = eth0
 user = 65534
+sensor_user = 64201
+aws_user = 64202
 [lists]
 threat = $TMP/threat.txt
 [guardduty]

@@ -30,6 +30,8 @@ mode = isolate
 kernel_trip = $2
 interface = eth0
 user = 65534
+sensor_user = 64201
+aws_user = 64202
 [lists]
 threat = $TMP/threat.txt
 [guardduty]

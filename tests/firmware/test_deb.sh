@@ -260,6 +260,11 @@ status() { cr dpkg-query -W -f '${Status} ${Version}' cordon 2>/dev/null; }
 
 check "user cordon exists, a system user (uid $(pw 3) < 1000)" test "$(pw 3)" -lt 1000 -a "$(pw 3)" -gt 0
 check "group cordon exists" bash -c "chroot '$MNT' getent group cordon >/dev/null"
+# The sensor and the AWS process run as users of their own (security.md).
+for u in cordon-sensor cordon-aws; do
+	uid=$(cr getent passwd "$u" | cut -d: -f3)
+	check "user $u exists, a system user (uid ${uid:-none})" test "${uid:-0}" -gt 0 -a "${uid:-0}" -lt 1000
+done
 check "home /var/lib/cordon, shell nologin ($(pw 6)/$(pw 7))" \
 	test "$(pw 6) $(pw 7)" = "/var/lib/cordon /usr/sbin/nologin"
 check "/usr/sbin/cordon is 755 root:root ($(st /usr/sbin/cordon))" test "$(st /usr/sbin/cordon)" = "755 root:root"
@@ -348,8 +353,10 @@ check "purge leaves the user (Debian practice)" bash -c "chroot '$MNT' getent pa
 # ---- first install through adduser, then purge -------------------------
 
 cr rm -f /var/lib/cordon/lockdown
-crq userdel cordon
-cr getent group cordon >/dev/null && crq groupdel cordon
+for u in cordon cordon-sensor cordon-aws; do
+	crq userdel "$u"
+	cr getent group "$u" >/dev/null && crq groupdel "$u"
+done
 if cr test -x /usr/bin/systemd-sysusers; then
 	cr mv /usr/bin/systemd-sysusers /usr/bin/systemd-sysusers.off
 fi
@@ -357,6 +364,10 @@ cr sh -c ': >/tmp/systemctl.log'
 check "first install without systemd-sysusers (adduser)" crq dpkg -i "/tmp/${DEB1##*/}"
 check "adduser made the same user: system, /var/lib/cordon, nologin" \
 	test "$(pw 6) $(pw 7)" = "/var/lib/cordon /usr/sbin/nologin" -a "$(pw 3)" -lt 1000
+for u in cordon-sensor cordon-aws; do
+	check "adduser made $u: a system user" bash -c \
+		"uid=\$(chroot '$MNT' getent passwd $u | cut -d: -f3); [[ -n \$uid && \$uid -lt 1000 ]]"
+done
 check "first install under systemd: start cordon.service" called '(^| )start .*cordon\.service'
 crq dpkg --purge cordon
 check "purge without a lockdown removes /var/lib/cordon" bash -c "! chroot '$MNT' test -e /var/lib/cordon"

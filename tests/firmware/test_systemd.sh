@@ -47,8 +47,11 @@ check "daemon: ExecStart=/usr/sbin/cordon run" key "$svc" "ExecStart=/usr/sbin/c
 check "daemon: own user" key "$svc" "User=cordon"
 check "daemon: Type=notify with a watchdog" bash -c "grep -qx 'Type=notify' $svc && grep -q '^WatchdogSec=[1-9]' $svc"
 check "daemon: restarts on failure" key "$svc" "Restart=on-failure"
-check "daemon: only CAP_NET_ADMIN and CAP_NET_RAW, ambient" bash -c \
-	"grep -qx 'AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW' $svc && grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW' $svc"
+# CAP_SETUID/CAP_SETGID: the children's own users (the daemon pins them);
+# CAP_SYS_PTRACE: the procs helper alone keeps it.
+check "daemon: only CAP_NET_ADMIN, CAP_NET_RAW, CAP_SETUID, CAP_SETGID, CAP_SYS_PTRACE, ambient" bash -c \
+	"grep -qx 'AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW CAP_SETUID CAP_SETGID CAP_SYS_PTRACE' $svc &&
+	 grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_SETUID CAP_SETGID CAP_SYS_PTRACE' $svc"
 for k in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes StateDirectory=cordon \
 	"RestrictAddressFamilies=AF_NETLINK AF_PACKET AF_INET AF_INET6 AF_UNIX" SystemCallFilter=@system-service; do
 	check "daemon: $k" key "$svc" "$k"
@@ -63,6 +66,11 @@ check "restore: pulled in by sysinit.target at every boot" key "$lock" "WantedBy
 check "sysusers: the cordon user is declared" grep -q '^u cordon ' "$UNITS/cordon.sysusers"
 check "tmpfiles: /var/lib/cordon 0750 cordon:cordon, never cleaned" \
 	grep -qE '^d /var/lib/cordon 0750 cordon cordon -$' "$UNITS/cordon.tmpfiles"
+check "sysusers: the sensor and the AWS process have users of their own" bash -c \
+	"grep -q '^u cordon-sensor ' $UNITS/cordon.sysusers && grep -q '^u cordon-aws ' $UNITS/cordon.sysusers"
+# The defaults of [agent] sensor_user/aws_user are the users declared.
+check "sysusers: the config's default users are the ones declared" bash -c \
+	"grep -qx '#sensor_user = cordon-sensor' firmware/cordon.conf && grep -qx '#aws_user = cordon-aws' firmware/cordon.conf"
 
 # systemd's own exposure score (lower is better; 10 is no sandbox at all).
 if systemd-analyze security --help 2>/dev/null | grep -q -- --offline; then

@@ -184,6 +184,10 @@ pw() { cr getent passwd cordon | cut -d: -f"$1"; }
 st() { cr stat -c '%a %U:%G' "$1"; }
 check "user cordon: system uid $(pw 3), home /var/lib/cordon" bash -c \
 	"[[ '$(pw 3)' -gt 0 && '$(pw 3)' -lt 1000 && '$(pw 6)' == /var/lib/cordon ]]"
+check "users cordon-sensor and cordon-aws: system uids of their own" bash -c \
+	"$(declare -f cr); M=$M; s=\$(cr getent passwd cordon-sensor | cut -d: -f3);
+	 a=\$(cr getent passwd cordon-aws | cut -d: -f3);
+	 [[ \$s -gt 0 && \$s -lt 1000 && \$a -gt 0 && \$a -lt 1000 && \$s != \$a && \$s != '$(pw 3)' && \$a != '$(pw 3)' ]]"
 check "/var/lib/cordon 750 cordon:cordon ($(st /var/lib/cordon))" test "$(st /var/lib/cordon)" = "750 cordon:cordon"
 check "/etc/cordon/cordon.conf 640 root:cordon, written by user-data" bash -c \
 	"[[ '$(st /etc/cordon/cordon.conf)' == '640 root:cordon' ]] && grep -qx 'mode = isolate' '$M/etc/cordon/cordon.conf' &&

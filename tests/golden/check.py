@@ -6,6 +6,8 @@ usage: check.py CORDON GOLDEN_DIR (made by gen.py)
 import json
 import os
 import re
+import socket
+import struct
 import subprocess
 import sys
 
@@ -188,6 +190,44 @@ for label, path in [("mapped", cut), ("libpcap", "/dev/stdin")]:
     tap(p.returncode == 2 and len(p.stdout.splitlines()) >= len(exp) and lines,
         "truncated capture (%s reader): exit 2, names the damage, keeps earlier findings" % label,
         "rc=%d\n%s" % (p.returncode, p.stderr))
+
+# Issue 11 item 1: 70 000 UDP probes from a listed /25 to distinct ports
+# fill the findings table; the host's own SYN to a listed C2 afterwards
+# must still be a finding (it was not: the table was blind once full).
+def ip4(src, dst, proto, sp, dp, flags=0):
+    l4 = struct.pack("!HHIIBBHHH", sp, dp, 0, 0, 5 << 4, flags, 0, 0, 0) if proto == 6 \
+        else struct.pack("!HHHH", sp, dp, 8, 0)
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 0, 0, 64, proto, 0,
+                      socket.inet_aton(src), socket.inet_aton(dst))
+    return hdr + l4
+
+
+scan = os.path.join(GOLD, "scan.pcap")
+with open(scan, "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 65535, 101))
+    recs = [ip4("198.51.100.%d" % (1 + i % 60), "192.0.2.10", 17, 40000, 1 + i % 65535)
+            for i in range(70000)]
+    recs.append(ip4("192.0.2.10", "203.0.113.7", 6, 45000, 443, 0x02))
+    for i, r in enumerate(recs):
+        f.write(struct.pack("<IIII", 1767225600, i * 1000, len(r), len(r)) + r)
+rc, out, err = replay(scan, ("threat", os.path.join(LISTS, "threat.txt")))
+try:
+    got = [json.loads(l) for l in out.splitlines()]
+except ValueError:
+    got = []
+c2 = [k for k in map(key, got) if k[0] == "OUTBOUND"]
+tap(rc == 0 and c2 == [("OUTBOUND", "TCP", "192.0.2.10", "203.0.113.7", 443)] and
+    0 < len(got) <= 65536 and "not tracked" not in err,
+    "scan of 70000 ports, then a SYN to a listed C2: the C2 is still a finding",
+    "rc=%d outbound=%r findings=%d\n%s" % (rc, c2, len(got), err))
+tap(rc == 0 and len(got) == 60 * 17 + 1,
+    "scan: each remote keeps 16 per-port findings and one many-ports finding",
+    "findings=%d" % len(got))
+many = [f["description"] for f in got if "many" in f["description"]]
+tap(len(many) == 60 and all(" on many UDP ports, " in d for d in many) and
+    not any("port 0" in f["description"] for f in got),
+    "scan: a many-ports finding says so (never 'port 0')",
+    "many=%d %r" % (len(many), many[:1]))
 
 # cordon check
 T = ["--threat-list", os.path.join(LISTS, "threat.txt"), "--trusted-list", TRUSTED]

@@ -23,6 +23,13 @@ echo "# instance $INST: $ENI0 in $SG_WEB,$SG_DB; $ENI1 in $SG_DB; forensic $SG_F
 
 if dc_run; then ok "daemon up, threat list synced from S3"; else notok "daemon up"; diag "$LOG"; exit 1; fi
 check "the list came from s3://cordon-threat-intel/threat.txt" grep -q 'list s3://cordon-threat-intel/threat.txt: updated, 1 entries' "$LOG"
+# The AWS process (its own uid, the agent's group) stores the copy in
+# lists/ (0770) for the parent, readable by the group only (0640).
+body=$(ls "$ST"/lists/*.body 2>/dev/null | head -1)
+[[ $(stat -c '%a %g' "$ST/lists") == "770 $AGENT" && -n $body &&
+	$(stat -c '%a %u %g' "$body") == "640 $AWS_UID $AGENT" ]] &&
+	ok "lists/ 770 in the agent's group; the copy 640, the AWS process's" ||
+	notok "lists/ $(stat -c '%a %u:%g' "$ST/lists"), copy $(stat -c '%a %u:%g' "$body" 2>&1)"
 wait_log "instance $INST in us-east-1" 100 && ok "instance id and region from IMDS" ||
 	{ notok "identity from IMDS"; diag "$LOG"; }
 check "before: the host reaches the clean peer" probe host 198.51.100.20 8080

@@ -31,6 +31,8 @@ chmod 755 "$WORK"
 ST=$WORK/state
 LOG=$WORK/run.log
 AGENT=65534
+# The sensor and the AWS process each run as their own uid (unnamed ones).
+SENSOR_UID=64201 AWS_UID=64202
 CLOUD_IP=198.51.100.254
 EVIL_IP=203.0.113.66
 T=0 FAILED=0
@@ -149,6 +151,8 @@ dc_conf() {
 mode = isolate
 interface = eth0
 user = $AGENT
+sensor_user = $SENSOR_UID
+aws_user = $AWS_UID
 [lists]
 threat = txt:s3://cordon-threat-intel/threat.txt
 sync_interval = 60

@@ -11,7 +11,8 @@
 #
 # cordon runs in a private mount namespace with a tmpfs on /var/lib, so
 # whatever it would write to the default /var/lib/cordon stays there and
-# never reaches the host.
+# never reaches the host. The lockdown exempts the sockets of [agent]
+# aws_user (the AWS process), not those of user.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/netns/enforcer_lib.bash
@@ -25,6 +26,7 @@ cat >"$CONF" <<EOF
 [agent]
 state_dir = $ST
 user = 4242
+aws_user = 4243
 [lists]
 threat = $TMP/threat.txt
 [lockdown]
@@ -47,6 +49,10 @@ check "before the lockdown: C reaches P" tcp_ok c 192.0.2.1 8080
 check "lockdown -c FILE" pc lockdown -c "$CONF" --no-resolv-conf --reason "test: state dir" --local-only
 check "the lockdown is recorded in the config's state_dir" grep -q '^reason=test: state dir$' "$ST/lockdown"
 refute "locked down: C is cut" tcp_ok c 192.0.2.1 8080
+# The exempt sockets are the AWS process's ([agent] aws_user), not the agent's.
+out=$(np nft list chain inet cordon lock_out 2>&1)
+[[ $out == *"skuid 4243"* && $out != *"skuid 4242"* ]] &&
+	ok "lockdown -c FILE exempts [agent] aws_user (4243), not user" || notok "lock_out: $out"
 
 check "enforce -c FILE during the lockdown succeeds" pc enforce -c "$CONF" --no-resolv-conf --threat-list "$TMP/threat.txt" --quiet
 check "enforce -c FILE keeps the lockdown (gate chain)" locked

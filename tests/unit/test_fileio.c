@@ -299,6 +299,32 @@ static void test_unlink_sync(void **state)
 	assert_int_equal(fileio_sync_dir(f->dfd), 0);
 }
 
+/* Rotation: FILE -> FILE.1, a link planted at FILE.1 is replaced, not followed. */
+static void test_rename_path(void **state)
+{
+	struct fx *f = *state;
+	struct stat st;
+	int fd;
+
+	put(pathf(f, "findings.json"), "one\n", 0640);
+	assert_int_equal(symlink(f->canary, pathf(f, "findings.json.1")), 0);
+	assert_int_equal(fileio_rename_path(pathf(f, "findings.json"), "findings.json.1", 0), 0);
+	assert_string_equal(slurp(pathf(f, "findings.json.1")), "one\n");
+	assert_int_equal(lstat(pathf(f, "findings.json.1"), &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(lstat(pathf(f, "findings.json"), &st), -1);
+	assert_int_equal(fileio_rename_path(pathf(f, "findings.json"), "x", 0), -ENOENT);
+	assert_int_equal(fileio_rename_path(pathf(f, "findings.json.1"), "../x", 0), -EINVAL);
+	canary_intact(f);
+	/* pwrite at an offset: the tail after it stays as it was. */
+	fd = fileio_open(f->dfd, "log", O_RDWR | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(fileio_pwrite(fd, "abcdef", 6, 0), 0);
+	assert_int_equal(fileio_pwrite(fd, "XY", 2, 2), 0);
+	close(fd);
+	assert_string_equal(slurp(pathf(f, "log")), "abXYef");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +336,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_chown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reserve, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unlink_sync, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename_path, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

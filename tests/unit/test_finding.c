@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "finding.h"
+#include "findings.h"
 #include "gd.h"
 
 static struct finding *one(struct findings *fs)
@@ -27,8 +28,9 @@ static struct finding *one(struct findings *fs)
 	k.proto = IPPROTO_TCP;
 	k.dir = FINDING_OUTBOUND;
 	k.service_port = 443;
-	f = findings_get(fs, &k, 1767225600000000000ull, &created);
+	f = findings_get(fs, &k, 1767225600000000000ull, true, &created);
 	assert_non_null(f);
+	findings_id(f); /* made on first use: the sensor does this before sending */
 	f->local_port = 40000;
 	f->remote_port = 443;
 	f->count = 1;
@@ -104,6 +106,70 @@ static void test_rec_check(void **state)
 	r = good;
 	r.entry.len = 33;
 	assert_int_equal(finding_rec_check(&r, err, sizeof(err)), -EINVAL);
+	r = good;
+	r.id[0] = '\0'; /* findings_id() never called */
+	assert_int_equal(finding_rec_check(&r, err, sizeof(err)), -EINVAL);
+	r = good;
+	r.many = 1; /* many ports, yet a service port */
+	assert_int_equal(finding_rec_check(&r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "many ports"));
+	r = good;
+	r.many = 2;
+	assert_int_equal(finding_rec_check(&r, err, sizeof(err)), -EINVAL);
+	findings_free(fs);
+}
+
+/*
+ * A key that exploded under a scan: its finding crosses as a record with
+ * many set and service port 0, and the text says many ports, not port 0.
+ */
+static void test_rec_many_ports(void **state)
+{
+	struct findings *fs = findings_new(64);
+	struct finding_ctx ctx = { .instance_id = "i-0abc" };
+	struct finding_key k;
+	struct finding *f = NULL;
+	struct finding_rec r;
+	char err[ERRLEN];
+	bool created;
+	char *a, *b;
+
+	(void)state;
+	memset(&k, 0, sizeof(k));
+	assert_true(addr_parse("192.0.2.10", &k.local));
+	assert_true(addr_parse("198.51.100.1", &k.remote));
+	k.proto = IPPROTO_UDP;
+	k.dir = FINDING_INBOUND;
+	for (int p = 1; p <= FINDINGS_PORTS_MAX + 1; p++) {
+		k.service_port = (uint16_t)p;
+		f = findings_get(fs, &k, (uint64_t)p, false, &created);
+		assert_non_null(f);
+	}
+	assert_true(f->key.many);
+	f->local_port = FINDINGS_PORTS_MAX + 1;
+	f->remote_port = 40000;
+	findings_id(f);
+	finding_rec_of(f, &r);
+	assert_int_equal(r.many, 1);
+	assert_int_equal(r.service_port, 0);
+	assert_int_equal(finding_rec_check(&r, err, sizeof(err)), 0);
+	a = finding_json(&r, &ctx);
+	b = finding_to_json(f, &ctx);
+	assert_non_null(a);
+	assert_string_equal(a, b);
+	assert_non_null(strstr(a, "198.51.100.1 on many UDP ports, which"));
+	assert_null(strstr(a, "port 0"));
+	free(a);
+	free(b);
+	/* One of its per-port findings still names its port. */
+	k.service_port = 1;
+	f = findings_get(fs, &k, 1, false, &created);
+	assert_false(created);
+	findings_id(f);
+	finding_rec_of(f, &r);
+	a = finding_json(&r, &ctx);
+	assert_non_null(strstr(a, "198.51.100.1 on UDP port 1, which"));
+	free(a);
 	findings_free(fs);
 }
 
@@ -145,6 +211,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rec_json),
 		cmocka_unit_test(test_rec_check),
+		cmocka_unit_test(test_rec_many_ports),
 		cmocka_unit_test(test_gd_json),
 	};
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "finding.h"
+#include "findings.h"
 #include "flow.h"
 
 static struct pkt_info tcp(const char *src, uint16_t sp, const char *dst,
@@ -129,12 +130,12 @@ static void test_findings_key_and_json(void **state)
 	assert_true(addr_parse("2001:db8:bad::1", &k.remote));
 	k.proto = IPPROTO_ICMPV6;
 	k.dir = FINDING_OUTBOUND;
-	f = findings_get(fs, &k, 1767225600000000000ull, &created);
+	f = findings_get(fs, &k, 1767225600000000000ull, false, &created);
 	assert_true(created);
-	g = findings_get(fs, &k, 5, &created);
+	g = findings_get(fs, &k, 5, false, &created);
 	assert_false(created);
 	assert_ptr_equal(f, g);
-	assert_int_equal(strlen(f->id), 32);
+	assert_int_equal(strlen(findings_id(f)), 32);
 	f->count = 1;
 	f->packets = 2;
 	f->bytes = 208;
@@ -146,11 +147,12 @@ static void test_findings_key_and_json(void **state)
 	assert_non_null(strstr(json, "\"createdAt\":\"2026-01-01T00:00:00.000Z\""));
 	assert_non_null(strstr(json, "\"instanceId\":\"i-0abc\""));
 	free(json);
-	/* Bounded: a third key does not fit in max 2. */
+	/* Bounded: a third key takes the least recent one's place. */
 	k.service_port = 1;
-	assert_non_null(findings_get(fs, &k, 5, &created));
+	assert_non_null(findings_get(fs, &k, 5, false, &created));
 	k.service_port = 2;
-	assert_null(findings_get(fs, &k, 5, &created));
+	assert_non_null(findings_get(fs, &k, 5, false, &created));
+	assert_true(created);
 	assert_int_equal(findings_count(fs), 2);
 	findings_free(fs);
 	findings_free(NULL);

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CORDON_FINDINGS_H
+#define CORDON_FINDINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "finding.h"
+
+/*
+ * The bounded table of findings (docs/internals/sensor.md, "Findings
+ * under a flood"). It never goes blind:
+ * - once one (local, remote, direction, protocol) holds FINDINGS_PORTS_MAX
+ *   findings, flows to further service ports of it fold into one finding
+ *   with service port 0 and many_ports set;
+ * - when the table is full, a new finding takes the place of the least
+ *   recently updated "noise" finding (INBOUND, never answered); a finding
+ *   that must be kept (OUTBOUND, or answered) may also take the place of
+ *   the least recently updated kept one, so it always finds room;
+ * - what was evicted or refused is counted (findings_get_stats()).
+ * A finding's memory is reused, never freed, until findings_free():
+ * a pointer held elsewhere stays readable, and its gen tells whether it
+ * still is the finding it was (findings_same()).
+ */
+#define FINDINGS_PORTS_MAX 16
+
+struct findings_stats {
+	uint64_t created;  /* findings made */
+	uint64_t evicted;  /* findings dropped to make room for newer ones */
+	uint64_t refused;  /* new keys given no room (table full of kept ones) */
+	uint64_t merged;   /* flows folded into a many-ports finding */
+	size_t active, max;
+};
+
+struct findings;
+
+/* max >= 1; NULL on ENOMEM. */
+struct findings *findings_new(size_t max);
+void findings_free(struct findings *fs);
+
+/*
+ * Find or create the finding for key; *created says which. keep: the
+ * flow must be kept (OUTBOUND or answered), so it may evict a kept
+ * finding. Returns NULL only when there is no room for a noise key or
+ * memory runs out; the caller counts that. The returned finding may
+ * have service port 0 and many_ports set (see above).
+ */
+struct finding *findings_get(struct findings *fs, const struct finding_key *k,
+			     uint64_t first_ns, bool keep, bool *created);
+/*
+ * f's id (see finding.h), made on first use: hashing costs more than the
+ * rest of a new finding, and under a scan most are evicted unseen.
+ */
+const char *findings_id(struct finding *f);
+/* A packet updated f: most recently used; keep moves it up for good. */
+void findings_touch(struct findings *fs, struct finding *f, bool keep);
+/* Whether f is still the finding that had generation gen. */
+static inline bool findings_same(const struct finding *f, uint32_t gen)
+{
+	return f && f->gen == gen;
+}
+/* Called just before a finding is evicted (e.g. to report it). */
+void findings_set_evict_cb(struct findings *fs,
+			   void (*cb)(struct finding *f, void *arg), void *arg);
+size_t findings_count(const struct findings *fs);
+void findings_get_stats(const struct findings *fs, struct findings_stats *st);
+/* Iterate in creation order (of the findings still held). */
+struct finding *findings_first(const struct findings *fs);
+struct finding *findings_next(const struct finding *f);
+
+#endif

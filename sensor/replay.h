@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CORDON_REPLAY_H
+#define CORDON_REPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "list.h"
+#include "sensor.h"
+#include "tset.h"
+
+/*
+ * `cordon replay`'s engine: captures through one sensor, in order. The
+ * threat set is made on another core (load(), then tset_build()) while
+ * this one maps the first capture and parses it ahead (sensor_prescan(),
+ * up to REPLAY_PRE_MAX frames, 9 bytes kept a frame); once the set is
+ * there those frames are finished from what was kept and the rest is read
+ * as usual. Same findings, in the same order, as one thing after the
+ * other (the golden tests and bench_replay.sh compare them). Classic pcap
+ * files are mapped (pcapfile.h); pcapng, pipes and the rest go through
+ * libpcap. docs/internals/sensor.md.
+ */
+#define REPLAY_PRE_MAX (4u << 20) /* 36 MiB of kept lookups at most */
+
+struct replay_set {
+	/*
+	 * In: the lists, loaded on the other thread (it must not touch what
+	 * this one does). 0, or an exit status after its own message.
+	 */
+	int (*load)(void *arg, struct list ***lists, size_t *n);
+	void *arg;
+	/* Out: the caller frees them after the sensor (tset_free, free). */
+	struct list **lists;
+	size_t nlists;
+	struct tset *tset;
+	uint64_t load_ns, build_ns;
+};
+
+/*
+ * Replay paths[0..n) into s, which uses set->tset once it is made.
+ * 0; EXIT_USAGE when a capture could not be read whole (after a message;
+ * the findings of the packets before the damage count, and the other
+ * captures are read); load()'s status, or EXIT_FAIL when no set could be
+ * made (after a message; nothing is read). *ahead: the frames parsed
+ * while the set was being made.
+ */
+__must_check int replay_run(struct sensor *s, char *const *paths, size_t n,
+			    struct replay_set *set, size_t *ahead);
+
+#endif

@@ -1,0 +1,42 @@
+#!/bin/bash
+# bench_scan: findings under a scan (issue 13 target 5, issue 11 item 1).
+# `cordon replay` over 1M TCP SYNs from 100k distinct listed sources to
+# random ports (every packet a new flow, nearly every one a new finding),
+# beside the same capture from unlisted sources, in one invocation,
+# interleaved, medians of RUNS. Prints wall time, peak RSS, findings held,
+# evicted and flows folded, against the configured bounds
+# (--max-findings, --max-flows: the defaults, 65536 each).
+# Environment: CORDON, BENCH_DIR, RUNS (5), NPKT (1000000), NSRC (100000).
+set -eu
+cd "$(dirname "$0")/../.."
+: "${CORDON:=$PWD/build/cordon}" "${BENCH_DIR:=$PWD/build/bench}"
+RUNS=${RUNS:-5} NPKT=${NPKT:-1000000} NSRC=${NSRC:-100000}
+mkdir -p "$BENCH_DIR"
+D=$BENCH_DIR/scan
+mkdir -p "$D"
+cc -O2 -o "$D/gen_scan" tests/bench/gen_scan.c
+if [[ ! -s $D/scan.pcap || ! -s $D/list.txt || $(wc -l <"$D/list.txt") -ne $NSRC ]]; then
+	"$D/gen_scan" "$D/scan.pcap" "$D/clean.pcap" "$D/list.txt" "$NPKT" "$NSRC"
+fi
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+declare -A T M
+one() { # LABEL PCAP
+	/usr/bin/time -o "$D/time.out" -f '%e %M' "$CORDON" replay --threat-list "$D/list.txt" "$2" \
+		>"$D/out.json" 2>"$D/err.txt"
+	read -r t m <"$D/time.out"
+	T[$1]+="$t " M[$1]+="$m "
+}
+echo "capture: $NPKT SYNs, $NSRC listed sources, list $NSRC /32; $RUNS runs each, interleaved"
+for _ in $(seq "$RUNS"); do
+	one clean "$D/clean.pcap"
+	one scan "$D/scan.pcap"
+done
+med() { tr ' ' '\n' <<<"$1" | grep . | median; }
+tc=$(med "${T[clean]}") ts=$(med "${T[scan]}")
+printf '  %-40s %7.3f s  %8d KB peak RSS   (runs: %s)\n' "cordon replay, clean traffic (peer)" "$tc" "$(med "${M[clean]}")" "${T[clean]}"
+printf '  %-40s %7.3f s  %8d KB peak RSS   (runs: %s)\n' "cordon replay, scan" "$ts" "$(med "${M[scan]}")" "${T[scan]}"
+sed 's/^/  /' "$D/err.txt"
+echo "  findings printed: $(wc -l <"$D/out.json") (bound: --max-findings 65536)"
+awk -v c="$tc" -v s="$ts" -v n="$NPKT" 'BEGIN {
+	printf "  ratio scan/clean: %.2fx (target <= 1.2x)\n", s / c
+	printf "  scan: %.2f Mpps end to end, %.0f ns/packet\n", n / s / 1e6, s / n * 1e9 }'

@@ -1,0 +1,2 @@
+FUZZERS += ipc
+fuzz_ipc_SRCS := common/ipc.c sensor/sensord_ipc.c sensor/finding_json.c enforcer/agent/daemon_ipc.c common/addr.c common/util.c

@@ -1,0 +1,2 @@
+UNIT_TESTS += fout
+test_fout_SRCS := common/fout.c

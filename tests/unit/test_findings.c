@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The findings table under a flood (issue 11 item 1): a scan must not
+ * make the sensor blind. Table-level cases, then the whole sensor with a
+ * real threat set: 70 000 UDP probes from a listed /24 to distinct ports,
+ * then the host's own SYN to a listed C2.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pcap/dlt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sensor.h"
+#include "tset_testlib.h"
+
+static struct finding_key key(const char *local, const char *remote,
+			      uint8_t dir, uint8_t proto, uint16_t port)
+{
+	struct finding_key k;
+
+	memset(&k, 0, sizeof(k));
+	assert_true(addr_parse(local, &k.local));
+	assert_true(addr_parse(remote, &k.remote));
+	k.dir = dir;
+	k.proto = proto;
+	k.service_port = port;
+	return k;
+}
+
+/* Full of noise: a new noise key evicts the least recently updated one. */
+static void test_evict_noise_lru(void **state)
+{
+	struct findings *fs = findings_new(3);
+	struct finding *f[4];
+	struct findings_stats st;
+	bool created;
+	uint32_t gen;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		struct finding_key k = key("192.0.2.10", "203.0.113.1", FINDING_INBOUND,
+					   IPPROTO_UDP, (uint16_t)(100 + i));
+
+		f[i] = findings_get(fs, &k, (uint64_t)i, false, &created);
+		assert_non_null(f[i]);
+		assert_true(created);
+	}
+	findings_touch(fs, f[0], false); /* f[1] is now the least recent */
+	gen = f[1]->gen;
+	{
+		struct finding_key k = key("192.0.2.10", "203.0.113.2", FINDING_INBOUND,
+					   IPPROTO_UDP, 7);
+
+		f[3] = findings_get(fs, &k, 9, false, &created);
+	}
+	assert_non_null(f[3]);
+	assert_true(created);
+	assert_ptr_equal(f[3], f[1]); /* the memory is reused... */
+	assert_false(findings_same(f[1], gen)); /* ...and the old pointer knows it */
+	assert_int_equal(findings_count(fs), 3);
+	findings_get_stats(fs, &st);
+	assert_int_equal(st.evicted, 1);
+	assert_int_equal(st.created, 4);
+	/* Creation order of what is left: f[0], f[2], then the new one. */
+	assert_ptr_equal(findings_first(fs), f[0]);
+	assert_ptr_equal(findings_next(f[0]), f[2]);
+	assert_ptr_equal(findings_next(f[2]), f[3]);
+	assert_null(findings_next(f[3]));
+	findings_free(fs);
+}
+
+/* Full of kept findings: noise is refused (counted), a kept key gets in. */
+static void test_kept_always_finds_room(void **state)
+{
+	struct findings *fs = findings_new(2);
+	struct finding_key a = key("192.0.2.10", "203.0.113.1", FINDING_OUTBOUND,
+				   IPPROTO_TCP, 443);
+	struct finding_key b = key("192.0.2.10", "203.0.113.2", FINDING_INBOUND,
+				   IPPROTO_TCP, 22);
+	struct finding_key c = key("192.0.2.10", "203.0.113.3", FINDING_INBOUND,
+				   IPPROTO_UDP, 53);
+	struct finding_key d = key("192.0.2.10", "203.0.113.4", FINDING_OUTBOUND,
+				   IPPROTO_TCP, 443);
+	struct finding *fa, *fb, *fd;
+	struct findings_stats st;
+	bool created;
+
+	(void)state;
+	fa = findings_get(fs, &a, 1, true, &created);
+	fb = findings_get(fs, &b, 2, false, &created);
+	assert_non_null(fa);
+	assert_non_null(fb);
+	findings_touch(fs, fb, true); /* the host answered: kept from now on */
+	assert_null(findings_get(fs, &c, 3, false, &created));
+	findings_get_stats(fs, &st);
+	assert_int_equal(st.refused, 1);
+	assert_int_equal(st.evicted, 0);
+	findings_touch(fs, fa, true); /* fb is the least recent kept one */
+	fd = findings_get(fs, &d, 4, true, &created);
+	assert_non_null(fd);
+	assert_true(created);
+	assert_int_equal(fd->key.dir, FINDING_OUTBOUND);
+	findings_get_stats(fs, &st);
+	assert_int_equal(st.evicted, 1);
+	assert_ptr_equal(findings_first(fs), fa);
+	assert_ptr_equal(findings_next(fa), fd);
+	findings_free(fs);
+}
+
+/* A key that explodes over ports folds its new ports into one finding. */
+static void test_many_ports_merge(void **state)
+{
+	struct findings *fs = findings_new(1000);
+	struct finding *many = NULL, *f;
+	struct findings_stats st;
+	bool created;
+	char id0[33];
+
+	(void)state;
+	for (int p = 1; p <= 500; p++) {
+		struct finding_key k = key("192.0.2.10", "203.0.113.9", FINDING_INBOUND,
+					   IPPROTO_UDP, (uint16_t)p);
+
+		f = findings_get(fs, &k, (uint64_t)p, false, &created);
+		assert_non_null(f);
+		if (p <= FINDINGS_PORTS_MAX) {
+			assert_true(created);
+			assert_int_equal(f->key.service_port, p);
+			assert_int_equal(f->key.many, 0);
+		} else if (p == FINDINGS_PORTS_MAX + 1) {
+			assert_true(created);
+			assert_int_equal(f->key.service_port, 0);
+			assert_int_equal(f->key.many, 1);
+			many = f;
+		} else {
+			assert_false(created);
+			assert_ptr_equal(f, many);
+		}
+	}
+	assert_int_equal(findings_count(fs), FINDINGS_PORTS_MAX + 1);
+	findings_get_stats(fs, &st);
+	assert_int_equal(st.merged, 500 - FINDINGS_PORTS_MAX);
+	/* A known port still goes to its own finding. */
+	{
+		struct finding_key k = key("192.0.2.10", "203.0.113.9", FINDING_INBOUND,
+					   IPPROTO_UDP, 3);
+
+		f = findings_get(fs, &k, 999, false, &created);
+		assert_false(created);
+		assert_int_equal(f->key.service_port, 3);
+	}
+	/* The many-ports id is not the id a real port 0 finding would get. */
+	memcpy(id0, findings_id(many), sizeof(id0));
+	{
+		struct finding_key k = key("192.0.2.10", "203.0.113.9", FINDING_INBOUND,
+					   IPPROTO_UDP, 0);
+		struct findings *fs2 = findings_new(4);
+
+		f = findings_get(fs2, &k, FINDINGS_PORTS_MAX + 1, false, &created);
+		assert_string_not_equal(findings_id(f), id0);
+		findings_free(fs2);
+	}
+	/* Another direction of the same remote is its own group. */
+	{
+		struct finding_key k = key("192.0.2.10", "203.0.113.9", FINDING_OUTBOUND,
+					   IPPROTO_UDP, 4444);
+
+		f = findings_get(fs, &k, 1000, true, &created);
+		assert_true(created);
+		assert_int_equal(f->key.service_port, 4444);
+	}
+	findings_free(fs);
+}
+
+/* Raw IPv4 + UDP/TCP header, enough for pkt_parse(DLT_RAW). */
+static size_t ip4(uint8_t *b, const char *src, const char *dst, uint8_t proto,
+		  uint16_t sp, uint16_t dp, uint8_t tcp_flags)
+{
+	size_t l4 = proto == IPPROTO_TCP ? 20 : 8;
+	uint16_t tot = (uint16_t)(20 + l4);
+
+	memset(b, 0, tot);
+	b[0] = 0x45;
+	b[2] = (uint8_t)(tot >> 8);
+	b[3] = (uint8_t)tot;
+	b[8] = 64;
+	b[9] = proto;
+	assert_int_equal(inet_pton(AF_INET, src, b + 12), 1);
+	assert_int_equal(inet_pton(AF_INET, dst, b + 16), 1);
+	b[20] = (uint8_t)(sp >> 8);
+	b[21] = (uint8_t)sp;
+	b[22] = (uint8_t)(dp >> 8);
+	b[23] = (uint8_t)dp;
+	if (proto == IPPROTO_TCP) {
+		b[32] = 5 << 4;
+		b[33] = tcp_flags;
+	} else {
+		b[24] = 0;
+		b[25] = 8;
+	}
+	return tot;
+}
+
+/*
+ * The issue's reproduction: 70 000 inbound UDP probes from a listed /24
+ * to distinct ports fill a 65 536-finding table, then the host's own SYN
+ * to a listed C2 must still make an OUTBOUND finding.
+ */
+static void test_scan_then_c2(void **state)
+{
+	struct list *l = MK(LIST_THREAT, "bad", "198.51.100.0/24", "203.0.113.66");
+	struct tset *t = build(&l, 1);
+	struct sensor_opts o;
+	struct sensor *s;
+	struct sensor_event ev;
+	const struct sensor_stats *st;
+	struct finding *f;
+	uint8_t b[64];
+	size_t n, outbound = 0, total = 0;
+	char src[32];
+
+	(void)state;
+	sensor_opts_default(&o);
+	s = sensor_new(&o);
+	assert_non_null(s);
+	sensor_set_tset(s, t);
+	for (uint32_t i = 0; i < 70000; i++) {
+		snprintf(src, sizeof(src), "198.51.100.%u", i % 256);
+		n = ip4(b, src, "192.0.2.10", IPPROTO_UDP, 40000,
+			(uint16_t)(1 + i % 65535), 0);
+		assert_true(sensor_packet(s, DLT_RAW, b, n, 1000 + i, NULL));
+	}
+	n = ip4(b, "192.0.2.10", "203.0.113.66", IPPROTO_TCP, 45000, 443,
+		PKT_TCP_SYN);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 999999, &ev));
+	assert_true(ev.new_finding);
+	assert_int_equal(ev.finding->key.dir, FINDING_OUTBOUND);
+	for (f = findings_first(sensor_findings(s)); f; f = findings_next(f)) {
+		total++;
+		outbound += f->key.dir == FINDING_OUTBOUND;
+	}
+	assert_int_equal(outbound, 1);
+	/* 256 remotes: 16 per-port findings and one many-ports finding each. */
+	assert_int_equal(total, 256 * (FINDINGS_PORTS_MAX + 1) + 1);
+	assert_true(total <= o.max_findings);
+	st = sensor_get_stats(s);
+	assert_int_equal(st->matched, 70001);
+	assert_int_equal(st->lost, 0);
+	sensor_free(s);
+	tset_free(t);
+	free_list(l);
+}
+
+/* 100 000 distinct listed sources, one probe each: evicted and counted. */
+static void test_many_sources_bounded(void **state)
+{
+	struct list *l = MK(LIST_THREAT, "bad", "10.0.0.0/8", "203.0.113.66");
+	struct tset *t = build(&l, 1);
+	struct sensor_opts o;
+	struct sensor *s;
+	struct sensor_event ev;
+	const struct sensor_stats *st;
+	uint8_t b[64];
+	size_t n;
+	char src[32];
+
+	(void)state;
+	sensor_opts_default(&o);
+	o.max_findings = 1000;
+	o.max_flows = 1000;
+	s = sensor_new(&o);
+	assert_non_null(s);
+	sensor_set_tset(s, t);
+	for (uint32_t i = 0; i < 100000; i++) {
+		snprintf(src, sizeof(src), "10.%u.%u.%u", i >> 16, (i >> 8) & 255, i & 255);
+		n = ip4(b, src, "192.0.2.10", IPPROTO_UDP, 40000, 53, 0);
+		assert_true(sensor_packet(s, DLT_RAW, b, n, 1000 + i, NULL));
+	}
+	assert_int_equal(findings_count(sensor_findings(s)), 1000);
+	st = sensor_get_stats(s);
+	assert_int_equal(st->evicted, 100000 - 1000);
+	n = ip4(b, "192.0.2.10", "203.0.113.66", IPPROTO_TCP, 45000, 443,
+		PKT_TCP_SYN);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 999999, &ev));
+	assert_true(ev.new_finding);
+	assert_int_equal(ev.finding->key.dir, FINDING_OUTBOUND);
+	sensor_free(s);
+	tset_free(t);
+	free_list(l);
+}
+
+/* Raw IPv6 + UDP. */
+static size_t ip6(uint8_t *b, const char *src, const char *dst, uint16_t sp,
+		  uint16_t dp)
+{
+	memset(b, 0, 48);
+	b[0] = 0x60;
+	b[5] = 8;
+	b[6] = IPPROTO_UDP;
+	b[7] = 64;
+	assert_int_equal(inet_pton(AF_INET6, src, b + 8), 1);
+	assert_int_equal(inet_pton(AF_INET6, dst, b + 24), 1);
+	b[40] = (uint8_t)(sp >> 8);
+	b[41] = (uint8_t)sp;
+	b[42] = (uint8_t)(dp >> 8);
+	b[43] = (uint8_t)dp;
+	b[45] = 8;
+	return 48;
+}
+
+/*
+ * Replay parses ahead while the set builds (sensor_prescan), then
+ * finishes the frames (sensor_batch_pre): the same findings, counters and
+ * order as sensor_batch() on the same frames.
+ */
+static void test_prescan_same_as_batch(void **state)
+{
+	struct list *l = MK(LIST_THREAT, "bad", "198.51.100.0/24", "2001:db8:bad::/48");
+	struct tset *t = build(&l, 1);
+	enum { N = 3000 };
+	static uint8_t buf[N][64];
+	struct sensor_frame fr[N];
+	static struct sensor_pre pre[N];
+	static uint8_t kind[N];
+	struct sensor_opts o;
+	struct sensor *a, *b;
+	struct finding *fa, *fb;
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		char s4[32], s6[64];
+		size_t n;
+
+		snprintf(s4, sizeof(s4), "198.51.100.%d", i % 300 < 256 ? i % 256 : 7);
+		snprintf(s6, sizeof(s6), "2001:db8:%s::%x", i % 3 ? "bad" : "c1ea", i);
+		switch (i % 5) {
+		case 0:
+			n = ip4(buf[i], s4, "192.0.2.10", IPPROTO_TCP, 1000, (uint16_t)(i % 40), PKT_TCP_SYN);
+			break;
+		case 1:
+			n = ip4(buf[i], "192.0.2.10", "192.0.2.77", IPPROTO_UDP, 5, 6, 0);
+			break;
+		case 2:
+			n = ip6(buf[i], s6, "2001:db8::10", 53, (uint16_t)i);
+			break;
+		case 3:
+			n = 10; /* truncated */
+			ip4(buf[i], s4, "192.0.2.10", IPPROTO_UDP, 1, 2, 0);
+			break;
+		default:
+			n = ip4(buf[i], "192.0.2.10", s4, IPPROTO_UDP, 4000, (uint16_t)(i % 7), 0);
+		}
+		fr[i] = (struct sensor_frame){ buf[i], (uint32_t)n, 1000 + (uint64_t)i };
+	}
+	sensor_opts_default(&o);
+	o.max_findings = 64; /* evictions too */
+	a = sensor_new(&o);
+	b = sensor_new(&o);
+	sensor_set_tset(a, t);
+	sensor_batch(a, DLT_RAW, fr, N);
+	sensor_prescan(b, DLT_RAW, fr, N, pre, kind);
+	sensor_set_tset(b, t);
+	sensor_batch_pre(b, DLT_RAW, fr, pre, kind, N);
+	assert_memory_equal(sensor_get_stats(a), sensor_get_stats(b), sizeof(struct sensor_stats));
+	assert_true(sensor_get_stats(a)->matched > 100);
+	assert_true(sensor_get_stats(a)->truncated > 100);
+	for (fa = findings_first(sensor_findings(a)), fb = findings_first(sensor_findings(b));
+	     fa && fb; fa = findings_next(fa), fb = findings_next(fb)) {
+		assert_string_equal(findings_id(fa), findings_id(fb));
+		assert_int_equal(fa->packets, fb->packets);
+		assert_int_equal(fa->count, fb->count);
+	}
+	assert_null(fa);
+	assert_null(fb);
+	sensor_free(a);
+	sensor_free(b);
+	tset_free(t);
+	free_list(l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_evict_noise_lru),
+		cmocka_unit_test(test_kept_always_finds_room),
+		cmocka_unit_test(test_many_ports_merge),
+		cmocka_unit_test(test_scan_then_c2),
+		cmocka_unit_test(test_many_sources_bounded),
+		cmocka_unit_test(test_prescan_same_as_batch),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
