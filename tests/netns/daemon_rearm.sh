@@ -35,7 +35,8 @@ printf '192.0.2.66\n192.0.2.67\n192.0.2.68\n' >"$TMP/threat.txt"
 chmod 644 "$TMP/threat.txt"
 ns l ip addr add 192.0.2.67/24 dev eth0
 ns l ip addr add 192.0.2.68/24 dev eth0
-AGENT=65534
+# The agent runs as nobody; the sensor and the AWS process each as their own uid.
+AGENT=65534 SENSOR_UID=64201 AWS_UID=64202
 
 conf() { # KERNEL_TRIP
 	cat >"$TMP/cordon.conf" <<EOF2
@@ -44,6 +45,8 @@ mode = isolate
 kernel_trip = $1
 interface = eth0
 user = $AGENT
+sensor_user = $SENSOR_UID
+aws_user = $AWS_UID
 [lists]
 threat = $TMP/threat.txt
 [lockdown]
