@@ -80,6 +80,8 @@ struct notify_actions {
 	size_t n_errors;
 	char gd_finding_id[80];        /* a correlated GuardDuty finding, or "" */
 	char gd_region[32];            /* its region ("" : the finding's) */
+	bool off_host;                 /* the off-host responder acted (cordon respond): */
+				       /* the host's firewall is not cordon's to tell */
 };
 
 /* Add one line to a->errors (the last slot says how many were dropped). */

@@ -75,11 +75,13 @@ static bool any_eni_pending(const struct notify_actions *a)
 static const char *state_word(const struct notify_actions *a)
 {
 	bool cloud = any_eni_done(a), cloud_fail = any_eni_failed(a);
+	/* Off the host, the cloud side is the whole of the isolation. */
+	bool host = a->host_locked || a->off_host;
 
 	/* The interfaces move after the message: the host loses the API then. */
-	if (any_eni_pending(a) && !cloud_fail && a->host_locked)
+	if (any_eni_pending(a) && !cloud_fail && host)
 		return "being isolated";
-	if (cloud && !cloud_fail && a->host_locked)
+	if (cloud && !cloud_fail && host)
 		return "isolated";
 	if (cloud || a->host_locked)
 		return "partly isolated";
@@ -204,7 +206,10 @@ static int did(struct buf *t, const struct notify_actions *a)
 {
 	int ret = buf_adds(t, "WHAT CORDON DID\n");
 
-	if (!ret && a->host_locked) {
+	if (!ret && a->off_host) {
+		ret = buf_adds(t, "  - Acted from outside the instance (cordon respond): the "
+			       "instance's own firewall was not changed.\n");
+	} else if (!ret && a->host_locked) {
 		if (a->lockdown_ms >= 0)
 			ret = buf_addf(t, "  - Locked the host's firewall down %ld ms after the "
 				       "detection: only the responders' allowlist can reach it.\n",
