@@ -171,7 +171,7 @@ static int finding_block(struct buf *t, const struct gdf *f)
 	if (!ret && *f->remote)
 		ret = buf_addf(t, "  Remote address: %s\n", f->remote);
 	if (!ret && *f->direction) {
-		char port[16] = "";
+		char port[24] = "";
 
 		if (f->port >= 0)
 			snprintf(port, sizeof(port), " port %d", f->port);
