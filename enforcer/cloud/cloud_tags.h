@@ -21,6 +21,7 @@
  *                                isolated | released
  *     cordon:released            "[INCIDENT ]TIME" after a release
  *     cordon:finding             the finding id (the agent's, informative)
+ *     cordon:silent              TIME the responder told of a silent agent
  *
  * See docs/internals/cloud.md.
  */
@@ -30,6 +31,8 @@
 #define CLOUD_TAG_STATUS "cordon:status"
 #define CLOUD_TAG_RELEASED "cordon:released"
 #define CLOUD_TAG_FINDING "cordon:finding"
+/* Set by the off-host responder when it told of a silent agent (time). */
+#define CLOUD_TAG_SILENT "cordon:silent"
 
 #define CLOUD_TAG_KEY_MAX 128     /* EC2's limits, in bytes here: cordon's */
 #define CLOUD_TAG_VALUE_MAX 256   /* own tags are ASCII */

@@ -227,15 +227,42 @@ static int read_object(const cJSON *d, struct respond_event *ev, char *err, size
 	return ret;
 }
 
+/* Does the text end inside a string or an open object or array? */
+static bool cut_short(const char *json, size_t len)
+{
+	bool in_str = false, esc = false;
+	long depth = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char ch = json[i];
+
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (ch == '\\')
+				esc = true;
+			else if (ch == '"')
+				in_str = false;
+		} else if (ch == '"') {
+			in_str = true;
+		} else if (ch == '{' || ch == '[') {
+			depth++;
+		} else if (ch == '}' || ch == ']') {
+			depth--;
+		}
+	}
+	return in_str || depth > 0;
+}
+
 /* Where the parse stopped, for the message: a cut event ends early. */
 static int json_error(const char *json, size_t len, char *err, size_t errlen)
 {
 	const char *at = cJSON_GetErrorPtr();
 	size_t off = at && at >= json && at <= json + len ? (size_t)(at - json) : len;
 
-	if (off >= len)
-		return util_err(err, errlen, "event: not valid JSON: it ends at byte %zu in the "
-				"middle of a value (truncated?)", len);
+	if (off >= len || cut_short(json, len))
+		return util_err(err, errlen, "event: not valid JSON: it ends at byte %zu before "
+				"its object is closed (truncated?)", len);
 	return util_err(err, errlen, "event: not valid JSON at byte %zu", off);
 }
 
