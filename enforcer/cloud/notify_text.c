@@ -298,10 +298,12 @@ static int release(struct buf *t, const struct notify_finding *f,
 			       "(a workstation, CloudShell):\n\n"
 			       "    cordon release --instance-id %s --region %s\n\n"
 			       "  or on the instance (for example through SSM Session Manager):\n\n"
-			       "    cordon release --incident %s\n\n"
+			       "    cordon release%s%s\n\n"
 			       "  Either puts every network interface back in the security groups "
 			       "recorded on it (tag cordon:original-groups) and lifts the host "
-			       "lockdown.\n", f->instance_id, region, a->incident_id);
+			       "lockdown.\n", f->instance_id, region,
+			       /* Off the host the agent's journal does not know the id. */
+			       a->off_host ? "" : " --incident ", a->off_host ? "" : a->incident_id);
 	else if (!ret)
 		ret = buf_addf(t, "  Then, on the instance (for example through SSM Session "
 			       "Manager):\n\n"
