@@ -108,8 +108,12 @@ static int census(struct respond *r, uint64_t now, uint64_t after, struct census
 			k->ids[k->n_ids++] = k->all[i].id;
 	if (!k->n_ids)
 		return 0;
-	return cloud_get_heartbeats(r->c, k->ids, k->n_ids, now - after, now, period_for(after),
-				    k->last, err, errlen);
+	/*
+	 * EndTime is exclusive (and servers cut it to the second or minute):
+	 * a minute ahead, so the heartbeat of this very second counts.
+	 */
+	return cloud_get_heartbeats(r->c, k->ids, k->n_ids, now - after, now + 60000,
+				    period_for(after), k->last, err, errlen);
 }
 
 static void census_free(struct census *k)

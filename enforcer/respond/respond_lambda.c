@@ -124,8 +124,9 @@ static bool invocation(const struct cordon_config *cfg, struct aws_http_resp *ne
 		setenv("_X_AMZN_TRACE_ID", trace, 1);
 	else
 		unsetenv("_X_AMZN_TRACE_ID");
-	log_info("lambda: invocation %s (%zu bytes, %lld ms left)", id, next->body.len,
-		 deadline ? (long long)deadline - (long long)(util_now_real_ns() / 1000000) : -1);
+	log_info("lambda: invocation %s (%zu bytes, %lld ms left, trace %s)", id,
+		 next->body.len, deadline ? (long long)deadline -
+		 (long long)(util_now_real_ns() / 1000000) : -1, trace && *trace ? trace : "none");
 	if (got == -EFBIG) {
 		snprintf(err, sizeof(err), "event: over %d bytes, the most EventBridge delivers",
 			 RESPOND_EVENT_MAX);
