@@ -43,7 +43,8 @@ int cloud_time_parse(const char *s, uint64_t *ms)
 		if (s[i - 1] == '.')
 			return -EINVAL;
 	}
-	if (i != n - 1 || (s[i] != 'Z' && s[i] != 'z') || y < 1970 || mo < 1 || mo > 12 ||
+	/* Past 2400 the nanoseconds of util_iso8601_ms would overflow. */
+	if (i != n - 1 || (s[i] != 'Z' && s[i] != 'z') || y < 1970 || y > 2400 || mo < 1 || mo > 12 ||
 	    d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
 		return -EINVAL;
 	tm.tm_year = (int)y - 1900;
