@@ -211,6 +211,20 @@ __must_check int notify_sns_publish(struct aws_client *c, const char *topic_arn,
 __must_check int notify_events_put(struct aws_client *c, const char *bus,
 				   const char *finding_json, char event_id[NOTIFY_MSG_ID_LEN],
 				   char *err, size_t errlen);
+/*
+ * EventBridge PutEvents of one of cordon's own events: source "cordon",
+ * detail_type as given ("cordon Incident" before the agent isolates,
+ * "cordon Release"), detail a JSON object (respond_incident_detail()
+ * makes the incident's), resource an ARN or NULL. The off-host responder
+ * acts on them (docs/internals/respond.md). Caller frees the body.
+ */
+char *notify_events_detail_body(const char *bus, const char *detail_type, const char *detail_json,
+				const char *resource, char *err, size_t errlen);
+__must_check int notify_events_put_detail(struct aws_client *c, const char *bus,
+					  const char *detail_type, const char *detail_json,
+					  const char *resource, char event_id[NOTIFY_MSG_ID_LEN],
+					  char *err, size_t errlen);
+
 /* The PutEvents request body (pure; caller frees). NULL with err filled. */
 char *notify_events_body(const char *bus, const char *finding_json, char *err, size_t errlen);
 

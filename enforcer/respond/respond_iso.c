@@ -64,9 +64,9 @@ static void report_step(cJSON *steps, const struct isolate_step *s)
 }
 
 /* The message step: its text from the plan as it stands now. */
-static int message_step(struct respond *r, struct respond_iso *out, struct isolate_step *s,
-			struct isolate_ctx *x, const char *finding_json,
-			const struct isolate_msg *msg, char *err, size_t errlen)
+static int message_step(struct respond_iso *out, struct isolate_step *s, struct isolate_ctx *x,
+			const char *finding_json, const struct isolate_msg *msg, char *err,
+			size_t errlen)
 {
 	char subject[NOTIFY_SUBJECT_MAX + 1];
 	struct buf text;
@@ -84,7 +84,6 @@ static int message_step(struct respond *r, struct respond_iso *out, struct isola
 	}
 	x->subject = x->text = NULL;
 	buf_free(&text);
-	(void)r;
 	return ret;
 }
 
@@ -117,7 +116,7 @@ int respond_isolate(struct respond *r, const struct cloud_instance *in,
 			s->state = ISO_NOT_TRIED;
 			util_strlcpy(s->error, "no time left before the deadline", sizeof(s->error));
 		} else if (s->act == ISO_SNS) {
-			if (message_step(r, out, s, &x, finding_json, msg, why, sizeof(why)))
+			if (message_step(out, s, &x, finding_json, msg, why, sizeof(why)))
 				s->state = ISO_FAILED;
 		} else {
 			/* Its state says how it went; the next step goes on regardless. */
@@ -187,6 +186,50 @@ static enum respond_rc message_only(struct respond *r, const char *why, char *er
 	return rc;
 }
 
+/* Is id in the comma-separated list? */
+static bool listed_in(const char *list, const char *id)
+{
+	size_t n = strlen(id);
+
+	for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, id, n) && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
+/*
+ * One follow-up per finding: GuardDuty publishes a finding again as its
+ * count grows (every 6 hours by default), and each would be a message.
+ * The ids told of are kept on the instance, newest first, within a tag.
+ */
+static void followup(struct respond *r, const struct cloud_tagset *itags,
+		     const struct cloud_isolation *before, size_t finished)
+{
+	const struct respond_event *ev = r->ev;
+	const char *told = cloud_tags_get(itags, CLOUD_TAG_FOLLOWED);
+	char subject[NOTIFY_SUBJECT_MAX + 1], e2[ERRLEN], list[CLOUD_TAG_VALUE_MAX + 1];
+	struct buf text;
+
+	if (!strcmp(before->finding, ev->finding_id) || listed_in(told, ev->finding_id) ||
+	    !r->cfg->cloud.sns_topic_arn)
+		return;
+	buf_init(&text, NOTIFY_MESSAGE_MAX);
+	if (!notify_isolated_followup_text(ev->finding_json, before->incident, finished, subject,
+					   &text, e2, sizeof(e2)) &&
+	    respond_publish(r, subject, buf_str(&text), r->rep)) {
+		struct cloud_tag t = { CLOUD_TAG_FOLLOWED, list };
+
+		snprintf(list, sizeof(list), "%s%s%s", ev->finding_id, told ? "," : "",
+			 told ? told : "");
+		/* Near 256 characters (or cut at it) the oldest ids go, whole. */
+		while (strlen(list) > CLOUD_TAG_VALUE_MAX - 16 && strrchr(list, ','))
+			*strrchr(list, ',') = '\0';
+		if (cloud_create_tags(r->c, ev->instance, &t, 1, e2, sizeof(e2)))
+			log_warnx("respond: %s", e2);
+	}
+	buf_free(&text);
+}
+
 /* The finding is older than the last release of the instance. */
 static bool released_after(const struct cloud_isolation *iso, uint64_t when_ms)
 {
@@ -242,16 +285,7 @@ static enum respond_rc isolate_finding(struct respond *r, char *err, size_t errl
 		icfg.finish = true;
 		ret = respond_isolate(r, in, tags, &icfg, before.incident, ev->finding_id,
 				      ev->finding_json, &msg, iso, err, errlen);
-		if (strcmp(before.finding, ev->finding_id) && r->cfg->cloud.sns_topic_arn) {
-			char subject[NOTIFY_SUBJECT_MAX + 1], e2[ERRLEN];
-			struct buf text;
-
-			buf_init(&text, NOTIFY_MESSAGE_MAX);
-			if (!notify_isolated_followup_text(ev->finding_json, before.incident,
-							   iso->done, subject, &text, e2, sizeof(e2)))
-				respond_publish(r, subject, buf_str(&text), r->rep);
-			buf_free(&text);
-		}
+		followup(r, &tags[0], &before, iso->done);
 		respond_result(r, ret ? "failed" : "already-isolated", "%s is isolated already "
 			       "(incident %s); %zu step(s) left undone were done now",
 			       ev->instance, before.incident, iso->done);

@@ -6,12 +6,32 @@
  *   respond_driver heartbeats WINDOW_S ID...     cloud_get_heartbeats over the
  *                                                last WINDOW_S seconds:
  *                                                "ID TIME" or "ID none"
+ *   respond_driver incident-event INCIDENT INSTANCE FINDING_FILE
+ *                                                the agent's "cordon Incident" on
+ *                                                the default bus (respond_incident_detail,
+ *                                                notify_events_put_detail): the event id
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cloud_heartbeat.h"
+#include "notify.h"
+#include "respond_event.h"
+
+static char *slurp(const char *path)
+{
+	static char buf[200 * 1024];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
 
 int main(int argc, char **argv)
 {
@@ -30,7 +50,8 @@ int main(int argc, char **argv)
 
 		if (n > 64)
 			goto usage;
-		ret = cloud_get_heartbeats(c, (const char *const *)(argv + 3), n, now - window, now,
+		/* As the responder asks: EndTime (exclusive) a minute ahead. */
+		ret = cloud_get_heartbeats(c, (const char *const *)(argv + 3), n, now - window, now + 60000,
 					   60, last, err, sizeof(err));
 		for (size_t i = 0; !ret && i < n; i++) {
 			char t[UTIL_TIMESTAMP_LEN];
@@ -38,6 +59,17 @@ int main(int argc, char **argv)
 			cloud_time_format(last[i], t);
 			printf("%s %s\n", argv[3 + i], last[i] ? t : "none");
 		}
+	} else if (!strcmp(argv[1], "incident-event") && argc == 5) {
+		char id[NOTIFY_MSG_ID_LEN], *detail;
+		const char *finding = slurp(argv[4]);
+
+		detail = respond_incident_detail(argv[2], argv[3], util_now_real_ns() / 1000000ull,
+						 finding, err, sizeof(err));
+		ret = detail ? notify_events_put_detail(c, NULL, "cordon Incident", detail, NULL, id,
+						       err, sizeof(err)) : -1;
+		if (!ret)
+			printf("%s\n", id);
+		free(detail);
 	} else {
 		goto usage;
 	}
@@ -47,6 +79,7 @@ int main(int argc, char **argv)
 	return ret ? 1 : 0;
 usage:
 	aws_client_free(c);
-	fprintf(stderr, "usage: respond_driver heartbeat INSTANCE | heartbeats WINDOW_S ID...\n");
+	fprintf(stderr, "usage: respond_driver heartbeat INSTANCE | heartbeats WINDOW_S ID... | "
+		"incident-event INCIDENT INSTANCE FINDING_FILE\n");
 	return 2;
 }

@@ -8,6 +8,7 @@
 #       eni INSTANCE ENI GROUP,GROUP
 #       tags ID KEY=VALUE;...
 #   respond_moto.py URL CA mail QUEUE_URL   -> each message waiting: "SUBJECT\tTEXT-as-JSON"
+#   respond_moto.py URL CA events QUEUE_URL -> each event waiting, one JSON a line
 #   respond_moto.py URL CA tag ID KEY=VALUE...   / untag ID KEY...
 #   respond_moto.py URL CA groups ENI SG...  -> ModifyNetworkInterfaceAttribute
 import json
@@ -60,8 +61,15 @@ def setup():
     q = sqs.create_queue(QueueName="mail")["QueueUrl"]
     qarn = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=qarn)
+    # cordon's own events on the default bus, to a queue: what the agent puts.
+    ev = client("events")
+    eq = sqs.create_queue(QueueName="events")["QueueUrl"]
+    earn = sqs.get_queue_attributes(QueueUrl=eq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    ev.put_rule(Name="cordon-incidents",
+                EventPattern=json.dumps({"source": ["cordon"], "detail-type": ["cordon Incident"]}))
+    ev.put_targets(Rule="cordon-incidents", Targets=[{"Id": "q", "Arn": earn}])
     account = client("sts").get_caller_identity()["Account"]
-    out = dict(VPC=vpc, SUBNET=sub, SG_WEB=sg["web"], SG_DB=sg["db"], SG_FOR=sg["forensic"],
+    out = dict(EVQ=eq, VPC=vpc, SUBNET=sub, SG_WEB=sg["web"], SG_DB=sg["db"], SG_FOR=sg["forensic"],
                SG_CONV=sg["conversion"], ENI0=e0, ENI1=e1, INST=inst, TOPIC=topic, MAILQ=q,
                ACCOUNT=account)
     for k, v in out.items():
@@ -108,6 +116,12 @@ def main():
         state(args)
     elif cmd == "mail":
         mail(args[0])
+    elif cmd == "events":
+        sqs = client("sqs")
+        got = sqs.receive_message(QueueUrl=args[0], MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        for m in got.get("Messages", []):
+            print(json.dumps(json.loads(m["Body"])))
+            sqs.delete_message(QueueUrl=args[0], ReceiptHandle=m["ReceiptHandle"])
     elif cmd == "tag":
         client("ec2").create_tags(Resources=[args[0]], Tags=[
             {"Key": kv.split("=", 1)[0], "Value": kv.split("=", 1)[1]} for kv in args[1:]])

@@ -10,6 +10,7 @@
 #   respond_moto.py, respond_driver, aws CLI -------> moto / fake GuardDuty
 #
 # Events come from respond_events.py in the shapes AWS delivers them.
+# shellcheck source=tests/aws/lib.sh
 source "$(dirname "$0")/lib.sh"
 start_moto
 start_proxy
@@ -98,16 +99,26 @@ check "same finding again: exit 0, already isolated" is 'd["result"]' already-is
 check "same finding again: no step" is 'len(d["steps"])' 0
 respond < <(ev gd $F2 $TYPE 8 "$INST" 203.0.113.9)
 check "second finding: exit 0, joins incident $INC" is '(d["result"], d["incident"])' "('already-isolated', '$INC')"
-state "$INST"
-check "second finding: nothing changed in moto" cmp -s "$AWS_WORK/state" "$AWS_WORK/state.isolated"
+check "second finding: no step (no second isolation)" is 'len(d["steps"])' 0
 mails
 check "second finding: one follow-up message, none for the repeat" nmail 1
 check "follow-up: its subject (SNS cuts it at 100 characters)" \
 	grep -q "^cordon: $INST already isolated - GuardDuty: UnauthorizedAccess:EC2/" "$AWS_WORK/mail"
 check "follow-up: joins the incident, nothing isolated again" \
 	says "Instance $INST is already isolated (incident $INC). GuardDuty published another finding about it"
+state "$INST"
+check "follow-up: the finding recorded on the instance (cordon:followed)" \
+	grep -q "^tags $INST cordon:finding=$F1;cordon:followed=$F2;cordon:incident=$INC;cordon:status=isolated\$" "$AWS_WORK/state"
+grep -v "^tags $INST " "$AWS_WORK/state" >"$AWS_WORK/state.now"
+grep -v "^tags $INST " "$AWS_WORK/state.isolated" >"$AWS_WORK/state.was"
+check "follow-up: the interfaces not touched" cmp -s "$AWS_WORK/state.now" "$AWS_WORK/state.was"
+respond < <(ev gd $F2 $TYPE 8 "$INST" 203.0.113.9)
+mails
+check "the second finding published again (its count grew): no second follow-up" nmail 0
 
 # ---- the tutorial's second rule: IAM credentials and S3, a message only ----
+state "$INST"
+cp "$AWS_WORK/state" "$AWS_WORK/state.isolated"
 respond < <(ev iam 1f0e1f0e1f0e1f0e1f0e1f0e1f0e1f0e)
 check "IAM finding: exit 0, a message only" is 'd["result"]' notified
 respond < <(ev s3 2f0e1f0e1f0e1f0e1f0e1f0e1f0e1f0e)
@@ -124,7 +135,7 @@ state "$INST"
 check "IAM and S3: nothing changed in moto" cmp -s "$AWS_WORK/state" "$AWS_WORK/state.isolated"
 
 # ---- under the minimum severity, or a type no pattern names ----
-read -r INST2 ENI2 <<<"$(moto instance)"
+read -r INST2 _ <<<"$(moto instance)"
 state "$INST2"
 cp "$AWS_WORK/state" "$AWS_WORK/state.inst2"
 respond < <(ev gd 3f0e1f0e1f0e1f0e1f0e1f0e1f0e1f0e $TYPE 5 "$INST2")
@@ -145,7 +156,8 @@ state "$INST"
 check "release: each interface back in its own groups" \
 	eval "has_state 'eni $INST $ENI0 $SG_WEB,$SG_DB' && has_state 'eni $INST $ENI1 $SG_DB'"
 check "release: original-groups tags gone" eval "has_state 'tags $ENI0 ' && has_state 'tags $ENI1 '"
-check "release: cordon:status=released" grep -qE "^tags $INST cordon:released=$INC [0-9T:.Z-]+;cordon:status=released\$" "$AWS_WORK/state"
+check "release: cordon:status=released (the follow-up record stays)" \
+	grep -qE "^tags $INST cordon:followed=$F2;cordon:released=$INC [0-9T:.Z-]+;cordon:status=released\$" "$AWS_WORK/state"
 mails
 check "release: one message" eval "nmail 1 && subject 'cordon: incident $INC released'"
 respond < <(ev release "$INST")
@@ -182,11 +194,32 @@ check "cordon Incident after its release: nothing (never undone by a late event)
 state "$INST"
 check "cordon Incident after its release: interfaces stay released" has_state "eni $INST $ENI0 $SG_WEB,$SG_DB"
 mails
+# The agent's event as the agent puts it (respond_incident_detail,
+# notify_events_put_detail), through an EventBridge rule as the
+# responder's Lambda would get it. The agent got as far as its tags.
+moto tag "$ENI0" "cordon:original-groups=$SG_WEB,$SG_DB"
+moto tag "$ENI1" "cordon:original-groups=$SG_DB"
+moto tag "$INST" cordon:status=isolated cordon:incident=inc-agent-2
+"$SYS_PY" -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["detail"]["finding"]))' \
+	"$AWS_WORK/event" >"$AWS_WORK/finding.json"
+"$RDRV" incident-event inc-agent-2 "$INST" "$AWS_WORK/finding.json" >"$out" 2>&1
+check "the agent's cordon Incident: PutEvents accepted" test $? -eq 0 || sed 's/^/# /' "$out"
+moto events "$EVQ" >"$AWS_WORK/bridged"
+check "the agent's cordon Incident: the rule delivered it" test "$(wc -l <"$AWS_WORK/bridged")" -eq 1
+respond <"$AWS_WORK/bridged"
+check "cordon Incident through EventBridge: finished, both interfaces" \
+	test "$(steps)" = "ec2_convert_eni:$ENI1 ec2_isolate_eni:$ENI1 ec2_convert_eni:$ENI0 ec2_isolate_eni:$ENI0"
+respond < <(ev release "$INST")
+mails
 
 # ---- malformed, truncated, oversized, unknown: exit 2, nothing changed ----
 state "$INST" "$INST2"
 cp "$AWS_WORK/state" "$AWS_WORK/state.before"
-one_line() { [[ $(wc -l <"$err") -eq 1 ]] && grep -qF -- "$1" "$err" || { sed 's/^/#   /' "$err"; return 1; }; }
+one_line() {
+	if [[ $(wc -l <"$err") -eq 1 ]] && grep -qF -- "$1" "$err"; then return 0; fi
+	sed 's/^/#   /' "$err"
+	return 1
+}
 bad() { # WHAT WANT: the event on stdin
 	respond
 	check "$1: exit 2" test $rc -eq 2
@@ -300,9 +333,9 @@ lambda() {
 	"$SYS_PY" tests/aws/fake_lambda_runtime.py --port "$LR_PORT" --events "$events" --out "$LR_OUT" \
 		>"$AWS_WORK/lr.log" 2>&1 &
 	local pid=$!
-	PIDS+=($pid)
+	PIDS+=("$pid")
 	for ((i = 0; i < 50; i++)); do curl -s -o /dev/null "http://127.0.0.1:$LR_PORT/" && break; sleep 0.1; done
-	env "$@" AWS_LAMBDA_RUNTIME_API=127.0.0.1:$LR_PORT timeout 120 "$CORDON" respond -c "$CONF" \
+	env "$@" AWS_LAMBDA_RUNTIME_API="127.0.0.1:$LR_PORT" timeout 120 "$CORDON" respond -c "$CONF" \
 		>"$AWS_WORK/lambda.stdout" 2>"$AWS_WORK/lambda.stderr"
 	lrc=$?
 	kill "$pid" 2>/dev/null
