@@ -116,7 +116,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 $(FUZZ_O)/%.o: %.c
 	@mkdir -p $(@D)
 	$(call msg,FUZZCC,$<)
-	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(INC_all) -DFUZZING -std=gnu11 $(PKG_CFLAGS) $(FUZZ_FLAGS:-fsanitize=fuzzer%=-fsanitize=fuzzer-no-link%) -c -o $@ $<
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(INC_all) -DFUZZING -std=gnu11 -MMD -MP $(PKG_CFLAGS) $(FUZZ_FLAGS:-fsanitize=fuzzer%=-fsanitize=fuzzer-no-link%) -c -o $@ $<
 define FUZZ_template
 $(FUZZ_O)/fuzz_$(1): $(FUZZ_O)/tests/fuzz/fuzz_$(1).o $$(patsubst %.c,$(FUZZ_O)/%.o,$$(fuzz_$(1)_SRCS))
 	$$(call msg,LD,$$@)
@@ -143,10 +143,10 @@ check: deps-check
 	@O=$(CHECK_O) FUZZ_O=$(FUZZ_O) PYTHON=$(PYTHON) FUZZ_SMOKE_TIME=$(FUZZ_SMOKE_TIME) \
 		FUZZERS="$(FUZZERS)" UNIT_TESTS="$(UNIT_TESTS)" tests/run.sh
 
-# The fast suite: unit and golden tests only (well under a minute once built).
+# The fast suite: unit, golden and include-graph tests (well under a minute once built).
 check-fast: deps-check
 	$(Q)$(MAKE) --no-print-directory O=$(CHECK_O) SANITIZE=address,undefined all unit-tests
-	@O=$(CHECK_O) PYTHON=$(PYTHON) ONLY=unit,golden UNIT_TESTS="$(UNIT_TESTS)" tests/run.sh
+	@O=$(CHECK_O) PYTHON=$(PYTHON) ONLY=unit,golden,tree UNIT_TESTS="$(UNIT_TESTS)" tests/run.sh
 
 # One test by name: make test T=journal, T=daemon_run, T=test_s3_sync, T=golden.
 test: deps-check
@@ -187,6 +187,41 @@ deb: $(O)/cordon
 rpm: $(O)/cordon
 	@O=$(O) VERSION=$(VERSION) firmware/rpm/mkrpm.sh
 
+# Self-contained builds (firmware/bundle, docs/internals/packaging.md): the
+# agent relinked with its program interpreter under PREFIX/lib and a
+# DT_RPATH of $ORIGIN/../lib, every library beside it. One recipe, two
+# prefixes: /opt/cordon for any systemd distribution, /var/task for Lambda.
+BUNDLE_PREFIX := /opt/cordon
+LAMBDA_PREFIX := /var/task
+define relink
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)interp=$$(readelf -lW $(O)/cordon | sed -n 's/.*program interpreter: \(.*\)\]$$/\1/p'); \
+	test -n "$$interp" || { echo "no program interpreter in $(O)/cordon" >&2; exit 1; }; \
+	$(CC) $(LDFLAGS) -Wl,--dynamic-linker=$(1)/lib/$$(basename "$$interp") \
+		-Wl,-rpath,'$$ORIGIN/../lib' -Wl,--disable-new-dtags -o $@ $(OBJS) $(LDLIBS)
+endef
+
+$(O)/relink-bundle/cordon: $(O)/cordon
+	$(call relink,$(BUNDLE_PREFIX))
+
+$(O)/relink-lambda/cordon: $(O)/cordon
+	$(call relink,$(LAMBDA_PREFIX))
+
+# Lambda execs bootstrap directly: a static launcher, no shell needed.
+$(O)/relink-lambda/bootstrap: firmware/bundle/launcher.c
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -static -Os -s -std=gnu11 $(WARN) -DCORDON_EXEC='"$(LAMBDA_PREFIX)/bin/cordon"' -o $@ $<
+
+bundle: $(O)/relink-bundle/cordon
+	@O=$(O) VERSION=$(VERSION) PREFIX=$(BUNDLE_PREFIX) PYTHON=$(PYTHON) \
+		firmware/bundle/mkbundle.sh bundle $<
+
+lambda: $(O)/relink-lambda/cordon $(O)/relink-lambda/bootstrap
+	@O=$(O) VERSION=$(VERSION) PREFIX=$(LAMBDA_PREFIX) PYTHON=$(PYTHON) \
+		firmware/bundle/mkbundle.sh lambda $^
+
 clean:
 	rm -rf build
 
@@ -200,7 +235,7 @@ help:
 	@echo '  all        build $(O)/cordon (default)'
 	@echo '  check      install missing Debian packages, build with ASan+UBSan,'
 	@echo '             run unit, golden, netns tests and a short fuzz smoke run'
-	@echo '  check-fast unit and golden tests only (ASan+UBSan build)'
+	@echo '  check-fast unit, golden and include-graph tests (ASan+UBSan build)'
 	@echo '  test       one test by name: make test T=NAME (unit, golden, netns,'
 	@echo '             aws or firmware script, fuzz-smoke); test-list lists them'
 	@echo '  demo       install what is missing, build, and play the lab scenario'
@@ -210,10 +245,15 @@ help:
 	@echo '  install    install cordon into $$(DESTDIR)$$(PREFIX)'
 	@echo '  deb        build $(O)/cordon_$(VERSION)-1_ARCH.deb (dpkg-deb)'
 	@echo '  rpm        binary RPM of $(O)/cordon with firmware/rpm/cordon.spec'
+	@echo '  bundle     build $(O)/cordon-$(VERSION)-ARCH.tar.gz: the agent with its libraries'
+	@echo '             and loader under /opt/cordon, for any systemd distribution'
+	@echo '  lambda     build $(O)/cordon-lambda.zip: bootstrap + cordon + libraries for'
+	@echo '             the provided.al2023 Lambda runtime (cordon respond)'
 	@echo '  clean      remove build/'
 	@echo 'Variables: V=1 (verbose), SANITIZE=address,undefined, O=DIR, PREFIX, DESTDIR'
 
-.PHONY: print-inc all demo check check-fast test test-list bench fuzz fuzzers unit-tests deps deps-check install clean help deb rpm
+.PHONY: print-inc all demo check check-fast test test-list bench fuzz fuzzers unit-tests deps \
+	deps-check install clean help deb rpm bundle lambda
 
 -include $(OBJS:.o=.d)
 -include $(shell find $(O)/ut $(FUZZ_O) -name '*.d' 2>/dev/null)

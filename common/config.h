@@ -68,7 +68,7 @@ struct cordon_config {
 		unsigned max_entries;
 	} lists;
 	struct {
-		struct config_strv allow;     /* "ADDRESS[/LEN][:PORT]" */
+		struct config_strv allow;     /* "ADDRESS[/LEN][:[PROTO/]PORT]" (allow.h) */
 		struct config_strv allow_unit;
 	} lockdown;
 	struct {
@@ -111,6 +111,20 @@ struct cordon_config {
 /* Caps on outside input; each repeatable key has its own cap too. */
 #define CONFIG_MAX_FILE (1u << 20)   /* bytes in the whole file */
 #define CONFIG_MAX_LINE 2048         /* bytes in one line */
+
+/*
+ * What the agent holds (struct run_opts is sized by these, and cmd_run.c
+ * checks it at compile time): a value the config accepts is never cut
+ * short on its way to the daemon. Lengths count the terminating NUL.
+ */
+#define CONFIG_MAX_INTERFACES 8      /* [agent] interface */
+#define CONFIG_MAX_LISTS 32          /* [lists] threat and trusted together */
+#define CONFIG_MAX_GD_TYPES 64       /* [incident] guardduty_types */
+#define CONFIG_PATTERN_LEN 128       /* one guardduty_types pattern */
+#define CONFIG_DIR_LEN 256           /* state_dir: files are made below it */
+#define CONFIG_PATH_LEN 512          /* findings_file, metrics_file, a list file */
+#define CONFIG_DETECTOR_LEN 64       /* [guardduty] detector_id */
+#define CONFIG_ARN_LEN 96            /* sns_topic_arn, eventbridge_bus: a cloud plan target */
 
 /*
  * Fill c with the defaults, then read path over them. A missing file is

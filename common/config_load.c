@@ -40,6 +40,7 @@ struct load_ctx {
 	const char *p, *end;    /* what is left to read */
 	unsigned line;          /* current line, 1-based */
 	unsigned *seen;         /* per option: first line that set it */
+	unsigned *last;         /* per option: last line that set it */
 	int rc;                 /* first error, 0 if none */
 	unsigned err_line;
 	char *err;
@@ -268,6 +269,7 @@ static int on_value(void *user, const char *section, const char *key,
 	rc = config_opt_set(x->c, o, value, !x->seen[i], why, sizeof(why));
 	if (!x->seen[i])
 		x->seen[i] = x->line;
+	x->last[i] = x->line;
 	if (rc) {
 		ctx_fail(x, rc, "[%s] %s: %s", section, key, why);
 		return 0;
@@ -285,9 +287,9 @@ static void cross_check(struct load_ctx *x)
 		return;
 	o = &config_opts[i];
 	/* Blame the later of the two lines: that is where the clash shows. */
-	x->line = x->seen[i];
-	if (other >= 0 && x->seen[other] > x->line)
-		x->line = x->seen[other];
+	x->line = x->last[i];
+	if (other >= 0 && x->last[other] > x->line)
+		x->line = x->last[other];
 	if (!x->line) {
 		x->rc = -EINVAL;
 		util_err(x->err, x->errlen, "%s: [%s] %s: %s", x->name,
@@ -317,7 +319,8 @@ int config_load_mem(struct cordon_config *c, const char *name, const char *buf,
 		rc = -EFBIG;
 		goto out;
 	}
-	x.seen = calloc(config_nopts, sizeof(*x.seen));
+	x.seen = calloc(2 * config_nopts, sizeof(*x.seen));
+	x.last = x.seen ? x.seen + config_nopts : NULL;
 	if (!x.seen) {
 		util_err(err, errlen, "%s: out of memory", name);
 		rc = -ENOMEM;

@@ -9,8 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config_impl.h"
 #include "allow.h"
+#include "cli.h"
+#include "config_impl.h"
 #include "listspec.h"
 
 #define OFF(f) offsetof(struct cordon_config, f)
@@ -30,13 +31,23 @@ static bool all_of(const char *s, size_t n, const char *set)
 #define DIGIT "0123456789"
 #define HEX DIGIT "abcdef"
 
-static bool check_abs_path(const char *v, char *why, size_t whylen)
+static bool check_path_len(const char *v, size_t len, char *why, size_t whylen)
 {
 	if (v[0] != '/')
 		return !util_err(why, whylen, "'%s' is not an absolute path", v);
-	if (strlen(v) > 1023)
-		return !util_err(why, whylen, "path is longer than 1023 bytes");
+	if (strlen(v) >= len)
+		return !util_err(why, whylen, "path is longer than %zu bytes", len - 1);
 	return true;
+}
+
+static bool check_path(const char *v, char *why, size_t whylen)
+{
+	return check_path_len(v, CONFIG_PATH_LEN, why, whylen);
+}
+
+static bool check_dir(const char *v, char *why, size_t whylen)
+{
+	return check_path_len(v, CONFIG_DIR_LEN, why, whylen);
 }
 
 static bool check_ifname(const char *v, char *why, size_t whylen)
@@ -97,6 +108,9 @@ static bool check_sns_arn(const char *v, char *why, size_t whylen)
 	const char *p = NULL, *acct, *name;
 	size_t n;
 
+	if (strlen(v) >= CONFIG_ARN_LEN)
+		return !util_err(why, whylen, "'%.40s...' is longer than %d bytes",
+				 v, CONFIG_ARN_LEN - 1);
 	for (size_t i = 0; i < ARRAY_SIZE(parts) && !p; i++)
 		if (!strncmp(v, parts[i], strlen(parts[i])))
 			p = v + strlen(parts[i]);
@@ -127,25 +141,36 @@ static bool check_detector_id(const char *v, char *why, size_t whylen)
 {
 	size_t n = strlen(v);
 
-	if (n >= 1 && n <= 300 && all_of(v, n, LOWER DIGIT))
+	if (n >= 1 && n < CONFIG_DETECTOR_LEN && all_of(v, n, LOWER DIGIT))
 		return true;
 	return !util_err(why, whylen,
-			 "'%s' is not a detector id (lowercase letters and digits)",
-			 v);
+			 "'%s' is not a detector id (lowercase letters and digits, %d at most)",
+			 v, CONFIG_DETECTOR_LEN - 1);
+}
+
+static bool check_list(const char *v, enum list_kind kind, char *why,
+		       size_t whylen)
+{
+	struct list_spec spec;
+
+	if (list_spec_parse(v, kind, &spec, why, whylen))
+		return false;
+	/* The agent hands a local file to the sensor by name. */
+	if (!list_location_is_remote(spec.location) &&
+	    strlen(spec.location) >= CONFIG_PATH_LEN)
+		return !util_err(why, whylen, "list file name longer than %d bytes",
+				 CONFIG_PATH_LEN - 1);
+	return true;
 }
 
 static bool check_threat(const char *v, char *why, size_t whylen)
 {
-	struct list_spec spec;
-
-	return !list_spec_parse(v, LIST_THREAT, &spec, why, whylen);
+	return check_list(v, LIST_THREAT, why, whylen);
 }
 
 static bool check_trusted(const char *v, char *why, size_t whylen)
 {
-	struct list_spec spec;
-
-	return !list_spec_parse(v, LIST_TRUSTED, &spec, why, whylen);
+	return check_list(v, LIST_TRUSTED, why, whylen);
 }
 
 static bool check_allow(const char *v, char *why, size_t whylen)
@@ -180,21 +205,23 @@ static bool check_glob(const char *v, char *why, size_t whylen)
 	for (size_t i = 0; i < n; i++)
 		if (v[i] <= ' ' || v[i] >= 0x7f)
 			goto bad;
-	if (n <= 256)
+	if (n < CONFIG_PATTERN_LEN)
 		return true;
 bad:
 	return !util_err(why, whylen,
-			 "'%s' is not a finding type pattern (printable ASCII, no spaces, 256 bytes at most)",
-			 v);
+			 "'%s' is not a finding type pattern (printable ASCII, no spaces, %d bytes at most)",
+			 v, CONFIG_PATTERN_LEN - 1);
 }
 
 static bool check_bus(const char *v, char *why, size_t whylen)
 {
 	size_t n = strlen(v);
 
-	if (n <= 1600 && all_of(v, n, LOWER UPPER DIGIT "._/:-"))
+	if (n < CONFIG_ARN_LEN && all_of(v, n, LOWER UPPER DIGIT "._/:-"))
 		return true;
-	return !util_err(why, whylen, "'%s' is not an event bus name or ARN", v);
+	return !util_err(why, whylen,
+			 "'%s' is not an event bus name or ARN (%d bytes at most)", v,
+			 CONFIG_ARN_LEN - 1);
 }
 
 static const char *const mode_names[] = { "monitor", "block", "isolate", NULL };
@@ -234,13 +261,14 @@ const struct config_opt config_opts[] = {
 	     "the first outbound packet to a listed address, in that packet's "
 	     "own path, before the agent has seen it (the agent records it "
 	     "within milliseconds). false: only the agent locks down."),
-	LIST("agent", "interface", agent.interface, "", 16, check_ifname, "NAME",
+	LIST("agent", "interface", agent.interface, "", CONFIG_MAX_INTERFACES,
+	     check_ifname, "NAME",
 	     "Network interface to capture on; repeat for several. Empty: "
 	     "the interface of the default route."),
-	STR("agent", "state_dir", agent.state_dir, "/var/lib/cordon", 0,
-	    check_abs_path, "DIR",
+	STR("agent", "state_dir", agent.state_dir, CLI_DEFAULT_STATE_DIR, 0,
+	    check_dir, "DIR",
 	    "Directory for the lockdown state, the incident journal and "
-	    "findings. --state-dir overrides it."),
+	    "findings, for every cordon command; --state-dir overrides it."),
 	STR("agent", "instance_id", agent.instance_id, "", CF_EMPTY_OK,
 	    check_instance_id, "i-ID",
 	    "This instance's id (i-...). Empty: ask the instance metadata "
@@ -250,11 +278,11 @@ const struct config_opt config_opts[] = {
 	    "Unprivileged user (name or uid) the packet-parsing process runs "
 	    "as after capture handles are open."),
 	STR("agent", "findings_file", agent.findings_file, "", CF_EMPTY_OK,
-	    check_abs_path, "FILE",
+	    check_path, "FILE",
 	    "Where findings are appended, one JSON object per line. Empty: "
 	    "findings.json in state_dir."),
 	STR("agent", "metrics_file", agent.metrics_file, "", CF_EMPTY_OK,
-	    check_abs_path, "FILE",
+	    check_path, "FILE",
 	    "Prometheus text file rewritten with counters, for node_exporter's "
 	    "textfile collector (for example "
 	    "/var/lib/node_exporter/textfile_collector/cordon.prom). Empty: "
@@ -289,12 +317,13 @@ const struct config_opt config_opts[] = {
 	    "cordon/AgentHeartbeat, dimension InstanceId), so that the "
 	    "off-host responder can tell a dead agent. 0: none."),
 
-	LIST("lists", "threat", lists.threat, "", 64, check_threat,
+	LIST("lists", "threat", lists.threat, "", CONFIG_MAX_LISTS, check_threat,
 	     "[FORMAT:]LOCATION",
-	     "Threat list, [FORMAT:]LOCATION; repeat for several. FORMAT is "
-	     "txt (default), stix, otx_csv, alien_vault, proof_point or "
-	     "fire_eye; LOCATION is a file, s3://BUCKET/KEY or an https:// URL."),
-	LIST("lists", "trusted", lists.trusted, "", 64, check_trusted,
+	     "Threat list, [FORMAT:]LOCATION; repeat for several (32 threat "
+	     "and trusted lists in all). FORMAT is txt (default), stix, "
+	     "otx_csv, alien_vault, proof_point or fire_eye; LOCATION is a "
+	     "file, s3://BUCKET/KEY or an https:// URL."),
+	LIST("lists", "trusted", lists.trusted, "", CONFIG_MAX_LISTS, check_trusted,
 	     "[FORMAT:]LOCATION",
 	     "Trusted list, [FORMAT:]LOCATION; repeat for several. Its "
 	     "addresses never produce a finding and are never blocked."),
@@ -312,10 +341,13 @@ const struct config_opt config_opts[] = {
 	    64u << 20, "Most entries accepted from one list."),
 
 	LIST("lockdown", "allow", lockdown.allow, "", ALLOW_MAX,
-	     check_allow, "ADDRESS[/LEN][:PORT]",
-	     "Responders' access during a lockdown, ADDRESS[/LEN][:PORT] "
-	     "(an IPv6 address with a port in brackets: [2001:db8::5]:22); "
-	     "repeat for several. Never blocked."),
+	     check_allow, "ADDRESS[/LEN][:[PROTO/]PORT]",
+	     "Responders' access during a lockdown, ADDRESS[/LEN][:[PROTO/]PORT]: "
+	     "without a port every protocol and port; with one, only that port "
+	     "on this host, over PROTO tcp or udp (tcp when left out), for "
+	     "example 198.51.100.0/24:tcp/22. An IPv6 address with a port goes "
+	     "in brackets: [2001:db8::5]:udp/53. Repeat for several. Never "
+	     "blocked by the threat lists."),
 	LIST("lockdown", "allow_unit", lockdown.allow_unit, "",
 	     ALLOW_MAX_UNITS, check_unit, "UNIT",
 	     "systemd unit whose processes keep their network during a "
@@ -363,7 +395,7 @@ const struct config_opt config_opts[] = {
 	     "A connection from a threat address that this host answered "
 	     "declares an incident (unanswered probes are findings only)."),
 	LIST("incident", "guardduty_types", incident.guardduty_types, "*.Custom",
-	     64, check_glob, "PATTERN",
+	     CONFIG_MAX_GD_TYPES, check_glob, "PATTERN",
 	     "GuardDuty finding types (fnmatch patterns) that declare an "
 	     "incident; repeat for several. Empty: none."),
 	DBL("incident", "guardduty_min_severity",
@@ -422,6 +454,12 @@ int config_cross_check(const struct cordon_config *c, int *other, char *why,
 	const char *conv = c->cloud.conversion_security_group;
 	const char *fsg = c->cloud.forensic_security_group;
 
+	if (c->lists.threat.n + c->lists.trusted.n > CONFIG_MAX_LISTS) {
+		util_err(why, whylen, "more than %d threat and trusted lists together",
+			 CONFIG_MAX_LISTS);
+		*other = config_find("lists", "trusted");
+		return config_find("lists", "threat");
+	}
 	if (c->aws.connect_timeout_ms > c->aws.total_timeout_ms) {
 		util_err(why, whylen, "is longer than [aws] total_timeout");
 		*other = config_find("aws", "total_timeout");

@@ -4,23 +4,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "cmd.h"
-#include "list_args.h"
+#include "cmd_ctx.h"
+#include "lists_load.h"
 #include "log.h"
 #include "tset.h"
 
-static const char usage[] =
-	"[-c FILE] [--state-dir DIR] [--threat-list [FMT:]FILE]... "
-	"[--trusted-list [FMT:]FILE]... [--json] ADDRESS...";
+enum { OPT_JSON = CMD_OPT_OWN };
 
-enum { OPT_JSON = CLI_OPT__NEXT };
-
-static const struct option check_opts[] = {
-	CLI_COMMON_LONGOPTS,
-	LIST_ARGS_LONGOPTS,
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ NULL, 0, NULL, 0 }
+static const struct cmd_spec spec = {
+	.usage = "[--json] ADDRESS...",
+	.opts = (const struct option[]){
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ NULL, 0, NULL, 0 },
+	},
+	.ext = { &cmd_opt_lists },
+	.flags = CMD_OPERANDS,
 };
 
 static const char *verdict_name(enum tset_verdict v)
@@ -71,61 +70,31 @@ static void check_one_text(const char *arg, const struct tset_match *m)
 
 int cmd_check(int argc, char **argv)
 {
-	struct cli_common common;
-	struct list_args la;
 	struct lists ls = { 0 };
 	struct list **lists = NULL;
-	size_t nlists = 0;
 	struct tset *tset = NULL;
+	struct cmd_ctx cx;
 	bool json = false;
 	char err[ERRLEN];
-	int c, rc = 0;
+	size_t nlists = 0;
+	int rc;
 
-	cli_common_init(&common);
-	list_args_init(&la);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, check_opts,
-				NULL)) != -1) {
-		if (cli_common_opt(&common, c, optarg))
-			continue;
-		if ((rc = list_args_opt(&la, c, optarg)) < 0) {
-			rc = -rc;
-			goto out;
-		}
-		if (rc) {
-			rc = 0;
-			continue;
-		}
-		switch (c) {
-		case OPT_JSON:
-			json = true;
-			break;
-		default:
-			rc = cli_usage_error(argv[0], usage);
-			goto out;
-		}
-	}
-	if (common.help) {
-		printf("usage: cordon %s %s\n", argv[0], usage);
+	cmd_ctx_init(&cx, &spec, argv[0]);
+	while (cmd_ctx_getopt(&cx, argc, argv) != -1)
+		json = true;
+	if ((rc = cmd_ctx_load(&cx, argc, argv)) != CMD_GO)
 		goto out;
-	}
-	if ((rc = cli_common_finish(&common)))
-		goto out;
-	if (optind >= argc) {
-		rc = cli_usage_error(argv[0], usage);
-		goto out;
-	}
 	/* Every address must parse before anything is printed. */
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; i < cx.n_operands; i++) {
 		struct cd_addr a;
 
-		if (!addr_parse(argv[i], &a)) {
-			log_warnx("'%s' is not an IPv4 or IPv6 address", argv[i]);
+		if (!addr_parse(cx.operands[i], &a)) {
+			log_warnx("'%s' is not an IPv4 or IPv6 address", cx.operands[i]);
 			rc = EXIT_USAGE;
 			goto out;
 		}
 	}
-	if ((rc = list_args_load(&la, &ls, &lists, &nlists, true)))
+	if ((rc = cmd_opt_lists_load(&cx.lists, &ls, &lists, &nlists, true)))
 		goto out;
 	tset = tset_build(lists, nlists, err, sizeof(err));
 	if (!tset) {
@@ -133,18 +102,18 @@ int cmd_check(int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; i < cx.n_operands; i++) {
 		struct tset_match m;
 		struct cd_addr a;
 
-		if (!addr_parse(argv[i], &a))
+		if (!addr_parse(cx.operands[i], &a))
 			continue; /* checked above */
 		tset_explain(tset, &a, &m);
 		if (json) {
-			if ((rc = check_one_json(argv[i], &m)))
+			if ((rc = check_one_json(cx.operands[i], &m)))
 				goto out;
 		} else {
-			check_one_text(argv[i], &m);
+			check_one_text(cx.operands[i], &m);
 		}
 	}
 	if (fflush(stdout) == EOF) {
@@ -155,6 +124,6 @@ out:
 	tset_free(tset);
 	free(lists);
 	lists_free(&ls);
-	list_args_free(&la);
+	cmd_ctx_free(&cx);
 	return rc;
 }

@@ -12,13 +12,20 @@
 
 #include <cjson/cJSON.h>
 
-#include "cli.h"
 #include "cmd.h"
-#include "config.h"
+#include "cmd_ctx.h"
 #include "journal.h"
 #include "log.h"
 
-enum { OPT_JSON = CLI_OPT__NEXT };
+enum { OPT_JSON = CMD_OPT_OWN };
+
+static const struct cmd_spec spec = {
+	.usage = "[--json]",
+	.opts = (const struct option[]){
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ NULL, 0, NULL, 0 },
+	},
+};
 
 struct show {
 	bool json;
@@ -179,63 +186,30 @@ static void summary(const struct show *s)
 
 int cmd_journal(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ 0 }
-	};
-	static const char usage[] = "[--json] [--state-dir DIR] [-c FILE]";
-	struct cordon_config cfg = { 0 };
-	bool state_dir_given = false;
 	struct show s = { 0 };
-	struct cli_common cc;
+	struct cmd_ctx cx;
 	char err[ERRLEN];
-	int opt, rc;
+	int rc;
 
-	cli_common_init(&cc);
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
-				  NULL)) != -1) {
-		if (opt == CLI_OPT_STATE_DIR)
-			state_dir_given = true;
-		if (cli_common_opt(&cc, opt, optarg))
-			continue;
-		if (opt != OPT_JSON)
-			return cli_usage_error(argv[0], usage);
+	cmd_ctx_init(&cx, &spec, argv[0]);
+	while (cmd_ctx_getopt(&cx, argc, argv) != -1)
 		s.json = true;
-	}
-	if (cc.help) {
-		printf("usage: cordon %s %s\n", argv[0], usage);
-		return EXIT_OK;
-	}
-	if (optind != argc)
-		return cli_usage_error(argv[0], usage);
-	rc = cli_common_finish(&cc);
-	if (rc)
-		return rc;
-	/* The daemon's state directory: --state-dir, else the config's. */
-	if (!state_dir_given) {
-		if (config_load(&cfg, cc.config, cc.config_given, err, sizeof(err))) {
-			log_warnx("%s", err);
-			return EXIT_USAGE;
-		}
-		cc.state_dir = cfg.agent.state_dir;
-	}
-	rc = journal_read(cc.state_dir, show_rec, &s, &s.st.scan, err, sizeof(err));
-	if (rc) {
+	if ((rc = cmd_ctx_load(&cx, argc, argv)) != CMD_GO)
+		goto out;
+	if (journal_read(cx.state_dir, show_rec, &s, &s.st.scan, err, sizeof(err))) {
 		log_warnx("journal: %s", err);
-		journal_state_free(&s.st);
-		config_free(&cfg);
-		return EXIT_FAIL;
+		rc = EXIT_FAIL;
+		goto out;
 	}
 	summary(&s);
 	rc = s.st.scan.corrupt || s.st.invalid ? EXIT_FAIL : EXIT_OK;
 	if (rc)
 		log_warnx("%s/" JOURNAL_FILE ": damaged in the middle (%llu corrupt "
-			  "regions, %llu unreadable records)", cc.state_dir,
+			  "regions, %llu unreadable records)", cx.state_dir,
 			  (unsigned long long)s.st.scan.corrupt,
 			  (unsigned long long)s.st.invalid);
+out:
 	journal_state_free(&s.st);
-	config_free(&cfg);
+	cmd_ctx_free(&cx);
 	return rc;
 }

@@ -4,88 +4,47 @@
 #include <stdlib.h>
 
 #include "cmd.h"
-#include "cmd_opts.h"
-#include "config.h"
-#include "state.h"
+#include "cmd_ctx.h"
 #include "log.h"
+#include "state.h"
+#include "enforce.h"
 
-enum { OPT_REASON = ENF_OPT__NEXT, OPT_LOCAL_ONLY, OPT_RESTORE };
+enum { OPT_REASON = CMD_OPT_OWN, OPT_LOCAL_ONLY, OPT_RESTORE };
 
-static const char usage[] =
-	"[--reason TEXT] [--local-only] [--restore] " ENF_USAGE_COMMON;
-
-int cmd_lockdown(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		ENF_LONGOPTS,
+static const struct cmd_spec spec = {
+	.usage = "[--reason TEXT] [--local-only] [--restore]",
+	.opts = (const struct option[]){
 		{ "reason", required_argument, NULL, OPT_REASON },
 		{ "local-only", no_argument, NULL, OPT_LOCAL_ONLY },
 		{ "restore", no_argument, NULL, OPT_RESTORE },
-		{ 0 }
-	};
+		{ NULL, 0, NULL, 0 },
+	},
+	.ext = { &cmd_opt_enforce },
+};
+
+int cmd_lockdown(int argc, char **argv)
+{
+	const char *reason = "manual lockdown";
 	bool restore = false, done = false;
 	struct enforce_state st;
-	struct enforce_opts *o = calloc(1, sizeof(*o));
-	const char *reason = "manual lockdown";
 	struct enforce_timing t;
-	struct cordon_config cfg = { 0 };
-	struct cli_common cc;
+	struct enforce_opts *o;
+	struct cmd_ctx cx;
 	char err[ERRLEN];
 	uint64_t t0;
-	int opt, rc = EXIT_OK;
+	int opt, rc;
 
-	cli_common_init(&cc);
-	if (!o) {
-		log_warnx("out of memory");
-		return EXIT_FAIL;
-	}
-	enforce_opts_default(o);
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
-				  NULL)) != -1) {
-		int r;
-
-		if (cli_common_opt(&cc, opt, optarg))
-			continue;
-		r = enf_cli_opt(o, opt, optarg);
-		if (r < 0) {
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		if (r)
-			continue;
+	cmd_ctx_init(&cx, &spec, argv[0]);
+	while ((opt = cmd_ctx_getopt(&cx, argc, argv)) != -1) {
 		if (opt == OPT_REASON)
 			reason = optarg;
 		else if (opt == OPT_RESTORE)
 			restore = true;
-		else if (opt != OPT_LOCAL_ONLY) {
-			rc = cli_usage_error(argv[0], usage);
-			goto out;
-		}
+		/* --local-only: a manual lockdown is always local. */
 	}
-	if (cc.help) {
-		printf("usage: cordon %s %s\n", argv[0], usage);
+	if ((rc = cmd_ctx_load(&cx, argc, argv)) != CMD_GO)
 		goto out;
-	}
-	if (optind != argc) {
-		rc = cli_usage_error(argv[0], usage);
-		goto out;
-	}
-	rc = cli_common_finish(&cc);
-	if (rc)
-		goto out;
-	o->state_dir = cc.state_dir;
-	if (config_load(&cfg, cc.config, cc.config_given, err, sizeof(err))) {
-		log_warnx("%s", err);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	if (!cc.state_dir_given && cfg.agent.state_dir)
-		o->state_dir = cfg.agent.state_dir;
-	rc = enf_opts_config(o, &cfg);
-	if (rc)
-		goto out;
+	o = cx.enf;
 	/*
 	 * --restore (cordon-lockdown.service, early at boot): put back a
 	 * recorded lockdown, and do nothing when none is recorded. Units
@@ -100,6 +59,7 @@ int cmd_lockdown(int argc, char **argv)
 		}
 		if (!st.locked) {
 			printf("lockdown: none recorded in %s\n", o->state_dir);
+			rc = EXIT_OK;
 			goto out;
 		}
 		reason = st.reason;
@@ -127,8 +87,8 @@ int cmd_lockdown(int argc, char **argv)
 	       "kernel %.2f ms, %zu messages)\n",
 	       (double)(util_now_mono_ns() - t0) / 1e6, (double)t.state_ns / 1e6,
 	       (double)t.kernel_ns / 1e6, t.messages);
+	rc = EXIT_OK;
 out:
-	config_free(&cfg);
-	free(o);
+	cmd_ctx_free(&cx);
 	return rc;
 }

@@ -7,103 +7,72 @@
 #include <stdlib.h>
 
 #include "cmd.h"
-#include "config.h"
-#include "release.h"
-#include "cmd_opts.h"
+#include "cmd_ctx.h"
 #include "log.h"
+#include "release.h"
 
-enum { OPT_LOCAL_ONLY = ENF_OPT__NEXT, OPT_INCIDENT, OPT_INSTANCE_ID, OPT_REGION, OPT_SNS_TOPIC };
+enum { OPT_LOCAL_ONLY = CMD_OPT_OWN, OPT_INCIDENT, OPT_INSTANCE_ID, OPT_REGION,
+       OPT_SNS_TOPIC };
 
-static const char usage[] = "[--incident ID] [--local-only] " ENF_USAGE_COMMON "\n"
-			    "       cordon release --instance-id ID [--region R] [--sns-topic ARN] "
-			    "[-c FILE]";
-
-int cmd_release(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		ENF_LONGOPTS,
-		{ "local-only", no_argument, NULL, OPT_LOCAL_ONLY },
+static const struct cmd_spec spec = {
+	.usage = "[--incident ID] [--local-only]\n"
+		 "       cordon release --instance-id ID [--region R] [--sns-topic ARN]",
+	.opts = (const struct option[]){
 		{ "incident", required_argument, NULL, OPT_INCIDENT },
+		{ "local-only", no_argument, NULL, OPT_LOCAL_ONLY },
 		{ "instance-id", required_argument, NULL, OPT_INSTANCE_ID },
 		{ "region", required_argument, NULL, OPT_REGION },
 		{ "sns-topic", required_argument, NULL, OPT_SNS_TOPIC },
-		{ 0 }
-	};
+		{ NULL, 0, NULL, 0 },
+	},
+	.ext = { &cmd_opt_enforce },
+};
+
+int cmd_release(int argc, char **argv)
+{
 	struct release_opts ro = { 0 };
 	struct release_report rep;
-	struct cordon_config cfg = { 0 };
-	struct enforce_opts *o = calloc(1, sizeof(*o));
 	struct enforce_timing t;
-	struct cli_common cc;
 	const char *sns_topic = NULL;
+	struct cmd_ctx cx;
 	char err[ERRLEN];
-	int opt, rc = EXIT_OK;
+	int opt, rc;
 
-	cli_common_init(&cc);
-	if (!o) {
-		log_warnx("out of memory");
-		return EXIT_FAIL;
-	}
-	enforce_opts_default(o);
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
-				  NULL)) != -1) {
-		int r;
-
-		if (cli_common_opt(&cc, opt, optarg))
-			continue;
-		r = enf_cli_opt(o, opt, optarg);
-		if (r < 0) {
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		if (opt == OPT_LOCAL_ONLY)
-			ro.local_only = true;
-		else if (opt == OPT_INCIDENT)
+	cmd_ctx_init(&cx, &spec, argv[0]);
+	while ((opt = cmd_ctx_getopt(&cx, argc, argv)) != -1) {
+		switch (opt) {
+		case OPT_INCIDENT:
 			ro.incident = optarg;
-		else if (opt == OPT_INSTANCE_ID)
+			break;
+		case OPT_LOCAL_ONLY:
+			ro.local_only = true;
+			break;
+		case OPT_INSTANCE_ID:
 			ro.instance_id = optarg;
-		else if (opt == OPT_REGION)
+			break;
+		case OPT_REGION:
 			ro.region = optarg;
-		else if (opt == OPT_SNS_TOPIC)
+			break;
+		case OPT_SNS_TOPIC:
 			sns_topic = optarg;
-		else if (!r) {
-			rc = cli_usage_error(argv[0], usage);
-			goto out;
+			break;
 		}
 	}
-	if (cc.help) {
-		printf("usage: cordon %s %s\n", argv[0], usage);
+	if ((rc = cmd_ctx_load(&cx, argc, argv)) != CMD_GO)
 		goto out;
-	}
 	/* Off the host there is no incident journal and no local lockdown. */
-	if (optind != argc || (ro.instance_id && (ro.incident || ro.local_only))) {
-		rc = cli_usage_error(argv[0], usage);
+	if (ro.instance_id && (ro.incident || ro.local_only)) {
+		rc = cmd_ctx_usage(&cx);
 		goto out;
 	}
-	rc = cli_common_finish(&cc);
-	if (rc)
-		goto out;
-	o->state_dir = cc.state_dir;
-	/* The SNS topic comes from the config; a missing default is fine. */
-	if (config_load(&cfg, cc.config, cc.config_given, err, sizeof(err))) {
-		log_warnx("%s", err);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	/* --state-dir wins over the config's; the config's over the default. */
-	if (!cc.state_dir_given && cfg.agent.state_dir)
-		o->state_dir = cfg.agent.state_dir;
-	if ((rc = enf_opts_config(o, &cfg)))
-		goto out;
-	ro.state_dir = o->state_dir;
-	ro.sns_topic = sns_topic ? sns_topic : cfg.cloud.sns_topic_arn;
-	if (release_run(&ro, o, &rep, err, sizeof(err))) {
+	ro.state_dir = cx.state_dir;
+	ro.sns_topic = sns_topic ? sns_topic : cx.cfg.cloud.sns_topic_arn;
+	if (release_run(&ro, cx.enf, &rep, err, sizeof(err))) {
 		log_warnx("release: %s", err);
 		rc = EXIT_FAIL;
 		goto out;
 	}
+	rc = EXIT_OK;
 	if (ro.instance_id) {
 		printf("release: done\n");
 		goto out;
@@ -112,7 +81,6 @@ int cmd_release(int argc, char **argv)
 	printf("release: done (kernel %.2f ms, %zu messages)\n",
 	       (double)t.kernel_ns / 1e6, t.messages);
 out:
-	config_free(&cfg);
-	free(o);
+	cmd_ctx_free(&cx);
 	return rc;
 }

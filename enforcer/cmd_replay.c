@@ -5,30 +5,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
 #include "cmd.h"
-#include "list_args.h"
+#include "cmd_ctx.h"
+#include "lists_load.h"
 #include "log.h"
 #include "pcapfile.h"
 #include "sensor.h"
 
-static const char usage[] =
-	"[-c FILE] [--state-dir DIR] [--threat-list [FMT:]FILE]... "
-	"[--trusted-list [FMT:]FILE]... [--instance-id ID] [--max-flows N] PCAP...";
-
 enum {
-	OPT_INSTANCE = CLI_OPT__NEXT,
+	OPT_INSTANCE = CMD_OPT_OWN,
 	OPT_MAX_FLOWS,
 	OPT_MAX_FINDINGS,
 };
 
-static const struct option replay_opts[] = {
-	CLI_COMMON_LONGOPTS,
-	LIST_ARGS_LONGOPTS,
-	{ "instance-id", required_argument, NULL, OPT_INSTANCE },
-	{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
-	{ "max-findings", required_argument, NULL, OPT_MAX_FINDINGS },
-	{ NULL, 0, NULL, 0 }
+static const struct cmd_spec spec = {
+	.usage = "[--instance-id ID] [--max-flows N] [--max-findings N] PCAP...",
+	.opts = (const struct option[]){
+		{ "instance-id", required_argument, NULL, OPT_INSTANCE },
+		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
+		{ "max-findings", required_argument, NULL, OPT_MAX_FINDINGS },
+		{ NULL, 0, NULL, 0 },
+	},
+	.ext = { &cmd_opt_lists },
+	.flags = CMD_OPERANDS,
 };
 
 struct replay {
@@ -190,71 +189,40 @@ static void print_set_summary(const struct tset *t, size_t entries,
 
 int cmd_replay(int argc, char **argv)
 {
-	struct cli_common common;
-	struct list_args la;
-	struct lists ls = { 0 };
-	struct list **lists = NULL;
-	size_t nlists = 0;
-	struct sensor_opts so;
-	struct sensor *sensor = NULL;
-	struct tset *tset = NULL;
-	struct replay r;
 	const char *instance_id = NULL;
+	struct sensor *sensor = NULL;
+	struct list **lists = NULL;
+	struct tset *tset = NULL;
+	struct lists ls = { 0 };
+	struct sensor_opts so;
+	struct cmd_ctx cx;
+	struct replay r;
+	size_t nlists = 0;
 	char err[ERRLEN];
 	uint64_t t0, t1, t2, v;
-	int c, rc = EXIT_USAGE;
+	int opt, rc;
 
-	cli_common_init(&common);
-	list_args_init(&la);
 	sensor_opts_default(&so);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, replay_opts,
-				NULL)) != -1) {
-		if (cli_common_opt(&common, c, optarg))
-			continue;
-		if ((rc = list_args_opt(&la, c, optarg)) < 0) {
-			rc = -rc;
-			goto out;
-		}
-		if (rc) {
-			rc = 0;
-			continue;
-		}
-		switch (c) {
-		case OPT_INSTANCE:
+	cmd_ctx_init(&cx, &spec, argv[0]);
+	while ((opt = cmd_ctx_getopt(&cx, argc, argv)) != -1) {
+		if (opt == OPT_INSTANCE) {
 			instance_id = optarg;
-			break;
-		case OPT_MAX_FLOWS:
-		case OPT_MAX_FINDINGS:
-			if (util_parse_u64(optarg, 16, 1u << 26, &v)) {
-				log_warnx("--%s: '%s' is not a number in 16..%u",
-					  c == OPT_MAX_FLOWS ? "max-flows" : "max-findings",
-					  optarg, 1u << 26);
-				rc = EXIT_USAGE;
-				goto out;
-			}
-			*(c == OPT_MAX_FLOWS ? &so.max_flows : &so.max_findings) = v;
-			break;
-		default:
-			rc = cli_usage_error(argv[0], usage);
+		} else if (util_parse_u64(optarg, 16, 1u << 26, &v)) {
+			log_warnx("--%s: '%s' is not a number in 16..%u",
+				  opt == OPT_MAX_FLOWS ? "max-flows" : "max-findings",
+				  optarg, 1u << 26);
+			rc = EXIT_USAGE;
 			goto out;
+		} else {
+			*(opt == OPT_MAX_FLOWS ? &so.max_flows : &so.max_findings) = v;
 		}
 	}
-	if (common.help) {
-		printf("usage: cordon %s %s\n", argv[0], usage);
-		rc = EXIT_OK;
+	if ((rc = cmd_ctx_load(&cx, argc, argv)) != CMD_GO)
 		goto out;
-	}
-	if ((rc = cli_common_finish(&common)))
-		goto out;
-	if (optind >= argc) {
-		rc = cli_usage_error(argv[0], usage);
-		goto out;
-	}
-	if (la.n == 0)
+	if (cx.lists.n == 0)
 		log_warnx("no --threat-list given: nothing can match");
 	t0 = util_now_mono_ns();
-	if ((rc = list_args_load(&la, &ls, &lists, &nlists, false)))
+	if ((rc = cmd_opt_lists_load(&cx.lists, &ls, &lists, &nlists, false)))
 		goto out;
 	t1 = util_now_mono_ns();
 	tset = tset_build(lists, nlists, err, sizeof(err));
@@ -267,22 +235,22 @@ int cmd_replay(int argc, char **argv)
 	t2 = util_now_mono_ns();
 	sensor_set_tset(sensor, tset);
 	r.sensor = sensor;
-	for (int i = optind; i < argc; i++) {
-		int frc = replay_file(&r, argv[i]);
+	for (int i = 0; i < cx.n_operands; i++) {
+		int frc = replay_file(&r, cx.operands[i]);
 
 		if (frc && !rc)
 			rc = frc;
 	}
 	print_set_summary(tset, lists_entries(&ls), t1 - t0, t2 - t1);
 	print_summary(sensor, util_now_mono_ns() - t2);
-	c = print_findings(sensor, instance_id);
-	if (c && !rc)
-		rc = c;
+	opt = print_findings(sensor, instance_id);
+	if (opt && !rc)
+		rc = opt; /* the first failure's status */
 out:
 	sensor_free(sensor);
 	tset_free(tset);
 	free(lists);
 	lists_free(&ls);
-	list_args_free(&la);
+	cmd_ctx_free(&cx);
 	return rc;
 }

@@ -14,16 +14,21 @@
 
 #include "buf.h"
 #include "cmd.h"
-#include "cli.h"
-#include "config.h"
+#include "cmd_ctx.h"
 #include "log.h"
 #include "respond.h"
 #include "respond_event.h"
 
-enum { OPT_EVENT = CLI_OPT__NEXT };
+enum { OPT_EVENT = CMD_OPT_OWN };
 
-static const char usage[] = "--event FILE|- [-c FILE]\n"
-			    "       cordon respond [-c FILE]   (AWS Lambda: AWS_LAMBDA_RUNTIME_API set)";
+static const struct cmd_spec spec = {
+	.usage = "--event FILE|-\n"
+		 "       cordon respond   (as an AWS Lambda function: AWS_LAMBDA_RUNTIME_API set)",
+	.opts = (const struct option[]){
+		{ "event", required_argument, NULL, OPT_EVENT },
+		{ NULL, 0, NULL, 0 },
+	},
+};
 
 /* The whole event, or more than the cap of it (so that over is seen). */
 static int read_event(const char *path, struct buf *b, char *err, size_t errlen)
@@ -92,43 +97,35 @@ out:
 
 int cmd_respond(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "event", required_argument, NULL, OPT_EVENT },
-		{ 0 }
-	};
-	struct cordon_config cfg = { 0 };
 	const char *event = NULL, *lambda = getenv("AWS_LAMBDA_RUNTIME_API");
-	struct cli_common cc;
+	struct cmd_ctx cx;
 	char err[ERRLEN];
 	int opt, rc;
 
-	cli_common_init(&cc);
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		if (cli_common_opt(&cc, opt, optarg))
-			continue;
-		if (opt != OPT_EVENT)
-			return cli_usage_error(argv[0], usage);
-		event = optarg;
+	cmd_ctx_init(&cx, &spec, argv[0]);
+	while ((opt = cmd_ctx_getopt(&cx, argc, argv)) != -1)
+		if (opt == OPT_EVENT)
+			event = optarg;
+	if ((rc = cmd_ctx_load(&cx, argc, argv)) != CMD_GO) {
+		if (!event && lambda && rc != EXIT_OK)
+			respond_lambda_init_error("Cordon.BadConfig", "cordon respond: bad usage or "
+						  "configuration file (see the function's log)");
+		goto out;
 	}
-	if (cc.help) {
-		printf("usage: cordon %s %s\n", argv[0], usage);
-		return EXIT_OK;
+	if (!event && !lambda) {
+		rc = cmd_ctx_usage(&cx);
+		goto out;
 	}
-	if (optind != argc || (!event && !lambda))
-		return cli_usage_error(argv[0], usage);
-	if ((rc = cli_common_finish(&cc)))
-		return rc;
-	if (config_load(&cfg, cc.config, cc.config_given, err, sizeof(err)) ||
-	    config_apply_env(&cfg, NULL, err, sizeof(err))) {
+	/* The file's options, then CORDON_<SECTION>_<KEY> over them. */
+	if (config_apply_env(&cx.cfg, NULL, err, sizeof(err))) {
 		log_warnx("%s", err);
 		if (!event)
 			respond_lambda_init_error("Cordon.BadConfig", err);
-		config_free(&cfg);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out;
 	}
-	rc = event ? one_event(&cfg, event) : respond_lambda_run(&cfg);
-	config_free(&cfg);
+	rc = event ? one_event(&cx.cfg, event) : respond_lambda_run(&cx.cfg);
+out:
+	cmd_ctx_free(&cx);
 	return rc;
 }

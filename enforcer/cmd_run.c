@@ -1,44 +1,62 @@
 /* SPDX-License-Identifier: MIT */
-#include <errno.h>
+/* cordon run: the agent, with every setting from the config (config_table.c). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "cli.h"
 #include "cmd.h"
-#include "config.h"
+#include "cmd_ctx.h"
 #include "daemon.h"
 #include "log.h"
+#include "sensord.h"
 
-static const char usage[] =
-	"[-c FILE] [--state-dir DIR] [-n] [-v] [--no-seccomp]";
+/* run_opts holds whatever the config accepts. */
+#define FIELD_N(f) (sizeof(((struct run_opts *)0)->f) / sizeof(((struct run_opts *)0)->f[0]))
+_Static_assert(FIELD_N(ifaces) == CONFIG_MAX_INTERFACES, "[agent] interface");
+_Static_assert(FIELD_N(lists) == CONFIG_MAX_LISTS, "[lists] threat/trusted");
+_Static_assert(FIELD_N(gd_types) == CONFIG_MAX_GD_TYPES, "[incident] guardduty_types");
+_Static_assert(FIELD_N(gd_types[0]) == CONFIG_PATTERN_LEN, "guardduty_types pattern");
+_Static_assert(FIELD_N(findings_file) == CONFIG_PATH_LEN, "[agent] findings_file");
+_Static_assert(FIELD_N(metrics_file) == CONFIG_PATH_LEN, "[agent] metrics_file");
+_Static_assert(FIELD_N(sns_topic) == CONFIG_ARN_LEN, "[cloud] sns_topic_arn");
+_Static_assert(FIELD_N(events_bus) == CONFIG_ARN_LEN, "[events] eventbridge_bus");
+_Static_assert(FIELD_N(gd_detector) == CONFIG_DETECTOR_LEN, "[guardduty] detector_id");
+_Static_assert(FIELD_N(instance_id) >= 20, "[agent] instance_id: i- and 17 hex digits");
+_Static_assert(FIELD_N(forensic_sg) >= 21, "[cloud] *_security_group: sg- and 17 hex digits");
+_Static_assert(FIELD_N(enf.allow) == ALLOW_MAX, "[lockdown] allow");
+_Static_assert(FIELD_N(enf.units) == ALLOW_MAX_UNITS, "[lockdown] allow_unit");
+/* The sensor takes every interface and the NFLOG handle, every list. */
+_Static_assert(SENSORD_MAX_CAPS >= CONFIG_MAX_INTERFACES + 1, "sensor capture handles");
+_Static_assert(SENSORD_MAX_LISTS >= CONFIG_MAX_LISTS, "sensor lists");
 
-enum { OPT_NO_SECCOMP = CLI_OPT__NEXT, OPT_EXIT_AFTER_LOCKDOWN };
+enum { OPT_NO_SECCOMP = CMD_OPT_OWN, OPT_EXIT_AFTER_LOCKDOWN };
 
-static const struct option run_opts_long[] = {
-	CLI_COMMON_LONGOPTS,
-	{ "check-config", no_argument, NULL, 'n' },
-	{ "verbose", no_argument, NULL, 'v' },
-	/* Sanitizer builds in the tests need syscalls the filter refuses. */
-	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
-	{ "exit-after-lockdown", no_argument, NULL, OPT_EXIT_AFTER_LOCKDOWN },
-	{ NULL, 0, NULL, 0 }
+static const struct cmd_spec spec = {
+	.usage = "[-n] [--no-seccomp] [--exit-after-lockdown]",
+	.opts = (const struct option[]){
+		{ "check-config", no_argument, NULL, 'n' },
+		/* Sanitizer builds in the tests need syscalls the filter refuses. */
+		{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
+		{ "exit-after-lockdown", no_argument, NULL, OPT_EXIT_AFTER_LOCKDOWN },
+		{ NULL, 0, NULL, 0 },
+	},
+	.flags = CMD_VERBOSE,
+	.help = config_help,
 };
 
-static int add_lists(struct run_opts *o, const struct config_strv *v,
-		     enum list_kind kind, const char *cfg)
+#define COPY(dst, src) util_strlcpy(dst, (src) ? (src) : "", sizeof(dst))
+
+/* The config checked them (grammar, CONFIG_MAX_LISTS together). */
+static int copy_lists(struct run_opts *o, const struct config_strv *v,
+		      enum list_kind kind)
 {
 	char err[ERRLEN];
 
 	for (size_t i = 0; i < v->n; i++) {
-		if (o->n_lists == RUN_MAX_LISTS) {
-			log_warnx("%s: [lists] more than %d lists", cfg, RUN_MAX_LISTS);
-			return EXIT_USAGE;
-		}
-		if (list_spec_parse(v->v[i], kind, &o->lists[o->n_lists], err,
+		if (o->n_lists == RUN_MAX_LISTS ||
+		    list_spec_parse(v->v[i], kind, &o->lists[o->n_lists], err,
 				    sizeof(err))) {
-			log_warnx("%s: [lists] %s: %s", cfg,
-				  kind == LIST_TRUSTED ? "trusted" : "threat", err);
+			log_warnx("[lists] %s: too many lists or bad location",
+				  v->v[i]);
 			return EXIT_USAGE;
 		}
 		o->n_lists++;
@@ -46,24 +64,17 @@ static int add_lists(struct run_opts *o, const struct config_strv *v,
 	return 0;
 }
 
-#define COPY(dst, src) util_strlcpy(dst, (src) ? (src) : "", sizeof(dst))
-
-/* The config, checked, into what the daemon runs with. */
-static int run_opts_from_config(struct run_opts *o, const struct cordon_config *c,
-				const char *cfg)
+/* The config into what the daemon runs with: every default is the table's. */
+static int run_opts_from_config(struct run_opts *o, const struct cordon_config *c)
 {
-	char err[ERRLEN];
 	int rc;
 
 	o->mode = c->agent.mode == CONFIG_MODE_MONITOR ? RUN_MONITOR :
 		  c->agent.mode == CONFIG_MODE_BLOCK ? RUN_BLOCK : RUN_ISOLATE;
 	o->enf.trip = o->mode == RUN_ISOLATE && c->agent.kernel_trip;
-	if (c->agent.interface.n > RUN_MAX_IFACES) {
-		log_warnx("%s: [agent] interface: at most %d", cfg, RUN_MAX_IFACES);
-		return EXIT_USAGE;
-	}
-	for (size_t i = 0; i < c->agent.interface.n; i++)
+	for (size_t i = 0; i < c->agent.interface.n && i < RUN_MAX_IFACES; i++)
 		COPY(o->ifaces[o->n_ifaces++], c->agent.interface.v[i]);
+	o->state_dir = c->agent.state_dir;
 	o->user = c->agent.user;
 	COPY(o->instance_id, c->agent.instance_id);
 	COPY(o->findings_file, c->agent.findings_file);
@@ -72,32 +83,21 @@ static int run_opts_from_config(struct run_opts *o, const struct cordon_config *
 	o->snaplen = (int)c->agent.snaplen;
 	o->max_flows = (int)c->agent.max_flows;
 	o->max_findings = (int)c->agent.max_findings;
-	o->evidence_seconds = (uint32_t)(c->agent.evidence_window_ms / 1000);
+	/* The evidence ring counts whole seconds: never less than asked. */
+	o->evidence_seconds = (uint32_t)((c->agent.evidence_window_ms + 999) / 1000);
 	o->evidence_bytes = c->agent.evidence_buffer;
 	o->sync_interval = (unsigned)(c->lists.sync_interval_ms / 1000);
+	list_limits_default(&o->lim); /* what the config has no key for */
 	o->lim.floor_v4 = (uint8_t)c->lists.floor_v4;
 	o->lim.floor_v6 = (uint8_t)c->lists.floor_v6;
 	o->lim.max_bytes = c->lists.max_bytes;
 	o->lim.max_entries = c->lists.max_entries;
-	if ((rc = add_lists(o, &c->lists.threat, LIST_THREAT, cfg)) ||
-	    (rc = add_lists(o, &c->lists.trusted, LIST_TRUSTED, cfg)))
+	if ((rc = copy_lists(o, &c->lists.threat, LIST_THREAT)) ||
+	    (rc = copy_lists(o, &c->lists.trusted, LIST_TRUSTED)))
 		return rc;
-	o->enf.nflog_group = (uint16_t)c->agent.nflog_group;
-	o->enf.floor_v4 = o->lim.floor_v4;
-	o->enf.floor_v6 = o->lim.floor_v6;
-	COPY(o->enf.agent_user, c->agent.user);
-	for (size_t i = 0; i < c->lockdown.allow.n; i++)
-		if (allow_add(o->enf.allow, &o->enf.n_allow, c->lockdown.allow.v[i], err,
-					   sizeof(err))) {
-			log_warnx("%s: [lockdown] allow: %s", cfg, err);
-			return EXIT_USAGE;
-		}
-	if (c->lockdown.allow_unit.n > ALLOW_MAX_UNITS) {
-		log_warnx("%s: [lockdown] allow_unit: at most %d", cfg, ALLOW_MAX_UNITS);
-		return EXIT_USAGE;
-	}
-	for (size_t i = 0; i < c->lockdown.allow_unit.n; i++)
-		COPY(o->enf.units[o->enf.n_units++], c->lockdown.allow_unit.v[i]);
+	enforce_opts_default(&o->enf); /* ct mark, resolv.conf, cgroup root */
+	if ((rc = cmd_opt_enforce_config(&o->enf, c, false, false)))
+		return rc;
 	o->outbound = c->incident.outbound;
 	o->inbound_answered = c->incident.inbound_answered;
 	COPY(o->forensic_sg, c->cloud.forensic_security_group);
@@ -111,7 +111,8 @@ static int run_opts_from_config(struct run_opts *o, const struct cordon_config *
 	o->gd_poll_interval = (unsigned)(c->guardduty.poll_interval_ms / 1000);
 	o->gd_min_severity = c->guardduty.min_severity;
 	o->gd_incident_severity = c->incident.guardduty_min_severity;
-	for (size_t i = 0; i < c->incident.guardduty_types.n && o->n_gd_types < 16; i++)
+	for (size_t i = 0; i < c->incident.guardduty_types.n &&
+			   o->n_gd_types < CONFIG_MAX_GD_TYPES; i++)
 		COPY(o->gd_types[o->n_gd_types++], c->incident.guardduty_types.v[i]);
 	o->events_bus_on = c->events.eventbridge;
 	COPY(o->events_bus, c->events.eventbridge_bus);
@@ -121,78 +122,40 @@ static int run_opts_from_config(struct run_opts *o, const struct cordon_config *
 
 int cmd_run(int argc, char **argv)
 {
-	struct cordon_config cfg = { 0 };
-	struct cli_common common;
+	bool check_only = false, no_seccomp = false, exit_after_lockdown = false;
 	struct run_opts *o = NULL;
-	bool check_only = false;
-	char err[ERRLEN];
-	int c, rc = EXIT_USAGE, verbose = 0;
-	bool no_seccomp = false, exit_after_lockdown = false;
+	struct cmd_ctx cx;
+	int opt, rc;
 
-	cli_common_init(&common);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS "nv", run_opts_long,
-				NULL)) != -1) {
-		if (cli_common_opt(&common, c, optarg))
-			continue;
-		switch (c) {
-		case 'n':
+	cmd_ctx_init(&cx, &spec, argv[0]);
+	while ((opt = cmd_ctx_getopt(&cx, argc, argv)) != -1) {
+		if (opt == 'n')
 			check_only = true;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		case OPT_NO_SECCOMP:
+		else if (opt == OPT_NO_SECCOMP)
 			no_seccomp = true;
-			break;
-		case OPT_EXIT_AFTER_LOCKDOWN:
+		else
 			exit_after_lockdown = true;
-			break;
-		default:
-			return cli_usage_error(argv[0], usage);
-		}
 	}
-	if (common.help) {
-		printf("usage: cordon %s %s\n\nConfiguration options:\n", argv[0], usage);
-		config_help(stdout);
-		return EXIT_OK;
-	}
-	if (optind != argc)
-		return cli_usage_error(argv[0], usage);
-	if ((rc = cli_common_finish(&common)))
-		return rc;
-	if (config_load(&cfg, common.config, common.config_given, err, sizeof(err))) {
-		log_warnx("%s", err);
-		rc = EXIT_USAGE;
+	if ((rc = cmd_ctx_load(&cx, argc, argv)) != CMD_GO)
 		goto out;
-	}
-	if (common.state_dir_given &&
-	    config_set(&cfg, "agent", "state_dir", common.state_dir, err, sizeof(err))) {
-		log_warnx("--state-dir: %s", err);
-		rc = EXIT_USAGE;
-		goto out;
-	}
 	o = calloc(1, sizeof(*o));
 	if (!o) {
+		log_warnx("out of memory");
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	run_opts_default(o);
-	o->state_dir = cfg.agent.state_dir;
-	o->enf.state_dir = cfg.agent.state_dir;
-	if ((rc = run_opts_from_config(o, &cfg, common.config)))
+	if ((rc = run_opts_from_config(o, &cx.cfg)))
 		goto out;
 	if (check_only) {
-		config_print(&cfg, stdout);
+		config_print(&cx.cfg, stdout);
 		rc = fflush(stdout) ? EXIT_FAIL : EXIT_OK;
 		goto out;
 	}
 	o->no_seccomp = no_seccomp;
 	o->once_lockdown_exit = exit_after_lockdown;
-	log_init("cordon", getenv("JOURNAL_STREAM") ? LOG_TO_JOURNAL : 0, verbose);
 	rc = daemon_run(o) ? EXIT_FAIL : EXIT_OK;
 out:
 	free(o);
-	config_free(&cfg);
+	cmd_ctx_free(&cx);
 	return rc;
 }

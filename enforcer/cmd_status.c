@@ -10,14 +10,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
-#include "status_daemon.h"
-#include "cmd_opts.h"
 #include "applied.h"
+#include "cmd.h"
+#include "cmd_ctx.h"
 #include "enforce_impl.h"
 #include "log.h"
+#include "status_daemon.h"
 
-enum { OPT_JSON = ENF_OPT__NEXT };
+enum { OPT_JSON = CMD_OPT_OWN };
+
+static const struct cmd_spec spec = {
+	.usage = "[--json]",
+	.opts = (const struct option[]){
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ NULL, 0, NULL, 0 },
+	},
+};
 
 struct status {
 	bool table, kernel_locked, tripped, from_cache;
@@ -175,57 +183,36 @@ static void print_text(const struct status *s)
 
 int cmd_status(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{ "json", no_argument, NULL, OPT_JSON },
-		{ 0 }
-	};
-	static const char usage[] = "[--json] [--state-dir DIR] [-c FILE]";
 	struct status *s = calloc(1, sizeof(*s));
-	struct cli_common cc;
+	struct cmd_ctx cx;
 	bool json = false;
 	char err[ERRLEN];
-	int opt, rc = EXIT_OK;
+	int rc;
 
-	cli_common_init(&cc);
+	cmd_ctx_init(&cx, &spec, argv[0]);
+	while (cmd_ctx_getopt(&cx, argc, argv) != -1)
+		json = true;
+	if ((rc = cmd_ctx_load(&cx, argc, argv)) != CMD_GO)
+		goto out;
 	if (!s) {
 		log_warnx("out of memory");
-		return EXIT_FAIL;
-	}
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
-				  NULL)) != -1) {
-		if (cli_common_opt(&cc, opt, optarg))
-			continue;
-		if (opt != OPT_JSON) {
-			rc = cli_usage_error(argv[0], usage);
-			goto out;
-		}
-		json = true;
-	}
-	if (cc.help) {
-		printf("usage: cordon %s %s\n", argv[0], usage);
+		rc = EXIT_FAIL;
 		goto out;
 	}
-	if (optind != argc) {
-		rc = cli_usage_error(argv[0], usage);
-		goto out;
-	}
-	rc = cli_common_finish(&cc);
-	if (rc)
-		goto out;
-	if (gather(s, cc.state_dir, err, sizeof(err))) {
+	if (gather(s, cx.state_dir, err, sizeof(err))) {
 		log_warnx("status: %s", err);
 		rc = EXIT_FAIL;
 		goto out;
 	}
 	if (json) {
-		print_json(s, cc.state_dir);
+		print_json(s, cx.state_dir);
 	} else {
 		print_text(s);
-		status_daemon_print(cc.state_dir, stdout);
+		status_daemon_print(cx.state_dir, stdout);
 	}
+	rc = fflush(stdout) ? EXIT_FAIL : EXIT_OK;
 out:
+	cmd_ctx_free(&cx);
 	free(s);
 	return rc;
 }

@@ -9,34 +9,37 @@
 #include <curl/curl.h>
 
 #include "aws_client.h"
-#include "cli.h"
 #include "cmd.h"
-#include "cmd_opts.h"
-#include "config.h"
+#include "cmd_ctx.h"
 #include "enforce.h"
-#include "list_args.h"
 #include "log.h"
 #include "sync.h"
 
-#define SYNC_USAGE "[--no-enforce] [--timeout SECONDS]\n" \
-	"       [--threat-list [FORMAT:]LOCATION]... [--trusted-list [FORMAT:]LOCATION]...\n" \
-	"       " ENF_USAGE_COMMON
+enum { OPT_NO_ENFORCE = CMD_OPT_OWN, OPT_TIMEOUT };
 
-enum { OPT_THREAT = ENF_OPT__NEXT, OPT_TRUSTED, OPT_NO_ENFORCE, OPT_TIMEOUT };
+static const struct cmd_spec spec = {
+	.usage = "[--no-enforce] [--timeout SECONDS]",
+	.opts = (const struct option[]){
+		{ "no-enforce", no_argument, NULL, OPT_NO_ENFORCE },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ NULL, 0, NULL, 0 },
+	},
+	.ext = { &cmd_opt_lists, &cmd_opt_enforce },
+};
 
-static void print_status(const struct list_spec *spec, const struct sync_status *st)
+static void print_status(const struct list_spec *ls, const struct sync_status *st)
 {
 	const char *etag = st->etag[0] ? st->etag : "-";
 
 	if (st->res != SYNC_FAILED) {
-		printf("%s: %s, %zu entries, etag %s%s%s\n", spec->location,
+		printf("%s: %s, %zu entries, etag %s%s%s\n", ls->location,
 		       sync_result_name(st->res), st->entries, etag,
 		       st->checksum[0] ? ", checksum " : "", st->checksum);
 	} else if (st->in_force) {
 		printf("%s: failed: %s; last good copy in force, %zu entries, etag %s\n",
-		       spec->location, st->reason, st->entries, etag);
+		       ls->location, st->reason, st->entries, etag);
 	} else {
-		printf("%s: failed: %s; no list in force\n", spec->location, st->reason);
+		printf("%s: failed: %s; no list in force\n", ls->location, st->reason);
 	}
 }
 
@@ -56,171 +59,94 @@ static int apply(struct list **lists, size_t n, const struct enforce_opts *eo)
 }
 
 /*
- * What the config file adds: its [lists] when the command line names none,
- * limits, [aws] attempts and timeouts, and the state directory when
- * --state-dir was not given. 0 or an exit code after a message.
+ * What the config adds: its [lists] when the command line names none,
+ * and [aws] attempts and timeouts. 0 or an exit status after a message.
  */
-static int use_config(const struct cordon_config *cfg, struct list_args *la,
-		      struct aws_client_opts *co, const char **state_dir,
-		      const struct enforce_opts *eo)
+static int use_config(const struct cmd_ctx *cx, struct cmd_lists *la,
+		      struct aws_client_opts *co)
 {
+	const struct cordon_config *cfg = &cx->cfg;
 	int rc = 0;
 
 	if (!la->n) {
 		for (size_t i = 0; i < cfg->lists.threat.n && !rc; i++)
-			rc = list_args_add(la, cfg->lists.threat.v[i], LIST_THREAT);
+			rc = cmd_opt_lists_add(la, cfg->lists.threat.v[i], LIST_THREAT);
 		for (size_t i = 0; i < cfg->lists.trusted.n && !rc; i++)
-			rc = list_args_add(la, cfg->lists.trusted.v[i], LIST_TRUSTED);
+			rc = cmd_opt_lists_add(la, cfg->lists.trusted.v[i], LIST_TRUSTED);
 		if (rc)
 			return rc;
 	}
-	la->lim.floor_v4 = eo->floor_v4;
-	la->lim.floor_v6 = eo->floor_v6;
-	if (cfg->lists.max_bytes)
-		la->lim.max_bytes = cfg->lists.max_bytes;
-	if (cfg->lists.max_entries)
-		la->lim.max_entries = cfg->lists.max_entries;
+	if (!la->n) {
+		log_warnx("sync: no lists: give --threat-list/--trusted-list or [lists] in %s",
+			  cx->config_path);
+		return EXIT_USAGE;
+	}
 	/* AWS_MAX_ATTEMPTS wins over the config file, as in the SDKs. */
 	if (!getenv("AWS_MAX_ATTEMPTS"))
 		co->max_attempts = cfg->aws.max_attempts;
 	co->connect_timeout_ms = (long)cfg->aws.connect_timeout_ms;
 	if (!co->timeout_ms)
 		co->timeout_ms = (long)cfg->aws.total_timeout_ms;
-	if (!strcmp(*state_dir, CLI_DEFAULT_STATE_DIR) && cfg->agent.state_dir &&
-	    *cfg->agent.state_dir)
-		*state_dir = cfg->agent.state_dir;
 	return 0;
 }
 
 int cmd_sync(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		ENF_LONGOPTS,
-		{ "threat-list", required_argument, NULL, OPT_THREAT },
-		{ "trusted-list", required_argument, NULL, OPT_TRUSTED },
-		{ "no-enforce", no_argument, NULL, OPT_NO_ENFORCE },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct cli_common cc;
-	struct list_args la;
 	struct aws_client_opts co = { 0 };
-	struct cordon_config cfg = { 0 };
-	struct enforce_opts *eo = calloc(1, sizeof(*eo));
 	struct aws_client *client = NULL;
-	const char *state_dir;
-	char err[ERRLEN];
-	uint64_t secs;
 	struct list **lists = NULL;
 	bool enforce = true, all_in_force = true;
+	struct cmd_ctx cx;
 	size_t nl = 0;
-	int opt, rc = EXIT_OK;
+	uint64_t secs;
+	int opt, rc;
 
-	cli_common_init(&cc);
-	list_args_init(&la);
-	if (!eo) {
-		log_warnx("out of memory");
-		return EXIT_FAIL;
-	}
-	enforce_opts_default(eo);
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
-		int r;
-
-		if (cli_common_opt(&cc, opt, optarg))
-			continue;
-		r = enf_cli_opt(eo, opt, optarg);
-		if (r < 0) {
+	cmd_ctx_init(&cx, &spec, argv[0]);
+	while ((opt = cmd_ctx_getopt(&cx, argc, argv)) != -1) {
+		if (opt == OPT_NO_ENFORCE) {
+			enforce = false;
+		} else if (util_parse_u64(optarg, 1, 3600, &secs)) {
+			log_warnx("--timeout: '%s' is not a number of seconds in [1,3600]",
+				  optarg);
 			rc = EXIT_USAGE;
 			goto out;
-		}
-		if (r)
-			continue;
-		switch (opt) {
-		case OPT_THREAT:
-		case OPT_TRUSTED:
-			rc = list_args_add(&la, optarg, opt == OPT_THREAT ? LIST_THREAT : LIST_TRUSTED);
-			if (rc)
-				goto out;
-			break;
-		case OPT_NO_ENFORCE:
-			enforce = false;
-			break;
-		case OPT_TIMEOUT: /* per attempt, the whole exchange */
-			if (util_parse_u64(optarg, 1, 3600, &secs)) {
-				log_warnx("--timeout: '%s' is not a number of seconds in [1,3600]", optarg);
-				rc = EXIT_USAGE;
-				goto out;
-			}
-			co.timeout_ms = (long)secs * 1000;
-			break;
-		default:
-			rc = cli_usage_error("sync", SYNC_USAGE);
-			goto out;
+		} else {
+			co.timeout_ms = (long)secs * 1000; /* per attempt, the whole exchange */
 		}
 	}
-	if (cc.help) {
-		printf("usage: cordon sync " SYNC_USAGE "\n");
+	if ((rc = cmd_ctx_load(&cx, argc, argv)) != CMD_GO)
 		goto out;
-	}
-	if (optind != argc) {
-		rc = cli_usage_error("sync", SYNC_USAGE);
+	if ((rc = use_config(&cx, &cx.lists, &co)))
 		goto out;
-	}
-	rc = cli_common_finish(&cc);
-	if (rc)
-		goto out;
-	if (config_load(&cfg, cc.config, cc.config_given, err, sizeof(err))) {
-		log_warnx("%s", err);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	state_dir = cc.state_dir;
-	rc = enf_opts_config(eo, &cfg);
-	if (!rc)
-		rc = use_config(&cfg, &la, &co, &state_dir, eo);
-	if (rc)
-		goto out;
-	if (!la.n) {
-		log_warnx("sync: no lists: give --threat-list/--trusted-list or [lists] in %s",
-			  cc.config);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	eo->state_dir = state_dir;
-
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (aws_client_new(&co, &client) || !(lists = calloc(la.n, sizeof(*lists)))) {
+	if (aws_client_new(&co, &client) || !(lists = calloc(cx.lists.n, sizeof(*lists)))) {
 		log_warnx("out of memory");
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	for (size_t i = 0; i < la.n; i++) {
+	for (size_t i = 0; i < cx.lists.n; i++) {
 		struct sync_opts so = {
-			.state_dir = state_dir, .client = client, .lim = &la.lim,
+			.state_dir = cx.state_dir, .client = client, .lim = &cx.lists.lim,
 			.need_list = enforce,
 		};
 		struct sync_status st;
 		struct list *l = NULL;
 
-		if (sync_list(&so, &la.specs[i], &l, &st) || !st.in_force)
+		if (sync_list(&so, &cx.lists.specs[i], &l, &st) || !st.in_force)
 			all_in_force = false;
-		print_status(&la.specs[i], &st);
+		print_status(&cx.lists.specs[i], &st);
 		if (l)
 			lists[nl++] = l;
 	}
 	rc = all_in_force ? EXIT_OK : EXIT_FAIL;
 	/* Never apply a partial set: it would drop the missing list's entries. */
-	if (enforce && all_in_force && apply(lists, nl, eo))
+	if (enforce && all_in_force && apply(lists, nl, cx.enf))
 		rc = EXIT_FAIL;
 out:
 	for (size_t i = 0; i < nl; i++)
 		list_free(lists[i]);
 	free(lists);
 	aws_client_free(client);
-	list_args_free(&la);
-	config_free(&cfg);
-	free(eo);
+	cmd_ctx_free(&cx);
 	return rc;
 }

@@ -2,36 +2,30 @@
 /* cordon unload: remove table inet cordon, nothing else. */
 #include <stdio.h>
 
-#include "cli.h"
 #include "cmd.h"
+#include "cmd_ctx.h"
 #include "enforce.h"
 #include "log.h"
 
+static const struct cmd_spec spec = { .usage = "" };
+
 int cmd_unload(int argc, char **argv)
 {
-	static const struct option longopts[] = { CLI_COMMON_LONGOPTS, { 0 } };
-	struct cli_common cc;
+	struct cmd_ctx cx;
 	char err[ERRLEN];
-	int opt, rc;
+	int rc;
 
-	cli_common_init(&cc);
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, CLI_COMMON_SHORTOPTS, longopts,
-				  NULL)) != -1)
-		if (!cli_common_opt(&cc, opt, optarg))
-			return cli_usage_error(argv[0], "[-c FILE] [--state-dir DIR]");
-	if (cc.help) {
-		printf("usage: cordon %s [-c FILE] [--state-dir DIR]\n", argv[0]);
-		return EXIT_OK;
-	}
-	if (optind != argc)
-		return cli_usage_error(argv[0], "[-c FILE] [--state-dir DIR]");
-	rc = cli_common_finish(&cc);
-	if (rc)
-		return rc;
+	cmd_ctx_init(&cx, &spec, argv[0]);
+	while (cmd_ctx_getopt(&cx, argc, argv) != -1)
+		;
+	if ((rc = cmd_ctx_load(&cx, argc, argv)) != CMD_GO)
+		goto out;
+	rc = EXIT_OK;
 	if (enforce_unload(err, sizeof(err))) {
 		log_warnx("unload: %s", err);
-		return EXIT_FAIL;
+		rc = EXIT_FAIL;
 	}
-	return EXIT_OK;
+out:
+	cmd_ctx_free(&cx);
+	return rc;
 }

@@ -41,7 +41,11 @@ static void show_usage(FILE *f)
 		   "Commands:\n", CORDON_VERSION);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\n'cordon COMMAND --help' shows a command's options; "
+	fprintf(f, "\nEvery command reads -c FILE (default " CLI_DEFAULT_CONFIG ") and\n"
+		   "uses --state-dir DIR, else the file's [agent] state_dir, else\n"
+		   CLI_DEFAULT_STATE_DIR ". An allow ENTRY (--allow, [lockdown] allow) is\n"
+		   "ADDRESS[/LEN][:[PROTO/]PORT], PROTO tcp or udp (tcp when left out).\n"
+		   "\n'cordon COMMAND --help' shows a command's options; "
 		   "see cordon(8).\n");
 }
 

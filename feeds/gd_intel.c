@@ -31,6 +31,11 @@ static bool id_ok(const char *s)
 	return n > 0 && n < GD_ID_LEN && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789") == n;
 }
 
+/*
+ * Its callers: AWS_ACTION(guardduty:ListThreatIntelSets) AWS_ACTION(guardduty:GetThreatIntelSet)
+ * AWS_ACTION(guardduty:UpdateThreatIntelSet) AWS_ACTION(guardduty:ListIPSets)
+ * AWS_ACTION(guardduty:GetIPSet) AWS_ACTION(guardduty:UpdateIPSet)
+ */
 static int intel_call(struct aws_client *c, const char *op, const char *method, const char *path,
 		const struct aws_kv *q, size_t nq, const char *body, struct aws_http_resp *resp,
 		char *err, size_t errlen)

@@ -17,20 +17,19 @@
  * delimiter attribute says otherwise); an InclusiveBetween pair is a range,
  * turned into the fewest prefixes that cover it.
  *
- * Hostile input: DOCTYPE (and so every entity declaration) is refused,
- * external entities are never loaded, nesting is capped.
+ * Hostile input: common/xmlsafe.c refuses a DOCTYPE (and so every entity
+ * declaration), never loads an external entity, caps nesting and size.
  */
 #include <errno.h>
-#include <expat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "list_impl.h"
+#include "xmlsafe.h"
 
 #define STIX_NS_SEP '\n'          /* cannot survive attribute normalisation */
 #define STIX_MAXDEPTH 64
-#define STIX_CHUNK ((size_t)1 << 20)
 #define STIX_DELIM_DEFAULT "##comma##"
 #define XSI_TYPE "http://www.w3.org/2001/XMLSchema-instance\ntype"
 
@@ -43,7 +42,7 @@ struct stix {
 	struct lst *c;
 	XML_Parser p;
 	int rc;              /* fatal error raised from a callback */
-	unsigned depth;
+	unsigned depth;                 /* xmlsafe keeps it <= STIX_MAXDEPTH */
 	uint8_t cat[STIX_MAXDEPTH + 1]; /* category in force at each depth */
 	uint8_t obj[STIX_MAXDEPTH + 1]; /* object type in force at each depth */
 	size_t n_values;     /* value elements seen */
@@ -120,11 +119,6 @@ static void XMLCALL stix_start(void *arg, const XML_Char *name, const XML_Char *
 
 	if (s->rc)
 		return;
-	if (s->depth >= STIX_MAXDEPTH) {
-		stix_stop(s, lst_fail(s->c, -EINVAL, stix_line(s),
-				      "XML nested deeper than %u elements", STIX_MAXDEPTH));
-		return;
-	}
 	d = ++s->depth;
 	s->cat[d] = s->cat[d - 1];
 	s->obj[d] = s->obj[d - 1];
@@ -339,71 +333,37 @@ static void XMLCALL stix_end(void *arg, const XML_Char *name)
 		s->depth--;
 }
 
-static void XMLCALL stix_doctype(void *arg, const XML_Char *name, const XML_Char *sysid,
-				 const XML_Char *pubid, int has_internal_subset)
-{
-	struct stix *s = arg;
-
-	(void)name;
-	(void)sysid;
-	(void)pubid;
-	(void)has_internal_subset;
-	stix_stop(s, lst_fail(s->c, -EINVAL, stix_line(s),
-			      "DOCTYPE is not allowed in a STIX list (entity expansion risk)"));
-}
-
-static void XMLCALL stix_entity(void *arg, const XML_Char *name, int is_param,
-				const XML_Char *value, int value_len, const XML_Char *base,
-				const XML_Char *sysid, const XML_Char *pubid,
-				const XML_Char *notation)
-{
-	struct stix *s = arg;
-
-	(void)name, (void)is_param, (void)value, (void)value_len, (void)base;
-	(void)sysid, (void)pubid, (void)notation;
-	stix_stop(s, lst_fail(s->c, -EINVAL, stix_line(s),
-			      "entity declarations are not allowed in a STIX list"));
-}
-
 int lst_parse_stix(struct lst *c, const char *buf, size_t len)
 {
 	struct stix s = { .c = c };
-	size_t off = 0;
-	int rc = 0;
+	struct xmlsafe_opts xo = {
+		.max_depth = STIX_MAXDEPTH,
+		.max_bytes = c->lim->max_bytes,
+		.ns_sep = STIX_NS_SEP,
+		.start = stix_start, .end = stix_end, .text = stix_text,
+		.ud = &s,
+	};
+	struct xmlsafe *xs = NULL;
+	char why[ERRLEN];
+	int rc;
 
-	s.p = XML_ParserCreateNS(NULL, STIX_NS_SEP);
-	if (!s.p)
+	if (xmlsafe_new(&xo, &xs))
 		return lst_fail(c, -ENOMEM, 0, "out of memory");
-	XML_SetUserData(s.p, &s);
-	XML_SetElementHandler(s.p, stix_start, stix_end);
-	XML_SetCharacterDataHandler(s.p, stix_text);
-	XML_SetStartDoctypeDeclHandler(s.p, stix_doctype);
-	XML_SetEntityDeclHandler(s.p, stix_entity);
-	XML_SetParamEntityParsing(s.p, XML_PARAM_ENTITY_PARSING_NEVER);
-	for (;;) {
-		size_t n = len - off < STIX_CHUNK ? len - off : STIX_CHUNK;
-		int final = off + n == len;
-
-		if (XML_Parse(s.p, buf + off, (int)n, final) != XML_STATUS_OK) {
-			if (s.rc) {
-				rc = s.rc;
-			} else {
-				rc = lst_fail(c, -EINVAL, stix_line(&s),
-					      "XML error: %s (column %lu)",
-					      XML_ErrorString(XML_GetErrorCode(s.p)),
-					      (unsigned long)XML_GetCurrentColumnNumber(s.p) + 1);
-			}
-			goto out;
-		}
-		off += n;
-		if (final)
-			break;
-	}
-	if (!s.n_values)
+	s.p = xmlsafe_parser(xs);
+	rc = xmlsafe_parse(xs, buf, len, why, sizeof(why));
+	if (s.rc) {
+		rc = s.rc;
+	} else if (rc && xmlsafe_refused(xs)) {
+		/* DTD, depth, size: bad input like any other. */
+		rc = lst_fail(c, -EINVAL, stix_line(&s), "%s", why);
+	} else if (rc) {
+		rc = lst_fail(c, -EINVAL, stix_line(&s), "XML error: %s (column %lu)", why,
+			      xmlsafe_column(xs));
+	} else if (!s.n_values) {
 		rc = lst_fail(c, -EINVAL, 0,
 			      "no entries (no CybOX Address_Value in this STIX document)");
-out:
+	}
 	free(s.text);
-	XML_ParserFree(s.p);
+	xmlsafe_free(xs);
 	return rc;
 }

@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "aws_client.h"
 #include "aws_s3.h"
 #include "aws_sigv4.h"
 #include "buf.h"
+#include "fileio.h"
 #include "s3url.h"
 #include "sync.h"
 
@@ -60,46 +59,31 @@ UNITTEST_STATIC int sync_state_paths(const char *dir, const struct list_spec *sp
 	return 0;
 }
 
-static int ensure_dirs(const char *dir, char *err, size_t errlen)
+/* STATE/lists, made if absent, opened without following a link. */
+static int lists_dir_open(const char *dir, char *err, size_t errlen)
 {
-	char p[1024];
+	int sfd = fileio_dir_open(dir, 0700), lfd;
 
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return util_err(err, errlen, "state directory %s: %s", dir, strerror(errno)), -errno;
-	snprintf(p, sizeof(p), "%s/lists", dir);
-	if (mkdir(p, 0700) && errno != EEXIST)
-		return util_err(err, errlen, "%s: %s", p, strerror(errno)), -errno;
-	return 0;
+	if (sfd < 0)
+		return util_err(err, errlen, "state directory %s: %s", dir,
+				fileio_strerror(sfd)), sfd;
+	lfd = fileio_subdir(sfd, "lists", 0700);
+	close(sfd);
+	if (lfd < 0)
+		util_err(err, errlen, "%s/lists: %s", dir, fileio_strerror(lfd));
+	return lfd;
 }
 
-static int read_small(const char *path, struct buf *b)
+static void meta_read(int lfd, const char *name, struct meta *m)
 {
-	char chunk[4096];
-	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0 && !ret)
-		ret = buf_add(b, chunk, (size_t)n);
-	if (n < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static void meta_read(const char *path, struct meta *m)
-{
-	struct buf b;
+	char *text = NULL;
 	const char *p;
+	size_t len;
 
 	memset(m, 0, sizeof(*m));
-	buf_init(&b, SYNC_META_MAX);
-	if (read_small(path, &b)) {
-		buf_free(&b);
+	if (fileio_read_all(lfd, name, SYNC_META_MAX, &text, &len))
 		return;
-	}
-	for (p = buf_str(&b); *p;) {
+	for (p = text; *p;) {
 		size_t n = strcspn(p, "\n");
 
 		if (n > 5 && !strncmp(p, "etag=", 5) && n - 5 < sizeof(m->etag)) {
@@ -110,88 +94,40 @@ static void meta_read(const char *path, struct meta *m)
 		}
 		p += n + (p[n] == '\n');
 	}
-	buf_free(&b);
-}
-
-/* Write data to path atomically: temp file, fsync, rename, fsync dir. */
-static int write_atomic(const char *path, const void *data, size_t n)
-{
-	char tmp[1100], dir[1100], *slash;
-	const char *p = data;
-	int fd, ret = 0;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	while (n && !ret) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			ret = w < 0 ? -errno : -EIO;
-		else
-			p += w, n -= (size_t)w;
-	}
-	if (!ret && fsync(fd))
-		ret = -errno;
-	if (close(fd) && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path))
-		ret = -errno;
-	if (ret) {
-		unlink(tmp);
-		return ret;
-	}
-	util_strlcpy(dir, path, sizeof(dir));
-	slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = '\0';
-		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0) {
-			if (fsync(fd))
-				ret = -errno;
-			close(fd);
-		}
-	}
-	return ret;
+	free(text);
 }
 
 /* The stored copy, parsed (only when the caller needs a list in hand). */
-static int load_last_good(const struct sync_opts *o, const struct list_spec *spec,
-			  const char *body_path, const struct list_limits *lim,
-			  struct list **out, char *err, size_t errlen)
+static int load_last_good(const struct list_spec *spec, int lfd, const char *body,
+			  const struct list_limits *lim, struct list **out, char *err,
+			  size_t errlen)
 {
-	struct buf b;
+	char *text = NULL;
+	size_t len;
 	int ret;
 
-	buf_init(&b, lim->max_bytes);
-	ret = read_small(body_path, &b);
-	if (ret) {
-		buf_free(&b);
+	ret = fileio_read_all(lfd, body, lim->max_bytes, &text, &len);
+	if (ret)
 		return ret;
-	}
-	(void)o;
-	ret = list_parse(spec->location, spec->fmt, spec->kind, buf_str(&b), b.len, lim,
-			 out, err, errlen);
-	buf_free(&b);
+	ret = list_parse(spec->location, spec->fmt, spec->kind, text, len, lim, out,
+			 err, errlen);
+	free(text);
 	return ret;
 }
 
 /* A failure: say why, and keep the last good copy in force if there is one. */
 static int keep_last_good(const struct sync_opts *o, const struct list_spec *spec,
-			  const char *body_path, const struct meta *m,
+			  int lfd, const char *body, const struct meta *m,
 			  const struct list_limits *lim, struct list **out,
 			  struct sync_status *st, int why)
 {
 	char err[ERRLEN];
 
 	st->res = SYNC_FAILED;
-	if (access(body_path, R_OK))
+	if (lfd < 0 || fileio_exists(lfd, body))
 		return why;
 	if (o->need_list) {
-		if (load_last_good(o, spec, body_path, lim, out, err, sizeof(err)))
+		if (load_last_good(spec, lfd, body, lim, out, err, sizeof(err)))
 			return why;
 		st->entries = (*out)->n;
 	} else {
@@ -207,26 +143,30 @@ static int sync_s3(const struct sync_opts *o, const struct list_spec *spec,
 		   const struct list_limits *lim, struct list **out, struct sync_status *st)
 {
 	char body_path[1100], meta_path[1100], metatext[1400];
+	const char *body, *meta;
 	struct aws_s3_obj obj;
 	struct s3url u;
-	struct meta m;
+	struct meta m = { 0 };
 	struct list *l = NULL;
-	int ret;
+	int ret, lfd = -1;
 
 	aws_s3_obj_init(&obj);
 	ret = s3url_parse(spec->location, &u, st->reason, sizeof(st->reason));
 	if (ret)
 		return st->res = SYNC_FAILED, ret;
 	ret = sync_state_paths(o->state_dir, spec, body_path, meta_path, sizeof(body_path));
-	if (!ret)
-		ret = ensure_dirs(o->state_dir, st->reason, sizeof(st->reason));
 	if (ret) {
-		if (!st->reason[0])
-			util_err(st->reason, sizeof(st->reason), "state directory: %s", strerror(-ret));
+		util_err(st->reason, sizeof(st->reason), "state directory %s: name too long",
+			 o->state_dir);
 		return st->res = SYNC_FAILED, ret;
 	}
-	meta_read(meta_path, &m);
-	if (access(body_path, R_OK))
+	body = util_basename(body_path);
+	meta = util_basename(meta_path);
+	lfd = ret = lists_dir_open(o->state_dir, st->reason, sizeof(st->reason));
+	if (lfd < 0)
+		return st->res = SYNC_FAILED, ret;
+	meta_read(lfd, meta, &m);
+	if (fileio_exists(lfd, body))
 		m.etag[0] = '\0'; /* nothing stored: never ask for a 304 */
 	if (!o->client) {
 		ret = util_err(st->reason, sizeof(st->reason), "no AWS client");
@@ -250,9 +190,12 @@ static int sync_s3(const struct sync_opts *o, const struct list_spec *spec,
 		st->entries = m.entries;
 		st->in_force = true;
 		if (o->need_list) {
-			ret = load_last_good(o, spec, body_path, lim, out, st->reason,
+			ret = load_last_good(spec, lfd, body, lim, out, st->reason,
 					     sizeof(st->reason));
 			if (ret) {
+				if (!*out && !st->reason[0])
+					util_err(st->reason, sizeof(st->reason), "%s: %s",
+						 body_path, fileio_strerror(ret));
 				st->res = SYNC_FAILED;
 				st->in_force = false;
 				goto out;
@@ -266,14 +209,14 @@ static int sync_s3(const struct sync_opts *o, const struct list_spec *spec,
 			 obj.body.len, lim, &l, st->reason, sizeof(st->reason));
 	if (ret)
 		goto fail;
-	ret = write_atomic(body_path, buf_str(&obj.body), obj.body.len);
+	ret = fileio_replace(lfd, body, buf_str(&obj.body), obj.body.len, 0600, 0);
 	snprintf(metatext, sizeof(metatext), "location=%s\netag=%s\nentries=%zu\nchecksum=%s\n",
 		 spec->location, obj.etag, l->n, obj.checksum_algo);
 	if (!ret)
-		ret = write_atomic(meta_path, metatext, strlen(metatext));
+		ret = fileio_replace(lfd, meta, metatext, strlen(metatext), 0600, 0);
 	if (ret) {
 		util_err(st->reason, sizeof(st->reason), "%s: cannot store: %s", body_path,
-			 strerror(-ret));
+			 fileio_strerror(ret));
 		list_free(l);
 		l = NULL;
 		goto fail;
@@ -286,8 +229,10 @@ static int sync_s3(const struct sync_opts *o, const struct list_spec *spec,
 	*out = l;
 	goto out;
 fail:
-	ret = keep_last_good(o, spec, body_path, &m, lim, out, st, ret);
+	ret = keep_last_good(o, spec, lfd, body, &m, lim, out, st, ret);
 out:
+	if (lfd >= 0)
+		close(lfd);
 	aws_s3_obj_free(&obj);
 	return ret;
 }

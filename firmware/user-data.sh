@@ -11,17 +11,22 @@
 # validations refuse quotes and line breaks in them. Lists arrive one
 # item per line.
 #
-# It installs the cordon .deb (or builds a source tarball) from S3, writes /etc/cordon/cordon.conf,
-# enables the lockdown-restore unit and the daemon, starts the daemon and
-# says how it went where a person will look: the console (EC2 "Get system
-# log"), syslog, and the instance tag cordon:status (installed or
-# install-failed).
+# It installs cordon from S3: on an image with apt, the .deb (or a source
+# tarball, built here); on any other systemd distribution (Amazon Linux
+# 2023, Fedora, ...), the self-contained bundle (make bundle), its SHA-256
+# checked before anything is unpacked. Then it writes
+# /etc/cordon/cordon.conf, enables the lockdown-restore unit and the
+# daemon, starts the daemon and says how it went where a person will look:
+# the console (EC2 "Get system log") and syslog. Success tags the instance
+# cordon:status=installed; a failure leaves it untagged.
 #
 # AWS calls made here (tests/firmware/test_iam.sh reads these markers):
 # AWS_ACTION(s3:GetObject) AWS_ACTION(ec2:CreateTags)
 set -Eeuo pipefail
 
 PACKAGE_URL='${package_url}'
+BUNDLE_URL='${bundle_url}'
+BUNDLE_SHA256='${bundle_sha256}'
 MODE='${mode}'
 THREAT_LISTS='${threat_lists}'
 TRUSTED_LISTS='${trusted_lists}'
@@ -81,18 +86,15 @@ tag_status() {
 			--tags "Key=$STATUS_TAG,Value=$1" >/dev/null
 }
 
-# The ERR trap: say what failed, where, and mark the instance.
+# The ERR trap: say what failed and where. The instance stays untagged:
+# only a running agent is cordon:status=installed.
 fail() {
 	local line=$1 cmd=$2 rc=$3
 
 	trap - ERR
 	set +e
 	say "FAILED (exit $rc) at line $line: $cmd"
-	if tag_status install-failed; then
-		say "tagged $INSTANCE_ID $STATUS_TAG=install-failed"
-	else
-		say "could not tag the instance $STATUS_TAG=install-failed"
-	fi
+	say "cordon is not installed; the instance is left without a $STATUS_TAG tag"
 	rm -rf "$WORK"
 	exit 1
 }
@@ -105,6 +107,8 @@ die() {
 
 ensure_awscli() {
 	command -v aws >/dev/null && return 0
+	command -v apt-get >/dev/null ||
+		die "no AWS CLI on this image: use one that has it (Amazon Linux does)"
 	say "no AWS CLI on this image: installing Debian's awscli"
 	apt-get install -y -q --no-install-recommends awscli >/dev/null ||
 		die "no AWS CLI and apt-get could not install awscli: use an image with the AWS CLI"
@@ -139,17 +143,49 @@ install_source() {
 	systemd-sysusers
 }
 
+# The self-contained bundle: checked against its SHA-256 before anything
+# is unpacked, then installed by its own installer (links, units, user,
+# state directory; an upgrade keeps the state and a lockdown in force).
+install_bundle() {
+	local file=$WORK/cordon-bundle.tar.gz got bad
+
+	case $BUNDLE_URL in
+	s3://?*/?*.tar.gz) ;;
+	*) die "bundle_url must be s3://BUCKET/KEY.tar.gz, not '$BUNDLE_URL'" ;;
+	esac
+	[[ $BUNDLE_SHA256 =~ ^[0-9a-f]{64}$ ]] ||
+		die "bundle_sha256 must be 64 lowercase hex digits, not '$BUNDLE_SHA256'"
+	command -v systemctl >/dev/null || die "this image has no systemd: the cordon bundle needs it"
+	ensure_awscli
+	say "fetching $BUNDLE_URL"
+	aws s3 cp --only-show-errors --region "$REGION" "$BUNDLE_URL" "$file"
+	got=$(sha256sum "$file" | cut -d' ' -f1)
+	[[ $got == "$BUNDLE_SHA256" ]] ||
+		die "bundle checksum mismatch: expected $BUNDLE_SHA256, got $got: nothing installed"
+	bad=$(tar -tzf "$file" | grep -cvE '^opt/(cordon/.*)?$' || true)
+	[[ $bad == 0 ]] || die "the bundle holds $bad paths outside opt/cordon/: nothing installed"
+	mkdir -p "$WORK/bundle"
+	tar -xzf "$file" -C "$WORK/bundle"
+	# Its messages go where ours do (console, syslog).
+	bash "$WORK/bundle/opt/cordon/share/cordon/install.sh" 2>&1 |
+		while IFS= read -r line; do say "$line"; done
+}
+
+# apt -> the .deb (or a source tarball); any other systemd image -> the bundle.
 install_package() {
 	local file
 
+	if ! command -v dpkg >/dev/null || ! command -v apt-get >/dev/null || [[ -z $PACKAGE_URL ]]; then
+		[[ -n $BUNDLE_URL ]] || die "this image has no dpkg/apt-get and no bundle_url is set:" \
+			"give the Terraform module bundle_url and bundle_sha256 (make bundle)"
+		install_bundle
+		return
+	fi
 	case $PACKAGE_URL in
 	s3://?*/?*.deb) file=$WORK/cordon.deb ;;
 	s3://?*/?*.tar.gz) file=$WORK/cordon.tar.gz ;;
 	*) die "package_url must be s3://BUCKET/KEY.deb or .tar.gz, not '$PACKAGE_URL'" ;;
 	esac
-	if ! command -v dpkg >/dev/null || ! command -v apt-get >/dev/null; then
-		die "this image has no dpkg/apt-get: cordon needs Debian 12 or Ubuntu 22.04+"
-	fi
 	apt-get update -q >/dev/null
 	ensure_awscli
 	say "fetching $PACKAGE_URL"

@@ -18,16 +18,14 @@
 #include <openssl/evp.h>
 
 #include "evidence.h"
+#include "fileio.h"
 
-#define MANIFEST_TMP ".manifest.json.tmp"
 #define MANIFEST_MAX (4u << 20)
 
 int evidence_file_create(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		      0600);
-
-	return fd < 0 ? -errno : fd;
+	/* Neither the file nor its directory through a symlink (fileio.h). */
+	return fileio_open_path(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
 }
 
 static bool id_ok(const char *s)
@@ -44,15 +42,13 @@ static bool id_ok(const char *s)
 /* name under parent: made 0700 or, if it exists, a real directory of ours. */
 static int subdir(int parent, const char *name, int *out)
 {
-	bool made = mkdirat(parent, name, 0700) == 0;
+	bool made = fileio_exists(parent, name) == -ENOENT;
 	struct stat st;
 	int fd;
 
-	if (!made && errno != EEXIST)
-		return -errno;
-	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = fileio_subdir(parent, name, 0700);
 	if (fd < 0)
-		return errno == ENOTDIR ? -ELOOP : -errno;
+		return fd;
 	if (fstat(fd, &st) < 0 || st.st_uid != geteuid()) {
 		close(fd);
 		return -EPERM;
@@ -82,14 +78,9 @@ int evidence_dir_create(const char *state_dir, const char *incident_id,
 	    (int)pathlen)
 		return util_err(err, errlen, "state directory %s: name too long",
 				state_dir);
-	if (mkdir(state_dir, 0700) < 0 && errno != EEXIST) {
-		rc = -errno;
-		goto out;
-	}
-	/* The state directory itself may be a symlink an admin made. */
-	sfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	sfd = fileio_dir_open(state_dir, 0700);
 	if (sfd < 0) {
-		rc = -errno;
+		rc = sfd;
 		goto out;
 	}
 	rc = subdir(sfd, "evidence", &efd);
@@ -125,10 +116,10 @@ static int hash_file(int dirfd, const char *name, bool sync, uint64_t *size,
 
 	if (!ctx)
 		return -ENOMEM;
-	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = fileio_open(dirfd, name, O_RDONLY, 0);
 	if (fd < 0) {
 		EVP_MD_CTX_free(ctx);
-		return -errno;
+		return fd;
 	}
 	*size = 0;
 	if (sync && fsync(fd) < 0)
@@ -217,38 +208,6 @@ static void free_list(char **v, size_t n)
 	free(v);
 }
 
-static int write_tmp_and_rename(int dirfd, const char *text)
-{
-	size_t len = strlen(text);
-	int fd, rc = 0;
-
-	unlinkat(dirfd, MANIFEST_TMP, 0);
-	fd = openat(dirfd, MANIFEST_TMP,
-		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	while (!rc && len) {
-		ssize_t n = write(fd, text, len);
-
-		if (n < 0 && errno != EINTR)
-			rc = -errno;
-		if (n > 0) {
-			text += n;
-			len -= (size_t)n;
-		}
-	}
-	if (!rc && fsync(fd) < 0)
-		rc = -errno;
-	close(fd);
-	if (!rc && renameat(dirfd, MANIFEST_TMP, dirfd, EVID_MANIFEST) < 0)
-		rc = -errno;
-	if (!rc && fsync(dirfd) < 0)
-		rc = -errno;
-	if (rc)
-		unlinkat(dirfd, MANIFEST_TMP, 0);
-	return rc;
-}
-
 int evidence_manifest_write(const char *dir, char *err, size_t errlen)
 {
 	char at[UTIL_TIMESTAMP_LEN], hex[65], *text = NULL;
@@ -257,11 +216,10 @@ int evidence_manifest_write(const char *dir, char *err, size_t errlen)
 	size_t n = 0;
 	int dfd, rc;
 
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	dfd = fileio_dir_open(dir, 0);
 	if (dfd < 0) {
-		rc = -errno;
-		util_err(err, errlen, "%s: %s", dir, strerror(errno));
-		return rc;
+		util_err(err, errlen, "%s: %s", dir, fileio_strerror(dfd));
+		return dfd;
 	}
 	rc = list_files(dfd, &names, &n);
 	if (rc) {
@@ -284,7 +242,7 @@ int evidence_manifest_write(const char *dir, char *err, size_t errlen)
 		rc = hash_file(dfd, names[i], true, &size, hex);
 		if (rc) {
 			cJSON_Delete(f);
-			util_err(err, errlen, "%s/%s: %s", dir, names[i], strerror(-rc));
+			util_err(err, errlen, "%s/%s: %s", dir, names[i], fileio_strerror(rc));
 			goto out;
 		}
 		cJSON_AddStringToObject(f, "name", names[i]);
@@ -297,9 +255,9 @@ int evidence_manifest_write(const char *dir, char *err, size_t errlen)
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = write_tmp_and_rename(dfd, text);
+	rc = fileio_replace(dfd, EVID_MANIFEST, text, strlen(text), 0600, 0);
 	if (rc)
-		util_err(err, errlen, "%s/" EVID_MANIFEST ": %s", dir, strerror(-rc));
+		util_err(err, errlen, "%s/" EVID_MANIFEST ": %s", dir, fileio_strerror(rc));
 out:
 	if (rc == -ENOMEM)
 		util_err(err, errlen, "%s: out of memory", dir);
@@ -312,13 +270,13 @@ out:
 
 static char *read_manifest(int dfd, int *rc)
 {
-	int fd = openat(dfd, EVID_MANIFEST, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = fileio_open(dfd, EVID_MANIFEST, O_RDONLY, 0);
 	char *buf = NULL;
 	size_t len = 0;
 	ssize_t n;
 
 	if (fd < 0) {
-		*rc = -errno;
+		*rc = fd;
 		return NULL;
 	}
 	buf = malloc(MANIFEST_MAX + 1);
@@ -343,15 +301,14 @@ int evidence_manifest_verify(const char *dir, char *err, size_t errlen)
 	cJSON *m = NULL;
 	int dfd, rc;
 
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	dfd = fileio_dir_open(dir, 0);
 	if (dfd < 0) {
-		rc = -errno;
-		util_err(err, errlen, "%s: %s", dir, strerror(errno));
-		return rc;
+		util_err(err, errlen, "%s: %s", dir, fileio_strerror(dfd));
+		return dfd;
 	}
 	text = read_manifest(dfd, &rc);
 	if (!text) {
-		util_err(err, errlen, "%s/" EVID_MANIFEST ": %s", dir, strerror(-rc));
+		util_err(err, errlen, "%s/" EVID_MANIFEST ": %s", dir, fileio_strerror(rc));
 		goto out;
 	}
 	m = cJSON_Parse(text);
@@ -379,7 +336,7 @@ int evidence_manifest_verify(const char *dir, char *err, size_t errlen)
 		if (rc || got != (uint64_t)size->valuedouble ||
 		    strcmp(hex, sha->valuestring)) {
 			util_err(err, errlen, "%s/%s: %s", dir, name->valuestring,
-				 rc ? strerror(-rc) : got != (uint64_t)size->valuedouble ?
+				 rc ? fileio_strerror(rc) : got != (uint64_t)size->valuedouble ?
 				 "size differs from the manifest" :
 				 "SHA-256 differs from the manifest");
 			rc = -EBADMSG;

@@ -12,8 +12,9 @@
  * Evidence kept when an incident opens, all of it under
  * STATE_DIR/evidence/INCIDENT_ID/ (0700, files 0600, never through a
  * symlink): the packet headers of the last seconds before it, the
- * incident's flows from then on, the socket table with its owners, and a
- * manifest.json written last with every file's size and SHA-256.
+ * socket table with its owners, and a manifest.json written last with
+ * every file's size and SHA-256 (the agent adds its findings and the
+ * nftables counters).
  * docs/internals/evidence.md says who calls what when.
  */
 
@@ -66,26 +67,7 @@ size_t evidence_ring_dlts(const struct evidence_ring *r, int *dlts, size_t max);
 __must_check int evidence_ring_dump_fd(const struct evidence_ring *r, int fd, int dlt,
 				   char *err, size_t errlen);
 
-/* ---- (b) the incident's flows from now on ---- */
-
-struct evidence_pcap;
-
-/*
- * DIR/BASE-000.pcap, rotated to BASE-001.pcap ... at max_bytes each; after
- * max_files files further packets are counted as dropped, not written.
- */
-__must_check int evidence_pcap_open(const char *dir, const char *base, int dlt,
-				uint32_t snaplen, uint64_t max_bytes,
-				unsigned max_files, struct evidence_pcap **out,
-				char *err, size_t errlen);
-__must_check int evidence_pcap_write(struct evidence_pcap *p, uint64_t ts_ns,
-				 const uint8_t *data, uint32_t caplen,
-				 uint32_t len);
-/* Flushes and fsyncs; 0 or the first error. p NULL is a no-op. */
-int evidence_pcap_close(struct evidence_pcap *p);
-uint64_t evidence_pcap_dropped(const struct evidence_pcap *p);
-
-/* ---- (c) sockets and their owners ---- */
+/* ---- (b) sockets and their owners ---- */
 
 #define EVID_MAX_PROCS 8192      /* /proc/PID dirs scanned */
 #define EVID_MAX_FDS 262144      /* fd links read, all processes together */
@@ -111,7 +93,7 @@ __must_check int evidence_sockets_snapshot_at(const char *proc, const char *path
 					  struct evidence_sock_stats *stats,
 					  char *err, size_t errlen);
 
-/* ---- (d) the directory and its manifest ---- */
+/* ---- (c) the directory and its manifest ---- */
 
 #define EVID_ID_LEN 64
 #define EVID_MANIFEST "manifest.json"

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "evidence.h"
@@ -23,6 +25,8 @@ struct sensord {
 	struct list **lists;
 	size_t nlists;
 	uint64_t last_sweep_ns;
+	bool busy;                  /* the socket to the parent is full */
+	uint64_t deferred;          /* finding reports that had to wait */
 	struct evidence_ring *ring; /* headers of the last seconds, for evidence */
 	union {
 		struct ipc_hdr h;
@@ -36,47 +40,85 @@ static const struct ipc_spec sensord_in[] = {
 	{ IPC_S_REARM, sizeof(struct ipc_s_rearm) },
 };
 
+/*
+ * Replies the parent asked for (hello, lists loaded, ring dumped) must
+ * arrive: wait for room in the socket. Findings and stats never wait
+ * (report() and sweep()), so a busy parent cannot stall the capture.
+ */
 static void sd_send(struct sensord *sd, uint32_t type, void *msg, size_t len)
 {
-	/* The parent gone is the only failure; it notices our exit. */
-	if (ipc_send(sd->sock, type, msg, len) == -EPIPE)
-		_exit(0);
+	for (;;) {
+		struct pollfd p = { .fd = sd->sock, .events = POLLOUT };
+		int rc = ipc_send(sd->sock, type, msg, len);
+
+		if (rc != -EAGAIN) {
+			/* The parent gone is the only failure; it notices our exit. */
+			if (rc == -EPIPE)
+				_exit(0);
+			return;
+		}
+		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
+			_exit(1);
+	}
 }
+
+enum { F_BLOCKED = 1, F_ANSWERED = 2, F_ESTABLISHED = 4 };
 
 static uint8_t finding_flags(const struct finding *f)
 {
-	return (uint8_t)((f->blocked ? IPC_F_BLOCKED : 0) |
-			 (f->answered ? IPC_F_ANSWERED : 0) |
-			 (f->established ? IPC_F_ESTABLISHED : 0));
+	return (uint8_t)((f->blocked ? F_BLOCKED : 0) | (f->answered ? F_ANSWERED : 0) |
+			 (f->established ? F_ESTABLISHED : 0));
 }
 
+/* Something about f the parent has not heard yet. */
+static bool owed(const struct finding *f)
+{
+	return f->report_new || finding_flags(f) != f->reported_flags ||
+	       f->last_ns != f->reported_ns;
+}
+
+/*
+ * Send f as it is now. When the parent's socket is full the report is
+ * owed instead (the finding itself remembers what), and flush_owed()
+ * sends it once there is room: updates coalesce, nothing blocks.
+ */
 static void report(struct sensord *sd, struct finding *f, bool is_new,
 		   uint64_t trigger_ns)
 {
 	struct ipc_s_finding m;
+	int rc;
 
+	f->report_new |= is_new;
+	if (sd->busy) {
+		sd->deferred++;
+		return;
+	}
 	memset(&m, 0, sizeof(m));
-	memcpy(m.id, f->id, sizeof(m.id));
-	m.dir = f->key.dir;
-	m.proto = f->key.proto;
-	m.flags = (uint8_t)(finding_flags(f) | (is_new ? IPC_F_NEW : 0));
-	m.local = f->key.local;
-	m.remote = f->key.remote;
-	m.service_port = f->key.service_port;
-	m.local_port = f->local_port;
-	m.remote_port = f->remote_port;
-	m.count = f->count;
-	m.packets = f->packets;
-	m.bytes = f->bytes;
-	m.first_ns = f->first_ns;
-	m.last_ns = f->last_ns;
+	finding_rec_of(f, &m.f);
+	m.is_new = f->report_new;
 	m.trigger_ns = trigger_ns;
-	util_strlcpy(m.list, f->list_name, sizeof(m.list));
-	m.entry = f->entry;
-	m.line = f->line;
+	rc = ipc_send(sd->sock, IPC_S_FINDING, &m, sizeof(m));
+	if (rc == -EPIPE)
+		_exit(0);
+	if (rc) {
+		sd->busy = rc == -EAGAIN;
+		sd->deferred++;
+		return;
+	}
 	f->reported_ns = f->last_ns;
 	f->reported_flags = finding_flags(f);
-	sd_send(sd, IPC_S_FINDING, &m, sizeof(m));
+	f->report_new = false;
+	f->report_next = false;
+}
+
+/* The socket has room again: every finding with a report owed. */
+static void flush_owed(struct sensord *sd)
+{
+	sd->busy = false;
+	for (struct finding *f = findings_first(sensor_findings(sd->sensor)); f && !sd->busy;
+	     f = findings_next(f))
+		if (owed(f))
+			report(sd, f, false, f->report_new ? f->first_ns : f->last_ns);
 }
 
 static void on_packet(void *arg, int dlt, const uint8_t *buf, uint32_t caplen,
@@ -90,7 +132,8 @@ static void on_packet(void *arg, int dlt, const uint8_t *buf, uint32_t caplen,
 	if (!sensor_packet(sd->sensor, dlt, buf, caplen, ts_ns, &ev))
 		return;
 	/* New findings and changes the incident policy cares about go now. */
-	if (ev.new_finding || finding_flags(ev.finding) != ev.finding->reported_flags)
+	if (ev.new_finding || ev.finding->report_new || ev.finding->report_next ||
+	    finding_flags(ev.finding) != ev.finding->reported_flags)
 		report(sd, ev.finding, ev.new_finding, ts_ns);
 }
 
@@ -102,8 +145,9 @@ static void sweep(struct sensord *sd)
 	struct flow_stats fst;
 	struct finding *f;
 
-	for (f = findings_first(sensor_findings(sd->sensor)); f; f = findings_next(f))
-		if (f->last_ns != f->reported_ns)
+	for (f = findings_first(sensor_findings(sd->sensor)); f && !sd->busy;
+	     f = findings_next(f))
+		if (owed(f))
 			report(sd, f, false, 0);
 	memset(&m, 0, sizeof(m));
 	for (size_t i = 0; i < sd->ncaps; i++) {
@@ -125,7 +169,10 @@ static void sweep(struct sensord *sd)
 	m.findings = findings_count(sensor_findings(sd->sensor));
 	flow_table_stats(sensor_flows(sd->sensor), &fst);
 	m.flows = fst.active;
-	sd_send(sd, IPC_S_STATS, &m, sizeof(m));
+	m.deferred = sd->deferred;
+	/* Counters only: a full socket skips this second's. */
+	if (!sd->busy && ipc_send(sd->sock, IPC_S_STATS, &m, sizeof(m)) == -EPIPE)
+		_exit(0);
 }
 
 static void free_lists(struct list **lists, size_t n)
@@ -227,7 +274,7 @@ static void handle_parent(struct sensord *sd)
 		 */
 		for (struct finding *f = findings_first(sensor_findings(sd->sensor)); f;
 		     f = findings_next(f))
-			f->reported_flags = 0xff;
+			f->report_next = true;
 		break;
 	case IPC_S_DUMP: {
 		const struct ipc_s_dump *m = (const void *)sd->in.raw;
@@ -254,7 +301,7 @@ void sensord_main(int sock, struct cap **caps, size_t ncaps,
 		  const struct sensord_opts *o)
 {
 	struct sensord *sd = calloc(1, sizeof(*sd));
-	struct pollfd pfd[9];
+	struct pollfd pfd[SENSORD_MAX_CAPS + 1];
 	struct sensor_opts so;
 	struct ipc_s_hello hello;
 	char err[ERRLEN];
@@ -262,7 +309,7 @@ void sensord_main(int sock, struct cap **caps, size_t ncaps,
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	if (!sd || ncaps > 8)
+	if (!sd || ncaps > SENSORD_MAX_CAPS)
 		_exit(3);
 	sd->sock = sock;
 	sd->caps = caps;
@@ -286,6 +333,14 @@ void sensord_main(int sock, struct cap **caps, size_t ncaps,
 		if (evidence_ring_new(&ro, &sd->ring))
 			log_warnx("sensor: no evidence ring (out of memory)");
 	}
+	/*
+	 * Findings never wait for the parent: a full socket makes them owed
+	 * (report()). A larger buffer makes that rare (best effort: capped
+	 * by net.core.wmem_max).
+	 */
+	if (fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) | O_NONBLOCK) < 0)
+		fatal("sensor: O_NONBLOCK");
+	(void)setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &(int){ 4 << 20 }, sizeof(int));
 	/* From here on: no capabilities, no new privileges, few syscalls. */
 	if (privsep_drop(PRIVSEP_SENSOR, o->user, err, sizeof(err)))
 		fatalx("sensor: %s", err);
@@ -307,7 +362,7 @@ void sensord_main(int sock, struct cap **caps, size_t ncaps,
 			pfd[i].events = POLLIN;
 		}
 		pfd[ncaps].fd = sock;
-		pfd[ncaps].events = POLLIN;
+		pfd[ncaps].events = (short)(POLLIN | (sd->busy ? POLLOUT : 0));
 		/* Our own timeout: an idle link never blocks the sweep. */
 		n = poll(pfd, ncaps + 1, 100);
 		if (n < 0 && errno != EINTR)
@@ -320,6 +375,8 @@ void sensord_main(int sock, struct cap **caps, size_t ncaps,
 			}
 		if (n > 0 && (pfd[ncaps].revents & (POLLIN | POLLHUP | POLLERR)))
 			handle_parent(sd);
+		if (n > 0 && sd->busy && (pfd[ncaps].revents & POLLOUT))
+			flush_owed(sd);
 		now = util_now_mono_ns();
 		if (now - sd->last_sweep_ns >= 1000000000ull) {
 			sd->last_sweep_ns = now;

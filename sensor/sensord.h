@@ -6,6 +6,7 @@
 
 #include "addr.h"
 #include "capture.h"
+#include "finding.h"
 #include "ipc.h"
 
 /*
@@ -26,6 +27,8 @@ enum {
 };
 
 #define SENSORD_MAX_LISTS 32
+/* Capture handles: the agent's interfaces (8 at most) and NFLOG. */
+#define SENSORD_MAX_CAPS 9
 
 struct ipc_s_lists {
 	struct ipc_hdr h;
@@ -50,24 +53,16 @@ struct ipc_s_hello {
 	char caps[64];
 };
 
-enum {
-	IPC_F_NEW = 1,
-	IPC_F_BLOCKED = 2,
-	IPC_F_ANSWERED = 4,
-	IPC_F_ESTABLISHED = 8,
-};
-
+/*
+ * A finding, new or changed (flags, or once a second its counters): the
+ * one form a finding has between the processes. The parent checks it with
+ * finding_rec_check() and makes its JSON once (finding_json()).
+ */
 struct ipc_s_finding {
 	struct ipc_hdr h;
-	char id[33];
-	uint8_t dir, proto, flags;
-	struct cd_addr local, remote;
-	uint16_t local_port, remote_port, service_port;
-	uint64_t count, packets, bytes, first_ns, last_ns;
-	uint64_t trigger_ns; /* capture timestamp of the packet that sent this */
-	char list[128];
-	struct cd_prefix entry;
-	uint32_t line;
+	struct finding_rec f;
+	uint8_t is_new;      /* first report of this finding */
+	uint64_t trigger_ns; /* capture time of the packet that sent it; 0: a sweep */
 };
 
 struct ipc_s_stats {
@@ -75,6 +70,7 @@ struct ipc_s_stats {
 	uint64_t received, dropped, if_dropped; /* kernel, all handles */
 	uint64_t packets, ip, matched, trusted, skipped, truncated, malformed, lost;
 	uint64_t findings, flows;
+	uint64_t deferred;   /* finding reports that waited for a busy parent */
 };
 
 /* With an fd attached: a new, empty file for the packets of one DLT. */

@@ -2,7 +2,7 @@
 # tests/run.sh: run every suite of `make check` and total their TAP lines.
 # Environment: O (build dir with the sanitized cordon and unit tests),
 # UNIT_TESTS, FUZZERS, FUZZ_SMOKE_TIME, PYTHON.
-# ONLY=KIND[,KIND...] (unit, golden, netns, aws, firmware, fuzz) runs those
+# ONLY=KIND[,KIND...] (unit, golden, tree, netns, aws, firmware, fuzz) runs those
 # kinds; T=NAME runs one test by name (a unit test, golden, a netns/aws/
 # firmware script with or without its test_ prefix, fuzz-smoke); an unknown
 # name is an error. LIST=1 prints every name.
@@ -47,7 +47,7 @@ all_tests() {
 	local t
 	for t in $UNIT_TESTS; do echo "unit $t $O/tests/test_$t"; done
 	echo "golden golden tests/golden/run.sh"
-	for t in tests/netns/*.sh tests/aws/test_*.sh tests/firmware/test_*.sh; do
+	for t in tests/tree/test_*.sh tests/netns/*.sh tests/aws/test_*.sh tests/firmware/test_*.sh; do
 		[[ -e $t ]] || continue
 		echo "$(basename "$(dirname "$t")") $(basename "$t" .sh) $t"
 	done
@@ -84,6 +84,12 @@ if want unit; then
 fi
 if want golden; then
 	run_suite golden tests/golden/run.sh
+fi
+if want tree; then
+	for t in tests/tree/test_*.sh; do
+		[[ -e $t ]] || continue
+		run_suite "tree/$(basename "$t" .sh)" "$t"
+	done
 fi
 if want netns; then
 	for t in tests/netns/*.sh; do

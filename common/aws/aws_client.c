@@ -11,7 +11,7 @@
 
 #include "aws_client.h"
 #include "aws_dns.h"
-#include "aws_creds.h"
+#include "aws_credp.h"
 #include "aws_imds.h"
 #include "log.h"
 

@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "aws_http.h"
+#include "util.h"
 
 #define HTTP_MAX_HEADER_LINE 8192
 
@@ -91,6 +93,30 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 	return len;
 }
 
+/*
+ * TLS roots when neither the request nor AWS_CA_BUNDLE names them:
+ * SSL_CERT_FILE, else the first bundle present of the distributions' usual
+ * places. libcurl's built-in default is its build system's (Debian's), which
+ * Amazon Linux lacks: the self-contained bundle and the Lambda zip run there.
+ */
+static const char *default_ca(void)
+{
+	static const char *const known[] = {
+		"/etc/ssl/certs/ca-certificates.crt", /* Debian, Ubuntu, Alpine */
+		"/etc/pki/tls/certs/ca-bundle.crt",   /* Amazon Linux, Fedora, RHEL */
+		"/etc/ssl/ca-bundle.pem",             /* SUSE */
+		"/etc/ssl/cert.pem",                  /* Arch, Alpine */
+	};
+	const char *env = getenv("SSL_CERT_FILE");
+
+	if (env && *env)
+		return env;
+	for (size_t i = 0; i < ARRAY_SIZE(known); i++)
+		if (!access(known[i], R_OK))
+			return known[i];
+	return NULL;
+}
+
 int aws_http_setup(CURL *h, const struct aws_http_req *req, struct aws_http_resp *resp)
 {
 	const char *ca = req->ca_bundle ? req->ca_bundle : getenv("AWS_CA_BUNDLE");
@@ -132,7 +158,9 @@ int aws_http_setup(CURL *h, const struct aws_http_req *req, struct aws_http_resp
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (ca && *ca)
+	if (!ca || !*ca)
+		ca = default_ca();
+	if (ca)
 		curl_easy_setopt(h, CURLOPT_CAINFO, ca);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
 			 req->connect_timeout_ms ? req->connect_timeout_ms : 3000L);

@@ -32,7 +32,7 @@ struct aws_http_req {
 	size_t max_body;           /* response body cap; over it: -EFBIG */
 	long connect_timeout_ms;   /* 0: 3000 */
 	long timeout_ms;           /* whole exchange; 0: 30000 */
-	const char *ca_bundle;     /* NULL: AWS_CA_BUNDLE, else system store */
+	const char *ca_bundle;     /* NULL: AWS_CA_BUNDLE, SSL_CERT_FILE, a known bundle */
 	bool no_proxy;             /* the metadata service is never proxied */
 	const char *resolve;       /* "host:port:addr,..." pinned (aws_dns.h), or NULL */
 };

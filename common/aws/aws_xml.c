@@ -4,10 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <expat.h>
-
 #include "aws_xml.h"
 #include "buf.h"
+#include "xmlsafe.h"
 
 #define XML_MAX_DEPTH 32
 #define XML_MAX_NAME 64
@@ -18,9 +17,8 @@ struct xml_ctx {
 	XML_Parser p;
 	char want[XML_MAX_PATH][XML_MAX_NAME]; /* path components */
 	size_t n_want;
-	char stack[XML_MAX_DEPTH][XML_MAX_NAME];
+	char stack[XML_MAX_DEPTH][XML_MAX_NAME]; /* xmlsafe caps the depth */
 	size_t depth;       /* elements open */
-	size_t too_deep;    /* elements open beyond the stack */
 	size_t capture;     /* depth at which we capture text, 0: none */
 	struct buf text;
 	aws_xml_cb cb;
@@ -47,7 +45,7 @@ static void stop(struct xml_ctx *x, int ret, const char *why)
 
 static bool stack_matches(const struct xml_ctx *x)
 {
-	if (x->too_deep || x->depth < x->n_want)
+	if (x->depth < x->n_want)
 		return false;
 	for (size_t i = 0; i < x->n_want; i++)
 		if (strcmp(x->stack[x->depth - x->n_want + i], x->want[i]))
@@ -61,11 +59,6 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 	const char *ln = local_name(name);
 
 	(void)attr;
-	if (x->depth == XML_MAX_DEPTH) {
-		if (++x->too_deep > 1000)
-			stop(x, -EFBIG, "elements nested too deep");
-		return;
-	}
 	util_strlcpy(x->stack[x->depth], ln, XML_MAX_NAME);
 	x->depth++;
 	if (!x->capture && stack_matches(x)) {
@@ -79,10 +72,6 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
 	struct xml_ctx *x = ud;
 
 	(void)name;
-	if (x->too_deep) {
-		x->too_deep--;
-		return;
-	}
 	if (x->capture && x->capture == x->depth) {
 		int r;
 
@@ -107,32 +96,19 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
 		stop(x, -EFBIG, "element text too long");
 }
 
-static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
-			       const XML_Char *pubid, int has_internal)
-{
-	(void)name, (void)sysid, (void)pubid, (void)has_internal;
-	stop(ud, -EINVAL, "DTD not allowed");
-}
-
-static void XMLCALL on_entity(void *ud, const XML_Char *name, int is_param,
-			      const XML_Char *value, int value_len,
-			      const XML_Char *base, const XML_Char *sysid,
-			      const XML_Char *pubid, const XML_Char *notation)
-{
-	(void)name, (void)is_param, (void)value, (void)value_len, (void)base;
-	(void)sysid, (void)pubid, (void)notation;
-	stop(ud, -EINVAL, "entity declarations not allowed");
-}
-
 int aws_xml_each(const char *xml, size_t len, const char *path, aws_xml_cb cb,
 		 void *ctx, char *err, size_t errlen)
 {
+	struct xmlsafe_opts xo = {
+		.max_depth = XML_MAX_DEPTH,
+		.start = on_start, .end = on_end, .text = on_text,
+	};
+	struct xmlsafe *xs = NULL;
 	struct xml_ctx *x;
 	const char *p = path;
-	int ret = 0;
+	char why[ERRLEN];
+	int ret = 0, rc;
 
-	if (len > (size_t)INT32_MAX)
-		return util_err(err, errlen, "XML: document too large"), -EFBIG;
 	x = calloc(1, sizeof(*x));
 	if (!x)
 		return -ENOMEM;
@@ -153,28 +129,21 @@ int aws_xml_each(const char *xml, size_t len, const char *path, aws_xml_cb cb,
 	buf_init(&x->text, XML_MAX_TEXT);
 	x->cb = cb;
 	x->cb_ctx = ctx;
-	x->p = XML_ParserCreate("UTF-8");
-	if (!x->p) {
-		ret = -ENOMEM;
+	xo.ud = x;
+	ret = xmlsafe_new(&xo, &xs);
+	if (ret)
 		goto out;
-	}
-	XML_SetUserData(x->p, x);
-	XML_SetElementHandler(x->p, on_start, on_end);
-	XML_SetCharacterDataHandler(x->p, on_text);
-	XML_SetStartDoctypeDeclHandler(x->p, on_doctype);
-	XML_SetEntityDeclHandler(x->p, on_entity);
-	if (XML_Parse(x->p, xml, (int)len, XML_TRUE) == XML_STATUS_ERROR && !x->ret) {
-		util_err(err, errlen, "XML line %lu: %s",
-			 (unsigned long)XML_GetCurrentLineNumber(x->p),
-			 XML_ErrorString(XML_GetErrorCode(x->p)));
-		ret = -EINVAL;
-	} else if (x->ret) {
+	x->p = xmlsafe_parser(xs);
+	rc = xmlsafe_parse(xs, xml, len, why, sizeof(why));
+	if (x->ret) {
 		ret = x->ret;
 		if (x->why)
-			util_err(err, errlen, "XML line %lu: %s",
-				 (unsigned long)XML_GetCurrentLineNumber(x->p), x->why);
+			util_err(err, errlen, "XML line %lu: %s", xmlsafe_line(xs), x->why);
+	} else if (rc) {
+		ret = rc;
+		util_err(err, errlen, "XML line %lu: %s", xmlsafe_line(xs), why);
 	}
-	XML_ParserFree(x->p);
+	xmlsafe_free(xs);
 	buf_free(&x->text);
 out:
 	free(x);

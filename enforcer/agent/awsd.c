@@ -12,7 +12,7 @@
 #include "aws_imds.h"
 #include "buf.h"
 #include "cloud.h"
-#include "daemon_impl.h"
+#include "awsd.h"
 #include "daemon_ipc.h"
 #include "gd.h"
 #include "log.h"
@@ -21,10 +21,8 @@
 #include "sync.h"
 
 /*
- * The AWS process: it holds the credentials and no capabilities, and
- * does one request at a time for the parent. A slow API stalls only this
- * process: capture runs in the sensor, nftables in the parent. It writes
- * nothing but the synced list copies; the parent journals every action.
+ * The AWS process (awsd.h). A slow API stalls only this process: capture
+ * runs in the sensor, nftables in the parent.
  */
 static const struct ipc_spec to_aws[] = {
 	{ IPC_A_SYNC, sizeof(struct ipc_a_sync) },
@@ -86,18 +84,18 @@ static int aws_do_act(struct aws_client *c, const struct ipc_a_action *m,
 		tags[i].value = m->tag_val[i];
 	}
 	switch (m->act) {
-	case ACT_DESCRIBE:
+	case PLAN_DESCRIBE:
 		return cloud_describe_instance(c, m->target, &r->inst, r->err, sizeof(r->err));
-	case ACT_SET_GROUPS:
+	case PLAN_SET_GROUPS:
 		return cloud_set_eni_groups(c, m->target, groups, ng, r->err, sizeof(r->err));
-	case ACT_TAGS:
+	case PLAN_TAGS:
 		return cloud_create_tags(c, m->target, tags, nt, r->err, sizeof(r->err));
-	case ACT_UNTAG:
+	case PLAN_UNTAG:
 		return cloud_delete_tags(c, m->target, keys, nt, r->err, sizeof(r->err));
-	case ACT_PROTECT:
+	case PLAN_PROTECT:
 		return cloud_protect_instance(c, m->target, m->flag_a, m->flag_b, r->err,
 					      sizeof(r->err));
-	case ACT_SNAPSHOT: {
+	case PLAN_SNAPSHOT: {
 		char snap[CLOUD_SNAP_ID_LEN] = "";
 		int rc = cloud_snapshot_volume(c, m->target, m->text, tags, nt, snap,
 					       r->err, sizeof(r->err));
@@ -105,7 +103,7 @@ static int aws_do_act(struct aws_client *c, const struct ipc_a_action *m,
 		util_strlcpy(r->out_id, snap, sizeof(r->out_id));
 		return rc;
 	}
-	case ACT_SNS: {
+	case PLAN_SNS: {
 		char id[NOTIFY_MSG_ID_LEN] = "";
 		int rc = notify_sns_publish(c, m->target, m->subject, m->text, id, r->err,
 					    sizeof(r->err));
@@ -113,14 +111,14 @@ static int aws_do_act(struct aws_client *c, const struct ipc_a_action *m,
 		util_strlcpy(r->out_id, id, sizeof(r->out_id));
 		return rc;
 	}
-	case ACT_EVENTS: {
+	case PLAN_EVENTS: {
 		char id[NOTIFY_MSG_ID_LEN] = "";
 		int rc = notify_events_put(c, m->target, m->text, id, r->err, sizeof(r->err));
 
 		util_strlcpy(r->out_id, id, sizeof(r->out_id));
 		return rc;
 	}
-	case ACT_SECHUB:
+	case PLAN_SECHUB:
 		return notify_securityhub_import(c, m->account, m->region, m->text, r->err,
 						 sizeof(r->err));
 	}
@@ -200,7 +198,7 @@ static void aws_do_sync(int sock, struct aws_client *client, const char *state_d
 	reply(sock, IPC_A_SYNC_DONE, &r, sizeof(r));
 }
 
-void awsd_main(int sock, const struct run_opts *o)
+void awsd_main(int sock, const struct awsd_opts *o)
 {
 	union {
 		struct ipc_hdr h;

@@ -1,15 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -18,54 +14,25 @@
 #include "daemon_impl.h"
 #include "log.h"
 #include "privsep.h"
-#include "sensord.h"
 
-void run_opts_default(struct run_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->mode = RUN_ISOLATE;
-	o->state_dir = "/var/lib/cordon";
-	o->user = "cordon";
-	list_limits_default(&o->lim);
-	o->sync_interval = 60;
-	enforce_opts_default(&o->enf);
-	o->snaplen = 256;
-	o->capture_buffer = 32 << 20;
-	o->max_flows = 65536;
-	o->max_findings = 65536;
-	o->evidence_seconds = 30;
-	o->evidence_bytes = 16 << 20;
-	o->outbound = true;
-	o->inbound_answered = true;
-	o->tag_instance = true;
-	o->gd_enabled = true;
-	o->gd_poll_interval = 60;
-	o->gd_min_severity = 7.0;
-	o->gd_incident_severity = 7.0;
-	util_strlcpy(o->gd_types[0], "*.Custom", sizeof(o->gd_types[0]));
-	o->n_gd_types = 1;
-	util_strlcpy(o->events_bus, "default", sizeof(o->events_bus));
-}
+/*
+ * The parent of `cordon run`: start-up, signals, timers and the loop. Its
+ * children and their messages are daemon_child.c's; the other daemon_*.c
+ * files act on what is dispatched to them.
+ */
 
-static const struct ipc_spec from_sensor[] = {
-	{ IPC_S_HELLO, sizeof(struct ipc_s_hello) },
-	{ IPC_S_LISTS_DONE, sizeof(struct ipc_s_lists_done) },
-	{ IPC_S_FINDING, sizeof(struct ipc_s_finding) },
-	{ IPC_S_STATS, sizeof(struct ipc_s_stats) },
-	{ IPC_S_DUMP_DONE, sizeof(struct ipc_s_dump_done) },
-};
+#define SEC 1000000000ull
+
 
 static int open_captures(struct daemon *d, char *err, size_t errlen)
 {
 	const struct run_opts *o = d->o;
-	char def[32];
 	struct capture_opts co;
 	int rc;
 
 	if (o->n_ifaces == 0) {
-		if ((rc = capture_default_iface(def, sizeof(def), err, errlen)))
+		if ((rc = capture_default_iface(d->ifaces[0], sizeof(d->ifaces[0]), err, errlen)))
 			return rc;
-		util_strlcpy(d->ifaces[0], def, sizeof(d->ifaces[0]));
 		d->n_ifaces = 1;
 	} else {
 		for (size_t i = 0; i < o->n_ifaces; i++)
@@ -82,8 +49,7 @@ static int open_captures(struct daemon *d, char *err, size_t errlen)
 	}
 	if (o->mode != RUN_MONITOR) {
 		/* Drops the enforcer logs: outbound attempts that never leave. */
-		snprintf(d->nflog_dev, sizeof(d->nflog_dev), "nflog:%u",
-			 o->enf.nflog_group);
+		snprintf(d->nflog_dev, sizeof(d->nflog_dev), "nflog:%u", o->enf.nflog_group);
 		capture_opts_default(&co, d->nflog_dev);
 		co.snaplen = o->snaplen;
 		co.buffer_bytes = 4 << 20;
@@ -94,133 +60,7 @@ static int open_captures(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-pid_t daemon_fork(struct daemon *d, int *fd, char *err, size_t errlen)
-{
-	int sv[2];
-	pid_t pid;
-
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		util_err(err, errlen, "socketpair: %s", strerror(errno));
-		return -1;
-	}
-	pid = fork();
-	if (pid < 0) {
-		util_err(err, errlen, "fork: %s", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		daemon_close_for_child(d);
-		*fd = sv[1];
-		return 0;
-	}
-	close(sv[1]);
-	*fd = sv[0];
-	return pid;
-}
-
-static int spawn_sensor(struct daemon *d, char *err, size_t errlen)
-{
-	struct sensord_opts so = {
-		.user = d->o->user,
-		.max_flows = d->o->max_flows,
-		.max_findings = d->o->max_findings,
-		.no_seccomp = d->o->no_seccomp,
-		.evidence_seconds = d->o->evidence_seconds,
-		.evidence_bytes = d->o->evidence_bytes,
-	};
-	int fd;
-	pid_t pid = daemon_fork(d, &fd, err, errlen);
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0)
-		sensord_main(fd, d->caps, d->ncaps, &so);
-	d->sensor_fd = fd;
-	d->sensor_pid = pid;
-	d->sensor_ready = false;
-	/*
-	 * We keep our copies of the handles without reading them: after
-	 * dropping CAP_NET_RAW we could not open them again for a new sensor.
-	 */
-	return 0;
-}
-
-/*
- * The channel closed (or talked nonsense): stop listening. The process is
- * reaped (and its cause of death logged) through SIGCHLD; only then is a
- * new one started.
- */
-static void sensor_channel_lost(struct daemon *d, const char *why)
-{
-	log_warnx("sensor process %d %s", (int)d->sensor_pid, why);
-	if (d->sensor_fd >= 0)
-		close(d->sensor_fd);
-	d->sensor_fd = -1;
-}
-
-static void sensor_reaped(struct daemon *d, const char *why)
-{
-	log_warnx("sensor process %d %s; nftables state is unchanged%s",
-		  (int)d->sensor_pid, why,
-		  d->inc.open ? ", the lockdown stays" : "");
-	if (d->sensor_fd >= 0)
-		close(d->sensor_fd);
-	d->sensor_fd = -1;
-	d->sensor_pid = 0;
-	d->sensor_deaths++;
-	d->last_sensor_death_ns = util_now_mono_ns();
-}
-
-static void handle_sensor(struct daemon *d)
-{
-	ssize_t n = ipc_recv(d->sensor_fd, d->in.raw, from_sensor,
-			     ARRAY_SIZE(from_sensor), NULL);
-
-	if (n == -EAGAIN)
-		return;
-	if (n == 0) {
-		sensor_channel_lost(d, "closed its channel");
-		return;
-	}
-	if (n < 0) {
-		kill(d->sensor_pid, SIGKILL);
-		sensor_channel_lost(d, "sent a malformed message: stopping it");
-		return;
-	}
-	switch (d->in.h.type) {
-	case IPC_S_HELLO: {
-		const struct ipc_s_hello *m = (const void *)d->in.raw;
-
-		log_info("sensor process %d running (capabilities: %s)",
-			 (int)m->pid, m->caps);
-		d->sensor_ready = true;
-		daemon_send_lists(d);
-		break;
-	}
-	case IPC_S_LISTS_DONE: {
-		const struct ipc_s_lists_done *m = (const void *)d->in.raw;
-
-		if (m->rc)
-			log_warnx("sensor kept its previous lists: %s", m->err);
-		else
-			log_info("sensor matching against %llu entries",
-				 (unsigned long long)m->entries);
-		break;
-	}
-	case IPC_S_FINDING:
-		daemon_on_finding(d, (const void *)d->in.raw);
-		break;
-	case IPC_S_STATS:
-		memcpy(&d->stats, d->in.raw, sizeof(d->stats));
-		break;
-	case IPC_S_DUMP_DONE:
-		daemon_evidence_dumped(d, (const void *)d->in.raw);
-		break;
-	}
-}
+/* ---- signals, timers, the loop ---- */
 
 static int setup_signals(struct daemon *d, char *err, size_t errlen)
 {
@@ -240,26 +80,6 @@ static int setup_signals(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-static void reap(struct daemon *d)
-{
-	int status;
-	pid_t pid;
-
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		char why[64];
-
-		if (WIFSIGNALED(status))
-			snprintf(why, sizeof(why), "died of signal %d", WTERMSIG(status));
-		else
-			snprintf(why, sizeof(why), "exited with status %d",
-				 WEXITSTATUS(status));
-		if (pid == d->sensor_pid)
-			sensor_reaped(d, why);
-		else
-			daemon_child_exited(d, pid, why);
-	}
-}
-
 /* 1: keep running, 0: stop. */
 static int handle_signal(struct daemon *d)
 {
@@ -269,17 +89,16 @@ static int handle_signal(struct daemon *d)
 		switch (si.ssi_signo) {
 		case SIGTERM:
 		case SIGINT:
-			log_info("signal %u: stopping (nftables state stays as it is)",
-				 si.ssi_signo);
+			log_info("signal %u: stopping (nftables state stays as it is)", si.ssi_signo);
 			return 0;
 		case SIGHUP:
-			log_info("SIGHUP: syncing and reloading lists, reopening %s",
-				 d->findings_path);
+			log_info("SIGHUP: syncing and reloading lists, reopening %s", d->findings_path);
 			d->next_sync_ns = 0;
-			daemon_reopen_findings(d);
+			d->sync_now = true;
+			daemon_findings_reopen(d);
 			break;
 		case SIGCHLD:
-			reap(d);
+			daemon_child_reap(d);
 			break;
 		}
 	}
@@ -290,29 +109,72 @@ static void timers(struct daemon *d)
 {
 	uint64_t now = util_now_mono_ns();
 
-	/* A dead sensor comes back, at most once a second. */
-	if (d->sensor_pid == 0 && d->running &&
-	    now - d->last_sensor_death_ns > 1000000000ull) {
-		char err[ERRLEN];
-
-		/* Our copies of the pcap handles are still open for this. */
-		log_info("restarting the sensor process");
-		if (spawn_sensor(d, err, sizeof(err)))
-			log_warnx("%s", err);
-	}
+	daemon_child_respawn(d, now);
 	if (now >= d->next_sync_ns)
 		daemon_sync_lists(d, now);
-	if (now >= d->next_status_ns) {
-		d->next_status_ns = now + 1000000000ull;
-		daemon_write_status(d);
-	}
-	if (d->watchdog_usec && now >= d->next_watchdog_ns) {
-		sd_notify(0, "WATCHDOG=1");
-		d->next_watchdog_ns = now + d->watchdog_usec * 500ull;
+	daemon_journal_tick(d, now);
+	if (!d->resumed && d->j) {
+		/* The journal could not be read at start: resume from it now. */
+		d->resumed = true;
+		if (!d->inc.active)
+			daemon_incident_resume(d);
 	}
 	daemon_incident_tick(d, now);
 	daemon_cloud_tick(d, now);
 	daemon_gd_tick(d, now);
+	if (d->watchdog_usec && now >= d->next_watchdog_ns) {
+		sd_notify(0, "WATCHDOG=1");
+		d->next_watchdog_ns = now + d->watchdog_usec * 500ull;
+	}
+	/*
+	 * daemon.json after a change (at most ten times a second: a scan
+	 * must not turn into a write storm), and once a second for the
+	 * counters. The lockdown writes it at once itself.
+	 */
+	if ((d->status_dirty && now >= d->last_status_ns + SEC / 10) || now >= d->next_status_ns) {
+		d->next_status_ns = now + SEC;
+		d->last_status_ns = now;
+		daemon_write_status(d);
+	}
+}
+
+static int start(struct daemon *d, char *err, size_t errlen)
+{
+	int rc;
+
+	if ((rc = daemon_prepare_state(d, err, errlen)) ||
+	    (rc = daemon_findings_open(d, err, errlen)) ||
+	    (rc = setup_signals(d, err, errlen)))
+		return rc;
+	daemon_write_status(d); /* "starting": `cordon status` knows at once */
+	if ((rc = daemon_load_lists(d, err, errlen)) || (rc = open_captures(d, err, errlen)))
+		return rc;
+	daemon_journal_attach(d);
+	if ((rc = daemon_child_start(d, err, errlen)))
+		return rc;
+	if (*d->o->instance_id)
+		util_strlcpy(d->instance_id, d->o->instance_id, sizeof(d->instance_id));
+	d->resumed = d->j != NULL;
+	daemon_incident_resume(d);
+	/* This process keeps CAP_NET_ADMIN only; it never parses packets. */
+	daemon_chown_state(d);
+	return privsep_drop(PRIVSEP_ENFORCER, d->parent_user, err, errlen);
+}
+
+static void stop(struct daemon *d)
+{
+	d->running = false;
+	daemon_child_stop(d);
+	daemon_journal_close(d);
+	daemon_write_status(d);
+	for (size_t i = 0; i < d->ncaps; i++)
+		capture_close(d->caps[i]);
+	for (size_t i = 0; i < RUN_MAX_LISTS; i++)
+		list_free(d->lists[i].l);
+	daemon_findings_close(d);
+	free(d->inc.finding_json);
+	if (d->sigfd >= 0)
+		close(d->sigfd);
 }
 
 int daemon_run(const struct run_opts *o)
@@ -326,25 +188,9 @@ int daemon_run(const struct run_opts *o)
 		return 1;
 	}
 	d->o = o;
-	d->sensor_fd = -1;
-	d->aws_fd = -1;
-	d->sigfd = -1;
+	d->sensor.fd = d->aws.fd = d->sigfd = -1;
 	d->running = true;
-	if (daemon_prepare_state(d, err, sizeof(err)) ||
-	    setup_signals(d, err, sizeof(err)) ||
-	    daemon_load_lists(d, err, sizeof(err)) ||
-	    open_captures(d, err, sizeof(err)) ||
-	    spawn_sensor(d, err, sizeof(err)) ||
-	    daemon_spawn_aws(d, err, sizeof(err))) {
-		log_warnx("%s", err);
-		goto out;
-	}
-	if (*o->instance_id)
-		util_strlcpy(d->instance_id, o->instance_id, sizeof(d->instance_id));
-	daemon_incident_resume(d);
-	/* This process keeps CAP_NET_ADMIN only; it never parses packets. */
-	daemon_chown_state(d);
-	if (privsep_drop(PRIVSEP_ENFORCER, d->parent_user, err, sizeof(err))) {
+	if (start(d, err, sizeof(err))) {
 		log_warnx("%s", err);
 		goto out;
 	}
@@ -354,30 +200,31 @@ int daemon_run(const struct run_opts *o)
 		if (sd_watchdog_enabled(0, &usec) > 0)
 			d->watchdog_usec = usec;
 	}
-	log_info("running in %s mode on %s%s%s", daemon_mode_name(o->mode),
-		 d->ifaces[0], d->n_ifaces > 1 ? " and others" : "",
-		 o->mode != RUN_MONITOR ? " (+ NFLOG)" : "");
-	sd_notifyf(0, "READY=1\nSTATUS=watching %s, mode %s\nMAINPID=%d",
-		   d->ifaces[0], daemon_mode_name(o->mode), (int)getpid());
+	d->ready = true;
+	daemon_write_status(d);
+	log_info("running in %s mode on %s%s%s", daemon_mode_name(o->mode), d->ifaces[0],
+		 d->n_ifaces > 1 ? " and others" : "", o->mode != RUN_MONITOR ? " (+ NFLOG)" : "");
+	sd_notifyf(0, "READY=1\nSTATUS=watching %s, mode %s\nMAINPID=%d", d->ifaces[0],
+		   daemon_mode_name(o->mode), (int)getpid());
 
 	while (d->running) {
-		struct pollfd pfd[3];
-		int n, np = 0;
+		struct pollfd pfd[3] = {
+			{ .fd = d->sigfd, .events = POLLIN },
+			{ .fd = d->sensor.fd, .events = POLLIN },
+			{ .fd = d->aws.fd, .events = POLLIN },
+		};
+		int n = poll(pfd, ARRAY_SIZE(pfd), 100);
 
-		pfd[np++] = (struct pollfd){ .fd = d->sigfd, .events = POLLIN };
-		pfd[np++] = (struct pollfd){ .fd = d->sensor_fd, .events = POLLIN };
-		pfd[np++] = (struct pollfd){ .fd = d->aws_fd, .events = POLLIN };
-		n = poll(pfd, (nfds_t)np, 100);
 		if (n < 0 && errno != EINTR) {
 			log_warn("poll");
 			break;
 		}
 		if (n > 0 && pfd[0].revents && !handle_signal(d))
 			break;
-		if (n > 0 && d->sensor_fd >= 0 && pfd[1].revents)
-			handle_sensor(d);
-		if (n > 0 && d->aws_fd >= 0 && pfd[2].revents)
-			daemon_handle_aws(d);
+		if (n > 0 && d->sensor.fd >= 0 && pfd[1].revents)
+			daemon_child_dispatch_sensor(d);
+		if (n > 0 && d->aws.fd >= 0 && pfd[2].revents)
+			daemon_child_dispatch_aws(d);
 		timers(d);
 		if (d->o->once_lockdown_exit && d->inc.lockdown_done)
 			break;
@@ -385,12 +232,7 @@ int daemon_run(const struct run_opts *o)
 	rc = EXIT_SUCCESS;
 	sd_notify(0, "STOPPING=1");
 out:
-	d->running = false;
-	if (d->sensor_pid > 0)
-		kill(d->sensor_pid, SIGTERM);
-	daemon_stop_aws(d);
-	daemon_write_status(d);
-	daemon_cleanup(d);
+	stop(d);
 	free(d);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "enforce.h"
 #include "list.h"
 
@@ -18,8 +19,9 @@
  */
 enum run_mode { RUN_MONITOR, RUN_BLOCK, RUN_ISOLATE };
 
-#define RUN_MAX_IFACES 8
-#define RUN_MAX_LISTS 32
+/* The config's caps (config.h): cmd_run.c fills this from the config. */
+#define RUN_MAX_IFACES CONFIG_MAX_INTERFACES
+#define RUN_MAX_LISTS CONFIG_MAX_LISTS
 
 struct run_opts {
 	enum run_mode mode;
@@ -36,28 +38,27 @@ struct run_opts {
 	int snaplen, capture_buffer, max_flows, max_findings;
 	uint32_t evidence_seconds; /* pre-trigger ring (0: none) */
 	size_t evidence_bytes;
-	char findings_file[512];  /* "": STATE_DIR/findings.json */
-	char metrics_file[512];   /* "": none */
+	char findings_file[CONFIG_PATH_LEN]; /* "": STATE_DIR/findings.json */
+	char metrics_file[CONFIG_PATH_LEN];  /* "": none */
 	/* incident policy */
 	bool outbound, inbound_answered;
 	/* cloud */
-	char forensic_sg[32], conversion_sg[32], sns_topic[256];
+	char forensic_sg[32], conversion_sg[32], sns_topic[CONFIG_ARN_LEN];
 	bool tag_instance, termination_protection, snapshot_volumes;
 	bool events_bus_on, securityhub;
-	char events_bus[128];
+	char events_bus[CONFIG_ARN_LEN];
 	/* GuardDuty */
 	bool gd_enabled;
-	char gd_detector[64];
+	char gd_detector[CONFIG_DETECTOR_LEN];
 	unsigned gd_poll_interval;
 	double gd_min_severity;
-	char gd_types[16][128];    /* fnmatch patterns that open an incident */
+	char gd_types[CONFIG_MAX_GD_TYPES][CONFIG_PATTERN_LEN]; /* fnmatch patterns that open an incident */
 	size_t n_gd_types;
 	double gd_incident_severity;
 	bool no_seccomp;          /* for sanitizer builds in tests */
 	bool once_lockdown_exit;  /* tests: exit after the first lockdown */
 };
 
-void run_opts_default(struct run_opts *o);
 /* Runs until SIGTERM/SIGINT; returns the exit status. */
 int daemon_run(const struct run_opts *o);
 

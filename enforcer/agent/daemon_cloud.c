@@ -5,56 +5,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "daemon_impl.h"
-#include "daemon_ipc.h"
-#include "finding.h"
 #include "log.h"
-#include "notify.h"
 
 /*
- * Steps 3 to 5 of an incident, in the AWS process, one at a time, each
- * journaled before it is tried: DescribeInstances (the original groups of
- * every interface go into the journal), per interface the optional
- * conversion group then the forensic group, tags, termination protection,
- * snapshots, the SNS message, EventBridge and Security Hub. A step that
- * fails is retried with backoff until it is done; the SNS message goes out
- * after every cloud step was tried once and says what failed. After a
- * restart the plan is rebuilt from the journal and only what is not done
- * is tried again.
+ * Steps 3 to 5 of an incident: the plan (respond/plan.c, built from the
+ * configuration and the journaled description of the instance), run one
+ * step at a time in the AWS process. What is done, how often it was
+ * tried and what failed are read from the journal each time, never kept
+ * beside it: a restart, a dead AWS process or a replay all resume the
+ * same way. A step's intent is durable before its request is sent. A
+ * step that fails is tried again with backoff; the SNS message waits
+ * until every step before it was tried once and says what failed; when
+ * it did, one more message ("sns_update") follows once all is done.
  */
 
-static const char *act_name(uint8_t act, bool convert)
-{
-	switch (act) {
-	case ACT_DESCRIBE: return "ec2_describe";
-	case ACT_SET_GROUPS: return convert ? "ec2_convert_eni" : "ec2_isolate_eni";
-	case ACT_TAGS: return "ec2_tag";
-	case ACT_PROTECT: return "ec2_protect";
-	case ACT_SNAPSHOT: return "ec2_snapshot";
-	case ACT_SNS: return "sns_publish";
-	case ACT_EVENTS: return "events_put";
-	case ACT_SECHUB: return "securityhub_import";
-	}
-	return "unknown";
-}
-
-static struct cloud_step *plan_add(struct daemon *d, uint8_t act, const char *target,
-				   bool convert)
-{
-	struct cloud_plan *p = &d->plan;
-	struct cloud_step *s;
-
-	if (p->n == CLOUD_PLAN_MAX)
-		return NULL;
-	s = &p->s[p->n++];
-	memset(s, 0, sizeof(*s));
-	s->act = act;
-	s->convert = convert;
-	util_strlcpy(s->action, act_name(act, convert), sizeof(s->action));
-	util_strlcpy(s->target, target, sizeof(s->target));
-	return s;
-}
+#define SEC 1000000000ull
 
 static bool cloud_wanted(const struct daemon *d)
 {
@@ -62,333 +28,148 @@ static bool cloud_wanted(const struct daemon *d)
 	       d->o->securityhub;
 }
 
-static cJSON *instance_json(const struct cloud_instance *in)
+bool daemon_cloud_busy(const struct daemon *d)
 {
-	cJSON *o = cJSON_CreateObject(), *enis, *vols;
+	return d->cloud.inflight;
+}
 
-	if (!o)
+void daemon_cloud_reset(struct daemon *d)
+{
+	uint32_t seq = d->cloud.seq;
+
+	/* The sequence goes on: a late answer for the last incident's step must not
+	 * pass for one of the next. */
+	memset(&d->cloud, 0, sizeof(d->cloud));
+	d->cloud.seq = seq;
+}
+
+void daemon_cloud_lost(struct daemon *d)
+{
+	if (d->cloud.inflight)
+		log_warnx("incident %s: %s %s lost with the AWS process; it is tried again",
+			  d->inc.id, d->cloud.inflight_action, d->cloud.inflight_target);
+	d->cloud.inflight = false;
+}
+
+/* The description the journal holds (parsed again only when it changes). */
+static const struct cloud_instance *described(struct daemon *d)
+{
+	const struct journal_action *a =
+		daemon_journal_action(d, "ec2_describe", d->instance_id);
+	struct cloud_run *c = &d->cloud;
+
+	if (!a || a->state != JOURNAL_DONE || !a->result)
 		return NULL;
-	cJSON_AddStringToObject(o, "instance", in->id);
-	cJSON_AddStringToObject(o, "vpc", in->vpc_id);
-	enis = cJSON_AddArrayToObject(o, "interfaces");
-	for (size_t i = 0; enis && i < in->n_eni; i++) {
-		cJSON *e = cJSON_CreateObject(), *g;
-
-		if (!e)
-			break;
-		cJSON_AddStringToObject(e, "id", in->eni[i].id);
-		cJSON_AddNumberToObject(e, "device_index", in->eni[i].device_index);
-		g = cJSON_AddArrayToObject(e, "groups");
-		for (size_t k = 0; g && k < in->eni[i].n_groups; k++)
-			cJSON_AddItemToArray(g, cJSON_CreateString(in->eni[i].groups[k]));
-		cJSON_AddItemToArray(enis, e);
+	if (c->inst_seq != a->seq) {
+		c->inst_seq = a->seq;
+		c->have_inst = plan_instance_from_json(a->result, &c->inst);
+		if (!c->have_inst)
+			log_warnx("incident %s: the journaled description of %s is unusable",
+				  d->inc.id, d->instance_id);
 	}
-	vols = cJSON_AddArrayToObject(o, "volumes");
-	for (size_t i = 0; vols && i < in->n_volumes; i++)
-		cJSON_AddItemToArray(vols, cJSON_CreateString(in->volumes[i]));
-	return o;
+	return c->have_inst ? &c->inst : NULL;
 }
 
-/* The journaled describe result back into a cloud_instance. */
-static bool instance_from_json(const cJSON *o, struct cloud_instance *in)
-{
-	const cJSON *enis = cJSON_GetObjectItem(o, "interfaces"), *e;
-	const cJSON *vols = cJSON_GetObjectItem(o, "volumes"), *v;
-
-	memset(in, 0, sizeof(*in));
-	if (!cJSON_IsArray(enis))
-		return false;
-	util_strlcpy(in->id, cJSON_GetStringValue(cJSON_GetObjectItem(o, "instance")) ?: "",
-		     sizeof(in->id));
-	cJSON_ArrayForEach(e, enis) {
-		struct cloud_eni *n;
-		const cJSON *g;
-
-		if (in->n_eni == CLOUD_MAX_ENIS)
-			break;
-		n = &in->eni[in->n_eni++];
-		util_strlcpy(n->id, cJSON_GetStringValue(cJSON_GetObjectItem(e, "id")) ?: "",
-			     sizeof(n->id));
-		cJSON_ArrayForEach(g, cJSON_GetObjectItem(e, "groups"))
-			if (cJSON_IsString(g) && n->n_groups < CLOUD_MAX_GROUPS)
-				util_strlcpy(n->groups[n->n_groups++], g->valuestring,
-					     sizeof(n->groups[0]));
-	}
-	cJSON_ArrayForEach(v, vols)
-		if (cJSON_IsString(v) && in->n_volumes < CLOUD_MAX_VOLUMES)
-			util_strlcpy(in->volumes[in->n_volumes++], v->valuestring,
-				     sizeof(in->volumes[0]));
-	return true;
-}
-
-/* After DescribeInstances: every step that acts on what it found. */
-static void plan_rest(struct daemon *d)
+/* The plan as of now: a pure function of the configuration and the journal. */
+static void plan_now(struct daemon *d, struct plan *p)
 {
 	const struct run_opts *o = d->o;
-	struct cloud_instance *in = &d->plan.inst;
+	struct plan_cfg c = {
+		.instance_id = d->instance_id,
+		.forensic_sg = o->forensic_sg,
+		.conversion_sg = o->conversion_sg,
+		.sns_topic = o->sns_topic,
+		.events_bus = o->events_bus_on ? o->events_bus : NULL,
+		.finding_id = d->inc.finding_id,
+		.tag_instance = o->tag_instance,
+		.termination_protection = o->termination_protection,
+		.snapshot_volumes = o->snapshot_volumes,
+		.securityhub = o->securityhub,
+	};
 
-	for (size_t i = 0; *o->forensic_sg && i < in->n_eni; i++) {
-		struct cloud_step *s;
-
-		if (*o->conversion_sg && (s = plan_add(d, ACT_SET_GROUPS, in->eni[i].id, true))) {
-			util_strlcpy(s->groups[0], o->conversion_sg, sizeof(s->groups[0]));
-			s->n_groups = 1;
-		}
-		if ((s = plan_add(d, ACT_SET_GROUPS, in->eni[i].id, false))) {
-			util_strlcpy(s->groups[0], o->forensic_sg, sizeof(s->groups[0]));
-			s->n_groups = 1;
-			memcpy(s->orig, in->eni[i].groups, sizeof(s->orig));
-			s->n_orig = in->eni[i].n_groups;
-		}
-	}
-	if (*o->forensic_sg && o->tag_instance)
-		plan_add(d, ACT_TAGS, d->instance_id, false);
-	if (*o->forensic_sg && o->termination_protection)
-		plan_add(d, ACT_PROTECT, d->instance_id, false);
-	for (size_t i = 0; *o->forensic_sg && o->snapshot_volumes && i < in->n_volumes; i++)
-		plan_add(d, ACT_SNAPSHOT, in->volumes[i], false);
-	if (*o->sns_topic)
-		plan_add(d, ACT_SNS, o->sns_topic, false);
-	if (o->events_bus_on)
-		plan_add(d, ACT_EVENTS, o->events_bus, false);
-	if (o->securityhub)
-		plan_add(d, ACT_SECHUB, d->inc.finding_id, false);
-	d->plan.planned = true;
+	plan_build(&c, described(d), p);
 }
 
-/* Mark what the journal says is done (a restart, or a replayed plan). */
-static void plan_sync_journal(struct daemon *d)
+static bool step_done(const struct daemon *d, const char *action, const char *target)
 {
-	struct journal_state st;
-	char err[ERRLEN];
+	const struct journal_action *a = daemon_journal_action(d, action, target);
 
-	memset(&st, 0, sizeof(st));
-	if (journal_state_load(d->o->state_dir, &st, err, sizeof(err)))
-		return;
-	for (size_t i = 0; i < d->plan.n; i++) {
-		struct cloud_step *s = &d->plan.s[i];
-		const struct journal_action *a =
-			journal_state_action(&st, d->inc.id, s->action, s->target);
+	return a && a->state == JOURNAL_DONE;
+}
 
-		if (!a)
-			continue;
-		s->attempts = a->attempts;
-		if (a->state == JOURNAL_DONE) {
-			s->done = true;
-			if (s->act == ACT_DESCRIBE && a->result &&
-			    instance_from_json(a->result, &d->plan.inst))
-				d->plan.have_inst = true;
-		}
-		/* The world before cordon touched it: the FIRST intent's params. */
-		if (s->act == ACT_SET_GROUPS && !s->convert && a->params) {
-			const cJSON *g;
+static unsigned step_attempts(const struct daemon *d, const struct plan_step *s)
+{
+	const struct journal_action *a = daemon_journal_action(d, s->action, s->target);
 
-			s->n_orig = 0;
-			cJSON_ArrayForEach(g, cJSON_GetObjectItem(a->params, "original_groups"))
-				if (cJSON_IsString(g) && s->n_orig < CLOUD_MAX_GROUPS)
-					util_strlcpy(s->orig[s->n_orig++], g->valuestring,
-						     sizeof(s->orig[0]));
-		}
-	}
-	journal_state_free(&st);
+	return a ? a->attempts : 0;
 }
 
 /*
- * What the journal says of the plan so far; once the describe is done
- * (now or before a restart), the steps that act on its result.
+ * The follow-up is owed when the first message said something had failed
+ * (its journaled result) and every isolating step is done now.
  */
-static void plan_resume(struct daemon *d)
+static bool update_due(const struct daemon *d, const struct plan *p)
 {
-	plan_sync_journal(d);
-	if (d->plan.n && d->plan.s[0].done && d->plan.have_inst && !d->plan.planned) {
-		plan_rest(d);
-		plan_sync_journal(d);
-	}
-}
+	const struct journal_action *a = daemon_journal_action(d, "sns_publish", d->o->sns_topic);
 
-void daemon_cloud_start(struct daemon *d)
-{
-	memset(&d->plan, 0, sizeof(d->plan));
-	if (!cloud_wanted(d))
-		return;
-	if (*d->o->forensic_sg) {
-		if (!*d->instance_id) {
-			log_warnx("incident %s: cloud isolation waits for the instance id "
-				  "(IMDS)", d->inc.id);
-		}
-		plan_add(d, ACT_DESCRIBE, d->instance_id, false);
-	} else {
-		plan_rest(d);
-	}
-	d->plan.active = true;
-	plan_resume(d);
-}
-
-static void notify_fill(struct daemon *d, struct notify_actions *a)
-{
-	memset(a, 0, sizeof(*a));
-	util_strlcpy(a->incident_id, d->inc.id, sizeof(a->incident_id));
-	util_strlcpy(a->mode, daemon_mode_name(d->o->mode), sizeof(a->mode));
-	a->host_locked = d->inc.lockdown_done;
-	a->lockdown_ms = d->inc.lockdown_done && d->inc.trigger_ns &&
-				 d->inc.lockdown_ack_ns > d->inc.trigger_ns ?
-			 (long)((d->inc.lockdown_ack_ns - d->inc.trigger_ns) / 1000000) : -1;
-	if (!d->inc.lockdown_done)
-		notify_actions_error(a, "local lockdown failed: %s", d->inc.last_error);
-	util_strlcpy(a->gd_finding_id, d->inc.gd_finding_id, sizeof(a->gd_finding_id));
-	util_strlcpy(a->gd_region, d->region, sizeof(a->gd_region));
-	for (size_t i = 0; i < d->plan.n; i++) {
-		const struct cloud_step *s = &d->plan.s[i];
-
-		if (s->act == ACT_SET_GROUPS && !s->convert && a->n_eni < NOTIFY_MAX_ENIS) {
-			struct notify_eni *e = &a->eni[a->n_eni++];
-			size_t off = 0;
-
-			util_strlcpy(e->id, s->target, sizeof(e->id));
-			for (size_t k = 0; k < s->n_orig && off + 2 < sizeof(e->old_groups); k++)
-				off += (size_t)snprintf(e->old_groups + off,
-							sizeof(e->old_groups) - off, "%s%s",
-							k ? ", " : "", s->orig[k]);
-			util_strlcpy(e->new_groups, s->groups[0], sizeof(e->new_groups));
-			e->done = s->done;
-			util_strlcpy(e->error, s->done ? "" : (*s->err ? s->err : "not tried yet"),
-				     sizeof(e->error));
-		} else if (s->act == ACT_TAGS && s->done) {
-			snprintf(a->tags, sizeof(a->tags), "cordon:incident=%s, cordon:status=isolated",
-				 d->inc.id);
-		} else if (s->act == ACT_PROTECT) {
-			a->termination_protection = s->done;
-		} else if (s->act == ACT_SNAPSHOT && s->done && a->n_snapshots < NOTIFY_MAX_SNAPS) {
-			snprintf(a->snapshots[a->n_snapshots++], sizeof(a->snapshots[0]),
-				 "%s of %s", s->out_id, s->target);
-		}
-		/* An interface is listed with its error, and here too. */
-		if (!s->done && *s->err && s->act != ACT_SNS && s->act != ACT_EVENTS &&
-		    s->act != ACT_SECHUB)
-			notify_actions_error(a, "%s %s: %s", s->action, s->target, s->err);
-	}
-	if (*d->o->forensic_sg && !d->plan.have_inst)
-		notify_actions_error(a, "cloud isolation: the instance could not be described%s%s",
-				     d->plan.n && *d->plan.s[0].err ? ": " : "",
-				     d->plan.n ? d->plan.s[0].err : "");
-}
-
-/* Fill the request for step s; false when it cannot be made (yet). */
-static bool build_request(struct daemon *d, struct cloud_step *s, struct ipc_a_action *m,
-			  cJSON **params)
-{
-	memset(m, 0, sizeof(*m));
-	m->act = s->act;
-	util_strlcpy(m->target, s->target, sizeof(m->target));
-	*params = cJSON_CreateObject();
-	switch (s->act) {
-	case ACT_DESCRIBE:
-		if (!*d->instance_id)
+	if (!a || a->state != JOURNAL_DONE ||
+	    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a->result, "incomplete")) ||
+	    step_done(d, "sns_update", d->o->sns_topic))
+		return false;
+	for (size_t i = 0; i < p->n; i++)
+		if (!plan_act_tells(p->s[i].act) && !step_done(d, p->s[i].action, p->s[i].target))
 			return false;
-		util_strlcpy(m->target, d->instance_id, sizeof(m->target));
-		util_strlcpy(s->target, d->instance_id, sizeof(s->target));
-		break;
-	case ACT_SET_GROUPS:
-		memcpy(m->groups, s->groups, sizeof(m->groups));
-		m->n_groups = (uint32_t)s->n_groups;
-		if (*params && !s->convert) {
-			cJSON *g = cJSON_AddArrayToObject(*params, "original_groups");
-
-			for (size_t k = 0; g && k < s->n_orig; k++)
-				cJSON_AddItemToArray(g, cJSON_CreateString(s->orig[k]));
-		}
-		if (*params)
-			cJSON_AddStringToObject(*params, "groups", s->groups[0]);
-		break;
-	case ACT_TAGS:
-		util_strlcpy(m->tag_key[0], "cordon:incident", sizeof(m->tag_key[0]));
-		util_strlcpy(m->tag_val[0], d->inc.id, sizeof(m->tag_val[0]));
-		util_strlcpy(m->tag_key[1], "cordon:status", sizeof(m->tag_key[0]));
-		util_strlcpy(m->tag_val[1], "isolated", sizeof(m->tag_val[0]));
-		util_strlcpy(m->tag_key[2], "cordon:finding", sizeof(m->tag_key[0]));
-		util_strlcpy(m->tag_val[2], d->inc.finding_id, sizeof(m->tag_val[0]));
-		m->n_tags = 3;
-		break;
-	case ACT_PROTECT:
-		m->flag_a = 1;
-		m->flag_b = 1;
-		break;
-	case ACT_SNAPSHOT:
-		snprintf(m->text, sizeof(m->text), "cordon evidence, incident %s", d->inc.id);
-		util_strlcpy(m->tag_key[0], "cordon:incident", sizeof(m->tag_key[0]));
-		util_strlcpy(m->tag_val[0], d->inc.id, sizeof(m->tag_val[0]));
-		m->n_tags = 1;
-		break;
-	case ACT_SNS: {
-		struct notify_actions *a = calloc(1, sizeof(*a));
-		struct buf text;
-		char subject[NOTIFY_SUBJECT_MAX + 1], err[ERRLEN];
-		int rc;
-
-		if (!a)
-			return false;
-		notify_fill(d, a);
-		s->incomplete = false;
-		for (size_t i = 0; i < d->plan.n; i++) {
-			uint8_t act = d->plan.s[i].act;
-
-			s->incomplete |= !d->plan.s[i].done && act != ACT_SNS &&
-					 act != ACT_EVENTS && act != ACT_SECHUB;
-		}
-		buf_init(&text, NOTIFY_MESSAGE_MAX);
-		rc = s->update ? buf_adds(&text, "UPDATE: every action that had failed when the "
-						 "first message went out is now done.\n\n") : 0;
-		if (!rc)
-			rc = notify_incident_text(d->inc.finding_json, a, subject, &text, err,
-						  sizeof(err));
-		if (!rc) {
-			if (s->update)
-				snprintf(m->subject, sizeof(m->subject), "%s (update: all done)",
-					 subject);
-			else
-				util_strlcpy(m->subject, subject, sizeof(m->subject));
-			util_strlcpy(m->text, buf_str(&text), sizeof(m->text));
-		} else {
-			util_strlcpy(s->err, err, sizeof(s->err));
-		}
-		buf_free(&text);
-		free(a);
-		if (rc)
-			return false;
-		break;
-	}
-	case ACT_EVENTS:
-	case ACT_SECHUB:
-		util_strlcpy(m->text, d->inc.finding_json, sizeof(m->text));
-		util_strlcpy(m->region, d->region, sizeof(m->region));
-		util_strlcpy(m->account, d->account, sizeof(m->account));
-		break;
-	}
 	return true;
 }
 
-/*
- * The message went out while a step had failed ("cordon keeps retrying");
- * once every cloud step is done, one more tells the administrators so.
- * Not replanned after a restart: the first message stays the last word.
- */
-static void plan_update(struct daemon *d)
+static char *wait_key(const struct plan_step *s, char *buf, size_t len)
 {
-	struct cloud_plan *p = &d->plan;
-	struct cloud_step *s;
+	snprintf(buf, len, "%s:%s", s->action, s->target);
+	return buf;
+}
 
-	if (!p->update_owed)
-		return;
-	for (size_t i = 0; i < p->n; i++)
-		if (!p->s[i].done && p->s[i].act != ACT_EVENTS && p->s[i].act != ACT_SECHUB)
-			return;
-	p->update_owed = false;
-	s = plan_add(d, ACT_SNS, d->o->sns_topic, false);
-	if (!s)
-		return;
-	s->update = true;
-	util_strlcpy(s->action, "sns_update", sizeof(s->action));
-	log_info("incident %s: every failed step is done now; telling SNS again", d->inc.id);
+static uint64_t *wait_slot(struct daemon *d, const struct plan_step *s)
+{
+	struct cloud_run *c = &d->cloud;
+	char key[sizeof(c->wait[0].key)];
+
+	wait_key(s, key, sizeof(key));
+	for (size_t i = 0; i < c->n_wait; i++)
+		if (!strcmp(c->wait[i].key, key))
+			return &c->wait[i].next_ns;
+	if (c->n_wait == ARRAY_SIZE(c->wait))
+		return NULL;
+	util_strlcpy(c->wait[c->n_wait].key, key, sizeof(c->wait[0].key));
+	c->wait[c->n_wait].next_ns = 0;
+	return &c->wait[c->n_wait++].next_ns;
+}
+
+static void wait_until(struct daemon *d, const struct plan_step *s, uint64_t when)
+{
+	uint64_t *w = wait_slot(d, s);
+
+	if (w)
+		*w = when;
+}
+
+/* The next step to try, or NULL. */
+static const struct plan_step *next_step(struct daemon *d, const struct plan *p, uint64_t now)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct plan_step *s = &p->s[i];
+		uint64_t *w = wait_slot(d, s);
+		bool waiting = false;
+
+		if (step_done(d, s->action, s->target) || (w && *w > now))
+			continue;
+		/* The message waits until every cloud step was tried once. */
+		for (size_t k = 0; s->act == PLAN_SNS && k < i; k++)
+			waiting |= !step_done(d, p->s[k].action, p->s[k].target) &&
+				   step_attempts(d, &p->s[k]) == 0;
+		if (!waiting)
+			return s;
+	}
+	return NULL;
 }
 
 static uint64_t backoff_ns(unsigned attempts)
@@ -397,141 +178,142 @@ static uint64_t backoff_ns(unsigned attempts)
 
 	while (attempts-- > 1 && s < 300)
 		s *= 2;
-	return (s > 300 ? 300 : s) * 1000000000ull;
+	return (s > 300 ? 300 : s) * SEC;
 }
 
 void daemon_cloud_tick(struct daemon *d, uint64_t now)
 {
-	struct cloud_plan *p = &d->plan;
-	struct ipc_a_action *m;
-	struct cloud_step *s = NULL;
+	struct cloud_run *c = &d->cloud;
+	struct ipc_a_action *m = NULL;
+	struct plan_step upd, s;
+	const struct plan_step *next;
 	cJSON *params = NULL;
+	struct plan *p = NULL;
+	bool incomplete = false;
+	uint64_t *w;
+	int rc;
 
-	if (!p->active || p->inflight || d->aws_fd < 0 || !d->aws_ready)
+	if (!d->inc.active || !d->inc.journaled || c->inflight || !cloud_wanted(d) ||
+	    d->aws.fd < 0 || !d->aws.ready)
 		return;
-	for (size_t i = 0; i < p->n; i++) {
-		struct cloud_step *c = &p->s[i];
-
-		if (c->done || c->next_ns > now)
-			continue;
-		/* The message waits until every cloud step was tried once. */
-		if (c->act == ACT_SNS) {
-			bool waiting = false;
-
-			for (size_t k = 0; k < i; k++)
-				waiting |= !p->s[k].done && p->s[k].attempts == 0;
-			if (waiting || (*d->o->forensic_sg && !p->planned &&
-					p->s[0].attempts == 0))
-				continue;
-		}
-		s = c;
-		break;
-	}
-	if (!s)
-		return;
+	p = malloc(sizeof(*p));
 	m = calloc(1, sizeof(*m));
-	if (!m)
-		return;
-	if (!build_request(d, s, m, &params)) {
-		s->next_ns = now + 5000000000ull;
+	if (!p || !m)
+		goto out;
+	plan_now(d, p);
+	next = next_step(d, p, now);
+	if (!next && p->complete && *d->o->sns_topic && update_due(d, p)) {
+		memset(&upd, 0, sizeof(upd));
+		upd.act = PLAN_SNS;
+		util_strlcpy(upd.action, "sns_update", sizeof(upd.action));
+		util_strlcpy(upd.target, d->o->sns_topic, sizeof(upd.target));
+		w = wait_slot(d, &upd);
+		next = w && *w > now ? NULL : &upd;
+		if (next && step_attempts(d, &upd) == 0)
+			log_info("incident %s: every failed step is done now; telling SNS again",
+				 d->inc.id);
+	}
+	if (!next)
+		goto out;
+	s = *next;
+	if (!daemon_cloud_request(d, p, &s, m, &params, &incomplete)) {
+		wait_until(d, &s, now + 5 * SEC);
 		goto out;
 	}
-	s->attempts++;
-	m->seq = ++p->seq;
-	p->inflight_idx = (size_t)(s - p->s);
-	daemon_journal_action(d, s->action, s->target, JOURNAL_INTENT, params, NULL,
-			      s->attempts);
-	if (ipc_send(d->aws_fd, IPC_A_ACTION, m, sizeof(*m)) == 0) {
-		p->inflight = true;
-		p->inflight_seq = m->seq;
+	/* The intent is on disk before the call, or there is no call. */
+	rc = daemon_journal_intent(d, s.action, s.target, params);
+	if (rc) {
+		wait_until(d, &s, now + SEC);
+		goto out;
 	}
+	m->seq = ++c->seq;
+	if (ipc_send(d->aws.fd, IPC_A_ACTION, m, sizeof(*m))) {
+		log_warnx("incident %s: cannot reach the AWS process", d->inc.id);
+		wait_until(d, &s, now + SEC);
+		goto out;
+	}
+	c->inflight = true;
+	c->inflight_seq = m->seq;
+	util_strlcpy(c->inflight_action, s.action, sizeof(c->inflight_action));
+	util_strlcpy(c->inflight_target, s.target, sizeof(c->inflight_target));
+	util_strlcpy(c->inflight_group, s.group, sizeof(c->inflight_group));
+	c->inflight_incomplete = incomplete;
 out:
 	cJSON_Delete(params);
 	free(m);
+	free(p);
+}
+
+static void log_described(const struct daemon *d, const struct cloud_instance *in)
+{
+	for (size_t i = 0; i < in->n_eni; i++) {
+		char g[200] = "";
+		size_t off = 0;
+
+		for (size_t k = 0; k < in->eni[i].n_groups && off + 2 < sizeof(g); k++)
+			off += (size_t)snprintf(g + off, sizeof(g) - off, "%s%s", k ? "," : "",
+						in->eni[i].groups[k]);
+		log_info("incident %s: %s has interface %s (device %d) in %s", d->inc.id,
+			 in->id, in->eni[i].id, in->eni[i].device_index, g);
+	}
+}
+
+/* What the journal keeps of a step done. */
+static cJSON *result_of(struct daemon *d, const struct ipc_a_action_done *m, const char *out_id)
+{
+	cJSON *res;
+
+	if (m->act == PLAN_DESCRIBE) {
+		log_described(d, &m->inst);
+		return plan_instance_json(&m->inst);
+	}
+	res = cJSON_CreateObject();
+	if (res && *out_id)
+		cJSON_AddStringToObject(res, "id", out_id);
+	/* The message told of failures: a follow-up is owed once all is done. */
+	if (res && !strcmp(d->cloud.inflight_action, "sns_publish") &&
+	    d->cloud.inflight_incomplete)
+		cJSON_AddTrueToObject(res, "incomplete");
+	return res;
 }
 
 void daemon_cloud_done(struct daemon *d, const struct ipc_a_action_done *m)
 {
-	struct cloud_plan *p = &d->plan;
-	struct cloud_step *s;
-	cJSON *res = NULL;
+	struct cloud_run *c = &d->cloud;
+	const char *action = c->inflight_action, *target = c->inflight_target;
+	char err[sizeof(m->err)], out_id[sizeof(m->out_id)];
+	struct plan_step s;
+	cJSON *res;
 
-	if (!p->inflight || m->seq != p->inflight_seq)
+	if (!c->inflight || m->seq != c->inflight_seq)
 		return;
-	p->inflight = false;
-	s = &p->s[p->inflight_idx];
+	c->inflight = false;
+	/* From the AWS process: its texts are terminated here, whatever it sent. */
+	memcpy(err, m->err, sizeof(err));
+	err[sizeof(err) - 1] = '\0';
+	memcpy(out_id, m->out_id, sizeof(out_id));
+	out_id[sizeof(out_id) - 1] = '\0';
+	memset(&s, 0, sizeof(s));
+	util_strlcpy(s.action, action, sizeof(s.action));
+	util_strlcpy(s.target, target, sizeof(s.target));
 	if (m->rc) {
-		util_strlcpy(s->err, m->err, sizeof(s->err));
-		s->next_ns = util_now_mono_ns() + backoff_ns(s->attempts);
+		unsigned attempts = step_attempts(d, &s);
+		uint64_t b = backoff_ns(attempts);
+
+		wait_until(d, &s, util_now_mono_ns() + b);
 		log_warnx("incident %s: %s %s failed (attempt %u, again in %llu s): %s",
-			  d->inc.id, s->action, s->target, s->attempts,
-			  (unsigned long long)(backoff_ns(s->attempts) / 1000000000ull), m->err);
-		daemon_journal_action(d, s->action, s->target, JOURNAL_FAILED, NULL, m->err,
-				      s->attempts);
+			  d->inc.id, action, target, attempts, (unsigned long long)(b / SEC), err);
+		daemon_journal_failed(d, action, target, err, attempts);
 		return;
 	}
-	s->done = true;
-	s->err[0] = '\0';
-	util_strlcpy(s->out_id, m->out_id, sizeof(s->out_id));
-	if (s->act == ACT_DESCRIBE) {
-		p->inst = m->inst;
-		p->have_inst = true;
-		res = instance_json(&m->inst);
-		for (size_t i = 0; i < m->inst.n_eni; i++) {
-			char g[200] = "";
-			size_t off = 0;
-
-			for (size_t k = 0; k < m->inst.eni[i].n_groups && off + 2 < sizeof(g); k++)
-				off += (size_t)snprintf(g + off, sizeof(g) - off, "%s%s",
-							k ? "," : "", m->inst.eni[i].groups[k]);
-			log_info("incident %s: %s has interface %s (device %d) in %s", d->inc.id,
-				 m->inst.id, m->inst.eni[i].id, m->inst.eni[i].device_index, g);
-		}
-	} else {
-		res = cJSON_CreateObject();
-		if (res && *m->out_id)
-			cJSON_AddStringToObject(res, "id", m->out_id);
-		if (s->act == ACT_SET_GROUPS)
-			log_info("incident %s: interface %s moved to %s%s", d->inc.id, s->target,
-				 s->groups[0], s->convert ? " (conversion group)" : "");
-		else
-			log_info("incident %s: %s %s done%s%s", d->inc.id, s->action, s->target,
-				 *m->out_id ? ": " : "", m->out_id);
-	}
-	daemon_journal_action(d, s->action, s->target, JOURNAL_DONE, res, NULL, 0);
+	if (m->act == PLAN_SET_GROUPS)
+		log_info("incident %s: interface %s moved to %s%s", d->inc.id, target,
+			 c->inflight_group,
+			 !strcmp(action, "ec2_convert_eni") ? " (conversion group)" : "");
+	else if (m->act != PLAN_DESCRIBE)
+		log_info("incident %s: %s %s done%s%s", d->inc.id, action, target,
+			 *out_id ? ": " : "", out_id);
+	res = result_of(d, m, out_id);
+	daemon_journal_done(d, action, target, res);
 	cJSON_Delete(res);
-	if (s->act == ACT_SNS && s->incomplete && !s->update)
-		p->update_owed = true;
-	if (s->act == ACT_DESCRIBE && !p->planned) {
-		plan_rest(d);
-		plan_sync_journal(d);
-	}
-	plan_update(d);
-}
-
-void daemon_identity(struct daemon *d, const struct ipc_a_identity_done *m)
-{
-	if (m->rc) {
-		log_warnx("instance identity from IMDS: %s (findings say \"unknown\")", m->err);
-		return;
-	}
-	util_strlcpy(d->instance_id, m->instance_id, sizeof(d->instance_id));
-	util_strlcpy(d->region, m->region, sizeof(d->region));
-	util_strlcpy(d->account, m->account, sizeof(d->account));
-	log_info("instance %s in %s%s%s", d->instance_id, d->region,
-		 *d->account ? ", account " : "", d->account);
-	/*
-	 * An incident that waited for the id can describe the instance now.
-	 * After a restart the journal is keyed by the id: look again, or a
-	 * describe done before the restart would be done twice.
-	 */
-	for (size_t i = 0; i < d->plan.n; i++) {
-		if (d->plan.s[i].act != ACT_DESCRIBE || d->plan.s[i].done ||
-		    !strcmp(d->plan.s[i].target, d->instance_id))
-			continue;
-		util_strlcpy(d->plan.s[i].target, d->instance_id, sizeof(d->plan.s[i].target));
-		if (d->plan.active && !d->plan.inflight)
-			plan_resume(d);
-		break;
-	}
 }

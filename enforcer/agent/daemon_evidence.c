@@ -9,9 +9,9 @@
 
 #include "daemon_impl.h"
 #include "evidence.h"
-#include "finding.h"
 #include "log.h"
 #include "nft.h"
+#include "enforce.h"
 
 /*
  * Step 2 of an incident: evidence in STATE_DIR/evidence/INCIDENT/ — the
@@ -37,46 +37,12 @@ static int write_text(const char *dir, const char *name, const char *text)
 	return rc;
 }
 
+/* The recent findings, the same text as in the findings file. */
 static void write_findings(struct daemon *d)
 {
-	struct finding_ctx ctx = {
-		.instance_id = *d->instance_id ? d->instance_id : NULL,
-		.region = *d->region ? d->region : NULL,
-		.account_id = *d->account ? d->account : NULL,
-	};
-	size_t cap = 4096, len = 0;
-	char *all = malloc(cap);
+	char *all = daemon_findings_lines(d);
 
-	if (!all)
-		return;
-	all[0] = '\0';
-	for (size_t i = 0; i < d->n_recent; i++) {
-		struct finding f;
-		char *json;
-		size_t n;
-
-		daemon_finding_from_ipc(&d->recent[i], &f);
-		json = finding_to_json(&f, &ctx);
-		if (!json)
-			continue;
-		n = strlen(json);
-		if (len + n + 2 > cap) {
-			char *bigger = realloc(all, (cap + n) * 2);
-
-			if (!bigger) {
-				free(json);
-				break;
-			}
-			all = bigger;
-			cap = (cap + n) * 2;
-		}
-		memcpy(all + len, json, n);
-		len += n;
-		all[len++] = '\n';
-		all[len] = '\0';
-		free(json);
-	}
-	if (write_text(d->evid_dir, "findings.json", all))
+	if (!all || write_text(d->inc.evid_dir, "findings.json", all))
 		log_warnx("evidence: findings.json not written");
 	free(all);
 }
@@ -104,7 +70,7 @@ static void write_counters(struct daemon *d)
 		}
 	}
 	s = cJSON_Print(o);
-	if (s && write_text(d->evid_dir, "nft-counters.json", s))
+	if (s && write_text(d->inc.evid_dir, "nft-counters.json", s))
 		log_warnx("evidence: nft-counters.json not written");
 out:
 	nft_close(nl);
@@ -117,18 +83,18 @@ static void evidence_finish(struct daemon *d)
 	char err[ERRLEN];
 	cJSON *res;
 
-	if (evidence_manifest_write(d->evid_dir, err, sizeof(err))) {
+	if (evidence_manifest_write(d->inc.evid_dir, err, sizeof(err))) {
 		log_warnx("evidence: %s", err);
-		daemon_journal_action(d, "evidence", "host", JOURNAL_FAILED, NULL, err, 1);
+		daemon_journal_failed(d, "evidence", "host", err, 1);
 		return;
 	}
-	d->evid_done = true;
+	d->inc.evid_done = true;
 	res = cJSON_CreateObject();
 	if (res)
-		cJSON_AddStringToObject(res, "dir", d->evid_dir);
-	daemon_journal_action(d, "evidence", "host", JOURNAL_DONE, res, NULL, 0);
+		cJSON_AddStringToObject(res, "dir", d->inc.evid_dir);
+	daemon_journal_done(d, "evidence", "host", res);
 	cJSON_Delete(res);
-	log_info("incident %s: evidence kept in %s", d->inc.id, d->evid_dir);
+	log_info("incident %s: evidence kept in %s", d->inc.id, d->inc.evid_dir);
 }
 
 /* Ask the sensor for its ring, one file per link type we capture. */
@@ -137,7 +103,7 @@ static void request_ring(struct daemon *d)
 	int seen[RUN_MAX_IFACES + 1];
 	size_t nseen = 0;
 
-	if (d->sensor_fd < 0 || !d->o->evidence_seconds)
+	if (d->sensor.fd < 0 || !d->o->evidence_seconds)
 		return;
 	for (size_t i = 0; i < d->ncaps; i++) {
 		struct ipc_s_dump m;
@@ -151,9 +117,9 @@ static void request_ring(struct daemon *d)
 			continue;
 		seen[nseen++] = dlt;
 		if (nseen == 1)
-			snprintf(path, sizeof(path), "%s/ring.pcap", d->evid_dir);
+			snprintf(path, sizeof(path), "%s/ring.pcap", d->inc.evid_dir);
 		else
-			snprintf(path, sizeof(path), "%s/ring.dlt%d.pcap", d->evid_dir, dlt);
+			snprintf(path, sizeof(path), "%s/ring.dlt%d.pcap", d->inc.evid_dir, dlt);
 		fd = evidence_file_create(path);
 		if (fd < 0) {
 			log_warnx("evidence: %s: %s", path, strerror(-fd));
@@ -161,46 +127,54 @@ static void request_ring(struct daemon *d)
 		}
 		memset(&m, 0, sizeof(m));
 		m.dlt = dlt;
-		if (ipc_send_fd(d->sensor_fd, IPC_S_DUMP, &m, sizeof(m), fd) == 0)
-			d->evid_pending++;
+		if (ipc_send_fd(d->sensor.fd, IPC_S_DUMP, &m, sizeof(m), fd) == 0)
+			d->inc.evid_pending++;
 		close(fd);
 	}
 }
 
 void daemon_evidence_start(struct daemon *d)
 {
+	struct incident *inc = &d->inc;
 	char err[ERRLEN], path[700];
 	struct evidence_sock_stats ss;
 	cJSON *params = cJSON_CreateObject();
 
-	d->evid_done = false;
-	d->evid_pending = 0;
-	daemon_journal_action(d, "evidence", "host", JOURNAL_INTENT, params, NULL, 0);
+	inc->evid_started = true;
+	inc->evid_done = false;
+	inc->evid_pending = 0;
+	/* Evidence does not wait for the journal: the sockets are now or never. */
+	if (daemon_journal_intent(d, "evidence", "host", params))
+		log_warnx("incident %s: evidence taken before its intent is journaled", inc->id);
 	cJSON_Delete(params);
-	if (evidence_dir_create(d->o->state_dir, d->inc.id, d->evid_dir,
-			    sizeof(d->evid_dir), err, sizeof(err))) {
+	if (evidence_dir_create(d->o->state_dir, inc->id, inc->evid_dir, sizeof(inc->evid_dir),
+				err, sizeof(err))) {
 		log_warnx("evidence: %s", err);
-		daemon_journal_action(d, "evidence", "host", JOURNAL_FAILED, NULL, err, 1);
+		daemon_journal_failed(d, "evidence", "host", err, 1);
 		return;
 	}
 	request_ring(d);
-	snprintf(path, sizeof(path), "%s/sockets.json", d->evid_dir);
+	snprintf(path, sizeof(path), "%s/sockets.json", inc->evid_dir);
 	if (evidence_sockets_snapshot(path, &ss, err, sizeof(err)))
 		log_warnx("evidence: sockets: %s", err);
 	write_findings(d);
 	write_counters(d);
-	if (d->evid_pending == 0)
+	if (inc->evid_pending == 0)
 		evidence_finish(d);
 }
 
 void daemon_evidence_dumped(struct daemon *d, const struct ipc_s_dump_done *m)
 {
+	char e[sizeof(m->err)];
+
+	/* From the sensor: its text is terminated here, whatever it sent. */
+	memcpy(e, m->err, sizeof(e));
+	e[sizeof(e) - 1] = '\0';
 	if (m->rc < 0)
-		log_warnx("evidence: ring (link type %d): %s", m->dlt,
-			  *m->err ? m->err : strerror(-m->rc));
+		log_warnx("evidence: ring (link type %d): %s", m->dlt, *e ? e : strerror(-m->rc));
 	else
 		log_info("evidence: %d packets from the %u s before the trigger (link type %d)",
 			 m->rc, d->o->evidence_seconds, m->dlt);
-	if (d->evid_pending && --d->evid_pending == 0 && d->inc.open)
+	if (d->inc.evid_pending && --d->inc.evid_pending == 0 && d->inc.active)
 		evidence_finish(d);
 }

@@ -2,8 +2,14 @@
 #ifndef CORDON_DAEMON_IMPL_H
 #define CORDON_DAEMON_IMPL_H
 
-/* Private to enforcer/daemon*.c: the parent process's state. */
-
+/*
+ * Private to the parent process's files (enforcer/agent/daemon*.c): its
+ * state, and what each file offers the others. Calls go one way only
+ * (docs/internals/daemon.md): daemon.c (loop) -> daemon_child.c
+ * (children, dispatch) -> gd -> incident -> evidence, cloud -> findings,
+ * journal, state. The children are reached by ipc_send() on their
+ * channels, never through daemon.c or daemon_child.c.
+ */
 #include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
@@ -11,7 +17,10 @@
 #include "capture.h"
 #include "cloud.h"
 #include "daemon.h"
+#include "daemon_ipc.h"
 #include "ipc.h"
+#include "journal.h"
+#include "plan.h"
 #include "sensord.h"
 
 struct list_state {
@@ -25,50 +34,64 @@ struct list_state {
 	off_t size;
 };
 
+/* A child process and its channel; the parent (daemon.c) owns both. */
+struct child {
+	pid_t pid;             /* 0: not running */
+	int fd;                /* -1: no channel */
+	bool ready;            /* said hello */
+	unsigned restarts;
+	unsigned quick_deaths; /* in a row, each soon after its start: backoff */
+	uint64_t started_ns, respawn_ns;
+};
+
+/* The latest report of a finding: the record and its one JSON text. */
+struct recent_finding {
+	struct finding_rec f;
+	char *json;
+};
+
+#define DAEMON_RECENT 64
+
+/*
+ * The incident this agent handles. What happened to it (actions, joined
+ * findings, a GuardDuty correlation, its close) is in the journal; this
+ * holds what the journal does not: timings and the finding's text.
+ */
 struct incident {
-	bool open;
-	char finding_json[8192];   /* the finding that opened it */
-	char gd_finding_id[80];    /* a correlated GuardDuty finding */
+	bool active;
+	bool journaled;            /* its incident_open record is written */
 	char id[40];
+	char reason[256];
+	char finding_id[80];       /* local (32 hex) or GuardDuty id */
+	char gd_finding_id[80];    /* GuardDuty finding that opened it, if so */
+	char *finding_json;        /* the finding that opened it (finding_json()) */
+	bool lockdown_done;
 	uint64_t opened_real_ns;
 	uint64_t trigger_ns;       /* capture timestamp of the first packet */
 	uint64_t decided_real_ns;  /* wall clock when the policy decided */
 	uint64_t lockdown_ack_ns;  /* wall clock when the kernel acked */
-	bool lockdown_done;
-	char reason[256];
-	char finding_id[33];
-	unsigned findings;         /* findings that joined */
 	char last_error[ERRLEN];
+	/* evidence */
+	char evid_dir[600];
+	unsigned evid_pending;     /* ring dumps the sensor still owes */
+	bool evid_started, evid_done;
 };
 
-#define DAEMON_RECENT 64
-#define CLOUD_PLAN_MAX 64
-
-struct cloud_step {
-	uint8_t act;               /* enum cloud_act (daemon_ipc.h) */
-	bool convert;              /* ACT_SET_GROUPS to the conversion group */
-	bool done;
-	unsigned attempts;
-	uint64_t next_ns;          /* not before (backoff) */
-	char action[48];           /* journal action name */
-	char target[96];
-	char groups[CLOUD_MAX_GROUPS][CLOUD_ID_LEN];
-	size_t n_groups;
-	char orig[CLOUD_MAX_GROUPS][CLOUD_ID_LEN]; /* groups before cordon */
-	size_t n_orig;
-	char out_id[96];
-	char err[256];
-	bool incomplete;           /* ACT_SNS: the message told of failures */
-	bool update;               /* ACT_SNS: the follow-up ("sns_update") */
-};
-
-struct cloud_plan {
-	bool active, planned, have_inst, inflight;
-	bool update_owed;          /* a message told of failures since fixed */
-	struct cloud_step s[CLOUD_PLAN_MAX];
-	size_t n, inflight_idx;
+/* Scheduling of the cloud steps: what is not truth (that is the journal). */
+struct cloud_run {
+	bool inflight;             /* one step at a time in the AWS process */
 	uint32_t seq, inflight_seq;
-	struct cloud_instance inst;
+	char inflight_action[PLAN_ACTION_LEN], inflight_target[PLAN_TARGET_LEN];
+	char inflight_group[CLOUD_ID_LEN];
+	bool inflight_incomplete;  /* the SNS message in flight tells of failures */
+	struct {
+		char key[PLAN_ACTION_LEN + PLAN_TARGET_LEN];
+		uint64_t next_ns;  /* not before (backoff) */
+	} wait[PLAN_MAX + 1];
+	size_t n_wait;
+	struct cloud_instance inst; /* the journaled description, parsed */
+	uint64_t inst_seq;          /* of the journal record it came from */
+	bool have_inst;
 };
 
 #define GD_SEEN_MAX 256
@@ -76,6 +99,7 @@ struct cloud_plan {
 struct daemon {
 	const struct run_opts *o;
 	bool running;
+	bool ready;                /* started: READY=1 told systemd */
 	const char *parent_user;
 	char ifaces[RUN_MAX_IFACES][32];
 	size_t n_ifaces;
@@ -83,110 +107,131 @@ struct daemon {
 	struct cap *caps[RUN_MAX_IFACES + 1];
 	size_t ncaps;
 	int sigfd;
-	pid_t sensor_pid;
-	int sensor_fd;
-	bool sensor_ready;
-	unsigned sensor_deaths;
-	uint64_t last_sensor_death_ns;
-	pid_t aws_pid;
-	int aws_fd;
+	struct child sensor, aws;
 	struct list_state lists[RUN_MAX_LISTS];
-	uint64_t next_sync_ns, next_status_ns, next_watchdog_ns, next_release_check_ns;
+	uint64_t next_sync_ns, next_status_ns, last_status_ns, next_watchdog_ns, next_journal_ns;
+	bool lists_synced;         /* the first S3 sync was scheduled */
+	bool sync_now;             /* SIGHUP: sync at once */
+	bool status_dirty;         /* daemon.json is behind: write it now */
 	uint64_t watchdog_usec;
 	uint64_t started_real_ns;
 	struct ipc_s_stats stats;
+	/* findings */
 	FILE *findings;
 	char findings_path[600];
 	uint64_t findings_written;
-	struct ipc_s_finding recent[DAEMON_RECENT];
+	struct recent_finding recent[DAEMON_RECENT];
 	size_t n_recent;
+	/* the journal, open for the agent's life; jst is always current */
+	struct journal *j;
+	struct journal_state jst;
+	uint64_t next_attach_ns;
+	bool resumed;              /* the journal's open incident was looked for */
 	struct incident inc;
 	char last_error[ERRLEN];
-	/* evidence */
-	char evid_dir[600];
-	/* cloud */
-	bool aws_ready;
 	char instance_id[64], region[32], account[16];
-	struct cloud_plan plan;
+	struct cloud_run cloud;
 	/* GuardDuty */
 	char gd_detector[64];
 	uint64_t next_gd_ns, gd_since_ms, gd_poll_started_ms;
 	bool gd_inflight;
 	char gd_seen[GD_SEEN_MAX][80];
 	size_t n_gd_seen;
-	unsigned evid_pending;     /* ring dumps the sensor still owes */
-	bool evid_done;
 	union {
 		struct ipc_hdr h;
 		char raw[IPC_MAX];
 	} in;
 };
 
+/* daemon_child.c: the children, and every message they send */
+__must_check int daemon_child_start(struct daemon *d, char *err, size_t errlen);
+void daemon_child_respawn(struct daemon *d, uint64_t now);
+void daemon_child_reap(struct daemon *d);
+void daemon_child_dispatch_sensor(struct daemon *d);
+void daemon_child_dispatch_aws(struct daemon *d);
+void daemon_child_stop(struct daemon *d);
+
+/* daemon_state.c: the state directory, daemon.json, metrics */
 const char *daemon_mode_name(enum run_mode m);
-int daemon_prepare_state(struct daemon *d, char *err, size_t errlen);
-void daemon_close_for_child(struct daemon *d);
-/* socketpair + fork: 0 in the child (*fd its end), the pid in the parent, -1. */
-pid_t daemon_fork(struct daemon *d, int *fd, char *err, size_t errlen);
+__must_check int daemon_prepare_state(struct daemon *d, char *err, size_t errlen);
 void daemon_chown_state(struct daemon *d);
-void daemon_cleanup(struct daemon *d);
 void daemon_write_status(struct daemon *d);
-void daemon_write_metrics(struct daemon *d);
-void daemon_reopen_findings(struct daemon *d);
+
+/* daemon_findings.c: the findings file and the recent findings */
+__must_check int daemon_findings_open(struct daemon *d, char *err, size_t errlen);
+void daemon_findings_reopen(struct daemon *d);
+void daemon_findings_close(struct daemon *d);
+/* Record one report (JSON made here, once); its entry, valid until the next. */
+const struct recent_finding *daemon_findings_add(struct daemon *d,
+						 const struct ipc_s_finding *m);
+/* The recent finding with this remote address, or NULL. */
+const struct recent_finding *daemon_findings_by_remote(const struct daemon *d,
+						       const struct cd_addr *a);
+/* Every recent finding, one JSON line each (caller frees). */
+char *daemon_findings_lines(const struct daemon *d);
 
 /* daemon_lists.c */
-struct ipc_a_sync_done;
-int daemon_load_lists(struct daemon *d, char *err, size_t errlen);
+__must_check int daemon_load_lists(struct daemon *d, char *err, size_t errlen);
 void daemon_send_lists(struct daemon *d);
 void daemon_sync_lists(struct daemon *d, uint64_t now);
-void daemon_lists_changed(struct daemon *d);
-void daemon_list_synced(struct daemon *d, size_t i, const struct ipc_a_sync_done *m);
+void daemon_list_synced(struct daemon *d, const struct ipc_a_sync_done *m);
 
-/* daemon_incident.c */
-struct finding;
-void daemon_finding_from_ipc(const struct ipc_s_finding *m, struct finding *f);
-void daemon_on_finding(struct daemon *d, const struct ipc_s_finding *m);
-void daemon_incident_tick(struct daemon *d, uint64_t now);
-void daemon_incident_new_id(struct daemon *d);
-void daemon_incident_steps(struct daemon *d, const char *finding_json);
-
-/* daemon_journal.c */
-#include "journal.h"
-void daemon_journal_open_incident(struct daemon *d, const char *finding_json);
-void daemon_journal_action(struct daemon *d, const char *action, const char *target,
-			   enum journal_astate state, const struct cJSON *data,
+/* daemon_journal.c: the journal open for the agent's life */
+void daemon_journal_attach(struct daemon *d);
+void daemon_journal_tick(struct daemon *d, uint64_t now);
+void daemon_journal_close(struct daemon *d);
+/* The open incident as the journal has it (NULL: none, or not journaled). */
+const struct journal_incident *daemon_journal_incident(const struct daemon *d);
+const struct journal_action *daemon_journal_action(const struct daemon *d, const char *action,
+						   const char *target);
+/* 0 when the intent is durable: only then may the action be tried. */
+__must_check int daemon_journal_intent(struct daemon *d, const char *action,
+				       const char *target, const struct cJSON *params);
+void daemon_journal_done(struct daemon *d, const char *action, const char *target,
+			 const struct cJSON *result);
+void daemon_journal_failed(struct daemon *d, const char *action, const char *target,
 			   const char *error, unsigned attempt);
+void daemon_journal_open_incident(struct daemon *d);
 void daemon_journal_finding(struct daemon *d, const char *finding_id);
+/* From the journal: the GuardDuty finding that confirmed or opened the incident, or "". */
+const char *daemon_journal_gd_finding(const struct daemon *d);
+/* Findings of the incident: the one that opened it and those that joined. */
+unsigned daemon_journal_findings(const struct daemon *d);
 
-/* daemon_evidence.c */
+/* daemon_evidence.c: step 2 */
 void daemon_evidence_start(struct daemon *d);
 void daemon_evidence_dumped(struct daemon *d, const struct ipc_s_dump_done *m);
 
-/* daemon_aws.c */
-int daemon_spawn_aws(struct daemon *d, char *err, size_t errlen);
-void daemon_handle_aws(struct daemon *d);
-void daemon_stop_aws(struct daemon *d);
-void daemon_child_exited(struct daemon *d, pid_t pid, const char *why);
-void daemon_aws_sync(struct daemon *d, size_t list_index);
-void daemon_aws_ready(struct daemon *d);
-/* awsd.c: the AWS process (after fork; never returns). */
-__attribute__((noreturn)) void awsd_main(int sock, const struct run_opts *o);
-
-/* daemon_gd.c */
-struct gd_finding;
-void daemon_gd_tick(struct daemon *d, uint64_t now);
-void daemon_incident_resume(struct daemon *d);
-void daemon_incident_open_gd(struct daemon *d, const struct gd_finding *f);
-
-/* daemon_cloud.c */
-struct ipc_a_identity_done;
-struct ipc_a_action_done;
-struct ipc_a_gd_finding;
-struct ipc_a_gd_done;
-struct gd_finding;
-void daemon_identity(struct daemon *d, const struct ipc_a_identity_done *m);
-void daemon_cloud_start(struct daemon *d);
-void daemon_cloud_done(struct daemon *d, const struct ipc_a_action_done *m);
+/* daemon_cloud.c: steps 3 to 5 */
+bool daemon_cloud_busy(const struct daemon *d);
+void daemon_cloud_reset(struct daemon *d);
 void daemon_cloud_tick(struct daemon *d, uint64_t now);
+void daemon_cloud_done(struct daemon *d, const struct ipc_a_action_done *m);
+/* The AWS process died: a step in flight is retried (the journal has its intent). */
+void daemon_cloud_lost(struct daemon *d);
+/*
+ * daemon_cloud_msg.c: a step's request and the intent's params; for the
+ * SNS message, whether it tells of failures. false: not possible yet.
+ */
+__must_check bool daemon_cloud_request(struct daemon *d, const struct plan *p,
+				       const struct plan_step *s, struct ipc_a_action *m,
+				       struct cJSON **params, bool *incomplete);
+
+/* daemon_incident.c: the policy and the one way an incident opens */
+struct incident_trigger {
+	const char *reason;
+	const char *finding_id;
+	const char *gd_finding_id;     /* GuardDuty-only incident, else NULL */
+	const char *finding_json;      /* the opening finding's one text */
+	uint64_t trigger_ns;           /* capture time, 0: unknown */
+};
+void daemon_incident_open(struct daemon *d, const struct incident_trigger *t);
+void daemon_incident_finding(struct daemon *d, const struct ipc_s_finding *m);
+void daemon_incident_tick(struct daemon *d, uint64_t now);
+void daemon_incident_resume(struct daemon *d);
+
+/* daemon_gd.c: GuardDuty correlation */
+void daemon_gd_tick(struct daemon *d, uint64_t now);
 void daemon_gd_finding(struct daemon *d, const struct ipc_a_gd_finding *m);
 void daemon_gd_done(struct daemon *d, const struct ipc_a_gd_done *m);
 

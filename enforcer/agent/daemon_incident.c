@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <cjson/cJSON.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,126 +9,54 @@
 #include "daemon_impl.h"
 #include "finding.h"
 #include "log.h"
+#include "state.h"
+#include "enforce.h"
 
-/* Rebuild the sensor's finding to write it the same way replay does. */
-void daemon_finding_from_ipc(const struct ipc_s_finding *m, struct finding *f)
-{
-	memset(f, 0, sizeof(*f));
-	memcpy(f->id, m->id, sizeof(f->id));
-	f->id[32] = '\0';
-	f->key.local = m->local;
-	f->key.remote = m->remote;
-	f->key.dir = m->dir;
-	f->key.proto = m->proto;
-	f->key.service_port = m->service_port;
-	f->local_port = m->local_port;
-	f->remote_port = m->remote_port;
-	f->count = m->count;
-	f->packets = m->packets;
-	f->bytes = m->bytes;
-	f->first_ns = m->first_ns;
-	f->last_ns = m->last_ns;
-	memcpy(f->list_name, m->list, sizeof(f->list_name));
-	f->list_name[sizeof(f->list_name) - 1] = '\0';
-	f->entry = m->entry;
-	f->line = m->line;
-	f->blocked = m->flags & IPC_F_BLOCKED;
-	f->answered = m->flags & IPC_F_ANSWERED;
-	f->established = m->flags & IPC_F_ESTABLISHED;
-}
+/*
+ * The incident policy and the one way an incident opens, whatever opened
+ * it (a local finding, a GuardDuty finding): step 1 the local lockdown,
+ * at once; then the journal, step 2 the evidence, steps 3 to 5 in the
+ * cloud (daemon_cloud.c). One incident at a time; later findings join
+ * it. The journal says when it is closed (`cordon release`).
+ */
 
-static void remember(struct daemon *d, const struct ipc_s_finding *m)
-{
-	size_t i;
-
-	for (i = 0; i < d->n_recent; i++)
-		if (!memcmp(d->recent[i].id, m->id, sizeof(m->id)))
-			break;
-	if (i == d->n_recent) {
-		if (d->n_recent == DAEMON_RECENT) {
-			memmove(&d->recent[0], &d->recent[1],
-				(DAEMON_RECENT - 1) * sizeof(d->recent[0]));
-			i = DAEMON_RECENT - 1;
-		} else {
-			d->n_recent++;
-		}
-	}
-	d->recent[i] = *m;
-}
-
-/* Returns the JSON (caller frees) so the incident can journal it. */
-static char *write_finding(struct daemon *d, const struct finding *f)
-{
-	struct finding_ctx ctx = {
-		.instance_id = *d->instance_id ? d->instance_id : NULL,
-		.region = *d->region ? d->region : NULL,
-		.account_id = *d->account ? d->account : NULL,
-	};
-	char *json = finding_to_json(f, &ctx);
-
-	if (!json) {
-		log_warnx("out of memory writing a finding");
-		return NULL;
-	}
-	if (fprintf(d->findings, "%s\n", json) < 0 || fflush(d->findings))
-		log_warn("findings file %s", d->findings_path);
-	else
-		d->findings_written++;
-	return json;
-}
+#define SEC 1000000000ull
 
 /* The incident policy (DESIGN.md, the daemon issue). */
-static bool opens_incident(const struct daemon *d, const struct ipc_s_finding *m)
+static bool opens_incident(const struct daemon *d, const struct finding_rec *f)
 {
 	if (d->o->mode != RUN_ISOLATE)
 		return false;
-	if (m->dir == FINDING_OUTBOUND)
+	if (f->dir == FINDING_OUTBOUND)
 		return d->o->outbound;
 	/* Inbound: only when the host took part (answered, or a handshake). */
-	return d->o->inbound_answered &&
-	       (m->flags & (IPC_F_ANSWERED | IPC_F_ESTABLISHED));
+	return d->o->inbound_answered && (f->answered || f->established);
 }
 
-static void describe(const struct ipc_s_finding *m, char *buf, size_t len)
+static void describe(const struct finding_rec *f, char *buf, size_t len)
 {
-	char local[ADDR_STRLEN], remote[ADDR_STRLEN];
+	char local[ADDR_STRLEN], remote[ADDR_STRLEN], port[16] = "";
 
-	char port[16] = "";
-
-	addr_ntop(&m->local, local, sizeof(local));
-	addr_ntop(&m->remote, remote, sizeof(remote));
-	if (m->proto == IPPROTO_TCP || m->proto == IPPROTO_UDP)
-		snprintf(port, sizeof(port), " port %u", m->service_port);
-	snprintf(buf, len, "finding %s: %s %s %s %s %s%s (list %s)", m->id,
-		 m->dir == FINDING_OUTBOUND ? "OUTBOUND" : "INBOUND",
-		 finding_proto_name(m->proto), local,
-		 m->dir == FINDING_OUTBOUND ? "->" : "<-", remote, port, m->list);
+	addr_ntop(&f->local, local, sizeof(local));
+	addr_ntop(&f->remote, remote, sizeof(remote));
+	if (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP)
+		snprintf(port, sizeof(port), " port %u", f->service_port);
+	snprintf(buf, len, "finding %s: %s %s %s %s %s%s (list %s)", f->id,
+		 f->dir == FINDING_OUTBOUND ? "OUTBOUND" : "INBOUND",
+		 finding_proto_name(f->proto), local,
+		 f->dir == FINDING_OUTBOUND ? "->" : "<-", remote, port, f->list_name);
 }
 
-void daemon_incident_new_id(struct daemon *d)
+static void new_id(struct incident *inc)
 {
-	struct incident *inc = &d->inc;
 	char ts[UTIL_TIMESTAMP_LEN];
 	uint32_t r = 0;
 
-	inc->open = true;
-	inc->findings = 1;
-	inc->opened_real_ns = util_now_real_ns();
 	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
 		r = (uint32_t)inc->opened_real_ns;
 	util_iso8601_ms(inc->opened_real_ns, ts);
 	snprintf(inc->id, sizeof(inc->id), "inc-%.4s%.2s%.2sT%.2s%.2s%.2sZ-%06x",
 		 ts, ts + 5, ts + 8, ts + 11, ts + 14, ts + 17, r & 0xffffff);
-}
-
-/* Steps 2 to 5, after the lockdown (done or failed). */
-void daemon_incident_steps(struct daemon *d, const char *finding_json)
-{
-	util_strlcpy(d->inc.finding_json, finding_json ? finding_json : "{}",
-		     sizeof(d->inc.finding_json));
-	daemon_journal_open_incident(d, finding_json);
-	daemon_evidence_start(d);
-	daemon_cloud_start(d);
 }
 
 static double ms_since(uint64_t from, uint64_t to)
@@ -139,8 +68,8 @@ static void log_lockdown(const struct incident *inc, double call_ms,
 			 const struct enforce_timing *t)
 {
 	if (!inc->trigger_ns) {
-		log_info("incident %s: host locked down (call %.3f ms); %s", inc->id,
-			 call_ms, inc->reason);
+		log_info("incident %s: host locked down on %s (call %.3f ms)", inc->id,
+			 inc->reason, call_ms);
 		return;
 	}
 	log_info("incident %s: host locked down %.3f ms after the first packet "
@@ -152,96 +81,144 @@ static void log_lockdown(const struct incident *inc, double call_ms,
 		 (double)t->sync_ns / 1e6, inc->reason);
 }
 
-static void incident_open(struct daemon *d, const struct ipc_s_finding *m,
-			  const char *finding_json)
+static void incident_clear(struct daemon *d)
+{
+	free(d->inc.finding_json);
+	memset(&d->inc, 0, sizeof(d->inc));
+	daemon_cloud_reset(d);
+}
+
+/* Step 1: the lockdown state file (the durable intent), then one transaction. */
+static void lockdown(struct daemon *d)
 {
 	struct incident *inc = &d->inc;
+	struct enforce_timing t;
 	char err[ERRLEN];
-	uint64_t t0;
+	uint64_t t0 = util_now_mono_ns();
 
-	memset(inc, 0, sizeof(*inc));
-	inc->trigger_ns = m->trigger_ns;
-	memcpy(inc->finding_id, m->id, sizeof(inc->finding_id));
-	describe(m, inc->reason, sizeof(inc->reason));
-	daemon_incident_new_id(d);
-
-	/*
-	 * Step 1, the local lockdown, first and fast: enforce_lockdown()
-	 * writes the lockdown state file (the durable record of intent) and
-	 * then sends one small transaction.
-	 */
-	t0 = util_now_mono_ns();
 	inc->decided_real_ns = util_now_real_ns();
 	if (enforce_lockdown(&d->o->enf, inc->reason, err, sizeof(err))) {
 		log_warnx("incident %s: LOCKDOWN FAILED: %s", inc->id, err);
 		util_strlcpy(inc->last_error, err, sizeof(inc->last_error));
-		daemon_incident_steps(d, finding_json);
 		return;
 	}
 	inc->lockdown_done = true;
-	{
-		struct enforce_timing t;
-
-		enforce_last_timing(&t);
-		inc->lockdown_ack_ns = t.ack_real_ns ? t.ack_real_ns : util_now_real_ns();
-		log_lockdown(inc, (double)(util_now_mono_ns() - t0) / 1e6, &t);
-	}
+	enforce_last_timing(&t);
+	inc->lockdown_ack_ns = t.ack_real_ns ? t.ack_real_ns : util_now_real_ns();
+	/* `cordon status` shows the lockdown by the time the log says so. */
 	daemon_write_status(d);
-	daemon_incident_steps(d, finding_json);
+	log_lockdown(inc, (double)(util_now_mono_ns() - t0) / 1e6, &t);
 }
 
-void daemon_on_finding(struct daemon *d, const struct ipc_s_finding *m)
+void daemon_incident_open(struct daemon *d, const struct incident_trigger *t)
 {
-	struct finding f;
-	char *json;
+	struct incident *inc = &d->inc;
 
-	remember(d, m);
-	daemon_finding_from_ipc(m, &f);
-	json = write_finding(d, &f);
-	if (m->flags & IPC_F_NEW) {
-		char what[300];
+	incident_clear(d);
+	inc->active = true;
+	inc->opened_real_ns = util_now_real_ns();
+	inc->trigger_ns = t->trigger_ns;
+	new_id(inc);
+	util_strlcpy(inc->reason, t->reason, sizeof(inc->reason));
+	util_strlcpy(inc->finding_id, t->finding_id ? t->finding_id : "",
+		     sizeof(inc->finding_id));
+	util_strlcpy(inc->gd_finding_id, t->gd_finding_id ? t->gd_finding_id : "",
+		     sizeof(inc->gd_finding_id));
+	inc->finding_json = strdup(t->finding_json ? t->finding_json : "{}");
+	lockdown(d);
+	d->status_dirty = true;
+	daemon_journal_open_incident(d);
+	daemon_evidence_start(d);
+	daemon_cloud_tick(d, util_now_mono_ns());
+}
 
-		describe(m, what, sizeof(what));
-		log_info("%s%s", what, (m->flags & IPC_F_BLOCKED) ? " [blocked]" : "");
-	}
-	if (d->inc.open) {
-		if (m->flags & IPC_F_NEW) {
-			d->inc.findings++;
-			daemon_journal_finding(d, m->id);
+void daemon_incident_finding(struct daemon *d, const struct ipc_s_finding *m)
+{
+	const struct recent_finding *r = daemon_findings_add(d, m);
+	char what[300];
+
+	describe(&m->f, what, sizeof(what));
+	if (m->is_new)
+		log_info("%s%s", what, m->f.blocked ? " [blocked]" : "");
+	if (d->inc.active) {
+		if (m->is_new) {
+			daemon_journal_finding(d, m->f.id);
+			d->status_dirty = true;
 		}
-	} else if (opens_incident(d, m)) {
-		incident_open(d, m, json);
+		return;
 	}
-	free(json);
+	if (opens_incident(d, &m->f)) {
+		struct incident_trigger t = {
+			.reason = what,
+			.finding_id = m->f.id,
+			.finding_json = r->json,
+			.trigger_ns = m->trigger_ns,
+		};
+
+		daemon_incident_open(d, &t);
+	}
 }
 
 /*
- * `cordon release` may close the incident while we run: it writes the
- * journal. Look every few seconds, and forget the incident once closed.
+ * After `cordon release` closed the incident (the journal says so): the
+ * next contact that meets the policy opens a new one. The sensor reports
+ * every finding's next packet at once, so that the new incident is
+ * decided (and timed) from that packet.
  */
+static void rearm(struct daemon *d, const struct journal_incident *ji)
+{
+	struct ipc_s_rearm m;
+
+	log_info("incident %s was released (%s); watching for the next one", d->inc.id,
+		 ji->close_reason);
+	incident_clear(d);
+	d->status_dirty = true;
+	memset(&m, 0, sizeof(m));
+	if (d->sensor.fd >= 0 && ipc_send(d->sensor.fd, IPC_S_REARM, &m, sizeof(m)))
+		log_warnx("cannot reach the sensor");
+}
+
 void daemon_incident_tick(struct daemon *d, uint64_t now)
 {
-	struct journal_state st;
-	const struct journal_incident *i;
+	const struct journal_incident *ji;
+
+	(void)now;
+	if (!d->inc.active)
+		return;
+	if (!d->inc.journaled)
+		daemon_journal_open_incident(d);
+	ji = daemon_journal_incident(d);
+	if (ji && ji->closed)
+		rearm(d, ji);
+}
+
+/*
+ * After a restart: an incident the journal holds open goes on where it
+ * stopped. The lockdown is in the kernel (and in the state file); the
+ * cloud plan is the journal's, only what is not done is tried again.
+ */
+void daemon_incident_resume(struct daemon *d)
+{
+	const struct journal_incident *ji = journal_state_open_incident(&d->jst);
+	struct incident *inc = &d->inc;
+	struct enforce_state es;
 	char err[ERRLEN];
+	const char *id;
 
-	if (!d->inc.open || now < d->next_release_check_ns)
+	if (!ji)
 		return;
-	d->next_release_check_ns = now + 2000000000ull;
-	memset(&st, 0, sizeof(st));
-	if (journal_state_load(d->o->state_dir, &st, err, sizeof(err)))
-		return;
-	i = journal_state_incident(&st, d->inc.id);
-	if (i && i->closed) {
-		struct ipc_s_rearm m;
-
-		log_info("incident %s was released (%s); watching for the next one",
-			 d->inc.id, i->close_reason);
-		memset(&d->inc, 0, sizeof(d->inc));
-		memset(&d->plan, 0, sizeof(d->plan));
-		memset(&m, 0, sizeof(m));
-		if (d->sensor_fd >= 0 && ipc_send(d->sensor_fd, IPC_S_REARM, &m, sizeof(m)))
-			log_warnx("cannot reach the sensor");
-	}
-	journal_state_free(&st);
+	incident_clear(d);
+	inc->active = inc->journaled = true;
+	util_strlcpy(inc->id, ji->id, sizeof(inc->id));
+	util_strlcpy(inc->reason, ji->reason, sizeof(inc->reason));
+	id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ji->finding, "id"));
+	util_strlcpy(inc->finding_id, id ? id : "", sizeof(inc->finding_id));
+	/* The journal's copy of the one text (cJSON prints its own output back the same). */
+	inc->finding_json = ji->finding ? cJSON_PrintUnformatted(ji->finding) : strdup("{}");
+	inc->lockdown_done = state_load(d->o->state_dir, &es, err, sizeof(err)) == 0 &&
+			     es.locked;
+	inc->evid_started = inc->evid_done = true; /* kept from the first run */
+	log_info("incident %s is still open (%s): resuming its pending actions%s", inc->id,
+		 inc->reason, inc->lockdown_done ? "; the host is locked down" : "");
+	d->status_dirty = true;
 }

@@ -8,6 +8,7 @@
 #include "gd.h"
 #include "ipc.h"
 #include "list.h"
+#include "plan.h"
 
 /* Between the parent and the AWS process (it holds the credentials). */
 enum {
@@ -23,25 +24,12 @@ enum {
 	IPC_A_GD_DONE,
 };
 
-/* What the AWS process can do for an incident. */
-enum cloud_act {
-	ACT_DESCRIBE = 1,  /* target: instance */
-	ACT_SET_GROUPS,    /* target: eni; groups */
-	ACT_TAGS,          /* target: instance; tags */
-	ACT_UNTAG,         /* target: instance; tag keys */
-	ACT_PROTECT,       /* target: instance */
-	ACT_SNAPSHOT,      /* target: volume; text = description */
-	ACT_SNS,           /* target: topic; subject, text */
-	ACT_EVENTS,        /* target: bus; text = finding JSON */
-	ACT_SECHUB,        /* target: finding id; text = finding JSON */
-};
-
 #define IPC_A_TEXT 16384
 #define IPC_A_TAGS 6
 
 struct ipc_a_action {
 	struct ipc_hdr h;
-	uint32_t act;                /* enum cloud_act */
+	uint32_t act;                /* enum plan_act */
 	uint32_t seq;                /* echoed in the answer */
 	char target[CLOUD_ID_LEN * 4];
 	char groups[CLOUD_MAX_GROUPS][CLOUD_ID_LEN];
@@ -49,7 +37,7 @@ struct ipc_a_action {
 	char tag_key[IPC_A_TAGS][64];
 	char tag_val[IPC_A_TAGS][256];
 	uint32_t n_tags;
-	uint8_t flag_a, flag_b;      /* ACT_PROTECT: termination, shutdown stop */
+	uint8_t flag_a, flag_b;      /* PLAN_PROTECT: termination, shutdown stop */
 	char account[16];
 	char region[32];
 	char subject[128];
@@ -62,7 +50,7 @@ struct ipc_a_action_done {
 	int32_t rc;
 	char err[256];
 	char out_id[96];             /* snapshot id, SNS message id, event id */
-	struct cloud_instance inst;  /* ACT_DESCRIBE */
+	struct cloud_instance inst;  /* PLAN_DESCRIBE */
 };
 
 struct ipc_a_identity {

@@ -3,12 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemon_impl.h"
-#include "daemon_ipc.h"
 #include "enforce.h"
 #include "log.h"
 #include "s3url.h"
@@ -112,7 +110,7 @@ void daemon_send_lists(struct daemon *d)
 {
 	struct ipc_s_lists *m;
 
-	if (d->sensor_fd < 0 || !d->sensor_ready)
+	if (d->sensor.fd < 0 || !d->sensor.ready)
 		return;
 	m = calloc(1, sizeof(*m));
 	if (!m)
@@ -129,33 +127,68 @@ void daemon_send_lists(struct daemon *d)
 			     sizeof(m->l[m->n].name));
 		m->n++;
 	}
-	if (ipc_send(d->sensor_fd, IPC_S_LISTS, m, sizeof(*m)))
+	if (ipc_send(d->sensor.fd, IPC_S_LISTS, m, sizeof(*m)))
 		log_warnx("cannot send lists to the sensor");
 	free(m);
 }
 
-/* A fleet must not fetch in the same second: interval +/- 20%. */
-static uint64_t jittered(unsigned secs)
+static void lists_changed(struct daemon *d)
 {
-	uint32_t r = 0;
-
-	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
-		r = (uint32_t)getpid();
-	return (uint64_t)secs * 1000000000ull * (80 + r % 41) / 100;
+	apply_nft(d);
+	daemon_send_lists(d);
+	d->status_dirty = true;
 }
 
+static void aws_sync(struct daemon *d, size_t i)
+{
+	struct ipc_a_sync m;
+
+	memset(&m, 0, sizeof(m));
+	m.index = (uint32_t)i;
+	m.spec = d->o->lists[i];
+	if (ipc_send(d->aws.fd, IPC_A_SYNC, &m, sizeof(m)))
+		log_warnx("cannot reach the AWS process");
+}
+
+/* Every S3 list has a copy in force (a stored one): fetching can wait. */
+static bool remote_in_force(const struct daemon *d)
+{
+	for (size_t i = 0; i < d->o->n_lists; i++)
+		if (is_remote(&d->o->lists[i]) && !d->lists[i].l)
+			return false;
+	return true;
+}
+
+/*
+ * A fleet must not hit S3 in the same second (10 000 agents started by
+ * one deployment): the first sync from S3 comes at a random point of the
+ * interval, then every interval +- 10 % (sync_next_delay_ms()). An agent
+ * without a copy of an S3 list fetches at once: it is blind without it.
+ * SIGHUP syncs at once.
+ */
 void daemon_sync_lists(struct daemon *d, uint64_t now)
 {
-	bool changed = false;
+	unsigned interval = d->o->sync_interval ? d->o->sync_interval : 60;
+	bool changed = false, to_s3 = d->aws.fd >= 0 && d->aws.ready;
 
-	d->next_sync_ns = now + jittered(d->o->sync_interval ? d->o->sync_interval : 60);
+	if (to_s3 && !d->lists_synced && !d->sync_now && remote_in_force(d)) {
+		d->lists_synced = true;
+		d->next_sync_ns = now + sync_next_delay_ms(interval, true) * 1000000ull;
+		log_info("lists: first sync from S3 in %llu s (the last good copies are in force)",
+			 (unsigned long long)((d->next_sync_ns - now) / 1000000000ull));
+		return;
+	}
+	d->lists_synced |= to_s3;
+	d->sync_now = false;
+	d->next_sync_ns = now + sync_next_delay_ms(interval, false) * 1000000ull;
 	for (size_t i = 0; i < d->o->n_lists; i++) {
 		const struct list_spec *s = &d->o->lists[i];
 		struct list_state *ls = &d->lists[i];
 		struct stat st;
 
 		if (is_remote(s)) {
-			daemon_aws_sync(d, i);
+			if (to_s3)
+				aws_sync(d, i);
 			continue;
 		}
 		/* Local files: re-read when changed; a bad version keeps the old. */
@@ -173,26 +206,25 @@ void daemon_sync_lists(struct daemon *d, uint64_t now)
 		ls->last_sync_real_ns = util_now_real_ns();
 	}
 	if (changed)
-		daemon_lists_changed(d);
+		lists_changed(d);
 }
 
-void daemon_lists_changed(struct daemon *d)
+void daemon_list_synced(struct daemon *d, const struct ipc_a_sync_done *m)
 {
-	apply_nft(d);
-	daemon_send_lists(d);
-}
-
-void daemon_list_synced(struct daemon *d, size_t i, const struct ipc_a_sync_done *m)
-{
-	struct list_state *ls = &d->lists[i];
+	struct list_state *ls;
+	size_t i = m->index;
 	char body[700];
 
+	if (i >= d->o->n_lists)
+		return;
+	ls = &d->lists[i];
 	ls->last_sync_real_ns = util_now_real_ns();
 	util_strlcpy(ls->etag, m->etag, sizeof(ls->etag));
+	d->status_dirty = true;
 	if (m->res == SYNC_FAILED) {
 		snprintf(ls->result, sizeof(ls->result), "failed: %.240s", m->reason);
-		log_warnx("list %s: %s%s", d->o->lists[i].location, m->reason,
-			  m->in_force ? " (last good copy stays in force)" : "");
+		log_warnx("list %s: %.*s%s", d->o->lists[i].location, (int)sizeof(m->reason),
+			  m->reason, m->in_force ? " (last good copy stays in force)" : "");
 		return;
 	}
 	util_strlcpy(ls->result, sync_result_name((enum sync_result)m->res),
@@ -206,5 +238,5 @@ void daemon_list_synced(struct daemon *d, size_t i, const struct ipc_a_sync_done
 	}
 	log_info("list %s: %s, %zu entries, ETag %s", d->o->lists[i].location,
 		 ls->result, ls->entries, ls->etag);
-	daemon_lists_changed(d);
+	lists_changed(d);
 }

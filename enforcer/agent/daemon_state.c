@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "daemon_impl.h"
+#include "fileio.h"
 #include "log.h"
 #include "privsep.h"
 
@@ -19,13 +20,23 @@ const char *daemon_mode_name(enum run_mode m)
 	return m == RUN_MONITOR ? "monitor" : m == RUN_BLOCK ? "block" : "isolate";
 }
 
-static int mkdir_owned(const char *path, uid_t uid, gid_t gid, bool chown_it)
+/*
+ * Made 0750 and chown'ed, never through a symlink (fileio.h): path itself
+ * when dirfd < 0 (returns its fd), else path in dirfd (returns 0).
+ */
+static int mkdir_owned(int dirfd, const char *path, uid_t uid, gid_t gid, bool chown_it)
 {
-	if (mkdir(path, 0750) < 0 && errno != EEXIST)
-		return -errno;
-	if (chown_it && chown(path, uid, gid) < 0)
-		return -errno;
-	return 0;
+	int fd = dirfd < 0 ? fileio_dir_open(path, 0750) : fileio_subdir(dirfd, path, 0750);
+	int rc;
+
+	if (fd < 0)
+		return fd;
+	rc = chown_it ? fileio_chown(fd, NULL, uid, gid) : 0;
+	if (rc || dirfd >= 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
 }
 
 int daemon_prepare_state(struct daemon *d, char *err, size_t errlen)
@@ -34,8 +45,7 @@ int daemon_prepare_state(struct daemon *d, char *err, size_t errlen)
 	bool root = geteuid() == 0;
 	uid_t uid = 0;
 	gid_t gid = 0;
-	char sub[600];
-	int fd, rc;
+	int sfd, rc;
 
 	d->parent_user = o->user;
 	d->started_real_ns = util_now_real_ns();
@@ -43,30 +53,13 @@ int daemon_prepare_state(struct daemon *d, char *err, size_t errlen)
 	    (rc = privsep_lookup_user(o->user, &uid, &gid, err, errlen)))
 		return rc;
 	/* After the drop we still write here: give it to the agent's user. */
-	if ((rc = mkdir_owned(o->state_dir, uid, gid, root)))
+	if ((sfd = mkdir_owned(-1, o->state_dir, uid, gid, root)) < 0)
 		return util_err(err, errlen, "state directory %s: %s", o->state_dir,
-				strerror(-rc));
-	snprintf(sub, sizeof(sub), "%s/lists", o->state_dir);
-	if ((rc = mkdir_owned(sub, uid, gid, root)))
-		return util_err(err, errlen, "%s: %s", sub, strerror(-rc));
-	if (*o->findings_file)
-		util_strlcpy(d->findings_path, o->findings_file, sizeof(d->findings_path));
-	else
-		snprintf(d->findings_path, sizeof(d->findings_path), "%s/findings.json",
-			 o->state_dir);
-	fd = open(d->findings_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-		  0640);
-	if (fd < 0)
-		return util_err(err, errlen, "findings file %s: %s", d->findings_path,
-				strerror(errno));
-	if (root && fchown(fd, uid, gid) < 0)
-		log_warn("chown %s", d->findings_path);
-	d->findings = fdopen(fd, "a");
-	if (!d->findings) {
-		close(fd);
-		return util_err(err, errlen, "findings file: %s", strerror(errno));
-	}
-	setvbuf(d->findings, NULL, _IOLBF, 0);
+				fileio_strerror(sfd));
+	rc = mkdir_owned(sfd, "lists", uid, gid, root);
+	close(sfd);
+	if (rc)
+		return util_err(err, errlen, "%s/lists: %s", o->state_dir, fileio_strerror(rc));
 	return 0;
 }
 
@@ -85,54 +78,27 @@ void daemon_chown_state(struct daemon *d)
 	    privsep_lookup_user(d->o->user, &uid, &gid, err, sizeof(err)))
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
-		char path[700];
+		int sfd = fileio_dir_open(d->o->state_dir, 0), fd, rc;
 		struct dirent *e;
 		DIR *dir;
 
-		snprintf(path, sizeof(path), "%s%s", d->o->state_dir, sub[i]);
-		dir = opendir(path);
-		if (!dir)
+		/* A "lists" symlink must not hand another directory to the agent. */
+		fd = sfd < 0 || !*sub[i] ? sfd : fileio_subdir(sfd, sub[i] + 1, 0);
+		if (fd != sfd && sfd >= 0)
+			close(sfd);
+		dir = fd < 0 ? NULL : fdopendir(fd);
+		if (!dir) {
+			if (fd >= 0)
+				close(fd);
 			continue;
+		}
 		while ((e = readdir(dir)))
 			if (e->d_name[0] != '.' &&
-			    fchownat(dirfd(dir), e->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) &&
-			    errno != ENOENT)
-				log_warn("chown %s/%s", path, e->d_name);
+			    (rc = fileio_chown(dirfd(dir), e->d_name, uid, gid)) && rc != -ENOENT)
+				log_warnx("chown %s%s/%s: %s", d->o->state_dir, sub[i], e->d_name,
+					  fileio_strerror(rc));
 		closedir(dir);
 	}
-}
-
-void daemon_close_for_child(struct daemon *d)
-{
-	if (d->sigfd >= 0)
-		close(d->sigfd);
-	if (d->findings)
-		close(fileno(d->findings));
-	if (d->aws_fd > 0)
-		close(d->aws_fd);
-	if (d->sensor_fd >= 0)
-		close(d->sensor_fd);
-	/* Children don't inherit our blocked signal mask's purpose. */
-	{
-		sigset_t set;
-
-		sigemptyset(&set);
-		sigprocmask(SIG_SETMASK, &set, NULL);
-	}
-}
-
-void daemon_cleanup(struct daemon *d)
-{
-	for (size_t i = 0; i < d->ncaps; i++)
-		capture_close(d->caps[i]);
-	for (size_t i = 0; i < RUN_MAX_LISTS; i++)
-		list_free(d->lists[i].l);
-	if (d->findings)
-		fclose(d->findings);
-	if (d->sigfd >= 0)
-		close(d->sigfd);
-	if (d->sensor_fd >= 0)
-		close(d->sensor_fd);
 }
 
 static cJSON *status_lists(const struct daemon *d)
@@ -178,7 +144,8 @@ static cJSON *status_capture(const struct daemon *d)
 	cJSON_AddNumberToObject(o, "malformed", (double)s->malformed);
 	cJSON_AddNumberToObject(o, "findings", (double)s->findings);
 	cJSON_AddNumberToObject(o, "flows", (double)s->flows);
-	cJSON_AddNumberToObject(o, "sensorRestarts", d->sensor_deaths);
+	cJSON_AddNumberToObject(o, "reportsDeferred", (double)s->deferred);
+	cJSON_AddNumberToObject(o, "sensorRestarts", d->sensor.restarts);
 	return o;
 }
 
@@ -188,47 +155,68 @@ static cJSON *status_incident(const struct daemon *d)
 	char ts[UTIL_TIMESTAMP_LEN];
 	cJSON *o;
 
-	if (!i->open)
+	if (!i->active)
 		return cJSON_CreateNull();
 	o = cJSON_CreateObject();
 	if (!o)
 		return NULL;
 	cJSON_AddStringToObject(o, "id", i->id);
 	util_iso8601_ms(i->opened_real_ns, ts);
+	if (!i->opened_real_ns) {
+		/* Opened before a restart: the journal knows when. */
+		const struct journal_incident *ji = daemon_journal_incident(d);
+
+		util_strlcpy(ts, ji ? ji->opened_at : "", sizeof(ts));
+	}
 	cJSON_AddStringToObject(o, "openedAt", ts);
 	cJSON_AddStringToObject(o, "reason", i->reason);
 	cJSON_AddStringToObject(o, "finding", i->finding_id);
-	cJSON_AddNumberToObject(o, "findings", i->findings);
+	cJSON_AddNumberToObject(o, "findings", daemon_journal_findings(d));
+	cJSON_AddStringToObject(o, "guardDutyFinding", daemon_journal_gd_finding(d));
 	cJSON_AddBoolToObject(o, "lockdown", i->lockdown_done);
 	if (i->lockdown_done && i->trigger_ns && i->lockdown_ack_ns > i->trigger_ns)
 		cJSON_AddNumberToObject(o, "lockdownLatencyMs",
 					(double)(i->lockdown_ack_ns - i->trigger_ns) / 1e6);
+	cJSON_AddBoolToObject(o, "journaled", i->journaled);
 	cJSON_AddStringToObject(o, "lastError", i->last_error);
 	return o;
 }
 
-/* Replace path with text: temp file, rename (readers never see half). */
+static cJSON *status_children(const struct daemon *d)
+{
+	cJSON *o = cJSON_CreateObject(), *c;
+
+	if (!o)
+		return NULL;
+	if ((c = cJSON_AddObjectToObject(o, "sensor"))) {
+		cJSON_AddNumberToObject(c, "pid", d->sensor.pid);
+		cJSON_AddBoolToObject(c, "ready", d->sensor.ready);
+		cJSON_AddNumberToObject(c, "restarts", d->sensor.restarts);
+	}
+	if ((c = cJSON_AddObjectToObject(o, "aws"))) {
+		cJSON_AddNumberToObject(c, "pid", d->aws.pid);
+		cJSON_AddBoolToObject(c, "ready", d->aws.ready);
+		cJSON_AddNumberToObject(c, "restarts", d->aws.restarts);
+	}
+	return o;
+}
+
+/* Replace path with text (readers never see half); no fsync: status only. */
 static void write_atomic(const char *path, const char *text)
 {
-	char tmp[700];
-	FILE *f;
+	int rc = fileio_replace_path(path, text, strlen(text), 0644, FILEIO_NOSYNC);
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return;
-	if ((fputs(text, f) < 0) | (fclose(f) != 0) || rename(tmp, path) < 0)
-		unlink(tmp);
+	(void)rc;
 }
 
 /*
  * Prometheus textfile (node_exporter's textfile collector): counters of
  * the capture and the incident state, replaced atomically.
  */
-void daemon_write_metrics(struct daemon *d)
+static void write_metrics(struct daemon *d)
 {
 	const struct ipc_s_stats *s = &d->stats;
-	char buf[4096];
+	char buf[8192];
 	size_t off = 0;
 
 #define M(name, type, help, val)                                               \
@@ -243,35 +231,16 @@ void daemon_write_metrics(struct daemon *d)
 	M("kernel_drops_total", "counter", "Packets the capture ring dropped.", s->dropped);
 	M("findings", "gauge", "Findings the sensor holds.", s->findings);
 	M("findings_written_total", "counter", "Finding records written.", d->findings_written);
-	M("incident_open", "gauge", "1 while an incident is open.", d->inc.open ? 1 : 0);
+	M("incident_open", "gauge", "1 while an incident is open.", d->inc.active ? 1 : 0);
 	M("lockdown", "gauge", "1 while this agent's lockdown is in force.",
-	  d->inc.open && d->inc.lockdown_done ? 1 : 0);
-	M("sensor_restarts_total", "counter", "Sensor processes restarted.", d->sensor_deaths);
+	  d->inc.active && d->inc.lockdown_done ? 1 : 0);
+	M("sensor_restarts_total", "counter", "Sensor processes restarted.", d->sensor.restarts);
+	M("aws_restarts_total", "counter", "AWS processes restarted.", d->aws.restarts);
+	M("finding_reports_deferred_total", "counter",
+	  "Finding reports the sensor held back while the parent was busy.", s->deferred);
 #undef M
 	if (off < sizeof(buf))
 		write_atomic(d->o->metrics_file, buf);
-}
-
-/* SIGHUP: logrotate moved the findings file; open it again. */
-void daemon_reopen_findings(struct daemon *d)
-{
-	int fd = open(d->findings_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-		      0640);
-	FILE *f;
-
-	if (fd < 0) {
-		log_warn("findings file %s", d->findings_path);
-		return;
-	}
-	f = fdopen(fd, "a");
-	if (!f) {
-		close(fd);
-		return;
-	}
-	setvbuf(f, NULL, _IOLBF, 0);
-	if (d->findings)
-		fclose(d->findings);
-	d->findings = f;
 }
 
 /* STATE_DIR/daemon.json, replaced atomically: `cordon status` reads it. */
@@ -281,10 +250,13 @@ void daemon_write_status(struct daemon *d)
 	cJSON *root = cJSON_CreateObject();
 	char *s = NULL;
 
+	d->status_dirty = false;
 	if (!root)
 		return;
 	cJSON_AddNumberToObject(root, "pid", getpid());
 	cJSON_AddBoolToObject(root, "running", d->running);
+	cJSON_AddStringToObject(root, "state", !d->running ? "stopped" :
+					       d->ready ? "running" : "starting");
 	cJSON_AddStringToObject(root, "mode", daemon_mode_name(d->o->mode));
 	util_iso8601_ms(d->started_real_ns, ts);
 	cJSON_AddStringToObject(root, "startedAt", ts);
@@ -301,6 +273,7 @@ void daemon_write_status(struct daemon *d)
 	cJSON_AddItemToObject(root, "lists", status_lists(d));
 	cJSON_AddItemToObject(root, "capture", status_capture(d));
 	cJSON_AddItemToObject(root, "incident", status_incident(d));
+	cJSON_AddItemToObject(root, "processes", status_children(d));
 	cJSON_AddNumberToObject(root, "findingsWritten", (double)d->findings_written);
 	cJSON_AddStringToObject(root, "findingsFile", d->findings_path);
 	cJSON_AddStringToObject(root, "lastError", d->last_error);
@@ -312,5 +285,5 @@ void daemon_write_status(struct daemon *d)
 	write_atomic(path, s);
 	free(s);
 	if (*d->o->metrics_file)
-		daemon_write_metrics(d);
+		write_metrics(d);
 }

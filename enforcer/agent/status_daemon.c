@@ -68,6 +68,7 @@ static cJSON *incident_json(const char *state_dir)
 	cJSON_AddStringToObject(o, "openedAt", inc->opened_at);
 	cJSON_AddStringToObject(o, "status", inc->status);
 	cJSON_AddStringToObject(o, "reason", inc->reason);
+	cJSON_AddNumberToObject(o, "findingsJoined", inc->findings_joined);
 	acts = cJSON_AddArrayToObject(o, "actions");
 	for (size_t i = 0; acts && i < inc->n_actions; i++) {
 		const struct journal_action *a = &inc->actions[i];

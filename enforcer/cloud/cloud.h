@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "aws_client.h"
+#include "cloud_limits.h"
 #include "util.h"
 
 /*
@@ -18,11 +19,6 @@
  * crash. See docs/internals/cloud.md.
  */
 
-#define CLOUD_ID_LEN 64       /* any EC2 id cordon stores: "eni-attach-0abc..." */
-#define CLOUD_MAX_ENIS 16     /* the most any instance type can attach is 15 */
-#define CLOUD_MAX_GROUPS 16   /* EC2 allows at most 16 groups per interface */
-#define CLOUD_MAX_VOLUMES 32
-#define CLOUD_SNAP_ID_LEN 32
 #define CLOUD_NEXT_TOKEN_LEN 1024
 
 struct cloud_eni {
@@ -43,12 +39,6 @@ struct cloud_instance {
 	size_t n_eni;                     /* in device-index order */
 	char volumes[CLOUD_MAX_VOLUMES][CLOUD_ID_LEN]; /* attached EBS "vol-..." */
 	size_t n_volumes;
-};
-
-/* A tag; value may be "" (EC2 allows empty values), never NULL. */
-struct cloud_tag {
-	const char *key;
-	const char *value;
 };
 
 /*

@@ -27,6 +27,7 @@ static bool instance_id_ok(const char *s)
 	       strspn(s + 2, "0123456789abcdef") == n - 2;
 }
 
+/* Its callers: AWS_ACTION(cloudwatch:PutMetricData) AWS_ACTION(cloudwatch:GetMetricData) */
 static int cw_call(struct aws_client *c, const char *op, const char *what, struct buf *form,
 		   struct aws_http_resp *resp, char *err, size_t errlen)
 {

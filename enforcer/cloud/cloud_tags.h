@@ -5,7 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cloud.h"
+#include "cloud_limits.h"
+#include "util.h"
 
 /*
  * The cloud isolation contract's tags (DESIGN.md), pure: no AWS call, so

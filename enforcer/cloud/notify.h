@@ -14,7 +14,7 @@
  * Telling people and other tools: the readable incident e-mail (SNS),
  * the finding as an EventBridge event, and as an ASFF finding in
  * Security Hub. The input is always cordon's finding, the one line of
- * JSON sensor/finding.c writes (DESIGN.md). See docs/internals/notify.md.
+ * JSON finding_json() makes, passed as it is (DESIGN.md). See docs/internals/notify.md.
  */
 
 #define NOTIFY_MSG_ID_LEN 80

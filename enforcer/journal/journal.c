@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Journal writer: the lock, opening for append (cutting a torn tail), and
- * one record per append made durable with fdatasync before the caller
- * goes on to try what the record announces.
+ * Journal writer: the lock, opening for append (cutting a torn tail),
+ * following what other writers append, and one write(2) per record. An
+ * intent is made durable (fdatasync, which covers every record before
+ * it) before the caller may try what it announces; other records ride
+ * along with the next intent or journal_sync().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,12 +21,19 @@
 
 #include "journal_impl.h"
 
+#define QUEUE_MAX_BYTES (4u << 20) /* records waiting for the lock */
+
 struct journal {
 	int fd, lock_fd;
-	uint64_t end, seq;
-	bool broken;
+	bool attached;        /* lock taken per write (journal_attach) */
+	bool broken;          /* an fdatasync failed: no more appends */
+	bool dirty;           /* written since the last fdatasync */
+	uint64_t end, seq;    /* end of the records we know, last seq */
 	struct journal_state *st;
 	struct journal_scan scan;
+	struct journal_stats stats;
+	char **queue;         /* attached: texts waiting for the lock */
+	size_t nqueue, capqueue, queue_bytes;
 	char path[PATH_MAX];
 	char err[ERRLEN];
 };
@@ -39,70 +48,6 @@ static int fsync_dir(const char *dir)
 		rc = -errno;
 	close(fd);
 	return rc;
-}
-
-static int lock_wait(int fd, int timeout_ms)
-{
-	uint64_t deadline = util_now_mono_ns() + (uint64_t)timeout_ms * 1000000ull;
-	const struct timespec tick = { 0, 10 * 1000 * 1000 };
-
-	if (timeout_ms < 0)
-		while (flock(fd, LOCK_EX) < 0)
-			if (errno != EINTR)
-				return -errno;
-	for (;;) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return -errno;
-		if (util_now_mono_ns() >= deadline)
-			return -EWOULDBLOCK;
-		nanosleep(&tick, NULL);
-	}
-}
-
-/*
- * The writer lock is a separate file so that it can name its holder
- * (readers never lock; they read a torn tail as torn and move on).
- */
-static int lock_take(const char *dir, int timeout_ms, int *out, char *err,
-		     size_t errlen)
-{
-	char path[PATH_MAX], pid[32] = "";
-	ssize_t n;
-	int fd, rc;
-
-	if (snprintf(path, sizeof(path), "%s/" JOURNAL_LOCK_FILE, dir) >=
-	    (int)sizeof(path))
-		return util_err(err, errlen, "state directory %s: name too long", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0) {
-		rc = -errno;
-		util_err(err, errlen, "%s: %s", path,
-			 errno == ELOOP ? "is a symlink, refused" : strerror(errno));
-		return rc;
-	}
-	rc = lock_wait(fd, timeout_ms);
-	if (rc == -EWOULDBLOCK) {
-		n = pread(fd, pid, sizeof(pid) - 1, 0);
-		pid[n > 0 ? n : 0] = '\0';
-		pid[strcspn(pid, "\n")] = '\0';
-		util_err(err, errlen,
-			 "%s: journal locked by pid %s (cordon run or release?); "
-			 "waited %d ms", path, *pid ? pid : "?", timeout_ms);
-	} else if (rc) {
-		util_err(err, errlen, "%s: flock: %s", path, strerror(-rc));
-	}
-	if (rc) {
-		close(fd);
-		return rc;
-	}
-	/* Informational: who holds it, for the message above. */
-	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) != n)
-		pid[0] = '\0'; /* only the message loses the pid */
-	*out = fd;
-	return 0;
 }
 
 static int file_open(struct journal *j, const char *dir, char *err,
@@ -145,42 +90,51 @@ static int file_open(struct journal *j, const char *dir, char *err,
 }
 
 /*
- * A torn tail is at most one append, so it is cut; anything longer is
- * damage of another kind and is kept for a human (the next record goes
- * after it, and readers report it as corruption in the middle).
+ * Bad bytes after the last good record. Under the lock, a torn tail is
+ * at most one append, so it is cut; anything longer is damage of another
+ * kind and is kept for a human (the next record goes after it, and
+ * readers report it as corruption in the middle). Returns where the next
+ * record goes.
  */
-static int tail_cut(struct journal *j, char *err, size_t errlen)
+static int tail_cut(struct journal *j, struct journal_scan *sc, uint64_t good_end,
+		    uint64_t *end, char *err, size_t errlen)
 {
-	struct journal_scan *sc = &j->scan;
-
-	j->end = sc->size;
+	*end = sc->size;
 	if (!sc->torn)
 		return 0;
 	if (sc->torn_bytes > JOURNAL_HDR_LEN + (uint64_t)JOURNAL_MAX_RECORD) {
 		sc->tail_kept = true;
 		return 0;
 	}
-	if (ftruncate(j->fd, (off_t)sc->good_end) < 0 || fdatasync(j->fd) < 0) {
+	if (ftruncate(j->fd, (off_t)good_end) < 0 || fdatasync(j->fd) < 0) {
 		int rc = -errno;
 
 		util_err(err, errlen, "%s: cutting the torn tail at %llu: %s",
-			 j->path, (unsigned long long)sc->good_end, strerror(errno));
+			 j->path, (unsigned long long)good_end, strerror(errno));
 		return rc;
 	}
 	sc->truncated = true;
-	j->end = sc->good_end;
+	*end = good_end;
 	return 0;
 }
 
-int journal_open(const char *dir, int lock_timeout_ms, struct journal_state *st,
-		 struct journal **out, char *err, size_t errlen)
+static void journal_free(struct journal *j)
+{
+	if (j->fd >= 0)
+		close(j->fd);
+	if (j->lock_fd >= 0)
+		close(j->lock_fd); /* drops the flock */
+	for (size_t i = 0; i < j->nqueue; i++)
+		free(j->queue[i]);
+	free(j->queue);
+	free(j);
+}
+
+static int journal_new(const char *dir, struct journal **out, char *err, size_t errlen)
 {
 	struct journal *j;
 	int rc;
 
-	*out = NULL;
-	if (st)
-		memset(st, 0, sizeof(*st));
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		rc = -errno;
 		util_err(err, errlen, "state directory %s: %s", dir, strerror(errno));
@@ -192,13 +146,31 @@ int journal_open(const char *dir, int lock_timeout_ms, struct journal_state *st,
 	j->fd = j->lock_fd = -1;
 	if (snprintf(j->path, sizeof(j->path), "%s/" JOURNAL_FILE, dir) >=
 	    (int)sizeof(j->path)) {
-		rc = util_err(err, errlen, "state directory %s: name too long", dir);
-		goto out;
+		journal_free(j);
+		return util_err(err, errlen, "state directory %s: name too long", dir);
 	}
-	rc = lock_take(dir, lock_timeout_ms, &j->lock_fd, err, errlen);
+	*out = j;
+	return 0;
+}
+
+int journal_open(const char *dir, int lock_timeout_ms, struct journal_state *st,
+		 struct journal **out, char *err, size_t errlen)
+{
+	struct journal *j = NULL;
+	uint64_t good_end;
+	int rc;
+
+	*out = NULL;
+	if (st)
+		memset(st, 0, sizeof(*st));
+	rc = journal_new(dir, &j, err, errlen);
 	if (rc)
-		goto out;
-	rc = file_open(j, dir, err, errlen);
+		return rc;
+	rc = journal_lock_open(dir, &j->lock_fd, err, errlen);
+	if (!rc)
+		rc = journal_lock_take(j->lock_fd, lock_timeout_ms, err, errlen);
+	if (!rc)
+		rc = file_open(j, dir, err, errlen);
 	if (rc)
 		goto out;
 	if (st) {
@@ -209,9 +181,13 @@ int journal_open(const char *dir, int lock_timeout_ms, struct journal_state *st,
 	}
 	if (rc)
 		goto out;
-	rc = tail_cut(j, err, errlen);
+	j->stats.bytes_read = j->scan.bytes_read;
+	good_end = j->scan.good_end;
+	rc = tail_cut(j, &j->scan, good_end, &j->end, err, errlen);
 	if (rc)
 		goto out;
+	if (j->scan.truncated)
+		j->scan.good_end = j->scan.size = j->end;
 	if (st)
 		st->scan = j->scan;
 	j->seq = j->scan.last_seq;
@@ -219,30 +195,128 @@ int journal_open(const char *dir, int lock_timeout_ms, struct journal_state *st,
 	*out = j;
 	return 0;
 out:
-	journal_close(j);
+	journal_free(j);
 	journal_state_free(st); /* nothing half-replayed is left to the caller */
 	return rc;
 }
 
-void journal_close(struct journal *j)
+int journal_attach(const char *dir, struct journal_state *st, struct journal **out,
+		   char *err, size_t errlen)
 {
-	if (!j)
-		return;
-	if (j->fd >= 0)
-		close(j->fd);
-	if (j->lock_fd >= 0)
-		close(j->lock_fd); /* drops the flock */
-	free(j);
+	struct journal *j = NULL;
+	int rc;
+
+	*out = NULL;
+	memset(st, 0, sizeof(*st));
+	rc = journal_new(dir, &j, err, errlen);
+	if (rc)
+		return rc;
+	j->attached = true;
+	rc = journal_lock_open(dir, &j->lock_fd, err, errlen);
+	if (!rc)
+		rc = file_open(j, dir, err, errlen);
+	/*
+	 * No lock: a writer's append in progress reads as a torn tail and
+	 * is read again later; the first write cuts a real torn tail.
+	 */
+	if (!rc)
+		rc = journal_state_replay_fd(j->fd, st, err, errlen);
+	if (rc) {
+		journal_free(j);
+		journal_state_free(st);
+		return rc;
+	}
+	j->scan = st->scan;
+	j->stats.bytes_read = j->scan.bytes_read;
+	j->end = j->scan.good_end;
+	if (!j->scan.torn)
+		j->end = j->scan.size;
+	j->seq = j->scan.last_seq;
+	j->st = st;
+	*out = j;
+	return 0;
 }
 
-const struct journal_scan *journal_scan_info(const struct journal *j)
+/* Apply a record we wrote (or queued) to st. Checked before, so only ENOMEM fails. */
+static int state_apply(struct journal *j, const cJSON *rec, uint64_t seq)
 {
-	return &j->scan;
+	int rc;
+
+	if (!j->st)
+		return 0;
+	j->st->scan = j->scan;
+	rc = journal_state_apply(j->st, seq, rec, j->err, sizeof(j->err));
+	return rc == -EINVAL ? 0 : rc;
 }
 
-const char *journal_error(const struct journal *j)
+/* Queued records are in st already; a full replay must put them back. */
+static int requeue_state(struct journal *j)
 {
-	return j->err;
+	for (size_t i = 0; i < j->nqueue; i++) {
+		cJSON *o = cJSON_Parse(j->queue[i]);
+		int rc = o ? state_apply(j, o, j->seq + i + 1) : -ENOMEM;
+
+		cJSON_Delete(o);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Read what other writers appended after j->end and apply it to st.
+ * Locked: nobody is writing, so bad bytes at the end are a torn tail to
+ * cut. 1 when something was applied.
+ */
+static int catch_up(struct journal *j, bool locked)
+{
+	struct journal_scan sc;
+	uint64_t end;
+	struct stat sb;
+	int rc;
+
+	if (fstat(j->fd, &sb) < 0)
+		return -errno;
+	if ((uint64_t)sb.st_size == j->end)
+		return 0;
+	if ((uint64_t)sb.st_size < j->end) {
+		/* Shorter than what we know: not an append. Read it all again. */
+		rc = journal_state_replay_fd(j->fd, j->st, j->err, sizeof(j->err));
+		if (!rc)
+			rc = requeue_state(j);
+		if (rc)
+			return rc;
+		j->stats.replays++;
+		j->stats.bytes_read += j->st->scan.bytes_read;
+		j->scan = j->st->scan;
+		j->seq = j->scan.last_seq;
+		j->end = j->scan.torn ? j->scan.good_end : j->scan.size;
+		return 1;
+	}
+	rc = journal_state_follow_fd(j->fd, j->end, j->st, &sc, j->err, sizeof(j->err));
+	j->stats.bytes_read += sc.bytes_read;
+	if (rc)
+		return rc;
+	end = sc.records ? sc.good_end : j->end;
+	if (sc.torn && locked) {
+		rc = tail_cut(j, &sc, end, &end, j->err, sizeof(j->err));
+		if (rc)
+			return rc;
+	} else if (!sc.torn) {
+		end = sc.size;
+	}
+	j->end = end;
+	j->seq = sc.last_seq > j->seq ? sc.last_seq : j->seq;
+	j->scan.records += sc.records;
+	j->scan.last_seq = j->seq;
+	j->scan.corrupt += sc.corrupt;
+	j->scan.corrupt_bytes += sc.corrupt_bytes;
+	j->scan.good_end = j->scan.size = end;
+	j->scan.truncated |= sc.truncated;
+	j->scan.tail_kept |= sc.tail_kept;
+	if (j->st)
+		j->st->scan = j->scan;
+	return sc.records > 0;
 }
 
 static int write_all(int fd, const uint8_t *p, size_t len)
@@ -260,33 +334,20 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
-static int append_text(struct journal *j, const char *text, size_t len)
+/* One record, one write(2): with O_APPEND it lands whole at the end. */
+static int write_rec(struct journal *j, const char *text, size_t len)
 {
-	uint8_t *buf;
+	uint8_t *buf = malloc(JOURNAL_HDR_LEN + len);
 	int rc;
 
-	if (len > JOURNAL_MAX_RECORD) {
-		util_err(j->err, sizeof(j->err), "%s: record of %zu bytes over the cap",
-			 j->path, len);
-		return -EMSGSIZE;
-	}
-	buf = malloc(JOURNAL_HDR_LEN + len);
 	if (!buf)
 		return -ENOMEM;
 	journal_hdr_encode(buf, (uint32_t)len, j->seq + 1, text);
 	memcpy(buf + JOURNAL_HDR_LEN, text, len);
-	/* One write: with O_APPEND the record lands whole at the end. */
 	rc = write_all(j->fd, buf, JOURNAL_HDR_LEN + len);
-	if (!rc && fdatasync(j->fd) < 0) {
-		rc = -errno;
-		/* After a failed fdatasync the page cache is no proof of
-		 * anything (PostgreSQL's fsyncgate): stop until reopened. */
-		j->broken = true;
-	}
 	free(buf);
 	if (rc) {
-		util_err(j->err, sizeof(j->err), "%s: append: %s", j->path,
-			 strerror(-rc));
+		util_err(j->err, sizeof(j->err), "%s: append: %s", j->path, strerror(-rc));
 		if (ftruncate(j->fd, (off_t)j->end) < 0)
 			j->broken = true;
 		return rc;
@@ -296,7 +357,159 @@ static int append_text(struct journal *j, const char *text, size_t len)
 	j->scan.records++;
 	j->scan.last_seq = j->seq;
 	j->scan.good_end = j->scan.size = j->end;
+	j->stats.appends++;
+	j->dirty = true;
+	if (j->st)
+		j->st->scan = j->scan;
 	return 0;
+}
+
+static int datasync(struct journal *j)
+{
+	if (!j->dirty)
+		return 0;
+	j->stats.syncs++;
+	if (fdatasync(j->fd) < 0) {
+		int rc = -errno;
+
+		/* After a failed fdatasync the page cache is no proof of
+		 * anything (PostgreSQL's fsyncgate): stop until reopened. */
+		j->broken = true;
+		util_err(j->err, sizeof(j->err), "%s: fdatasync: %s", j->path, strerror(-rc));
+		return rc;
+	}
+	j->dirty = false;
+	return 0;
+}
+
+/* Attached: the lock (never waited for), what others wrote, our queue. */
+static int attached_begin(struct journal *j)
+{
+	int rc;
+
+	if (flock(j->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		rc = -errno;
+		if (rc == -EWOULDBLOCK)
+			return journal_lock_busy(j->lock_fd, 0, j->err, sizeof(j->err));
+		util_err(j->err, sizeof(j->err), "journal lock: %s", strerror(-rc));
+		return rc;
+	}
+	journal_lock_note_pid(j->lock_fd);
+	rc = catch_up(j, true);
+	if (rc < 0)
+		goto fail;
+	for (; j->nqueue; j->nqueue--) {
+		char *t = j->queue[0];
+
+		rc = write_rec(j, t, strlen(t));
+		if (rc)
+			goto fail;
+		j->queue_bytes -= strlen(t);
+		free(t);
+		memmove(j->queue, j->queue + 1, (j->nqueue - 1) * sizeof(*j->queue));
+	}
+	return 0;
+fail:
+	flock(j->lock_fd, LOCK_UN);
+	return rc;
+}
+
+static void attached_end(struct journal *j)
+{
+	flock(j->lock_fd, LOCK_UN);
+}
+
+static int enqueue(struct journal *j, const char *text)
+{
+	size_t len = strlen(text);
+	char *copy;
+
+	if (j->queue_bytes + len > QUEUE_MAX_BYTES) {
+		util_err(j->err, sizeof(j->err), "%s: %zu bytes wait for the lock already",
+			 j->path, j->queue_bytes);
+		return -ENOBUFS;
+	}
+	if (j->nqueue == j->capqueue) {
+		size_t cap = j->capqueue ? j->capqueue * 2 : 16;
+		char **q = realloc(j->queue, cap * sizeof(*q));
+
+		if (!q)
+			return -ENOMEM;
+		j->queue = q;
+		j->capqueue = cap;
+	}
+	copy = strdup(text);
+	if (!copy)
+		return -ENOMEM;
+	j->queue[j->nqueue++] = copy;
+	j->queue_bytes += len;
+	j->stats.queued++;
+	return 0;
+}
+
+static bool is_intent(const cJSON *o)
+{
+	const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "type"));
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "state"));
+
+	return t && s && !strcmp(t, "action") && !strcmp(s, "intent");
+}
+
+int journal_append_text(struct journal *j, const char *text, bool durable)
+{
+	size_t len;
+	cJSON *o;
+	int rc;
+
+	if (!text) {
+		util_err(j->err, sizeof(j->err), "out of memory");
+		return -ENOMEM;
+	}
+	len = strlen(text);
+	j->err[0] = '\0';
+	if (j->broken) {
+		util_err(j->err, sizeof(j->err),
+			 "%s: an earlier fdatasync failed; reopen the journal", j->path);
+		return -EIO;
+	}
+	if (len > JOURNAL_MAX_RECORD) {
+		util_err(j->err, sizeof(j->err), "%s: record of %zu bytes over the cap",
+			 j->path, len);
+		return -EMSGSIZE;
+	}
+	/* What the replay will read: exactly these bytes. */
+	o = cJSON_ParseWithLength(text, len);
+	if (!o) {
+		util_err(j->err, sizeof(j->err), "record is not JSON");
+		return -EINVAL;
+	}
+	rc = journal_rec_check(o, j->err, sizeof(j->err));
+	if (rc)
+		goto out;
+	durable |= is_intent(o);
+	if (j->attached) {
+		rc = attached_begin(j);
+		if (rc == -EWOULDBLOCK && !durable) {
+			rc = enqueue(j, text);
+			if (!rc)
+				rc = state_apply(j, o, j->seq + j->nqueue);
+			goto out;
+		}
+		if (rc)
+			goto out;
+	}
+	rc = write_rec(j, text, len);
+	if (!rc && durable)
+		rc = datasync(j);
+	if (j->attached)
+		attached_end(j);
+	if (!rc)
+		rc = state_apply(j, o, j->seq);
+out:
+	cJSON_Delete(o);
+	if (rc == -ENOMEM && !j->err[0])
+		util_err(j->err, sizeof(j->err), "out of memory");
+	return rc;
 }
 
 int journal_append(struct journal *j, const cJSON *rec)
@@ -305,14 +518,6 @@ int journal_append(struct journal *j, const cJSON *rec)
 	char *text = NULL;
 	int rc;
 
-	if (j->broken) {
-		util_err(j->err, sizeof(j->err),
-			 "%s: an earlier fdatasync failed; reopen the journal", j->path);
-		return -EIO;
-	}
-	rc = journal_rec_check(rec, j->err, sizeof(j->err));
-	if (rc)
-		return rc;
 	if (!cJSON_GetObjectItemCaseSensitive(rec, "at")) {
 		char at[UTIL_TIMESTAMP_LEN];
 
@@ -325,129 +530,73 @@ int journal_append(struct journal *j, const cJSON *rec)
 		rec = copy;
 	}
 	text = cJSON_PrintUnformatted(rec);
-	if (!text) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	rc = append_text(j, text, strlen(text));
-	if (!rc && j->st) {
-		j->st->scan = j->scan;
-		/* Checked above, so only ENOMEM can fail here: the file has
-		 * the record, a reload will see it. */
-		rc = journal_state_apply(j->st, j->seq, rec, j->err, sizeof(j->err));
-		if (rc == -EINVAL)
-			rc = 0;
-	}
+	rc = text ? journal_append_text(j, text, false) : -ENOMEM;
 out:
 	free(text);
 	cJSON_Delete(copy);
-	if (rc == -ENOMEM && !j->err[0])
+	if (rc == -ENOMEM)
 		util_err(j->err, sizeof(j->err), "out of memory");
 	return rc;
 }
 
-static cJSON *rec_new(const char *type, const char *incident)
+int journal_refresh(struct journal *j)
 {
-	cJSON *o = cJSON_CreateObject();
-	char at[UTIL_TIMESTAMP_LEN];
+	int rc = catch_up(j, false);
 
-	util_iso8601_ms(util_now_real_ns(), at);
-	if (!o || !cJSON_AddStringToObject(o, "type", type) ||
-	    !cJSON_AddStringToObject(o, "incident", incident ? incident : "") ||
-	    !cJSON_AddStringToObject(o, "at", at)) {
-		cJSON_Delete(o);
-		return NULL;
-	}
-	return o;
+	if (rc < 0 && !j->err[0])
+		util_err(j->err, sizeof(j->err), "%s: %s", j->path, strerror(-rc));
+	return rc;
 }
 
-static bool add_str(cJSON *o, const char *name, const char *v)
-{
-	return !v || cJSON_AddStringToObject(o, name, v);
-}
-
-static bool add_json(cJSON *o, const char *name, const cJSON *v)
-{
-	return !v || cJSON_AddItemToObject(o, name, cJSON_Duplicate(v, 1));
-}
-
-/* Append o (consumed); NULL o means it could not be built. */
-static int append_owned(struct journal *j, cJSON *o, bool ok)
+int journal_sync(struct journal *j)
 {
 	int rc;
 
-	if (!o || !ok) {
-		cJSON_Delete(o);
-		util_err(j->err, sizeof(j->err), "out of memory");
-		return -ENOMEM;
+	if (j->broken)
+		return -EIO;
+	if (j->attached && j->nqueue) {
+		rc = attached_begin(j);
+		if (rc)
+			return rc;
+		rc = datasync(j);
+		attached_end(j);
+		return rc;
 	}
-	rc = journal_append(j, o);
-	cJSON_Delete(o);
-	return rc;
+	return datasync(j);
 }
 
-int journal_incident_open(struct journal *j, const char *incident,
-			  const char *reason, const cJSON *finding)
+bool journal_dirty(const struct journal *j)
 {
-	cJSON *o = rec_new("incident_open", incident);
-
-	return append_owned(j, o, o && add_str(o, "reason", reason) &&
-				  add_json(o, "finding", finding));
+	return j->dirty || j->nqueue;
 }
 
-int journal_incident_status(struct journal *j, const char *incident,
-			    const char *status)
+void journal_close(struct journal *j)
 {
-	cJSON *o = rec_new("incident_status", incident);
-
-	return append_owned(j, o, o && add_str(o, "status", status));
+	if (!j)
+		return;
+	/* Release may hold the lock: wait a little, the queue is ours to write. */
+	for (int i = 0; i < 200 && !j->broken && journal_sync(j) == -EWOULDBLOCK; i++)
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	journal_free(j);
 }
 
-int journal_incident_close(struct journal *j, const char *incident,
-			   const char *reason)
+void journal_abandon(struct journal *j)
 {
-	cJSON *o = rec_new("incident_close", incident);
-
-	return append_owned(j, o, o && add_str(o, "reason", reason));
+	if (j)
+		journal_free(j);
 }
 
-static cJSON *action_new(const char *incident, const char *action,
-			 const char *target, const char *state)
+const struct journal_scan *journal_scan_info(const struct journal *j)
 {
-	cJSON *o = rec_new("action", incident);
-
-	if (o && add_str(o, "action", action ? action : "") &&
-	    add_str(o, "key", target ? target : "") &&
-	    add_str(o, "state", state))
-		return o;
-	cJSON_Delete(o);
-	return NULL;
+	return &j->scan;
 }
 
-int journal_action_intent(struct journal *j, const char *incident,
-			  const char *action, const char *target,
-			  const cJSON *params)
+const struct journal_stats *journal_stats(const struct journal *j)
 {
-	cJSON *o = action_new(incident, action, target, "intent");
-
-	return append_owned(j, o, o && add_json(o, "params", params));
+	return &j->stats;
 }
 
-int journal_action_done(struct journal *j, const char *incident,
-			const char *action, const char *target,
-			const cJSON *result)
+const char *journal_error(const struct journal *j)
 {
-	cJSON *o = action_new(incident, action, target, "done");
-
-	return append_owned(j, o, o && add_json(o, "result", result));
-}
-
-int journal_action_failed(struct journal *j, const char *incident,
-			  const char *action, const char *target,
-			  const char *error, unsigned attempt)
-{
-	cJSON *o = action_new(incident, action, target, "failed");
-
-	return append_owned(j, o, o && add_str(o, "error", error ? error : "") &&
-				  cJSON_AddNumberToObject(o, "attempt", attempt));
+	return j->err;
 }

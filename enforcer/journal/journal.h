@@ -63,6 +63,7 @@ struct journal_scan {
 	uint64_t torn_off, torn_bytes;
 	bool truncated;            /* journal_open() cut the torn tail */
 	bool tail_kept;            /* tail too long to be one torn append: kept */
+	uint64_t bytes_read;       /* file reads only: bytes this read took */
 };
 
 /*
@@ -76,6 +77,9 @@ __must_check int journal_read(const char *dir, journal_rec_fn fn, void *arg,
 __must_check int journal_read_fd(int fd, journal_rec_fn fn, void *arg,
 				 struct journal_scan *scan, char *err,
 				 size_t errlen);
+/* From offset from on (a record boundary); offsets in scan are absolute. */
+__must_check int journal_read_fd_from(int fd, uint64_t from, journal_rec_fn fn, void *arg,
+				      struct journal_scan *scan, char *err, size_t errlen);
 /* Same over a buffer (fuzzing, tests). */
 __must_check int journal_read_mem(const uint8_t *buf, size_t len,
 				  journal_rec_fn fn, void *arg,
@@ -104,6 +108,7 @@ struct journal_action {
 
 struct journal_incident {
 	char id[JOURNAL_ID_LEN];
+	unsigned findings_joined;       /* finding_joined records */
 	char opened_at[UTIL_TIMESTAMP_LEN], closed_at[UTIL_TIMESTAMP_LEN];
 	char reason[JOURNAL_TEXT_LEN], close_reason[JOURNAL_TEXT_LEN];
 	char status[JOURNAL_NAME_LEN];  /* "open", incident_status values, "closed" */
@@ -174,27 +179,81 @@ struct journal;
 __must_check int journal_open(const char *dir, int lock_timeout_ms,
 			      struct journal_state *st, struct journal **out,
 			      char *err, size_t errlen);
+/*
+ * The same for a writer that stays open for its whole life (the agent):
+ * the writer lock is taken only around each write and never waited for,
+ * so that `cordon release` gets in at any time. Before writing, the
+ * records other writers appended meanwhile are read (only those bytes)
+ * and applied to st, so st always holds the whole journal. A record that
+ * finds the lock held is queued in memory, applied to st at once, and
+ * written at the next chance (journal_sync(), the next append), except
+ * an intent: that fails with -EWOULDBLOCK and nothing is written. st is
+ * required.
+ */
+__must_check int journal_attach(const char *dir, struct journal_state *st,
+				struct journal **out, char *err, size_t errlen);
+/*
+ * Read what other writers appended since the last look (no lock; only
+ * the new bytes) and apply it to st. 1 when st changed, 0 when nothing
+ * was new, -errno.
+ */
+__must_check int journal_refresh(struct journal *j);
+/*
+ * Write what is queued and make every record written so far durable
+ * (fdatasync). 0, -EWOULDBLOCK (attached, lock held: try again later),
+ * -errno. Cheap when there is nothing to do.
+ */
+__must_check int journal_sync(struct journal *j);
+/* Records written but not yet durable, or queued. */
+bool journal_dirty(const struct journal *j);
+/* journal_sync() (best effort), then close and unlock. NULL is a no-op. */
 void journal_close(struct journal *j);
+/*
+ * In a child after fork(): let go of the descriptors (the lock is shared
+ * with the parent's) and the memory, write nothing. NULL is a no-op.
+ */
+void journal_abandon(struct journal *j);
 const struct journal_scan *journal_scan_info(const struct journal *j);
 /* Why the last append failed, one line. */
 const char *journal_error(const struct journal *j);
+
+/* What the writer cost, for tests and status. */
+struct journal_stats {
+	uint64_t appends;     /* records written to the file */
+	uint64_t syncs;       /* fdatasync calls */
+	uint64_t bytes_read;  /* read back from the file: at open, and since */
+	uint64_t replays;     /* whole-file re-reads after the open */
+	uint64_t queued;      /* records that waited for the lock */
+};
+const struct journal_stats *journal_stats(const struct journal *j);
+
 /*
  * Append one record (a JSON object with at least "type" and "incident";
- * "at" is added when missing): one write(2), then fdatasync. 0 or -errno.
+ * "at" is added when missing): one write(2), so the record survives the
+ * writer's death at once. Durable (fdatasync) with the next intent, with
+ * journal_sync(), or at journal_close(): an intent is durable before its
+ * helper returns, so the action it announces may be tried. 0 or -errno.
  * After a failed fdatasync the journal refuses appends (-EIO): close and
  * reopen it, which replays and cuts what may be torn.
  */
 __must_check int journal_append(struct journal *j, const struct cJSON *rec);
 
 /* The records the daemon and `cordon release` write. 0 or -errno. */
+/* finding: one JSON object as text (finding_json()), written as it is; may be NULL. */
 __must_check int journal_incident_open(struct journal *j, const char *incident,
-				       const char *reason,
-				       const struct cJSON *finding);
+				       const char *reason, const char *finding);
+/* A finding that joined an open incident (written lazily, counted per incident). */
+__must_check int journal_finding_joined(struct journal *j, const char *incident,
+					const char *finding_id);
 __must_check int journal_incident_status(struct journal *j, const char *incident,
 					 const char *status);
 __must_check int journal_incident_close(struct journal *j, const char *incident,
 					const char *reason);
-/* action: [a-z0-9_]+; target: what it acts on ("eni-0abc"); params may be NULL. */
+/*
+ * action: [a-z0-9_]+; target: what it acts on ("eni-0abc"); params may be
+ * NULL. The intent is durable when this returns 0 (fdatasync of it and of
+ * everything before it).
+ */
 __must_check int journal_action_intent(struct journal *j, const char *incident,
 				       const char *action, const char *target,
 				       const struct cJSON *params);

@@ -36,4 +36,20 @@ int journal_rec_check(const struct cJSON *rec, char *err, size_t errlen);
 int journal_state_replay_fd(int fd, struct journal_state *st, char *err,
 			    size_t errlen);
 
+/*
+ * Apply the records from offset from on to st as it is (what another
+ * writer appended); sc gets that part's scan (absolute offsets).
+ */
+int journal_state_follow_fd(int fd, uint64_t from, struct journal_state *st,
+			    struct journal_scan *sc, char *err, size_t errlen);
+/* journal_lock.c: the writer lock (timeout_ms: 0 don't wait, <0 forever). */
+int journal_lock_open(const char *dir, int *out, char *err, size_t errlen);
+int journal_lock_wait(int fd, int timeout_ms);
+int journal_lock_take(int fd, int timeout_ms, char *err, size_t errlen);
+/* Fill err naming the holder; returns -EWOULDBLOCK. */
+int journal_lock_busy(int fd, int timeout_ms, char *err, size_t errlen);
+void journal_lock_note_pid(int fd);
+/* Append one record given as text (compact JSON); see journal_append(). */
+int journal_append_text(struct journal *j, const char *text, bool durable);
+
 #endif

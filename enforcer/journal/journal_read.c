@@ -94,6 +94,7 @@ struct src {
 	uint8_t *buf;
 	size_t cap, have;
 	uint64_t base; /* file offset of buf[0] */
+	uint64_t bytes_read;
 };
 
 #if defined(UNITTEST) || defined(FUZZING)
@@ -147,6 +148,7 @@ static int src_get(struct src *s, uint64_t off, size_t need,
 		if (n == 0)
 			break;
 		s->have += (size_t)n;
+		s->bytes_read += (uint64_t)n;
 	}
 	*p = s->buf;
 	*avail = s->have;
@@ -263,10 +265,10 @@ static int emit_bad(struct journal_scan *sc, enum journal_rec_kind kind,
 	return fn ? fn(&r, arg) : 0;
 }
 
-static int scan(struct src *s, journal_rec_fn fn, void *arg,
+static int scan(struct src *s, uint64_t from, journal_rec_fn fn, void *arg,
 		struct journal_scan *sc, char *err, size_t errlen)
 {
-	uint64_t off = 0, bad_off = 0;
+	uint64_t off = from, bad_off = 0;
 	char bad_why[96] = "";
 	bool bad = false, found;
 	int rc;
@@ -340,17 +342,24 @@ int journal_read_mem(const uint8_t *buf, size_t len, journal_rec_fn fn,
 {
 	struct src s = { .mem = buf, .mem_len = len, .fd = -1 };
 
-	return scan(&s, fn, arg, sc, err, errlen);
+	return scan(&s, 0, fn, arg, sc, err, errlen);
+}
+
+int journal_read_fd_from(int fd, uint64_t from, journal_rec_fn fn, void *arg,
+			 struct journal_scan *sc, char *err, size_t errlen)
+{
+	struct src s = { .fd = fd };
+	int rc = scan(&s, from, fn, arg, sc, err, errlen);
+
+	sc->bytes_read = s.bytes_read;
+	free(s.buf);
+	return rc;
 }
 
 int journal_read_fd(int fd, journal_rec_fn fn, void *arg,
 		    struct journal_scan *sc, char *err, size_t errlen)
 {
-	struct src s = { .fd = fd };
-	int rc = scan(&s, fn, arg, sc, err, errlen);
-
-	free(s.buf);
-	return rc;
+	return journal_read_fd_from(fd, 0, fn, arg, sc, err, errlen);
 }
 
 int journal_read(const char *dir, journal_rec_fn fn, void *arg,

@@ -14,7 +14,7 @@
 
 #include "journal_impl.h"
 
-enum rtype { R_OPEN, R_STATUS, R_CLOSE, R_ACTION, R_UNKNOWN };
+enum rtype { R_OPEN, R_STATUS, R_CLOSE, R_ACTION, R_JOINED, R_UNKNOWN };
 
 /* A record's fields, checked; strings point into the cJSON tree. */
 struct rec {
@@ -83,6 +83,11 @@ static int rec_parse(const cJSON *o, struct rec *r, char *err, size_t errlen)
 			return util_err(err, errlen, "field \"status\" missing or bad");
 	} else if (!strcmp(type, "incident_close")) {
 		r->type = R_CLOSE;
+	} else if (!strcmp(type, "finding_joined")) {
+		r->type = R_JOINED;
+		v = cJSON_GetObjectItemCaseSensitive(o, "finding");
+		if (!cJSON_IsString(v) || !printable(v->valuestring, JOURNAL_ID_LEN * 2))
+			return util_err(err, errlen, "field \"finding\" missing or bad");
 	} else if (!strcmp(type, "action")) {
 		r->type = R_ACTION;
 		r->action = str_field(o, "action");
@@ -343,6 +348,9 @@ int journal_state_apply(struct journal_state *st, uint64_t seq,
 		text_copy(inc->closed_at, r.at, sizeof(inc->closed_at));
 		text_copy(inc->close_reason, r.reason, sizeof(inc->close_reason));
 		break;
+	case R_JOINED:
+		inc->findings_joined++;
+		break;
 	case R_ACTION:
 		rc = apply_action(inc, &r, seq);
 		if (rc)
@@ -399,6 +407,17 @@ int journal_state_replay_fd(int fd, struct journal_state *st, char *err,
 
 	memset(st, 0, sizeof(*st));
 	rc = journal_read_fd(fd, load_rec, &c, &st->scan, err, errlen);
+	if (rc == -ENOMEM)
+		util_err(err, errlen, "journal: out of memory");
+	return rc;
+}
+
+int journal_state_follow_fd(int fd, uint64_t from, struct journal_state *st,
+			    struct journal_scan *sc, char *err, size_t errlen)
+{
+	struct load_ctx c = { st };
+	int rc = journal_read_fd_from(fd, from, load_rec, &c, sc, err, errlen);
+
 	if (rc == -ENOMEM)
 		util_err(err, errlen, "journal: out of memory");
 	return rc;

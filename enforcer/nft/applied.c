@@ -5,12 +5,14 @@
  * the file never leaves the host that wrote it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "applied.h"
+#include "fileio.h"
 
 #define MAGIC 0x50414443u /* "CDAP" */
 #define VERSION 1u
@@ -50,26 +52,27 @@ uint64_t applied_hash(const struct nset_all *a)
 	return h ? h : 1;
 }
 
-static int path_of(char *buf, size_t len, const char *dir, const char *name)
-{
-	int n = snprintf(buf, len, "%s/%s", dir, name);
-
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
-
 int applied_load(const char *dir, uint64_t want, struct nset_all *out)
 {
 	uint32_t hdr[2];
 	uint64_t hash;
-	char path[4096];
-	FILE *f;
-	int rc = -EINVAL;
+	FILE *f = NULL;
+	int dfd, fd, rc = -EINVAL;
 
-	if (!want || path_of(path, sizeof(path), dir, APPLIED_FILE))
+	if (!want)
 		return -ENOENT;
-	f = fopen(path, "rbe");
-	if (!f)
+	dfd = fileio_dir_open(dir, 0);
+	if (dfd < 0)
 		return -ENOENT;
+	fd = fileio_open(dfd, APPLIED_FILE, O_RDONLY, 0);
+	close(dfd);
+	if (fd >= 0)
+		f = fdopen(fd, "rb");
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		return -ENOENT;
+	}
 	if (fread(hdr, sizeof(hdr), 1, f) != 1 || hdr[0] != MAGIC ||
 	    hdr[1] != VERSION || fread(&hash, sizeof(hash), 1, f) != 1 ||
 	    hash != want)
@@ -110,39 +113,40 @@ out:
 int applied_save(const char *dir, const struct nset_all *a, uint64_t hash)
 {
 	uint32_t hdr[2] = { MAGIC, VERSION };
-	char path[4096], tmp[4096];
-	FILE *f;
-	int rc = 0;
+	struct fileio_tmp t;
+	int dfd, rc;
 
-	if (path_of(path, sizeof(path), dir, APPLIED_FILE) ||
-	    path_of(tmp, sizeof(tmp), dir, APPLIED_FILE ".tmp"))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "wbe");
-	if (!f)
-		return -errno;
-	if (fwrite(hdr, sizeof(hdr), 1, f) != 1 ||
-	    fwrite(&hash, sizeof(hash), 1, f) != 1)
-		rc = -EIO;
+	dfd = fileio_dir_open(dir, 0);
+	if (dfd < 0)
+		return dfd;
+	rc = fileio_tmp_open(&t, dfd, APPLIED_FILE, 0600);
+	if (!rc)
+		rc = fileio_tmp_write(&t, hdr, sizeof(hdr));
+	if (!rc)
+		rc = fileio_tmp_write(&t, &hash, sizeof(hash));
 	for (int i = 0; i < NS__COUNT && !rc; i++) {
 		uint64_t n = a->s[i].n;
 
-		if (fwrite(&n, sizeof(n), 1, f) != 1 ||
-		    (n && fwrite(a->s[i].v, a->s[i].w, n, f) != n))
-			rc = -EIO;
+		rc = fileio_tmp_write(&t, &n, sizeof(n));
+		if (!rc && n)
+			rc = fileio_tmp_write(&t, a->s[i].v, a->s[i].w * n);
 	}
-	if (fclose(f) && !rc)
-		rc = -EIO;
-	if (!rc && rename(tmp, path) < 0)
-		rc = -errno;
 	if (rc)
-		unlink(tmp);
+		fileio_tmp_abort(&t);
+	else
+		rc = fileio_tmp_commit(&t, 0);
+	close(dfd);
 	return rc;
 }
 
 void applied_forget(const char *dir)
 {
-	char path[4096];
+	int dfd = fileio_dir_open(dir, 0), rc;
 
-	if (!path_of(path, sizeof(path), dir, APPLIED_FILE))
-		unlink(path);
+	if (dfd < 0)
+		return;
+	/* No fsync: a file that comes back after a crash fails its hash check. */
+	rc = fileio_unlink(dfd, APPLIED_FILE, FILEIO_NOSYNC);
+	(void)rc; /* best effort: a file left behind only costs a dump */
+	close(dfd);
 }

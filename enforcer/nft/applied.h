@@ -22,7 +22,7 @@ uint64_t applied_hash(const struct nset_all *a);
 /* 0 when DIR/applied.bin holds exactly content hash want; -ENOENT/-EINVAL else. */
 __must_check int applied_load(const char *dir, uint64_t want,
 			      struct nset_all *out);
-/* Temp file and rename; no fsync (a lost file only costs a dump). */
+/* Atomic replace (fileio.h), fsync'ed: the file must be what its name says. */
 __must_check int applied_save(const char *dir, const struct nset_all *a,
 			      uint64_t hash);
 void applied_forget(const char *dir);

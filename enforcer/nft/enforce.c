@@ -362,6 +362,24 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 			}
 		}
 	} else {
+		/*
+		 * Lists: a lockdown in the kernel stays even when the state
+		 * file does not record it (it could not be written: a full
+		 * disk); only a release lifts it.
+		 */
+		if (exists && !sk.locked) {
+			size_t gates = 0;
+
+			rc = nft_read_rule_count(nl, "gate_in", &gates, err, errlen);
+			if (rc)
+				goto out;
+			if (gates) {
+				sk.locked = true;
+				log_warnx("the kernel holds a lockdown that %s/%s does not "
+					  "record; kept ('cordon release' lifts it)",
+					  state_dir, STATE_FILE);
+			}
+		}
 		/* What we committed last time, if the kernel still says so. */
 		if (exists)
 			cached = use_cache &&
@@ -484,6 +502,7 @@ int enforce_lists_apply(struct nset_all *w, const struct enforce_opts *o,
 	struct enforce_state *st = calloc(1, sizeof(*st));
 	struct enforce_opts *eff = calloc(1, sizeof(*eff));
 	bool sync[NS__COUNT];
+	char e2[ERRLEN];
 	struct nft_skel sk;
 	int rc, lockfd = -1;
 
@@ -491,7 +510,7 @@ int enforce_lists_apply(struct nset_all *w, const struct enforce_opts *o,
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = state_lock(o->state_dir, &lockfd, err, errlen);
+	rc = state_lock(o->state_dir, STATE_LOCK_TIMEOUT_MS, &lockfd, err, errlen);
 	if (rc)
 		goto out;
 	/* A recorded lockdown stays in force until release. */
@@ -515,6 +534,9 @@ int enforce_lists_apply(struct nset_all *w, const struct enforce_opts *o,
 	for (int i = 0; i < NS__COUNT; i++)
 		sync[i] = true;
 	rc = enforce_apply(o->state_dir, w, sync, &sk, replace, rep, err, errlen);
+	/* Room paid in advance for a lockdown's state file (state.h). */
+	if (!rc && state_reserve(o->state_dir, e2, sizeof(e2)))
+		log_warnx("%s (a lockdown on a full disk could not be recorded)", e2);
 out:
 	state_unlock(lockfd);
 	free(st);

@@ -77,9 +77,17 @@ __must_check int enforce_lists(struct list *const *lists, size_t nlists,
 			       const struct enforce_opts *o,
 			       struct enforce_report *rep, char *err,
 			       size_t errlen);
-/* Forensic lockdown: state file first, then one small transaction. */
+/*
+ * Forensic lockdown: state file first, then one small transaction. The
+ * kernel is locked down whatever the disk says: when the state file
+ * cannot be written (full disk and no reserve left), the call still locks
+ * the kernel, returns the write's error, and enforce_lockdown_owed() says
+ * so until a later enforce_lockdown() (or a release) succeeds.
+ */
 __must_check int enforce_lockdown(const struct enforce_opts *o,
 				  const char *reason, char *err, size_t errlen);
+/* This process locked the kernel down but still owes the state file. */
+bool enforce_lockdown_owed(void);
 /* Lift the lockdown: one transaction, then the state file goes. */
 __must_check int enforce_release(const struct enforce_opts *o, char *err,
 				 size_t errlen);

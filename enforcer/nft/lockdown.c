@@ -11,8 +11,16 @@
 #include <string.h>
 
 #include "enforce_impl.h"
+#include "log.h"
 
 static struct enforce_timing last;
+/* The kernel holds a lockdown whose state file did not reach the disk. */
+static bool owed;
+
+bool enforce_lockdown_owed(void)
+{
+	return owed;
+}
 
 void enforce_last_timing(struct enforce_timing *t)
 {
@@ -47,21 +55,27 @@ int enforce_lockdown(const struct enforce_opts *o, const char *reason,
 {
 	struct enforce_state *st = calloc(1, sizeof(*st));
 	struct enforce_opts *eff = calloc(1, sizeof(*eff));
+	char serr[ERRLEN] = "";
 	struct nft_skel sk;
 	uint64_t t0;
-	int rc, lockfd = -1;
+	int rc, src, lockfd = -1;
 
 	memset(&last, 0, sizeof(last));
 	if (!st || !eff) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = state_lock(o->state_dir, &lockfd, err, errlen);
-	if (rc)
-		goto out;
-	rc = state_load(o->state_dir, st, err, errlen);
-	if (rc)
-		goto out;
+	/*
+	 * Nothing on the disk may keep the lockdown from the kernel: not a
+	 * lock another process holds too long, not a state file that cannot
+	 * be read (it is written anew), not a full disk (below).
+	 */
+	if (state_lock(o->state_dir, STATE_LOCK_TIMEOUT_MS, &lockfd, serr, sizeof(serr)))
+		log_warnx("lockdown: %s; going on without the lock", serr);
+	if (state_load(o->state_dir, st, serr, sizeof(serr))) {
+		log_warnx("lockdown: %s; writing a new one", serr);
+		memset(st, 0, sizeof(*st));
+	}
 	/* Resolve everything that can fail before the state says "locked". */
 	rc = enforce_prepare(o, true, st, eff, &sk, err, errlen);
 	if (rc)
@@ -78,20 +92,32 @@ int enforce_lockdown(const struct enforce_opts *o, const char *reason,
 	/*
 	 * Written (not yet synced) before the kernel is touched, synced
 	 * right after its ack: the fsync is most of a lockdown's time and
-	 * must not stand between the first packet and the cut.
+	 * must not stand between the first packet and the cut. A write that
+	 * fails (full disk, even the reserve gone) does not stop the kernel;
+	 * it is tried once more after, and owed until a call succeeds.
 	 */
 	t0 = util_now_mono_ns();
-	rc = state_save_deferred(o->state_dir, st, err, errlen);
+	src = state_save_deferred(o->state_dir, st, serr, sizeof(serr));
 	last.state_ns = util_now_mono_ns() - t0;
-	if (rc)
-		goto out;
 	rc = apply_small(o->state_dir, eff, &sk, err, errlen);
 	if (rc)
 		goto out;
 	last.ack_real_ns = util_now_real_ns();
 	t0 = util_now_mono_ns();
-	rc = state_sync(o->state_dir, err, errlen);
+	src = src ? state_save(o->state_dir, st, serr, sizeof(serr)) :
+		    state_sync(o->state_dir, serr, sizeof(serr));
 	last.sync_ns = util_now_mono_ns() - t0;
+	owed = src != 0;
+	if (src) {
+		rc = src;
+		util_err(err, errlen, "in force in the kernel but not recorded (a reboot "
+			 "would lift it; run the lockdown again once there is room): %s",
+			 serr);
+		goto out;
+	}
+	/* The reserve this write may have used up, made again when there is room. */
+	if (state_reserve(o->state_dir, serr, sizeof(serr)))
+		log_debug("lockdown: %s", serr);
 out:
 	state_unlock(lockfd);
 	free(st);
@@ -109,7 +135,7 @@ int enforce_release(const struct enforce_opts *o, char *err, size_t errlen)
 	memset(&last, 0, sizeof(last));
 	if (!eff)
 		return -ENOMEM;
-	rc = state_lock(o->state_dir, &lockfd, err, errlen);
+	rc = state_lock(o->state_dir, STATE_LOCK_TIMEOUT_MS, &lockfd, err, errlen);
 	if (rc)
 		goto out;
 	rc = enforce_prepare(o, false, NULL, eff, &sk, err, errlen);
@@ -123,6 +149,8 @@ int enforce_release(const struct enforce_opts *o, char *err, size_t errlen)
 	t0 = util_now_mono_ns();
 	rc = state_clear(o->state_dir, err, errlen);
 	last.state_ns = util_now_mono_ns() - t0;
+	if (!rc)
+		owed = false;
 out:
 	state_unlock(lockfd);
 	free(eff);

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "enforce.h"
+#include "allow.h"
 
 struct mnl_socket;
 struct nlmsghdr;

@@ -63,7 +63,7 @@ uint64_t nft_skel_sig(const struct nft_skel *sk)
 	for (p = (const uint8_t *)(ptr); p < (const uint8_t *)(ptr) + (len); p++) \
 		h = (h ^ *p) * 0x100000001b3ull
 	/* Not the lock state: the gate chains say that (nft_table_gates). */
-	MIX("cordon-skel-7", 13);
+	MIX("cordon-skel-8", 13);
 	MIX(&sk->trip, sizeof(sk->trip));
 	MIX(&sk->agent_uid, sizeof(sk->agent_uid));
 	MIX(&sk->ct_mark, sizeof(sk->ct_mark));
@@ -73,6 +73,7 @@ uint64_t nft_skel_sig(const struct nft_skel *sk)
 		MIX(sk->allow[i].pfx.a.u.b, 16);
 		MIX(&sk->allow[i].pfx.len, 1);
 		MIX(&sk->allow[i].port, 2);
+		MIX(&sk->allow[i].proto, 1);
 	}
 	for (size_t i = 0; i < sk->n_units; i++) {
 		MIX(&sk->unit_cgid[i], 8);
@@ -294,7 +295,6 @@ static int build_lock(struct nft_batch *b, const char *chain,
 		      const struct nft_skel *sk, bool in, bool out,
 		      const char *counter)
 {
-	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
 	static const struct { bool in; uint16_t sport, dport; } dhcp[] = {
 		{ true, 67, 68 }, { false, 68, 67 },
 		{ true, 547, 546 }, { false, 546, 547 },
@@ -361,17 +361,15 @@ static int build_lock(struct nft_batch *b, const char *chain,
 			nft_m_set(&rb, v ? NS_LALLOW6N : NS_LALLOW4N, d);
 			rc = nft_rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
 		}
-		/* Responder at the remote end, talking to PORT on this host. */
+		/* Responder at the remote end, talking to PROTO/PORT on this host. */
 		for (size_t i = 0; i < sk->n_allow && !rc; i++) {
 			if (!sk->allow[i].port)
 				continue;
-			for (size_t p = 0; p < ARRAY_SIZE(protos) && !rc; p++) {
-				rb = nft_rule_begin(chain);
-				nft_m_prefix(&rb, &sk->allow[i].pfx, d);
-				nft_m_port(&rb, protos[p], d == NFT_SRC ? NFT_DST : NFT_SRC,
-				       sk->allow[i].port);
-				rc = nft_rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
-			}
+			rb = nft_rule_begin(chain);
+			nft_m_prefix(&rb, &sk->allow[i].pfx, d);
+			nft_m_port(&rb, sk->allow[i].proto, d == NFT_SRC ? NFT_DST : NFT_SRC,
+				   sk->allow[i].port);
+			rc = nft_rule_verdict(b, rb, chain, NF_ACCEPT, NULL);
 		}
 	}
 	if (rc)

@@ -70,7 +70,10 @@ def setup(bucket, threat_file, role_file):
                "--body", threat_file)["ETag"]
 
     # The network: a VPC on a documentation prefix, the host's groups, and
-    # a forensic group with no rules at all (its default egress rule goes).
+    # a forensic group with no rules at all (its default egress rule goes),
+    # as firmware/terraform makes it. The lab's VPC enforces them
+    # (firmware/lab/vpc.bash); web and admin keep the all-open outbound rule
+    # a new group gets.
     vpc = aws("ec2", "create-vpc", "--cidr-block", "192.0.2.0/24")["Vpc"]["VpcId"]
     sub = aws("ec2", "create-subnet", "--vpc-id", vpc, "--cidr-block", "192.0.2.0/24")["Subnet"]["SubnetId"]
     sg = {}
@@ -98,7 +101,8 @@ def setup(bucket, threat_file, role_file):
     inst = aws("ec2", "run-instances", "--image-id", ami, "--instance-type", "t3.micro",
                "--network-interfaces", f"DeviceIndex=0,NetworkInterfaceId={e0}",
                f"DeviceIndex=1,NetworkInterfaceId={e1}",
-               "--tag-specifications", "ResourceType=instance,Tags=[{Key=Name,Value=lab-compromised}]")
+               "--tag-specifications", "ResourceType=instance,Tags=[{Key=Name,Value=lab-compromised}]",
+               "--metadata-options", "HttpTokens=required,InstanceMetadataTags=enabled")
     iid = inst["Instances"][0]["InstanceId"]
 
     # The tutorial's SNS topic; an SQS queue subscribed reads the e-mail back.

@@ -2,13 +2,15 @@
 # firmware/lab/demo.sh: what `make demo` runs (docs/internals/lab.md).
 #
 # Act 1 (firmware/lab/replay.sh): the sensor offline, cordon replay.
-# Act 2: the tutorial's scenario, live, in network namespaces:
+# Act 2: the tutorial's scenario, live, in network namespaces, on the
+# lab's VPC (firmware/lab/vpc.bash), which enforces security groups as
+# AWS does when LAB_ENFORCE_SG=1:
 #
 #   resp 198.51.100.10 ----+                 +---- cloud 198.51.100.254 (moto: S3,
-#   (responder's laptop)   |                 |       EC2, SNS, SQS, IAM, STS)
-#                          +--- bridge (sw) -+      169.254.169.254 (metadata)
-#   evil 203.0.113.66 -----+                 |
-#   (in the threat list)                     +---- host eth0 192.0.2.10
+#   (responder's laptop)   |                 |       EC2, SNS, SQS, IAM, STS; one
+#                          +--- VPC (sw) ----+       address per service)
+#   evil 203.0.113.66 -----+  routes, ARP,   +---- md 169.254.169.254 (metadata)
+#   (in the threat list)      security groups+---- host eth0 192.0.2.10
 #                                            +---- host eth1 192.0.2.11
 #                                                  (the compromised instance,
 #                                                   cordon as its unit runs it)
@@ -17,12 +19,15 @@
 # moves both network interfaces into the forensic security group, tells
 # SNS, keeps evidence; `cordon release` puts everything back. The timeline
 # at the end is read from cordon's own outputs (log, daemon.json, journal,
-# findings, evidence) and from the AWS CLI.
+# findings, evidence), from the AWS CLI and from the VPC's log (when each
+# interface's groups took effect).
 #
 # Environment: CORDON (binary; default /usr/sbin/cordon if installed, else
 # $CORDON_BUILD or build/cordon), LAB_SKIP_REPLAY=1 (no act 1), LAB_FACTS=FILE (key=value
 # facts for tests/netns/lab_demo.sh), LAB_CLOUD_TIMEOUT (s, default 20),
-# LAB_KEEP=DIR (copy the raw outputs there), MOTO_PYTHON.
+# LAB_KEEP=DIR (copy the raw outputs there), MOTO_PYTHON, LAB_ENFORCE_SG
+# (1: the VPC enforces security groups; default in firmware/lab/vpc.bash),
+# LAB_VPC_POLL.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
@@ -67,8 +72,10 @@ printf '%sAct 2: the tutorial'"'"'s incident, live, in network namespaces%s\n' "
 PFX=lab$$
 WORK=$(mktemp -d /tmp/cordon-lab.XXXXXX)
 chmod 755 "$WORK"
-NSS=(host evil cloud resp sw)
+NSS=()
 PIDS=()
+# shellcheck source=firmware/lab/vpc.bash
+. firmware/lab/vpc.bash
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
 	local p n
@@ -83,49 +90,44 @@ cleanup() {
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
-trap 'echo; echo "lab: interrupted, cleaning up"; exit 130' INT
+# The message goes to the lab's own stdout (fd 3): a trap can run while a
+# function's redirection is in force (cloudpy ... >scene.env), and the
+# message would land in that file.
+exec 3>&1
+trap 'echo >&3; echo "lab: interrupted, cleaning up" >&3; exit 130' INT
 trap 'exit 143' TERM
 
 ns() { local n=$1; shift; ip netns exec "$PFX-$n" "$@"; }
 bgns() { local n=$1; shift; ip netns exec "$PFX-$n" "$@" & PIDS+=($!); }
 
 # ---- the network ---------------------------------------------------------
-say "the network: namespaces $PFX-{host,evil,cloud,resp} on a bridge"
-ip netns add "$PFX-sw"
-ns sw ip link set lo up
-ns sw ip link add br0 type bridge
-ns sw ip link set br0 up
-link() { # NS IFNAME ADDR...: a veth from NS to the bridge
-	local n=$1 ifn=$2 a
-	shift 2
-	# Interface names have 15 bytes at most: v + h/e/c/r + 0/1 + pid.
-	ip link add "v${n:0:1}${ifn#eth}$$" netns "$PFX-$n" type veth peer name "s$n$ifn" netns "$PFX-sw"
-	ns "$n" ip link set "v${n:0:1}${ifn#eth}$$" name "$ifn"
-	ns sw ip link set "s$n$ifn" master br0 up
-	for a in "$@"; do ns "$n" ip addr add "$a" dev "$ifn"; done
-	ns "$n" ip link set "$ifn" up
-}
-for n in host evil cloud resp; do ip netns add "$PFX-$n"; ns "$n" ip link set lo up; done
-link host eth0 192.0.2.10/24
-link host eth1 192.0.2.11/24
-link evil eth0 203.0.113.66/24
-link cloud eth0 198.51.100.254/24 169.254.169.254/32
-link resp eth0 198.51.100.10/24
-# One wire, several documentation prefixes: on-link routes, no router.
-ns host ip route add 203.0.113.0/24 dev eth0
-ns host ip route add 198.51.100.0/24 dev eth0
-ns host ip route add 169.254.169.254/32 dev eth0
-for n in evil cloud resp; do ns "$n" ip route add 192.0.2.0/24 dev eth0; done
+say "the network: namespaces $PFX-{host,evil,cloud,md,resp} on the lab's VPC ($PFX-sw)"
+vpc_fabric || die "cannot make the VPC's namespace"
+# One router, several documentation prefixes: on-link routes, the VPC
+# answers ARP for every address (as AWS's does).
+vpc_node host eth0 shost0 instance 192.0.2.10/24
+vpc_node host eth1 shost1 instance 192.0.2.11/24
+vpc_node evil eth0 sevil outside 203.0.113.66/24
+vpc_region cloud
+vpc_node resp eth0 sresp outside 198.51.100.10/24
 ns host sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
 note "host   eth0 192.0.2.10, eth1 192.0.2.11   the compromised instance (two ENIs)"
 note "evil   203.0.113.66                       its address is in the S3 threat list"
-note "cloud  198.51.100.254, 169.254.169.254    moto (the AWS region), the metadata service"
+note "cloud  198.51.100.254 (and .241-.245)     moto (the AWS region), one address per service"
+note "md     169.254.169.254                    the metadata service, the instance's own link"
 note "resp   198.51.100.10                      the responder, allowed in during a lockdown"
+if [[ $LAB_ENFORCE_SG == 1 ]]; then
+	note "the VPC enforces each interface's security groups (LAB_ENFORCE_SG=1)"
+else
+	note "the VPC does NOT enforce security groups (LAB_ENFORCE_SG=0)"
+fi
 
 # ---- the AWS region ----------------------------------------------------------
 say "the AWS region: moto_server over HTTPS in the cloud namespace"
-region_make_ca "$WORK/pki" 198.51.100.254 || die "$REGION_WHY"
+# shellcheck disable=SC2046 # one address a word
+region_make_ca "$WORK/pki" $(vpc_addresses) || die "$REGION_WHY"
 chmod 644 "$REGION_CA"
+vpc_moto
 region_start_moto "$PFX-cloud" 198.51.100.254 443 "$WORK/moto.log" || die "$REGION_WHY"
 PIDS+=("$REGION_MOTO_PID")
 URL=$REGION_URL
@@ -151,11 +153,13 @@ fact sg_admin "$SG_ADMIN"
 fact sg_forensic "$SG_FORENSIC"
 fact s3_etag "$ETAG"
 
-bgns cloud "$PY" firmware/lab/lab_imds.py --creds "$WORK/role.json" --log "$WORK/imds.log" \
-	--instance-id "$INST" --account "$ACCOUNT" --image-id "$AMI" --private-ip 192.0.2.10
+vpc_attach shost0 "$ENI0"
+vpc_attach shost1 "$ENI1"
+vpc_controller cloud "$URL" "$REGION_CA" "$ADMIN_KEY" "$ADMIN_SECRET" || die "$VPC_WHY"
+vpc_imds "$PY" "$INST" 192.0.2.10 "$WORK/role.json" "$WORK/imds.log" --account "$ACCOUNT" --image-id "$AMI"
 for _ in $(seq 50); do ns host curl -s -o /dev/null -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' \
 	http://169.254.169.254/latest/api/token && break; sleep 0.1; done
-note "metadata service on 169.254.169.254: instance $INST, role cordon-instance (IMDSv2)"
+note "metadata service on 169.254.169.254: instance $INST, role cordon-instance (IMDSv2), its tags"
 
 # ---- the services ------------------------------------------------------------
 TCP=tests/netns/enforcer_tcp.py
@@ -200,10 +204,12 @@ sed -e "s|@USER@|$AGENT|" -e "s|@STATE@|$ST|" -e "s|@BUCKET@|$BUCKET|" \
 	-e "s|@SG@|$SG_FORENSIC|" -e "s|@TOPIC@|$TOPIC|" firmware/lab/cordon.conf.in >"$CONF"
 chmod 644 "$CONF"
 sed -e 's/^/   /' "$CONF" | grep -v '^   *;' | grep -v '^ *$'
-# What the unit gives it, and what an instance has: the endpoint of its
-# region, no static credentials, no region (both from the metadata service).
+# What the unit gives it, and what an instance has: the endpoints of its
+# region (one address per service, as each has its own name on AWS), no
+# static credentials, no region (both from the metadata service).
+mapfile -t ENDPOINTS < <(vpc_endpoints 443)
 AWSENV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8
-	AWS_ENDPOINT_URL="$URL" AWS_CA_BUNDLE="$REGION_CA"
+	"${ENDPOINTS[@]}" AWS_CA_BUNDLE="$REGION_CA"
 	AWS_EC2_METADATA_SERVICE_ENDPOINT=http://169.254.169.254)
 AMBIENT=$(caps_of "$(unit_get AmbientCapabilities)")
 UNIT=(setpriv --reuid="$AGENT_UID" --regid="$AGENT_GID" --clear-groups
@@ -266,7 +272,8 @@ deadline=$(($(date +%s) + LAB_CLOUD_TIMEOUT))
 while [[ $(date +%s) -lt $deadline ]]; do
 	jr
 	if grep -q '"action":"sns_publish".*"state":"done"' "$WORK/journal.json" &&
-		grep -q '"action":"ec2_[a-z_]*eni".*"state":"done"' "$WORK/journal.json"; then
+		grep -q '"action":"ec2_[a-z_]*eni".*"state":"done"' "$WORK/journal.json" &&
+		[[ $(grep -c '"action":"ec2_[a-z_]*eni".*"state":"done"' "$WORK/journal.json") -ge 2 ]]; then
 		cloud=1; break
 	fi
 	sleep 0.2

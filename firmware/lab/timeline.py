@@ -9,6 +9,8 @@ outputs and the AWS CLI's, never guessed:
   run.log               `cordon run -v` stderr
   enis.before/.after/.restored, mail.json, tags.after   the AWS CLI
   evidence.list, manifest.json   the evidence directory
+  vpc/events.jsonl      the lab VPC's controller: when each interface's
+                        groups took effect (tests/aws/vpc_sg.py)
 
 timeline.py WORK T_ATTACK_MS T_RELEASE_MS T_RESTORED_MS FACTS CLOUD RESTORED INCIDENT
 Prints the timeline; writes key=value facts to FACTS (for the TAP test).
@@ -168,6 +170,39 @@ for (act, key), r in sorted(done.items(), key=lambda kv: ms(kv[1]["at"]) or 0):
     else:
         events.append((ms(r["at"]), f"{act} done", [key]))
 fact("isolate_actions", len(isolated))
+fact("cloud_attempted", "yes" if any(r.get("type") == "action" and r["action"].startswith(("ec2_", "sns_"))
+                                     for r in records) else "no")
+
+# The VPC: each interface's groups as they took effect on the wire (the
+# controller logs it when it loads them, before EC2 answers the change).
+vpc_cut = None
+vpc_enforced = False
+for l in lines("vpc/events.jsonl"):
+    try:
+        e = json.loads(l)
+    except ValueError:
+        continue
+    if e.get("ms") is None or e["ms"] < t_attack:
+        continue
+    port = e.get("port", "?")
+    ifn = "eth" + port[len("shost"):] if port.startswith("shost") else port
+    names = ", ".join(e.get("group_names") or []) or "no group"
+    where = f"{ifn} ({e.get('eni') or '?'}, {', '.join(e.get('addresses') or [])})"
+    vpc_enforced = vpc_enforced or bool(e.get("enforced"))
+    rules = f"out: {'; '.join(e.get('egress') or []) or 'nothing'}; in: {'; '.join(e.get('ingress') or []) or 'nothing'}"
+    if not e.get("enforced"):
+        events.append((e["ms"], f"VPC: {ifn} now in {names}",
+                       [f"{where}: {rules} (NOT enforced: LAB_ENFORCE_SG=0)"]))
+    elif not e.get("egress") and ifn == "eth0" and vpc_cut is None:
+        vpc_cut = e["ms"]
+        events.append((e["ms"], f"the VPC cut the host off: {ifn} now in {names}",
+                       [f"{where}: {rules}",
+                        "no new connection out of the instance's primary interface: from here cordon's "
+                        "calls to AWS (EC2, SNS, S3) are dropped"]))
+    else:
+        events.append((e["ms"], f"VPC: {ifn} now in {names}", [f"{where}: {rules}"]))
+fact("vpc_enforced", "yes" if vpc_enforced else "no")
+fact("vpc_cut", "yes" if vpc_cut is not None else "no")
 fact("sns_done", str(any(a == "sns_publish" for a, _ in done)).lower())
 fact("cloud", "done" if cloud_done else "not done")
 

@@ -1,9 +1,11 @@
-# The launch template of a cordon appliance: IMDSv2 only, the instance
-# profile above, everything it creates tagged cordon:managed (the policy
-# keys on that tag), and user-data that installs and starts cordon.
+# The launch template of a cordon appliance: IMDSv2 only, instance tags
+# readable through IMDS (the agent obeys cordon:status set from outside),
+# the instance profile above, everything it creates tagged cordon:managed
+# (the policy keys on that tag), and user-data that installs and starts
+# cordon: the .deb on Debian/Ubuntu, the bundle anywhere else.
 
 data "aws_ami" "debian" {
-  count = var.ami_id == null ? 1 : 0
+  count = var.ami_id == null && var.ami_family == "debian12" ? 1 : 0
 
   most_recent = true
   owners      = ["136693071363"] # Debian's official AWS account
@@ -19,10 +21,17 @@ data "aws_ami" "debian" {
   }
 }
 
+# Amazon Linux 2023's newest AMI, from AWS's public parameter.
+data "aws_ssm_parameter" "al2023" {
+  count = var.ami_id == null && var.ami_family == "al2023" ? 1 : 0
+
+  name = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${var.architecture}"
+}
+
 resource "aws_launch_template" "cordon" {
   name_prefix            = "${var.name}-"
   description            = "EC2 host with cordon, its own network sensor and enforcer"
-  image_id               = var.ami_id != null ? var.ami_id : data.aws_ami.debian[0].id
+  image_id               = var.ami_id != null ? var.ami_id : (var.ami_family == "al2023" ? nonsensitive(data.aws_ssm_parameter.al2023[0].value) : data.aws_ami.debian[0].id)
   instance_type          = var.instance_type
   key_name               = var.key_name
   vpc_security_group_ids = var.instance_security_group_ids
@@ -36,7 +45,7 @@ resource "aws_launch_template" "cordon" {
     http_endpoint               = "enabled"
     http_tokens                 = "required"
     http_put_response_hop_limit = 1
-    instance_metadata_tags      = "disabled"
+    instance_metadata_tags      = "enabled"
   }
 
   dynamic "tag_specifications" {
@@ -50,6 +59,8 @@ resource "aws_launch_template" "cordon" {
 
   user_data = base64encode(templatefile("${path.module}/../user-data.sh", {
     package_url               = "s3://${local.bucket}/${local.package_key}"
+    bundle_url                = var.bundle_url != null ? var.bundle_url : ""
+    bundle_sha256             = var.bundle_sha256 != null ? var.bundle_sha256 : ""
     mode                      = var.mode
     threat_lists              = join("\n", local.threat_lists)
     trusted_lists             = join("\n", var.trusted_lists)
@@ -63,7 +74,7 @@ resource "aws_launch_template" "cordon" {
     guardduty_min_severity    = var.guardduty_min_severity
     termination_protection    = var.termination_protection
     snapshot_volumes          = var.snapshot_volumes
-    eventbridge               = var.publish_to_eventbridge
+    eventbridge               = var.publish_to_eventbridge || local.responder
     eventbridge_bus           = var.eventbridge_bus
     securityhub               = var.publish_to_securityhub
   }))
@@ -72,4 +83,15 @@ resource "aws_launch_template" "cordon" {
 
   # The package must be in the bucket before an instance asks for it.
   depends_on = [aws_s3_object.package, aws_iam_role_policy.cordon]
+
+  lifecycle {
+    precondition {
+      condition     = (var.bundle_url == null) == (var.bundle_sha256 == null)
+      error_message = "bundle_url and bundle_sha256 go together: user-data installs no bundle it cannot check."
+    }
+    precondition {
+      condition     = var.ami_family != "al2023" || var.bundle_url != null
+      error_message = "ami_family al2023 has no apt: give bundle_url and bundle_sha256 (make bundle)."
+    }
+  }
 }

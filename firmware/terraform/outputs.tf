@@ -57,3 +57,28 @@ output "launch_template_version" {
   description = "Latest version of the launch template."
   value       = aws_launch_template.cordon.latest_version
 }
+
+output "flow_logs_bucket_arn" {
+  description = "ARN of the bucket that receives the VPC's flow logs (all traffic), or null."
+  value       = var.create_flow_logs ? aws_s3_bucket.flow_logs[0].arn : null
+}
+
+output "responder_function_arn" {
+  description = "The off-host responder (cordon respond in Lambda), or null."
+  value       = local.responder ? aws_lambda_function.responder[0].arn : null
+}
+
+output "responder_rule_arns" {
+  description = "EventBridge rules that invoke the responder, by purpose (guardduty, dead_agent, list_update, cordon)."
+  value       = { for k, r in aws_cloudwatch_event_rule.responder : k => r.arn }
+}
+
+output "responder_dead_letter_queue_url" {
+  description = "SQS queue holding the events the responder could not take or handle, or null."
+  value       = local.responder ? aws_sqs_queue.responder_dlq[0].id : null
+}
+
+output "responder_log_group" {
+  description = "CloudWatch Logs group of the responder, or null."
+  value       = local.responder ? aws_cloudwatch_log_group.responder[0].name : null
+}

@@ -170,13 +170,13 @@ variable "mode" {
 }
 
 variable "lockdown_allow" {
-  description = "Responders' access kept through a lockdown, as CIDR[:PORT] (for example 198.51.100.0/24:22)."
+  description = "Responders' access kept through a lockdown, as CIDR[:[PROTO/]PORT], PROTO tcp or udp, tcp when left out (for example 198.51.100.0/24:tcp/22)."
   type        = list(string)
   default     = []
 
   validation {
-    condition     = alltrue([for a in var.lockdown_allow : can(regex("^[0-9A-Fa-f.:/\\[\\]]+$", a))])
-    error_message = "lockdown_allow: CIDR[:PORT] entries only."
+    condition     = alltrue([for a in var.lockdown_allow : can(regex("^[0-9A-Fa-f.:/\\[\\]]+(:(tcp|udp|TCP|UDP)/[0-9]+)?$", a))])
+    error_message = "lockdown_allow: CIDR[:[PROTO/]PORT] entries only."
   }
 }
 
@@ -204,7 +204,7 @@ variable "snapshot_volumes" {
 }
 
 variable "publish_to_eventbridge" {
-  description = "cordon also puts its findings on an EventBridge bus (source \"cordon\")."
+  description = "cordon also puts its findings on an EventBridge bus (source \"cordon\"). On whenever the responder is (responder_zip): the agent announces its incidents to it there."
   type        = bool
   default     = false
 }
@@ -250,8 +250,41 @@ variable "package_key" {
   }
 }
 
+variable "bundle_url" {
+  description = "The self-contained agent bundle (make bundle: cordon-VERSION-ARCH.tar.gz) as s3://BUCKET/KEY, installed on images without apt (Amazon Linux 2023, ...). The instance role may read exactly this object; a bucket of another account must allow it too. null: no bundle."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.bundle_url == null || can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[A-Za-z0-9!_.*()/+-]+\\.tar\\.gz$", var.bundle_url))
+    error_message = "bundle_url: s3://BUCKET/KEY.tar.gz, without quotes, spaces or line breaks."
+  }
+}
+
+variable "bundle_sha256" {
+  description = "SHA-256 of the bundle at bundle_url (the .sha256 file make bundle writes): user-data refuses to install anything else."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.bundle_sha256 == null || can(regex("^[0-9a-f]{64}$", var.bundle_sha256))
+    error_message = "bundle_sha256: 64 lowercase hexadecimal digits."
+  }
+}
+
+variable "ami_family" {
+  description = "Image of the protected instances when ami_id is null: debian12 (the .deb) or al2023 (Amazon Linux 2023: needs bundle_url)."
+  type        = string
+  default     = "debian12"
+
+  validation {
+    condition     = contains(["debian12", "al2023"], var.ami_family)
+    error_message = "ami_family: debian12 or al2023."
+  }
+}
+
 variable "ami_id" {
-  description = "AMI of the protected instances; null picks the newest official Debian 12 for the architecture."
+  description = "AMI of the protected instances; null picks the newest official image of ami_family for the architecture."
   type        = string
   default     = null
 }
@@ -289,4 +322,104 @@ variable "attach_ssm_policy" {
   description = "Attach AmazonSSMManagedInstanceCore to the instance role so responders can reach a locked-down host through Session Manager."
   type        = bool
   default     = true
+}
+
+# --- off-host responder (cordon respond in Lambda) ---------------------
+
+variable "responder_zip" {
+  description = "The Lambda zip (make lambda: build/cordon-lambda.zip) of the off-host responder; null: no responder."
+  type        = string
+  default     = null
+}
+
+variable "responder_architecture" {
+  description = "CPU architecture the responder zip was built for: x86_64 or arm64."
+  type        = string
+  default     = "x86_64"
+
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.responder_architecture)
+    error_message = "responder_architecture: x86_64 or arm64."
+  }
+}
+
+variable "responder_timeout" {
+  description = "Seconds one invocation may run (the responder stops retrying AWS calls before its deadline)."
+  type        = number
+  default     = 120
+
+  validation {
+    condition     = var.responder_timeout >= 10 && var.responder_timeout <= 900
+    error_message = "responder_timeout: 10 to 900 seconds."
+  }
+}
+
+variable "responder_memory" {
+  description = "Memory of the responder function, in MB."
+  type        = number
+  default     = 256
+}
+
+variable "responder_retries" {
+  description = "Lambda's retries of a failed asynchronous invocation (0 to 2) before the event goes to the dead-letter queue."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.responder_retries >= 0 && var.responder_retries <= 2
+    error_message = "responder_retries: 0, 1 or 2."
+  }
+}
+
+variable "responder_finding_types" {
+  description = "GuardDuty EC2 finding types the responder's EventBridge rule sends it (it isolates the instance); the tutorial's custom-list finding by default."
+  type        = list(string)
+  default     = ["UnauthorizedAccess:EC2/MaliciousIPCaller.Custom"]
+}
+
+variable "dead_agent_schedule" {
+  description = "How often the responder compares instances tagged cordon:status=installed with their AgentHeartbeat metric (an EventBridge schedule expression)."
+  type        = string
+  default     = "rate(5 minutes)"
+}
+
+variable "responder_settings" {
+  description = "More cordon.conf options for the responder, as environment variables CORDON_<SECTION>_<KEY> (cordon.conf(5)); they override the ones the module sets."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.responder_settings) : can(regex("^CORDON_[A-Z0-9]+_[A-Z0-9_]+$", k))])
+    error_message = "responder_settings: keys are CORDON_<SECTION>_<KEY> in upper case."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days the responder's log group keeps its logs."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days: one of CloudWatch Logs' values (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...)."
+  }
+}
+
+# --- VPC flow logs -------------------------------------------------------
+
+variable "create_flow_logs" {
+  description = "Record all of the VPC's traffic (accepted and rejected) to a flow-logs bucket: what the host no longer sees once it is isolated."
+  type        = bool
+  default     = true
+}
+
+variable "flow_log_retention_days" {
+  description = "Days flow-log objects are kept before S3 deletes them."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.flow_log_retention_days >= 1
+    error_message = "flow_log_retention_days: at least 1."
+  }
 }

@@ -15,9 +15,9 @@ srcs=(tests/aws/cloud_driver.c
 	enforcer/cloud/notify.c enforcer/cloud/notify_text.c enforcer/cloud/notify_finding.c enforcer/cloud/notify_json.c
 	enforcer/cloud/notify_link.c enforcer/cloud/notify_release.c
 	feeds/gd.c feeds/gd_parse.c
-	common/aws/aws_client.c common/aws/aws_dns.c common/addr.c common/aws/aws_creds.c common/aws/aws_endpoint.c common/aws/aws_err.c
+	common/aws/aws_client.c common/aws/aws_dns.c common/addr.c common/aws/aws_creds.c common/aws/aws_credp.c common/aws/aws_endpoint.c common/aws/aws_err.c
 	common/aws/aws_http.c common/aws/aws_imds.c common/aws/aws_profile.c common/aws/aws_retry.c
-	common/aws/aws_sigv4.c common/aws/aws_xml.c common/aws/aws_checksum.c common/buf.c common/log.c common/util.c)
+	common/aws/aws_sigv4.c common/aws/aws_xml.c common/aws/aws_checksum.c common/buf.c common/log.c common/xmlsafe.c common/util.c)
 if [[ -x $out ]]; then
 	stale=0
 	for s in "${srcs[@]}" common/*.h common/aws/*.h enforcer/cloud/*.h feeds/gd.h "$0"; do

@@ -11,10 +11,10 @@ flags=(-g -O1)
 srcs=(tests/aws/respond_driver.c enforcer/cloud/cloud_heartbeat.c enforcer/cloud/cloud_heartbeat_xml.c
 	enforcer/cloud/cloud_time.c enforcer/cloud/notify_events.c enforcer/cloud/notify_json.c
 	enforcer/cloud/notify_finding.c enforcer/cloud/notify_link.c enforcer/respond/respond_event.c
-	common/aws/aws_client.c common/aws/aws_dns.c common/addr.c common/aws/aws_creds.c
+	common/aws/aws_client.c common/aws/aws_dns.c common/addr.c common/aws/aws_creds.c common/aws/aws_credp.c
 	common/aws/aws_endpoint.c common/aws/aws_err.c common/aws/aws_http.c common/aws/aws_imds.c
 	common/aws/aws_profile.c common/aws/aws_retry.c common/aws/aws_sigv4.c common/aws/aws_xml.c
-	common/aws/aws_checksum.c common/buf.c common/log.c common/util.c)
+	common/aws/aws_checksum.c common/buf.c common/log.c common/xmlsafe.c common/util.c)
 if [[ -x $out ]]; then
 	stale=0
 	for s in "${srcs[@]}" common/*.h common/aws/*.h enforcer/cloud/*.h enforcer/respond/*.h "$0"; do

@@ -58,12 +58,16 @@ region_make_ca() {
 # this namespace) on https://IP:PORT, with SigV4 checked after three
 # unsigned calls. Sets REGION_URL and REGION_MOTO_PID (the `ip netns exec`
 # process, which execs moto: killing it ends moto). Waits 30 s at most.
+# REGION_BIND (default IP): the address moto binds, 0.0.0.0 for all of
+# the namespace's (the lab's VPC gives each service endpoint its own);
+# REGION_MOTO_CMD (array, default `-m moto.server`): what REGION_PY runs.
 region_start_moto() {
 	local ns=$1 ip=$2 port=$3 log=$4 i
-	local -a in=()
+	local -a in=() cmd=(-m moto.server)
+	[[ -n ${REGION_MOTO_CMD+x} ]] && cmd=("${REGION_MOTO_CMD[@]}")
 	[[ -n $ns ]] && in=(ip netns exec "$ns")
 	REGION_URL=https://$ip:$port
-	"${in[@]}" env INITIAL_NO_AUTH_ACTION_COUNT=3 "$REGION_PY" -m moto.server -H "$ip" -p "$port" \
+	"${in[@]}" env INITIAL_NO_AUTH_ACTION_COUNT=3 "$REGION_PY" "${cmd[@]}" -H "${REGION_BIND:-$ip}" -p "$port" \
 		-c "$REGION_CERT" -k "$REGION_KEY" >"$log" 2>&1 &
 	REGION_MOTO_PID=$!
 	for ((i = 0; i < 150; i++)); do

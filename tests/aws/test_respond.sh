@@ -346,7 +346,8 @@ lr() { "$SYS_PY" -c 'import json, sys
 a = [json.loads(l) for l in open(sys.argv[1])][int(sys.argv[2])]
 b = json.loads(a["body"]) if a["body"].startswith("{") else {}
 print(eval(sys.argv[3]))' "$LR_OUT" "$1" "$2"; }
-ev gd $F1 $TYPE 8 "$INST" | head -c 500 >"$AWS_WORK/cut.json"
+ev gd $F1 $TYPE 8 "$INST" >"$AWS_WORK/full.json"
+head -c 500 "$AWS_WORK/full.json" >"$AWS_WORK/cut.json"
 "$SYS_PY" -c 'import json,sys; e=json.load(open(sys.argv[1])); e["detail"]["title"]="x" * 300000; print(json.dumps(e))' \
 	"$AWS_WORK/good" >"$AWS_WORK/big.json"
 "$SYS_PY" - "$AWS_WORK/events.json" "$AWS_WORK" <<EOF
@@ -400,7 +401,7 @@ check "lambda: a bad variable -> /runtime/init/error, exit 2" \
 	test "$(lr 0 'a["kind"], a["error_type"], b["errorMessage"]')" = "('init-error', 'Cordon.BadConfig', \"CORDON_AGENT_MODE: [agent] mode: 'isolte' is not one of monitor, block, isolate\")" -a $lrc -eq 2
 
 # The packaged function, run from an empty root (make lambda's zip).
-if [[ -f build/cordon-lambda.zip ]] && command -v unzip >/dev/null && [[ $EUID -eq 0 ]]; then
+if [[ -f build/cordon-lambda.zip ]] && command -v unzip unshare >/dev/null && [[ $EUID -eq 0 ]]; then
 	root=$AWS_WORK/root
 	mkdir -p "$root/var/task" "$root/tmp"
 	unzip -q build/cordon-lambda.zip -d "$root/var/task"
@@ -413,17 +414,21 @@ if [[ -f build/cordon-lambda.zip ]] && command -v unzip >/dev/null && [[ $EUID -
 		--out "$LR_OUT" >"$AWS_WORK/lr.log" 2>&1 &
 	PIDS+=($!)
 	sleep 0.5
-	env -i AWS_LAMBDA_RUNTIME_API=127.0.0.1:$LR_PORT AWS_REGION=us-east-1 AWS_CA_BUNDLE=/ca.pem \
+	# Lambda's root has /proc (the loader finds $ORIGIN through it), nothing of ours.
+	mkdir -p "$root/proc"
+	unshare --mount --propagation private sh -c 'mount -t proc proc "$0/proc" && exec "$@"' "$root" \
+		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin AWS_LAMBDA_RUNTIME_API="127.0.0.1:$LR_PORT" \
+		AWS_REGION=us-east-1 AWS_CA_BUNDLE=/ca.pem \
 		AWS_ENDPOINT_URL="$MOTO_URL" AWS_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" \
 		AWS_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" CORDON_CLOUD_SNS_TOPIC_ARN="$TOPIC" \
 		LAMBDA_TASK_ROOT=/var/task timeout 60 chroot "$root" /var/task/bootstrap \
 		>"$AWS_WORK/zip.out" 2>&1
-	check "zip: bootstrap from an empty root answers the IAM finding" test "$(lr 0 'b["result"]')" = notified ||
-		sed 's/^/# /' "$AWS_WORK/zip.out"
+	sed 's/^/# zip: /' "$AWS_WORK/zip.out" | head -5
+	check "zip: bootstrap from an empty root answers the IAM finding" test "$(lr 0 'b["result"]')" = notified
 	mails
 	check "zip: its message arrived" nmail 1
 else
-	echo "# SKIP the packaged function: no build/cordon-lambda.zip here (make lambda), or no unzip/root"
+	echo "# SKIP the packaged function: no build/cordon-lambda.zip here (make lambda O=build), or no unzip/unshare/root"
 fi
 
 finish

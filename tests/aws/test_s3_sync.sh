@@ -135,4 +135,39 @@ else
 	for i in 1 2 3 4 5; do T=$((T + 1)); echo "ok $T # SKIP cannot create a network namespace"; done
 fi
 
+# Links the agent's user (uid 4242) planted in its state directory, run as
+# root (issue 11 item 12): sync neither follows lists/ nor writes through
+# a link; as pid 1 of its own pid namespace its temp names end in ".1".
+lst=$AWS_WORK/linked
+can=$AWS_WORK/canary
+as_agent() { setpriv --reuid 4242 --regid 4242 --clear-groups "$@"; }
+canary_same() { [[ $(cat "$can") == canary && $(stat -c '%u %a %h' "$can") == "0 644 1" &&
+	-z $(ls -A "$AWS_WORK/canary.d") ]]; }
+printf 'canary\n' >"$can"
+chmod 0644 "$can"
+mkdir -m 0755 "$AWS_WORK/canary.d"
+mkdir -m 0700 "$lst"
+chown 4242:4242 "$lst"
+chmod 0711 "$AWS_WORK"
+as_agent ln -s "$AWS_WORK/canary.d" "$lst/lists"
+unshare --pid --fork "$CORDON" sync --state-dir "$lst" --no-enforce \
+	--threat-list s3://lists/threat.txt >"$out" 2>&1
+check "links: a linked lists/ is refused (exit $?)" test $? -ne 0
+check "links: ... saying so" has "/lists: a symlink, refused"
+check "links: nothing written through lists/" canary_same
+rm "$lst/lists"
+as_agent mkdir -m 0700 "$lst/lists"
+hex=$(printf 'txt:s3://lists/threat.txt' | sha256sum | cut -c1-16)
+for n in "$hex.body" "$hex.meta" ".$hex.body.tmp.1" ".$hex.meta.tmp.1"; do
+	as_agent ln -s "$can" "$lst/lists/$n"
+done
+unshare --pid --fork "$CORDON" sync --state-dir "$lst" --no-enforce \
+	--threat-list s3://lists/threat.txt >"$out" 2>&1
+check "links: sync with links at the list's names (exit $?)" has "s3://lists/threat.txt: updated, 3 entries"
+check "links: canary untouched" canary_same
+check "links: the list stored as a file of its own" \
+	bash -c "[[ ! -L $lst/lists/$hex.body ]] && cmp -s $lst/lists/$hex.body $AWS_WORK/t1.txt"
+check "links: meta stored as a file of its own" bash -c "[[ -f $lst/lists/$hex.meta && ! -L $lst/lists/$hex.meta ]]"
+check "links: planted temp links gone" bash -c "! ls -A $lst/lists | grep -q tmp"
+
 finish

@@ -12,8 +12,56 @@ FAILED=0
 
 ok() { T=$((T + 1)); echo "ok $T - $*"; }
 fail() { T=$((T + 1)); FAILED=$((FAILED + 1)); echo "not ok $T - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; return 1; fi; }
 skip() { T=$((T + 1)); echo "ok $T - $* # SKIP"; }
 finish() { echo "1..$T"; [[ $FAILED -eq 0 ]]; }
 # Print a file as TAP comments (diagnostics after a failure).
 show() { sed 's/^/# /' "$@" >&2; }
+
+# --- self-contained artefacts (test_bundle.sh, test_lambda.sh, test_userdata_bundle.sh)
+
+# empty_root DIR: a tmpfs at DIR holding nothing but /proc and /dev.
+empty_root() {
+	mkdir -p "$1" &&
+		mount -t tmpfs -o size=512m,mode=0755 cordon-root "$1" &&
+		mkdir "$1/proc" "$1/dev" &&
+		mount -t proc proc "$1/proc" &&
+		mount --rbind /dev "$1/dev" && mount --make-rslave "$1/dev"
+}
+
+# root_top ROOT: the root's top two levels, one line ("dev opt opt/cordon proc").
+root_top() {
+	(cd "$1" && find . -mindepth 1 -maxdepth 2 ! -path './proc/*' ! -path './dev/*' -printf '%P\n') |
+		LC_ALL=C sort | paste -sd' '
+}
+
+# tls_ca DIR: a throwaway CA and a certificate for 127.0.0.1 signed by it
+# (EC keys: RSA costs seconds on a loaded machine). Sets CA, CERT, KEY.
+tls_ca() {
+	local d=$1
+	mkdir -p "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+		-subj "/CN=cordon firmware test CA $$" -keyout "$d/ca.key" -out "$d/ca.pem" \
+		-addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign >/dev/null 2>&1 &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=127.0.0.1" \
+			-keyout "$d/server.key" -out "$d/server.csr" >/dev/null 2>&1 &&
+		printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$d/ext" &&
+		openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+			-days 2 -extfile "$d/ext" -out "$d/server.pem" >/dev/null 2>&1 || return 1
+	CA=$d/ca.pem CERT=$d/server.pem KEY=$d/server.key
+}
+
+# tls_s3_start DIR: tls_s3.py serving DIR/BUCKET/KEY on 127.0.0.1 (this
+# script's own network namespace); sets S3_URL and S3_PID.
+tls_s3_start() {
+	local i
+	ip link set lo up 2>/dev/null
+	"$PY" tests/firmware/tls_s3.py "$1" "$CERT" "$KEY" "$FW_WORK/tls_s3.log" >"$FW_WORK/tls_s3.port" &
+	S3_PID=$!
+	for ((i = 0; i < 100; i++)); do
+		[[ -s $FW_WORK/tls_s3.port ]] && break
+		sleep 0.1
+	done
+	S3_URL=https://127.0.0.1:$(cat "$FW_WORK/tls_s3.port")
+	[[ -s $FW_WORK/tls_s3.port ]]
+}

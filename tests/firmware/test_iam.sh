@@ -21,18 +21,19 @@ while IFS= read -r line; do
 done <"$FW_WORK/iam.out"
 check "iam_check.py exits 0 on the tree ($rc)" test "$rc" -eq 0
 
-# planted WHAT EXPECT [C-SOURCE [POLICY-SED [PENDING-LINE]]]: a copy of
-# what the checker reads, plus enforcer/planted.c, must fail with EXPECT
-# (or pass when EXPECT is "pass").
+# planted WHAT EXPECT [C-SOURCE [POLICY-SED [PENDING-LINE [C-FILE]]]]: a
+# copy of what the checker reads, plus C-FILE (enforcer/planted.c), must
+# fail with EXPECT (or pass when EXPECT is "pass").
 planted() {
-	local what=$1 expect=$2 src=${3:-} sed_policy=${4:-} pending=${5:-} t=$FW_WORK/tree rc
+	local what=$1 expect=$2 src=${3:-} sed_policy=${4:-} pending=${5:-} cfile=${6:-enforcer/planted.c}
+	local t=$FW_WORK/tree rc
 	rm -rf "$t"
 	mkdir -p "$t/tests/firmware" "$t/firmware"
 	cp -r common sensor feeds enforcer "$t/"
-	cp firmware/iam-policy.json firmware/*.sh "$t/firmware/"
-	cp tests/firmware/iam-pending.txt "$t/tests/firmware/"
+	cp firmware/*.json firmware/*.sh "$t/firmware/"
+	cp tests/firmware/*.txt "$t/tests/firmware/"
 	[[ -n $pending ]] && printf '%s\n' "$pending" >>"$t/tests/firmware/iam-pending.txt"
-	[[ -n $src ]] && printf '%s\n' "$src" >"$t/enforcer/planted.c"
+	[[ -n $src ]] && printf '%s\n' "$src" >"$t/$cfile"
 	[[ -n $sed_policy ]] && sed -i -e "$sed_policy" "$t/firmware/iam-policy.json"
 	IAM_CHECK_ROOT=$t "$PY" "$CHECK" >"$FW_WORK/p.out" 2>&1
 	rc=$?
@@ -66,4 +67,23 @@ planted "a wildcard action" "wildcard action ec2:Describe*" "" 's/"ec2:DescribeI
 planted "a scoped action on every resource" 'sns:Publish on Resource "*"' "" 's/"Resource": "${sns_topic_arn}"/"Resource": "*"/'
 planted "a grant nothing calls" "sns:Subscribe is granted (Sid NotifyResponders) but nothing calls it" \
 	"" 's/"Action": "sns:Publish"/"Action": ["sns:Publish", "sns:Subscribe"]/'
+planted "a call in a sub-folder (enforcer/cloud/)" "sns:Subscribe called by enforcer/cloud/planted.c:1 is granted" \
+	'static const struct aws_call c = { .svc = AWS_SVC_SNS, .op = "Subscribe" };' "" "" enforcer/cloud/planted.c
+# What a compromised host must still not be able to do (issue 9).
+planted "the host may restore any group" "only into the forensic and conversion groups" "" \
+	's#security-group/${forensic_security_group}#security-group/*#'
+planted "a bare \${ec2:SourceInstanceARN} as Resource (IAM refuses it)" 'Resource ${ec2:SourceInstanceARN} is not an ARN' "" \
+	'0,/"Resource": "arn:${partition}:ec2:${region}:${account_id}:instance\/\*",/s##"Resource": "$${ec2:SourceInstanceARN}",#'
+planted "an instance write without the own-instance condition" "only its own instance" "" \
+	'0,/"ArnEquals": { "ec2:SourceInstanceARN"/s##"ArnLike": { "ec2:SourceInstanceARN"#'
+planted "the host may tag itself released" "may set cordon:status=released" "" \
+	's/\["installed", "isolated"\]/["installed", "isolated", "released"]/'
+planted "the host may delete cordon:status" "may delete cordon:status" "" \
+	's/\["cordon:incident", "cordon:finding"\]/["cordon:incident", "cordon:finding", "cordon:status"]/'
+planted "DeleteTags without the keys condition" "Null aws:TagKeys = false missing" "" \
+	'/"Sid": "UntagOwnIncident"/,/"ForAllValues/{/"Null": { "aws:TagKeys": "false" },/d}'
+planted "the host may send cordon Release events" "a host must not send cordon Release" "" \
+	's/\["Cordon Finding", "cordon Incident"\]/["Cordon Finding", "cordon Incident", "cordon Release"]/'
+planted "a responder-only action on the host" "guardduty:UpdateThreatIntelSet is the responder's, not the host's" "" \
+	's/"guardduty:GetFindings"/"guardduty:GetFindings", "guardduty:UpdateThreatIntelSet"/'
 finish

@@ -61,6 +61,8 @@ check "restore: early (DefaultDependencies=no), before the network is configured
 check "restore: after local disks and module loading" key "$lock" "After=local-fs.target systemd-modules-load.service"
 check "restore: pulled in by sysinit.target at every boot" key "$lock" "WantedBy=sysinit.target"
 check "sysusers: the cordon user is declared" grep -q '^u cordon ' "$UNITS/cordon.sysusers"
+check "tmpfiles: /var/lib/cordon 0750 cordon:cordon, never cleaned" \
+	grep -qE '^d /var/lib/cordon 0750 cordon cordon -$' "$UNITS/cordon.tmpfiles"
 
 # systemd's own exposure score (lower is better; 10 is no sandbox at all).
 if systemd-analyze security --help 2>/dev/null | grep -q -- --offline; then

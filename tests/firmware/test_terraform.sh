@@ -78,6 +78,22 @@ mutant "example reads an output the module lacks" 'the module has no output "top
 mutant "forensic group gets its default egress back" "forensic security group: ingress = [] and egress = []" \
 	terraform/network.tf '/^  egress  = \[\]$/d'
 mutant "IMDSv1 allowed" "launch template: IMDSv2 only" terraform/launch_template.tf 's/"required"/"optional"/'
+mutant "instance tags hidden from IMDS" "launch template: instance tags readable through IMDS" \
+	terraform/launch_template.tf 's/instance_metadata_tags      = "enabled"/instance_metadata_tags      = "disabled"/'
+mutant "user-data without the bundle's checksum" '${bundle_sha256} is not given' \
+	terraform/launch_template.tf '/^    bundle_sha256  *= /d'
+mutant "flow log of rejected traffic only" "VPC flow log: ALL traffic" terraform/flowlogs.tf 's/traffic_type             = "ALL"/traffic_type             = "REJECT"/'
+mutant "responder on another runtime" "responder: provided.al2023" terraform/responder.tf 's/"provided.al2023"/"provided.al2"/'
+mutant "responder on the instance role" "responder: a role of its own" terraform/responder.tf \
+	's/role             = aws_iam_role.responder\[0\].arn/role             = aws_iam_role.instance.arn/'
+mutant "rules without their Lambda permission" "every rule has its target and its aws_lambda_permission" \
+	terraform/responder.tf 's/  source_arn    = each.value.arn/  source_arn    = null/'
+mutant "no dead-letter queue" "failed asynchronous invocations go to the dead-letter queue" terraform/responder.tf \
+	'/^  dead_letter_config {$/,/^  }$/d'
+mutant "log group without retention" "its log group, with a retention" terraform/responder.tf '/retention_in_days/d'
+mutant "responder policy placeholder not passed" '${dlq_arn} is not given' terraform/responder.tf '/^    dlq_arn  *= /d'
+mutant "finding message without console links" "console links to the instance and the finding" \
+	terraform/events.tf 's/ Instance: https[^ ]*//'
 
 dirs=()
 for ((i = 1; i <= M; i++)); do dirs+=("$FW_WORK/mut$i"); done
@@ -93,4 +109,40 @@ for ((i = 1; i <= M; i++)); do
 		[[ -n $sec ]] && grep -E '^(not ok|#)' "$sec" | head -5 | sed 's/^/# /'
 	fi
 done
+# Terraform itself, where it is installed with the AWS provider at hand in
+# a filesystem mirror (TF_PLUGIN_MIRROR, default /opt/tf-plugins): fmt, and
+# validate against the provider's own schema (attribute names, block
+# types), offline: no registry, no checkpoint call, in a network namespace
+# of its own. Nothing is planned or applied.
+MIRROR=${TF_PLUGIN_MIRROR:-/opt/tf-plugins}
+tf() {
+	CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_CLI_CONFIG_FILE=$FW_WORK/tfrc \
+		unshare --net terraform "$@"
+}
+if ! command -v terraform >/dev/null || ! unshare --net true 2>/dev/null; then
+	skip "terraform fmt/validate: no terraform binary (or no unshare)"
+else
+	if [[ -d $MIRROR/registry.terraform.io/hashicorp/aws ]]; then
+		printf 'provider_installation {\n  filesystem_mirror {\n    path    = "%s"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n' \
+			"$MIRROR" >"$FW_WORK/tfrc"
+	else
+		printf 'provider_installation {\n  direct {}\n}\n' >"$FW_WORK/tfrc"
+	fi
+	check "terraform fmt -check: the module and the example are formatted" \
+		tf fmt -check -recursive firmware/terraform
+	if [[ ! -d $MIRROR/registry.terraform.io/hashicorp/aws ]]; then
+		skip "terraform validate: no AWS provider in $MIRROR (set TF_PLUGIN_MIRROR)"
+	else
+		cp -r firmware "$FW_WORK/tfv"
+		for d in terraform terraform/examples/basic; do
+			if (cd "$FW_WORK/tfv/$d" && tf init -backend=false -input=false -no-color &&
+				tf validate -no-color) >"$FW_WORK/tfv.out" 2>&1; then
+				ok "terraform validate firmware/$d against hashicorp/aws $(basename "$(find "$MIRROR/registry.terraform.io/hashicorp/aws" -mindepth 1 -maxdepth 1 | sort | tail -n 1)")"
+			else
+				fail "terraform validate firmware/$d"
+				grep -vE '^\s*$' "$FW_WORK/tfv.out" | tail -n 15 | show /dev/stdin
+			fi
+		done
+	fi
+fi
 finish

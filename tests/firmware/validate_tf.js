@@ -323,6 +323,65 @@ function moduleChecks(cfg) {
     "ThreatIntelSet is active and reads the threat list object cordon reads");
   const md = first(r("aws_launch_template.cordon").metadata_options);
   tap(md.http_tokens === "required", "launch template: IMDSv2 only");
+  tap(md.instance_metadata_tags === "enabled",
+    "launch template: instance tags readable through IMDS (the agent obeys cordon:status set from outside)");
+  const lt = r("aws_launch_template.cordon");
+  tap(/bundle_url\s*=/.test(JSON.stringify(lt.user_data || "")) && /bundle_sha256\s*=/.test(JSON.stringify(lt.user_data || "")),
+    "launch template: user-data gets the bundle's location and SHA-256");
+
+  // The tutorial's missing pieces: flow logs of all traffic to S3.
+  const fl = r("aws_flow_log.vpc");
+  tap(fl.traffic_type === "ALL" && fl.log_destination_type === "s3" &&
+    String(fl.log_destination || "").includes("aws_s3_bucket.flow_logs") && fl.vpc_id === "${var.vpc_id}",
+    "VPC flow log: ALL traffic of the VPC to the flow-logs bucket");
+  tap(!!cfg.outputs.flow_logs_bucket_arn && String(cfg.outputs.flow_logs_bucket_arn.b.value).includes("aws_s3_bucket.flow_logs"),
+    "output flow_logs_bucket_arn is the flow-logs bucket's ARN");
+  const flb = r("aws_s3_bucket_public_access_block.flow_logs");
+  tap(["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"].every((k) => flb[k] === true),
+    "flow-logs bucket: all four public access blocks on");
+
+  // The off-host responder.
+  const fn = r("aws_lambda_function.responder");
+  tap(fn.runtime === "provided.al2023" && fn.handler === "bootstrap" && fn.filename === "${var.responder_zip}",
+    `responder: provided.al2023, bootstrap, the zip from var.responder_zip (${fn.runtime})`);
+  tap(String(fn.role || "").includes("aws_iam_role.responder") && !String(fn.role || "").includes("aws_iam_role.instance"),
+    "responder: a role of its own");
+  tap(Array.isArray(fn.dead_letter_config) && String(first(fn.dead_letter_config).target_arn).includes("aws_sqs_queue.responder_dlq"),
+    "responder: failed asynchronous invocations go to the dead-letter queue");
+  const inv = r("aws_lambda_function_event_invoke_config.responder");
+  tap(inv.maximum_retry_attempts === "${var.responder_retries}" && inv.maximum_event_age_in_seconds > 0,
+    "responder: retries and event age set");
+  const lg = r("aws_cloudwatch_log_group.responder");
+  tap(lg.retention_in_days === "${var.log_retention_days}" && String(lg.name).startsWith("/aws/lambda/"),
+    "responder: its log group, with a retention");
+  const env = String((cfg.locals.responder_env || {}).b || "");
+  const wantEnv = ["CORDON_CLOUD_FORENSIC_SECURITY_GROUP", "CORDON_CLOUD_CONVERSION_SECURITY_GROUP", "CORDON_CLOUD_SNS_TOPIC_ARN",
+    "CORDON_CLOUD_TAG_INSTANCE", "CORDON_INCIDENT_GUARDDUTY_TYPES", "CORDON_INCIDENT_GUARDDUTY_MIN_SEVERITY"];
+  tap(wantEnv.every((k) => env.includes(k)) && String(first(fn.environment).variables).includes("local.responder_env"),
+    "responder: configured through CORDON_<SECTION>_<KEY> environment variables (DESIGN.md)",
+    wantEnv.filter((k) => !env.includes(k)).map((k) => `no ${k}`));
+  const rRules = (cfg.locals.responder_rules || {}).b || {};
+  const pat = (k) => (rRules[k] || {}).pattern || {};
+  const gdTypes = ((((cfg.variables.responder_finding_types || {}).b) || {}).default) || [];
+  tap((pat("guardduty").source || []).includes("aws.guardduty") && (pat("guardduty")["detail-type"] || []).includes("GuardDuty Finding") &&
+    gdTypes.includes("UnauthorizedAccess:EC2/MaliciousIPCaller.Custom"),
+    "responder rules: the tutorial's GuardDuty EC2 finding rule");
+  tap(!!(rRules.dead_agent || {}).schedule, "responder rules: a schedule for the dead-agent check");
+  tap((pat("list_update").source || []).includes("aws.s3") && (pat("list_update")["detail-type"] || []).includes("Object Created") &&
+    String(JSON.stringify(pat("list_update").detail)).includes("local.threat_key") && r("aws_s3_bucket_notification.lists").eventbridge === true,
+    "responder rules: S3 Object Created for the threat list key (bucket events on EventBridge)");
+  tap((pat("cordon").source || []).includes("cordon") && ["cordon Incident", "cordon Release"].every((d) => (pat("cordon")["detail-type"] || []).includes(d)),
+    "responder rules: source cordon, detail-types cordon Incident and cordon Release");
+  const perm = r("aws_lambda_permission.responder");
+  const tgt2 = r("aws_cloudwatch_event_target.responder");
+  tap(perm.for_each === "${aws_cloudwatch_event_rule.responder}" && perm.principal === "events.amazonaws.com" &&
+    perm.source_arn === "${each.value.arn}" && tgt2.for_each === "${aws_cloudwatch_event_rule.responder}",
+    "responder: every rule has its target and its aws_lambda_permission (scoped to the rule's ARN)");
+  tap(Array.isArray(tgt2.retry_policy) && Array.isArray(tgt2.dead_letter_config),
+    "responder: rule targets retry, then dead-letter");
+  const ec2text = String((((((cfg.locals.finding_rules || {}).b) || {}).ec2) || {}).text || "");
+  tap(ec2text.includes("InstanceDetails:instanceId=<instance>") && ec2text.includes("fId=<id>") && ec2text.includes("<direction>"),
+    "finding messages: console links to the instance and the finding, the connection's direction");
   const rp = cfg.terraform.map((t) => first(t.required_providers)).find((p) => p && p.aws) || {};
   tap(/^>= ?5\.\d+, ?< ?6\.0$|^~> ?5\.\d+$/.test((rp.aws || {}).version || ""), `AWS provider pinned to v5 (${(rp.aws || {}).version})`);
   const rules = Object.values(cfg.variables.finding_types ? cfg.variables.finding_types.b.default : {});

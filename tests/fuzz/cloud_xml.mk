@@ -1,2 +1,2 @@
 FUZZERS += cloud_xml
-fuzz_cloud_xml_SRCS := enforcer/cloud/cloud_xml.c common/util.c
+fuzz_cloud_xml_SRCS := enforcer/cloud/cloud_xml.c common/xmlsafe.c common/util.c

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cloud.h"
 #include "cloud_tags.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -81,6 +81,8 @@ static void run_file(const uint8_t *data, size_t size)
 	if (fd >= 0 && ftruncate(fd, 0) == 0 &&
 	    pwrite(fd, data, size, 0) == (ssize_t)size) {
 		rb = journal_read_fd(fd, rec_cb, &b, &sb, err, sizeof(err));
+		/* Only a file read counts the bytes it read; the rest must agree. */
+		sa.bytes_read = sb.bytes_read = 0;
 		if (ra != rb || a.sum != b.sum ||
 		    (!ra && memcmp(&sa, &sb, sizeof(sa))))
 			abort();

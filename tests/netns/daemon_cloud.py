@@ -5,11 +5,13 @@
 #   daemon_cloud.py URL CA setup WORKDIR BUCKET THREATFILE
 #       IAM bootstrap (the three unsigned calls moto allows), the threat
 #       list in S3, the instance role and its credentials (WORKDIR/role.json
-#       for the fake IMDS), the tutorial's scene: a VPC, groups web, db,
-#       forensic, conversion, two interfaces made first and an instance launched on
-#       them (with --security-group-ids moto would merge the instance's
-#       groups into the primary interface, which EC2 does not), an SNS
-#       topic with an SQS queue subscribed. Prints shell assignments.
+#       for the fake IMDS), the tutorial's scene: a VPC on 192.0.2.0/24,
+#       groups web, db, forensic (no rules), conversion (open both ways),
+#       two interfaces (192.0.2.10, .11) made first and an instance
+#       launched on them with instance metadata tags on (with
+#       --security-group-ids moto would merge the instance's groups into
+#       the primary interface, which EC2 does not), an SNS topic with an
+#       SQS queue subscribed. Prints shell assignments.
 #   daemon_cloud.py URL CA state INST QUEUE
 #       One JSON object: every interface of INST with its groups, INST's
 #       tags and termination protection, and the SNS messages on QUEUE
@@ -62,17 +64,29 @@ def setup(url, ca, work, bucket, threat):
                     "Token": c["SessionToken"], "ttl": 21600}], f)
 
     ec2 = client("ec2", url, ca)
-    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    sub = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    vpc = ec2.create_vpc(CidrBlock="192.0.2.0/24")["Vpc"]["VpcId"]
+    sub = ec2.create_subnet(VpcId=vpc, CidrBlock="192.0.2.0/24")["Subnet"]["SubnetId"]
     sg = {n: ec2.create_security_group(VpcId=vpc, GroupName=n, Description=n)["GroupId"]
           for n in ("web", "db", "forensic", "conversion")}
-    e0 = ec2.create_network_interface(SubnetId=sub, Groups=[sg["web"], sg["db"]])
-    e1 = ec2.create_network_interface(SubnetId=sub, Groups=[sg["db"]])
+    # The rules the lab's VPC enforces (firmware/lab/vpc.bash): web and db
+    # keep a new group's all-open outbound rule; the forensic group has no
+    # rule at all; the conversion group is open both ways (its TCP and UDP
+    # flows are untracked, so the forensic group cuts them).
+    everything = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    ec2.authorize_security_group_ingress(GroupId=sg["web"], IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+    ec2.authorize_security_group_ingress(GroupId=sg["db"], IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "UserIdGroupPairs": [{"GroupId": sg["web"]}]}])
+    ec2.revoke_security_group_egress(GroupId=sg["forensic"], IpPermissions=everything)
+    ec2.authorize_security_group_ingress(GroupId=sg["conversion"], IpPermissions=everything)
+    e0 = ec2.create_network_interface(SubnetId=sub, PrivateIpAddress="192.0.2.10", Groups=[sg["web"], sg["db"]])
+    e1 = ec2.create_network_interface(SubnetId=sub, PrivateIpAddress="192.0.2.11", Groups=[sg["db"]])
     e0, e1 = e0["NetworkInterface"]["NetworkInterfaceId"], e1["NetworkInterface"]["NetworkInterfaceId"]
     ami = ec2.describe_images()["Images"][0]["ImageId"]
     inst = ec2.run_instances(ImageId=ami, InstanceType="t3.micro", MinCount=1, MaxCount=1,
                              NetworkInterfaces=[{"NetworkInterfaceId": e0, "DeviceIndex": 0},
-                                                {"NetworkInterfaceId": e1, "DeviceIndex": 1}])
+                                                {"NetworkInterfaceId": e1, "DeviceIndex": 1}],
+                             MetadataOptions={"HttpTokens": "required", "InstanceMetadataTags": "enabled"})
     iid = inst["Instances"][0]["InstanceId"]
 
     sns, sqs = client("sns", url, ca), client("sqs", url, ca)

@@ -3,18 +3,24 @@
 # namespaces for tests/netns/daemon_cloud*.sh (sourced, not run; not
 # named *.sh so that tests/run.sh does not take it for a test).
 #
-#   host  192.0.2.10      the compromised instance, runs `cordon run`
+#   host  192.0.2.10      the compromised instance, runs `cordon run`; its
+#                         eth0 is interface ENI0 in the lab's VPC
 #   evil  203.0.113.66    its address is in the threat list in S3
 #   peer  198.51.100.20   a clean host (cut off during a lockdown)
-#   cloud 198.51.100.254  moto_server :443 (S3, EC2, SNS, SQS, IAM, STS),
-#                         the fault proxy :4443 in front of it, the fake
-#                         GuardDuty :8443
-#         169.254.169.254 the fake IMDSv2 :80 (moto's instance id, the
-#                         instance role's credentials)
+#   ops   198.51.100.30   an operator's workstation outside the VPC's
+#                         groups (ops_run: the administrator's keys)
+#   cloud 198.51.100.254  moto_server :443 (S3, EC2, SNS, SQS, IAM, STS; the
+#                         agent calls each service on its own address,
+#                         198.51.100.241-245, as on AWS), the fault proxy
+#                         :4443 in front of it, the fake GuardDuty :8443
+#   md    169.254.169.254 the fake IMDSv2 :80 (moto's instance id, the
+#                         instance role's credentials, its tags)
 #
-# All on one bridge, on-link routes. The servers of tests/aws/ listen on
-# 127.0.0.1; daemon_cloud_srv.py runs them on the cloud addresses. moto and
-# the CA come from tests/aws/region.bash.
+# All on the lab's VPC (firmware/lab/vpc.bash): a routed fabric that
+# enforces the security groups of the host's interface, as moto's EC2 has
+# them, when LAB_ENFORCE_SG=1 (its default is there), with on-link routes.
+# The servers of tests/aws/ listen on 127.0.0.1; daemon_cloud_srv.py runs
+# them on the cloud addresses. moto and the CA come from tests/aws/region.bash.
 set -u
 . tests/aws/region.bash
 CORDON=${CORDON:-$PWD/build/san/cordon}
@@ -29,9 +35,10 @@ CLOUD_IP=198.51.100.254
 EVIL_IP=203.0.113.66
 T=0 FAILED=0
 PIDS=()
-NSS=(sw host evil peer cloud)
+NSS=()
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+. firmware/lab/vpc.bash
 
 ok() { T=$((T + 1)); echo "ok $T - $*"; }
 notok() { T=$((T + 1)); FAILED=$((FAILED + 1)); echo "not ok $T - $*"; }
@@ -62,37 +69,23 @@ dc_preflight() {
 }
 
 dc_net() {
-	local n
-	ip netns add "$PFX-sw"
-	ns sw ip link set lo up
-	ns sw ip link add br0 type bridge
-	ns sw ip link set br0 up
-	for n in host evil peer cloud; do
-		ip netns add "$PFX-$n"
-		ns "$n" ip link set lo up
-		ip link add "v$n$$" netns "$PFX-$n" type veth peer name "s$n" netns "$PFX-sw"
-		ns "$n" ip link set "v$n$$" name eth0
-		ns sw ip link set "s$n" master br0 up
-		ns "$n" ip link set eth0 up
-	done
-	ns host ip addr add 192.0.2.10/24 dev eth0
-	ns evil ip addr add $EVIL_IP/24 dev eth0
-	ns peer ip addr add 198.51.100.20/24 dev eth0
-	ns cloud ip addr add $CLOUD_IP/24 dev eth0
-	ns cloud ip addr add 169.254.169.254/32 dev eth0
-	ns host ip route add 203.0.113.0/24 dev eth0
-	ns host ip route add 198.51.100.0/24 dev eth0
-	ns host ip route add 169.254.169.254/32 dev eth0
-	for n in evil peer cloud; do ns "$n" ip route add 192.0.2.0/24 dev eth0; done
+	vpc_fabric || { echo "Bail out! no VPC fabric"; exit 1; }
+	vpc_node host eth0 shost instance 192.0.2.10/24
+	vpc_node evil eth0 sevil outside $EVIL_IP/24
+	vpc_node peer eth0 speer outside 198.51.100.20/24
+	vpc_node ops eth0 sops outside 198.51.100.30/24
+	vpc_region cloud
 }
 
-# dc_region [gd]: moto, the scene (scene.env), the IMDS; the fault proxy;
-# with "gd" the fake GuardDuty (findings in $GD_SEED).
+# dc_region [gd]: moto, the scene (scene.env), the VPC's controller, the
+# IMDS; the fault proxy; with "gd" the fake GuardDuty (findings in $GD_SEED).
 dc_region() {
 	local i
-	region_make_ca "$WORK/pki" $CLOUD_IP || { echo "Bail out! $REGION_WHY"; exit 1; }
+	# shellcheck disable=SC2046 # one address a word
+	region_make_ca "$WORK/pki" $(vpc_addresses) || { echo "Bail out! $REGION_WHY"; exit 1; }
 	chmod 755 "$WORK/pki"
 	chmod 644 "$REGION_CA"
+	vpc_moto
 	region_start_moto "$PFX-cloud" $CLOUD_IP 443 "$WORK/moto.log" ||
 		{ diag "$WORK/moto.log"; echo "Bail out! $REGION_WHY"; exit 1; }
 	PIDS+=("$REGION_MOTO_PID")
@@ -104,8 +97,11 @@ dc_region() {
 		{ diag "$WORK/setup.err"; echo "Bail out! moto setup failed"; exit 1; }
 	# shellcheck disable=SC1091
 	. "$WORK/scene.env"
-	bgns cloud "$SYS_PY" tests/netns/daemon_cloud_srv.py 169.254.169.254 tests/aws/fake_imds.py \
-		--instance-id "$INST" --port 80 --creds "$WORK/role.json" --log "$WORK/imds.log"
+	vpc_attach shost "$ENI0"
+	vpc_controller cloud "$URL" "$REGION_CA" "$ADMIN_KEY" "$ADMIN_SECRET" ||
+		{ diag "$WORK/vpc/out"; echo "Bail out! $VPC_WHY"; exit 1; }
+	echo "# the lab's VPC: security groups $([[ $LAB_ENFORCE_SG == 1 ]] && echo enforced || echo NOT enforced) (LAB_ENFORCE_SG=$LAB_ENFORCE_SG)"
+	vpc_imds "$SYS_PY" "$INST" 192.0.2.10 "$WORK/role.json" "$WORK/imds.log"
 	FAULTS=$WORK/faults.json PROXY_LOG=$WORK/proxy.log
 	echo '[]' >"$FAULTS"
 	: >"$PROXY_LOG"
@@ -169,13 +165,15 @@ EOF
 	chmod 644 "$WORK/cordon.conf"
 }
 
-# What an instance's agent has: its region's endpoint, credentials from
-# IMDS, nothing else. DC_ENV adds per-service endpoints.
+# What an instance's agent has: its region's endpoints (one address per
+# service, vpc_endpoints), credentials from IMDS, nothing else. DC_ENV
+# overrides endpoints (the fault proxy, the fake GuardDuty).
 DC_ENV=()
 dc_env() {
+	# shellcheck disable=SC2046 # one variable a word
 	echo env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
 		ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" \
-		AWS_ENDPOINT_URL="$URL" AWS_CA_BUNDLE="$REGION_CA" \
+		$(vpc_endpoints 443) AWS_CA_BUNDLE="$REGION_CA" \
 		AWS_EC2_METADATA_SERVICE_ENDPOINT=http://169.254.169.254 "${DC_ENV[@]}"
 }
 
@@ -215,6 +213,18 @@ wait_journal() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# ops_run CMD...: a command on the operator's workstation (ops), as an
+# operator runs it off the host: the region's endpoints, the
+# administrator's static keys and region, no metadata service.
+ops_run() {
+	# shellcheck disable=SC2046 # dc_env's words are separate on purpose
+	ip netns exec "$PFX-ops" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+		ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" \
+		$(vpc_endpoints 443) AWS_CA_BUNDLE="$REGION_CA" AWS_REGION=us-east-1 \
+		AWS_ACCESS_KEY_ID="$ADMIN_KEY" AWS_SECRET_ACCESS_KEY="$ADMIN_SECRET" \
+		AWS_EC2_METADATA_DISABLED=true "$@"
 }
 
 # cloud_state: moto's view (daemon_cloud.py state) into $WORK/state.json;

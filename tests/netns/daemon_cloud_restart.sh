@@ -56,6 +56,10 @@ LOG=$WORK/run2.log
 if dc_run; then ok "restarted"; else notok "restart"; diag "$LOG"; exit 1; fi
 wait_log "incident $INC is still open .*: resuming its pending actions; the host is locked down" 50 &&
 	ok "restart: the open incident is resumed, the lockdown known" || { notok "resume"; diag "$LOG"; }
+# A fleet restarted at once must not fetch together: with its last good
+# copy in force, the first S3 sync waits for a random point of the interval.
+check "restart: the first S3 sync at a random point of the interval (last good copy in force)" \
+	grep -qE 'lists: first sync from S3 in [0-9]+ s \(the last good copies are in force\)' "$LOG"
 wait_journal "\"action\":\"ec2_isolate_eni\",\"key\":\"$ENI1\",\"state\":\"intent\"" 200 &&
 	ok "restart: describe done, first interface moved, second one's intent journaled" ||
 	{ notok "second run progress"; diag "$LOG"; }

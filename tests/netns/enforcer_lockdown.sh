@@ -5,13 +5,15 @@
 #
 #   attacker  C -> P:8080   (inbound session, v4)
 #   reverse   P -> C:8080   (outbound "reverse shell" from root, v6)
-#   responder R -> P:22     (allowlisted 192.0.2.4:22, SSH-like)
+#   responder R -> P:22     (allowlisted 192.0.2.4:22 -- TCP only -- SSH-like)
 #   agent     P -> C:9000   (the agent's user, uid 4242 here)
 #   unit      P -> C:9001   (a process in the cgroup of an allowed unit,
 #                            like amazon-ssm-agent.service)
 #
 # The lockdown must stop both directions of the first two at once and
-# keep the others; release must restore everything. `ip netns exec`
+# keep the others; release must restore everything. An allow entry's port
+# opens only its protocol (TCP when none is named); a state file written
+# before protocols existed keeps TCP and UDP open. `ip netns exec`
 # mounts a fresh /sys, so the test mounts cgroup2 under $TMP and passes
 # --cgroup-root.
 set -u
@@ -38,7 +40,7 @@ CG=$TMP/cgroup
 UNIT=cordontest$$/ssm.service
 mkdir -p "$CG" && mount -t cgroup2 none "$CG" && mkdir -p "$CG/$UNIT" || CG=
 E=(--state-dir "$ST" --no-resolv-conf --agent-user "$AGENT_UID"
-   --allow 192.0.2.4:22 --allow "[2001:db8::4]:22")
+   --allow 192.0.2.4:22 --allow "[2001:db8::4]:tcp/22" --allow 192.0.2.4:udp/5300)
 [[ -n $CG ]] && E+=(--cgroup-root "$CG" --allow-unit "$UNIT")
 echo 203.0.113.200 >"$TMP/empty.txt" # listed, never used
 
@@ -47,7 +49,9 @@ tcp_server p :: 22
 tcp_server c :: 8080
 tcp_server c :: 9000
 tcp_server c :: 9001
-for hp in p:8080 p:22 c:8080 c:9000 c:9001; do wait_listen "${hp%:*}" "${hp#*:}"; done
+tcp_server p :: 5300
+tcp_server p :: 5301
+for hp in p:8080 p:22 c:8080 c:9000 c:9001 p:5300 p:5301; do wait_listen "${hp%:*}" "${hp#*:}"; done
 
 check "enforce (empty lists)" np "$CORDON" enforce "${E[@]}" --threat-list "$TMP/empty.txt" --quiet
 
@@ -108,6 +112,11 @@ refute "forward: container K is cut" tcp_ok k 192.0.2.3 8080
 check "responder opens a new session (v4)" tcp_ok r 192.0.2.1 22
 check "responder opens a new session (v6)" tcp_ok r 2001:db8::1 22
 refute "responder on another port is cut" tcp_ok r 192.0.2.1 8080
+refute "responder's UDP to its tcp/22 entry is dropped (v4, bare port)" udp_ok r p 192.0.2.1 22
+refute "responder's UDP to its tcp/22 entry is dropped (v6)" udp_ok r p 2001:db8::1 22
+check "responder's UDP to its udp/5300 entry passes" udp_ok r p 192.0.2.1 5300
+refute "responder's TCP to its udp/5300 entry is cut" tcp_ok r 192.0.2.1 5300
+refute "UDP to the responder's port from elsewhere is cut" udp_ok c p 192.0.2.1 5300
 check "agent user opens a new session" np setpriv --reuid "$AGENT_UID" --regid "$AGENT_UID" --clear-groups "$PYTHON" "$TCPPY" probe 192.0.2.3 9000
 check "loopback keeps working" np ping -c 1 -W 1 127.0.0.1
 
@@ -138,5 +147,15 @@ check "after release: forward path" tcp_ok k 192.0.2.3 8080
 js=$(np "$CORDON" status --json --state-dir "$ST")
 [[ $js == *'"mode":"block"'* && $js == *'"recorded":false'* ]] &&
 	ok "status after release: block mode" || notok "status after release: $js"
+
+# An upgrade: a lockdown recorded before protocols existed ("ADDRESS:PORT"
+# meant TCP and UDP) keeps both open, so responders are not cut off.
+printf 'locked=1\nsince=1\nreason=older cordon\nallow=192.0.2.4:5301\n' >"$ST/lockdown"
+check "enforce restores a lockdown from an old state file" np "$CORDON" enforce "${E[@]}" --threat-list "$TMP/empty.txt" --quiet
+refute "old state file: locked down" tcp_ok c 192.0.2.1 8080
+check "old state file: its bare port keeps TCP open" tcp_ok r 192.0.2.1 5301
+check "old state file: its bare port keeps UDP open" udp_ok r p 192.0.2.1 5301
+refute "old state file: others are still cut on that port" udp_ok c p 192.0.2.1 5301
+check "release the old lockdown" np "$CORDON" release "${E[@]}" --local-only
 np "$CORDON" unload --state-dir "$ST"
 finish

@@ -6,7 +6,9 @@
 # isolation (both ENIs in the forensic group, originals journaled, tags,
 # the SNS text read back through SQS), release (groups and reachability
 # back), and cleanup, also after Ctrl-C. The cloud checks are TAP TODO
-# when the cordon under test journals no cloud actions. TAP.
+# when the cordon under test journals no cloud action at all. With the
+# lab's VPC enforcing security groups (LAB_ENFORCE_SG=1), the timeline
+# shows when the VPC cut the host off. TAP.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/aws/region.bash
@@ -36,7 +38,7 @@ kill -INT -- -"$pid" 2>/dev/null
 wait "$pid"
 rc=$?
 left=$(ip netns list | grep -c "^lab$pid-")
-procs=$(pgrep -f "cordon-lab\\.|lab_imds.py" | grep -vc "^$$\$")
+procs=$(pgrep -f "cordon-lab\\." | grep -vc "^$$\$")
 if [[ $rc -eq 130 && $left -eq 0 ]] && grep -q 'interrupted, cleaning up' "$WORK/int.out"; then
 	ok "Ctrl-C: exit 130, namespaces removed"
 else
@@ -97,7 +99,12 @@ is "release: lockdown lifted (daemon.json)" released true
 is "after release: the responder reaches the web port again" after_web reachable
 
 # ---- the cloud part: real checks once the daemon journals it ---------------------
-if [[ $(get cloud) == "done" ]]; then
+echo "# the lab's VPC enforced security groups: $(get vpc_enforced)"
+if [[ $(get vpc_enforced) == yes ]]; then
+	is "VPC: it cut the host off (eth0 with no way out)" vpc_cut yes
+	check "timeline: the VPC's cut" grep -qF "the VPC cut the host off" "$WORK/tl"
+fi
+if [[ $(get cloud) == "done" || $(get cloud_attempted) == "yes" ]]; then
 	cok() { ok "$@"; }
 	cnotok() { notok "$@"; }
 else

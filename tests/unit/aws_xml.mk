@@ -1,2 +1,2 @@
 UNIT_TESTS += aws_xml
-test_aws_xml_SRCS := common/aws/aws_xml.c common/aws/aws_err.c common/buf.c common/util.c
+test_aws_xml_SRCS := common/aws/aws_xml.c common/aws/aws_err.c common/buf.c common/xmlsafe.c common/util.c

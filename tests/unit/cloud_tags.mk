@@ -1,2 +1,2 @@
 UNIT_TESTS += cloud_tags
-test_cloud_tags_SRCS := enforcer/cloud/cloud_tags.c enforcer/cloud/cloud_tags_xml.c common/util.c
+test_cloud_tags_SRCS := enforcer/cloud/cloud_tags.c enforcer/cloud/cloud_tags_xml.c common/xmlsafe.c common/util.c

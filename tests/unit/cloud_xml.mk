@@ -1,2 +1,2 @@
 UNIT_TESTS += cloud_xml
-test_cloud_xml_SRCS := enforcer/cloud/cloud_xml.c common/util.c
+test_cloud_xml_SRCS := enforcer/cloud/cloud_xml.c common/xmlsafe.c common/util.c

@@ -1,2 +1,2 @@
 UNIT_TESTS += state
-test_state_SRCS := enforcer/nft/state.c common/allow.c common/addr.c common/util.c
+test_state_SRCS := enforcer/nft/state.c common/fileio.c common/allow.c common/addr.c common/util.c

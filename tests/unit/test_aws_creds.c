@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "aws_creds.h"
+#include "aws_credp.h"
 #include "aws_imds.h"
 
 #define S(x) x, strlen(x)

@@ -6,10 +6,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "aws_err.h"
 #include "aws_xml.h"
+#include "xml_hostile.h"
 
 #define S(x) x, strlen(x)
 
@@ -112,11 +114,37 @@ static void test_each_and_refusals(void **state)
 	assert_string_equal(out, "");
 }
 
+static int nop(void *ctx, const char *text, size_t len)
+{
+	(void)ctx, (void)text, (void)len;
+	return 0;
+}
+
+/* The expat hardening (common/xmlsafe.c) holds for AWS answers. */
+static void test_hostile(void **state)
+{
+	char out[64], err[ERRLEN], *deep = xml_deep(100000);
+
+	(void)state;
+	assert_int_equal(aws_xml_first(S(XML_BILLION_LAUGHS), "Code", out, sizeof(out), err,
+				       sizeof(err)), -EINVAL);
+	assert_string_equal(err, "XML line 2: DOCTYPE is not allowed (a DTD: entity expansion risk)");
+	assert_int_equal(aws_xml_each(S(XML_PARAM_ENTITIES), "x", nop, NULL, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(aws_xml_each(S(XML_EXTERNAL_ENTITY), "x", nop, NULL, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "DOCTYPE is not allowed"));
+	assert_int_equal(aws_xml_first(S(deep), "a", out, sizeof(out), err, sizeof(err)), -EFBIG);
+	assert_string_equal(err, "XML line 1: XML nested deeper than 32 elements");
+	free(deep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_each_and_refusals),
+		cmocka_unit_test(test_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

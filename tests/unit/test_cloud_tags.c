@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cloud.h"
 #include "cloud_tags.h"
 
 /* A group id of exactly len (>= 5) characters: "sg-" then digits. */
@@ -390,7 +391,7 @@ static void test_parse_tags_refuses(void **state)
 		      "</tagSet></DescribeTagsResponse>", -EINVAL,
 		      "i-0123456789abcdef0: tag cordon:status: there twice");
 	parse_refused("<!DOCTYPE x [<!ENTITY a \"b\">]><DescribeTagsResponse/>", -EINVAL,
-		      "DTD not allowed");
+		      "DOCTYPE is not allowed");
 	parse_refused(DT_HEAD "<item>", -EINVAL, "DescribeTags XML line");
 	snprintf(big, sizeof(big), DT_HEAD "<item><resourceId>i-1</resourceId><key>k</key><value>"
 		 "%01200d</value></item></tagSet></DescribeTagsResponse>", 0);

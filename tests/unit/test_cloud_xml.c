@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cloud.h"
+#include "xml_hostile.h"
 
 #define HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" \
 	"<DescribeInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">\n" \
@@ -171,7 +172,7 @@ static void test_refused(void **state)
 		  "</deviceIndex></attachment></item></networkInterfaceSet></item>" TAIL, -EINVAL,
 		  "deviceIndex" },
 		{ "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>", -EINVAL,
-		  "DTD not allowed" },
+		  "DOCTYPE is not allowed" },
 		{ HEAD "<item><instanceId>i-1</instanceId>", -EINVAL, "XML line" },
 		{ "", -EINVAL, "XML line" },
 	};
@@ -217,6 +218,26 @@ static void test_deep_and_long(void **state)
 	free(in);
 }
 
+/* The expat hardening (common/xmlsafe.c) holds for DescribeInstances. */
+static void test_hostile(void **state)
+{
+	struct cloud_instance *in = calloc(1, sizeof(*in));
+	char err[ERRLEN] = "", *deep = xml_deep(100000);
+
+	(void)state;
+	assert_int_equal(parse(XML_BILLION_LAUGHS, in, err), -EINVAL);
+	assert_string_equal(err, "DescribeInstances XML line 2: DOCTYPE is not allowed "
+			    "(a DTD: entity expansion risk)");
+	assert_int_equal(parse(XML_PARAM_ENTITIES, in, err), -EINVAL);
+	assert_int_equal(parse(XML_EXTERNAL_ENTITY, in, err), -EINVAL);
+	assert_int_equal(parse(deep, in, err), -EFBIG);
+	assert_string_equal(err, "DescribeInstances XML line 1: XML nested deeper than 32 "
+			    "elements");
+	assert_string_equal(in->id, "");
+	free(deep);
+	free(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_deep_and_long),
+		cmocka_unit_test(test_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -311,9 +311,9 @@ static void test_lists(void **state)
 		   "cordon.conf:3: [agent] interface: 'ens5' is listed twice");
 	/* Cap on values per key. */
 	n += (size_t)snprintf(text, sizeof(text), "[agent]\n");
-	for (int i = 0; i <= 16; i++)
+	for (int i = 0; i <= CONFIG_MAX_INTERFACES; i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "interface = eth%d\n", i);
-	load_fails(text, "cordon.conf:18: [agent] interface: more than 16 values");
+	load_fails(text, "cordon.conf:10: [agent] interface: more than 8 values");
 }
 
 static void test_value_cap(void **state)
@@ -453,8 +453,8 @@ static void test_caps(void **state)
 	/* A line just at the cap is fine; one byte more is not. */
 	snprintf(line, sizeof(line), "[agent]\nstate_dir = /%0*d\n",
 		 CONFIG_MAX_LINE - 13, 0);
-	/* 1023 bytes is the path cap: over it, but the line itself is in. */
-	load_fails(line, "cordon.conf:2: [agent] state_dir: path is longer than 1023 bytes");
+	/* The state_dir cap is 255 bytes: over it, but the line itself is in. */
+	load_fails(line, "cordon.conf:2: [agent] state_dir: path is longer than 255 bytes");
 	snprintf(line, sizeof(line), "[agent]\nstate_dir = /%0*d\n",
 		 CONFIG_MAX_LINE - 12, 0);
 	load_fails(line, "cordon.conf:2: line is longer than 2048 bytes");
@@ -468,6 +468,86 @@ static void test_caps(void **state)
 					 sizeof(err)), -EFBIG);
 	assert_string_equal(err, "cordon.conf: larger than 1048576 bytes");
 	free(text);
+}
+
+/* "[SECTION]\nKEY = " and a value of n bytes made of c after prefix. */
+static const char *kv(char *buf, size_t len, const char *head, const char *prefix,
+		      size_t n, char c)
+{
+	size_t h = (size_t)snprintf(buf, len, "%s%s", head, prefix);
+
+	assert_true(h + n + 2 < len);
+	memset(buf + h, c, n - strlen(prefix));
+	buf[h + n - strlen(prefix)] = '\n';
+	buf[h + n - strlen(prefix) + 1] = '\0';
+	return buf;
+}
+
+/*
+ * The agent's caps (config.h): the config takes exactly what struct
+ * run_opts holds, so nothing is cut short on the way to the daemon.
+ */
+static void test_agent_caps(void **state)
+{
+	static const struct {
+		const char *head, *prefix;
+		size_t len; /* with the NUL */
+		char fill;
+		const char *fails;
+	} caps[] = {
+		{ "[agent]\nstate_dir = ", "/", CONFIG_DIR_LEN, 'd',
+		  "cordon.conf:2: [agent] state_dir: path is longer than 255 bytes" },
+		{ "[agent]\nfindings_file = ", "/", CONFIG_PATH_LEN, 'f',
+		  "cordon.conf:2: [agent] findings_file: path is longer than 511 bytes" },
+		{ "[agent]\nmetrics_file = ", "/", CONFIG_PATH_LEN, 'm',
+		  "cordon.conf:2: [agent] metrics_file: path is longer than 511 bytes" },
+		{ "[lists]\nthreat = ", "/", CONFIG_PATH_LEN, 't',
+		  "cordon.conf:2: [lists] threat: list file name longer than 511 bytes" },
+		{ "[guardduty]\ndetector_id = ", "", CONFIG_DETECTOR_LEN, 'a', NULL },
+		{ "[incident]\nguardduty_types = ", "Recon:EC2/", CONFIG_PATTERN_LEN, 'x', NULL },
+		{ "[cloud]\nsns_topic_arn = ", "arn:aws:sns:us-east-1:123456789012:",
+		  CONFIG_ARN_LEN, 'n', NULL },
+		{ "[events]\neventbridge_bus = ", "", CONFIG_ARN_LEN, 'b', NULL },
+	};
+	struct cordon_config c;
+	char text[4096];
+	size_t n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(caps); i++) {
+		kv(text, sizeof(text), caps[i].head, caps[i].prefix, caps[i].len - 1,
+		   caps[i].fill);
+		if (load(&c, text))
+			fail_msg("%s at the cap: %s", caps[i].head, err);
+		config_free(&c);
+		kv(text, sizeof(text), caps[i].head, caps[i].prefix, caps[i].len,
+		   caps[i].fill);
+		assert_int_equal(load(&c, text), -EINVAL);
+		if (caps[i].fails)
+			assert_string_equal(err, caps[i].fails);
+		else
+			if (!strstr(err, "at most") && !strstr(err, "longer than"))
+				fail_msg("%s over the cap: %s", caps[i].head, err);
+		config_free(&c);
+	}
+	/* 32 lists in all, threat and trusted together. */
+	n += (size_t)snprintf(text, sizeof(text), "[lists]\n");
+	for (int i = 0; i < CONFIG_MAX_LISTS; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s = /l/%d\n",
+				      i % 2 ? "threat" : "trusted", i);
+	assert_int_equal(load(&c, text), 0);
+	config_free(&c);
+	snprintf(text + n, sizeof(text) - n, "threat = /l/x\n");
+	load_fails(text, "cordon.conf:34: [lists] threat: more than 32 threat and trusted lists together");
+	/* 64 finding-type patterns. */
+	n = (size_t)snprintf(text, sizeof(text), "[incident]\n");
+	for (int i = 0; i < CONFIG_MAX_GD_TYPES; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "guardduty_types = T%d\n", i);
+	assert_int_equal(load(&c, text), 0);
+	assert_int_equal(c.incident.guardduty_types.n, CONFIG_MAX_GD_TYPES);
+	config_free(&c);
+	snprintf(text + n, sizeof(text) - n, "guardduty_types = T\n");
+	load_fails(text, "cordon.conf:66: [incident] guardduty_types: more than 64 values");
 }
 
 static void test_cross(void **state)
@@ -620,7 +700,7 @@ static void test_help_info(void **state)
 	}
 	assert_int_equal(n, config_nopts);
 	assert_non_null(strstr(buf, "  snaplen = N (96 to 65535)\n      default: 256\n"));
-	assert_non_null(strstr(buf, "  threat = [FORMAT:]LOCATION (repeatable, up to 64)\n"));
+	assert_non_null(strstr(buf, "  threat = [FORMAT:]LOCATION (repeatable, up to 32)\n"));
 	free(buf);
 }
 
@@ -733,6 +813,7 @@ int main(void)
 		cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_crlf_bom),
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_agent_caps),
 		cmocka_unit_test(test_cross),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_set),

@@ -304,49 +304,6 @@ static void test_ring_dump_fd_seccomp(void **state)
 	evidence_ring_free(r);
 }
 
-static void test_pcap_rotate(void **state)
-{
-	struct fx *f = *state;
-	struct evidence_pcap *p;
-	char err[ERRLEN], name[32];
-	uint8_t pkt[200];
-	int total = 0;
-	struct stat st;
-	struct got g;
-
-	assert_int_equal(evidence_pcap_open(f->dir, "flows", DLT_EN10MB, 65535, 4096, 4,
-					&p, err, sizeof(err)), 0);
-	for (uint32_t i = 0; i < 100; i++) {
-		make_pkt(pkt, sizeof(pkt), i);
-		assert_int_equal(evidence_pcap_write(p, 1000000000ull * i, pkt,
-						 sizeof(pkt), sizeof(pkt)), 0);
-	}
-	/* 4 files of at most 4096 bytes: 18 packets each, the rest dropped */
-	assert_int_equal(evidence_pcap_dropped(p), 100 - 4 * 18);
-	assert_int_equal(evidence_pcap_close(p), 0);
-	for (int i = 0; i < 4; i++) {
-		snprintf(name, sizeof(name), "flows-%03d.pcap", i);
-		assert_int_equal(stat(pathf(f, name), &st), 0);
-		assert_true(st.st_size <= 4096);
-		assert_int_equal(st.st_mode & 0777, 0600);
-		read_pcap(pathf(f, name), &g);
-		assert_int_equal(g.first_tag, (uint32_t)(i * 18));
-		total += g.n;
-	}
-	assert_int_equal(total, 4 * 18);
-	assert_int_not_equal(stat(pathf(f, "flows-004.pcap"), &st), 0);
-	/* after a restart the numbering goes on, nothing is overwritten */
-	assert_int_equal(evidence_pcap_open(f->dir, "flows", DLT_EN10MB, 65535, 4096, 6,
-					&p, err, sizeof(err)), 0);
-	assert_int_equal(evidence_pcap_write(p, 1, pkt, sizeof(pkt), sizeof(pkt)), 0);
-	assert_int_equal(evidence_pcap_close(p), 0);
-	read_pcap(pathf(f, "flows-004.pcap"), &g);
-	assert_int_equal(g.n, 1);
-	assert_int_equal(evidence_pcap_close(NULL), 0);
-	assert_int_not_equal(evidence_pcap_open(f->dir, "../x", DLT_EN10MB, 65535, 4096, 1,
-					    &p, err, sizeof(err)), 0);
-}
-
 static cJSON *find_sock(const char *path, const char *proto, const char *local,
 			unsigned port)
 {
@@ -583,7 +540,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ring_byte_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ring_dlts_and_tcpdump, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ring_dump_fd_seccomp, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pcap_rotate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sockets_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sockets_fake_proc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dir_and_manifest, setup, teardown),

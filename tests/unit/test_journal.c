@@ -109,7 +109,7 @@ static void test_round_trip(void **state)
 	struct journal_state st, st2;
 	const struct journal_incident *inc;
 	const struct journal_action *a;
-	cJSON *finding = cJSON_Parse("{\"id\":\"abc\",\"severity\":8}");
+	const char *finding = "{\"id\":\"abc\",\"severity\":8}";
 	cJSON *p = params_groups("sg-0aaa", "sg-0bbb");
 	cJSON *res = cJSON_Parse("{\"ok\":true}");
 	struct journal *j = jopen(f, &st);
@@ -126,6 +126,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(journal_action_intent(j, "inc-1", "Bad Name", "x", NULL), -EINVAL);
 	assert_int_equal(journal_action_intent(j, "", "sns_publish", "x", NULL), -EINVAL);
 	assert_int_equal(journal_incident_status(j, "inc-1", "two\nlines"), -EINVAL);
+	assert_int_equal(journal_incident_open(j, "inc-x", "r", "{\"id\":"), -EINVAL);
 	assert_int_equal(st.scan.records, 6);
 	journal_close(j);
 
@@ -170,7 +171,6 @@ static void test_round_trip(void **state)
 	journal_state_free(&st);
 	journal_state_free(&st2);
 	journal_state_free(NULL);
-	cJSON_Delete(finding);
 	cJSON_Delete(p);
 	cJSON_Delete(res);
 }
@@ -629,6 +629,125 @@ static void test_kill_writer(void **state)
 	journal_state_free(&st);
 }
 
+static void count_joined(const struct journal_state *st, const char *id, unsigned want)
+{
+	const struct journal_incident *inc = journal_state_incident(st, id);
+
+	assert_non_null(inc);
+	assert_int_equal(inc->findings_joined, want);
+}
+
+/*
+ * The agent's writer: N records cost N writes and no reading back (the
+ * file is never re-read per record, as it was when every record reopened
+ * the journal), fdatasync only for intents, and what another writer adds
+ * is read once, only those bytes.
+ */
+static void test_attach_linear(void **state)
+{
+	struct fx *f = *state;
+	struct journal_state st, st2, ost;
+	const struct journal_stats *js;
+	struct journal *j = NULL, *other = NULL;
+	char err[ERRLEN] = "", id[40];
+	const unsigned n = 3000;
+	off_t before, after;
+
+	assert_int_equal(journal_attach(f->dir, &st, &j, err, sizeof(err)), 0);
+	js = journal_stats(j);
+	assert_int_equal(js->bytes_read, 0);
+	assert_int_equal(journal_incident_open(j, "inc-a", "r", "{\"id\":\"f0\"}"), 0);
+	for (unsigned i = 0; i < n; i++) {
+		snprintf(id, sizeof(id), "f%u", i + 1);
+		assert_int_equal(journal_finding_joined(j, "inc-a", id), 0);
+		if (i % 100 == 0) {
+			snprintf(id, sizeof(id), "eni-%u", i);
+			assert_int_equal(journal_action_intent(j, "inc-a", "ec2_isolate_eni", id,
+							       NULL), 0);
+			assert_false(journal_dirty(j));
+		}
+		/* the agent's tick: nothing new, nothing read */
+		assert_int_equal(journal_refresh(j), 0);
+	}
+	assert_int_equal(js->appends, 1 + n + n / 100);
+	assert_int_equal(js->syncs, n / 100);
+	assert_int_equal(js->bytes_read, 0);
+	assert_int_equal(js->replays, 0);
+	assert_true(journal_dirty(j));
+	assert_int_equal(journal_sync(j), 0);
+	assert_false(journal_dirty(j));
+	assert_int_equal(js->syncs, n / 100 + 1);
+	count_joined(&st, "inc-a", n);
+
+	/* cordon release meanwhile: only its bytes are read, once */
+	before = fsize(f->path);
+	assert_int_equal(journal_open(f->dir, 0, &ost, &other, err, sizeof(err)), 0);
+	assert_int_equal(journal_incident_close(other, "inc-a", "released"), 0);
+	/* it holds the lock: a finding waits in memory, an intent is refused */
+	assert_int_equal(journal_finding_joined(j, "inc-a", "late"), 0);
+	assert_int_equal(js->queued, 1);
+	assert_int_equal(journal_action_intent(j, "inc-a", "ec2_tag", "i-1", NULL), -EWOULDBLOCK);
+	assert_non_null(strstr(journal_error(j), "locked by pid"));
+	assert_int_equal(journal_sync(j), -EWOULDBLOCK);
+	journal_close(other);
+	journal_state_free(&ost);
+	after = fsize(f->path);
+	assert_int_equal(journal_refresh(j), 1);
+	assert_int_equal(js->bytes_read, (uint64_t)(after - before));
+	assert_true(journal_state_incident(&st, "inc-a")->closed);
+	assert_int_equal(journal_refresh(j), 0);
+	assert_int_equal(js->bytes_read, (uint64_t)(after - before));
+	/* the queued record goes out with the next chance, after release's */
+	assert_int_equal(journal_sync(j), 0);
+	assert_int_equal(js->replays, 0);
+	count_joined(&st, "inc-a", n + 1);
+
+	/* what the writer kept equals a replay of the file */
+	assert_int_equal(journal_state_load(f->dir, &st2, err, sizeof(err)), 0);
+	assert_int_equal(st2.invalid, 0);
+	assert_int_equal(st2.scan.seq_backwards, 0);
+	assert_int_equal(st2.scan.records, st.scan.records);
+	count_joined(&st2, "inc-a", n + 1);
+	assert_true(journal_state_incident(&st2, "inc-a")->closed);
+	assert_int_equal(journal_state_incident(&st2, "inc-a")->n_actions,
+			 journal_state_incident(&st, "inc-a")->n_actions);
+	journal_close(j);
+	journal_state_free(&st);
+	journal_state_free(&st2);
+}
+
+/* A torn tail left by a writer that died: read as torn, cut under the lock. */
+static void test_attach_torn(void **state)
+{
+	struct fx *f = *state;
+	struct journal_state st, st2;
+	struct journal *j = NULL;
+	char err[ERRLEN] = "";
+	off_t good;
+	int fd;
+
+	write_three(f, &(off_t){ 0 }, &(off_t){ 0 });
+	good = fsize(f->path);
+	assert_int_equal(journal_attach(f->dir, &st, &j, err, sizeof(err)), 0);
+	assert_int_equal(st.scan.records, 3);
+	fd = open(f->path, O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "\xc0\xde" "JR\x01\x00\x00\x00\x40", 9), 9);
+	close(fd);
+	/* unlocked it may be an append in progress: nothing applied, nothing cut */
+	assert_int_equal(journal_refresh(j), 0);
+	assert_int_equal(fsize(f->path), good + 9);
+	assert_int_equal(journal_finding_joined(j, "inc-t", "x"), 0);
+	assert_true(journal_scan_info(j)->truncated);
+	journal_close(j);
+	assert_int_equal(journal_state_load(f->dir, &st2, err, sizeof(err)), 0);
+	assert_false(st2.scan.torn);
+	assert_int_equal(st2.scan.corrupt, 0);
+	assert_int_equal(st2.scan.records, 4);
+	journal_state_free(&st);
+	journal_state_free(&st2);
+}
+
 static void test_missing_is_empty(void **state)
 {
 	struct fx *f = *state;
@@ -655,6 +774,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_long_garbage_tail_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_is_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attach_linear, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attach_torn, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

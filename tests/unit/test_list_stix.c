@@ -6,10 +6,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "list.h"
 #include "list_util.h"
+#include "xml_hostile.h"
 
 static char err[ERRLEN];
 static char dump[4096];
@@ -262,6 +264,29 @@ static void test_hostile(void **state)
 	assert_string_equal(err, "deep.xml:1: XML nested deeper than 64 elements");
 }
 
+/* The expat hardening (common/xmlsafe.c) holds for STIX lists. */
+static void test_hostile_shared(void **state)
+{
+	char *deep = xml_deep(100000);
+	struct list *l = NULL;
+
+	(void)state;
+	assert_int_equal(tl_parse(LIST_FMT_STIX, "lol.xml", XML_BILLION_LAUGHS, NULL, &l, err,
+				  sizeof(err)), -EINVAL);
+	assert_string_equal(err, "lol.xml:2: DOCTYPE is not allowed (a DTD: entity "
+			    "expansion risk)");
+	assert_null(l);
+	assert_int_equal(tl_parse(LIST_FMT_STIX, "pe.xml", XML_PARAM_ENTITIES, NULL, &l, err,
+				  sizeof(err)), -EINVAL);
+	assert_int_equal(tl_parse(LIST_FMT_STIX, "xxe.xml", XML_EXTERNAL_ENTITY, NULL, &l, err,
+				  sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "xxe.xml:1: DOCTYPE is not allowed"));
+	assert_int_equal(tl_parse(LIST_FMT_STIX, "deep.xml", deep, NULL, &l, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "deep.xml:1: XML nested deeper than 64 elements");
+	free(deep);
+}
+
 /* expat reads UTF-16 itself, so a STIX file saved that way still works. */
 static void test_utf16(void **state)
 {
@@ -297,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_floor_and_mask),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_hostile_shared),
 		cmocka_unit_test(test_utf16),
 	};
 

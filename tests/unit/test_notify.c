@@ -18,7 +18,7 @@
 
 #include "notify.h"
 
-/* A line as sensor/finding.c's finding_to_json() writes it. */
+/* A line as sensor/finding_json.c's finding_json() writes it. */
 static const char finding[] =
 	"{\"schemaVersion\":\"2.0\",\"accountId\":\"123456789012\",\"region\":\"eu-west-1\","
 	"\"id\":\"5d41402abc4b2a76b9719d911017c592\","

@@ -104,6 +104,60 @@ static void test_jitter(void **state)
 	assert_int_equal(sync_next_delay_ms(0, false), 0);
 }
 
+/*
+ * The fleet's schedule: 10 000 agents started in the same second must
+ * not fetch in the same second. The first sync is uniform over the
+ * interval, the next ones interval +- 10 % and spread over all of it.
+ * The bounds are many standard deviations wide: a fair draw never fails.
+ */
+static void test_jitter_fleet(void **state)
+{
+	enum { AGENTS = 10000, SECS = 60, BINS = 10 };
+	static unsigned per_second[SECS];
+	unsigned bins[BINS] = { 0 }, below = 0, max = 0;
+	uint64_t lo = UINT64_MAX, hi = 0;
+	double sum = 0;
+
+	(void)state;
+	memset(per_second, 0, sizeof(per_second));
+	for (int i = 0; i < AGENTS; i++) {
+		uint64_t a = sync_next_delay_ms(SECS, true);
+
+		assert_true(a < SECS * 1000);
+		per_second[a / 1000]++;
+		bins[a * BINS / (SECS * 1000)]++;
+		sum += (double)a;
+	}
+	for (int i = 0; i < SECS; i++)
+		max = per_second[i] > max ? per_second[i] : max;
+	/* uniform: 167 a second on average (sd 13); never a thundering herd */
+	assert_true(max < 260);
+	for (int i = 0; i < BINS; i++)
+		assert_true(bins[i] > 800 && bins[i] < 1200);
+	assert_true(sum / AGENTS > 28500 && sum / AGENTS < 31500);
+
+	sum = 0;
+	for (int i = 0; i < AGENTS; i++) {
+		uint64_t b = sync_next_delay_ms(SECS, false);
+
+		assert_true(b >= 54000 && b <= 66000);
+		below += b < 60000;
+		lo = b < lo ? b : lo;
+		hi = b > hi ? b : hi;
+		sum += (double)b;
+	}
+	/* both sides of the interval, out to nearly +-10 % */
+	assert_true(below > 4500 && below < 5500);
+	assert_true(lo < 54300 && hi > 65700);
+	assert_true(sum / AGENTS > 59700 && sum / AGENTS < 60300);
+	/* a short interval keeps its shape */
+	for (int i = 0; i < 1000; i++) {
+		uint64_t b = sync_next_delay_ms(1, false);
+
+		assert_true(b >= 900 && b <= 1100);
+	}
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -125,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_local_file),
 		cmocka_unit_test(test_last_good),
 		cmocka_unit_test(test_jitter),
+		cmocka_unit_test(test_jitter_fleet),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

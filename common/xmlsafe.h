@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef CORDON_XMLSAFE_H
+#define CORDON_XMLSAFE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <expat.h>
+
+#include "util.h"
+
+/*
+ * expat, hardened in one place for every parser of outside XML (AWS
+ * answers: common/aws/aws_xml.c, enforcer/cloud/cloud_xml.c; STIX threat
+ * lists: feeds/list_stix.c):
+ *
+ *  - no DTD: a DOCTYPE stops the parse before its internal subset is
+ *    read, so no entity is ever declared (billion laughs, quadratic
+ *    blowup) and no external entity or DTD is ever loaded (XXE); expat's
+ *    own amplification limit is set lower too, as a second wall;
+ *  - elements nested at most max_depth deep, documents at most max_bytes
+ *    long, fed to expat in chunks (its length argument is an int).
+ *
+ * The caller's handlers get the caller's ud, as with plain expat; they
+ * may stop the parse themselves with XML_StopParser(xmlsafe_parser(x)).
+ */
+#define XMLSAFE_MAX_DEPTH 64
+#define XMLSAFE_MAX_BYTES ((size_t)64 << 20)
+
+struct xmlsafe_opts {
+	unsigned max_depth;  /* 0: XMLSAFE_MAX_DEPTH */
+	size_t max_bytes;    /* 0: XMLSAFE_MAX_BYTES */
+	char ns_sep;         /* != 0: namespace processing, URI ns_sep local name */
+	XML_StartElementHandler start;
+	XML_EndElementHandler end;
+	XML_CharacterDataHandler text;
+	void *ud;
+};
+
+struct xmlsafe;
+
+/* -ENOMEM or 0. */
+__must_check int xmlsafe_new(const struct xmlsafe_opts *o, struct xmlsafe **out);
+void xmlsafe_free(struct xmlsafe *x);
+XML_Parser xmlsafe_parser(struct xmlsafe *x);
+/* Where the parser is (or stopped): 1-based line and column. */
+unsigned long xmlsafe_line(const struct xmlsafe *x);
+unsigned long xmlsafe_column(const struct xmlsafe *x);
+
+/*
+ * Parse the whole document. 0 on success; refused by the rules above:
+ * -EINVAL (DTD) or -EFBIG (depth, size), why says which, without the
+ * line (xmlsafe_line() has it); malformed XML: -EINVAL, why is expat's
+ * message; stopped by one of the caller's handlers: -ECANCELED, why
+ * untouched.
+ */
+__must_check int xmlsafe_parse(struct xmlsafe *x, const char *buf, size_t len,
+			       char *why, size_t whylen);
+/* The last parse was stopped by one of the rules above (not malformed XML). */
+bool xmlsafe_refused(const struct xmlsafe *x);
+
+#endif

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "awsd.h"
+#include "daemon_impl.h"
+#include "log.h"
+#include "sensord.h"
+
+/*
+ * The parent's children, the sensor and the AWS process: the parent alone
+ * starts them, reaps them, restarts them with backoff, and reads every
+ * message they send, dispatched here in one place per channel (as
+ * OpenBSD's ntpd keeps dispatch_imsg in ntpd.c) to the file that acts on
+ * it. Those files reach a child only by sending on its channel.
+ */
+
+#define SEC 1000000000ull
+#define DRAIN_MAX 256              /* messages read per wakeup and channel */
+#define RESPAWN_MAX_NS (60 * SEC)  /* backoff cap for a child that keeps dying */
+
+static const struct ipc_spec from_sensor[] = {
+	{ IPC_S_HELLO, sizeof(struct ipc_s_hello) },
+	{ IPC_S_LISTS_DONE, sizeof(struct ipc_s_lists_done) },
+	{ IPC_S_FINDING, sizeof(struct ipc_s_finding) },
+	{ IPC_S_STATS, sizeof(struct ipc_s_stats) },
+	{ IPC_S_DUMP_DONE, sizeof(struct ipc_s_dump_done) },
+};
+
+static const struct ipc_spec from_aws[] = {
+	{ IPC_A_HELLO, sizeof(struct ipc_a_hello) },
+	{ IPC_A_SYNC_DONE, sizeof(struct ipc_a_sync_done) },
+	{ IPC_A_IDENTITY_DONE, sizeof(struct ipc_a_identity_done) },
+	{ IPC_A_ACTION_DONE, sizeof(struct ipc_a_action_done) },
+	{ IPC_A_GD_FINDING, sizeof(struct ipc_a_gd_finding) },
+	{ IPC_A_GD_DONE, sizeof(struct ipc_a_gd_done) },
+};
+
+/* A child's text field into ours, terminated whatever the child sent. */
+static void take(char *dst, size_t dstlen, const char *src, size_t srclen)
+{
+	size_t n = strnlen(src, srclen);
+
+	if (n >= dstlen)
+		n = dstlen - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+#define TAKE(dst, src) take(dst, sizeof(dst), src, sizeof(src))
+
+/* In a new child: nothing of the parent's but what the child is given. */
+static void close_for_child(struct daemon *d)
+{
+	sigset_t set;
+
+	if (d->sigfd >= 0)
+		close(d->sigfd);
+	if (d->findings)
+		close(fileno(d->findings));
+	if (d->aws.fd >= 0)
+		close(d->aws.fd);
+	if (d->sensor.fd >= 0)
+		close(d->sensor.fd);
+	journal_abandon(d->j);
+	d->j = NULL;
+	/* Children don't inherit our blocked signal mask's purpose. */
+	sigemptyset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+}
+
+/* socketpair + fork: 0 in the child (*fd its end), the pid in the parent, -1. */
+static pid_t child_fork(struct daemon *d, int *fd, char *err, size_t errlen)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		util_err(err, errlen, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		util_err(err, errlen, "fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		close_for_child(d);
+		*fd = sv[1];
+		return 0;
+	}
+	close(sv[1]);
+	*fd = sv[0];
+	return pid;
+}
+
+static void child_started(struct child *c, pid_t pid, int fd)
+{
+	c->pid = pid;
+	c->fd = fd;
+	c->ready = false;
+	c->started_ns = util_now_mono_ns();
+}
+
+static int spawn_sensor(struct daemon *d, char *err, size_t errlen)
+{
+	struct sensord_opts so = {
+		.user = d->o->user,
+		.max_flows = d->o->max_flows,
+		.max_findings = d->o->max_findings,
+		.no_seccomp = d->o->no_seccomp,
+		.evidence_seconds = d->o->evidence_seconds,
+		.evidence_bytes = d->o->evidence_bytes,
+	};
+	int fd;
+	pid_t pid = child_fork(d, &fd, err, errlen);
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		sensord_main(fd, d->caps, d->ncaps, &so);
+	/*
+	 * We keep our copies of the handles without reading them: after
+	 * dropping CAP_NET_RAW we could not open them again for a new sensor.
+	 */
+	child_started(&d->sensor, pid, fd);
+	return 0;
+}
+
+static int spawn_aws(struct daemon *d, char *err, size_t errlen)
+{
+	struct awsd_opts ao = { .user = d->o->user, .state_dir = d->o->state_dir,
+				.lim = d->o->lim };
+	int fd;
+	pid_t pid = child_fork(d, &fd, err, errlen);
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		/* No packet handles here. */
+		for (size_t i = 0; i < d->ncaps; i++)
+			capture_close(d->caps[i]);
+		awsd_main(fd, &ao);
+	}
+	child_started(&d->aws, pid, fd);
+	return 0;
+}
+
+/*
+ * The channel closed or talked nonsense: stop listening. Whatever the
+ * child was doing for us is lost (the journal has the intent of a cloud
+ * step, which is tried again). The process is reaped through SIGCHLD.
+ */
+static void channel_lost(struct daemon *d, struct child *c, const char *name, const char *why)
+{
+	log_warnx("%s process %d %s", name, (int)c->pid, why);
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->ready = false;
+	if (c == &d->aws) {
+		daemon_cloud_lost(d);
+		d->gd_inflight = false;
+	}
+	d->status_dirty = true;
+}
+
+/* Reaped: a new one after a backoff that grows while it keeps dying young. */
+static void child_reaped(struct daemon *d, struct child *c, const char *name, const char *why)
+{
+	uint64_t now = util_now_mono_ns(), delay;
+
+	if (c->fd >= 0)
+		channel_lost(d, c, name, "is gone");
+	c->quick_deaths = now - c->started_ns < RESPAWN_MAX_NS ? c->quick_deaths + 1 : 1;
+	delay = SEC << (c->quick_deaths - 1 < 6 ? c->quick_deaths - 1 : 6);
+	if (delay > RESPAWN_MAX_NS)
+		delay = RESPAWN_MAX_NS;
+	log_warnx("%s process %d %s; nftables state is unchanged%s; a new one in %llu s", name,
+		  (int)c->pid, why, d->inc.active ? ", the lockdown stays" : "",
+		  (unsigned long long)(delay / SEC));
+	c->pid = 0;
+	c->respawn_ns = now + delay;
+	d->status_dirty = true;
+}
+
+void daemon_child_respawn(struct daemon *d, uint64_t now)
+{
+	char err[ERRLEN];
+
+	if (!d->running)
+		return;
+	if (d->sensor.pid == 0 && now >= d->sensor.respawn_ns) {
+		/* Our copies of the pcap handles are still open for this. */
+		log_info("restarting the sensor process");
+		d->sensor.restarts++;
+		if (spawn_sensor(d, err, sizeof(err)))
+			log_warnx("%s", err);
+	}
+	if (d->aws.pid == 0 && now >= d->aws.respawn_ns) {
+		/* Nothing is lost: the journal says what is still to do. */
+		log_info("restarting the AWS process");
+		d->aws.restarts++;
+		if (spawn_aws(d, err, sizeof(err)))
+			log_warnx("%s", err);
+	}
+}
+
+void daemon_child_reap(struct daemon *d)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		char why[64];
+
+		if (WIFSIGNALED(status))
+			snprintf(why, sizeof(why), "died of signal %d", WTERMSIG(status));
+		else
+			snprintf(why, sizeof(why), "exited with status %d", WEXITSTATUS(status));
+		if (pid == d->sensor.pid)
+			child_reaped(d, &d->sensor, "sensor", why);
+		else if (pid == d->aws.pid)
+			child_reaped(d, &d->aws, "AWS", why);
+	}
+}
+
+/* ---- every message from a child is dispatched here ---- */
+
+static bool dispatch_sensor_one(struct daemon *d)
+{
+	char err[ERRLEN];
+	ssize_t n = ipc_recv(d->sensor.fd, d->in.raw, from_sensor, ARRAY_SIZE(from_sensor), NULL);
+
+	if (n == -EAGAIN)
+		return false;
+	if (n == 0) {
+		channel_lost(d, &d->sensor, "sensor", "closed its channel");
+		return false;
+	}
+	if (n < 0)
+		goto bad;
+	switch (d->in.h.type) {
+	case IPC_S_HELLO: {
+		const struct ipc_s_hello *m = (const void *)d->in.raw;
+		char caps[sizeof(m->caps)];
+
+		TAKE(caps, m->caps);
+		log_info("sensor process %d running (capabilities: %s)", (int)m->pid, caps);
+		d->sensor.ready = true;
+		daemon_send_lists(d);
+		break;
+	}
+	case IPC_S_LISTS_DONE: {
+		const struct ipc_s_lists_done *m = (const void *)d->in.raw;
+
+		TAKE(err, m->err);
+		if (m->rc)
+			log_warnx("sensor kept its previous lists: %s", err);
+		else
+			log_info("sensor matching against %llu entries",
+				 (unsigned long long)m->entries);
+		break;
+	}
+	case IPC_S_FINDING: {
+		const struct ipc_s_finding *m = (const void *)d->in.raw;
+
+		if (finding_rec_check(&m->f, err, sizeof(err))) {
+			log_warnx("sensor: %s", err);
+			goto bad;
+		}
+		daemon_incident_finding(d, m);
+		break;
+	}
+	case IPC_S_STATS:
+		memcpy(&d->stats, d->in.raw, sizeof(d->stats));
+		break;
+	case IPC_S_DUMP_DONE:
+		daemon_evidence_dumped(d, (const void *)d->in.raw);
+		break;
+	}
+	return true;
+bad:
+	if (d->sensor.pid > 0)
+		kill(d->sensor.pid, SIGKILL);
+	channel_lost(d, &d->sensor, "sensor", "sent a malformed message: stopping it");
+	return false;
+}
+
+static void aws_hello(struct daemon *d, const struct ipc_a_hello *m)
+{
+	char caps[sizeof(m->caps)];
+
+	TAKE(caps, m->caps);
+	log_info("AWS process %d running (capabilities: %s)", (int)m->pid, caps);
+	d->aws.ready = true;
+	d->status_dirty = true;
+	if (!*d->instance_id) {
+		struct ipc_a_identity q;
+
+		memset(&q, 0, sizeof(q));
+		if (ipc_send(d->aws.fd, IPC_A_IDENTITY, &q, sizeof(q)))
+			log_warnx("cannot reach the AWS process");
+	}
+	if (!d->lists_synced)
+		d->next_sync_ns = 0; /* S3 lists now that the AWS process is up */
+}
+
+static void aws_identity(struct daemon *d, const struct ipc_a_identity_done *m)
+{
+	char err[sizeof(m->err)];
+
+	if (m->rc) {
+		TAKE(err, m->err);
+		log_warnx("instance identity from IMDS: %s (findings say \"unknown\")", err);
+		return;
+	}
+	TAKE(d->instance_id, m->instance_id);
+	TAKE(d->region, m->region);
+	TAKE(d->account, m->account);
+	log_info("instance %s in %s%s%s", d->instance_id, d->region,
+		 *d->account ? ", account " : "", d->account);
+	d->status_dirty = true;
+}
+
+static bool dispatch_aws_one(struct daemon *d)
+{
+	ssize_t n = ipc_recv(d->aws.fd, d->in.raw, from_aws, ARRAY_SIZE(from_aws), NULL);
+
+	if (n == -EAGAIN)
+		return false;
+	if (n == 0) {
+		channel_lost(d, &d->aws, "AWS", "closed its channel");
+		return false;
+	}
+	if (n < 0) {
+		if (d->aws.pid > 0)
+			kill(d->aws.pid, SIGKILL);
+		channel_lost(d, &d->aws, "AWS", "sent a malformed message: stopping it");
+		return false;
+	}
+	switch (d->in.h.type) {
+	case IPC_A_HELLO:
+		aws_hello(d, (const void *)d->in.raw);
+		break;
+	case IPC_A_SYNC_DONE:
+		daemon_list_synced(d, (const void *)d->in.raw);
+		break;
+	case IPC_A_IDENTITY_DONE:
+		aws_identity(d, (const void *)d->in.raw);
+		break;
+	case IPC_A_ACTION_DONE:
+		daemon_cloud_done(d, (const void *)d->in.raw);
+		break;
+	case IPC_A_GD_FINDING:
+		daemon_gd_finding(d, (const void *)d->in.raw);
+		break;
+	case IPC_A_GD_DONE:
+		daemon_gd_done(d, (const void *)d->in.raw);
+		break;
+	}
+	return true;
+}
+
+/* Drain what is waiting (bounded): a busy sensor is never kept waiting on us. */
+void daemon_child_dispatch_sensor(struct daemon *d)
+{
+	for (int i = 0; i < DRAIN_MAX && d->sensor.fd >= 0 && dispatch_sensor_one(d); i++)
+		;
+}
+
+void daemon_child_dispatch_aws(struct daemon *d)
+{
+	for (int i = 0; i < DRAIN_MAX && d->aws.fd >= 0 && dispatch_aws_one(d); i++)
+		;
+}
+
+int daemon_child_start(struct daemon *d, char *err, size_t errlen)
+{
+	if (spawn_sensor(d, err, errlen) || spawn_aws(d, err, errlen))
+		return -ECHILD;
+	return 0;
+}
+
+void daemon_child_stop(struct daemon *d)
+{
+	if (d->sensor.pid > 0)
+		kill(d->sensor.pid, SIGTERM);
+	if (d->aws.pid > 0)
+		kill(d->aws.pid, SIGTERM);
+	if (d->aws.fd >= 0)
+		close(d->aws.fd);
+	if (d->sensor.fd >= 0)
+		close(d->sensor.fd);
+	d->aws.fd = d->sensor.fd = -1;
+}

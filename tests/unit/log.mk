@@ -1,0 +1,2 @@
+UNIT_TESTS += log
+test_log_SRCS := common/log.c common/util.c

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "finding.h"
+#include "gd.h"
+
+static struct finding *one(struct findings *fs)
+{
+	struct finding_key k;
+	struct finding *f;
+	bool created;
+
+	memset(&k, 0, sizeof(k));
+	assert_true(addr_parse("192.0.2.10", &k.local));
+	assert_true(addr_parse("203.0.113.66", &k.remote));
+	k.proto = IPPROTO_TCP;
+	k.dir = FINDING_OUTBOUND;
+	k.service_port = 443;
+	f = findings_get(fs, &k, 1767225600000000000ull, &created);
+	assert_non_null(f);
+	f->local_port = 40000;
+	f->remote_port = 443;
+	f->count = 1;
+	f->packets = 3;
+	f->bytes = 180;
+	f->last_ns = f->first_ns + 1000000;
+	f->answered = true;
+	strcpy(f->list_name, "threat.txt");
+	assert_int_equal(prefix_parse("203.0.113.0/24", &f->entry, NULL), 0);
+	return f;
+}
+
+/* The record the sensor sends makes the same text as the table entry. */
+static void test_rec_json(void **state)
+{
+	struct findings *fs = findings_new(4);
+	struct finding *f = one(fs);
+	struct finding_ctx ctx = { .instance_id = "i-0abc", .region = "us-east-1",
+				   .account_id = "123456789012" };
+	struct finding_rec r;
+	char err[ERRLEN];
+	char *a, *b;
+	cJSON *o;
+
+	(void)state;
+	finding_rec_of(f, &r);
+	assert_int_equal(finding_rec_check(&r, err, sizeof(err)), 0);
+	a = finding_to_json(f, &ctx);
+	b = finding_json(&r, &ctx);
+	assert_non_null(a);
+	assert_string_equal(a, b);
+	o = cJSON_Parse(b);
+	assert_non_null(o);
+	assert_string_equal(cJSON_GetObjectItem(o, "id")->valuestring, f->id);
+	assert_string_equal(cJSON_GetObjectItem(o, "accountId")->valuestring, "123456789012");
+	cJSON_Delete(o);
+	assert_non_null(strstr(b, "\"threatListEntry\":\"203.0.113.0/24\""));
+	assert_non_null(strstr(b, "\"remotePortDetails\":{\"port\":443}"));
+	free(a);
+	free(b);
+	findings_free(fs);
+}
+
+/* What the parent refuses from a sensor that is not itself any more. */
+static void test_rec_check(void **state)
+{
+	struct findings *fs = findings_new(4);
+	struct finding_rec good, r;
+	char err[ERRLEN];
+
+	(void)state;
+	finding_rec_of(one(fs), &good);
+	r = good;
+	memset(r.id, 'a', sizeof(r.id)); /* not terminated */
+	assert_int_equal(finding_rec_check(&r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "id"));
+	r = good;
+	r.id[3] = 'G';
+	assert_int_equal(finding_rec_check(&r, err, sizeof(err)), -EINVAL);
+	r = good;
+	r.dir = 7;
+	assert_int_equal(finding_rec_check(&r, err, sizeof(err)), -EINVAL);
+	r = good;
+	r.blocked = 2;
+	assert_int_equal(finding_rec_check(&r, err, sizeof(err)), -EINVAL);
+	r = good;
+	r.remote.af = 99;
+	assert_int_equal(finding_rec_check(&r, err, sizeof(err)), -EINVAL);
+	r = good;
+	memset(r.list_name, 'x', sizeof(r.list_name));
+	assert_int_equal(finding_rec_check(&r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "list name"));
+	r = good;
+	r.entry.len = 33;
+	assert_int_equal(finding_rec_check(&r, err, sizeof(err)), -EINVAL);
+	findings_free(fs);
+}
+
+/* GuardDuty's strings are outside input: escaped, never spliced into the text. */
+static void test_gd_json(void **state)
+{
+	struct gd_finding g;
+	cJSON *o, *v;
+	char *s;
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	strcpy(g.id, "abc123");
+	strcpy(g.type, "Trojan:EC2/\"Evil\",\"id\":\"forged");
+	g.severity = 8.0;
+	strcpy(g.region, "us-east-1");
+	strcpy(g.account, "123456789012");
+	strcpy(g.instance_id, "i-other");
+	s = finding_gd_json(&g, "i-0abc");
+	assert_non_null(s);
+	o = cJSON_Parse(s);
+	assert_non_null(o);
+	assert_string_equal(cJSON_GetObjectItem(o, "id")->valuestring, "abc123");
+	assert_string_equal(cJSON_GetObjectItem(o, "type")->valuestring, g.type);
+	assert_int_equal(cJSON_GetObjectItem(o, "severity")->valueint, 8);
+	v = cJSON_GetObjectItem(cJSON_GetObjectItem(o, "resource"), "instanceDetails");
+	assert_string_equal(cJSON_GetObjectItem(v, "instanceId")->valuestring, "i-0abc");
+	v = cJSON_GetObjectItem(o, "service");
+	assert_string_equal(cJSON_GetObjectItem(v, "serviceName")->valuestring, "guardduty");
+	cJSON_Delete(o);
+	free(s);
+	s = finding_gd_json(&g, NULL);
+	assert_non_null(strstr(s, "\"instanceId\":\"i-other\""));
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rec_json),
+		cmocka_unit_test(test_rec_check),
+		cmocka_unit_test(test_gd_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
