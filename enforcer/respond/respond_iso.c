@@ -14,8 +14,15 @@
 #include "log.h"
 #include "respond_impl.h"
 
-/* The tutorial's rule: the EC2 finding of the customer's own threat list. */
-#define TUTORIAL_TYPE "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom"
+/*
+ * The tutorial's rules, always: the EC2 finding of the customer's own
+ * threat list (isolate), and its IAM and S3 findings (a message).
+ */
+static const char *const tutorial_types[] = {
+	"UnauthorizedAccess:EC2/MaliciousIPCaller.Custom",
+	"UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom",
+	"Discovery:S3/MaliciousIPCaller.Custom",
+};
 
 int respond_read(struct respond *r, const char *instance_id, struct cloud_instance *in,
 		 struct cloud_tagset tags[CLOUD_TAGS_MAX_RESOURCES], char *err, size_t errlen)
@@ -146,13 +153,14 @@ int respond_isolate(struct respond *r, const struct cloud_instance *in,
 	return 0;
 }
 
-/* Does the finding's type match the configured patterns (and the tutorial's)? */
+/* Does the finding's type match the configured patterns (or the tutorial's)? */
 static bool type_matches(const struct respond *r, const char *type)
 {
 	const struct config_strv *t = &r->cfg->incident.guardduty_types;
 
-	if (!strcmp(type, TUTORIAL_TYPE))
-		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(tutorial_types); i++)
+		if (!strcmp(type, tutorial_types[i]))
+			return true;
 	for (size_t i = 0; i < t->n; i++)
 		if (!fnmatch(t->v[i], type, 0))
 			return true;
