@@ -158,6 +158,8 @@ enum respond_rc respond_dead_agents(struct respond *r, char *err, size_t errlen)
 	silent = cJSON_AddArrayToObject(r->rep, "silent");
 	heard = cJSON_AddArrayToObject(r->rep, "heard_again");
 	if (!told || !back) {
+		util_err(err, errlen, "out of memory");
+		respond_result(r, "failed", "out of memory");
 		rc = RESPOND_FAILED;
 		goto out;
 	}
