@@ -162,7 +162,8 @@ __must_check int notify_isolated_followup_text(const char *finding_json, const c
 /* Agents gone silent (no heartbeat), and what the responder did of each. */
 struct notify_silent {
 	char instance_id[64];
-	char last_seen[40];            /* "" : none in the window looked at */
+	char last_seen[40];            /* its last heartbeat, or "" */
+	bool never_heard;              /* none in the day before either: not isolated */
 	bool isolated;                 /* action isolate, and it worked */
 	char incident_id[64];          /* the incident it was isolated under */
 	char error[240];               /* why the isolation failed, or "" */

@@ -290,12 +290,16 @@ int notify_silent_text(const struct notify_silent *s, size_t n, const char *cons
 	for (size_t i = 0; !ret && i < n; i++) {
 		const struct notify_silent *x = &s[i];
 
-		ret = buf_addf(text, "  - %s: last heartbeat %s", x->instance_id,
-			       *x->last_seen ? x->last_seen : "none in that time");
-		if (!ret && isolate && x->isolated)
-			ret = buf_addf(text, "; ISOLATED (incident %s)", x->incident_id);
-		else if (!ret && isolate)
-			ret = buf_addf(text, "; isolation FAILED: %s", *x->error ? x->error :
+		if (x->never_heard)
+			ret = buf_addf(text, "  - %s: no heartbeat in the last day either: its agent "
+				       "may not publish one (an older agent, or [agent] "
+				       "heartbeat_interval = 0), so it was not isolated", x->instance_id);
+		else
+			ret = buf_addf(text, "  - %s: last heartbeat %s", x->instance_id,
+				       *x->last_seen ? x->last_seen : "unknown");
+		if (!ret && isolate && !x->never_heard)
+			ret = x->isolated ? buf_addf(text, "; ISOLATED (incident %s)", x->incident_id) :
+			      buf_addf(text, "; isolation FAILED: %s", *x->error ? x->error :
 				       "unknown");
 		if (!ret)
 			ret = buf_adds(text, "\n");

@@ -7,6 +7,11 @@
  * the next run from telling again) and, with dead_agent_action =
  * isolate, isolated through the same plan as any other isolation. A
  * silent agent heard again loses cordon:silent and is named once.
+ *
+ * An agent never heard in the day before the window is told of apart and
+ * never isolated: it may publish no heartbeat at all (an older agent,
+ * [agent] heartbeat_interval = 0), and a whole fleet must not be cut
+ * off for lack of a metric.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +24,7 @@
 
 #define DEAD_MAX_INSTANCES 100000
 #define DEAD_MAX_TOLD 200           /* silent agents handled in one run */
+#define DEAD_LOOKBACK_MS (24ull * 3600 * 1000) /* before the window: ever heard? */
 
 static bool listed(const struct cloud_brief *l, size_t n, const char *id)
 {
@@ -76,6 +82,9 @@ struct census {
 	const char **ids;
 	uint64_t *last;
 	size_t n_ids;                       /* old enough to have a heartbeat */
+	const char **quiet;                 /* silent, not told yet */
+	uint64_t *before;                   /* their last heartbeat before the window */
+	size_t n_quiet;
 };
 
 static int census(struct respond *r, uint64_t now, uint64_t after, struct census *k, char *err,
@@ -112,8 +121,31 @@ static int census(struct respond *r, uint64_t now, uint64_t after, struct census
 	 * EndTime is exclusive (and servers cut it to the second or minute):
 	 * a minute ahead, so the heartbeat of this very second counts.
 	 */
-	return cloud_get_heartbeats(r->c, k->ids, k->n_ids, now - after, now + 60000,
-				    period_for(after), k->last, err, errlen);
+	ret = cloud_get_heartbeats(r->c, k->ids, k->n_ids, now - after, now + 60000,
+				   period_for(after), k->last, err, errlen);
+	if (ret)
+		return ret;
+	/* The silent ones not told of yet: were they ever heard? Hourly is enough. */
+	k->quiet = calloc(k->n_ids, sizeof(*k->quiet));
+	k->before = calloc(k->n_ids, sizeof(*k->before));
+	if (!k->quiet || !k->before)
+		return -ENOMEM;
+	for (size_t i = 0; i < k->n_ids; i++)
+		if (!k->last[i] && !listed(k->marked, k->n_marked, k->ids[i]))
+			k->quiet[k->n_quiet++] = k->ids[i];
+	if (!k->n_quiet)
+		return 0;
+	return cloud_get_heartbeats(r->c, k->quiet, k->n_quiet, now - after - DEAD_LOOKBACK_MS,
+				    now - after, 3600, k->before, err, errlen);
+}
+
+/* The last heartbeat before the window of a silent instance (0: never). */
+static uint64_t heard_before(const struct census *k, const char *id)
+{
+	for (size_t i = 0; i < k->n_quiet; i++)
+		if (!strcmp(k->quiet[i], id))
+			return k->before[i];
+	return 0;
 }
 
 static void census_free(struct census *k)
@@ -122,6 +154,8 @@ static void census_free(struct census *k)
 	free(k->marked);
 	free(k->ids);
 	free(k->last);
+	free(k->quiet);
+	free(k->before);
 }
 
 enum respond_rc respond_dead_agents(struct respond *r, char *err, size_t errlen)
@@ -175,9 +209,17 @@ enum respond_rc respond_dead_agents(struct respond *r, char *err, size_t errlen)
 		o = cJSON_CreateObject();
 		respond_rep_str(o, "instance", k.ids[i]);
 		cJSON_AddItemToArray(silent, o);
-		log_warnx("respond: the agent on %s is silent (no heartbeat for %llu s)", k.ids[i],
-			  (unsigned long long)(after / 1000));
-		if (isolate)
+		if (heard_before(&k, k.ids[i])) {
+			cloud_time_format(heard_before(&k, k.ids[i]), told[n_told].last_seen);
+			respond_rep_str(o, "last_heartbeat", told[n_told].last_seen);
+		} else {
+			told[n_told].never_heard = true;
+			cJSON_AddBoolToObject(o, "never_heard", true);
+		}
+		log_warnx("respond: the agent on %s is silent (no heartbeat for %llu s%s)",
+			  k.ids[i], (unsigned long long)(after / 1000),
+			  told[n_told].never_heard ? ", none in the day before either" : "");
+		if (isolate && !told[n_told].never_heard)
 			isolate_one(r, &told[n_told], o);
 		if (told[n_told].isolated)
 			respond_rep_str(o, "incident", told[n_told].incident_id);
@@ -214,7 +256,7 @@ enum respond_rc respond_dead_agents(struct respond *r, char *err, size_t errlen)
 			log_warnx("respond: %s", err);
 			rc = RESPOND_FAILED;
 		}
-		if (isolate && !told[i].isolated)
+		if (isolate && !told[i].isolated && !told[i].never_heard)
 			rc = RESPOND_FAILED;
 	}
 	if (rc != RESPOND_OK && !*err)

@@ -121,7 +121,7 @@ state "$INST"
 cp "$AWS_WORK/state" "$AWS_WORK/state.isolated"
 respond < <(ev iam 1f0e1f0e1f0e1f0e1f0e1f0e1f0e1f0e)
 check "IAM finding: exit 0, a message only" is 'd["result"]' notified
-CORDON_INCIDENT_GUARDDUTY_TYPES=Backdoor:EC2/* respond < <(ev s3 2f0e1f0e1f0e1f0e1f0e1f0e1f0e1f0e)
+CORDON_INCIDENT_GUARDDUTY_TYPES='Backdoor:EC2/*' respond < <(ev s3 2f0e1f0e1f0e1f0e1f0e1f0e1f0e1f0e)
 check "S3 finding: exit 0, a message only (the tutorial's type, whatever the patterns)" is 'd["result"]' notified
 mails
 check "IAM and S3: two messages" nmail 2
@@ -244,21 +244,26 @@ mails
 check "bad events: no message" nmail 0
 
 # ---- dead agents: heartbeats through CloudWatch ----
+# Windows of seconds so the test need not wait minutes: an agent is dead
+# after 8 s without a heartbeat (and was heard in the day before).
 export CORDON_AGENT_HEARTBEAT_INTERVAL=1s CORDON_RESPOND_DEAD_AGENT_AFTER=8s
 read -r INST3 _ <<<"$(moto instance installed)"
 read -r INST4 _ <<<"$(moto instance installed)"
-sleep 9 # older than the window: they have had the time to be heard
-"$RDRV" heartbeat "$INST4" >"$out" 2>&1
+"$RDRV" heartbeat "$INST3" >"$out" 2>&1
 check "cloud_put_heartbeat: PutMetricData accepted" test $? -eq 0 || sed 's/^/# /' "$out"
-"$RDRV" heartbeats 60 "$INST3" "$INST4" >"$out" 2>&1
-check "cloud_get_heartbeats: the silent one none, the other heard" \
+sleep 9 # INST3's agent goes quiet; both instances are older than the window
+"$RDRV" heartbeat "$INST4" >/dev/null 2>&1
+"$RDRV" heartbeats 8 "$INST3" "$INST4" >"$out" 2>&1
+check "cloud_get_heartbeats: the silent one none in the window, the other heard" \
 	eval "grep -qx '$INST3 none' '$out' && grep -qE '^$INST4 20[0-9-]+T' '$out'" || sed 's/^/# /' "$out"
 respond < <(ev schedule)
 check "schedule: exit 0, notified" is 'd["result"]' notified
-check "schedule: the silent agent named, the live one not" is '[s["instance"] for s in d["silent"]]' "['$INST3']"
+check "schedule: the silent agent named with its last heartbeat, the live one not" \
+	is '[(s["instance"], "last_heartbeat" in s) for s in d["silent"]]' "[('$INST3', True)]"
 check "schedule: both checked" is 'd["checked"]' 2
 mails
 check "schedule: one message" eval "nmail 1 && subject 'cordon: 1 agent silent on $INST3'"
+check "schedule: the message gives the last heartbeat" says "  - $INST3: last heartbeat 20"
 state "$INST3"
 check "schedule: the silent instance marked cordon:silent, nothing else changed" \
 	grep -qE "^tags $INST3 cordon:silent=20[0-9T:.Z-]+;cordon:status=installed\$" "$AWS_WORK/state"
@@ -275,20 +280,32 @@ state "$INST3"
 check "heard again: cordon:silent removed" has_state "tags $INST3 cordon:status=installed"
 mails
 check "heard again: one message" eval "nmail 1 && subject 'cordon: 1 agent heard again'"
+# With isolation: INST5's agent was heard then went quiet; INST6's never
+# published a heartbeat at all (an agent that does not: never isolated).
 read -r INST5 ENI5 <<<"$(moto instance installed)"
+read -r INST6 ENI6 <<<"$(moto instance installed)"
+"$RDRV" heartbeat "$INST5" >/dev/null 2>&1
 sleep 9
 "$RDRV" heartbeat "$INST3" >/dev/null 2>&1
 "$RDRV" heartbeat "$INST4" >/dev/null 2>&1
 CORDON_RESPOND_DEAD_AGENT_ACTION=isolate respond < <(ev schedule)
 check "dead agent, action isolate: exit 0, isolated" is 'd["result"]' isolated
+check "dead agent, action isolate: the one heard before isolated, the never-heard one not" \
+	is 'sorted((s["instance"], "incident" in s, s.get("never_heard", False)) for s in d["silent"])' \
+	"$("$SYS_PY" -c 'import sys; print(sorted([(sys.argv[1], True, False), (sys.argv[2], False, True)]))' "$INST5" "$INST6")"
 check "dead agent, action isolate: its plan ran" \
-	is '[s["action"] for s in d["silent"][0]["steps"]]' "['ec2_tag_eni', 'ec2_tag', 'ec2_convert_eni', 'ec2_isolate_eni']"
-state "$INST5"
+	is '[[st["action"] for st in s["steps"]] for s in d["silent"] if s["instance"] == "'"$INST5"'"]' \
+	"[['ec2_tag_eni', 'ec2_tag', 'ec2_convert_eni', 'ec2_isolate_eni']]"
+state "$INST5" "$INST6"
 check "dead agent, action isolate: interface forensic, its groups recorded" \
 	eval "has_state 'eni $INST5 $ENI5 $SG_FOR' && has_state 'tags $ENI5 cordon:original-groups=$SG_WEB'"
 check "dead agent, action isolate: instance isolated" grep -q "^tags $INST5 .*cordon:status=isolated" "$AWS_WORK/state"
+check "never heard: left in its groups, told of once (cordon:silent)" \
+	eval "has_state 'eni $INST6 $ENI6 $SG_WEB' && grep -qE '^tags $INST6 cordon:silent=' '$AWS_WORK/state'"
 mails
-check "dead agent, action isolate: the message says so" eval "nmail 1 && says '$INST5: last heartbeat none in that time; ISOLATED'"
+check "dead agents, action isolate: one message for both" eval "nmail 1 && subject 'cordon: 2 agents silent'"
+check "the message: isolated under an incident" says "ISOLATED (incident inc-"
+check "the message: never heard, not isolated" says "  - $INST6: no heartbeat in the last day either"
 unset CORDON_AGENT_HEARTBEAT_INTERVAL CORDON_RESPOND_DEAD_AGENT_AFTER
 
 # ---- a list object changed: the ThreatIntelSet reads it again ----
