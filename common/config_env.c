@@ -50,7 +50,7 @@ static int set_list(struct cordon_config *c, const struct config_opt *o, const c
 	int rc = 0;
 
 	if (!copy)
-		return util_err(why, whylen, "out of memory"), -ENOMEM;
+		return util_errc(-ENOMEM, why, whylen, "out of memory");
 	if (!*v)
 		rc = config_opt_set(c, o, "", true, why, whylen);
 	for (tok = strtok_r(copy, ",", &save); !rc && tok; tok = strtok_r(NULL, ",", &save)) {

@@ -10,7 +10,7 @@
 #include "log.h"
 
 /* A message repeated without end is said again at most this often. */
-#define LOG_REPEAT_NS (30ull * 1000000000ull)
+#define LOG_REPEAT_NS (30ull * NSEC_PER_SEC)
 #define LOG_LINE_MAX 1300
 
 static const char *log_prog = "cordon";

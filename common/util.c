@@ -77,7 +77,7 @@ static uint64_t clock_ns(clockid_t id)
 	struct timespec ts;
 
 	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
 uint64_t util_now_mono_ns(void)
@@ -92,8 +92,8 @@ uint64_t util_now_real_ns(void)
 
 void util_iso8601_ms(uint64_t real_ns, char buf[UTIL_TIMESTAMP_LEN])
 {
-	time_t t = (time_t)(real_ns / 1000000000ull);
-	unsigned ms = (unsigned)(real_ns / 1000000ull % 1000);
+	time_t t = (time_t)(real_ns / NSEC_PER_SEC);
+	unsigned ms = (unsigned)(real_ns / NSEC_PER_MSEC % 1000);
 	struct tm tm;
 
 	size_t n;

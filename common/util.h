@@ -37,6 +37,12 @@ __must_check int util_parse_u64(const char *s, uint64_t min, uint64_t max, uint6
 uint64_t util_now_mono_ns(void);
 uint64_t util_now_real_ns(void);
 /* ISO 8601 UTC with milliseconds, as GuardDuty writes: 2026-01-01T00:00:00.000Z */
+/* Time units (as the kernel names them). */
+#define NSEC_PER_SEC 1000000000ull
+#define NSEC_PER_MSEC 1000000ull
+#define NSEC_PER_USEC 1000ull
+#define MSEC_PER_SEC 1000ull
+
 #define UTIL_TIMESTAMP_LEN 32
 void util_iso8601_ms(uint64_t real_ns, char buf[UTIL_TIMESTAMP_LEN]);
 

@@ -28,12 +28,11 @@ static int verify(const struct aws_http_resp *resp, struct aws_s3_obj *o,
 	uint64_t n;
 
 	if (!cl || util_parse_u64(cl, 0, UINT64_MAX, &n))
-		return util_err(err, errlen, "S3 GetObject %s: no valid Content-Length", what),
-		       -EBADMSG;
+		return util_errc(-EBADMSG, err, errlen, "S3 GetObject %s: no valid Content-Length", what);
 	if (n != o->body.len)
-		return util_err(err, errlen, "S3 GetObject %s: body is %zu bytes, "
+		return util_errc(-EBADMSG, err, errlen, "S3 GetObject %s: body is %zu bytes, "
 				"Content-Length says %llu", what, o->body.len,
-				(unsigned long long)n), -EBADMSG;
+				(unsigned long long)n);
 	/* A multipart object's composite checksum covers parts, not the body. */
 	if (type && !strcasecmp(type, "COMPOSITE"))
 		return 0;

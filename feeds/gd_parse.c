@@ -33,8 +33,8 @@ static int str_at(const cJSON *o, const char *k, char *dst, size_t len, bool mus
 				idx, k);
 	if (strlen(v->valuestring) >= len) {
 		if (must)
-			return util_err(err, errlen, "GetFindings: finding %zu: \"%s\" over %zu "
-					"characters", idx, k, len - 1), -EFBIG;
+			return util_errc(-EFBIG, err, errlen, "GetFindings: finding %zu: \"%s\" over %zu "
+					"characters", idx, k, len - 1);
 		/* A long title is cut, not refused. */
 	}
 	if (must && !*v->valuestring)
@@ -142,8 +142,7 @@ int gd_parse_findings(const char *json, size_t len, struct gd_finding *out, size
 
 	*n = 0;
 	if (len > GD_MAX_ANSWER)
-		return util_err(err, errlen, "GetFindings: answer over %d bytes", GD_MAX_ANSWER),
-		       -EFBIG;
+		return util_errc(-EFBIG, err, errlen, "GetFindings: answer over %d bytes", GD_MAX_ANSWER);
 	root = cJSON_ParseWithLength(json, len);
 	arr = J(root, "findings");
 	if (!cJSON_IsObject(root) || !cJSON_IsArray(arr)) {

@@ -302,7 +302,7 @@ int sync_fetch(const struct list_spec *spec, size_t cap, char **buf, size_t *len
 	if (!c) {
 		ret = aws_client_new(NULL, &own);
 		if (ret)
-			return util_err(err, errlen, "%s: out of memory", spec->location), ret;
+			return util_errc(ret, err, errlen, "%s: out of memory", spec->location);
 		c = own;
 	}
 	aws_s3_obj_init(&obj);

@@ -70,9 +70,19 @@ __must_check int evidence_ring_dump_fd(const struct evidence_ring *r, int fd, in
 /* ---- (b) sockets and their owners ---- */
 
 #define EVID_MAX_PROCS 8192      /* /proc/PID dirs scanned */
-#define EVID_MAX_FDS 262144      /* fd links read, all processes together */
-#define EVID_MAX_SOCKETS 65536   /* socket lines read from /proc/net/ */
+#define EVID_MAX_FDS 262144      /* descriptors looked at, all processes together */
+#define EVID_MAX_SOCKETS 65536   /* socket lines read from /proc/self/net/ */
 #define EVID_MAX_OWNERS 8        /* processes listed per socket */
+#define EVID_OWNER_BATCH 64      /* socket inodes per evidence_owner_fn call */
+
+/* A process that holds sockets, as the evidence names it. */
+struct evidence_proc {
+	int32_t pid;
+	uint32_t uid;                /* effective, from /proc/PID/status */
+	char comm[32];
+	char exe[256];               /* /proc/PID/exe's target, "" if unreadable */
+	char cmdline[512];           /* NULs as spaces, cut at 511 bytes */
+};
 
 struct evidence_sock_stats {
 	size_t sockets, procs, fds;
@@ -80,10 +90,62 @@ struct evidence_sock_stats {
 };
 
 /*
- * What `ss -tunap` shows, as JSON lines in a new file at path: every
- * TCP/UDP socket of /proc/net/{tcp,tcp6,udp,udp6} with the processes
- * that hold it (from /proc/PID/fd). What can't be read is skipped.
- * stats may be NULL.
+ * The socket table, then who holds what: evidence_socks_read() takes the
+ * table, someone scans processes for its inodes (evidence_owners_scan()
+ * here, or the procs helper that may read every process's descriptors,
+ * enforcer/agent/procsd.c) and adds each holder, evidence_socks_write()
+ * writes what `ss -tunap` would show as JSON lines.
+ */
+struct evidence_socks;
+
+/*
+ * procfs root for the functions below: proc NULL is /proc, which must be
+ * a procfs; another path (tests) is taken as it is. fd or -errno.
+ */
+__must_check int evidence_proc_open(const char *proc, char *err, size_t errlen);
+/* procfd's self/net/{tcp,tcp6,udp,udp6}: this network namespace's sockets. */
+__must_check int evidence_socks_read(int procfd, struct evidence_socks **out,
+				     char *err, size_t errlen);
+void evidence_socks_free(struct evidence_socks *s);
+/* The table's socket inodes, sorted, unique, none 0 (owned by s). */
+const uint64_t *evidence_socks_inodes(const struct evidence_socks *s, size_t *n);
+/* p holds inodes[0..n); inodes not in the table are ignored. */
+__must_check int evidence_socks_add_owner(struct evidence_socks *s,
+					  const struct evidence_proc *p,
+					  const uint64_t *inodes, size_t n);
+/*
+ * Who named the owners ("helper", "agent"), the scan's counts, and why
+ * the helper did not (note, may be NULL): the summary line says so.
+ */
+void evidence_socks_owners_by(struct evidence_socks *s, const char *by,
+			      const struct evidence_sock_stats *scan, const char *note);
+/* The JSON lines, into a new file at path. stats may be NULL. */
+__must_check int evidence_socks_write(struct evidence_socks *s, const char *path,
+				      struct evidence_sock_stats *stats, char *err,
+				      size_t errlen);
+
+/*
+ * Every process under procfd that holds one of want[0..nwant) (sorted):
+ * cb once per process with the inodes it holds, at most EVID_OWNER_BATCH
+ * a call (a process that holds more comes again). A descriptor is read
+ * from /proc/PID/fd when that is open to us, else from /proc/PID/fdinfo,
+ * whose "ino:" on sockfs's mount (sock_mnt; -1: unknown, links only) is
+ * the socket's inode: that needs only ptrace read access to the process,
+ * not the right to read its fd directory. What can't be read is skipped.
+ * cb's non-zero return stops the scan and is returned.
+ */
+typedef int evidence_owner_fn(void *arg, const struct evidence_proc *p,
+			      const uint64_t *inodes, size_t n);
+__must_check int evidence_owners_scan(int procfd, int sock_mnt, const uint64_t *want,
+				      size_t nwant, evidence_owner_fn *cb, void *arg,
+				      struct evidence_sock_stats *st);
+/* sockfs's mount id, from the fdinfo of a socket made for it; or -errno. */
+int evidence_sockfs_mnt(int procfd);
+
+/*
+ * All of the above in this process (it names the holders it may read):
+ * what `ss -tunap` shows, as JSON lines in a new file at path. stats may
+ * be NULL.
  */
 __must_check int evidence_sockets_snapshot(const char *path,
 				       struct evidence_sock_stats *stats,

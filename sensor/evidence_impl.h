@@ -16,4 +16,13 @@ struct evidence_sock_line {
 /* 0, or -EINVAL for the column titles or a line that isn't a socket. */
 int evidence_sock_parse(const char *line, struct evidence_sock_line *l);
 
+/*
+ * /proc/PID/fdinfo/N: its "ino:" and "mnt_id:" lines. 0, -ENOENT when
+ * one is missing ("ino:" came with Linux 5.14), -EINVAL when a value is
+ * not a number.
+ */
+int evidence_fdinfo_parse(const char *text, uint64_t *ino, int *mnt_id);
+/* /proc/PID/status: the effective uid (second field of "Uid:"). 0 or -EINVAL. */
+int evidence_status_uid(const char *text, uint32_t *uid);
+
 #endif

@@ -85,7 +85,7 @@ int aws_cksum_verify(enum aws_cksum a, const void *data, size_t n, const char *w
 		return util_err(err, errlen, "checksum %s '%.60s' is not a valid value",
 				names[a], want);
 	if (strcmp(want, got))
-		return util_err(err, errlen, "checksum %s mismatch: S3 says %s, body has %s",
-				names[a], want, got), -EBADMSG;
+		return util_errc(-EBADMSG, err, errlen, "checksum %s mismatch: S3 says %s, body has %s",
+				names[a], want, got);
 	return 0;
 }

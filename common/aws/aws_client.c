@@ -202,7 +202,7 @@ static int pin_host(const char *hostport, bool https, char *pin, size_t pinlen,
 		uint64_t now = util_now_mono_ns();
 
 		/* Once a minute at most: every call would say the same. */
-		if (now - last_warn > 60ull * 1000000000ull || !last_warn)
+		if (now - last_warn > 60ull * NSEC_PER_SEC || !last_warn)
 			log_warnx("%s; trying the system resolver", derr);
 		last_warn = now;
 	}
@@ -345,7 +345,7 @@ int aws_client_call(struct aws_client *c, const struct aws_call *call,
 		ret = attempt(c, call, region, resp, why, sizeof(why));
 		if (ret && !resp->status && !resp->curl_code)
 			/* Failed before sending: endpoint, credentials, signing. */
-			return util_err(err, errlen, "%s: %s", prefix, why), ret;
+			return util_errc(ret, err, errlen, "%s: %s", prefix, why);
 		if (!ret && ((resp->status >= 200 && resp->status < 300) || resp->status == 304)) {
 			aws_retry_refund(&c->retry, last);
 			return 0;
@@ -403,6 +403,6 @@ int aws_client_call(struct aws_client *c, const struct aws_call *call,
 	if (aws_err)
 		*aws_err = e;
 	if (n > 1)
-		return util_err(err, errlen, "%s: %s (after %u attempts)", prefix, why, n), ret;
-	return util_err(err, errlen, "%s: %s", prefix, why), ret;
+		return util_errc(ret, err, errlen, "%s: %s (after %u attempts)", prefix, why, n);
+	return util_errc(ret, err, errlen, "%s: %s", prefix, why);
 }

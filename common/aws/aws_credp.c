@@ -47,7 +47,7 @@ void aws_credp_invalidate(struct aws_credp *p)
 static bool fresh(const struct aws_creds *c)
 {
 	return !c->expires_ns ||
-	       util_now_real_ns() + AWS_CREDS_REFRESH_S * 1000000000ull < c->expires_ns;
+	       util_now_real_ns() + AWS_CREDS_REFRESH_S * NSEC_PER_SEC < c->expires_ns;
 }
 
 static bool usable(const struct aws_creds *c)
@@ -74,8 +74,8 @@ static int chain(struct aws_credp *p, struct aws_creds *out, char *err, size_t e
 		return ret;
 	}
 	if (aws_imds_disabled(p->imds))
-		return util_err(err, errlen, "no AWS credentials: none in the environment or "
-				"shared files, and IMDS is disabled"), -ENOENT;
+		return util_errc(-ENOENT, err, errlen, "no AWS credentials: none in the environment or "
+				"shared files, and IMDS is disabled");
 	ret = aws_imds_creds(p->imds, out, err, errlen);
 	return ret;
 }

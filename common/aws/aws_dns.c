@@ -31,7 +31,7 @@
 #define MAX_CNAMES 8
 #define CACHE_SLOTS 16
 #define CACHE_MAX_TTL 300u
-#define CACHE_STALE_NS (3600ull * 1000000000ull)
+#define CACHE_STALE_NS (3600ull * NSEC_PER_SEC)
 
 /* ---- configuration ---- */
 
@@ -343,7 +343,7 @@ static int ask(const struct aws_dns_conf *c, const struct cd_addr *srv, const ch
 			 strerror(-rc));
 		goto out;
 	}
-	deadline = util_now_mono_ns() + (uint64_t)c->timeout_ms * 1000000ull;
+	deadline = util_now_mono_ns() + (uint64_t)c->timeout_ms * NSEC_PER_MSEC;
 	for (;;) {
 		uint64_t now = util_now_mono_ns();
 		ssize_t r;
@@ -355,7 +355,7 @@ static int ask(const struct aws_dns_conf *c, const struct cd_addr *srv, const ch
 			goto out;
 		}
 		pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
-		rc = poll(&pfd, 1, (int)((deadline - now) / 1000000ull) + 1);
+		rc = poll(&pfd, 1, (int)((deadline - now) / NSEC_PER_MSEC) + 1);
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc <= 0)
@@ -420,7 +420,7 @@ static void cache_put(const char *name, const struct cd_addr *a, size_t n, uint3
 	e->n = n;
 	if (ttl > CACHE_MAX_TTL)
 		ttl = CACHE_MAX_TTL;
-	e->fresh_until = now + (uint64_t)ttl * 1000000000ull;
+	e->fresh_until = now + (uint64_t)ttl * NSEC_PER_SEC;
 	e->stale_until = e->fresh_until + CACHE_STALE_NS;
 }
 

@@ -107,7 +107,7 @@ static int imds_token(struct aws_imds *m, char *err, size_t errlen)
 		ret = util_err(err, errlen, "IMDS token: bad length %zu", resp.body.len);
 	if (!ret) {
 		util_strlcpy(m->token, resp.body.p, sizeof(m->token));
-		m->token_expires_ns = util_now_mono_ns() + IMDS_TOKEN_TTL * 1000000000ull;
+		m->token_expires_ns = util_now_mono_ns() + IMDS_TOKEN_TTL * NSEC_PER_SEC;
 	}
 	buf_free_secure(&resp.body);
 	aws_http_resp_free(&resp);
@@ -121,7 +121,7 @@ int aws_imds_get(struct aws_imds *m, const char *path, struct buf *out, char *er
 	int ret = -EINVAL;
 
 	if (aws_imds_disabled(m))
-		return util_err(err, errlen, "IMDS disabled (AWS_EC2_METADATA_DISABLED)"), -ENOENT;
+		return util_errc(-ENOENT, err, errlen, "IMDS disabled (AWS_EC2_METADATA_DISABLED)");
 	/* A 401 means our token expired or the service restarted: one more. */
 	for (int tries = 0; tries < 2; tries++) {
 		struct aws_kv h = { "X-aws-ec2-metadata-token", NULL };
@@ -167,7 +167,7 @@ static int parse_time(const char *s, uint64_t *ns)
 	t = timegm(&tm);
 	if (t < 0)
 		return -EINVAL;
-	*ns = (uint64_t)t * 1000000000ull;
+	*ns = (uint64_t)t * NSEC_PER_SEC;
 	return 0;
 }
 

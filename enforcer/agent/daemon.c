@@ -142,6 +142,9 @@ static int start(struct daemon *d, char *err, size_t errlen)
 {
 	int rc;
 
+	/* First, before anything is opened: it keeps CAP_SYS_PTRACE, we never do. */
+	if (d->o->mode == RUN_ISOLATE)
+		procsd_start(&d->procs, d->o->user);
 	if ((rc = daemon_prepare_state(d, err, errlen)) ||
 	    (rc = daemon_findings_open(d, err, errlen)) ||
 	    (rc = setup_signals(d, err, errlen)))
@@ -165,6 +168,7 @@ static void stop(struct daemon *d)
 {
 	d->running = false;
 	daemon_child_stop(d);
+	procsd_stop(&d->procs);
 	daemon_journal_close(d);
 	daemon_write_status(d);
 	for (size_t i = 0; i < d->ncaps; i++)
@@ -188,7 +192,7 @@ int daemon_run(const struct run_opts *o)
 		return 1;
 	}
 	d->o = o;
-	d->sensor.fd = d->aws.fd = d->sigfd = -1;
+	d->sensor.fd = d->aws.fd = d->procs.fd = d->sigfd = -1;
 	d->running = true;
 	if (start(d, err, sizeof(err))) {
 		log_warnx("%s", err);

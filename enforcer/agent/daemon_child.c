@@ -68,6 +68,8 @@ static void close_for_child(struct daemon *d)
 		close(d->aws.fd);
 	if (d->sensor.fd >= 0)
 		close(d->sensor.fd);
+	if (d->procs.fd >= 0)
+		close(d->procs.fd); /* only the parent may ask the procs helper */
 	journal_abandon(d->j);
 	d->j = NULL;
 	/* Children don't inherit our blocked signal mask's purpose. */
@@ -231,6 +233,8 @@ void daemon_child_reap(struct daemon *d)
 			child_reaped(d, &d->sensor, "sensor", why);
 		else if (pid == d->aws.pid)
 			child_reaped(d, &d->aws, "AWS", why);
+		else
+			procsd_reaped(&d->procs, pid);
 	}
 }
 

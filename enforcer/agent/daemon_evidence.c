@@ -155,7 +155,7 @@ void daemon_evidence_start(struct daemon *d)
 	}
 	request_ring(d);
 	snprintf(path, sizeof(path), "%s/sockets.json", inc->evid_dir);
-	if (evidence_sockets_snapshot(path, &ss, err, sizeof(err)))
+	if (procsd_snapshot(&d->procs, path, &ss, err, sizeof(err)))
 		log_warnx("evidence: sockets: %s", err);
 	write_findings(d);
 	write_counters(d);

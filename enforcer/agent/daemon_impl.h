@@ -21,6 +21,7 @@
 #include "ipc.h"
 #include "journal.h"
 #include "plan.h"
+#include "procsd.h"
 #include "sensord.h"
 
 struct list_state {
@@ -108,6 +109,7 @@ struct daemon {
 	size_t ncaps;
 	int sigfd;
 	struct child sensor, aws;
+	struct procsd procs;       /* the procs helper (isolate mode), procsd.h */
 	struct list_state lists[RUN_MAX_LISTS];
 	uint64_t next_sync_ns, next_status_ns, last_status_ns, next_watchdog_ns, next_journal_ns;
 	bool lists_synced;         /* the first S3 sync was scheduled */

@@ -89,8 +89,8 @@ int notify_sns_publish(struct aws_client *c, const char *topic_arn, const char *
 	if (!mlen)
 		return util_err(err, errlen, "SNS Publish %s: empty message", topic_arn);
 	if (mlen > NOTIFY_MESSAGE_MAX)
-		return util_err(err, errlen, "SNS Publish %s: message is %zu bytes, SNS takes "
-				"%d at most", topic_arn, mlen, NOTIFY_MESSAGE_MAX), -EFBIG;
+		return util_errc(-EFBIG, err, errlen, "SNS Publish %s: message is %zu bytes, SNS takes "
+				"%d at most", topic_arn, mlen, NOTIFY_MESSAGE_MAX);
 	if (!utf8_ok((const unsigned char *)message))
 		return util_err(err, errlen, "SNS Publish %s: message is not valid UTF-8",
 				topic_arn);

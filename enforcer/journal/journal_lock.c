@@ -17,7 +17,7 @@
 
 int journal_lock_wait(int fd, int timeout_ms)
 {
-	uint64_t deadline = util_now_mono_ns() + (uint64_t)timeout_ms * 1000000ull;
+	uint64_t deadline = util_now_mono_ns() + (uint64_t)timeout_ms * NSEC_PER_MSEC;
 	const struct timespec tick = { 0, 10 * 1000 * 1000 };
 
 	if (timeout_ms < 0)

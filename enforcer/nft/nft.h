@@ -75,8 +75,6 @@ static inline size_t nft_batch_count(const struct nft_batch *b)
 {
 	return b->nmsgs;
 }
-/* Fill iov (cap entries) with the pages; returns the count or -E2BIG. */
-int nft_batch_iov(const struct nft_batch *b, struct iovec *iov, size_t cap);
 
 /* Socket helpers. */
 __must_check int nft_open(struct mnl_socket **nl, char *err, size_t errlen);
@@ -192,25 +190,14 @@ struct nft_rb {
 
 enum nft_dir { NFT_SRC, NFT_DST };
 
-struct nftnl_expr *nft_ex(struct nft_rb *rb, const char *name);
-void nft_add(struct nft_rb *rb, struct nftnl_expr *e);
 void nft_e_meta(struct nft_rb *rb, uint32_t key);
 void nft_e_cmp(struct nft_rb *rb, uint32_t op, const void *data, uint32_t len);
 void nft_e_payload(struct nft_rb *rb, uint32_t base, uint32_t off, uint32_t len);
-void nft_e_bitwise(struct nft_rb *rb, const void *mask, const void *xor,
-		   uint32_t len);
-void nft_e_verdict(struct nft_rb *rb, int verdict, const char *chain);
 void nft_e_counter(struct nft_rb *rb, const char *name);
 void nft_e_log(struct nft_rb *rb, uint16_t group);
-void nft_e_ct_load(struct nft_rb *rb, uint32_t key);
-void nft_e_ct_store(struct nft_rb *rb, uint32_t key);
-void nft_e_lookup(struct nft_rb *rb, enum nset_id id);
 void nft_e_imm32(struct nft_rb *rb, uint32_t v);
 void nft_e_lookup_named(struct nft_rb *rb, const char *name, uint32_t set_id);
 void nft_e_dynset_add(struct nft_rb *rb, const char *name, uint32_t set_id);
-/* ip/ip6 saddr|daddr (with the nfproto dependency) */
-void nft_m_addr(struct nft_rb *rb, uint8_t af, enum nft_dir d);
-void nft_m_nfproto(struct nft_rb *rb, uint8_t af);
 void nft_m_set(struct nft_rb *rb, enum nset_id id, enum nft_dir d);
 /* An IPv4 set matched through NAT64's 64:ff9b::/96. */
 void nft_m_set_nat64(struct nft_rb *rb, enum nset_id id, enum nft_dir d);

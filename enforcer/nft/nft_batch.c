@@ -202,7 +202,7 @@ int nft_batch_finish(struct nft_batch *b)
 	return 0;
 }
 
-int nft_batch_iov(const struct nft_batch *b, struct iovec *iov, size_t cap)
+static int nft_batch_iov(const struct nft_batch *b, struct iovec *iov, size_t cap)
 {
 	if (b->npages > cap)
 		return -E2BIG;
@@ -404,8 +404,8 @@ int nft_batch_send(struct nft_batch *b, struct mnl_socket *nl, char *err,
 	struct iovec *iov;
 
 	if (b->oom)
-		return util_err(err, errlen, "nftables: out of memory building "
-				"the batch"), -ENOMEM;
+		return util_errc(-ENOMEM, err, errlen, "nftables: out of memory building "
+				"the batch");
 	iov = calloc(b->npages, sizeof(*iov));
 	if (!iov)
 		return -ENOMEM;

@@ -21,7 +21,7 @@
 
 /* ---- expressions ---- */
 
-struct nftnl_expr *nft_ex(struct nft_rb *rb, const char *name)
+static struct nftnl_expr *nft_ex(struct nft_rb *rb, const char *name)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc(name);
 
@@ -30,7 +30,7 @@ struct nftnl_expr *nft_ex(struct nft_rb *rb, const char *name)
 	return e;
 }
 
-void nft_add(struct nft_rb *rb, struct nftnl_expr *e)
+static void nft_add(struct nft_rb *rb, struct nftnl_expr *e)
 {
 	if (e)
 		nftnl_rule_add_expr(rb->r, e);
@@ -72,7 +72,7 @@ void nft_e_payload(struct nft_rb *rb, uint32_t base, uint32_t off, uint32_t len)
 	nft_add(rb, e);
 }
 
-void nft_e_bitwise(struct nft_rb *rb, const void *mask, const void *xor,
+static void nft_e_bitwise(struct nft_rb *rb, const void *mask, const void *xor,
 		      uint32_t len)
 {
 	struct nftnl_expr *e = nft_ex(rb, "bitwise");
@@ -87,7 +87,7 @@ void nft_e_bitwise(struct nft_rb *rb, const void *mask, const void *xor,
 	nft_add(rb, e);
 }
 
-void nft_e_verdict(struct nft_rb *rb, int verdict, const char *chain)
+static void nft_e_verdict(struct nft_rb *rb, int verdict, const char *chain)
 {
 	struct nftnl_expr *e = nft_ex(rb, "immediate");
 
@@ -128,7 +128,7 @@ void nft_e_log(struct nft_rb *rb, uint16_t group)
 	nft_add(rb, e);
 }
 
-void nft_e_ct_load(struct nft_rb *rb, uint32_t key)
+static void nft_e_ct_load(struct nft_rb *rb, uint32_t key)
 {
 	struct nftnl_expr *e = nft_ex(rb, "ct");
 
@@ -139,7 +139,7 @@ void nft_e_ct_load(struct nft_rb *rb, uint32_t key)
 	nft_add(rb, e);
 }
 
-void nft_e_ct_store(struct nft_rb *rb, uint32_t key)
+static void nft_e_ct_store(struct nft_rb *rb, uint32_t key)
 {
 	struct nftnl_expr *e = nft_ex(rb, "ct");
 
@@ -150,7 +150,7 @@ void nft_e_ct_store(struct nft_rb *rb, uint32_t key)
 	nft_add(rb, e);
 }
 
-void nft_e_lookup(struct nft_rb *rb, enum nset_id id)
+static void nft_e_lookup(struct nft_rb *rb, enum nset_id id)
 {
 	struct nftnl_expr *e = nft_ex(rb, "lookup");
 
@@ -203,7 +203,7 @@ void nft_e_dynset_add(struct nft_rb *rb, const char *name, uint32_t set_id)
 
 /* ---- matches ---- */
 
-void nft_m_nfproto(struct nft_rb *rb, uint8_t af)
+static void nft_m_nfproto(struct nft_rb *rb, uint8_t af)
 {
 	uint8_t proto = af == AF_INET ? NFPROTO_IPV4 : NFPROTO_IPV6;
 
@@ -211,7 +211,7 @@ void nft_m_nfproto(struct nft_rb *rb, uint8_t af)
 	nft_e_cmp(rb, NFT_CMP_EQ, &proto, 1);
 }
 
-void nft_m_addr(struct nft_rb *rb, uint8_t af, enum nft_dir d)
+static void nft_m_addr(struct nft_rb *rb, uint8_t af, enum nft_dir d)
 {
 	nft_m_nfproto(rb, af);
 	if (af == AF_INET)

@@ -170,7 +170,7 @@ static int save(const char *dir, const struct enforce_state *st, bool sync,
 	int dfd = -1, rc, rc2;
 
 	if (!text)
-		return util_err(err, errlen, "out of memory"), -ENOMEM;
+		return util_errc(-ENOMEM, err, errlen, "out of memory");
 	rc = render(st, text, &len);
 	if (rc) {
 		util_err(err, errlen, "lockdown state: too long");
@@ -278,7 +278,7 @@ int state_lock(const char *dir, unsigned timeout_ms, int *fd, char *err,
 			util_err(err, errlen, "%s/" LOCK_FILE ": %s", dir, strerror(errno));
 			break;
 		}
-		if (util_now_mono_ns() - t0 >= (uint64_t)timeout_ms * 1000000ull) {
+		if (util_now_mono_ns() - t0 >= (uint64_t)timeout_ms * NSEC_PER_MSEC) {
 			rc = -ETIMEDOUT;
 			util_err(err, errlen, "%s/" LOCK_FILE ": another cordon process "
 				 "has held it for %u ms (a list load? try again)", dir,

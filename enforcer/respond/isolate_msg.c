@@ -93,7 +93,7 @@ int isolate_message(const struct isolate_plan *p, const char *finding_json,
 	int ret;
 
 	if (!a)
-		return util_err(err, errlen, "out of memory"), -ENOMEM;
+		return util_errc(-ENOMEM, err, errlen, "out of memory");
 	isolate_actions(p, m, a);
 	ret = notify_incident_text(finding_json, a, subject, text, err, errlen);
 	free(a);

@@ -23,7 +23,7 @@ static int new_client(const struct release_opts *ro, struct aws_client **c, char
 		      size_t errlen)
 {
 	if (aws_client_new(&(struct aws_client_opts){ .region = ro->region }, c))
-		return util_err(err, errlen, "out of memory"), -ENOMEM;
+		return util_errc(-ENOMEM, err, errlen, "out of memory");
 	return 0;
 }
 
@@ -127,7 +127,7 @@ static int release_incident(const struct release_opts *ro, struct journal *j,
 	int ret;
 
 	if (!known)
-		return util_err(err, errlen, "out of memory"), -ENOMEM;
+		return util_errc(-ENOMEM, err, errlen, "out of memory");
 	util_strlcpy(rep->incident, inc->id, sizeof(rep->incident));
 	if (journal_incident_status(j, inc->id, "releasing"))
 		log_warnx("journal: %s", journal_error(j));

@@ -268,7 +268,7 @@ int release_cloud_run(const struct release_cloud *rc, struct release_report *rep
 	int ret;
 
 	if (!p)
-		return util_err(err, errlen, "out of memory"), -ENOMEM;
+		return util_errc(-ENOMEM, err, errlen, "out of memory");
 	ret = read_plan(rc, p, err, errlen);
 	if (ret)
 		goto out;

@@ -126,7 +126,8 @@ static enum respond_rc dispatch(struct respond *r, char *err, size_t errlen)
 	case RESPOND_OBJECT:
 		return respond_list_changed(r, err, errlen);
 	}
-	return util_err(err, errlen, "unknown event kind"), RESPOND_BAD_EVENT;
+	util_err(err, errlen, "unknown event kind");
+	return RESPOND_BAD_EVENT;
 }
 
 static struct aws_client *client(const struct cordon_config *cfg, const char *region)
@@ -157,8 +158,10 @@ enum respond_rc respond_handle(const struct respond_opts *o, const char *event, 
 	*report = NULL;
 	err[0] = '\0';
 	r.rep = cJSON_CreateObject();
-	if (!r.rep)
-		return util_err(err, errlen, "out of memory"), RESPOND_FAILED;
+	if (!r.rep) {
+		util_err(err, errlen, "out of memory");
+		return RESPOND_FAILED;
+	}
 	if (respond_event_parse(event, len, &ev, err, errlen)) {
 		/* Judged before anything is done: nothing was changed. */
 		respond_rep_str(r.rep, "event", "invalid");

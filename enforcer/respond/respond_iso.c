@@ -147,9 +147,9 @@ int respond_isolate(struct respond *r, const struct cloud_instance *in,
 		log_warnx("respond: %s", p->notes[i]);
 	}
 	if (out->failed || out->not_tried)
-		return util_err(err, errlen, "%s: %zu step(s) failed, %zu not tried; the next event "
+		return util_errc(-EIO, err, errlen, "%s: %zu step(s) failed, %zu not tried; the next event "
 				"(or a retry) finishes them", p->instance, out->failed,
-				out->not_tried), -EIO;
+				out->not_tried);
 	return 0;
 }
 

@@ -47,8 +47,8 @@ check "daemon: ExecStart=/usr/sbin/cordon run" key "$svc" "ExecStart=/usr/sbin/c
 check "daemon: own user" key "$svc" "User=cordon"
 check "daemon: Type=notify with a watchdog" bash -c "grep -qx 'Type=notify' $svc && grep -q '^WatchdogSec=[1-9]' $svc"
 check "daemon: restarts on failure" key "$svc" "Restart=on-failure"
-check "daemon: only CAP_NET_ADMIN and CAP_NET_RAW, ambient" bash -c \
-	"grep -qx 'AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW' $svc && grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW' $svc"
+check "daemon: only CAP_NET_ADMIN, CAP_NET_RAW and CAP_SYS_PTRACE (procs helper), ambient" bash -c \
+	"grep -qx 'AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW CAP_SYS_PTRACE' $svc && grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_SYS_PTRACE' $svc"
 for k in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=yes StateDirectory=cordon \
 	"RestrictAddressFamilies=AF_NETLINK AF_PACKET AF_INET AF_INET6 AF_UNIX" SystemCallFilter=@system-service; do
 	check "daemon: $k" key "$svc" "$k"

@@ -20,7 +20,7 @@
 #include <openssl/evp.h>
 #include <pcap/pcap.h>
 
-#include "evidence.h"
+#include "evidence_impl.h"
 #include "privsep.h"
 
 struct fx {
@@ -358,6 +358,10 @@ static void test_sockets_live(void **state)
 					    "test_evidence");
 			assert_non_null(strstr(cJSON_GetStringValue(
 				cJSON_GetObjectItem(p, "cmdline")), "test_evidence"));
+			assert_non_null(strstr(cJSON_GetStringValue(
+				cJSON_GetObjectItem(p, "exe")), "/test_evidence"));
+			assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItem(p, "uid")),
+					 geteuid());
 		}
 	assert_true(mine);
 	cJSON_Delete(o);
@@ -376,62 +380,264 @@ static void put(const char *path, const char *text)
 	fclose(fp);
 }
 
-static void test_sockets_fake_proc(void **state)
+static void put_bin(const char *path, const char *data, size_t len)
 {
-	struct fx *f = *state;
-	struct evidence_sock_stats st;
-	char err[ERRLEN];
-	const cJSON *procs;
-	cJSON *o;
+	FILE *fp = fopen(path, "w");
 
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	fclose(fp);
+}
+
+static const char TCP_TABLE[] =
+	"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+	"   0: 0A6433C6:0016 077100CB:D431 01 00000000:00000000 02:000A7F1B 00000000     0        0 777 4 0000000000000000 20 4 1 10 -1\n"
+	"   1: junk line\n";
+static const char UDP6_TABLE[] =
+	"  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
+	"  5: 00000000000000000000000001000000:0035 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000   101        0 888 2 0000000000000000 0\n";
+
+/* A procfs tree: self/net/ tables, process 4242 with comm, cmdline, status. */
+static void fake_proc(struct fx *f)
+{
 	assert_int_equal(mkdir(pathf(f, "proc"), 0700), 0);
-	assert_int_equal(mkdir(pathf(f, "proc/net"), 0700), 0);
+	assert_int_equal(mkdir(pathf(f, "proc/self"), 0700), 0);
+	assert_int_equal(mkdir(pathf(f, "proc/self/net"), 0700), 0);
 	assert_int_equal(mkdir(pathf(f, "proc/4242"), 0700), 0);
-	assert_int_equal(mkdir(pathf(f, "proc/4242/fd"), 0700), 0);
-	assert_int_equal(symlink("socket:[777]", pathf(f, "proc/4242/fd/5")), 0);
-	assert_int_equal(symlink("/etc/passwd", pathf(f, "proc/4242/fd/6")), 0);
-	assert_int_equal(symlink("pipe:[12]", pathf(f, "proc/4242/fd/7")), 0);
 	put(pathf(f, "proc/4242/comm"), "fakeproc\n");
-	{
-		FILE *fp = fopen(pathf(f, "proc/4242/cmdline"), "w");
-
-		assert_non_null(fp);
-		fwrite("fakeproc\0--flag\0", 1, 16, fp);
-		fclose(fp);
-	}
+	put_bin(pathf(f, "proc/4242/cmdline"), "fakeproc\0--flag\0", 16);
+	put(pathf(f, "proc/4242/status"), "Name:\tfakeproc\nUmask:\t0022\nState:\tS (sleeping)\n"
+	    "Tgid:\t4242\nPid:\t4242\nPPid:\t1\nTracerPid:\t0\nUid:\t1000\t4321\t1000\t1000\n"
+	    "Gid:\t1000\t1000\t1000\t1000\n");
+	assert_int_equal(symlink("/usr/bin/fakeproc", pathf(f, "proc/4242/exe")), 0);
 	/* a PID entry that leads out of proc is not followed */
 	assert_int_equal(symlink("/etc", pathf(f, "proc/99")), 0);
-	put(pathf(f, "proc/net/tcp"),
-	    "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
-	    "   0: 0A6433C6:0016 077100CB:D431 01 00000000:00000000 02:000A7F1B 00000000     0        0 777 4 0000000000000000 20 4 1 10 -1\n"
-	    "   1: junk line\n");
-	put(pathf(f, "proc/net/udp6"),
-	    "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
-	    "  5: 00000000000000000000000001000000:0035 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000   101        0 888 2 0000000000000000 0\n");
-	assert_int_equal(evidence_sockets_snapshot_at(pathf(f, "proc"), pathf(f, "s.jsonl"),
-						  &st, err, sizeof(err)), 0);
-	assert_int_equal(st.procs, 1);
-	assert_int_equal(st.fds, 3);
-	assert_int_equal(st.sockets, 3);
-	o = find_sock(pathf(f, "s.jsonl"), "tcp", "198.51.100.10", 22);
+	put(pathf(f, "proc/self/net/tcp"), TCP_TABLE);
+	put(pathf(f, "proc/self/net/udp6"), UDP6_TABLE);
+}
+
+static void check_fake_owner(const struct fx *f, const char *file)
+{
+	const cJSON *procs, *p;
+	cJSON *o;
+
+	o = find_sock(pathf(f, file), "tcp", "198.51.100.10", 22);
 	assert_non_null(o);
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(o, "remote")), "203.0.113.7");
 	assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItem(o, "rport")), 0xd431);
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(o, "state")), "ESTABLISHED");
 	procs = cJSON_GetObjectItem(o, "procs");
 	assert_int_equal(cJSON_GetArraySize(procs), 1);
-	assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(procs, 0), "pid")), 4242);
-	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(procs, 0), "cmdline")),
+	p = cJSON_GetArrayItem(procs, 0);
+	assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItem(p, "pid")), 4242);
+	assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItem(p, "uid")), 4321); /* effective */
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(p, "comm")), "fakeproc");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(p, "exe")), "/usr/bin/fakeproc");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(p, "cmdline")),
 			    "fakeproc --flag");
 	cJSON_Delete(o);
-	o = find_sock(pathf(f, "s.jsonl"), "udp6", "::1", 53);
+	o = find_sock(pathf(f, file), "udp6", "::1", 53);
 	assert_non_null(o);
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(o, "state")), "UNCONN");
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(o, "procs")), 0);
 	cJSON_Delete(o);
+}
+
+/* The summary line of a snapshot file. */
+static cJSON *summary(const struct fx *f, const char *file)
+{
+	char line[8192];
+	FILE *fp = fopen(pathf(f, file), "r");
+	cJSON *last = NULL;
+
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp)) {
+		cJSON_Delete(last);
+		last = cJSON_Parse(line);
+		assert_non_null(last);
+	}
+	fclose(fp);
+	assert_non_null(cJSON_GetObjectItem(last, "summary"));
+	return last;
+}
+
+static void test_sockets_fake_proc(void **state)
+{
+	struct fx *f = *state;
+	struct evidence_sock_stats st;
+	char err[ERRLEN];
+	cJSON *sum;
+
+	fake_proc(f);
+	/* links in fd/, as a process that may read them sees them */
+	assert_int_equal(mkdir(pathf(f, "proc/4242/fd"), 0700), 0);
+	assert_int_equal(symlink("socket:[777]", pathf(f, "proc/4242/fd/5")), 0);
+	assert_int_equal(symlink("/etc/passwd", pathf(f, "proc/4242/fd/6")), 0);
+	assert_int_equal(symlink("pipe:[12]", pathf(f, "proc/4242/fd/7")), 0);
+	assert_int_equal(evidence_sockets_snapshot_at(pathf(f, "proc"), pathf(f, "s.jsonl"),
+						  &st, err, sizeof(err)), 0);
+	assert_int_equal(st.procs, 1);
+	assert_int_equal(st.fds, 3);
+	assert_int_equal(st.sockets, 3);
+	check_fake_owner(f, "s.jsonl");
+	sum = summary(f, "s.jsonl");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(
+		cJSON_GetObjectItem(sum, "summary"), "ownersBy")), "agent");
+	cJSON_Delete(sum);
 	/* no procfs root at all: a clear error */
 	assert_int_equal(evidence_sockets_snapshot_at("/nonexistent", pathf(f, "x"), NULL,
 						  err, sizeof(err)), -ENOENT);
+}
+
+struct owners_got {
+	struct evidence_proc p[4];
+	uint64_t ino[4][8];
+	size_t n[4], calls;
+};
+
+static int got_cb(void *arg, const struct evidence_proc *p, const uint64_t *inodes, size_t n)
+{
+	struct owners_got *g = arg;
+
+	assert_true(g->calls < 4 && n <= 8);
+	g->p[g->calls] = *p;
+	memcpy(g->ino[g->calls], inodes, n * sizeof(*inodes));
+	g->n[g->calls++] = n;
+	return 0;
+}
+
+static int add_owner_cb(void *arg, const struct evidence_proc *p, const uint64_t *inodes,
+			size_t n)
+{
+	return evidence_socks_add_owner(arg, p, inodes, n);
+}
+
+/*
+ * What the procs helper sees of another user's process: no fd/ it may
+ * list, but fdinfo/ (ptrace access). Only descriptors on sockfs's mount
+ * (here 10) whose inode was asked for count: a file on another mount with
+ * the same inode number does not.
+ */
+static void test_owners_fdinfo(void **state)
+{
+	struct fx *f = *state;
+	static const uint64_t want[] = { 777, 888, 9999 };
+	struct evidence_sock_stats st = { 0 };
+	struct evidence_socks *s;
+	struct owners_got g = { 0 };
+	char err[ERRLEN];
+	const uint64_t *inodes;
+	size_t n;
+	int procfd;
+
+	fake_proc(f);
+	assert_int_equal(mkdir(pathf(f, "proc/4242/fdinfo"), 0700), 0);
+	put(pathf(f, "proc/4242/fdinfo/3"), "pos:\t0\nflags:\t02\nmnt_id:\t10\nino:\t777\n");
+	put(pathf(f, "proc/4242/fdinfo/4"), "pos:\t0\nflags:\t02\nmnt_id:\t27\nino:\t888\n");
+	put(pathf(f, "proc/4242/fdinfo/9"), "pos:\t0\nflags:\t02\nmnt_id:\t10\nino:\t123\n");
+	put(pathf(f, "proc/4242/fdinfo/12"), "pos:\t0\nflags:\t02\nmnt_id:\t10\n"); /* < 5.14 */
+	procfd = evidence_proc_open(pathf(f, "proc"), err, sizeof(err));
+	assert_true(procfd >= 0);
+	/* no sockfs mount known here: fdinfo can't be trusted, nothing named */
+	assert_int_equal(evidence_sockfs_mnt(procfd), -ENOENT);
+	assert_int_equal(evidence_owners_scan(procfd, -1, want, 3, got_cb, &g, &st), 0);
+	assert_int_equal(g.calls, 0);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(evidence_owners_scan(procfd, 10, want, 3, got_cb, &g, &st), 0);
+	assert_int_equal(st.procs, 1);
+	assert_int_equal(st.fds, 4);
+	assert_int_equal(g.calls, 1);
+	assert_int_equal(g.n[0], 1);
+	assert_int_equal(g.ino[0][0], 777);
+	assert_int_equal(g.p[0].pid, 4242);
+	assert_int_equal(g.p[0].uid, 4321);
+	assert_string_equal(g.p[0].exe, "/usr/bin/fakeproc");
+	/* through the table: the same file as with links */
+	assert_int_equal(evidence_socks_read(procfd, &s, err, sizeof(err)), 0);
+	inodes = evidence_socks_inodes(s, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(inodes[0], 777);
+	assert_int_equal(inodes[1], 888);
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(evidence_owners_scan(procfd, 10, inodes, n, add_owner_cb, s, &st), 0);
+	evidence_socks_owners_by(s, "helper", &st, NULL);
+	assert_int_equal(evidence_socks_write(s, pathf(f, "h.jsonl"), NULL, err, sizeof(err)), 0);
+	evidence_socks_free(s);
+	close(procfd);
+	check_fake_owner(f, "h.jsonl");
+}
+
+/* Owners added from outside (the helper's answers): checked against the table. */
+static void test_socks_add_owner(void **state)
+{
+	struct fx *f = *state;
+	struct evidence_proc p = { .pid = 7, .uid = 0, .comm = "a", .exe = "/a", .cmdline = "a" };
+	static const uint64_t batch1[] = { 777, 5, 777 }, batch2[] = { 888 };
+	struct evidence_socks *s;
+	char err[ERRLEN];
+	const cJSON *procs;
+	cJSON *o;
+	int procfd;
+
+	fake_proc(f);
+	procfd = evidence_proc_open(pathf(f, "proc"), err, sizeof(err));
+	assert_true(procfd >= 0);
+	assert_int_equal(evidence_socks_read(procfd, &s, err, sizeof(err)), 0);
+	close(procfd);
+	/* two batches of one process: one entry; 5 is not in the table */
+	assert_int_equal(evidence_socks_add_owner(s, &p, batch1, 3), 0);
+	assert_int_equal(evidence_socks_add_owner(s, &p, batch2, 1), 0);
+	p.pid = 8;
+	p.uid = UINT32_MAX; /* unknown */
+	assert_int_equal(evidence_socks_add_owner(s, &p, batch2, 1), 0);
+	evidence_socks_owners_by(s, "helper", NULL, NULL);
+	assert_int_equal(evidence_socks_write(s, pathf(f, "o.jsonl"), NULL, err, sizeof(err)), 0);
+	evidence_socks_free(s);
+	o = find_sock(pathf(f, "o.jsonl"), "tcp", "198.51.100.10", 22);
+	procs = cJSON_GetObjectItem(o, "procs");
+	assert_int_equal(cJSON_GetArraySize(procs), 1); /* held twice, listed once */
+	assert_int_equal(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(procs, 0), "pid")), 7);
+	cJSON_Delete(o);
+	o = find_sock(pathf(f, "o.jsonl"), "udp6", "::1", 53);
+	procs = cJSON_GetObjectItem(o, "procs");
+	assert_int_equal(cJSON_GetArraySize(procs), 2);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(procs, 1), "uid")));
+	cJSON_Delete(o);
+}
+
+static void test_procfs_parsers(void **state)
+{
+	uint64_t ino;
+	uint32_t uid;
+	int mnt;
+
+	(void)state;
+	assert_int_equal(evidence_fdinfo_parse("pos:\t0\nflags:\t02000002\nmnt_id:\t10\nino:\t590997\n",
+					       &ino, &mnt), 0);
+	assert_int_equal(ino, 590997);
+	assert_int_equal(mnt, 10);
+	/* epoll's own lines carry "ino:" inside: only a line's start counts */
+	assert_int_equal(evidence_fdinfo_parse("pos:\t0\nmnt_id:\t16\nino:\t1\n"
+					       "tfd:        5 events:       19 data: 5  pos:0 ino:999 sdev:8\n",
+					       &ino, &mnt), 0);
+	assert_int_equal(ino, 1);
+	assert_int_equal(evidence_fdinfo_parse("pos:\t0\nflags:\t02\nmnt_id:\t10\n", &ino, &mnt),
+			 -ENOENT);
+	assert_int_equal(evidence_fdinfo_parse("tfd: 3 ino:5 mnt_id:4\n", &ino, &mnt), -ENOENT);
+	assert_int_equal(evidence_fdinfo_parse("mnt_id:\tx\nino:\t5\n", &ino, &mnt), -EINVAL);
+	assert_int_equal(evidence_fdinfo_parse("mnt_id:\t4294967296\nino:\t5\n", &ino, &mnt), -EINVAL);
+	assert_int_equal(evidence_fdinfo_parse("mnt_id:\t1\nino:\t18446744073709551616\n", &ino, &mnt),
+			 -EINVAL);
+	assert_int_equal(evidence_fdinfo_parse("mnt_id:\t1\nino:\t18446744073709551615\n", &ino, &mnt), 0);
+	assert_true(ino == UINT64_MAX);
+	assert_int_equal(evidence_fdinfo_parse("", &ino, &mnt), -ENOENT);
+	assert_int_equal(evidence_status_uid("Name:\tx\nUid:\t1000\t0\t1000\t1000\n", &uid), 0);
+	assert_int_equal(uid, 0);
+	assert_int_equal(evidence_status_uid("Name:\tUid:\t1\t2\nUid:\t7\t8\t9\t9\n", &uid), 0);
+	assert_int_equal(uid, 8);
+	assert_int_equal(evidence_status_uid("Uid:\t1000\n", &uid), -EINVAL);
+	assert_int_equal(evidence_status_uid("Uid:\t1\t4294967296\n", &uid), -EINVAL);
+	assert_int_equal(evidence_status_uid("Gid:\t1\t2\n", &uid), -EINVAL);
 }
 
 static void test_dir_and_manifest(void **state)
@@ -542,6 +748,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ring_dump_fd_seccomp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sockets_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sockets_fake_proc, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_owners_fdinfo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_socks_add_owner, setup, teardown),
+		cmocka_unit_test(test_procfs_parsers),
 		cmocka_unit_test_setup_teardown(test_dir_and_manifest, setup, teardown),
 		cmocka_unit_test(test_ring_cost),
 	};

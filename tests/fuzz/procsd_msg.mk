@@ -1,0 +1,2 @@
+FUZZERS += procsd_msg
+fuzz_procsd_msg_SRCS := enforcer/agent/procsd_msg.c
