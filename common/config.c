@@ -18,6 +18,8 @@
 
 _Static_assert(sizeof(enum config_mode) == sizeof(unsigned),
 	       "enum options are stored as unsigned");
+_Static_assert(sizeof(enum config_dead_action) == sizeof(unsigned),
+	       "enum options are stored as unsigned");
 
 /* Units for sizes and durations, largest first. */
 struct unit {

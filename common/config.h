@@ -29,6 +29,12 @@
  */
 #define CONFIG_DEFAULT_AWS_USER "cordon-aws"
 
+/* [respond] dead_agent_action: what the responder does about a silent agent. */
+enum config_dead_action {
+	CONFIG_DEAD_NOTIFY,  /* one message naming the silent instances */
+	CONFIG_DEAD_ISOLATE, /* the message, and each one isolated */
+};
+
 enum config_mode {
 	CONFIG_MODE_MONITOR, /* findings only */
 	CONFIG_MODE_BLOCK,   /* findings, and drop traffic to/from listed addresses */
@@ -60,6 +66,7 @@ struct cordon_config {
 		unsigned max_findings;
 		uint64_t evidence_window_ms;  /* 0: keep no evidence */
 		uint64_t evidence_buffer;     /* bytes */
+		uint64_t heartbeat_interval_ms; /* CloudWatch AgentHeartbeat; 0: none */
 	} agent;
 	struct {
 		struct config_strv threat;    /* "[FORMAT:]LOCATION" */
@@ -99,6 +106,11 @@ struct cordon_config {
 		char *eventbridge_bus;
 		bool securityhub;
 	} events;
+	struct {
+		uint64_t dead_agent_after_ms; /* 0: 3 x [agent] heartbeat_interval */
+		enum config_dead_action dead_agent_action;
+		uint64_t incident_grace_ms;   /* the agent's time to finish its plan */
+	} respond;
 	struct {
 		unsigned max_attempts;
 		uint64_t connect_timeout_ms;
@@ -140,6 +152,20 @@ __must_check int config_load(struct cordon_config *c, const char *path,
 __must_check int config_load_mem(struct cordon_config *c, const char *name,
 				 const char *buf, size_t len, char *err,
 				 size_t errlen);
+/*
+ * Overlay the environment on c (loaded first: defaults, then any file):
+ * every option as CORDON_<SECTION>_<KEY> in upper case, e.g.
+ * CORDON_CLOUD_FORENSIC_SECURITY_GROUP; a list takes comma-separated
+ * values (empty: none). An unknown key under a known section is an
+ * error, as in a file; other variables are not looked at. env is an
+ * environ-style array (NULL: the process's environ). Errors are the
+ * file's, named after the variable:
+ *   CORDON_AGENT_MODE: [agent] mode: 'isolte' is not one of monitor, block, isolate
+ * 0, -EINVAL or -ENOMEM; after a failure c is only fit for config_free().
+ */
+__must_check int config_apply_env(struct cordon_config *c, char *const *env, char *err,
+				  size_t errlen);
+
 /* Only the defaults. Returns 0 or -ENOMEM. */
 __must_check int config_defaults(struct cordon_config *c);
 /*

@@ -225,10 +225,11 @@ static bool check_bus(const char *v, char *why, size_t whylen)
 }
 
 static const char *const mode_names[] = { "monitor", "block", "isolate", NULL };
+static const char *const dead_names[] = { "notify", "isolate", NULL };
 
 const char *const config_sections[] = {
 	"agent", "lists", "lockdown", "cloud", "guardduty", "incident",
-	"events", "aws", NULL,
+	"events", "respond", "aws", NULL,
 };
 
 #define STR(s, k, f, d, fl, chk, a, h)                                         \
@@ -324,6 +325,11 @@ const struct config_opt config_opts[] = {
 	NUM(CT_SIZE, "agent", "evidence_buffer", agent.evidence_buffer, "16M",
 	    1 * MIB, 1 * GIB,
 	    "Memory cap on the evidence ring; the oldest packets go first."),
+	NUM(CT_DURATION, "agent", "heartbeat_interval", agent.heartbeat_interval_ms,
+	    "60", 0, 3600 * SEC,
+	    "How often the agent publishes its heartbeat (CloudWatch metric "
+	    "cordon/AgentHeartbeat, dimension InstanceId), so that the "
+	    "off-host responder can tell a dead agent. 0: none."),
 
 	LIST("lists", "threat", lists.threat, "", CONFIG_MAX_LISTS, check_threat,
 	     "[FORMAT:]LOCATION",
@@ -425,6 +431,23 @@ const struct config_opt config_opts[] = {
 	BOOL("events", "securityhub", events.securityhub, "false",
 	     "Import findings into Security Hub (ASFF)."),
 
+	NUM(CT_DURATION, "respond", "dead_agent_after", respond.dead_agent_after_ms,
+	    "0", 0, 7 * DAY,
+	    "The off-host responder (cordon respond) calls an agent dead when "
+	    "its instance runs, is tagged cordon:status=installed and has "
+	    "published no heartbeat for this long. 0: three times [agent] "
+	    "heartbeat_interval."),
+	{ .section = "respond", .key = "dead_agent_action", .type = CT_ENUM,
+	  .off = OFF(respond.dead_agent_action), .def = "notify",
+	  .names = dead_names,
+	  .help = "What the responder does about dead agents. notify: one "
+		  "message naming them. isolate: also isolate each instance "
+		  "(needs [cloud] forensic_security_group)." },
+	NUM(CT_DURATION, "respond", "incident_grace", respond.incident_grace_ms,
+	    "20", 0, 300 * SEC,
+	    "On the agent's own incident event, how long the responder lets "
+	    "the agent finish its plan before it does what is left."),
+
 	NUM(CT_UINT, "aws", "max_attempts", aws.max_attempts, "3", 1, 10,
 	    "Attempts per AWS call, the first included (standard retry mode)."),
 	NUM(CT_DURATION, "aws", "connect_timeout", aws.connect_timeout_ms, "3",
@@ -468,6 +491,18 @@ int config_cross_check(const struct cordon_config *c, int *other, char *why,
 		util_err(why, whylen, "is below [guardduty] min_severity, so it would never apply");
 		*other = config_find("guardduty", "min_severity");
 		return config_find("incident", "guardduty_min_severity");
+	}
+	if (c->respond.dead_agent_after_ms &&
+	    c->respond.dead_agent_after_ms < 2 * c->agent.heartbeat_interval_ms) {
+		/* A live agent would look dead between two heartbeats. */
+		util_err(why, whylen, "is shorter than twice [agent] heartbeat_interval");
+		*other = config_find("agent", "heartbeat_interval");
+		return config_find("respond", "dead_agent_after");
+	}
+	if (c->respond.dead_agent_action == CONFIG_DEAD_ISOLATE && !fsg) {
+		util_err(why, whylen, "isolate needs [cloud] forensic_security_group");
+		*other = config_find("cloud", "forensic_security_group");
+		return config_find("respond", "dead_agent_action");
 	}
 	if (conv && (!fsg || !strcmp(conv, fsg))) {
 		util_err(why, whylen, !fsg ?

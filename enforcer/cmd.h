@@ -16,5 +16,6 @@ int cmd_status(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_journal(int argc, char **argv);
+int cmd_respond(int argc, char **argv);
 
 #endif

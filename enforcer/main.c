@@ -30,6 +30,7 @@ static const struct {
 	{ "unload", cmd_unload, "Remove cordon's nftables table" },
 	{ "status", cmd_status, "Show what cordon enforces now" },
 	{ "journal", cmd_journal, "Print the incident journal and what is pending" },
+	{ "respond", cmd_respond, "Off-host responder: one EventBridge event, or the Lambda loop" },
 	{ "help", cmd_help, "Show this help" },
 };
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ struct aws_client {
 	long long skew_s;      /* server time minus ours */
 	long connect_timeout_ms, timeout_ms;
 	unsigned last_attempts;
+	uint64_t deadline_ms;  /* wall clock, Unix ms; 0: none */
 	CURL *curl; /* kept for its connection cache */
 };
 
@@ -63,6 +65,21 @@ void aws_client_free(struct aws_client *c)
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
 	free(c);
+}
+
+void aws_client_set_deadline(struct aws_client *c, uint64_t deadline_ms)
+{
+	c->deadline_ms = deadline_ms;
+}
+
+/* Milliseconds left before the deadline; LONG_MAX when there is none. */
+static long time_left_ms(const struct aws_client *c)
+{
+	uint64_t now = util_now_real_ns() / 1000000ull;
+
+	if (!c->deadline_ms)
+		return LONG_MAX;
+	return c->deadline_ms > now ? (long)(c->deadline_ms - now) : 0;
 }
 
 unsigned aws_client_last_attempts(const struct aws_client *c)
@@ -265,11 +282,13 @@ static int attempt(struct aws_client *c, const struct aws_call *call, const char
 	if (ret)
 		goto out;
 	{
+		long left = time_left_ms(c);
 		struct aws_http_req req = {
 			.method = call->method, .url = url.p, .hdrs = h, .n_hdrs = nh,
 			.body = call->body, .body_len = call->body_len,
 			.max_body = call->max_body ? call->max_body : CLIENT_DEFAULT_MAX_BODY,
-			.connect_timeout_ms = c->connect_timeout_ms, .timeout_ms = c->timeout_ms,
+			.connect_timeout_ms = c->connect_timeout_ms < left ? c->connect_timeout_ms : left,
+			.timeout_ms = c->timeout_ms < left ? c->timeout_ms : left,
 			.resolve = pin[0] ? pin : NULL,
 		};
 
@@ -319,6 +338,10 @@ int aws_client_call(struct aws_client *c, const struct aws_call *call,
 		aws_http_resp_free(resp);
 		aws_http_resp_init(resp);
 		why[0] = '\0';
+		/* Under a second left: no attempt could finish (retries check below). */
+		if (n == 1 && time_left_ms(c) < 1000)
+			return util_err(err, errlen, "%s: no time left before the deadline", prefix),
+			       -ETIMEDOUT;
 		ret = attempt(c, call, region, resp, why, sizeof(why));
 		if (ret && !resp->status && !resp->curl_code)
 			/* Failed before sending: endpoint, credentials, signing. */
@@ -362,7 +385,20 @@ int aws_client_call(struct aws_client *c, const struct aws_call *call,
 		if (!aws_retry_take(&c->retry, kind))
 			break; /* the quota is spent: an outage, not a blip */
 		last = kind;
-		sleep_ms(aws_retry_delay_ms(&c->retry, n));
+		{
+			unsigned d = aws_retry_delay_ms(&c->retry, n);
+
+			/* A wait that ends past the deadline leaves no attempt after it. */
+			if ((long)d + 1000 > time_left_ms(c)) {
+				char tmp[ERRLEN];
+
+				util_strlcpy(tmp, why, sizeof(tmp));
+				snprintf(why, sizeof(why), "%.200s; no time left before the "
+					 "deadline to retry", tmp);
+				break;
+			}
+			sleep_ms(d);
+		}
 	}
 	if (aws_err)
 		*aws_err = e;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "aws_endpoint.h"
 #include "aws_err.h"
@@ -64,6 +65,14 @@ struct aws_call {
 __must_check int aws_client_call(struct aws_client *c, const struct aws_call *call,
 				 struct aws_http_resp *resp, struct aws_error *aws_err,
 				 char *err, size_t errlen);
+
+/*
+ * A wall-clock time (Unix ms; 0: none) no call may run past: no attempt
+ * starts, and no retry waits, when it would end after it; an attempt's
+ * timeout is cut to what is left. For a Lambda handler, whose
+ * invocation ends at a known time (the caller leaves its own margin).
+ */
+void aws_client_set_deadline(struct aws_client *c, uint64_t deadline_ms);
 
 /* Attempts the last aws_client_call made (for tests and logs). */
 unsigned aws_client_last_attempts(const struct aws_client *c);

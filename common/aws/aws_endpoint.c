@@ -19,6 +19,8 @@ static const struct {
 	[AWS_SVC_GUARDDUTY] = { "GUARDDUTY", "guardduty", "guardduty" },
 	[AWS_SVC_EVENTBRIDGE] = { "EVENTBRIDGE", "events", "events" },
 	[AWS_SVC_SECURITYHUB] = { "SECURITYHUB", "securityhub", "securityhub" },
+	/* Service id "CloudWatch": AWS_ENDPOINT_URL_CLOUDWATCH, signed "monitoring". */
+	[AWS_SVC_CLOUDWATCH] = { "CLOUDWATCH", "monitoring", "monitoring" },
 };
 
 const char *aws_service_id(enum aws_service svc)

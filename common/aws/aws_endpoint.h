@@ -16,10 +16,11 @@ enum aws_service {
 	AWS_SVC_GUARDDUTY,
 	AWS_SVC_EVENTBRIDGE,
 	AWS_SVC_SECURITYHUB,
+	AWS_SVC_CLOUDWATCH,  /* metrics: the agents' heartbeat */
 	AWS_SVC__COUNT
 };
 
-/* "S3", "EC2", ... as in messages and AWS_ENDPOINT_URL_<ID>. */
+/* "S3", "EC2", "CLOUDWATCH", ... as in messages and AWS_ENDPOINT_URL_<ID>. */
 const char *aws_service_id(enum aws_service svc);
 /* The SigV4 signing name: "s3", "ec2", "sns", "guardduty", "events", ... */
 const char *aws_service_signing_name(enum aws_service svc);

@@ -457,3 +457,93 @@ int cloud_untag_original_groups(struct aws_client *c, const char *eni_id, char *
 	cloud_tags_orig_keys(keys);
 	return cloud_delete_tags(c, eni_id, keys, CLOUD_ORIG_TAGS_MAX, err, errlen);
 }
+
+/* One DescribeInstances page of a filtered listing. */
+static int list_page(struct aws_client *c, const struct cloud_filter *f, size_t nf,
+		     const char *token, struct cloud_brief *out, size_t max, size_t *n,
+		     char next[CLOUD_NEXT_TOKEN_LEN], char *err, size_t errlen)
+{
+	struct aws_http_resp resp;
+	struct buf form;
+	int ret = 0;
+
+	buf_init(&form, EC2_MAX_FORM);
+	for (size_t i = 0; !ret && i < nf; i++) {
+		char k[64];
+
+		snprintf(k, sizeof(k), "Filter.%zu.Name", i + 1);
+		ret = aws_form_add(&form, k, f[i].name);
+		snprintf(k, sizeof(k), "Filter.%zu.Value.1", i + 1);
+		if (!ret)
+			ret = aws_form_add(&form, k, f[i].value);
+	}
+	if (!ret)
+		ret = aws_form_add(&form, "MaxResults", "1000");
+	if (!ret && *token)
+		ret = aws_form_add(&form, "NextToken", token);
+	if (ret) {
+		util_err(err, errlen, "EC2 DescribeInstances: request too large");
+		goto out_form;
+	}
+	{
+		struct aws_call call = {
+			.svc = AWS_SVC_EC2,
+			.op = "DescribeInstances",
+			.what = nf ? f[0].value : NULL,
+			/* 1000 instances of a few KiB each. */
+			.max_body = 64 * 1024 * 1024,
+		};
+
+		ret = ec2_send(c, &call, &form, &resp, NULL, err, errlen);
+	}
+	if (!ret)
+		ret = cloud_parse_instance_list(buf_str(&resp.body), resp.body.len, out, max, n,
+						next, err, errlen);
+	aws_http_resp_free(&resp);
+out_form:
+	buf_free(&form);
+	return ret;
+}
+
+int cloud_list_instances(struct aws_client *c, const struct cloud_filter *f, size_t nf,
+			 size_t max, struct cloud_brief **out, size_t *n, char *err,
+			 size_t errlen)
+{
+	char *token = calloc(2, CLOUD_NEXT_TOKEN_LEN), *next = token + CLOUD_NEXT_TOKEN_LEN;
+	unsigned pages = 0;
+	int ret = 0;
+
+	*n = 0;
+	*out = calloc(max ? max : 1, sizeof(**out));
+	if (!token || !*out) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < nf; i++)
+		if (!f[i].name || !f[i].value || strlen(f[i].name) > 128 ||
+		    strlen(f[i].value) > 256) {
+			ret = util_err(err, errlen, "EC2 DescribeInstances: bad filter %zu", i + 1);
+			goto out;
+		}
+	do {
+		/*
+		 * Filtered pages may hold fewer than 1000 (or none) and still go
+		 * on; a token that never ends stops here all the same.
+		 */
+		if (pages++ > max / 100 + 10) {
+			ret = util_err(err, errlen, "EC2 DescribeInstances: more pages than %zu "
+				       "instances need", max);
+			break;
+		}
+		ret = list_page(c, f, nf, token, *out, max, n, next, err, errlen);
+		memcpy(token, next, CLOUD_NEXT_TOKEN_LEN);
+	} while (!ret && *token);
+out:
+	free(token);
+	if (ret) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return ret;
+}

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "aws_client.h"
 #include "cloud_limits.h"
@@ -17,6 +18,8 @@
  * short fixed sequence), so the journal may retry any of them after a
  * crash. See docs/internals/cloud.md.
  */
+
+#define CLOUD_NEXT_TOKEN_LEN 1024
 
 struct cloud_eni {
 	char id[CLOUD_ID_LEN];            /* "eni-..." */
@@ -94,6 +97,41 @@ __must_check int cloud_snapshot_volume(struct aws_client *c, const char *volume_
 				       const struct cloud_tag tags[], size_t n_tags,
 				       char snap_id[CLOUD_SNAP_ID_LEN], char *err, size_t errlen);
 
+/*
+ * AWS times (cloud_time.c): "2026-01-01T00:00:00[.123]Z" -> Unix ms,
+ * -EINVAL when it is not that (EC2, CloudWatch, GuardDuty and cordon's
+ * own tags all write it so).
+ */
+__must_check int cloud_time_parse(const char *s, uint64_t *ms);
+/* Unix ms -> "2026-01-01T00:00:00.123Z". */
+void cloud_time_format(uint64_t ms, char out[UTIL_TIMESTAMP_LEN]);
+
+/*
+ * DescribeInstances of every instance that passes the filters (EC2's
+ * names and values: "instance-state-name"="running",
+ * "tag:cordon:status"="installed", "tag-key"="cordon:silent"), following
+ * nextToken, 1000 a page, at most max instances (-EFBIG past it: a
+ * partial list would hide instances). *out is malloc'ed (caller frees).
+ */
+struct cloud_filter {
+	const char *name;
+	const char *value;
+};
+struct cloud_brief {
+	char id[CLOUD_ID_LEN];
+	uint64_t launch_ms;       /* launchTime, Unix ms; 0 when absent */
+};
+__must_check int cloud_list_instances(struct aws_client *c, const struct cloud_filter *f,
+				      size_t nf, size_t max, struct cloud_brief **out,
+				      size_t *n, char *err, size_t errlen);
+/*
+ * The pure part: one page appended to out (n so far, max capacity);
+ * next gets nextToken or "".
+ */
+__must_check int cloud_parse_instance_list(const char *xml, size_t len, struct cloud_brief *out,
+					   size_t max, size_t *n, char next[CLOUD_NEXT_TOKEN_LEN],
+					   char *err, size_t errlen);
+
 /* ---- the isolation contract's tags (cloud_tags.h reads them) ---- */
 
 struct cloud_tagset;
@@ -115,7 +153,6 @@ __must_check int cloud_describe_tags(struct aws_client *c, const char *const ids
  * ids by resourceId). next gets the nextToken ("" on the last page).
  * 0, -EINVAL (malformed, or a tag cloud_tags_add() refuses), -EFBIG.
  */
-#define CLOUD_NEXT_TOKEN_LEN 1024
 __must_check int cloud_parse_tags(const char *xml, size_t len, const char *const ids[], size_t n,
 				  struct cloud_tagset *out, char next[CLOUD_NEXT_TOKEN_LEN],
 				  char *err, size_t errlen);

@@ -16,6 +16,7 @@
 
 static const char *const known[] = {
 	CLOUD_TAG_INCIDENT, CLOUD_TAG_STATUS, CLOUD_TAG_RELEASED, CLOUD_TAG_FINDING,
+	CLOUD_TAG_FOLLOWED,
 };
 
 /* A value fit for an error message: control characters as '?', capped. */

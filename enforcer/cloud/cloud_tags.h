@@ -22,6 +22,8 @@
  *                                isolated | released
  *     cordon:released            "[INCIDENT ]TIME" after a release
  *     cordon:finding             the finding id (the agent's, informative)
+ *     cordon:silent              TIME the responder told of a silent agent
+ *     cordon:followed            finding ids the responder sent a follow-up for
  *
  * See docs/internals/cloud.md.
  */
@@ -31,6 +33,10 @@
 #define CLOUD_TAG_STATUS "cordon:status"
 #define CLOUD_TAG_RELEASED "cordon:released"
 #define CLOUD_TAG_FINDING "cordon:finding"
+/* Set by the off-host responder when it told of a silent agent (time). */
+#define CLOUD_TAG_SILENT "cordon:silent"
+/* The GuardDuty findings the responder followed up on, newest first, comma-separated. */
+#define CLOUD_TAG_FOLLOWED "cordon:followed"
 
 #define CLOUD_TAG_KEY_MAX 128     /* EC2's limits, in bytes here: cordon's */
 #define CLOUD_TAG_VALUE_MAX 256   /* own tags are ASCII */

@@ -80,6 +80,8 @@ struct notify_actions {
 	size_t n_errors;
 	char gd_finding_id[80];        /* a correlated GuardDuty finding, or "" */
 	char gd_region[32];            /* its region ("" : the finding's) */
+	bool off_host;                 /* the off-host responder acted (cordon respond): */
+				       /* the host's firewall is not cordon's to tell */
 };
 
 /* Add one line to a->errors (the last slot says how many were dropped). */
@@ -133,6 +135,45 @@ __must_check int notify_release_text(const struct notify_release *r,
 				     char subject[NOTIFY_SUBJECT_MAX + 1], struct buf *text,
 				     char *err, size_t errlen);
 
+/* ---- the off-host responder's messages (notify_respond.c) ---- */
+
+/*
+ * The readable message for a GuardDuty finding the responder does not
+ * isolate for (the tutorial's second rule: IAM credentials and S3
+ * buckets used from a listed address; also an instance finding under
+ * the minimum severity): who did what from where, GuardDuty's own
+ * words, the console link, and why cordon changed nothing (why, one
+ * sentence). finding_json is the finding as EventBridge carries it.
+ */
+__must_check int notify_gd_text(const char *finding_json, const char *why,
+				char subject[NOTIFY_SUBJECT_MAX + 1], struct buf *text,
+				char *err, size_t errlen);
+
+/*
+ * The short follow-up when a finding arrives for an instance that is
+ * isolated already: it joins the incident, nothing is isolated again.
+ * finished: steps the responder did now that were left undone.
+ */
+__must_check int notify_isolated_followup_text(const char *finding_json, const char *incident_id,
+					       size_t finished,
+					       char subject[NOTIFY_SUBJECT_MAX + 1],
+					       struct buf *text, char *err, size_t errlen);
+
+/* Agents gone silent (no heartbeat), and what the responder did of each. */
+struct notify_silent {
+	char instance_id[64];
+	char last_seen[40];            /* its last heartbeat, or "" */
+	bool never_heard;              /* none in the day before either: not isolated */
+	bool isolated;                 /* action isolate, and it worked */
+	char incident_id[64];          /* the incident it was isolated under */
+	char error[240];               /* why the isolation failed, or "" */
+};
+__must_check int notify_silent_text(const struct notify_silent *s, size_t n,
+				    const char *const recovered[], size_t n_recovered,
+				    const char *region, long silent_for_s, bool isolate,
+				    char subject[NOTIFY_SUBJECT_MAX + 1], struct buf *text,
+				    char *err, size_t errlen);
+
 /*
  * The partition of a region ("aws", "aws-cn", "aws-us-gov", "aws-iso",
  * ...), for ARNs; "aws" when the region is unknown.
@@ -171,6 +212,20 @@ __must_check int notify_sns_publish(struct aws_client *c, const char *topic_arn,
 __must_check int notify_events_put(struct aws_client *c, const char *bus,
 				   const char *finding_json, char event_id[NOTIFY_MSG_ID_LEN],
 				   char *err, size_t errlen);
+/*
+ * EventBridge PutEvents of one of cordon's own events: source "cordon",
+ * detail_type as given ("cordon Incident" before the agent isolates,
+ * "cordon Release"), detail a JSON object (respond_incident_detail()
+ * makes the incident's), resource an ARN or NULL. The off-host responder
+ * acts on them (docs/internals/respond.md). Caller frees the body.
+ */
+char *notify_events_detail_body(const char *bus, const char *detail_type, const char *detail_json,
+				const char *resource, char *err, size_t errlen);
+__must_check int notify_events_put_detail(struct aws_client *c, const char *bus,
+					  const char *detail_type, const char *detail_json,
+					  const char *resource, char event_id[NOTIFY_MSG_ID_LEN],
+					  char *err, size_t errlen);
+
 /* The PutEvents request body (pure; caller frees). NULL with err filled. */
 char *notify_events_body(const char *bus, const char *finding_json, char *err, size_t errlen);
 

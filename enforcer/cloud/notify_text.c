@@ -75,11 +75,13 @@ static bool any_eni_pending(const struct notify_actions *a)
 static const char *state_word(const struct notify_actions *a)
 {
 	bool cloud = any_eni_done(a), cloud_fail = any_eni_failed(a);
+	/* Off the host, the cloud side is the whole of the isolation. */
+	bool host = a->host_locked || a->off_host;
 
 	/* The interfaces move after the message: the host loses the API then. */
-	if (any_eni_pending(a) && !cloud_fail && a->host_locked)
+	if (any_eni_pending(a) && !cloud_fail && host)
 		return "being isolated";
-	if (cloud && !cloud_fail && a->host_locked)
+	if (cloud && !cloud_fail && host)
 		return "isolated";
 	if (cloud || a->host_locked)
 		return "partly isolated";
@@ -204,7 +206,10 @@ static int did(struct buf *t, const struct notify_actions *a)
 {
 	int ret = buf_adds(t, "WHAT CORDON DID\n");
 
-	if (!ret && a->host_locked) {
+	if (!ret && a->off_host) {
+		ret = buf_adds(t, "  - Acted from outside the instance (cordon respond): the "
+			       "instance's own firewall was not changed.\n");
+	} else if (!ret && a->host_locked) {
 		if (a->lockdown_ms >= 0)
 			ret = buf_addf(t, "  - Locked the host's firewall down %ld ms after the "
 				       "detection: only the responders' allowlist can reach it.\n",
@@ -293,10 +298,12 @@ static int release(struct buf *t, const struct notify_finding *f,
 			       "(a workstation, CloudShell):\n\n"
 			       "    cordon release --instance-id %s --region %s\n\n"
 			       "  or on the instance (for example through SSM Session Manager):\n\n"
-			       "    cordon release --incident %s\n\n"
+			       "    cordon release%s%s\n\n"
 			       "  Either puts every network interface back in the security groups "
 			       "recorded on it (tag cordon:original-groups) and lifts the host "
-			       "lockdown.\n", f->instance_id, region, a->incident_id);
+			       "lockdown.\n", f->instance_id, region,
+			       /* Off the host the agent's journal does not know the id. */
+			       a->off_host ? "" : " --incident ", a->off_host ? "" : a->incident_id);
 	else if (!ret)
 		ret = buf_addf(t, "  Then, on the instance (for example through SSM Session "
 			       "Manager):\n\n"

@@ -1,7 +1,14 @@
 #!/usr/bin/python3
 """A small, faithful GuardDuty for the tests: ListDetectors, ListFindings
-(findingCriteria, sortCriteria-free, maxResults/nextToken) and GetFindings,
+(findingCriteria, sortCriteria-free, maxResults/nextToken) and GetFindings;
+ThreatIntelSets and IPSets (Create, List with maxResults/nextToken, Get,
+Update, Delete; shapes and bounds as botocore's guardduty model says);
 REST-JSON over HTTPS on 127.0.0.1.
+
+An Update with "activate": true is what makes GuardDuty read a set's
+file again: the fake writes "ACTIVATE threatintelset ID LOCATION" (or
+ipset) to the log for it, so a test can tell a re-activation from a
+mere read.
 
 Every request must carry a SigV4 signature that botocore's own SigV4Auth,
 run over the request as received, computes identically (service
@@ -18,12 +25,13 @@ import re
 import ssl
 import sys
 import threading
+import urllib.parse
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-LOCK = threading.Lock()
+LOCK = threading.RLock()
 DETECTOR = "12abc34d567e8fa901bc2d34e56789f0"
 
 
@@ -80,6 +88,97 @@ def matches(f, criterion):
             if op in ("lte", "lessThanOrEqual") and not v <= arg:
                 return False
     return True
+
+
+# ThreatIntelSets and IPSets by kind ("threatintelset", "ipset"): id -> set.
+SETS = {"threatintelset": {}, "ipset": {}}
+SET_ID_FIELD = {"threatintelset": "threatIntelSetId", "ipset": "ipSetId"}
+SET_IDS_FIELD = {"threatintelset": "threatIntelSetIds", "ipset": "ipSetIds"}
+FORMATS = ("TXT", "STIX", "OTX_CSV", "ALIEN_VAULT", "PROOF_POINT", "FIRE_EYE")
+SET_SEQ = [0]
+
+
+class BadRequest(Exception):
+    pass
+
+
+def check_str(req, key, required):
+    """Name and Location: strings of 1 to 300 characters (the model's bounds)."""
+    v = req.get(key)
+    if v is None:
+        if required:
+            raise BadRequest(f"{key} is required")
+        return None
+    if not isinstance(v, str) or not 1 <= len(v) <= 300:
+        raise BadRequest(f"{key}: a string of 1 to 300 characters")
+    return v
+
+
+def check_bool(req, key, required):
+    v = req.get(key)
+    if v is None and not required:
+        return None
+    if not isinstance(v, bool):
+        raise BadRequest(f"{key}: a boolean is required")
+    return v
+
+
+def set_op(handler, kind, method, set_id, query, req):
+    """One ThreatIntelSet/IPSet call; returns (status, body) or raises BadRequest."""
+    sets = SETS[kind]
+    if set_id is None and method == "POST":  # Create
+        name = check_str(req, "name", True)
+        fmt = req.get("format")
+        if fmt not in FORMATS:
+            raise BadRequest(f"format: one of {', '.join(FORMATS)}")
+        loc = check_str(req, "location", True)
+        act = check_bool(req, "activate", True)
+        if any(s["name"] == name for s in sets.values()):
+            raise BadRequest(f"name {name} is in use")
+        SET_SEQ[0] += 1
+        sid = f"{SET_SEQ[0]:032x}"[::-1]
+        sets[sid] = {"name": name, "format": fmt, "location": loc,
+                     "status": "ACTIVE" if act else "INACTIVE", "tags": req.get("tags") or {}}
+        return 200, {SET_ID_FIELD[kind]: sid}
+    if set_id is None and method == "GET":  # List
+        try:
+            size = int(query.get("maxResults", ["50"])[0])
+            start = int(query.get("nextToken", ["0"])[0] or 0)
+        except ValueError:
+            raise BadRequest("maxResults and nextToken must be numbers here") from None
+        if not 1 <= size <= 50:
+            raise BadRequest("maxResults: 1 to 50")
+        ids = sorted(sets)
+        out = {SET_IDS_FIELD[kind]: ids[start:start + size]}
+        if start + size < len(ids):
+            out["nextToken"] = str(start + size)
+        return 200, out
+    if set_id not in sets:
+        raise BadRequest(f"The request is rejected because the input {SET_ID_FIELD[kind]} "
+                         f"{set_id} is not owned by the current account.")
+    st = sets[set_id]
+    if method == "GET":
+        out = {k: st[k] for k in ("name", "format", "location", "status")}
+        if st["tags"]:
+            out["tags"] = st["tags"]
+        return 200, out
+    if method == "DELETE":
+        del sets[set_id]
+        return 200, {}
+    # Update: name, location, activate (all optional).
+    name = check_str(req, "name", False)
+    loc = check_str(req, "location", False)
+    act = check_bool(req, "activate", False)
+    if name is not None:
+        st["name"] = name
+    if loc is not None:
+        st["location"] = loc
+    if act is not None:
+        st["status"] = "ACTIVE" if act else "INACTIVE"
+        if act:
+            with LOCK, open(handler.server.args.log, "a", encoding="utf-8") as f:
+                f.write(f"ACTIVATE {kind} {set_id} {st['location']}\n")
+    return 200, {}
 
 
 def lower_first(o):
@@ -161,6 +260,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
                               "BadRequestException")
         if self.command == "GET" and path == "/detector":
             return self.reply(200, {"detectorIds": [DETECTOR]})
+        m = re.fullmatch(r"/detector/([^/]+)/(threatintelset|ipset)(?:/([^/]+))?", path)
+        if m and self.command in ("GET", "POST", "DELETE"):
+            if m.group(1) != DETECTOR:
+                return self.reply(400, {"message": "The request is rejected because the input detectorId is not owned by the current account.",
+                                        "__type": "BadRequestException"}, "BadRequestException")
+            query = urllib.parse.parse_qs(self.path.split("?", 1)[1]) if "?" in self.path else {}
+            try:
+                with LOCK:
+                    code, out = set_op(self, m.group(2), self.command, m.group(3), query, req)
+            except BadRequest as e:
+                return self.reply(400, {"message": str(e), "__type": "BadRequestException"},
+                                  "BadRequestException")
+            return self.reply(code, out)
         m = re.fullmatch(r"/detector/([^/]+)/findings(/get)?", path)
         if self.command != "POST" or not m:
             return self.reply(404, {"message": "no such operation", "__type": "BadRequestException"},
@@ -190,7 +302,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             out["nextToken"] = str(start + size)
         return self.reply(200, out)
 
-    do_GET = do_POST = handle_any
+    do_GET = do_POST = do_DELETE = handle_any
 
 
 def main():

@@ -96,6 +96,8 @@ run_cordon() {
 mode = monitor
 interface = rx0
 user = 65534
+sensor_user = 64201
+aws_user = 64202
 capture_buffer = 32M
 snaplen = 256
 metrics_file = $st/cordon.prom

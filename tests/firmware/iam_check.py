@@ -110,9 +110,13 @@ def signing_names():
     return table
 
 
+# Where a service's IAM prefix is not its SigV4 signing name.
+IAM_PREFIX = {"monitoring": "cloudwatch"}
+
+
 def code_actions():
     """{action: [where, ...]}, [errors]"""
-    names = signing_names()
+    names = {svc: IAM_PREFIX.get(n, n) for svc, n in signing_names().items()}
     actions, errors = {}, []
     files = sorted(f for d in C_DIRS for f in glob.glob(os.path.join(ROOT, d, "**", "*.c"), recursive=True))
     files += sorted(glob.glob(os.path.join(ROOT, "firmware", "*.sh")))

@@ -56,6 +56,8 @@ cat >"$TMP/cordon.conf" <<EOF
 mode = monitor
 interface = rx0
 user = 65534
+sensor_user = 64201
+aws_user = 64202
 max_findings = 4096
 metrics_file = $ST/cordon.prom
 [lists]

@@ -63,6 +63,33 @@ static void test_errors_before_sending(void **state)
 	aws_client_free(NULL);
 }
 
+/* A deadline that has passed: no request goes out, the error says why. */
+static void test_deadline_passed(void **state)
+{
+	struct aws_client *c;
+	struct aws_http_resp resp;
+	struct aws_call call = {
+		.svc = AWS_SVC_CLOUDWATCH, .op = "GetMetricData", .method = "POST", .path = "/",
+	};
+	char err[ERRLEN];
+
+	(void)state;
+	setenv("AWS_REGION", "eu-west-1", 1);
+	/* Port 9 on loopback: were anything sent, the error would be a refusal. */
+	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9", 1);
+	assert_int_equal(aws_client_new(NULL, &c), 0);
+	aws_client_set_deadline(c, util_now_real_ns() / 1000000ull + 500);
+	aws_http_resp_init(&resp);
+	assert_int_equal(aws_client_call(c, &call, &resp, NULL, err, sizeof(err)), -ETIMEDOUT);
+	assert_string_equal(err, "CLOUDWATCH GetMetricData: no time left before the deadline");
+	assert_int_equal(resp.status, 0);
+	aws_client_set_deadline(c, 0);
+	assert_int_not_equal(aws_client_call(c, &call, &resp, NULL, err, sizeof(err)), -ETIMEDOUT);
+	aws_http_resp_free(&resp);
+	aws_client_free(c);
+	unsetenv("AWS_ENDPOINT_URL");
+}
+
 static int svc_from_name(const char *s, enum aws_service *out)
 {
 	for (int i = 0; i < AWS_SVC__COUNT; i++)
@@ -123,6 +150,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_form),
 		cmocka_unit_test(test_errors_before_sending),
+		cmocka_unit_test(test_deadline_passed),
 	};
 
 	if (argc >= 6 && !strcmp(argv[1], "--call"))

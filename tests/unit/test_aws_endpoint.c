@@ -38,6 +38,10 @@ static void test_public(void **state)
 	assert_int_equal(aws_endpoint_resolve(AWS_SVC_EVENTBRIDGE, "cn-north-1", &ep, err, sizeof(err)), 0);
 	assert_string_equal(ep.host, "events.cn-north-1.amazonaws.com.cn");
 	assert_string_equal(aws_service_signing_name(AWS_SVC_EVENTBRIDGE), "events");
+	assert_int_equal(aws_endpoint_resolve(AWS_SVC_CLOUDWATCH, "us-east-2", &ep, err, sizeof(err)), 0);
+	assert_string_equal(ep.host, "monitoring.us-east-2.amazonaws.com");
+	assert_string_equal(aws_service_signing_name(AWS_SVC_CLOUDWATCH), "monitoring");
+	assert_string_equal(aws_service_id(AWS_SVC_CLOUDWATCH), "CLOUDWATCH");
 	assert_int_not_equal(aws_endpoint_resolve(AWS_SVC_S3, "us-east-1/x", &ep, err, sizeof(err)), 0);
 
 	/* S3: virtual-hosted when the bucket allows it, else path style. */

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cordon's own events on EventBridge ("cordon Incident", "cordon
+ * Release"): what the agent says before it isolates, for the off-host
+ * responder to finish if the agent cannot (DESIGN.md, "Cloud isolation
+ * contract").
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "notify.h"
+
+#define EVENTS_MAX_DETAIL (256 * 1024)  /* EventBridge's whole event, at most */
+
+char *notify_events_detail_body(const char *bus, const char *detail_type, const char *detail_json,
+				const char *resource, char *err, size_t errlen)
+{
+	cJSON *root = NULL, *entries, *e, *res, *d = NULL;
+	char *out = NULL;
+
+	if (!detail_type || !*detail_type || strlen(detail_type) > 128 ||
+	    strncmp(detail_type, "cordon ", 7)) {
+		util_err(err, errlen, "EventBridge PutEvents: detail-type must be \"cordon ...\"");
+		return NULL;
+	}
+	if (!detail_json || strlen(detail_json) > EVENTS_MAX_DETAIL ||
+	    !cJSON_IsObject(d = cJSON_Parse(detail_json))) {
+		cJSON_Delete(d);
+		util_err(err, errlen, "EventBridge PutEvents: the detail is not a JSON object (or "
+			 "over %d bytes)", EVENTS_MAX_DETAIL);
+		return NULL;
+	}
+	cJSON_Delete(d);
+	root = cJSON_CreateObject();
+	entries = cJSON_AddArrayToObject(root, "Entries");
+	e = cJSON_CreateObject();
+	if (!entries || !e || !cJSON_AddItemToArray(entries, e)) {
+		cJSON_Delete(e);
+		goto out;
+	}
+	if (!cJSON_AddStringToObject(e, "Source", "cordon") ||
+	    !cJSON_AddStringToObject(e, "DetailType", detail_type) ||
+	    !cJSON_AddStringToObject(e, "Detail", detail_json))
+		goto out;
+	if (bus && *bus && !cJSON_AddStringToObject(e, "EventBusName", bus))
+		goto out;
+	if (resource && *resource) {
+		res = cJSON_AddArrayToObject(e, "Resources");
+		if (!res || !cJSON_AddItemToArray(res, cJSON_CreateString(resource)))
+			goto out;
+	}
+	out = cJSON_PrintUnformatted(root);
+out:
+	cJSON_Delete(root);
+	if (!out)
+		util_err(err, errlen, "EventBridge PutEvents: out of memory");
+	return out;
+}
+
+int notify_events_put_detail(struct aws_client *c, const char *bus, const char *detail_type,
+			     const char *detail_json, const char *resource,
+			     char event_id[NOTIFY_MSG_ID_LEN], char *err, size_t errlen)
+{
+	static const struct aws_kv hdr[] = {
+		{ "Content-Type", "application/x-amz-json-1.1" },
+		{ "X-Amz-Target", "AWSEvents.PutEvents" },
+	};
+	struct aws_http_resp resp;
+	char *body;
+	int ret;
+
+	if (event_id)
+		event_id[0] = '\0';
+	body = notify_events_detail_body(bus, detail_type, detail_json, resource, err, errlen);
+	if (!body)
+		return -EINVAL;
+	aws_http_resp_init(&resp);
+	{
+		struct aws_call call = {
+			.svc = AWS_SVC_EVENTBRIDGE,
+			.op = "PutEvents",
+			.what = bus && *bus ? bus : "default",
+			.method = "POST", .path = "/",
+			.hdrs = hdr, .n_hdrs = ARRAY_SIZE(hdr),
+			.body = body, .body_len = strlen(body),
+			.max_body = 64 * 1024,
+		};
+
+		ret = aws_client_call(c, &call, &resp, NULL, err, errlen);
+	}
+	if (!ret)
+		ret = notify_events_answer(buf_str(&resp.body), resp.body.len, event_id, err, errlen);
+	aws_http_resp_free(&resp);
+	free(body);
+	return ret;
+}

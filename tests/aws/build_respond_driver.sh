@@ -1,0 +1,42 @@
+#!/bin/bash
+# tests/aws/build_respond_driver.sh OUT: build tests/aws/respond_driver.c
+# (the heartbeat calls, the agent's cordon Incident event) with the shared AWS client, sanitizers as
+# build_driver.sh ($SANITIZE). Does nothing when OUT is up to date.
+set -eu
+cd "$(dirname "$0")/../.."
+out=$1
+san=${SANITIZE-address,undefined}
+flags=(-g -O1)
+[[ -n $san ]] && flags+=(-fsanitize="$san" -fno-omit-frame-pointer -fno-sanitize-recover=all)
+srcs=(tests/aws/respond_driver.c enforcer/cloud/cloud_heartbeat.c enforcer/cloud/cloud_heartbeat_xml.c
+	enforcer/cloud/cloud_time.c enforcer/cloud/notify_events.c enforcer/cloud/notify_json.c
+	enforcer/cloud/notify_finding.c enforcer/cloud/notify_link.c enforcer/respond/respond_event.c
+	common/aws/aws_client.c common/aws/aws_dns.c common/addr.c common/aws/aws_creds.c common/aws/aws_credp.c
+	common/aws/aws_endpoint.c common/aws/aws_err.c common/aws/aws_http.c common/aws/aws_imds.c
+	common/aws/aws_profile.c common/aws/aws_retry.c common/aws/aws_sigv4.c common/aws/aws_xml.c
+	common/aws/aws_checksum.c common/buf.c common/log.c common/xmlsafe.c common/util.c)
+if [[ -x $out ]]; then
+	stale=0
+	for s in "${srcs[@]}" common/*.h common/aws/*.h enforcer/cloud/*.h enforcer/respond/*.h "$0"; do
+		[[ $s -nt $out ]] && stale=1 && break
+	done
+	[[ $stale -eq 0 ]] && exit 0
+fi
+mkdir -p "$(dirname "$out")"
+objs=$(mktemp -d /tmp/cordon-rdriver.XXXXXX)
+trap 'rm -rf "$objs"' EXIT
+read -r -a pkg <<<"$(pkg-config --cflags libcurl openssl expat libcjson)"
+read -r -a libs <<<"$(pkg-config --libs libcurl openssl expat libcjson)"
+read -r -a inc <<<"$(make -s --no-print-directory print-inc)"
+pids=()
+for s in "${srcs[@]}"; do
+	${CC:-cc} -D_GNU_SOURCE "${inc[@]}" -std=gnu11 -Wall -Wextra \
+		-Wno-missing-field-initializers "${flags[@]}" "${pkg[@]}" \
+		-c -o "$objs/$(echo "$s" | tr / _).o" "$s" &
+	pids+=($!)
+done
+for p in "${pids[@]}"; do
+	wait "$p"
+done
+${CC:-cc} "${flags[@]}" -o "$out.tmp" "$objs"/*.o "${libs[@]}" -lm
+mv "$out.tmp" "$out"

@@ -1,0 +1,2 @@
+UNIT_TESTS += respond_event
+test_respond_event_SRCS := enforcer/respond/respond_event.c enforcer/cloud/cloud_time.c common/util.c
