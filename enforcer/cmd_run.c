@@ -110,6 +110,7 @@ static int run_opts_from_config(struct run_opts *o, const struct cordon_config *
 	o->termination_protection = c->cloud.termination_protection;
 	o->snapshot_volumes = c->cloud.snapshot_volumes;
 	o->tag_poll_ms = (uint32_t)c->cloud.tag_poll_interval_ms;
+	o->heartbeat_ms = (uint32_t)c->agent.heartbeat_interval_ms;
 	o->gd_enabled = c->guardduty.enabled;
 	COPY(o->gd_detector, c->guardduty.detector_id);
 	o->gd_poll_interval = (unsigned)(c->guardduty.poll_interval_ms / 1000);

@@ -16,6 +16,7 @@
 #include "aws_imds.h"
 #include "buf.h"
 #include "cloud.h"
+#include "cloud_heartbeat.h"
 #include "cloud_tags.h"
 #include "awsd.h"
 #include "daemon_ipc.h"
@@ -149,6 +150,15 @@ static void aws_do_action(int sock, struct aws_client *c, const struct ipc_a_act
 	r->rc = aws_do_act(c, m, r);
 	reply(sock, IPC_A_ACTION_DONE, r, sizeof(*r));
 	free(r);
+}
+
+static void aws_do_heartbeat(int sock, struct aws_client *c, const struct ipc_a_heartbeat *m)
+{
+	struct ipc_a_heartbeat_done r;
+
+	memset(&r, 0, sizeof(r));
+	r.rc = cloud_put_heartbeat(c, m->instance_id, r.err, sizeof(r.err));
+	reply(sock, IPC_A_HEARTBEAT_DONE, &r, sizeof(r));
 }
 
 static void aws_do_gd(int sock, struct aws_client *c, const struct ipc_a_gd_poll *m)
@@ -421,6 +431,9 @@ void awsd_main(int sock, const struct awsd_opts *o)
 			break;
 		case IPC_A_GD_POLL:
 			aws_do_gd(sock, client, (const void *)in->raw);
+			break;
+		case IPC_A_HEARTBEAT:
+			aws_do_heartbeat(sock, client, (const void *)in->raw);
 			break;
 		}
 	}

@@ -123,6 +123,7 @@ static void timers(struct daemon *d)
 	daemon_incident_tick(d, now);
 	daemon_cloud_tick(d, now);
 	daemon_gd_tick(d, now);
+	daemon_heartbeat_tick(d, now);
 	if (d->watchdog_usec && now >= d->next_watchdog_ns) {
 		sd_notify(0, "WATCHDOG=1");
 		d->next_watchdog_ns = now + d->watchdog_usec * 500ull;

@@ -50,6 +50,7 @@ struct run_opts {
 	bool events_bus_on, securityhub;
 	char events_bus[CONFIG_ARN_LEN];
 	uint32_t tag_poll_ms;     /* IMDS instance tags (0: not read) */
+	uint32_t heartbeat_ms;    /* CloudWatch AgentHeartbeat (0: none) */
 	/* GuardDuty */
 	bool gd_enabled;
 	char gd_detector[CONFIG_DETECTOR_LEN];

@@ -209,6 +209,7 @@ static void channel_lost(struct daemon *d, struct child *c, const char *name, co
 	if (c == &d->aws) {
 		daemon_cloud_lost(d);
 		daemon_imds_lost(d);
+		d->hb.inflight = false;
 		d->gd_inflight = false;
 	}
 	d->status_dirty = true;
@@ -401,6 +402,9 @@ static bool dispatch_aws_one(struct daemon *d)
 		break;
 	case IPC_A_INST_TAGS:
 		daemon_imds_tags(d, (const void *)d->in.raw);
+		break;
+	case IPC_A_HEARTBEAT_DONE:
+		daemon_heartbeat_done(d, (const void *)d->in.raw);
 		break;
 	}
 	return true;

@@ -8,6 +8,7 @@
 #include "daemon_impl.h"
 #include "log.h"
 #include "notify.h"
+#include "respond_event.h"
 
 /*
  * A cloud step as the AWS process's request (and the params its intent
@@ -188,33 +189,29 @@ static bool followup_request(struct daemon *d, struct ipc_a_action *m)
 
 /*
  * The "cordon Incident" event's detail (DESIGN.md): the incident with its
- * finding in GuardDuty's shape, what the off-host responder finishes from.
+ * finding in GuardDuty's shape, what the off-host responder finishes
+ * from; made and read back by the responder's own code (respond_event.h).
  */
 static bool incident_detail(struct daemon *d, struct ipc_a_action *m)
 {
 	const struct journal_incident *ji = daemon_journal_incident(d);
-	cJSON *o = cJSON_CreateObject(), *f = cJSON_Parse(d->inc.finding_json);
-	char *txt = NULL;
-	bool ok = false;
+	uint64_t opened_ms = d->inc.opened_real_ns / 1000000;
+	char err[ERRLEN];
+	char *txt;
+	bool ok;
 
-	if (!o || !cJSON_IsObject(f) ||
-	    !cJSON_AddStringToObject(o, "incident", d->inc.id) ||
-	    !cJSON_AddStringToObject(o, "instanceId", d->instance_id) ||
-	    !cJSON_AddStringToObject(o, "openedAt", ji ? ji->opened_at : ""))
-		goto out;
-	cJSON_AddItemToObject(o, "finding", f);
-	f = NULL;
-	txt = cJSON_PrintUnformatted(o);
-	if (txt && strlen(txt) < sizeof(m->text)) {
+	/* Opened before a restart: the journal knows when. */
+	if (!opened_ms && ji && cloud_time_parse(ji->opened_at, &opened_ms))
+		opened_ms = 0;
+	txt = respond_incident_detail(d->inc.id, d->instance_id, opened_ms, d->inc.finding_json,
+				      err, sizeof(err));
+	ok = txt && strlen(txt) < sizeof(m->text);
+	if (ok)
 		util_strlcpy(m->text, txt, sizeof(m->text));
-		ok = true;
-	}
-out:
-	if (!ok)
-		log_warnx("incident %s: the cordon Incident event cannot be made", d->inc.id);
+	else
+		log_warnx("incident %s: the cordon Incident event cannot be made: %s", d->inc.id,
+			  txt ? "over the message's size" : err);
 	free(txt);
-	cJSON_Delete(f);
-	cJSON_Delete(o);
 	return ok;
 }
 

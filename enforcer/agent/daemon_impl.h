@@ -171,6 +171,11 @@ struct daemon {
 	char last_error[ERRLEN];
 	char instance_id[64], region[32], account[16];
 	struct imds_state imds;
+	struct {                   /* the heartbeat (daemon_heartbeat.c) */
+		bool inflight, paused;
+		uint64_t next_ns, last_real_ns, sent;
+		char error[256];
+	} hb;
 	struct cloud_run cloud;
 	/* GuardDuty */
 	char gd_detector[64];
@@ -299,6 +304,11 @@ void daemon_imds_tags(struct daemon *d, const struct ipc_a_inst_tags *m);
 void daemon_imds_incident_opened(struct daemon *d);
 /* {"identity": {...}, "instanceTags": {...}} for daemon.json */
 struct cJSON *daemon_imds_status(const struct daemon *d);
+
+/* daemon_heartbeat.c: CloudWatch AgentHeartbeat while the host has its API */
+void daemon_heartbeat_tick(struct daemon *d, uint64_t now);
+void daemon_heartbeat_done(struct daemon *d, const struct ipc_a_heartbeat_done *m);
+struct cJSON *daemon_heartbeat_status(const struct daemon *d);
 
 /* daemon_gd.c: GuardDuty correlation */
 void daemon_gd_tick(struct daemon *d, uint64_t now);

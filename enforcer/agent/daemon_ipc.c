@@ -201,6 +201,26 @@ static const char *check_gd_done(const void *msg, size_t nfds)
 	return NULL;
 }
 
+static const char *check_heartbeat(const void *msg, size_t nfds)
+{
+	const struct ipc_a_heartbeat *m = msg;
+
+	(void)nfds;
+	IPC_STR(m, instance_id);
+	return NULL;
+}
+
+static const char *check_heartbeat_done(const void *msg, size_t nfds)
+{
+	const struct ipc_a_heartbeat_done *m = msg;
+
+	(void)nfds;
+	if (!ipc_rc_ok(m->rc))
+		return "rc: not 0 or -errno";
+	IPC_STR(m, err);
+	return NULL;
+}
+
 static const char *check_inst_tags(const void *msg, size_t nfds)
 {
 	static const char *const words[] = { "none", "installed", "install-failed", "isolated",
@@ -230,6 +250,7 @@ static const struct ipc_spec to_aws[] = {
 	{ IPC_A_ACTION, sizeof(struct ipc_a_action), 0, "action", check_action },
 	{ IPC_A_GD_POLL, sizeof(struct ipc_a_gd_poll), 0, "guardduty poll",
 	  check_gd_poll },
+	{ IPC_A_HEARTBEAT, sizeof(struct ipc_a_heartbeat), 0, "heartbeat", check_heartbeat },
 };
 
 static const struct ipc_spec from_aws[] = {
@@ -246,6 +267,8 @@ static const struct ipc_spec from_aws[] = {
 	  check_gd_done },
 	{ IPC_A_INST_TAGS, sizeof(struct ipc_a_inst_tags), 0, "instance tags",
 	  check_inst_tags },
+	{ IPC_A_HEARTBEAT_DONE, sizeof(struct ipc_a_heartbeat_done), 0, "heartbeat done",
+	  check_heartbeat_done },
 };
 
 const struct ipc_chan daemon_ipc_to_aws = {

@@ -23,6 +23,7 @@ enum {
 	IPC_A_IDENTITY,         /* parent -> aws: instance id, region (IMDS) */
 	IPC_A_ACTION,           /* parent -> aws: one cloud action */
 	IPC_A_GD_POLL,          /* parent -> aws: GuardDuty findings since */
+	IPC_A_HEARTBEAT,        /* parent -> aws: one CloudWatch AgentHeartbeat */
 	IPC_A_SYNC_DONE = 400,  /* aws -> parent */
 	IPC_A_HELLO,
 	IPC_A_IDENTITY_DONE,
@@ -30,6 +31,7 @@ enum {
 	IPC_A_GD_FINDING,
 	IPC_A_GD_DONE,
 	IPC_A_INST_TAGS,        /* aws -> parent, unasked: the instance's tags changed */
+	IPC_A_HEARTBEAT_DONE,
 };
 
 #define IPC_A_TEXT 16384
@@ -86,6 +88,17 @@ struct ipc_a_inst_tags {
 	char finding[CLOUD_ID_LEN];
 	char released_at[40];
 	char released_incident[CLOUD_ID_LEN];
+	char err[256];
+};
+
+struct ipc_a_heartbeat {
+	struct ipc_hdr h;
+	char instance_id[64];
+};
+
+struct ipc_a_heartbeat_done {
+	struct ipc_hdr h;
+	int32_t rc;
 	char err[256];
 };
 

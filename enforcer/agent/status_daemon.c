@@ -179,6 +179,16 @@ void status_daemon_print(const char *state_dir, FILE *f)
 			fprintf(f, "  instance tags: NOT readable: %s (an off-host release or "
 				   "isolation does not reach the agent)\n", str(e, "error"));
 	}
+	if ((e = cJSON_GetObjectItem(d, "heartbeat")) && num(e, "intervalSeconds") > 0) {
+		if (cJSON_IsTrue(cJSON_GetObjectItem(e, "paused")))
+			fprintf(f, "  heartbeat: paused (the host is cut off from the API on purpose), "
+				   "%.0f sent\n", num(e, "sent"));
+		else
+			fprintf(f, "  heartbeat: every %.0f s, %.0f sent, last %s%s%s\n",
+				num(e, "intervalSeconds"), num(e, "sent"),
+				*str(e, "last") ? str(e, "last") : "never",
+				*str(e, "error") ? "; FAILING: " : "", str(e, "error"));
+	}
 	if (d && *str(d, "lastError"))
 		fprintf(f, "  last error: %s\n", str(d, "lastError"));
 	inc = cJSON_GetObjectItem(o, "incident");

@@ -18,7 +18,7 @@ trap dc_cleanup EXIT
 dc_preflight
 dc_net
 dc_region
-dc_conf
+dc_conf "[agent]" "heartbeat_interval = 2s"
 echo "# instance $INST: $ENI0 in $SG_WEB,$SG_DB; $ENI1 in $SG_DB; forensic $SG_FOR"
 
 if dc_run; then ok "daemon up, threat list synced from S3"; else notok "daemon up"; diag "$LOG"; exit 1; fi
@@ -33,6 +33,14 @@ body=$(ls "$ST"/lists/*.body 2>/dev/null | head -1)
 wait_log "instance $INST in us-east-1" 100 && ok "instance id and region from IMDS" ||
 	{ notok "identity from IMDS"; diag "$LOG"; }
 check "before: the host reaches the clean peer" probe host 198.51.100.20 8080
+# The heartbeat: CloudWatch cordon/AgentHeartbeat, dimension InstanceId.
+for ((i = 0; i < 100; i++)); do pyq "$ST/daemon.json" "d['heartbeat']['sent'] >= 2" && break; sleep 0.1; done
+pyq "$ST/daemon.json" "d['heartbeat']['sent'] >= 2 and d['heartbeat']['error'] == ''" &&
+	ok "heartbeat: published every 2 s (daemon.json)" || { notok "heartbeat sent"; diag "$ST/daemon.json"; }
+admin cloudwatch list-metrics --namespace cordon --metric-name AgentHeartbeat \
+	--dimensions "Name=InstanceId,Value=$INST" >"$WORK/metrics.json" 2>&1
+check "heartbeat: CloudWatch has cordon/AgentHeartbeat for $INST (moto)" \
+	grep -q '"MetricName": "AgentHeartbeat"' "$WORK/metrics.json"
 
 # ---- the incident --------------------------------------------------------
 ns host ping -c 1 -W 1 $EVIL_IP >/dev/null 2>&1
@@ -86,6 +94,8 @@ check "journal: termination protection before the moves" \
 	jbefore ec2_protect "$INST" done ec2_isolate_eni "$ENI1" intent
 check "journal: the secondary interface moved before the primary" \
 	jbefore ec2_isolate_eni "$ENI1" done ec2_isolate_eni "$ENI0" intent
+wait_log "heartbeat paused: the host is cut off from the API on purpose" 50 &&
+	ok "heartbeat paused once the host is cut off (no API, and no silent agent)" || { notok "heartbeat paused"; diag "$LOG"; }
 grep -q "incident $INC: every cloud step is done; the host has no API now" "$LOG" &&
 	ok "the agent expects no API after the primary's move, nothing left to hand over" ||
 	{ notok "hand-over after the primary"; diag "$LOG"; }

@@ -148,6 +148,7 @@ static const struct bad bads[] = {
 	STR_AT(A_IN, struct ipc_a_action, IPC_A_ACTION, region),
 	STR_AT(A_IN, struct ipc_a_action, IPC_A_ACTION, subject),
 	STR_AT(A_IN, struct ipc_a_action, IPC_A_ACTION, text),
+	STR_AT(A_IN, struct ipc_a_heartbeat, IPC_A_HEARTBEAT, instance_id),
 	STR_AT(A_IN, struct ipc_a_gd_poll, IPC_A_GD_POLL, detector),
 	STR_AT(A_IN, struct ipc_a_gd_poll, IPC_A_GD_POLL, instance_id),
 	/* aws -> parent */
@@ -193,6 +194,8 @@ static const struct bad bads[] = {
 	       CLOUD_MAX_VOLUMES + 1, "inst.n_volumes"),
 	{ A_OUT, IPC_A_ACTION_DONE, offsetof(struct ipc_a_action_done, inst.volumes[0]), CLOUD_ID_LEN,
 	  0, true, "inst.volumes[i]: not NUL-terminated" },
+	VAL_AT(A_OUT, struct ipc_a_heartbeat_done, IPC_A_HEARTBEAT_DONE, rc, 1, "rc"),
+	STR_AT(A_OUT, struct ipc_a_heartbeat_done, IPC_A_HEARTBEAT_DONE, err),
 	VAL_AT(A_OUT, struct ipc_a_inst_tags, IPC_A_INST_TAGS, rc, 1, "rc"),
 	VAL_AT(A_OUT, struct ipc_a_inst_tags, IPC_A_INST_TAGS, status[0], 'X', "status: not a cordon:status word"),
 	VAL_AT(A_OUT, struct ipc_a_inst_tags, IPC_A_INST_TAGS, status[0], 0, "status: not a cordon:status word"),
