@@ -83,7 +83,7 @@ planted "the host may delete cordon:status" "may delete cordon:status" "" \
 planted "DeleteTags without the keys condition" "Null aws:TagKeys = false missing" "" \
 	'/"Sid": "UntagOwnIncident"/,/"ForAllValues/{/"Null": { "aws:TagKeys": "false" },/d}'
 planted "the host may send cordon Release events" "a host must not send cordon Release" "" \
-	's/\["Cordon Finding", "cordon Incident"\]/["Cordon Finding", "cordon Incident", "cordon Release"]/'
+	's/\["cordon Incident"\]/["cordon Incident", "cordon Release"]/'
 planted "a responder-only action on the host" "guardduty:UpdateThreatIntelSet is the responder's, not the host's" "" \
 	's/"guardduty:GetFindings"/"guardduty:GetFindings", "guardduty:UpdateThreatIntelSet"/'
 finish
