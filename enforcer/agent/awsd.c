@@ -79,6 +79,19 @@ static void aws_do_identity(int sock)
 	reply(sock, IPC_A_IDENTITY_DONE, &r, sizeof(r));
 }
 
+/* The instance the incident's detail names, as an ARN (rules match it); "" if unknown. */
+static void instance_arn(const struct ipc_a_action *m, char *out, size_t len)
+{
+	cJSON *d = cJSON_Parse(m->text);
+	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(d, "instanceId"));
+
+	out[0] = '\0';
+	if (id && *id && *m->region && *m->account)
+		snprintf(out, len, "arn:%s:ec2:%s:%s:instance/%s", notify_partition(m->region),
+			 m->region, m->account, id);
+	cJSON_Delete(d);
+}
+
 static int aws_do_act(struct aws_client *c, const struct ipc_a_action *m,
 		      struct ipc_a_action_done *r)
 {
@@ -125,8 +138,12 @@ static int aws_do_act(struct aws_client *c, const struct ipc_a_action *m,
 	}
 	case PLAN_EVENTS: {
 		char id[NOTIFY_MSG_ID_LEN] = "";
-		int rc = notify_incident_event_put(c, m->target, m->text, id, r->err,
-						   sizeof(r->err));
+		char arn[200];
+		int rc;
+
+		instance_arn(m, arn, sizeof(arn));
+		rc = notify_events_put_detail(c, m->target, NOTIFY_INCIDENT_DETAIL_TYPE, m->text,
+					      *arn ? arn : NULL, id, r->err, sizeof(r->err));
 
 		util_strlcpy(r->out_id, id, sizeof(r->out_id));
 		return rc;

@@ -275,6 +275,8 @@ bool daemon_cloud_request(struct daemon *d, const struct plan *p, const struct p
 			return followup_request(d, m);
 		return sns_request(d, p, s, m, incomplete);
 	case PLAN_EVENTS:
+		util_strlcpy(m->region, d->region, sizeof(m->region));
+		util_strlcpy(m->account, d->account, sizeof(m->account));
 		return incident_detail(d, m);
 	case PLAN_SECHUB:
 		/* The finding's one text, as it is. */

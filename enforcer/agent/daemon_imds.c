@@ -159,7 +159,7 @@ static void tags_act(struct daemon *d)
 		return;
 	if (!strcmp(im->status, "isolated")) {
 		if (d->inc.active) {
-			im->isolated_seen = true;
+			util_strlcpy(im->isolated_during, d->inc.id, sizeof(im->isolated_during));
 			alias(d, im->incident);
 			return;
 		}
@@ -180,7 +180,8 @@ static void tags_act(struct daemon *d)
 	ji = daemon_journal_incident(d);
 	if (ji && !strcmp(ji->status, "releasing"))
 		return; /* `cordon release` on this host is at it: its close comes */
-	if (ours(d, im->released_incident) || (!*im->released_incident && im->isolated_seen)) {
+	if (ours(d, im->released_incident) ||
+	    (!*im->released_incident && !strcmp(im->isolated_during, d->inc.id))) {
 		snprintf(why, sizeof(why), "released from outside (cordon:status=released, "
 			 "cordon:released=%s%s%s)", im->released_incident,
 			 *im->released_incident ? " " : "", im->released_at);
@@ -228,13 +229,6 @@ void daemon_imds_tags(struct daemon *d, const struct ipc_a_inst_tags *m)
 			 *im->released_incident ? " " : "", im->released_at);
 	d->status_dirty = true;
 	tags_act(d);
-}
-
-/* A new incident: what the tags said during the last one does not count. */
-void daemon_imds_incident_opened(struct daemon *d)
-{
-	d->imds.isolated_seen = !strcmp(d->imds.status, "isolated") &&
-				ours(d, d->imds.incident);
 }
 
 cJSON *daemon_imds_status(const struct daemon *d)

@@ -128,7 +128,7 @@ struct imds_state {
 	char incident[CLOUD_ID_LEN], finding[CLOUD_ID_LEN];
 	char released_at[40], released_incident[CLOUD_ID_LEN];
 	char error[256];
-	bool isolated_seen;        /* cordon:status=isolated during the open incident */
+	char isolated_during[64];  /* the incident open when the tags last said isolated */
 	bool acted_isolated;       /* an outside isolation was acted on (until the status changes) */
 };
 
@@ -301,7 +301,6 @@ void daemon_imds_tick(struct daemon *d, uint64_t now);
 void daemon_imds_lost(struct daemon *d);
 void daemon_imds_identity(struct daemon *d, const struct ipc_a_identity_done *m);
 void daemon_imds_tags(struct daemon *d, const struct ipc_a_inst_tags *m);
-void daemon_imds_incident_opened(struct daemon *d);
 /* {"identity": {...}, "instanceTags": {...}} for daemon.json */
 struct cJSON *daemon_imds_status(const struct daemon *d);
 

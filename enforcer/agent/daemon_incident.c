@@ -161,7 +161,6 @@ void daemon_incident_open(struct daemon *d, const struct incident_trigger *t)
 	inc->finding_json = strdup(t->finding_json ? t->finding_json : "{}");
 	lockdown(d);
 	d->status_dirty = true;
-	daemon_imds_incident_opened(d);
 	daemon_journal_open_incident(d);
 	daemon_evidence_start(d);
 	daemon_cloud_tick(d, util_now_mono_ns());

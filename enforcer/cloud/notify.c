@@ -141,7 +141,7 @@ out:
 	return ret;
 }
 
-static int events_put(struct aws_client *c, const char *bus, char *body,
+int notify_events_put(struct aws_client *c, const char *bus, const char *finding_json,
 		      char event_id[NOTIFY_MSG_ID_LEN], char *err, size_t errlen)
 {
 	static const struct aws_kv hdr[] = {
@@ -149,10 +149,12 @@ static int events_put(struct aws_client *c, const char *bus, char *body,
 		{ "X-Amz-Target", "AWSEvents.PutEvents" },
 	};
 	struct aws_http_resp resp;
+	char *body;
 	int ret;
 
 	if (event_id)
 		event_id[0] = '\0';
+	body = notify_events_body(bus, finding_json, err, errlen);
 	if (!body)
 		return -EINVAL;
 	aws_http_resp_init(&resp);
@@ -176,20 +178,6 @@ out:
 	aws_http_resp_free(&resp);
 	free(body);
 	return ret;
-}
-
-int notify_events_put(struct aws_client *c, const char *bus, const char *finding_json,
-		      char event_id[NOTIFY_MSG_ID_LEN], char *err, size_t errlen)
-{
-	return events_put(c, bus, notify_events_body(bus, finding_json, err, errlen), event_id,
-			  err, errlen);
-}
-
-int notify_incident_event_put(struct aws_client *c, const char *bus, const char *detail_json,
-			      char event_id[NOTIFY_MSG_ID_LEN], char *err, size_t errlen)
-{
-	return events_put(c, bus, notify_incident_event_body(bus, detail_json, err, errlen),
-			  event_id, err, errlen);
 }
 
 int notify_securityhub_import(struct aws_client *c, const char *account, const char *region,

@@ -219,6 +219,7 @@ __must_check int notify_events_put(struct aws_client *c, const char *bus,
  * makes the incident's), resource an ARN or NULL. The off-host responder
  * acts on them (docs/internals/respond.md). Caller frees the body.
  */
+#define NOTIFY_INCIDENT_DETAIL_TYPE "cordon Incident" /* the only one the agent sends */
 char *notify_events_detail_body(const char *bus, const char *detail_type, const char *detail_json,
 				const char *resource, char *err, size_t errlen);
 __must_check int notify_events_put_detail(struct aws_client *c, const char *bus,
@@ -229,23 +230,6 @@ __must_check int notify_events_put_detail(struct aws_client *c, const char *bus,
 /* The PutEvents request body (pure; caller frees). NULL with err filled. */
 char *notify_events_body(const char *bus, const char *finding_json, char *err, size_t errlen);
 
-/*
- * The agent's incident event (DESIGN.md, "Cloud isolation contract"),
- * sent before it isolates: source "cordon", detail-type "cordon
- * Incident", detail = {"incident": ID, "instanceId": "i-...", "openedAt":
- * TIME, "finding": the finding in GuardDuty's shape}, from which the
- * off-host responder finishes the isolation. A detail without incident,
- * instanceId or a finding notify_finding_parse() reads is refused
- * (-EINVAL). Otherwise as notify_events_put().
- */
-#define NOTIFY_INCIDENT_DETAIL_TYPE "cordon Incident"
-__must_check int notify_incident_event_put(struct aws_client *c, const char *bus,
-					   const char *detail_json,
-					   char event_id[NOTIFY_MSG_ID_LEN], char *err,
-					   size_t errlen);
-/* Its PutEvents request body (pure; caller frees). NULL with err filled. */
-char *notify_incident_event_body(const char *bus, const char *detail_json, char *err,
-				 size_t errlen);
 
 /*
  * The pure part of the two calls: a 200 answer read. -EIO when the entry

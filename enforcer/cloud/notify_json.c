@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -17,14 +16,17 @@
 #define ASFF_TITLE_MAX 256
 #define ASFF_DESC_MAX 1024
 
-/* One PutEvents entry; f (already parsed) names the instance for Resources. */
-static char *events_body(const char *bus, const char *detail_type, const char *detail,
-			 const struct notify_finding *f, char *err, size_t errlen)
+char *notify_events_body(const char *bus, const char *finding_json, char *err, size_t errlen)
 {
+	struct notify_finding f;
 	cJSON *root, *entries, *e, *res;
 	char arn[160];
 	char *out = NULL;
 
+	/* Refuse what is not a finding before it becomes someone's event. */
+	if (notify_finding_parse(finding_json, finding_json ? strlen(finding_json) : 0, &f, err,
+				 errlen))
+		return NULL;
 	root = cJSON_CreateObject();
 	entries = cJSON_AddArrayToObject(root, "Entries");
 	e = cJSON_CreateObject();
@@ -33,15 +35,15 @@ static char *events_body(const char *bus, const char *detail_type, const char *d
 		goto out;
 	}
 	if (!cJSON_AddStringToObject(e, "Source", "cordon") ||
-	    !cJSON_AddStringToObject(e, "DetailType", detail_type) ||
-	    !cJSON_AddStringToObject(e, "Detail", detail))
+	    !cJSON_AddStringToObject(e, "DetailType", "Cordon Finding") ||
+	    !cJSON_AddStringToObject(e, "Detail", finding_json))
 		goto out;
 	if (bus && *bus && !cJSON_AddStringToObject(e, "EventBusName", bus))
 		goto out;
 	/* Rules can match on the instance without parsing the detail. */
-	if (*f->instance_id && *f->account && *f->region) {
+	if (*f.instance_id && *f.account && *f.region) {
 		snprintf(arn, sizeof(arn), "arn:%s:ec2:%s:%s:instance/%s",
-			 notify_partition(f->region), f->region, f->account, f->instance_id);
+			 notify_partition(f.region), f.region, f.account, f.instance_id);
 		res = cJSON_AddArrayToObject(e, "Resources");
 		if (!res || !cJSON_AddItemToArray(res, cJSON_CreateString(arn)))
 			goto out;
@@ -51,47 +53,6 @@ out:
 	cJSON_Delete(root);
 	if (!out)
 		util_err(err, errlen, "EventBridge PutEvents: out of memory");
-	return out;
-}
-
-char *notify_events_body(const char *bus, const char *finding_json, char *err, size_t errlen)
-{
-	struct notify_finding f;
-
-	/* Refuse what is not a finding before it becomes someone's event. */
-	if (notify_finding_parse(finding_json, finding_json ? strlen(finding_json) : 0, &f, err,
-				 errlen))
-		return NULL;
-	return events_body(bus, "Cordon Finding", finding_json, &f, err, errlen);
-}
-
-char *notify_incident_event_body(const char *bus, const char *detail_json, char *err,
-				 size_t errlen)
-{
-	cJSON *d = detail_json ? cJSON_Parse(detail_json) : NULL;
-	const cJSON *inc = cJSON_GetObjectItemCaseSensitive(d, "incident");
-	char *finding = NULL, *out = NULL;
-	struct notify_finding f;
-
-	/* The responder acts on it: refuse a detail it could not read. */
-	if (!cJSON_IsObject(d) || !cJSON_IsString(inc) || !*inc->valuestring ||
-	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(d, "instanceId")) ||
-	    !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(d, "finding"))) {
-		util_err(err, errlen, "cordon Incident: the detail needs incident, instanceId "
-			 "and finding");
-		goto out;
-	}
-	finding = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(d, "finding"));
-	if (!finding) {
-		util_err(err, errlen, "cordon Incident: out of memory");
-		goto out;
-	}
-	if (notify_finding_parse(finding, strlen(finding), &f, err, errlen))
-		goto out;
-	out = events_body(bus, NOTIFY_INCIDENT_DETAIL_TYPE, detail_json, &f, err, errlen);
-out:
-	free(finding);
-	cJSON_Delete(d);
 	return out;
 }
 

@@ -18,7 +18,15 @@ trap dc_cleanup EXIT
 dc_preflight
 dc_net
 dc_region
-dc_conf "[agent]" "heartbeat_interval = 2s"
+dc_conf "[agent]" "heartbeat_interval = 2s" "[events]" "eventbridge = true"
+# The agent's cordon Incident event, through a rule to an SQS queue.
+EVQ=$(admin sqs create-queue --queue-name incidents --query QueueUrl --output text)
+EVQ_ARN=$(admin sqs get-queue-attributes --queue-url "$EVQ" --attribute-names QueueArn \
+	--query Attributes.QueueArn --output text)
+admin events put-rule --name cordon-incident \
+	--event-pattern '{"source": ["cordon"], "detail-type": ["cordon Incident"]}' >/dev/null &&
+	admin events put-targets --rule cordon-incident --targets "Id=q,Arn=$EVQ_ARN" >/dev/null ||
+	notok "EventBridge rule to SQS"
 echo "# instance $INST: $ENI0 in $SG_WEB,$SG_DB; $ENI1 in $SG_DB; forensic $SG_FOR"
 
 if dc_run; then ok "daemon up, threat list synced from S3"; else notok "daemon up"; diag "$LOG"; exit 1; fi
@@ -92,6 +100,21 @@ check "journal: the message out before any interface moves" \
 	jbefore sns_publish "$TOPIC" done ec2_isolate_eni "$ENI1" intent
 check "journal: termination protection before the moves" \
 	jbefore ec2_protect "$INST" done ec2_isolate_eni "$ENI1" intent
+check "journal: the cordon Incident event before the moves" \
+	jbefore events_put default done ec2_isolate_eni "$ENI1" intent
+admin sqs receive-message --queue-url "$EVQ" --wait-time-seconds 2 --max-number-of-messages 1 \
+	--query 'Messages[0].Body' --output text >"$WORK/event.json" 2>&1
+"$SYS_PY" - "$WORK/event.json" "$INC" "$INST" <<'PY' && ok "EventBridge: cordon Incident with the incident, the instance and the finding in GuardDuty's shape" ||
+import json, sys
+e = json.load(open(sys.argv[1]))
+d = e["detail"]
+assert e["source"] == "cordon" and e["detail-type"] == "cordon Incident", e
+assert d["incident"] == sys.argv[2] and d["instanceId"] == sys.argv[3] and d["openedAt"], d
+assert d["finding"]["type"] == "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom", d
+assert d["finding"]["resource"]["instanceDetails"]["instanceId"] == sys.argv[3], d
+assert e["resources"] == ["arn:aws:ec2:us-east-1:123456789012:instance/" + sys.argv[3]], e
+PY
+	{ notok "cordon Incident event"; diag "$WORK/event.json"; }
 check "journal: the secondary interface moved before the primary" \
 	jbefore ec2_isolate_eni "$ENI1" done ec2_isolate_eni "$ENI0" intent
 wait_log "heartbeat paused: the host is cut off from the API on purpose" 50 &&

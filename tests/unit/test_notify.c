@@ -468,51 +468,6 @@ static void test_events_body(void **state)
 	assert_null(notify_events_body("b", "not json", err, sizeof(err)));
 }
 
-/* The agent's incident event: what the off-host responder finishes from. */
-static void test_incident_event(void **state)
-{
-	char err[ERRLEN] = "", *detail, *b;
-	cJSON *d = cJSON_CreateObject(), *root, *e, *back;
-
-	(void)state;
-	cJSON_AddStringToObject(d, "incident", "inc-20260101T000000Z-abcdef");
-	cJSON_AddStringToObject(d, "instanceId", "i-0abc");
-	cJSON_AddStringToObject(d, "openedAt", "2026-01-01T00:00:00.000Z");
-	cJSON_AddItemToObject(d, "finding", cJSON_Parse(finding));
-	detail = cJSON_PrintUnformatted(d);
-	b = notify_incident_event_body("cordon-bus", detail, err, sizeof(err));
-	assert_non_null(b);
-	root = cJSON_Parse(b);
-	e = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "Entries"), 0);
-	assert_string_equal(cJSON_GetObjectItem(e, "Source")->valuestring, "cordon");
-	assert_string_equal(cJSON_GetObjectItem(e, "DetailType")->valuestring, "cordon Incident");
-	assert_string_equal(cJSON_GetObjectItem(e, "EventBusName")->valuestring, "cordon-bus");
-	assert_string_equal(cJSON_GetObjectItem(e, "Detail")->valuestring, detail);
-	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(e, "Resources"), 0)->valuestring,
-			    "arn:aws:ec2:eu-west-1:123456789012:instance/i-0abc");
-	back = cJSON_Parse(cJSON_GetObjectItem(e, "Detail")->valuestring);
-	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(back, "finding"), "id")
-				    ->valuestring, "5d41402abc4b2a76b9719d911017c592");
-	cJSON_Delete(back);
-	cJSON_Delete(root);
-	free(b);
-	free(detail);
-	/* the responder could not act on these */
-	cJSON_DeleteItemFromObject(d, "incident");
-	detail = cJSON_PrintUnformatted(d);
-	assert_null(notify_incident_event_body(NULL, detail, err, sizeof(err)));
-	assert_non_null(strstr(err, "incident"));
-	free(detail);
-	cJSON_AddStringToObject(d, "incident", "inc-1");
-	cJSON_ReplaceItemInObject(d, "finding", cJSON_Parse("{\"type\":\"x\"}"));
-	detail = cJSON_PrintUnformatted(d);
-	assert_null(notify_incident_event_body(NULL, detail, err, sizeof(err)));
-	free(detail);
-	assert_null(notify_incident_event_body(NULL, "[]", err, sizeof(err)));
-	assert_null(notify_incident_event_body(NULL, NULL, err, sizeof(err)));
-	cJSON_Delete(d);
-}
-
 static void test_asff(void **state)
 {
 	char err[ERRLEN] = "";
@@ -591,7 +546,6 @@ int main(void)
 		cmocka_unit_test(test_subject),
 		cmocka_unit_test(test_errors_cap),
 		cmocka_unit_test(test_events_body),
-		cmocka_unit_test(test_incident_event),
 		cmocka_unit_test(test_asff),
 		cmocka_unit_test(test_answers),
 	};
