@@ -180,3 +180,44 @@ int xmlsafe_parse(struct xmlsafe *x, const char *buf, size_t len, char *why, siz
 			return 0;
 	}
 }
+
+void xmlsafe_stop(struct xmlsafe_walk *w, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!w->ret) {
+		w->ret = ret;
+		va_start(ap, fmt);
+		vsnprintf(w->why, sizeof(w->why), fmt, ap);
+		va_end(ap);
+	}
+	XML_StopParser(w->p, XML_FALSE);
+}
+
+const char *xmlsafe_local_name(const char *name)
+{
+	const char *c = strrchr(name, ':');
+
+	return c ? c + 1 : name;
+}
+
+int xmlsafe_walk(const struct xmlsafe_opts *o, const char *what, const char *xml,
+		 size_t len, char *err, size_t errlen)
+{
+	struct xmlsafe_walk *w = o->ud;
+	struct xmlsafe *xs = NULL;
+	char why[ERRLEN];
+	int rc = xmlsafe_new(o, &xs);
+
+	if (rc)
+		return rc;
+	w->p = xmlsafe_parser(xs);
+	rc = xmlsafe_parse(xs, xml, len, why, sizeof(why));
+	if (w->ret)
+		rc = util_errc(w->ret, err, errlen, "%s XML line %lu: %s", what,
+			       xmlsafe_line(xs), w->why);
+	else if (rc)
+		util_err(err, errlen, "%s XML line %lu: %s", what, xmlsafe_line(xs), why);
+	xmlsafe_free(xs);
+	return rc;
+}

@@ -59,4 +59,22 @@ __must_check int xmlsafe_parse(struct xmlsafe *x, const char *buf, size_t len,
 /* The last parse was stopped by one of the rules above (not malformed XML). */
 bool xmlsafe_refused(const struct xmlsafe *x);
 
+/*
+ * A walk over one answer, for parsers that keep their state in a struct
+ * whose FIRST member is a struct xmlsafe_walk (opts.ud points to it): a
+ * handler that refuses what it reads calls xmlsafe_stop(); xmlsafe_walk()
+ * parses and turns either kind of stop into one line, "WHAT XML line N:
+ * why", in err.
+ */
+struct xmlsafe_walk {
+	XML_Parser p;
+	int ret;          /* 0, or what the handler that stopped said */
+	char why[ERRLEN];
+};
+void xmlsafe_stop(struct xmlsafe_walk *w, int ret, const char *fmt, ...) __printf(3, 4);
+/* "ns:Name" -> "Name" */
+const char *xmlsafe_local_name(const char *name);
+__must_check int xmlsafe_walk(const struct xmlsafe_opts *o, const char *what,
+			      const char *xml, size_t len, char *err, size_t errlen);
+
 #endif

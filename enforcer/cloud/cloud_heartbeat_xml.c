@@ -30,7 +30,7 @@
 #define P_RES "GetMetricDataResult/MetricDataResults/member"
 
 struct mx {
-	XML_Parser p;
+	struct xmlsafe_walk w; /* first: xmlsafe_walk() finds it */
 	size_t n;
 	uint64_t *last_ms;
 	char *next;
@@ -43,22 +43,7 @@ struct mx {
 	/* the result being read */
 	long idx;                 /* -1: no Id yet */
 	uint64_t latest;
-	int ret;
-	char why[160];
 };
-
-static void __printf(3, 4) stop(struct mx *x, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!x->ret) {
-		x->ret = ret;
-		va_start(ap, fmt);
-		vsnprintf(x->why, sizeof(x->why), fmt, ap);
-		va_end(ap);
-	}
-	XML_StopParser(x->p, XML_FALSE);
-}
 
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **attr)
 {
@@ -68,11 +53,11 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 
 	(void)attr;
 	if (x->depth == MX_MAX_DEPTH)
-		return stop(x, -EFBIG, "elements nested too deep");
+		return xmlsafe_stop(&x->w, -EFBIG, "elements nested too deep");
 	x->off[x->depth] = cur;
 	if (x->depth > 0) {
 		if (cur + 1 + l >= sizeof(x->path))
-			return stop(x, -EFBIG, "element path too long at <%.40s>", ln);
+			return xmlsafe_stop(&x->w, -EFBIG, "element path too long at <%.40s>", ln);
 		if (cur)
 			x->path[cur++] = '/';
 		memcpy(x->path + cur, ln, l + 1);
@@ -92,7 +77,7 @@ static void on_id(struct mx *x)
 
 	if (x->text[0] != 'h' || util_parse_u64(x->text + 1, 0, x->n ? x->n - 1 : 0, &v) ||
 	    !x->n)
-		return stop(x, -EINVAL, "result Id '%.24s' is none of the queries", x->text);
+		return xmlsafe_stop(&x->w, -EINVAL, "result Id '%.24s' is none of the queries", x->text);
 	x->idx = (long)v;
 }
 
@@ -101,7 +86,7 @@ static void on_stamp(struct mx *x)
 	uint64_t ms;
 
 	if (cloud_time_parse(x->text, &ms))
-		return stop(x, -EINVAL, "timestamp '%.40s' is not a time", x->text);
+		return xmlsafe_stop(&x->w, -EINVAL, "timestamp '%.40s' is not a time", x->text);
 	if (ms > x->latest)
 		x->latest = ms;
 }
@@ -111,26 +96,26 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
 	struct mx *x = ud;
 
 	(void)name;
-	if (x->ret || !x->depth)
+	if (x->w.ret || !x->depth)
 		return;
 	x->text[x->text_len] = '\0';
 	if (x->text_long && (!strcmp(x->path, P_RES "/Id") ||
 			     !strcmp(x->path, P_RES "/Timestamps/member") ||
 			     !strcmp(x->path, "GetMetricDataResult/NextToken")))
-		return stop(x, -EFBIG, "<%.40s> text too long", x->path);
+		return xmlsafe_stop(&x->w, -EFBIG, "<%.40s> text too long", x->path);
 	if (!strcmp(x->path, P_RES "/Id")) {
 		on_id(x);
 	} else if (!strcmp(x->path, P_RES "/Timestamps/member")) {
 		on_stamp(x);
 	} else if (!strcmp(x->path, P_RES)) {
 		if (x->idx < 0)
-			return stop(x, -EINVAL, "a result without an Id");
+			return xmlsafe_stop(&x->w, -EINVAL, "a result without an Id");
 		if (x->latest > x->last_ms[x->idx])
 			x->last_ms[x->idx] = x->latest;
 	} else if (!strcmp(x->path, "GetMetricDataResult/NextToken")) {
 		memcpy(x->next, x->text, x->text_len + 1);
 	}
-	if (x->ret)
+	if (x->w.ret)
 		return;
 	x->depth--;
 	x->path[x->off[x->depth]] = '\0';
@@ -160,10 +145,8 @@ int cloud_parse_metric_data(const char *xml, size_t len, size_t n, uint64_t last
 		.max_bytes = 64 << 20,
 		.start = on_start, .end = on_end, .text = on_text,
 	};
-	struct xmlsafe *xs = NULL;
-	char why[ERRLEN];
 	struct mx *x;
-	int ret, rc;
+	int ret;
 
 	next[0] = '\0';
 	x = calloc(1, sizeof(*x));
@@ -173,20 +156,7 @@ int cloud_parse_metric_data(const char *xml, size_t len, size_t n, uint64_t last
 	x->last_ms = last_ms;
 	x->next = next;
 	xo.ud = x;
-	ret = xmlsafe_new(&xo, &xs);
-	if (ret)
-		goto out;
-	x->p = xmlsafe_parser(xs);
-	rc = xmlsafe_parse(xs, xml, len, why, sizeof(why));
-	if (x->ret) {
-		ret = x->ret;
-		util_err(err, errlen, "GetMetricData XML line %lu: %s", xmlsafe_line(xs), x->why);
-	} else if (rc) {
-		ret = rc;
-		util_err(err, errlen, "GetMetricData XML line %lu: %s", xmlsafe_line(xs), why);
-	}
-	xmlsafe_free(xs);
-out:
+	ret = xmlsafe_walk(&xo, "GetMetricData", xml, len, err, errlen);
 	if (ret)
 		next[0] = '\0';
 	free(x);

@@ -27,7 +27,7 @@
 enum { L_NONE, L_RID, L_KEY, L_VALUE, L_NEXT };
 
 struct tx {
-	XML_Parser p;
+	struct xmlsafe_walk w; /* first: xmlsafe_walk() finds it */
 	const char *const *ids;
 	size_t n_ids;
 	struct cloud_tagset *out;
@@ -40,43 +40,21 @@ struct tx {
 	size_t text_len;
 	char rid[TX_MAX_TEXT], key[TX_MAX_TEXT], value[TX_MAX_TEXT];
 	bool have_rid, have_key;
-	int ret;
-	char why[ERRLEN];
 };
-
-static void __printf(3, 4) stop(struct tx *x, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!x->ret) {
-		x->ret = ret;
-		va_start(ap, fmt);
-		vsnprintf(x->why, sizeof(x->why), fmt, ap);
-		va_end(ap);
-	}
-	XML_StopParser(x->p, XML_FALSE);
-}
-
-static const char *local_name(const char *name)
-{
-	const char *c = strrchr(name, ':');
-
-	return c ? c + 1 : name;
-}
 
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **attr)
 {
 	struct tx *x = ud;
-	const char *ln = local_name(name);
+	const char *ln = xmlsafe_local_name(name);
 
 	(void)attr;
 	if (x->depth == TX_MAX_DEPTH)
-		return stop(x, -EFBIG, "elements nested too deep");
+		return xmlsafe_stop(&x->w, -EFBIG, "elements nested too deep");
 	x->depth++;
 	x->leaf = L_NONE;
 	x->text_len = 0;
 	if (x->depth == 1 && strcmp(ln, "DescribeTagsResponse"))
-		return stop(x, -EINVAL, "<%.40s> is not a DescribeTags answer", ln);
+		return xmlsafe_stop(&x->w, -EINVAL, "<%.40s> is not a DescribeTags answer", ln);
 	if (x->depth == 2) {
 		x->under_set = !strcmp(ln, "tagSet");
 		if (!strcmp(ln, "nextToken"))
@@ -99,13 +77,13 @@ static void item_end(struct tx *x)
 
 	x->in_item = false;
 	if (!x->have_rid || !x->have_key)
-		return stop(x, -EINVAL, "a tag without %s", x->have_rid ? "key" : "resourceId");
+		return xmlsafe_stop(&x->w, -EINVAL, "a tag without %s", x->have_rid ? "key" : "resourceId");
 	for (size_t i = 0; i < x->n_ids; i++) {
 		if (strcmp(x->rid, x->ids[i]))
 			continue;
 		ret = cloud_tags_add(&x->out[i], x->key, x->value, err, sizeof(err));
 		if (ret < 0)
-			return stop(x, ret, "%s: %s", x->ids[i], err);
+			return xmlsafe_stop(&x->w, ret, "%s: %s", x->ids[i], err);
 		return;
 	}
 }
@@ -115,7 +93,7 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
 	struct tx *x = ud;
 
 	(void)name;
-	if (x->ret || !x->depth)
+	if (x->w.ret || !x->depth)
 		return;
 	x->text[x->text_len] = '\0';
 	switch (x->leaf) {
@@ -132,7 +110,7 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
 		break;
 	case L_NEXT:
 		if (x->text_len >= CLOUD_NEXT_TOKEN_LEN)
-			return stop(x, -EFBIG, "nextToken over %d bytes", CLOUD_NEXT_TOKEN_LEN - 1);
+			return xmlsafe_stop(&x->w, -EFBIG, "nextToken over %d bytes", CLOUD_NEXT_TOKEN_LEN - 1);
 		memcpy(x->next, x->text, x->text_len + 1);
 		break;
 	default:
@@ -152,7 +130,7 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
 	if (len <= 0 || x->leaf == L_NONE)
 		return;
 	if (x->text_len + (size_t)len >= sizeof(x->text))
-		return stop(x, -EFBIG, "a text over %d bytes", TX_MAX_TEXT - 1);
+		return xmlsafe_stop(&x->w, -EFBIG, "a text over %d bytes", TX_MAX_TEXT - 1);
 	memcpy(x->text + x->text_len, s, (size_t)len);
 	x->text_len += (size_t)len;
 }
@@ -165,10 +143,8 @@ int cloud_parse_tags(const char *xml, size_t len, const char *const ids[], size_
 		.max_depth = TX_MAX_DEPTH,
 		.start = on_start, .end = on_end, .text = on_text,
 	};
-	struct xmlsafe *xs = NULL;
-	char why[ERRLEN];
 	struct tx *x;
-	int ret, rc;
+	int ret;
 
 	next[0] = '\0';
 	x = calloc(1, sizeof(*x));
@@ -179,20 +155,7 @@ int cloud_parse_tags(const char *xml, size_t len, const char *const ids[], size_
 	x->out = out;
 	x->next = next;
 	xo.ud = x;
-	ret = xmlsafe_new(&xo, &xs);
-	if (ret)
-		goto out;
-	x->p = xmlsafe_parser(xs);
-	rc = xmlsafe_parse(xs, xml, len, why, sizeof(why));
-	if (x->ret) {
-		ret = x->ret;
-		util_err(err, errlen, "DescribeTags XML line %lu: %s", xmlsafe_line(xs), x->why);
-	} else if (rc) {
-		ret = rc;
-		util_err(err, errlen, "DescribeTags XML line %lu: %s", xmlsafe_line(xs), why);
-	}
-	xmlsafe_free(xs);
-out:
+	ret = xmlsafe_walk(&xo, "DescribeTags", xml, len, err, errlen);
 	if (ret)
 		next[0] = '\0';
 	free(x);

@@ -34,7 +34,7 @@
 #define P_ENI P_INST "/networkInterfaceSet/item"
 
 struct cx {
-	XML_Parser p;
+	struct xmlsafe_walk w; /* first: xmlsafe_walk() finds it */
 	struct cloud_instance *out;
 	char path[CX_MAX_PATH];   /* open elements below the root, '/'-joined */
 	size_t off[CX_MAX_DEPTH]; /* path length before each element (xmlsafe caps it) */
@@ -44,29 +44,7 @@ struct cx {
 	bool text_long;
 	size_t n_inst;
 	bool in_eni;              /* eni[n_eni - 1] is being filled */
-	int ret;
-	char why[160];
 };
-
-static void __printf(3, 4) stop(struct cx *x, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!x->ret) {
-		x->ret = ret;
-		va_start(ap, fmt);
-		vsnprintf(x->why, sizeof(x->why), fmt, ap);
-		va_end(ap);
-	}
-	XML_StopParser(x->p, XML_FALSE);
-}
-
-static const char *local_name(const char *name)
-{
-	const char *c = strrchr(name, ':');
-
-	return c ? c + 1 : name;
-}
 
 static bool at(const struct cx *x, const char *p)
 {
@@ -76,7 +54,7 @@ static bool at(const struct cx *x, const char *p)
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **attr)
 {
 	struct cx *x = ud;
-	const char *ln = local_name(name);
+	const char *ln = xmlsafe_local_name(name);
 	size_t l = strlen(ln), cur = strlen(x->path);
 
 	(void)attr;
@@ -84,7 +62,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 	/* The root element is not part of the path. */
 	if (x->depth > 0) {
 		if (cur + 1 + l >= sizeof(x->path))
-			return stop(x, -EFBIG, "element path too long at <%.40s>", ln);
+			return xmlsafe_stop(&x->w, -EFBIG, "element path too long at <%.40s>", ln);
 		if (cur)
 			x->path[cur++] = '/';
 		memcpy(x->path + cur, ln, l + 1);
@@ -94,14 +72,14 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
 	x->text_long = false;
 	if (at(x, P_INST)) {
 		if (++x->n_inst > 1)
-			return stop(x, -EINVAL, "more than one instance in the answer");
+			return xmlsafe_stop(&x->w, -EINVAL, "more than one instance in the answer");
 	} else if (at(x, P_ENI)) {
 		struct cloud_instance *o = x->out;
 
 		if (x->n_inst != 1)
 			return;
 		if (o->n_eni == CLOUD_MAX_ENIS)
-			return stop(x, -EFBIG, "more than %d network interfaces", CLOUD_MAX_ENIS);
+			return xmlsafe_stop(&x->w, -EFBIG, "more than %d network interfaces", CLOUD_MAX_ENIS);
 		o->eni[o->n_eni].device_index = -1;
 		o->n_eni++;
 		x->in_eni = true;
@@ -121,9 +99,9 @@ static bool token_ok(const char *s)
 static int take(struct cx *x, char *dst, size_t dstlen, const char *field)
 {
 	if (x->text_long || x->text_len >= dstlen)
-		return stop(x, -EFBIG, "%s too long", field), -EFBIG;
+		return xmlsafe_stop(&x->w, -EFBIG, "%s too long", field), -EFBIG;
 	if (!token_ok(x->text))
-		return stop(x, -EINVAL, "%s holds unexpected characters", field), -EINVAL;
+		return xmlsafe_stop(&x->w, -EINVAL, "%s holds unexpected characters", field), -EINVAL;
 	memcpy(dst, x->text, x->text_len + 1);
 	return 0;
 }
@@ -144,11 +122,11 @@ static void on_eni_end(struct cx *x, struct cloud_eni *e)
 		if (take(x, idx, sizeof(idx), "deviceIndex"))
 			return;
 		if (util_parse_u64(idx, 0, 255, &v))
-			return stop(x, -EINVAL, "deviceIndex '%.16s' is not 0..255", idx);
+			return xmlsafe_stop(&x->w, -EINVAL, "deviceIndex '%.16s' is not 0..255", idx);
 		e->device_index = (int)v;
 	} else if (!strcmp(rel, "/groupSet/item/groupId")) {
 		if (e->n_groups == CLOUD_MAX_GROUPS)
-			return stop(x, -EFBIG, "more than %d groups on one interface", CLOUD_MAX_GROUPS);
+			return xmlsafe_stop(&x->w, -EFBIG, "more than %d groups on one interface", CLOUD_MAX_GROUPS);
 		if (!take(x, e->groups[e->n_groups], CLOUD_ID_LEN, "groupId"))
 			e->n_groups++;
 	}
@@ -160,7 +138,7 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
 	struct cloud_instance *o = x->out;
 
 	(void)name;
-	if (x->ret || !x->depth)
+	if (x->w.ret || !x->depth)
 		return;
 	x->text[x->text_len] = '\0';
 	if (x->n_inst == 1 && !strncmp(x->path, P_INST "/", sizeof(P_INST))) {
@@ -178,7 +156,7 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
 			take(x, o->state, sizeof(o->state), "instanceState/name");
 		else if (at(x, P_INST "/blockDeviceMapping/item/ebs/volumeId")) {
 			if (o->n_volumes == CLOUD_MAX_VOLUMES)
-				return stop(x, -EFBIG, "more than %d volumes", CLOUD_MAX_VOLUMES);
+				return xmlsafe_stop(&x->w, -EFBIG, "more than %d volumes", CLOUD_MAX_VOLUMES);
 			if (!take(x, o->volumes[o->n_volumes], CLOUD_ID_LEN, "volumeId"))
 				o->n_volumes++;
 		}
@@ -244,10 +222,8 @@ int cloud_parse_instance(const char *xml, size_t len, struct cloud_instance *out
 		.max_depth = CX_MAX_DEPTH,
 		.start = on_start, .end = on_end, .text = on_text,
 	};
-	struct xmlsafe *xs = NULL;
-	char why[ERRLEN];
 	struct cx *x;
-	int ret, rc;
+	int ret;
 
 	memset(out, 0, sizeof(*out));
 	x = calloc(1, sizeof(*x));
@@ -255,27 +231,11 @@ int cloud_parse_instance(const char *xml, size_t len, struct cloud_instance *out
 		return -ENOMEM;
 	x->out = out;
 	xo.ud = x;
-	ret = xmlsafe_new(&xo, &xs);
-	if (ret)
-		goto out;
-	x->p = xmlsafe_parser(xs);
-	rc = xmlsafe_parse(xs, xml, len, why, sizeof(why));
-	if (x->ret) {
-		ret = x->ret;
-		util_err(err, errlen, "DescribeInstances XML line %lu: %s", xmlsafe_line(xs),
-			 x->why);
-	} else if (rc) {
-		ret = rc;
-		util_err(err, errlen, "DescribeInstances XML line %lu: %s", xmlsafe_line(xs),
-			 why);
-	} else if (!x->n_inst) {
-		ret = -ENOENT;
-		util_err(err, errlen, "DescribeInstances: no instance in the answer");
-	} else {
+	ret = xmlsafe_walk(&xo, "DescribeInstances", xml, len, err, errlen);
+	if (!ret && !x->n_inst)
+		ret = util_errc(-ENOENT, err, errlen, "DescribeInstances: no instance in the answer");
+	else if (!ret)
 		ret = check_result(out, err, errlen);
-	}
-	xmlsafe_free(xs);
-out:
 	free(x);
 	if (ret)
 		memset(out, 0, sizeof(*out));
