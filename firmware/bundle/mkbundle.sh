@@ -34,13 +34,15 @@ TOP=$STAGE/root$PREFIX
 die() { echo "mkbundle: $*" >&2; exit 1; }
 
 [[ -x $O/cordon && -x $BIN ]] || die "$O/cordon or $BIN is missing: make O=$O first"
-if ldd "$O/cordon" | grep -qE 'libasan|libubsan'; then
+# Whole outputs first: with pipefail, grep -q closing the pipe early would
+# fail the producer with SIGPIPE (exit 141) now and then.
+if grep -qE 'libasan|libubsan' <<<"$(ldd "$O/cordon")"; then
 	die "$O/cordon is a sanitizer build: make $KIND O=build without SANITIZE"
 fi
 interp=$(readelf -lW "$BIN" | sed -n 's/.*program interpreter: \(.*\)\]$/\1/p')
 [[ $interp == "$PREFIX/lib/"* ]] || die "$BIN asks for the interpreter '$interp', not one under $PREFIX/lib"
 # shellcheck disable=SC2016 # a literal $ORIGIN
-readelf -dW "$BIN" | grep -q 'RPATH.*\[\$ORIGIN/\.\./lib\]' || die "$BIN has no DT_RPATH \$ORIGIN/../lib"
+grep -q 'RPATH.*\[\$ORIGIN/\.\./lib\]' <<<"$(readelf -dW "$BIN")" || die "$BIN has no DT_RPATH \$ORIGIN/../lib"
 ARCH=$(uname -m)
 case $(readelf -hW "$BIN" | sed -n 's/^ *Machine: *//p') in
 *X86-64*) ARCH=x86_64 ;;
@@ -120,7 +122,7 @@ bundle)
 	;;
 lambda)
 	LAUNCHER=${3:?usage: mkbundle.sh lambda BIN LAUNCHER}
-	! readelf -lW "$LAUNCHER" | grep -q INTERP || die "$LAUNCHER is not a static executable"
+	! grep -q INTERP <<<"$(readelf -lW "$LAUNCHER")" || die "$LAUNCHER is not a static executable"
 	install -m 0755 "$LAUNCHER" "$TOP/bootstrap"
 	doc_libs "$TOP/share/doc/libraries"
 	install -D -m 0644 firmware/debian/copyright "$TOP/share/doc/cordon.copyright"
