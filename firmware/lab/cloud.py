@@ -70,15 +70,15 @@ def setup(bucket, threat_file, role_file):
                "--body", threat_file)["ETag"]
 
     # The network: a VPC on a documentation prefix, the host's groups, and
-    # a forensic group with no rules at all (its default egress rule goes),
-    # as firmware/terraform makes it. The lab's VPC enforces them
+    # a forensic group with no rule but the responder's SSH (its default
+    # egress rule goes). The lab's VPC enforces them
     # (firmware/lab/vpc.bash); web and admin keep the all-open outbound rule
     # a new group gets.
     vpc = aws("ec2", "create-vpc", "--cidr-block", "192.0.2.0/24")["Vpc"]["VpcId"]
     sub = aws("ec2", "create-subnet", "--vpc-id", vpc, "--cidr-block", "192.0.2.0/24")["Subnet"]["SubnetId"]
     sg = {}
     for name, what in (("lab-web", "web server"), ("lab-admin", "administration"),
-                       ("lab-forensic", "forensic isolation, no rules")):
+                       ("lab-forensic", "forensic isolation, the responder SSH only")):
         sg[name] = aws("ec2", "create-security-group", "--vpc-id", vpc, "--group-name", name,
                        "--description", what)["GroupId"]
     aws("ec2", "authorize-security-group-ingress", "--group-id", sg["lab-web"],
@@ -87,6 +87,11 @@ def setup(bucket, threat_file, role_file):
         "--protocol", "tcp", "--port", "22", "--cidr", "198.51.100.10/32")
     aws("ec2", "revoke-security-group-egress", "--group-id", sg["lab-forensic"],
         "--ip-permissions", json.dumps([{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]))
+    # One exception to "no rules": the responder's SSH, so that a person can
+    # still work on the isolated host (firmware/terraform's forensic group
+    # has none; an operator who wants hands-on access adds it there too).
+    aws("ec2", "authorize-security-group-ingress", "--group-id", sg["lab-forensic"],
+        "--protocol", "tcp", "--port", "22", "--cidr", "198.51.100.10/32")
 
     # Two interfaces first, each with its own groups, then the instance
     # on them (launched with --security-group-ids, moto would merge the

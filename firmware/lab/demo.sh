@@ -298,10 +298,18 @@ fi
 [[ -n $cloud ]] || note "(no ec2_*eni and sns_publish actions done in the journal after ${LAB_CLOUD_TIMEOUT} s)"
 
 # ---- release ------------------------------------------------------------------------
-say "cordon release (as root, as an operator would)"
+# The host's primary interface is in the forensic group: it has no API any
+# more (the VPC cut it off). The operator releases from elsewhere, from the
+# tags alone; the agent sees cordon:status=released through IMDS and lifts
+# its own lockdown.
+say "cordon release --instance-id, from the responder's machine (the host has no API now)"
 T_RELEASE=$(now_ms)
 release() {
-	ns host "${AWSENV[@]}" "$CORDON" release -c "$CONF" --state-dir "$ST" 2>&1 | tee -a "$WORK/release.out" | sed 's/^/   | /'
+	ns resp env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 "${ENDPOINTS[@]}" \
+		AWS_CA_BUNDLE="$REGION_CA" AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true \
+		AWS_ACCESS_KEY_ID="$ADMIN_KEY" AWS_SECRET_ACCESS_KEY="$ADMIN_SECRET" \
+		"$CORDON" release --instance-id "$INST" --sns-topic "$TOPIC" 2>&1 |
+		tee -a "$WORK/release.out" | sed 's/^/   | /'
 }
 release
 # cordon says when a part could not be undone and asks for another run.
@@ -323,10 +331,11 @@ while :; do
 	sleep 0.5
 done
 T_RESTORED=$(now_ms)
+# The agent reads its tags every [cloud] tag_poll_interval (5 s) and lifts
+# the lockdown itself; daemon.json follows.
+for _ in $(seq 200); do [[ $(status incident.lockdown) == True ]] || break; sleep 0.1; done
 probe resp 192.0.2.10 80 && r=reachable || r=unreachable
 fact after_web "$r"
-# daemon.json is rewritten once a second: give it time to see the release.
-for _ in $(seq 30); do [[ $(status incident.lockdown) == True ]] || break; sleep 0.1; done
 jr
 cp "$ST/daemon.json" "$WORK/daemon.after.json" 2>/dev/null
 

@@ -32,7 +32,7 @@
 
 # Off by default until the agent's plan survives its own cut (issue 9):
 # with it on, the primary interface's move cuts the agent off the API.
-LAB_ENFORCE_SG=${LAB_ENFORCE_SG:-0}
+LAB_ENFORCE_SG=${LAB_ENFORCE_SG:-1}
 LAB_VPC_POLL=${LAB_VPC_POLL:-0.05}
 LAB_VPC_SYNC=${LAB_VPC_SYNC:-1}
 VPC_PREFIXES=(192.0.2.0/24 198.51.100.0/24 203.0.113.0/24)
