@@ -14,7 +14,7 @@
 #include "notify.h"
 
 #define SNS_VERSION "2010-03-31"
-#define NOTIFY_MAX_ANSWER (64 * 1024)
+
 
 /* SNS refuses invalid UTF-8; better to say so here than get a 400. */
 static bool utf8_ok(const unsigned char *s)
@@ -144,40 +144,12 @@ out:
 int notify_events_put(struct aws_client *c, const char *bus, const char *finding_json,
 		      char event_id[NOTIFY_MSG_ID_LEN], char *err, size_t errlen)
 {
-	static const struct aws_kv hdr[] = {
-		{ "Content-Type", "application/x-amz-json-1.1" },
-		{ "X-Amz-Target", "AWSEvents.PutEvents" },
-	};
-	struct aws_http_resp resp;
 	char *body;
-	int ret;
 
 	if (event_id)
 		event_id[0] = '\0';
 	body = notify_events_body(bus, finding_json, err, errlen);
-	if (!body)
-		return -EINVAL;
-	aws_http_resp_init(&resp);
-	{
-		struct aws_call call = {
-			.svc = AWS_SVC_EVENTBRIDGE,
-			.op = "PutEvents",
-			.what = bus && *bus ? bus : "default",
-			.method = "POST", .path = "/",
-			.hdrs = hdr, .n_hdrs = ARRAY_SIZE(hdr),
-			.body = body, .body_len = strlen(body),
-			.max_body = NOTIFY_MAX_ANSWER,
-		};
-
-		ret = aws_client_call(c, &call, &resp, NULL, err, errlen);
-	}
-	if (ret)
-		goto out;
-	ret = notify_events_answer(buf_str(&resp.body), resp.body.len, event_id, err, errlen);
-out:
-	aws_http_resp_free(&resp);
-	free(body);
-	return ret;
+	return body ? notify_events_send(c, bus, body, event_id, err, errlen) : -EINVAL;
 }
 
 int notify_securityhub_import(struct aws_client *c, const char *account, const char *region,

@@ -209,6 +209,11 @@ __must_check int notify_sns_publish(struct aws_client *c, const char *topic_arn,
  * FailedEntryCount > 0 is a failure (-EIO, the entry's error in err).
  * bus NULL or "": the default bus. event_id may be NULL.
  */
+/* Cap on an AWS answer to a message call (SNS, EventBridge, Security Hub). */
+#define NOTIFY_MAX_ANSWER (64 * 1024)
+/* PutEvents of a prepared body (owned, freed); the event's id in event_id. */
+__must_check int notify_events_send(struct aws_client *c, const char *bus, char *body,
+				    char event_id[NOTIFY_MSG_ID_LEN], char *err, size_t errlen);
 __must_check int notify_events_put(struct aws_client *c, const char *bus,
 				   const char *finding_json, char event_id[NOTIFY_MSG_ID_LEN],
 				   char *err, size_t errlen);

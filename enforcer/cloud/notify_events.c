@@ -61,23 +61,16 @@ out:
 	return out;
 }
 
-int notify_events_put_detail(struct aws_client *c, const char *bus, const char *detail_type,
-			     const char *detail_json, const char *resource,
-			     char event_id[NOTIFY_MSG_ID_LEN], char *err, size_t errlen)
+int notify_events_send(struct aws_client *c, const char *bus, char *body,
+		       char event_id[NOTIFY_MSG_ID_LEN], char *err, size_t errlen)
 {
 	static const struct aws_kv hdr[] = {
 		{ "Content-Type", "application/x-amz-json-1.1" },
 		{ "X-Amz-Target", "AWSEvents.PutEvents" },
 	};
 	struct aws_http_resp resp;
-	char *body;
 	int ret;
 
-	if (event_id)
-		event_id[0] = '\0';
-	body = notify_events_detail_body(bus, detail_type, detail_json, resource, err, errlen);
-	if (!body)
-		return -EINVAL;
 	aws_http_resp_init(&resp);
 	{
 		struct aws_call call = {
@@ -87,7 +80,7 @@ int notify_events_put_detail(struct aws_client *c, const char *bus, const char *
 			.method = "POST", .path = "/",
 			.hdrs = hdr, .n_hdrs = ARRAY_SIZE(hdr),
 			.body = body, .body_len = strlen(body),
-			.max_body = 64 * 1024,
+			.max_body = NOTIFY_MAX_ANSWER,
 		};
 
 		ret = aws_client_call(c, &call, &resp, NULL, err, errlen);
@@ -97,4 +90,16 @@ int notify_events_put_detail(struct aws_client *c, const char *bus, const char *
 	aws_http_resp_free(&resp);
 	free(body);
 	return ret;
+}
+
+int notify_events_put_detail(struct aws_client *c, const char *bus, const char *detail_type,
+			     const char *detail_json, const char *resource,
+			     char event_id[NOTIFY_MSG_ID_LEN], char *err, size_t errlen)
+{
+	char *body;
+
+	if (event_id)
+		event_id[0] = '\0';
+	body = notify_events_detail_body(bus, detail_type, detail_json, resource, err, errlen);
+	return body ? notify_events_send(c, bus, body, event_id, err, errlen) : -EINVAL;
 }

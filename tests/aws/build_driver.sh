@@ -12,7 +12,7 @@ flags=(-g -O1)
 srcs=(tests/aws/cloud_driver.c
 	enforcer/cloud/cloud.c enforcer/cloud/cloud_xml.c enforcer/cloud/cloud_tags.c enforcer/cloud/cloud_tags_xml.c
 	enforcer/cloud/cloud_list.c enforcer/cloud/cloud_time.c
-	enforcer/cloud/notify.c enforcer/cloud/notify_text.c enforcer/cloud/notify_finding.c enforcer/cloud/notify_json.c
+	enforcer/cloud/notify.c enforcer/cloud/notify_events.c enforcer/cloud/notify_text.c enforcer/cloud/notify_finding.c enforcer/cloud/notify_json.c
 	enforcer/cloud/notify_link.c enforcer/cloud/notify_release.c
 	feeds/gd.c feeds/gd_parse.c
 	common/aws/aws_client.c common/aws/aws_dns.c common/addr.c common/aws/aws_creds.c common/aws/aws_credp.c common/aws/aws_endpoint.c common/aws/aws_err.c
