@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "daemon_impl.h"
+#include "fileio.h"
 #include "enforce.h"
 #include "log.h"
 #include "s3url.h"
@@ -16,6 +17,35 @@
 static bool is_remote(const struct list_spec *s)
 {
 	return s3url_is_s3(s->location);
+}
+
+/*
+ * A copy the AWS process stored in lists/ (its uid may write there): read
+ * through fileio, never through a link, a FIFO or a second hard link, so
+ * a hijacked AWS process cannot make the parent read another file.
+ */
+static int load_stored(const struct list_spec *spec, const struct list_limits *lim,
+		       struct list **out, char *err, size_t errlen)
+{
+	char dir[sizeof(spec->location)], *slash, *buf = NULL;
+	size_t len = 0;
+	int dfd, rc;
+
+	util_strlcpy(dir, spec->location, sizeof(dir));
+	slash = strrchr(dir, '/');
+	if (!slash || !slash[1])
+		return util_err(err, errlen, "%s: not a stored list", spec->location);
+	*slash = '\0';
+	dfd = fileio_dir_open(dir, 0);
+	if (dfd < 0)
+		return util_errc(dfd, err, errlen, "%s: %s", dir, fileio_strerror(dfd));
+	rc = fileio_read_all(dfd, slash + 1, lim->max_bytes, &buf, &len);
+	close(dfd);
+	if (rc)
+		return util_errc(rc, err, errlen, "%s: %s", spec->location, fileio_strerror(rc));
+	rc = list_parse(spec->location, spec->fmt, spec->kind, buf, len, lim, out, err, errlen);
+	free(buf);
+	return rc;
 }
 
 /* Parse one list file the parent may apply to nftables. */
@@ -29,7 +59,10 @@ static int load_one(struct daemon *d, size_t i, const char *path)
 	int rc;
 
 	util_strlcpy(spec.location, path, sizeof(spec.location));
-	rc = list_load_file(&spec, &d->o->lim, &l, err, sizeof(err));
+	if (is_remote(&d->o->lists[i]))
+		rc = load_stored(&spec, &d->o->lim, &l, err, sizeof(err));
+	else
+		rc = list_load_file(&spec, &d->o->lim, &l, err, sizeof(err));
 	if (rc) {
 		snprintf(ls->result, sizeof(ls->result), "failed: %.240s", err);
 		return rc;
@@ -123,9 +156,13 @@ void daemon_send_lists(struct daemon *d)
 
 		if (!ls->l)
 			continue;
-		fds[m->n] = open(ls->path, O_RDONLY | O_CLOEXEC);
+		/* A stored copy: never through a link (see load_stored). */
+		fds[m->n] = is_remote(&d->o->lists[i]) ?
+				    fileio_open_path(ls->path, O_RDONLY, 0) :
+				    open(ls->path, O_RDONLY | O_CLOEXEC);
 		if (fds[m->n] < 0) {
-			log_warn("list %s: cannot hand it to the sensor", ls->path);
+			log_warnx("list %s: cannot hand it to the sensor: %s", ls->path,
+				  fds[m->n] == -1 ? strerror(errno) : fileio_strerror(fds[m->n]));
 			continue;
 		}
 		m->l[m->n].kind = d->o->lists[i].kind == LIST_TRUSTED;

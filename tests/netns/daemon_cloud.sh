@@ -117,7 +117,7 @@ PY
 	{ notok "cordon Incident event"; diag "$WORK/event.json"; }
 check "journal: the secondary interface moved before the primary" \
 	jbefore ec2_isolate_eni "$ENI1" done ec2_isolate_eni "$ENI0" intent
-wait_log "heartbeat paused: the host is cut off from the API on purpose" 50 &&
+wait_log "heartbeat paused: the host is cut off from the API on purpose" 200 &&
 	ok "heartbeat paused once the host is cut off (no API, and no silent agent)" || { notok "heartbeat paused"; diag "$LOG"; }
 grep -q "incident $INC: every cloud step is done; the host has no API now" "$LOG" &&
 	ok "the agent expects no API after the primary's move, nothing left to hand over" ||
