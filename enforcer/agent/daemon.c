@@ -21,7 +21,7 @@
  * files act on what is dispatched to them.
  */
 
-#define SEC 1000000000ull
+#define SEC NSEC_PER_SEC
 
 
 static int open_captures(struct daemon *d, char *err, size_t errlen)

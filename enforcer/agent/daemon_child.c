@@ -22,7 +22,7 @@
  * it. Those files reach a child only by sending on its channel.
  */
 
-#define SEC 1000000000ull
+#define SEC NSEC_PER_SEC
 #define DRAIN_MAX 256              /* messages read per wakeup and channel */
 #define RESPAWN_MAX_NS (60 * SEC)  /* backoff cap for a child that keeps dying */
 

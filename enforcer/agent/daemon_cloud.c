@@ -31,7 +31,7 @@
  * the API is there after all).
  */
 
-#define SEC 1000000000ull
+#define SEC NSEC_PER_SEC
 
 static bool cloud_wanted(const struct daemon *d)
 {

@@ -16,7 +16,7 @@
  * the same daemon_incident_open() as a local finding.
  */
 
-#define SEC 1000000000ull
+#define SEC NSEC_PER_SEC
 
 void daemon_gd_tick(struct daemon *d, uint64_t now)
 {

@@ -16,7 +16,7 @@
  * isolated instance is no silent agent.
  */
 
-#define SEC 1000000000ull
+#define SEC NSEC_PER_SEC
 
 static bool cut_off(struct daemon *d)
 {
@@ -31,7 +31,7 @@ void daemon_heartbeat_tick(struct daemon *d, uint64_t now)
 	if (!d->o->heartbeat_ms || d->hb.inflight || now < d->hb.next_ns || !*d->instance_id ||
 	    d->aws.fd < 0 || !d->aws.ready)
 		return;
-	d->hb.next_ns = now + (uint64_t)d->o->heartbeat_ms * 1000000ull;
+	d->hb.next_ns = now + (uint64_t)d->o->heartbeat_ms * NSEC_PER_MSEC;
 	paused = cut_off(d);
 	if (paused != d->hb.paused) {
 		d->hb.paused = paused;

@@ -24,7 +24,7 @@
  * way. The parent takes the AWS process's word for what IMDS said.
  */
 
-#define SEC 1000000000ull
+#define SEC NSEC_PER_SEC
 #define IDENTITY_BACKOFF_MAX (60 * SEC)
 
 static void identity_ask(struct daemon *d, uint64_t now)

@@ -20,7 +20,7 @@
  * it. The journal says when it is closed (`cordon release`).
  */
 
-#define SEC 1000000000ull
+#define SEC NSEC_PER_SEC
 
 /* The incident policy (DESIGN.md, the daemon issue). */
 static bool opens_incident(const struct daemon *d, const struct finding_rec *f)

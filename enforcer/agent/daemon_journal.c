@@ -17,7 +17,7 @@
  * second (or with the next intent).
  */
 
-#define SEC 1000000000ull
+#define SEC NSEC_PER_SEC
 
 static void jfail(struct daemon *d, const char *what)
 {

@@ -220,14 +220,14 @@ void daemon_sync_lists(struct daemon *d, uint64_t now)
 
 	if (to_s3 && !d->lists_synced && !d->sync_now && remote_in_force(d)) {
 		d->lists_synced = true;
-		d->next_sync_ns = now + sync_next_delay_ms(interval, true) * 1000000ull;
+		d->next_sync_ns = now + sync_next_delay_ms(interval, true) * NSEC_PER_MSEC;
 		log_info("lists: first sync from S3 in %llu s (the last good copies are in force)",
-			 (unsigned long long)((d->next_sync_ns - now) / 1000000000ull));
+			 (unsigned long long)((d->next_sync_ns - now) / NSEC_PER_SEC));
 		return;
 	}
 	d->lists_synced |= to_s3;
 	d->sync_now = false;
-	d->next_sync_ns = now + sync_next_delay_ms(interval, false) * 1000000ull;
+	d->next_sync_ns = now + sync_next_delay_ms(interval, false) * NSEC_PER_MSEC;
 	for (size_t i = 0; i < d->o->n_lists; i++) {
 		const struct list_spec *s = &d->o->lists[i];
 		struct list_state *ls = &d->lists[i];

@@ -18,7 +18,7 @@
 #include "procsd.h"
 #include "procsd_msg.h"
 
-#define MS 1000000ull
+#define MS NSEC_PER_MSEC
 
 /* Wait until fd is ready for events or the deadline: 0, -ETIMEDOUT, -errno. */
 static int wait_fd(int fd, short events, uint64_t deadline)

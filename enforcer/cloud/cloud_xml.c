@@ -98,10 +98,14 @@ static bool token_ok(const char *s)
 
 static int take(struct cx *x, char *dst, size_t dstlen, const char *field)
 {
-	if (x->text_long || x->text_len >= dstlen)
-		return xmlsafe_stop(&x->w, -EFBIG, "%s too long", field), -EFBIG;
-	if (!token_ok(x->text))
-		return xmlsafe_stop(&x->w, -EINVAL, "%s holds unexpected characters", field), -EINVAL;
+	if (x->text_long || x->text_len >= dstlen) {
+		xmlsafe_stop(&x->w, -EFBIG, "%s too long", field);
+		return -EFBIG;
+	}
+	if (!token_ok(x->text)) {
+		xmlsafe_stop(&x->w, -EINVAL, "%s holds unexpected characters", field);
+		return -EINVAL;
+	}
 	memcpy(dst, x->text, x->text_len + 1);
 	return 0;
 }
