@@ -12,7 +12,7 @@ CC ?= cc
 FUZZ_CC ?= clang
 PYTHON ?= /usr/bin/python3
 FUZZ_TIME ?= 60
-FUZZ_SMOKE_TIME ?= 8
+FUZZ_SMOKE_TIME ?= 3
 # One place for the version: enforcer/main.c's CORDON_VERSION.
 VERSION := $(shell sed -n 's/^[#]define CORDON_VERSION "\(.*\)"$$/\1/p' enforcer/main.c)
 CHECK_O ?= build/san
