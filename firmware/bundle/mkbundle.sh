@@ -64,7 +64,7 @@ while read -r so path; do
 	install -m 0644 "$(readlink -f "$path")" "$TOP/lib/$so"
 	n=$((n + 1))
 done < <(ldd "$O/cordon" | awk '$2 == "=>" { print $1, $3 }')
-gcc_s=$(ldconfig -p | awk '$1 == "libgcc_s.so.1" && $NF ~ /^\// { print $NF; exit }')
+gcc_s=$(ldconfig -p | awk '$1 == "libgcc_s.so.1" && $NF ~ /^\// && !seen { print $NF; seen = 1 }')
 [[ -n $gcc_s ]] && install -m 0644 "$(readlink -f "$gcc_s")" "$TOP/lib/libgcc_s.so.1"
 # The kernel opens the interpreter as an executable.
 install -m 0755 "$(readlink -f "$host_interp")" "$TOP/lib/$(basename "$interp")"

@@ -34,7 +34,7 @@ rpmbuild --nodeps -bb --quiet \
 	--define "cordon_release $REL" \
 	firmware/rpm/cordon.spec >"$top/rpmbuild.log" 2>&1 ||
 	{ cat "$top/rpmbuild.log" >&2; exit 1; }
-rpm=$(find "$top/RPMS" -name "cordon-$VERSION-$REL.*.rpm" | head -n 1)
+rpm=$(find "$top/RPMS" -name "cordon-$VERSION-$REL.*.rpm" -print -quit)
 [[ -n $rpm ]] || { echo "mkrpm: rpmbuild made no RPM" >&2; exit 1; }
 cp "$rpm" "$O/"
 echo "$O/$(basename "$rpm")"
