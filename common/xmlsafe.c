@@ -221,3 +221,63 @@ int xmlsafe_walk(const struct xmlsafe_opts *o, const char *what, const char *xml
 	xmlsafe_free(xs);
 	return rc;
 }
+
+int xmlsafe_path_push(struct xmlsafe_path *p, struct xmlsafe_walk *w, const char *name)
+{
+	const char *ln = xmlsafe_local_name(name);
+	size_t l = strlen(ln), cur;
+
+	if (p->depth == XMLSAFE_DEPTH_MAX) {
+		xmlsafe_stop(w, -EFBIG, "elements nested too deep");
+		return -1;
+	}
+	cur = strlen(p->path);
+	p->off[p->depth] = cur;
+	/* The root element is not part of the path. */
+	if (p->depth > 0) {
+		if (cur + 1 + l >= sizeof(p->path)) {
+			xmlsafe_stop(w, -EFBIG, "element path too long at <%.40s>", ln);
+			return -1;
+		}
+		if (cur)
+			p->path[cur++] = '/';
+		memcpy(p->path + cur, ln, l + 1);
+	}
+	p->depth++;
+	p->text[0] = '\0';
+	p->text_len = 0;
+	p->text_long = false;
+	return 0;
+}
+
+void xmlsafe_path_pop(struct xmlsafe_path *p)
+{
+	if (!p->depth)
+		return;
+	p->depth--;
+	p->path[p->off[p->depth]] = '\0';
+	/* Text between siblings belongs to no leaf. */
+	p->text[0] = '\0';
+	p->text_len = 0;
+	p->text_long = false;
+}
+
+void xmlsafe_path_text(struct xmlsafe_path *p, const char *s, int len)
+{
+	if (len <= 0 || p->text_long)
+		return;
+	if (p->text_len + (size_t)len >= sizeof(p->text)) {
+		p->text_long = true;
+		p->text[0] = '\0';
+		p->text_len = 0;
+		return;
+	}
+	memcpy(p->text + p->text_len, s, (size_t)len);
+	p->text_len += (size_t)len;
+	p->text[p->text_len] = '\0';
+}
+
+bool xmlsafe_path_at(const struct xmlsafe_path *p, const char *path)
+{
+	return !strcmp(p->path, path);
+}

@@ -77,4 +77,29 @@ const char *xmlsafe_local_name(const char *name);
 __must_check int xmlsafe_walk(const struct xmlsafe_opts *o, const char *what,
 			      const char *xml, size_t len, char *err, size_t errlen);
 
+/*
+ * For walks that match elements by path: the '/'-joined local names of the
+ * open elements below the root, and the text of the innermost one (always
+ * NUL-terminated; text_long when it did not fit, then text is empty).
+ * Start handlers call xmlsafe_path_push(), end handlers read path and
+ * text and then call xmlsafe_path_pop(), text handlers xmlsafe_path_text().
+ */
+#define XMLSAFE_PATH_MAX 512
+#define XMLSAFE_DEPTH_MAX 32
+#define XMLSAFE_TEXT_MAX 2048
+struct xmlsafe_path {
+	char path[XMLSAFE_PATH_MAX];
+	size_t off[XMLSAFE_DEPTH_MAX];
+	size_t depth;
+	char text[XMLSAFE_TEXT_MAX];
+	size_t text_len;
+	bool text_long;
+};
+/* 0, or -1 when it stopped the walk (path too long or too deep) */
+__must_check int xmlsafe_path_push(struct xmlsafe_path *p, struct xmlsafe_walk *w,
+				   const char *name);
+void xmlsafe_path_pop(struct xmlsafe_path *p);
+void xmlsafe_path_text(struct xmlsafe_path *p, const char *s, int len);
+bool xmlsafe_path_at(const struct xmlsafe_path *p, const char *path);
+
 #endif

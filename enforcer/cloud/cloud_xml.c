@@ -26,50 +26,29 @@
 #include "cloud.h"
 #include "xmlsafe.h"
 
-#define CX_MAX_DEPTH 32
-#define CX_MAX_PATH 512
-#define CX_MAX_TEXT 256
-
 #define P_INST "reservationSet/item/instancesSet/item"
 #define P_ENI P_INST "/networkInterfaceSet/item"
 
 struct cx {
 	struct xmlsafe_walk w; /* first: xmlsafe_walk() finds it */
 	struct cloud_instance *out;
-	char path[CX_MAX_PATH];   /* open elements below the root, '/'-joined */
-	size_t off[CX_MAX_DEPTH]; /* path length before each element (xmlsafe caps it) */
-	size_t depth;
-	char text[CX_MAX_TEXT];
-	size_t text_len;
-	bool text_long;
+	struct xmlsafe_path px;
 	size_t n_inst;
 	bool in_eni;              /* eni[n_eni - 1] is being filled */
 };
 
 static bool at(const struct cx *x, const char *p)
 {
-	return !strcmp(x->path, p);
+	return xmlsafe_path_at(&x->px, p);
 }
 
 static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **attr)
 {
 	struct cx *x = ud;
-	const char *ln = xmlsafe_local_name(name);
-	size_t l = strlen(ln), cur = strlen(x->path);
 
 	(void)attr;
-	x->off[x->depth] = cur;
-	/* The root element is not part of the path. */
-	if (x->depth > 0) {
-		if (cur + 1 + l >= sizeof(x->path))
-			return xmlsafe_stop(&x->w, -EFBIG, "element path too long at <%.40s>", ln);
-		if (cur)
-			x->path[cur++] = '/';
-		memcpy(x->path + cur, ln, l + 1);
-	}
-	x->depth++;
-	x->text_len = 0;
-	x->text_long = false;
+	if (xmlsafe_path_push(&x->px, &x->w, name))
+		return;
 	if (at(x, P_INST)) {
 		if (++x->n_inst > 1)
 			return xmlsafe_stop(&x->w, -EINVAL, "more than one instance in the answer");
@@ -98,21 +77,21 @@ static bool token_ok(const char *s)
 
 static int take(struct cx *x, char *dst, size_t dstlen, const char *field)
 {
-	if (x->text_long || x->text_len >= dstlen) {
+	if (x->px.text_long || x->px.text_len >= dstlen) {
 		xmlsafe_stop(&x->w, -EFBIG, "%s too long", field);
 		return -EFBIG;
 	}
-	if (!token_ok(x->text)) {
+	if (!token_ok(x->px.text)) {
 		xmlsafe_stop(&x->w, -EINVAL, "%s holds unexpected characters", field);
 		return -EINVAL;
 	}
-	memcpy(dst, x->text, x->text_len + 1);
+	memcpy(dst, x->px.text, x->px.text_len + 1);
 	return 0;
 }
 
 static void on_eni_end(struct cx *x, struct cloud_eni *e)
 {
-	const char *rel = x->path + strlen(P_ENI);
+	const char *rel = x->px.path + strlen(P_ENI);
 	char idx[16];
 	uint64_t v;
 
@@ -142,11 +121,10 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
 	struct cloud_instance *o = x->out;
 
 	(void)name;
-	if (x->w.ret || !x->depth)
+	if (x->w.ret || !x->px.depth)
 		return;
-	x->text[x->text_len] = '\0';
-	if (x->n_inst == 1 && !strncmp(x->path, P_INST "/", sizeof(P_INST))) {
-		if (x->in_eni && !strncmp(x->path, P_ENI "/", sizeof(P_ENI)))
+	if (x->n_inst == 1 && !strncmp(x->px.path, P_INST "/", sizeof(P_INST))) {
+		if (x->in_eni && !strncmp(x->px.path, P_ENI "/", sizeof(P_ENI)))
 			on_eni_end(x, &o->eni[o->n_eni - 1]);
 		else if (at(x, P_ENI))
 			x->in_eni = false;
@@ -165,25 +143,12 @@ static void XMLCALL on_end(void *ud, const XML_Char *name)
 				o->n_volumes++;
 		}
 	}
-	x->depth--;
-	x->path[x->off[x->depth]] = '\0';
-	/* Text between siblings belongs to no leaf we read. */
-	x->text_len = 0;
-	x->text_long = false;
+	xmlsafe_path_pop(&x->px);
 }
 
 static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
 {
-	struct cx *x = ud;
-
-	if (len <= 0 || x->text_long)
-		return;
-	if (x->text_len + (size_t)len >= sizeof(x->text)) {
-		x->text_long = true;
-		return;
-	}
-	memcpy(x->text + x->text_len, s, (size_t)len);
-	x->text_len += (size_t)len;
+	xmlsafe_path_text(&((struct cx *)ud)->px, s, len);
 }
 
 /* Primary interface first, then by device index; unattached ones last. */
@@ -223,7 +188,7 @@ int cloud_parse_instance(const char *xml, size_t len, struct cloud_instance *out
 			 char *err, size_t errlen)
 {
 	struct xmlsafe_opts xo = {
-		.max_depth = CX_MAX_DEPTH,
+		.max_depth = XMLSAFE_DEPTH_MAX,
 		.start = on_start, .end = on_end, .text = on_text,
 	};
 	struct cx *x;

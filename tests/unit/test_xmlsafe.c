@@ -231,6 +231,81 @@ static void test_namespaces(void **state)
 	assert_string_equal(name, "urn:x|r");
 }
 
+/* xmlsafe_path: what each end handler sees. */
+struct pw {
+	struct xmlsafe_walk w; /* first */
+	struct xmlsafe_path px;
+	char seen[512];
+};
+
+static void XMLCALL pw_start(void *ud, const XML_Char *name, const XML_Char **attr)
+{
+	struct pw *x = ud;
+
+	(void)attr;
+	if (xmlsafe_path_push(&x->px, &x->w, name))
+		return;
+}
+
+static void XMLCALL pw_end(void *ud, const XML_Char *name)
+{
+	struct pw *x = ud;
+	size_t l = strlen(x->seen);
+
+	(void)name;
+	if (x->w.ret)
+		return;
+	snprintf(x->seen + l, sizeof(x->seen) - l, "[%s=%s%s]", x->px.path,
+		 x->px.text_long ? "LONG" : x->px.text, xmlsafe_path_at(&x->px, "a/b") ? "!" : "");
+	xmlsafe_path_pop(&x->px);
+}
+
+static void XMLCALL pw_text(void *ud, const XML_Char *s, int len)
+{
+	xmlsafe_path_text(&((struct pw *)ud)->px, s, len);
+}
+
+static void test_path(void **state)
+{
+	static const char doc[] = "<ns:r xmlns:ns=\"urn:x\"><a><b>one</b> <ns:c>t&amp;w</ns:c></a><d/></ns:r>";
+	struct xmlsafe_opts o = { .start = pw_start, .end = pw_end, .text = pw_text };
+	struct pw *x = calloc(1, sizeof(*x));
+	char err[ERRLEN], *doc2;
+	size_t n = XMLSAFE_TEXT_MAX + 10, off;
+
+	(void)state;
+	assert_non_null(x);
+	o.ud = x;
+	assert_int_equal(xmlsafe_walk(&o, "T", doc, strlen(doc), err, sizeof(err)), 0);
+	/* the root is not in the path; text between siblings is dropped */
+	assert_string_equal(x->seen, "[a/b=one!][a/c=t&w][a=][d=][=]");
+
+	/* a text longer than the buffer is marked, never cut silently */
+	memset(x, 0, sizeof(*x));
+	doc2 = malloc(n + 32);
+	assert_non_null(doc2);
+	off = (size_t)sprintf(doc2, "<r><e>");
+	memset(doc2 + off, 'x', n);
+	strcpy(doc2 + off + n, "</e></r>");
+	assert_int_equal(xmlsafe_walk(&o, "T", doc2, strlen(doc2), err, sizeof(err)), 0);
+	assert_string_equal(x->seen, "[e=LONG][=]");
+
+	/* an element path past XMLSAFE_PATH_MAX stops the walk with one line */
+	memset(x, 0, sizeof(*x));
+	off = (size_t)sprintf(doc2, "<r>");
+	for (int i = 0; i < 5; i++) {
+		doc2[off++] = '<';
+		memset(doc2 + off, 'n', 120);
+		off += 120;
+		doc2[off++] = '>';
+	}
+	doc2[off] = '\0';
+	assert_int_equal(xmlsafe_walk(&o, "T", doc2, off, err, sizeof(err)), -EFBIG);
+	assert_non_null(strstr(err, "T XML line 1: element path too long at <nnn"));
+	free(doc2);
+	free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_size_and_chunks),
 		cmocka_unit_test(test_caller_stop),
 		cmocka_unit_test(test_namespaces),
+		cmocka_unit_test(test_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
