@@ -20,31 +20,34 @@ size_t util_strlcpy(char *dst, const char *src, size_t size)
 	return n;
 }
 
-int util_err(char *err, size_t errlen, const char *fmt, ...)
+static int verr(int rc, char *err, size_t errlen, const char *fmt, va_list ap)
 {
 	int saved = errno;
-	va_list ap;
 
-	if (err && errlen) {
-		va_start(ap, fmt);
+	if (err && errlen)
 		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
 	errno = saved;
-	return -EINVAL;
+	return rc;
+}
+
+int util_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = verr(-EINVAL, err, errlen, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int util_errc(int rc, char *err, size_t errlen, const char *fmt, ...)
 {
-	int saved = errno;
 	va_list ap;
 
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	errno = saved;
+	va_start(ap, fmt);
+	rc = verr(rc, err, errlen, fmt, ap);
+	va_end(ap);
 	return rc;
 }
 

@@ -232,6 +232,9 @@ __must_check int notify_events_put_detail(struct aws_client *c, const char *bus,
 					  const char *resource, char event_id[NOTIFY_MSG_ID_LEN],
 					  char *err, size_t errlen);
 
+/* One PutEvents entry of source "cordon", unchecked (pure; caller frees). */
+char *notify_events_entry(const char *bus, const char *detail_type, const char *detail_json,
+			  const char *resource, char *err, size_t errlen);
 /* The PutEvents request body (pure; caller frees). NULL with err filled. */
 char *notify_events_body(const char *bus, const char *finding_json, char *err, size_t errlen);
 

@@ -19,8 +19,7 @@
 char *notify_events_detail_body(const char *bus, const char *detail_type, const char *detail_json,
 				const char *resource, char *err, size_t errlen)
 {
-	cJSON *root = NULL, *entries, *e, *res, *d = NULL;
-	char *out = NULL;
+	cJSON *d = NULL;
 
 	if (!detail_type || !*detail_type || strlen(detail_type) > 128 ||
 	    strncmp(detail_type, "cordon ", 7)) {
@@ -35,30 +34,7 @@ char *notify_events_detail_body(const char *bus, const char *detail_type, const 
 		return NULL;
 	}
 	cJSON_Delete(d);
-	root = cJSON_CreateObject();
-	entries = cJSON_AddArrayToObject(root, "Entries");
-	e = cJSON_CreateObject();
-	if (!entries || !e || !cJSON_AddItemToArray(entries, e)) {
-		cJSON_Delete(e);
-		goto out;
-	}
-	if (!cJSON_AddStringToObject(e, "Source", "cordon") ||
-	    !cJSON_AddStringToObject(e, "DetailType", detail_type) ||
-	    !cJSON_AddStringToObject(e, "Detail", detail_json))
-		goto out;
-	if (bus && *bus && !cJSON_AddStringToObject(e, "EventBusName", bus))
-		goto out;
-	if (resource && *resource) {
-		res = cJSON_AddArrayToObject(e, "Resources");
-		if (!res || !cJSON_AddItemToArray(res, cJSON_CreateString(resource)))
-			goto out;
-	}
-	out = cJSON_PrintUnformatted(root);
-out:
-	cJSON_Delete(root);
-	if (!out)
-		util_err(err, errlen, "EventBridge PutEvents: out of memory");
-	return out;
+	return notify_events_entry(bus, detail_type, detail_json, resource, err, errlen);
 }
 
 int notify_events_send(struct aws_client *c, const char *bus, char *body,

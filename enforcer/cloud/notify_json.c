@@ -16,17 +16,12 @@
 #define ASFF_TITLE_MAX 256
 #define ASFF_DESC_MAX 1024
 
-char *notify_events_body(const char *bus, const char *finding_json, char *err, size_t errlen)
+char *notify_events_entry(const char *bus, const char *detail_type, const char *detail_json,
+			  const char *resource, char *err, size_t errlen)
 {
-	struct notify_finding f;
 	cJSON *root, *entries, *e, *res;
-	char arn[160];
 	char *out = NULL;
 
-	/* Refuse what is not a finding before it becomes someone's event. */
-	if (notify_finding_parse(finding_json, finding_json ? strlen(finding_json) : 0, &f, err,
-				 errlen))
-		return NULL;
 	root = cJSON_CreateObject();
 	entries = cJSON_AddArrayToObject(root, "Entries");
 	e = cJSON_CreateObject();
@@ -35,17 +30,14 @@ char *notify_events_body(const char *bus, const char *finding_json, char *err, s
 		goto out;
 	}
 	if (!cJSON_AddStringToObject(e, "Source", "cordon") ||
-	    !cJSON_AddStringToObject(e, "DetailType", "Cordon Finding") ||
-	    !cJSON_AddStringToObject(e, "Detail", finding_json))
+	    !cJSON_AddStringToObject(e, "DetailType", detail_type) ||
+	    !cJSON_AddStringToObject(e, "Detail", detail_json))
 		goto out;
 	if (bus && *bus && !cJSON_AddStringToObject(e, "EventBusName", bus))
 		goto out;
-	/* Rules can match on the instance without parsing the detail. */
-	if (*f.instance_id && *f.account && *f.region) {
-		snprintf(arn, sizeof(arn), "arn:%s:ec2:%s:%s:instance/%s",
-			 notify_partition(f.region), f.region, f.account, f.instance_id);
+	if (resource && *resource) {
 		res = cJSON_AddArrayToObject(e, "Resources");
-		if (!res || !cJSON_AddItemToArray(res, cJSON_CreateString(arn)))
+		if (!res || !cJSON_AddItemToArray(res, cJSON_CreateString(resource)))
 			goto out;
 	}
 	out = cJSON_PrintUnformatted(root);
@@ -54,6 +46,22 @@ out:
 	if (!out)
 		util_err(err, errlen, "EventBridge PutEvents: out of memory");
 	return out;
+}
+
+char *notify_events_body(const char *bus, const char *finding_json, char *err, size_t errlen)
+{
+	struct notify_finding f;
+	char arn[160] = "";
+
+	/* Refuse what is not a finding before it becomes someone's event. */
+	if (notify_finding_parse(finding_json, finding_json ? strlen(finding_json) : 0, &f, err,
+				 errlen))
+		return NULL;
+	/* Rules can match on the instance without parsing the detail. */
+	if (*f.instance_id && *f.account && *f.region)
+		snprintf(arn, sizeof(arn), "arn:%s:ec2:%s:%s:instance/%s",
+			 notify_partition(f.region), f.region, f.account, f.instance_id);
+	return notify_events_entry(bus, "Cordon Finding", finding_json, arn, err, errlen);
 }
 
 /* GuardDuty's own mapping of its 1..10 severity to ASFF labels. */
