@@ -17,7 +17,7 @@ source "$(dirname "$0")/lib.sh"
 start_moto
 start_proxy
 DRIVER=$ROOT/$O/tests/cloud_driver
-tests/aws/build_driver.sh "$DRIVER" >"$AWS_WORK/build.log" 2>&1 ||
+tests/aws/build_driver.sh cloud "$DRIVER" >"$AWS_WORK/build.log" 2>&1 ||
 	{ sed 's/^/# /' "$AWS_WORK/build.log"; echo "Bail out! cannot build cloud_driver"; exit 1; }
 
 out=$AWS_WORK/out

@@ -13,7 +13,7 @@ source "$(dirname "$0")/lib.sh"
 find_moto_python || skip_all "no python3 with boto3 and the AWS CLI"
 make_ca || skip_all "openssl cannot make a CA"
 DRIVER=$ROOT/$O/tests/cloud_driver
-tests/aws/build_driver.sh "$DRIVER" >"$AWS_WORK/build.log" 2>&1 ||
+tests/aws/build_driver.sh cloud "$DRIVER" >"$AWS_WORK/build.log" 2>&1 ||
 	{ sed 's/^/# /' "$AWS_WORK/build.log"; echo "Bail out! cannot build cloud_driver"; exit 1; }
 
 export AWS_ACCESS_KEY_ID=AKIACORDONGDTEST0001 AWS_SECRET_ACCESS_KEY=cordon/gd+secret

@@ -17,7 +17,7 @@ start_proxy
 start_guardduty
 export AWS_ENDPOINT_URL_GUARDDUTY=$GD_URL
 RDRV=$ROOT/$O/tests/respond_driver
-tests/aws/build_respond_driver.sh "$RDRV" >"$AWS_WORK/build.log" 2>&1 ||
+tests/aws/build_driver.sh respond "$RDRV" >"$AWS_WORK/build.log" 2>&1 ||
 	{ sed 's/^/# /' "$AWS_WORK/build.log"; echo "Bail out! cannot build respond_driver"; exit 1; }
 
 moto() { "$MOTO_PY" tests/aws/respond_moto.py "$MOTO_URL" "$CA" "$@"; }
