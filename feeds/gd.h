@@ -63,11 +63,13 @@ __must_check int gd_parse_findings(const char *json, size_t len, struct gd_findi
 /* The ListFindings request body (pure; caller frees). NULL on bad input. */
 char *gd_list_body(const char *instance_id, uint64_t updated_since_ms, const char *next_token);
 
+/* Does type match one of type_globs (fnmatch)? None given (n == 0): no. */
+bool gd_type_match(const char *type, const char *const *type_globs, size_t n);
 /*
- * Does cordon act on this finding? Never when archived; yes when its
- * severity is >= min_severity or its type matches one of type_globs
- * (fnmatch). No globs (n == 0): the default, every "*.Custom" type, as
- * those come from the customer's own threat lists.
+ * Does this finding declare an incident ([incident] guardduty_types and
+ * guardduty_min_severity, cordon.conf(5))? Never when archived; yes when
+ * its type matches one of type_globs AND its severity is >= min_severity.
+ * The agent's GuardDuty poll and the off-host responder both ask this.
  */
 bool gd_policy_match(const struct gd_finding *f, const char *const *type_globs, size_t n,
 		     double min_severity);

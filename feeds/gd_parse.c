@@ -203,21 +203,17 @@ out:
 	return out;
 }
 
+bool gd_type_match(const char *type, const char *const *type_globs, size_t n)
+{
+	for (size_t i = 0; type && i < n; i++)
+		if (type_globs[i] && !fnmatch(type_globs[i], type, 0))
+			return true;
+	return false;
+}
+
 bool gd_policy_match(const struct gd_finding *f, const char *const *type_globs, size_t n,
 		     double min_severity)
 {
-	static const char *const def[] = { "*.Custom" };
-
-	if (f->archived)
-		return false;
-	if (f->severity >= min_severity)
-		return true;
-	if (!n) {
-		type_globs = def;
-		n = ARRAY_SIZE(def);
-	}
-	for (size_t i = 0; i < n; i++)
-		if (type_globs[i] && !fnmatch(type_globs[i], f->type, 0))
-			return true;
-	return false;
+	return !f->archived && gd_type_match(f->type, type_globs, n) &&
+	       f->severity >= min_severity;
 }

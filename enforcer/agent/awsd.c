@@ -23,6 +23,7 @@
 #include "gd.h"
 #include "log.h"
 #include "notify.h"
+#include "plan.h"
 #include "privsep.h"
 #include "sync.h"
 
@@ -92,68 +93,35 @@ static void instance_arn(const struct ipc_a_action *m, char *out, size_t len)
 	cJSON_Delete(d);
 }
 
+/* The request as the plan's call (pointers into m), run by the one executor. */
 static int aws_do_act(struct aws_client *c, const struct ipc_a_action *m,
 		      struct ipc_a_action_done *r)
 {
-	const char *groups[CLOUD_MAX_GROUPS], *keys[IPC_A_TAGS];
-	struct cloud_tag tags[IPC_A_TAGS];
-	size_t ng = m->n_groups < CLOUD_MAX_GROUPS ? m->n_groups : CLOUD_MAX_GROUPS;
-	size_t nt = m->n_tags < IPC_A_TAGS ? m->n_tags : IPC_A_TAGS;
+	struct plan_call x;
+	char arn[200];
 
-	for (size_t i = 0; i < ng; i++)
-		groups[i] = m->groups[i];
-	for (size_t i = 0; i < nt; i++) {
-		tags[i].key = keys[i] = m->tag_key[i];
-		tags[i].value = m->tag_val[i];
-	}
-	switch (m->act) {
-	case PLAN_DESCRIBE:
-		return cloud_describe_instance(c, m->target, &r->inst, r->err, sizeof(r->err));
-	case PLAN_SET_GROUPS:
-		return cloud_set_eni_groups(c, m->target, groups, ng, r->err, sizeof(r->err));
-	case PLAN_TAG_ENI:
-		return cloud_tag_original_groups(c, m->target, groups, ng, r->err, sizeof(r->err));
-	case PLAN_TAGS:
-		return cloud_create_tags(c, m->target, tags, nt, r->err, sizeof(r->err));
-	case PLAN_UNTAG:
-		return cloud_delete_tags(c, m->target, keys, nt, r->err, sizeof(r->err));
-	case PLAN_PROTECT:
-		return cloud_protect_instance(c, m->target, m->flag_a, m->flag_b, r->err,
-					      sizeof(r->err));
-	case PLAN_SNAPSHOT: {
-		char snap[CLOUD_SNAP_ID_LEN] = "";
-		int rc = cloud_snapshot_volume(c, m->target, m->text, tags, nt, snap,
-					       r->err, sizeof(r->err));
-
-		util_strlcpy(r->out_id, snap, sizeof(r->out_id));
-		return rc;
-	}
-	case PLAN_SNS: {
-		char id[NOTIFY_MSG_ID_LEN] = "";
-		int rc = notify_sns_publish(c, m->target, m->subject, m->text, id, r->err,
-					    sizeof(r->err));
-
-		util_strlcpy(r->out_id, id, sizeof(r->out_id));
-		return rc;
-	}
-	case PLAN_EVENTS: {
-		char id[NOTIFY_MSG_ID_LEN] = "";
-		char arn[200];
-		int rc;
-
+	memset(&x, 0, sizeof(x));
+	x.act = (uint8_t)m->act;
+	x.target = m->target;
+	x.n_groups = m->n_groups < CLOUD_MAX_GROUPS ? m->n_groups : CLOUD_MAX_GROUPS;
+	for (size_t i = 0; i < x.n_groups; i++)
+		x.groups[i] = m->groups[i];
+	x.n_tags = m->n_tags < PLAN_MAX_TAGS ? m->n_tags : PLAN_MAX_TAGS;
+	for (size_t i = 0; i < x.n_tags; i++)
+		x.tags[i] = (struct cloud_tag){ m->tag_key[i], m->tag_val[i] };
+	x.protect = m->flag_a;
+	x.stop_on_shutdown = m->flag_b;
+	x.subject = m->subject;
+	x.text = m->text;
+	x.account = m->account;
+	x.region = m->region;
+	if (m->act == PLAN_EVENTS) {
+		/* The agent's one event: its incident, before it isolates. */
+		x.detail_type = NOTIFY_INCIDENT_DETAIL_TYPE;
 		instance_arn(m, arn, sizeof(arn));
-		rc = notify_events_put_detail(c, m->target, NOTIFY_INCIDENT_DETAIL_TYPE, m->text,
-					      *arn ? arn : NULL, id, r->err, sizeof(r->err));
-
-		util_strlcpy(r->out_id, id, sizeof(r->out_id));
-		return rc;
+		x.resource = *arn ? arn : NULL;
 	}
-	case PLAN_SECHUB:
-		return notify_securityhub_import(c, m->account, m->region, m->text, r->err,
-						 sizeof(r->err));
-	}
-	util_strlcpy(r->err, "unknown action", sizeof(r->err));
-	return -EINVAL;
+	return plan_call_run(c, &x, &r->inst, r->out_id, r->err, sizeof(r->err));
 }
 
 static void aws_do_action(int sock, struct aws_client *c, const struct ipc_a_action *m)

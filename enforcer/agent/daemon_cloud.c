@@ -9,9 +9,10 @@
 #include "log.h"
 
 /*
- * Steps 3 to 5 of an incident: the plan (respond/plan.c, built from the
- * configuration and the journaled description of the instance), run one
- * step at a time in the AWS process. What is done, how often it was
+ * Steps 3 to 5 of an incident: the plan (respond/plan.h, the one the
+ * off-host responder runs too, built from the configuration and the
+ * journaled description of the instance), run one step at a time in the
+ * AWS process (plan_call_run). What is done, how often it was
  * tried and what failed are read from the journal each time, never kept
  * beside it: a restart, a dead AWS process or a replay all resume the
  * same way. A step's intent is durable before its request is sent.
@@ -82,18 +83,24 @@ static void plan_now(struct daemon *d, struct plan *p)
 	const struct run_opts *o = d->o;
 	struct plan_cfg c = {
 		.instance_id = d->instance_id,
+		.incident = d->inc.id,
+		.finding_id = d->inc.finding_id,
 		.forensic_sg = o->forensic_sg,
 		.conversion_sg = o->conversion_sg,
 		.sns_topic = o->sns_topic,
 		.events_bus = o->events_bus_on ? o->events_bus : NULL,
-		.finding_id = d->inc.finding_id,
+		.securityhub = o->securityhub,
 		.tag_instance = o->tag_instance,
 		.termination_protection = o->termination_protection,
 		.snapshot_volumes = o->snapshot_volumes,
-		.securityhub = o->securityhub,
 	};
+	char err[ERRLEN];
 
-	plan_build(&c, described(d), p);
+	/* Its own tags are not read here: IMDS tells the agent of an outside isolation. */
+	if (plan_build(&c, described(d), NULL, p, err, sizeof(err)) && !d->cloud.plan_warned) {
+		log_warnx("incident %s: no cloud plan: %s", d->inc.id, err);
+		d->cloud.plan_warned = true;
+	}
 }
 
 static const struct journal_action *jstep(const struct daemon *d, const struct plan_step *s)

@@ -112,6 +112,7 @@ struct cloud_run {
 	struct cloud_instance inst; /* the journaled description, parsed */
 	uint64_t inst_seq;          /* of the journal record it came from */
 	bool have_inst;
+	bool plan_warned;           /* the plan could not be built: said once */
 };
 
 /* What the agent learns from IMDS (daemon_imds.c). */
@@ -267,7 +268,7 @@ void daemon_cloud_lost(struct daemon *d);
  * daemon_cloud_msg.c: a step's request and the intent's params; for the
  * SNS message, whether it tells of failures. false: not possible yet.
  */
-__must_check bool daemon_cloud_request(struct daemon *d, const struct plan *p,
+__must_check bool daemon_cloud_request(struct daemon *d, struct plan *p,
 				       const struct plan_step *s, struct ipc_a_action *m,
 				       struct cJSON **params, bool *incomplete);
 /* The GuardDuty finding the incident message names ("" : none). */

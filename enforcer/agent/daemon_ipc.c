@@ -18,7 +18,7 @@
 /* enum plan_act: the steps the AWS process can do. */
 static bool act_ok(uint32_t act)
 {
-	return act >= PLAN_DESCRIBE && act <= PLAN_TAG_ENI;
+	return act >= PLAN_DESCRIBE && act <= PLAN_ACT_LAST;
 }
 
 /* parent -> aws */

@@ -20,19 +20,19 @@
 #include "notify.h"
 #include "release.h"
 
-/* What is to be done to one interface. */
-struct plan_eni {
+/* What the release does to one interface (the isolation plan is plan.h). */
+struct restore_eni {
 	const struct cloud_eni *eni;
 	char groups[CLOUD_MAX_GROUPS][CLOUD_ID_LEN];
 	size_t n;               /* 0: nothing known, left as it is */
 	bool tagged;            /* the groups came from its tags */
 };
 
-struct plan {
+struct restore {
 	struct cloud_instance inst;
 	struct cloud_tagset tags[CLOUD_TAGS_MAX_RESOURCES]; /* [0] the instance */
 	struct cloud_isolation iso;
-	struct plan_eni eni[CLOUD_MAX_ENIS];
+	struct restore_eni eni[CLOUD_MAX_ENIS];
 	size_t n_tagged;
 	char incident[CLOUD_ID_LEN];
 	struct notify_release msg;
@@ -75,7 +75,7 @@ static void join(const char *first, size_t n, char *buf, size_t len)
 }
 
 /* Describe, read the tags, judge them; no change yet. */
-static int read_plan(const struct release_cloud *rc, struct plan *p, char *err, size_t errlen)
+static int read_plan(const struct release_cloud *rc, struct restore *p, char *err, size_t errlen)
 {
 	const char *ids[CLOUD_TAGS_MAX_RESOURCES];
 	char why[ERRLEN];
@@ -95,7 +95,7 @@ static int read_plan(const struct release_cloud *rc, struct plan *p, char *err, 
 		return util_err(err, errlen, "%s: %s; fix or delete the tag, then run release "
 				"again", p->inst.id, why);
 	for (size_t i = 0; i < p->inst.n_eni; i++) {
-		struct plan_eni *e = &p->eni[i];
+		struct restore_eni *e = &p->eni[i];
 
 		e->eni = &p->inst.eni[i];
 		ret = cloud_tags_join_groups(&p->tags[i + 1], e->groups, &e->n, why, sizeof(why));
@@ -112,12 +112,12 @@ static int read_plan(const struct release_cloud *rc, struct plan *p, char *err, 
 }
 
 /* Interfaces without tags take the journal's groups, while not released. */
-static size_t use_known(const struct release_cloud *rc, struct plan *p)
+static size_t use_known(const struct release_cloud *rc, struct restore *p)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < p->inst.n_eni; i++) {
-		struct plan_eni *e = &p->eni[i];
+		struct restore_eni *e = &p->eni[i];
 		const struct release_known *k = known_of(rc, e->eni->id);
 
 		if (e->tagged || !k || !k->n)
@@ -129,12 +129,12 @@ static size_t use_known(const struct release_cloud *rc, struct plan *p)
 	return n;
 }
 
-static int restore(const struct release_cloud *rc, struct plan *p, struct release_report *rep)
+static int restore(const struct release_cloud *rc, struct restore *p, struct release_report *rep)
 {
 	int rc_ret = 0;
 
 	for (size_t i = 0; i < p->inst.n_eni; i++) {
-		struct plan_eni *e = &p->eni[i];
+		struct restore_eni *e = &p->eni[i];
 		const char *groups[CLOUD_MAX_GROUPS];
 		struct notify_eni *m;
 		char err[ERRLEN], now[200];
@@ -187,7 +187,7 @@ static int restore(const struct release_cloud *rc, struct plan *p, struct releas
 }
 
 /* The commit mark: cordon:status=released first, then the isolation tags go. */
-static int retag(const struct release_cloud *rc, struct plan *p, struct release_report *rep,
+static int retag(const struct release_cloud *rc, struct restore *p, struct release_report *rep,
 		 char *err, size_t errlen)
 {
 	static const char *const gone[] = { CLOUD_TAG_INCIDENT, CLOUD_TAG_FINDING };
@@ -218,7 +218,7 @@ static int retag(const struct release_cloud *rc, struct plan *p, struct release_
 	return 0;
 }
 
-static void notify(const struct release_cloud *rc, struct plan *p, struct release_report *rep)
+static void notify(const struct release_cloud *rc, struct restore *p, struct release_report *rep)
 {
 	char subject[NOTIFY_SUBJECT_MAX + 1], id[NOTIFY_MSG_ID_LEN], err[ERRLEN];
 	struct notify_release *m = &p->msg;
@@ -247,7 +247,7 @@ static void notify(const struct release_cloud *rc, struct plan *p, struct releas
 }
 
 /* A release cut short after its status tag may have left these. */
-static void tidy(const struct release_cloud *rc, const struct plan *p)
+static void tidy(const struct release_cloud *rc, const struct restore *p)
 {
 	static const char *const gone[] = { CLOUD_TAG_INCIDENT, CLOUD_TAG_FINDING };
 	char err[ERRLEN];
@@ -263,7 +263,7 @@ static void tidy(const struct release_cloud *rc, const struct plan *p)
 int release_cloud_run(const struct release_cloud *rc, struct release_report *rep, char *err,
 		      size_t errlen)
 {
-	struct plan *p = calloc(1, sizeof(*p));
+	struct restore *p = calloc(1, sizeof(*p));
 	size_t n_known = 0;
 	int ret;
 

@@ -40,8 +40,8 @@ static void isolate_one(struct respond *r, struct notify_silent *s, cJSON *steps
 	struct cloud_tagset *tags = calloc(CLOUD_TAGS_MAX_RESOURCES, sizeof(*tags));
 	struct respond_iso *iso = calloc(1, sizeof(*iso));
 	struct cloud_instance *in = calloc(1, sizeof(*in));
-	static const struct isolate_msg msg = { .off_host = true, .lockdown_ms = -1 };
-	struct isolate_cfg icfg;
+	static const struct plan_msg msg = { .off_host = true, .lockdown_ms = -1 };
+	struct plan_cfg pcfg;
 	char incident[CLOUD_ID_LEN], err[ERRLEN];
 	cJSON *saved = r->rep;
 
@@ -52,10 +52,12 @@ static void isolate_one(struct respond *r, struct notify_silent *s, cJSON *steps
 	/* The steps go into this instance's entry of the report. */
 	r->rep = steps_to;
 	respond_incident_id(incident);
-	respond_isolate_cfg(r, &icfg);
-	if (respond_read(r, s->instance_id, in, tags, err, sizeof(err)) ||
-	    respond_isolate(r, in, tags, &icfg, incident, NULL, NULL, &msg, iso, err,
-			    sizeof(err))) {
+	if (respond_read(r, s->instance_id, in, tags, err, sizeof(err))) {
+		util_strlcpy(s->error, err, sizeof(s->error));
+		goto out;
+	}
+	respond_plan_cfg(r, in, incident, NULL, &pcfg);
+	if (respond_isolate(r, in, tags, &pcfg, NULL, &msg, iso, err, sizeof(err))) {
 		util_strlcpy(s->error, err, sizeof(s->error));
 		goto out;
 	}

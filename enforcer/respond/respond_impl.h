@@ -8,7 +8,7 @@
 #include <stdbool.h>
 
 #include "aws_client.h"
-#include "isolate.h"
+#include "plan.h"
 #include "respond.h"
 #include "respond_event.h"
 
@@ -35,10 +35,8 @@ bool respond_publish(struct respond *r, const char *subject, const char *text,
 
 /* What the isolation of one instance came to. */
 struct respond_iso {
-	struct isolate_plan plan;
+	struct plan plan;
 	size_t done, failed, not_tried;
-	bool described;               /* DescribeInstances worked */
-	bool gone;                    /* the instance does not exist */
 };
 
 /*
@@ -48,17 +46,21 @@ struct respond_iso {
 int respond_read(struct respond *r, const char *instance_id, struct cloud_instance *in,
 		 struct cloud_tagset tags[CLOUD_TAGS_MAX_RESOURCES], char *err, size_t errlen);
 /*
- * Build the plan and run every step in order (the message, when the plan
- * has one, made just before it from the steps' states so far). Each step
- * lands in the report's "steps". 0 when every step is done.
+ * Build the plan (plan_build, with the tags) and run every step in order
+ * through plan_call_run (the message, when the plan has one, made just
+ * before it from the steps' states so far). Each step lands in the
+ * report's "steps". 0 when every step is done.
  */
 int respond_isolate(struct respond *r, const struct cloud_instance *in,
-		    const struct cloud_tagset tags[], const struct isolate_cfg *icfg,
-		    const char *incident, const char *finding_id, const char *finding_json,
-		    const struct isolate_msg *msg, struct respond_iso *out, char *err,
-		    size_t errlen);
-/* The isolate_cfg of the configuration (no messages: the caller adds them). */
-void respond_isolate_cfg(const struct respond *r, struct isolate_cfg *icfg);
+		    const struct cloud_tagset tags[], const struct plan_cfg *pcfg,
+		    const char *finding_json, const struct plan_msg *msg,
+		    struct respond_iso *out, char *err, size_t errlen);
+/*
+ * The plan_cfg of the configuration for instance in, incident and
+ * finding (strings borrowed); no messages: the caller adds them.
+ */
+void respond_plan_cfg(const struct respond *r, const struct cloud_instance *in,
+		      const char *incident, const char *finding_id, struct plan_cfg *pcfg);
 
 /* The handlers, one per kind of event. */
 enum respond_rc respond_gd_finding(struct respond *r, char *err, size_t errlen);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Isolation from outside the instance: the shared plan (isolate_plan.c)
- * run step by step, for GuardDuty's findings and for the agent's own
+ * Isolation from outside the instance: the one plan (plan.h), run
+ * all at once, for GuardDuty's findings and for the agent's own
  * incidents (what it could not finish before its primary interface moved).
  */
 #include <errno.h>
@@ -11,18 +11,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "gd.h"
 #include "log.h"
 #include "respond_impl.h"
-
-/*
- * The tutorial's rules, always: the EC2 finding of the customer's own
- * threat list (isolate), and its IAM and S3 findings (a message).
- */
-static const char *const tutorial_types[] = {
-	"UnauthorizedAccess:EC2/MaliciousIPCaller.Custom",
-	"UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom",
-	"Discovery:S3/MaliciousIPCaller.Custom",
-};
 
 int respond_read(struct respond *r, const char *instance_id, struct cloud_instance *in,
 		 struct cloud_tagset tags[CLOUD_TAGS_MAX_RESOURCES], char *err, size_t errlen)
@@ -38,19 +29,23 @@ int respond_read(struct respond *r, const char *instance_id, struct cloud_instan
 	return cloud_describe_tags(r->c, ids, in->n_eni + 1, tags, err, errlen);
 }
 
-void respond_isolate_cfg(const struct respond *r, struct isolate_cfg *icfg)
+void respond_plan_cfg(const struct respond *r, const struct cloud_instance *in,
+		      const char *incident, const char *finding_id, struct plan_cfg *pcfg)
 {
 	const struct cordon_config *c = r->cfg;
 
-	memset(icfg, 0, sizeof(*icfg));
-	icfg->forensic_sg = c->cloud.forensic_security_group;
-	icfg->conversion_sg = c->cloud.conversion_security_group;
-	icfg->tag_instance = c->cloud.tag_instance;
-	icfg->termination_protection = c->cloud.termination_protection;
-	icfg->snapshot_volumes = c->cloud.snapshot_volumes;
+	memset(pcfg, 0, sizeof(*pcfg));
+	pcfg->instance_id = in->id;
+	pcfg->incident = incident;
+	pcfg->finding_id = finding_id;
+	pcfg->forensic_sg = c->cloud.forensic_security_group;
+	pcfg->conversion_sg = c->cloud.conversion_security_group;
+	pcfg->tag_instance = c->cloud.tag_instance;
+	pcfg->termination_protection = c->cloud.termination_protection;
+	pcfg->snapshot_volumes = c->cloud.snapshot_volumes;
 }
 
-static void report_step(cJSON *steps, const struct isolate_step *s)
+static void report_step(cJSON *steps, const struct plan_step *s)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -58,86 +53,85 @@ static void report_step(cJSON *steps, const struct isolate_step *s)
 		cJSON_Delete(o);
 		return;
 	}
-	respond_rep_str(o, "action", isolate_act_name(s->act));
-	if (*s->target)
+	respond_rep_str(o, "action", s->action);
+	/* A message's target is the configuration's, not the instance's. */
+	if (*s->target && !plan_act_tells(s->act))
 		respond_rep_str(o, "target", s->target);
-	if (s->act == ISO_CONVERT || s->act == ISO_FORENSIC)
-		respond_rep_str(o, "group", s->groups[0]);
-	respond_rep_str(o, "state", isolate_state_name(s->state));
+	if (s->act == PLAN_SET_GROUPS)
+		respond_rep_str(o, "group", s->group);
+	respond_rep_str(o, "state", plan_state_name(s->state));
 	if (*s->out_id)
 		respond_rep_str(o, "id", s->out_id);
 	if (*s->error)
 		respond_rep_str(o, "error", s->error);
 }
 
-/* The message step: its text from the plan as it stands now. */
-static int message_step(struct respond_iso *out, struct isolate_step *s, struct isolate_ctx *x,
-			const char *finding_json, const struct isolate_msg *msg, char *err,
-			size_t errlen)
+/* One step: its call made, its texts where it is a message. */
+static int run_step(struct respond *r, struct plan *p, struct plan_step *s,
+		    const char *finding_json, const struct plan_msg *msg, char *err, size_t errlen)
 {
 	char subject[NOTIFY_SUBJECT_MAX + 1];
+	struct plan_call x;
 	struct buf text;
 	int ret;
 
 	buf_init(&text, NOTIFY_MESSAGE_MAX);
-	ret = isolate_message(&out->plan, finding_json, msg, subject, &text, err, errlen);
-	if (!ret) {
-		x->subject = subject;
-		x->text = buf_str(&text);
-		ret = isolate_step_run(x, &out->plan, s, err, errlen);
-	} else {
-		s->state = ISO_FAILED;
-		util_strlcpy(s->error, err, sizeof(s->error));
+	if (!plan_call_of(p, s, &x)) {
+		ret = util_err(err, errlen, "%s %s: nothing to record", s->action, s->target);
+		goto out;
 	}
-	x->subject = x->text = NULL;
+	if (s->act == PLAN_SNS) {
+		/* Its text from the plan as it stands now. */
+		ret = plan_message(p, finding_json, msg, subject, &text, err, errlen);
+		if (ret)
+			goto out;
+		x.subject = subject;
+		x.text = buf_str(&text);
+	} else if (s->act == PLAN_EVENTS || s->act == PLAN_SECHUB) {
+		/* GuardDuty's finding as it came (the finding event; Security Hub's). */
+		x.text = finding_json;
+	}
+	ret = plan_call_run(r->c, &x, NULL, s->out_id, err, errlen);
+out:
 	buf_free(&text);
 	return ret;
 }
 
 int respond_isolate(struct respond *r, const struct cloud_instance *in,
-		    const struct cloud_tagset tags[], const struct isolate_cfg *icfg,
-		    const char *incident, const char *finding_id, const char *finding_json,
-		    const struct isolate_msg *msg, struct respond_iso *out, char *err, size_t errlen)
+		    const struct cloud_tagset tags[], const struct plan_cfg *pcfg,
+		    const char *finding_json, const struct plan_msg *msg,
+		    struct respond_iso *out, char *err, size_t errlen)
 {
-	struct isolate_plan *p = &out->plan;
-	struct isolate_ctx x = {
-		.c = r->c,
-		.sns_topic = r->cfg->cloud.sns_topic_arn,
-		.events_bus = r->cfg->events.eventbridge_bus,
-		.finding_json = finding_json,
-	};
+	struct plan *p = &out->plan;
 	cJSON *steps, *notes;
 	int ret;
 
-	ret = isolate_plan_build(in, tags, icfg, incident, finding_id, p, err, errlen);
+	ret = plan_build(pcfg, in, tags, p, err, errlen);
 	if (ret)
 		return ret;
 	respond_rep_str(r->rep, "incident", p->incident);
 	steps = cJSON_AddArrayToObject(r->rep, "steps");
 	for (size_t i = 0; i < p->n; i++) {
-		struct isolate_step *s = &p->s[i];
-		char why[ERRLEN];
+		struct plan_step *s = &p->s[i];
 
 		/* A step that cannot end before the deadline is not begun. */
 		if (respond_time_left(r) < 1000) {
-			s->state = ISO_NOT_TRIED;
+			s->state = PLAN_NOT_TRIED;
 			util_strlcpy(s->error, "no time left before the deadline", sizeof(s->error));
-		} else if (s->act == ISO_SNS) {
-			if (message_step(out, s, &x, finding_json, msg, why, sizeof(why)))
-				s->state = ISO_FAILED;
-		} else {
+		} else if (run_step(r, p, s, finding_json, msg, s->error, sizeof(s->error))) {
 			/* Its state says how it went; the next step goes on regardless. */
-			if (isolate_step_run(&x, p, s, why, sizeof(why)))
-				s->state = ISO_FAILED;
-		}
-		if (s->state == ISO_DONE) {
-			out->done++;
-			log_info("respond: %s: %s %s%s%s done", p->instance, isolate_act_name(s->act),
-				 s->target, *s->out_id ? " " : "", s->out_id);
+			s->state = PLAN_FAILED;
 		} else {
-			s->state == ISO_NOT_TRIED ? out->not_tried++ : out->failed++;
-			log_warnx("respond: %s: %s %s %s: %s", p->instance, isolate_act_name(s->act),
-				  s->target, isolate_state_name(s->state), s->error);
+			s->state = PLAN_DONE;
+		}
+		if (s->state == PLAN_DONE) {
+			out->done++;
+			log_info("respond: %s: %s %s%s%s done", in->id, s->action, s->target,
+				 *s->out_id ? " " : "", s->out_id);
+		} else {
+			s->state == PLAN_NOT_TRIED ? out->not_tried++ : out->failed++;
+			log_warnx("respond: %s: %s %s %s: %s", in->id, s->action, s->target,
+				  plan_state_name(s->state), s->error);
 		}
 		report_step(steps, s);
 	}
@@ -148,23 +142,20 @@ int respond_isolate(struct respond *r, const struct cloud_instance *in,
 	}
 	if (out->failed || out->not_tried)
 		return util_errc(-EIO, err, errlen, "%s: %zu step(s) failed, %zu not tried; the next event "
-				"(or a retry) finishes them", p->instance, out->failed,
+				"(or a retry) finishes them", in->id, out->failed,
 				out->not_tried);
 	return 0;
 }
 
-/* Does the finding's type match the configured patterns (or the tutorial's)? */
-static bool type_matches(const struct respond *r, const char *type)
+/* The configured patterns ([incident] guardduty_types), as gd_policy_match takes them. */
+static size_t type_globs(const struct respond *r, const char *globs[CONFIG_MAX_GD_TYPES])
 {
 	const struct config_strv *t = &r->cfg->incident.guardduty_types;
+	size_t n = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(tutorial_types); i++)
-		if (!strcmp(type, tutorial_types[i]))
-			return true;
-	for (size_t i = 0; i < t->n; i++)
-		if (!fnmatch(t->v[i], type, 0))
-			return true;
-	return false;
+	for (size_t i = 0; i < t->n && n < CONFIG_MAX_GD_TYPES; i++)
+		globs[n++] = t->v[i];
+	return n;
 }
 
 /* The readable message alone (the tutorial's second rule). */
@@ -254,12 +245,12 @@ static enum respond_rc isolate_finding(struct respond *r, char *err, size_t errl
 	struct cloud_tagset *tags = calloc(CLOUD_TAGS_MAX_RESOURCES, sizeof(*tags));
 	struct respond_iso *iso = calloc(1, sizeof(*iso));
 	struct cloud_instance *in = calloc(1, sizeof(*in));
-	struct isolate_msg msg = {
+	struct plan_msg msg = {
 		.off_host = true, .lockdown_ms = -1,
 		.gd_finding_id = ev->finding_id, .gd_region = ev->region,
 	};
 	struct cloud_isolation before;
-	struct isolate_cfg icfg;
+	struct plan_cfg pcfg;
 	char incident[CLOUD_ID_LEN], why[ERRLEN];
 	enum respond_rc rc = RESPOND_OK;
 	int ret;
@@ -287,12 +278,11 @@ static enum respond_rc isolate_finding(struct respond *r, char *err, size_t errl
 			       "activity: not isolated again", ev->instance, before.released_at);
 		goto out;
 	}
-	respond_isolate_cfg(r, &icfg);
 	if (before.status == CLOUD_STATUS_ISOLATED && *before.incident) {
 		/* One instance, one incident: finish what is left, tell once. */
-		icfg.finish = true;
-		ret = respond_isolate(r, in, tags, &icfg, before.incident, ev->finding_id,
-				      ev->finding_json, &msg, iso, err, errlen);
+		respond_plan_cfg(r, in, before.incident, ev->finding_id, &pcfg);
+		pcfg.finish = true;
+		ret = respond_isolate(r, in, tags, &pcfg, ev->finding_json, &msg, iso, err, errlen);
 		followup(r, &tags[0], &before, iso->done);
 		respond_result(r, ret ? "failed" : "already-isolated", "%s is isolated already "
 			       "(incident %s); %zu step(s) left undone were done now",
@@ -301,11 +291,13 @@ static enum respond_rc isolate_finding(struct respond *r, char *err, size_t errl
 		goto out;
 	}
 	respond_incident_id(incident);
-	icfg.sns = r->cfg->cloud.sns_topic_arn != NULL;
-	icfg.events = r->cfg->events.eventbridge;
-	icfg.securityhub = r->cfg->events.securityhub;
-	ret = respond_isolate(r, in, tags, &icfg, incident, ev->finding_id, ev->finding_json,
-			      &msg, iso, err, errlen);
+	respond_plan_cfg(r, in, incident, ev->finding_id, &pcfg);
+	pcfg.sns_topic = r->cfg->cloud.sns_topic_arn;
+	if (r->cfg->events.eventbridge)
+		pcfg.events_bus = r->cfg->events.eventbridge_bus ? r->cfg->events.eventbridge_bus :
+				  "default";
+	pcfg.securityhub = r->cfg->events.securityhub;
+	ret = respond_isolate(r, in, tags, &pcfg, ev->finding_json, &msg, iso, err, errlen);
 	respond_result(r, ret ? "failed" : "isolated", "%s: %zu step(s) done, %zu failed, %zu not "
 		       "tried", ev->instance, iso->done, iso->failed, iso->not_tried);
 	rc = ret ? RESPOND_FAILED : RESPOND_OK;
@@ -321,7 +313,11 @@ enum respond_rc respond_gd_finding(struct respond *r, char *err, size_t errlen)
 	const struct respond_event *ev = r->ev;
 	const struct cordon_config *c = r->cfg;
 	cJSON *f = cJSON_AddObjectToObject(r->rep, "finding");
+	const char *globs[CONFIG_MAX_GD_TYPES];
+	size_t n_globs = type_globs(r, globs);
+	struct gd_finding *g;
 	char why[300];
+	bool incident;
 
 	respond_rep_str(f, "id", ev->finding_id);
 	respond_rep_str(f, "type", ev->type);
@@ -333,7 +329,7 @@ enum respond_rc respond_gd_finding(struct respond *r, char *err, size_t errlen)
 		respond_result(r, "ignored", "the finding is archived");
 		return RESPOND_OK;
 	}
-	if (!type_matches(r, ev->type)) {
+	if (!gd_type_match(ev->type, globs, n_globs)) {
 		respond_result(r, "ignored", "type %s matches none of [incident] guardduty_types",
 			       ev->type);
 		return RESPOND_OK;
@@ -341,7 +337,19 @@ enum respond_rc respond_gd_finding(struct respond *r, char *err, size_t errlen)
 	if (ev->resource != RESPOND_RES_INSTANCE)
 		return message_only(r, "cordon changed nothing: this finding is not about an EC2 "
 				    "instance, and cordon isolates instances.", err, errlen);
-	if (ev->severity < c->incident.guardduty_min_severity) {
+	/* The agent's rule, the same function: a matching type AND the severity. */
+	g = calloc(1, sizeof(*g));
+	if (!g) {
+		util_err(err, errlen, "out of memory");
+		respond_result(r, "failed", "%s", err);
+		return RESPOND_FAILED;
+	}
+	util_strlcpy(g->type, ev->type, sizeof(g->type));
+	g->severity = ev->severity;
+	g->archived = ev->archived;
+	incident = gd_policy_match(g, globs, n_globs, c->incident.guardduty_min_severity);
+	free(g);
+	if (!incident) {
 		snprintf(why, sizeof(why), "cordon did not isolate the instance: severity %g is "
 			 "below [incident] guardduty_min_severity (%g).", ev->severity,
 			 c->incident.guardduty_min_severity);
@@ -365,10 +373,10 @@ enum respond_rc respond_agent_incident(struct respond *r, char *err, size_t errl
 	struct cloud_tagset *tags = calloc(CLOUD_TAGS_MAX_RESOURCES, sizeof(*tags));
 	struct respond_iso *iso = calloc(1, sizeof(*iso));
 	struct cloud_instance *in = calloc(1, sizeof(*in));
-	static const struct isolate_msg msg = { .off_host = true, .lockdown_ms = -1 };
+	static const struct plan_msg msg = { .off_host = true, .lockdown_ms = -1 };
 	uint64_t grace = r->cfg->respond.incident_grace_ms;
 	struct cloud_isolation before;
-	struct isolate_cfg icfg;
+	struct plan_cfg pcfg;
 	enum respond_rc rc = RESPOND_OK;
 	char why[ERRLEN];
 	int ret;
@@ -415,10 +423,9 @@ enum respond_rc respond_agent_incident(struct respond *r, char *err, size_t errl
 			       ev->instance, before.released_at);
 		goto out;
 	}
-	respond_isolate_cfg(r, &icfg);
-	icfg.finish = true;
-	ret = respond_isolate(r, in, tags, &icfg, ev->incident, ev->finding_id, ev->finding_json,
-			      &msg, iso, err, errlen);
+	respond_plan_cfg(r, in, ev->incident, ev->finding_id, &pcfg);
+	pcfg.finish = true;
+	ret = respond_isolate(r, in, tags, &pcfg, ev->finding_json, &msg, iso, err, errlen);
 	if (ret)
 		rc = RESPOND_FAILED;
 	if (!iso->plan.n)

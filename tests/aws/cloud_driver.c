@@ -247,6 +247,8 @@ static int gd_cmd(struct aws_client *c, int argc, char **argv, char *err)
 			printf("%s\n", ids[i]);
 	} else if (!strcmp(cmd, "gd-get") && argc >= 4 && argc - 3 <= GD_MAX_GET) {
 		static struct gd_finding f[GD_MAX_GET];
+		/* cordon.conf's default types; severity 5, GuardDuty's Medium */
+		static const char *const types[] = { "*.Custom" };
 		const char *ids[GD_MAX_GET];
 		size_t n = 0;
 
@@ -257,7 +259,7 @@ static int gd_cmd(struct aws_client *c, int argc, char **argv, char *err)
 			printf("finding %s type %s severity %g instance %s archived %d "
 			       "updated %s match %d remote", f[i].id, f[i].type, f[i].severity,
 			       f[i].instance_id, f[i].archived, f[i].updated_at,
-			       gd_policy_match(&f[i], NULL, 0, 7.0));
+			       gd_policy_match(&f[i], types, 1, 5.0));
 			for (size_t j = 0; j < f[i].n_remote; j++)
 				printf(" %s", f[i].remote[j]);
 			printf("\n");

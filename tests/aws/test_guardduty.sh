@@ -114,10 +114,10 @@ check "gd_get_findings: custom type, severity 5, remote" \
 	has "finding 00000000000000000000000000000001 type UnauthorizedAccess:EC2/MaliciousIPCaller.Custom severity 5 instance $inst archived 0 updated 2026-05-28T20:27:40.000Z match 1 remote 203.0.113.1"
 check "gd_get_findings: port probe, remotes deduplicated, IPv6 kept" \
 	has "type Recon:EC2/PortProbeUnprotectedPort severity 2 instance $inst archived 0 updated 2026-05-28T20:26:47.000Z match 0 remote 198.51.100.1 198.51.100.2 2001:db8::7"
-check "gd_get_findings: API call remote, severity 7.5 matches" \
-	has "type UnauthorizedAccess:EC2/TorClient severity 7.5 instance $inst archived 0 updated 2026-05-28T20:26:48.000Z match 1 remote 192.0.2.99"
-check "gd_get_findings: high severity backdoor matches" \
-	has "type Backdoor:EC2/C&CActivity.B severity 8"
+check "gd_get_findings: API call remote; severity 7.5 of a type not in *.Custom: no incident" \
+	has "type UnauthorizedAccess:EC2/TorClient severity 7.5 instance $inst archived 0 updated 2026-05-28T20:26:48.000Z match 0 remote 192.0.2.99"
+check "gd_get_findings: high severity backdoor read (not *.Custom: no incident)" \
+	grep -q "type Backdoor:EC2/C&CActivity.B severity 8 .* match 0 " "$out"
 
 drv gd-list 99999999999999999999999999999999 $inst 0
 check "unknown detector: BadRequestException surfaced" has "BadRequestException"

@@ -121,8 +121,14 @@ state "$INST"
 cp "$AWS_WORK/state" "$AWS_WORK/state.isolated"
 respond < <(ev iam 1f0e1f0e1f0e1f0e1f0e1f0e1f0e1f0e)
 check "IAM finding: exit 0, a message only" is 'd["result"]' notified
-CORDON_INCIDENT_GUARDDUTY_TYPES='Backdoor:EC2/*' respond < <(ev s3 2f0e1f0e1f0e1f0e1f0e1f0e1f0e1f0e)
-check "S3 finding: exit 0, a message only (the tutorial's type, whatever the patterns)" is 'd["result"]' notified
+respond < <(ev s3 2f0e1f0e1f0e1f0e1f0e1f0e1f0e1f0e)
+check "S3 finding: exit 0, a message only" is 'd["result"]' notified
+# The agent's rule (gd_policy_match): the patterns decide, the tutorial's types included.
+CORDON_INCIDENT_GUARDDUTY_TYPES='Backdoor:EC2/*' respond < <(ev s3 3f0e1f0e1f0e1f0e1f0e1f0e1f0e1f0e)
+check "S3 finding of a type outside the patterns: ignored" is 'd["result"]' ignored
+CORDON_INCIDENT_GUARDDUTY_TYPES='Backdoor:EC2/*' respond < <(ev gd 4f0e1f0e1f0e1f0e1f0e1f0e1f0e1f0e $TYPE 8.9 "$INST")
+check "instance finding of severity 8.9, type outside the patterns: ignored, not isolated" \
+	is '(d["result"], "steps" in d)' "('ignored', False)"
 mails
 check "IAM and S3: two messages" nmail 2
 check "IAM message: subject" subject "GuardDuty: UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom - alice"

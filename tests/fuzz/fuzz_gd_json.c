@@ -30,6 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (strnlen(f[i].remote[r], sizeof(f[i].remote[r])) == sizeof(f[i].remote[r]))
 				__builtin_trap();
 		(void)gd_policy_match(&f[i], NULL, 0, 7.0);
+		(void)gd_type_match(f[i].type, globs, 3);
 		(void)gd_policy_match(&f[i], globs, 3, 5.0);
 	}
 	return 0;

@@ -1,10 +1,11 @@
 #!/bin/bash
 # tests/netns/daemon_cloud_gd.sh: GuardDuty and `cordon run` (topology in
 # daemon_cloud_lib.bash; the fake GuardDuty in the cloud namespace, polled
-# every 10 s, the shortest interval). A finding below min_severity is ignored; a GuardDuty-only
-# finding of a type in [incident] guardduty_types opens an incident by
-# itself: lockdown, both interfaces through the conversion group into the
-# forensic group, SNS naming the GuardDuty finding; release restores the
+# every 10 s, the shortest interval). A finding below min_severity is
+# ignored; a GuardDuty-only finding of a type in [incident]
+# guardduty_types opens an incident by itself (a high severity of another
+# type does not): lockdown, both interfaces through the conversion group
+# into the forensic group, SNS naming the GuardDuty finding; release restores the
 # original groups (not the conversion group). Then, without cloud
 # isolation (the host keeps its API), a local finding, and a GuardDuty
 # finding with the same remote address confirms the incident
@@ -39,8 +40,11 @@ if polls 1; then ok "the daemon polls GuardDuty (ListFindings, SigV4 with the ro
 	notok "GuardDuty polled"; diag "$LOG" "$GD_LOG"; fi
 
 # ---- GuardDuty-only incident ----------------------------------------------------
-# Two findings in the same poll, the one below min_severity first: had it
-# passed, it would have opened the incident.
+# Three findings in the same poll; had either of the first two passed, it
+# would have opened the incident: a high severity of a type outside
+# [incident] guardduty_types (type AND severity, cordon.conf(5)), and a
+# matching type below min_severity.
+hi=$(seed "Recon:EC2/PortProbeUnprotectedPort" 8.5 203.0.113.97)
 low=$(seed "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom" 5.0 203.0.113.98)
 gd=$(seed "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom" 8.0 203.0.113.99)
 if wait_log "host locked down on GuardDuty finding $gd" 150; then
@@ -95,6 +99,9 @@ check "SNS: one message" test "$(wc -l <"$WORK/mail.json")" -eq 1
 check "SNS text names the GuardDuty finding" grep -qF "$gd" "$WORK/mail.txt"
 check "SNS text names both interfaces" eval "grep -qF $ENI0 '$WORK/mail.txt' && grep -qF $ENI1 '$WORK/mail.txt'"
 refute "the severity 5.0 finding (< min_severity 7) is ignored" grep -q "GuardDuty finding $low" "$LOG"
+check "the severity 8.5 Recon finding (not *.Custom) is read ..." \
+	grep -q "GuardDuty finding $hi: Recon:EC2/PortProbeUnprotectedPort, severity 8.5" "$LOG"
+refute "... and opens no incident" grep -q "GuardDuty finding $hi: Recon:EC2/PortProbeUnprotectedPort (severity" "$LOG"
 ops_release >"$WORK/release.out" 2>&1 && ok "release from the operator's workstation" ||
 	{ notok "release"; diag "$WORK/release.out"; }
 cloud_state

@@ -148,35 +148,51 @@ static void test_list_body(void **state)
 	free(b);
 }
 
+/*
+ * cordon.conf(5): a finding declares an incident when its type matches
+ * [incident] guardduty_types AND its severity is >= guardduty_min_severity.
+ */
 static void test_policy(void **state)
 {
-	struct gd_finding f;
+	static const char *const def[] = { "*.Custom" };   /* the configuration's default */
 	const char *globs[] = { "Backdoor:EC2/*", "*:EC2/TorClient" };
+	struct gd_finding f;
 
 	(void)state;
 	memset(&f, 0, sizeof(f));
+	/* The tutorial's finding, at GuardDuty's Medium: an incident from a minimum of 5 ... */
 	strcpy(f.type, "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom");
-	f.severity = 2;
-	/* Default: every *.Custom, whatever its severity. */
-	assert_true(gd_policy_match(&f, NULL, 0, 7));
-	strcpy(f.type, "Recon:EC2/PortProbeUnprotectedPort");
-	assert_false(gd_policy_match(&f, NULL, 0, 7));
+	f.severity = 5;
+	assert_true(gd_policy_match(&f, def, 1, 5));
+	/* ... not from the default minimum of 7: a matching type below it is none. */
+	assert_false(gd_policy_match(&f, def, 1, 7));
 	f.severity = 7;
-	assert_true(gd_policy_match(&f, NULL, 0, 7));
+	assert_true(gd_policy_match(&f, def, 1, 7));
 	f.severity = 6.9;
-	assert_false(gd_policy_match(&f, NULL, 0, 7));
-	f.archived = true;
-	f.severity = 9;
-	assert_false(gd_policy_match(&f, NULL, 0, 7));
-	f.archived = false;
-	f.severity = 1;
+	assert_false(gd_policy_match(&f, def, 1, 7));
+	/* High severity of a type that matches no pattern: no incident (not OR). */
+	strcpy(f.type, "Recon:EC2/PortProbeUnprotectedPort");
+	f.severity = 8.9;
+	assert_false(gd_policy_match(&f, def, 1, 7));
 	strcpy(f.type, "Backdoor:EC2/C&CActivity.B");
+	assert_false(gd_policy_match(&f, def, 1, 7));
 	assert_true(gd_policy_match(&f, globs, 2, 7));
+	f.severity = 1;
+	assert_false(gd_policy_match(&f, globs, 2, 7));
+	/* Archived: never. */
+	f.severity = 9;
+	f.archived = true;
+	assert_false(gd_policy_match(&f, globs, 2, 7));
+	f.archived = false;
 	strcpy(f.type, "UnauthorizedAccess:EC2/TorClient");
 	assert_true(gd_policy_match(&f, globs, 2, 7));
-	/* Globs given replace the default. */
+	/* Patterns given replace the default; none given ("Empty: none"): nothing matches. */
 	strcpy(f.type, "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom");
 	assert_false(gd_policy_match(&f, globs, 2, 7));
+	assert_false(gd_policy_match(&f, NULL, 0, 7));
+	assert_true(gd_type_match(f.type, def, 1));
+	assert_false(gd_type_match(f.type, NULL, 0));
+	assert_false(gd_type_match(NULL, def, 1));
 }
 
 int main(void)
