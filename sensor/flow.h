@@ -12,8 +12,9 @@
 /*
  * Flow tracking for traffic that touches a listed address. Clean traffic
  * costs two set lookups and no state; only matched packets reach this
- * table. The table is bounded: when full, the least recently seen flow is
- * evicted (its finding keeps the totals). See docs/internals/flow.md.
+ * table. The table is bounded: when full, a flow not seen since the CLOCK
+ * hand last passed it is evicted (its finding keeps the totals). See
+ * docs/internals/flow.md.
  */
 
 /* A flow is one 5-tuple, both directions. Side 0 is the initiator. */
@@ -42,9 +43,7 @@ struct flow {
 	struct finding *finding;   /* owned by the findings table; stale */
 	uint32_t finding_gen;      /* unless finding->gen is still this */
 	/* private */
-	struct flow *hnext;
-	struct flow *lru_prev, *lru_next;
-	uint32_t hash;
+	uint32_t hash, rec, next_free;
 };
 
 struct flow_table;
@@ -66,6 +65,8 @@ void flow_table_free(struct flow_table *t);
  */
 struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
 			uint64_t ts_ns, bool *created, bool *from_init);
+/* Ask for the cache line flow_track(p) will read first. */
+void flow_prefetch(const struct flow_table *t, const struct pkt_info *p);
 /* Called for a flow about to be evicted (finding bookkeeping). */
 void flow_table_set_evict_cb(struct flow_table *t,
 			     void (*cb)(struct flow *f, void *arg), void *arg);

@@ -52,6 +52,7 @@ void sensor_explain(struct sensor *s, struct finding *f)
 		return;
 	tset_explain(s->tset, &f->key.remote, &m);
 	f->list = m.list;
+	f->list_name[0] = '\0'; /* a reused record keeps old bytes */
 	if (m.list && m.list->name)
 		util_strlcpy(f->list_name, m.list->name, sizeof(f->list_name));
 	f->entry = m.entry;

@@ -33,7 +33,10 @@ static struct finding_key key(const char *local, const char *remote,
 	return k;
 }
 
-/* Full of noise: a new noise key evicts the least recently updated one. */
+/*
+ * Full of noise: a new noise key takes the place of one not updated since
+ * the CLOCK hand last passed (f[0] was: it gets a second chance).
+ */
 static void test_evict_noise_lru(void **state)
 {
 	struct findings *fs = findings_new(3);
@@ -101,15 +104,18 @@ static void test_kept_always_finds_room(void **state)
 	findings_get_stats(fs, &st);
 	assert_int_equal(st.refused, 1);
 	assert_int_equal(st.evicted, 0);
-	findings_touch(fs, fa, true); /* fb is the least recent kept one */
+	/*
+	 * fb was updated since it was made (the answer), fa was not: CLOCK
+	 * gives fb its second chance and takes fa's place.
+	 */
 	fd = findings_get(fs, &d, 4, true, &created);
 	assert_non_null(fd);
 	assert_true(created);
 	assert_int_equal(fd->key.dir, FINDING_OUTBOUND);
 	findings_get_stats(fs, &st);
 	assert_int_equal(st.evicted, 1);
-	assert_ptr_equal(findings_first(fs), fa);
-	assert_ptr_equal(findings_next(fa), fd);
+	assert_ptr_equal(findings_first(fs), fb);
+	assert_ptr_equal(findings_next(fb), fd);
 	findings_free(fs);
 }
 
