@@ -28,15 +28,17 @@ struct findings_group {
 	uint32_t next_free;
 };
 
+/* Per record, compact: what eviction needs without its record. */
 struct order {
-	uint32_t prev, next; /* record + 1, 0: none */
+	uint32_t prev, next; /* creation order, record + 1, 0: none */
+	uint32_t hash, group; /* its key's hash, its group + 1 */
 };
 
 struct findings {
 	struct hidx idx, gidx;
 	struct hidx_slab recs, groups;
 	uint8_t *meta;        /* M_*, per record */
-	struct order *order;  /* creation order, per record */
+	struct order *order;  /* per record */
 	size_t cap;           /* of meta and order */
 	uint32_t head, tail;  /* creation order, record + 1 */
 	uint32_t free_rec, free_group; /* record/group + 1 */
@@ -272,7 +274,7 @@ static void evict(struct findings *fs, uint32_t r)
 
 	if (fs->evict_cb)
 		fs->evict_cb(f, fs->evict_arg);
-	hidx_remove(&fs->idx, key_hash(fs, &f->key), r);
+	hidx_remove(&fs->idx, fs->order[r].hash, r);
 	order_unlink(fs, r);
 	if (f->key.many)
 		g->many = 0;
@@ -383,7 +385,31 @@ static bool make_room(struct findings *fs, bool keep, bool *evicted)
 
 void findings_prefetch(const struct findings *fs, const struct finding_key *k)
 {
+	struct finding_key gk;
+
+	group_key(k, &gk);
 	hidx_prefetch(&fs->idx, key_hash(fs, k));
+	hidx_prefetch(&fs->gidx, key_hash(fs, &gk));
+}
+
+void findings_prefetch_victims(const struct findings *fs, size_t n)
+{
+	uint32_t r = fs->hand;
+
+	if (fs->n < fs->max || !fs->recs.used)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (fs->meta[r] & M_LIVE) {
+			hidx_prefetch(&fs->idx, fs->order[r].hash);
+			__builtin_prefetch(group_at(fs, fs->order[r].group - 1));
+		}
+		r = r + 1 >= fs->recs.used ? 0 : r + 1;
+	}
+}
+
+struct finding *findings_at(const struct findings *fs, uint32_t ref)
+{
+	return ref && ref <= fs->recs.used ? rec_at(fs, ref - 1) : NULL;
 }
 
 struct finding *findings_get(struct findings *fs, const struct finding_key *k,
@@ -438,6 +464,8 @@ struct finding *findings_get(struct findings *fs, const struct finding_key *k,
 	else
 		g->n++;
 	f->group = gref;
+	fs->order[f->rec].hash = h;
+	fs->order[f->rec].group = gref;
 	f->key = key;
 	f->first_ns = f->last_ns = first_ns;
 	f->blocked = true;

@@ -56,6 +56,11 @@ struct finding *findings_get(struct findings *fs, const struct finding_key *k,
  */
 void findings_prefetch(const struct findings *fs, const struct finding_key *k);
 /*
+ * The same for the next n findings a full table would evict (the CLOCK
+ * hand moves through the records in order under a scan).
+ */
+void findings_prefetch_victims(const struct findings *fs, size_t n);
+/*
  * f's id (see finding.h), made on first use: hashing costs more than the
  * rest of a new finding, and under a scan most are evicted unseen.
  */
@@ -67,6 +72,15 @@ static inline bool findings_same(const struct finding *f, uint32_t gen)
 {
 	return f && f->gen == gen;
 }
+/*
+ * A finding by number, as flows and probes hold it: findings_ref(f), and
+ * back with findings_at() (NULL for 0); check findings_same() before use.
+ */
+static inline uint32_t findings_ref(const struct finding *f)
+{
+	return f->rec + 1;
+}
+struct finding *findings_at(const struct findings *fs, uint32_t ref);
 /* Called just before a finding is evicted (e.g. to report it). */
 void findings_set_evict_cb(struct findings *fs,
 			   void (*cb)(struct finding *f, void *arg), void *arg);
