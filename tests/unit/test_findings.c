@@ -301,6 +301,120 @@ static void test_many_sources_bounded(void **state)
 	free_list(l);
 }
 
+/*
+ * A probe needs no flow until the host answers: an inbound SYN from a
+ * listed source, its retransmission (one flow: count 1), the host's
+ * SYN-ACK (the probe becomes a flow, the prober its initiator: the
+ * finding stays INBOUND and is answered), the prober's ACK (established).
+ */
+static void test_probe_then_answer(void **state)
+{
+	struct list *l = MK(LIST_THREAT, "bad", "198.51.100.0/24");
+	struct tset *t = build(&l, 1);
+	struct sensor_opts o;
+	struct sensor *s;
+	struct sensor_event ev;
+	struct flow_stats fst;
+	struct finding *f;
+	uint8_t b[64];
+	size_t n;
+
+	(void)state;
+	sensor_opts_default(&o);
+	s = sensor_new(&o);
+	assert_non_null(s);
+	sensor_set_tset(s, t);
+	n = ip4(b, "198.51.100.7", "192.0.2.10", IPPROTO_TCP, 40000, 22, PKT_TCP_SYN);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 1000, &ev));
+	assert_null(ev.flow); /* a probe */
+	assert_true(ev.new_flow);
+	assert_true(ev.new_finding);
+	f = ev.finding;
+	assert_int_equal(f->key.dir, FINDING_INBOUND);
+	assert_int_equal(f->key.service_port, 22);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 2000, &ev)); /* retransmitted */
+	assert_null(ev.flow);
+	assert_false(ev.new_flow);
+	assert_ptr_equal(ev.finding, f);
+	assert_int_equal(f->count, 1);
+	assert_int_equal(f->packets, 2);
+	assert_false(f->answered);
+	flow_table_stats(sensor_flows(s), &fst);
+	assert_int_equal(fst.active, 1);
+	n = ip4(b, "192.0.2.10", "198.51.100.7", IPPROTO_TCP, 22, 40000,
+		PKT_TCP_SYN | PKT_TCP_ACK);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 3000, &ev));
+	assert_non_null(ev.flow);
+	assert_true(ev.flow->flags & FLOW_PROMOTED);
+	assert_true(ev.flow->flags & FLOW_SYNACK);
+	assert_int_equal(ev.flow->remote_side, 0);
+	assert_false(ev.new_finding);
+	assert_ptr_equal(ev.finding, f); /* INBOUND, not a new OUTBOUND one */
+	assert_true(f->answered);
+	assert_int_equal(f->count, 1);
+	n = ip4(b, "198.51.100.7", "192.0.2.10", IPPROTO_TCP, 40000, 22, PKT_TCP_ACK);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 4000, &ev));
+	assert_non_null(ev.flow);
+	assert_false(ev.new_flow);
+	assert_true(f->established);
+	assert_int_equal(f->packets, 4);
+	assert_int_equal(findings_count(sensor_findings(s)), 1);
+	flow_table_stats(sensor_flows(s), &fst);
+	assert_int_equal(fst.active, 1); /* the flow; the probe is gone */
+	sensor_free(s);
+	tset_free(t);
+	free_list(l);
+}
+
+/*
+ * The bench's shape: SYNs from 100 000 distinct listed sources to
+ * random ports (every packet a new probe and a new finding), then the
+ * host's SYN to a listed address: the OUTBOUND finding is made, and the
+ * tables stay within their bounds.
+ */
+static void test_scan_100k_then_outbound(void **state)
+{
+	struct list *l = MK(LIST_THREAT, "bad", "10.0.0.0/8", "203.0.113.66");
+	struct tset *t = build(&l, 1);
+	struct sensor_opts o;
+	struct sensor *s;
+	struct sensor_event ev;
+	struct findings_stats st;
+	struct flow_stats fst;
+	uint8_t b[64];
+	uint32_t r = 12345;
+	size_t n;
+	char src[32];
+
+	(void)state;
+	sensor_opts_default(&o);
+	s = sensor_new(&o);
+	assert_non_null(s);
+	sensor_set_tset(s, t);
+	for (uint32_t i = 0; i < 100000; i++) {
+		r = r * 1103515245u + 12345u;
+		snprintf(src, sizeof(src), "10.%u.%u.%u", i >> 16, (i >> 8) & 255, i & 255);
+		n = ip4(b, src, "192.0.2.10", IPPROTO_TCP, 40000, (uint16_t)(1 + (r >> 16) % 65535),
+			PKT_TCP_SYN);
+		assert_true(sensor_packet(s, DLT_RAW, b, n, 1000 + i, NULL));
+	}
+	findings_get_stats(sensor_findings(s), &st);
+	assert_int_equal(st.active, o.max_findings);
+	assert_int_equal(st.evicted, 100000 - o.max_findings);
+	flow_table_stats(sensor_flows(s), &fst);
+	assert_true(fst.active <= o.max_flows); /* probes only, bounded */
+	n = ip4(b, "192.0.2.10", "203.0.113.66", IPPROTO_TCP, 45000, 443, PKT_TCP_SYN);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 999999, &ev));
+	assert_true(ev.new_finding);
+	assert_non_null(ev.flow);
+	assert_int_equal(ev.finding->key.dir, FINDING_OUTBOUND);
+	assert_int_equal(findings_count(sensor_findings(s)), o.max_findings);
+	assert_int_equal(sensor_get_stats(s)->lost, 0);
+	sensor_free(s);
+	tset_free(t);
+	free_list(l);
+}
+
 /* Raw IPv6 + UDP. */
 static size_t ip6(uint8_t *b, const char *src, const char *dst, uint16_t sp,
 		  uint16_t dp)
@@ -398,6 +512,8 @@ int main(void)
 		cmocka_unit_test(test_many_ports_merge),
 		cmocka_unit_test(test_scan_then_c2),
 		cmocka_unit_test(test_many_sources_bounded),
+		cmocka_unit_test(test_probe_then_answer),
+		cmocka_unit_test(test_scan_100k_then_outbound),
 		cmocka_unit_test(test_prescan_same_as_batch),
 	};
 
