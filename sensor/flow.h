@@ -14,7 +14,7 @@
  * costs two set lookups and no state; only matched packets reach this
  * table. The table is bounded: when full, a flow not seen since the CLOCK
  * hand last passed it is evicted (its finding keeps the totals). See
- * docs/internals/flow.md.
+ * docs/internals/sensor.md.
  */
 
 /* A flow is one 5-tuple, both directions. Side 0 is the initiator. */
