@@ -184,6 +184,70 @@ static void test_many_ports_merge(void **state)
 	findings_free(fs);
 }
 
+/*
+ * Random churn through a small table (evictions, group slots moving and
+ * going): every finding held is found by its key, and each group's count
+ * stays exact: a remote holding 16 per-port findings folds a new port,
+ * one holding fewer gives it its own finding.
+ */
+static void test_churn_index_and_groups(void **state)
+{
+	enum { REMOTES = 20 };
+	struct findings *fs = findings_new(300);
+	int per[REMOTES], folded = 0, own = 0;
+	struct finding *f;
+	uint32_t r = 99;
+	bool created;
+	char remote[32];
+
+	(void)state;
+	for (int i = 0; i < 30000; i++) {
+		struct finding_key k;
+
+		r = r * 1103515245u + 12345u;
+		snprintf(remote, sizeof(remote), "203.0.113.%u", (r >> 8) % REMOTES);
+		k = key("192.0.2.10", remote, FINDING_INBOUND, IPPROTO_UDP,
+			(uint16_t)(1 + (r >> 16) % 24));
+		f = findings_get(fs, &k, i, (r >> 4) % 50 == 0, &created);
+		if (f)
+			findings_touch(fs, f, false);
+	}
+	memset(per, 0, sizeof(per));
+	for (f = findings_first(fs); f; f = findings_next(f)) {
+		struct finding_key k = f->key;
+		struct finding *g = findings_get(fs, &k, 0, false, &created);
+
+		assert_ptr_equal(g, f);
+		assert_false(created);
+		if (!f->key.many)
+			per[f->key.remote.u.b[3]]++;
+	}
+	for (int i = 0; i < REMOTES; i++) {
+		struct finding_key k;
+		int held = 0;
+
+		assert_true(per[i] <= FINDINGS_PORTS_MAX);
+		/* Counted again: the previous round's new finding evicted one. */
+		for (f = findings_first(fs); f; f = findings_next(f))
+			held += !f->key.many && f->key.remote.u.b[3] == i;
+		snprintf(remote, sizeof(remote), "203.0.113.%d", i);
+		k = key("192.0.2.10", remote, FINDING_INBOUND, IPPROTO_UDP,
+			(uint16_t)(5000 + i));
+		/* The fold is decided before room is made. */
+		f = findings_get(fs, &k, 1, true, &created);
+		assert_non_null(f);
+		if (held == FINDINGS_PORTS_MAX) {
+			assert_int_equal(f->key.many, 1);
+			folded++;
+		} else {
+			assert_int_equal(f->key.service_port, 5000 + i);
+			own++;
+		}
+	}
+	assert_true(folded > 0 && own > 0); /* both cases were seen */
+	findings_free(fs);
+}
+
 /* Raw IPv4 + UDP/TCP header, enough for pkt_parse(DLT_RAW). */
 static size_t ip4(uint8_t *b, const char *src, const char *dst, uint8_t proto,
 		  uint16_t sp, uint16_t dp, uint8_t tcp_flags)
@@ -510,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_evict_noise_lru),
 		cmocka_unit_test(test_kept_always_finds_room),
 		cmocka_unit_test(test_many_ports_merge),
+		cmocka_unit_test(test_churn_index_and_groups),
 		cmocka_unit_test(test_scan_then_c2),
 		cmocka_unit_test(test_many_sources_bounded),
 		cmocka_unit_test(test_probe_then_answer),
