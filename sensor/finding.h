@@ -52,7 +52,7 @@ struct finding {
 	bool report_next;            /* report its next packet at once (re-armed) */
 	/* private: the table's (findings.c) */
 	struct findings *owner;
-	uint32_t rec;
+	uint32_t rec, group;
 	/* cold */
 	char id[33];                 /* 32 lowercase hex + NUL */
 	uint32_t line;

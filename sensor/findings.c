@@ -10,51 +10,38 @@
 #include "hidx.h"
 
 /*
- * Records in a slab (hidx.h), found through a compact index by key;
- * groups, by the key without its port ((local, remote, direction,
- * protocol): how many per-port findings it holds, and its many-ports
- * finding), live in the slots of a table of their own. Eviction is CLOCK over one byte a record (a
+ * Records in a slab (hidx.h), found through two compact indexes: findings
+ * by key, and groups by the key without its port ((local, remote,
+ * direction, protocol): how many per-port findings it holds, and its
+ * many-ports finding). Eviction is CLOCK over one byte a record (a
  * finding updated since the hand last passed gets a second chance), so
  * no list neighbours are touched; creation order, for output, is a
  * doubly linked list of record numbers in a compact array of its own.
  */
 enum { M_LIVE = 1, M_KEEP = 2, M_REF = 4 };
 
-/*
- * A group lives in its index slot, one cache line: the probe that finds
- * it is the only read (no record behind it). Open addressing, linear
- * probing, at most half full, backward-shift deletion, like hidx.
- */
-struct gslot {
+struct findings_group {
 	struct finding_key key; /* service_port 0, many 0 */
-	uint32_t hash;
 	uint32_t n;             /* per-port findings held */
 	uint32_t many;          /* its many-ports finding's record + 1, or 0 */
-	uint32_t live;
-};
-
-_Static_assert(sizeof(struct gslot) == 64, "a group slot is one cache line");
-
-struct gtab {
-	struct gslot *s;
-	uint32_t mask, n, max_slots;
+	uint32_t hash;
+	uint32_t next_free;
 };
 
 /* Per record, compact: what eviction needs without its record. */
 struct order {
 	uint32_t prev, next; /* creation order, record + 1, 0: none */
-	uint32_t hash, ghash; /* its key's hash, its group's */
+	uint32_t hash, group; /* its key's hash, its group + 1 */
 };
 
 struct findings {
-	struct hidx idx;
-	struct gtab g;
-	struct hidx_slab recs;
+	struct hidx idx, gidx;
+	struct hidx_slab recs, groups;
 	uint8_t *meta;        /* M_*, per record */
 	struct order *order;  /* per record */
 	size_t cap;           /* of meta and order */
 	uint32_t head, tail;  /* creation order, record + 1 */
-	uint32_t free_rec;    /* record + 1 */
+	uint32_t free_rec, free_group; /* record/group + 1 */
 	uint32_t hand;        /* CLOCK */
 	size_t n, max, nkeep;
 	uint64_t seed;
@@ -63,38 +50,6 @@ struct findings {
 	void *evict_arg;
 };
 
-static struct gslot *gslots_new(uint32_t n)
-{
-	struct gslot *s = aligned_alloc(64, (size_t)n * sizeof(*s));
-
-	if (s)
-		memset(s, 0, (size_t)n * sizeof(*s));
-	return s;
-}
-
-static int gtab_init(struct gtab *g, size_t max)
-{
-	uint32_t cap = 64;
-
-	while (cap < 2 * max && cap < (1u << 31))
-		cap <<= 1;
-	g->max_slots = cap;
-	g->mask = (cap < 1024 ? cap : 1024) - 1;
-	g->n = 0;
-	g->s = gslots_new(g->mask + 1);
-	return g->s ? 0 : -ENOMEM;
-}
-
-static uint32_t gtab_put(struct gslot *s, uint32_t mask, const struct gslot *e)
-{
-	uint32_t i = e->hash & mask;
-
-	while (s[i].live)
-		i = (i + 1) & mask;
-	s[i] = *e;
-	return i;
-}
-
 struct findings *findings_new(size_t max)
 {
 	struct findings *fs = calloc(1, sizeof(*fs));
@@ -102,11 +57,12 @@ struct findings *findings_new(size_t max)
 	if (!fs)
 		return NULL;
 	fs->max = max ? max : 1;
-	if (hidx_init(&fs->idx, fs->max) || gtab_init(&fs->g, fs->max)) {
+	if (hidx_init(&fs->idx, fs->max) || hidx_init(&fs->gidx, fs->max)) {
 		findings_free(fs);
 		return NULL;
 	}
 	hidx_slab_init(&fs->recs, sizeof(struct finding), fs->max);
+	hidx_slab_init(&fs->groups, sizeof(struct findings_group), fs->max);
 	/* Seeded: a sender choosing ports cannot aim keys at one probe run. */
 	if (getrandom(&fs->seed, sizeof(fs->seed), GRND_NONBLOCK) != sizeof(fs->seed))
 		fs->seed = (uint64_t)(uintptr_t)fs ^ 0x9e3779b97f4a7c15ull;
@@ -118,8 +74,9 @@ void findings_free(struct findings *fs)
 	if (!fs)
 		return;
 	hidx_free(&fs->idx);
-	free(fs->g.s);
+	hidx_free(&fs->gidx);
 	hidx_slab_free(&fs->recs);
+	hidx_slab_free(&fs->groups);
 	free(fs->meta);
 	free(fs->order);
 	free(fs);
@@ -169,6 +126,10 @@ static inline struct finding *rec_at(const struct findings *fs, uint32_t r)
 	return hidx_slab_at(&fs->recs, r);
 }
 
+static inline struct findings_group *group_at(const struct findings *fs, uint32_t g)
+{
+	return hidx_slab_at(&fs->groups, g);
+}
 
 /*
  * The id names the key and when it was first seen: stable for the same
@@ -227,18 +188,15 @@ static struct finding *lookup(const struct findings *fs, const struct finding_ke
 	return NULL;
 }
 
-static bool key_eq(const struct finding_key *a, const struct finding_key *b);
-
-/* The slot of group gk, or -1. */
-static int64_t group_find(const struct findings *fs, const struct finding_key *gk,
-			  uint32_t gh)
+static uint32_t group_find(const struct findings *fs, const struct finding_key *gk,
+			   uint32_t gh)
 {
-	const struct gtab *g = &fs->g;
+	const struct hidx *x = &fs->gidx;
 
-	for (uint32_t i = gh & g->mask; g->s[i].live; i = (i + 1) & g->mask)
-		if (g->s[i].hash == gh && key_eq(&g->s[i].key, gk))
-			return i;
-	return -1;
+	for (uint32_t i = hidx_home(x, gh); x->s[i].ref; i = hidx_step(x, i))
+		if (x->s[i].hash == gh && key_eq(&group_at(fs, x->s[i].ref - 1)->key, gk))
+			return x->s[i].ref;
+	return 0;
 }
 
 static void group_key(const struct finding_key *k, struct finding_key *gk)
@@ -248,56 +206,40 @@ static void group_key(const struct finding_key *k, struct finding_key *gk)
 	gk->many = 0;
 }
 
-/* A new group's slot (the table doubles as it fills), or -1 when memory runs out. */
-static int64_t group_new(struct findings *fs, const struct finding_key *gk, uint32_t gh)
+/* A new group, or 0 when memory runs out. */
+static uint32_t group_new(struct findings *fs, const struct finding_key *gk, uint32_t gh)
 {
-	struct gtab *g = &fs->g;
-	struct gslot e;
+	struct findings_group *g;
+	uint32_t r;
 
-	if (2 * ((size_t)g->n + 1) > (size_t)g->mask + 1 && g->mask + 1 < g->max_slots) {
-		uint32_t n = (g->mask + 1) * 2;
-		struct gslot *s = gslots_new(n);
-
-		if (!s)
-			return -1;
-		for (uint32_t i = 0; i <= g->mask; i++)
-			if (g->s[i].live)
-				gtab_put(s, n - 1, &g->s[i]);
-		free(g->s);
-		g->s = s;
-		g->mask = n - 1;
+	if (fs->free_group) {
+		r = fs->free_group - 1;
+		g = group_at(fs, r);
+		fs->free_group = g->next_free;
+	} else if (!(g = hidx_slab_new(&fs->groups, &r))) {
+		return 0;
 	}
-	if ((size_t)g->n + 1 > g->mask)
-		return -1;
-	memset(&e, 0, sizeof(e));
-	e.key = *gk;
-	e.hash = gh;
-	e.live = 1;
-	g->n++;
-	return gtab_put(g->s, g->mask, &e);
+	if (hidx_insert(&fs->gidx, gh, r)) {
+		g->next_free = fs->free_group;
+		fs->free_group = r + 1;
+		return 0;
+	}
+	memset(g, 0, sizeof(*g));
+	g->key = *gk;
+	g->hash = gh;
+	return r + 1;
 }
 
-/* Drop the group in slot i once it holds nothing (backward shift). */
-static void group_put(struct findings *fs, uint32_t i)
+/* Drop g once it holds nothing. */
+static void group_put(struct findings *fs, uint32_t gref)
 {
-	struct gtab *g = &fs->g;
-	struct gslot *s = g->s;
-	uint32_t j, k;
+	struct findings_group *g = group_at(fs, gref - 1);
 
-	if (s[i].n || s[i].many)
+	if (g->n || g->many)
 		return;
-	for (j = i;;) {
-		j = (j + 1) & g->mask;
-		if (!s[j].live)
-			break;
-		k = s[j].hash & g->mask;
-		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
-			continue;
-		s[i] = s[j];
-		i = j;
-	}
-	s[i].live = 0;
-	g->n--;
+	hidx_remove(&fs->gidx, g->hash, gref - 1);
+	g->next_free = fs->free_group;
+	fs->free_group = gref;
 }
 
 static void order_unlink(struct findings *fs, uint32_t r)
@@ -328,22 +270,17 @@ static void order_append(struct findings *fs, uint32_t r)
 static void evict(struct findings *fs, uint32_t r)
 {
 	struct finding *f = rec_at(fs, r);
-	struct finding_key gk;
-	int64_t gi;
+	struct findings_group *g = group_at(fs, f->group - 1);
 
 	if (fs->evict_cb)
 		fs->evict_cb(f, fs->evict_arg);
 	hidx_remove(&fs->idx, fs->order[r].hash, r);
 	order_unlink(fs, r);
-	group_key(&f->key, &gk);
-	gi = group_find(fs, &gk, fs->order[r].ghash);
-	if (gi >= 0) { /* always: a finding's group lives as long as it */
-		if (f->key.many)
-			fs->g.s[gi].many = 0;
-		else
-			fs->g.s[gi].n--;
-		group_put(fs, (uint32_t)gi);
-	}
+	if (f->key.many)
+		g->many = 0;
+	else
+		g->n--;
+	group_put(fs, f->group);
 	f->gen++; /* every cached pointer to it is stale now */
 	fs->nkeep -= (fs->meta[r] & M_KEEP) != 0;
 	fs->meta[r] = 0;
@@ -452,7 +389,7 @@ void findings_prefetch(const struct findings *fs, const struct finding_key *k)
 
 	group_key(k, &gk);
 	hidx_prefetch(&fs->idx, key_hash(fs, k));
-	__builtin_prefetch(&fs->g.s[key_hash(fs, &gk) & fs->g.mask]);
+	hidx_prefetch(&fs->gidx, key_hash(fs, &gk));
 }
 
 void findings_prefetch_victims(const struct findings *fs, size_t n)
@@ -464,7 +401,7 @@ void findings_prefetch_victims(const struct findings *fs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (fs->meta[r] & M_LIVE) {
 			hidx_prefetch(&fs->idx, fs->order[r].hash);
-			__builtin_prefetch(&fs->g.s[fs->order[r].ghash & fs->g.mask]);
+			__builtin_prefetch(group_at(fs, fs->order[r].group - 1));
 		}
 		r = r + 1 >= fs->recs.used ? 0 : r + 1;
 	}
@@ -479,9 +416,9 @@ struct finding *findings_get(struct findings *fs, const struct finding_key *k,
 			     uint64_t first_ns, bool keep, bool *created)
 {
 	struct finding_key key = *k, gk;
+	struct findings_group *g = NULL;
 	struct finding *f;
-	uint32_t h = key_hash(fs, &key), gh;
-	int64_t gi;
+	uint32_t h = key_hash(fs, &key), gh, gref;
 	bool evicted;
 
 	*created = false;
@@ -490,13 +427,14 @@ struct finding *findings_get(struct findings *fs, const struct finding_key *k,
 		return f;
 	group_key(&key, &gk);
 	gh = key_hash(fs, &gk);
-	gi = group_find(fs, &gk, gh);
-	if (gi >= 0 && !key.many && has_ports(key.proto) &&
-	    fs->g.s[gi].n >= FINDINGS_PORTS_MAX) {
+	gref = group_find(fs, &gk, gh);
+	if (gref && !key.many && has_ports(key.proto) &&
+	    group_at(fs, gref - 1)->n >= FINDINGS_PORTS_MAX) {
 		/* This key exploded: its new ports go to one finding. */
 		fs->st.merged++;
-		if (fs->g.s[gi].many)
-			return rec_at(fs, fs->g.s[gi].many - 1);
+		g = group_at(fs, gref - 1);
+		if (g->many)
+			return rec_at(fs, g->many - 1);
 		key.service_port = 0;
 		key.many = 1;
 		h = key_hash(fs, &key);
@@ -505,27 +443,29 @@ struct finding *findings_get(struct findings *fs, const struct finding_key *k,
 		fs->st.refused++;
 		return NULL;
 	}
-	/* Evicting may have moved, emptied or dropped this very group. */
+	/* Evicting may have emptied (and freed) this very group. */
 	if (evicted)
-		gi = group_find(fs, &gk, gh);
+		gref = group_find(fs, &gk, gh);
 	f = alloc_finding(fs);
 	if (!f)
 		return NULL;
-	if (gi < 0 && (gi = group_new(fs, &gk, gh)) < 0) {
+	if (!gref && !(gref = group_new(fs, &gk, gh))) {
 		free_finding(fs, f);
 		return NULL;
 	}
 	if (hidx_insert(&fs->idx, h, f->rec)) {
 		free_finding(fs, f);
-		group_put(fs, (uint32_t)gi);
+		group_put(fs, gref);
 		return NULL;
 	}
+	g = group_at(fs, gref - 1);
 	if (key.many)
-		fs->g.s[gi].many = f->rec + 1;
+		g->many = f->rec + 1;
 	else
-		fs->g.s[gi].n++;
+		g->n++;
+	f->group = gref;
 	fs->order[f->rec].hash = h;
-	fs->order[f->rec].ghash = gh;
+	fs->order[f->rec].group = gref;
 	f->key = key;
 	f->first_ns = f->last_ns = first_ns;
 	f->blocked = true;
