@@ -170,13 +170,11 @@ static inline bool is_probe(enum tset_verdict vs, enum tset_verdict vd)
 
 /* Ask for what sensor_match() will read first (a batch, before any). */
 static void sensor_prefetch(struct sensor *s, const struct pkt_info *p,
-			    enum tset_verdict vs, enum tset_verdict vd)
+			    enum tset_verdict vd)
 {
 	struct finding_key k;
 	struct flow_key fk;
 
-	if (vs == TSET_TRUSTED || vd == TSET_TRUSTED)
-		return;
 	flow_prefetch(s->flows, p);
 	probe_key(p, &fk);
 	finding_key_of(&fk, vd == TSET_THREAT, &k);
@@ -273,6 +271,31 @@ static bool sensor_match(struct sensor *s, struct pkt_info *p,
 	return true;
 }
 
+/*
+ * The matched frames of one batch (hit[i]): ask for the first cache lines
+ * of every one's flow, probe, finding and group and of the next eviction
+ * victims, then match them in order: the misses of a batch overlap
+ * instead of following one another.
+ */
+static size_t match_batch(struct sensor *s, struct pkt_info *p,
+			  const enum tset_verdict *vs, const enum tset_verdict *vd,
+			  const bool *hit, const struct sensor_frame *fr, size_t n)
+{
+	size_t matched = 0, nm = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (hit[i] && vs[i] != TSET_TRUSTED && vd[i] != TSET_TRUSTED) {
+			sensor_prefetch(s, &p[i], vd[i]);
+			nm++;
+		}
+	if (nm)
+		findings_prefetch_victims(s->findings, nm);
+	for (size_t i = 0; i < n; i++)
+		if (hit[i])
+			matched += sensor_match(s, &p[i], vs[i], vd[i], fr[i].ts_ns, NULL);
+	return matched;
+}
+
 bool sensor_packet(struct sensor *s, int dlt, const uint8_t *buf,
 		   size_t caplen, uint64_t ts_ns, struct sensor_event *ev)
 {
@@ -295,7 +318,8 @@ static size_t sensor_group(struct sensor *s, int dlt,
 	uint32_t a4[2 * SENSOR_BATCH];
 	uint8_t v4[2 * SENSOR_BATCH], ok[SENSOR_BATCH];
 	enum tset_verdict vs[SENSOR_BATCH], vd[SENSOR_BATCH];
-	size_t k = 0, matched = 0, nm = 0;
+	bool hit[SENSOR_BATCH];
+	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		ok[i] = sensor_parse(s, dlt, fr[i].buf, fr[i].caplen, &p[i]);
@@ -307,6 +331,7 @@ static size_t sensor_group(struct sensor *s, int dlt,
 	tset_lookup4_batch(s->tset, a4, k, v4);
 	k = 0;
 	for (size_t i = 0; i < n; i++) {
+		hit[i] = false;
 		if (!ok[i])
 			continue;
 		if (p[i].src.af == AF_INET) {
@@ -316,17 +341,9 @@ static size_t sensor_group(struct sensor *s, int dlt,
 			vs[i] = tset_lookup6(s->tset, p[i].src.u.b);
 			vd[i] = tset_lookup6(s->tset, p[i].dst.u.b);
 		}
-		if (unlikely((vs[i] | vd[i]) != TSET_CLEAN)) {
-			sensor_prefetch(s, &p[i], vs[i], vd[i]);
-			nm++;
-		}
+		hit[i] = unlikely((vs[i] | vd[i]) != TSET_CLEAN);
 	}
-	if (nm)
-		findings_prefetch_victims(s->findings, nm);
-	for (size_t i = 0; i < n; i++)
-		if (ok[i] && unlikely((vs[i] | vd[i]) != TSET_CLEAN))
-			matched += sensor_match(s, &p[i], vs[i], vd[i], fr[i].ts_ns, NULL);
-	return matched;
+	return match_batch(s, p, vs, vd, hit, fr, n);
 }
 
 size_t sensor_batch(struct sensor *s, int dlt, const struct sensor_frame *fr,
@@ -382,7 +399,8 @@ static size_t sensor_group_pre(struct sensor *s, int dlt,
 	enum tset_verdict vs[SENSOR_BATCH], vd[SENSOR_BATCH];
 	uint32_t a4[2 * SENSOR_BATCH];
 	uint8_t v4[2 * SENSOR_BATCH];
-	size_t k = 0, matched = 0, nm = 0;
+	bool hit[SENSOR_BATCH];
+	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++)
 		if (kind[i] == SENSOR_PRE_V4) {
@@ -393,6 +411,7 @@ static size_t sensor_group_pre(struct sensor *s, int dlt,
 	k = 0;
 	for (size_t i = 0; i < n; i++) {
 		vs[i] = vd[i] = TSET_CLEAN;
+		hit[i] = false;
 		if (kind[i] == SENSOR_PRE_DONE)
 			continue;
 		if (kind[i] == SENSOR_PRE_V4) {
@@ -408,15 +427,9 @@ static size_t sensor_group_pre(struct sensor *s, int dlt,
 			if (likely((vs[i] | vd[i]) == TSET_CLEAN))
 				continue;
 		}
-		sensor_prefetch(s, &p[i], vs[i], vd[i]);
-		nm++;
+		hit[i] = true;
 	}
-	if (nm)
-		findings_prefetch_victims(s->findings, nm);
-	for (size_t i = 0; i < n; i++)
-		if (unlikely((vs[i] | vd[i]) != TSET_CLEAN))
-			matched += sensor_match(s, &p[i], vs[i], vd[i], fr[i].ts_ns, NULL);
-	return matched;
+	return match_batch(s, p, vs, vd, hit, fr, n);
 }
 
 size_t sensor_batch_pre(struct sensor *s, int dlt,
