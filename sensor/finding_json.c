@@ -6,8 +6,6 @@
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <float.h>
-#include <math.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,169 +90,54 @@ static bool proto_has_ports(uint8_t proto)
 	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
 }
 
-/*
- * The JSON text written directly into one buffer (a cJSON tree cost ~30
- * allocations and a printf per number per finding, and `cordon replay`
- * prints tens of thousands). The bytes are exactly what
- * cJSON_PrintUnformatted() made of the same tree (test_finding compares
- * them): same key order, same string escapes, same number forms.
- */
-struct jw {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void jw_raw(struct jw *w, const char *s, size_t n)
-{
-	if (w->oom)
-		return;
-	if (w->len + n + 1 > w->cap) {
-		size_t cap = w->cap ? w->cap : 2048;
-		char *p;
-
-		while (cap < w->len + n + 1)
-			cap *= 2;
-		p = realloc(w->p, cap);
-		if (!p) {
-			w->oom = true;
-			return;
-		}
-		w->p = p;
-		w->cap = cap;
-	}
-	memcpy(w->p + w->len, s, n);
-	w->len += n;
-}
-
-#define JW_LIT(w, s) jw_raw((w), (s), sizeof(s) - 1)
-
-/* A string as cJSON escapes it: ", \, \b \f \n \r \t, other controls \u00xx. */
-static void jw_str(struct jw *w, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	const char *run = s;
-
-	JW_LIT(w, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-		size_t n = 2;
-
-		if (c >= 32 && c != '"' && c != '\\')
-			continue;
-		jw_raw(w, run, (size_t)(s - run));
-		switch (c) {
-		case '"':
-		case '\\':
-			esc[1] = (char)c;
-			break;
-		case '\b':
-			esc[1] = 'b';
-			break;
-		case '\f':
-			esc[1] = 'f';
-			break;
-		case '\n':
-			esc[1] = 'n';
-			break;
-		case '\r':
-			esc[1] = 'r';
-			break;
-		case '\t':
-			esc[1] = 't';
-			break;
-		default:
-			n = 6;
-		}
-		jw_raw(w, esc, n);
-		run = s + 1;
-	}
-	jw_raw(w, run, (size_t)(s - run));
-	JW_LIT(w, "\"");
-}
-
-/* "key": */
-static void jw_key(struct jw *w, const char *k)
-{
-	jw_str(w, k);
-	JW_LIT(w, ":");
-}
-
-/*
- * A count as cJSON prints a double: the integer below 1e15 (exact, as
- * "%d" or "%1.15g" would print it), else "%1.15g" unless that does not
- * read back within DBL_EPSILON, then "%1.17g".
- */
-static void jw_num(struct jw *w, uint64_t v)
-{
-	char b[32];
-	int n;
-
-	if (v < 1000000000000000ull) {
-		char *e = b + sizeof(b), *q = e;
-
-		do
-			*--q = (char)('0' + v % 10);
-		while (v /= 10);
-		jw_raw(w, q, (size_t)(e - q));
-		return;
-	}
-	{
-		double d = (double)v, t = 0;
-
-		n = snprintf(b, sizeof(b), "%1.15g", d);
-		if (sscanf(b, "%lg", &t) != 1 ||
-		    fabs(t - d) > (fabs(t) > fabs(d) ? fabs(t) : fabs(d)) * DBL_EPSILON)
-			n = snprintf(b, sizeof(b), "%1.17g", d);
-	}
-	jw_raw(w, b, n > 0 ? (size_t)n : 0);
-}
-
-static void jw_ip(struct jw *w, const char *key, const struct cd_addr *a)
+static cJSON *ip_details(const struct cd_addr *a)
 {
 	char buf[ADDR_STRLEN];
+	cJSON *o = cJSON_CreateObject();
 
-	jw_key(w, key);
-	JW_LIT(w, "{");
-	jw_key(w, a->af == AF_INET ? "ipAddressV4" : "ipAddressV6");
-	jw_str(w, addr_ntop(a, buf, sizeof(buf)));
-	JW_LIT(w, "}");
+	if (o)
+		cJSON_AddStringToObject(o, a->af == AF_INET ? "ipAddressV4"
+							    : "ipAddressV6",
+					addr_ntop(a, buf, sizeof(buf)));
+	return o;
 }
 
-static void jw_port(struct jw *w, const char *key, uint16_t port)
+static cJSON *port_details(uint16_t port)
 {
-	jw_key(w, key);
-	JW_LIT(w, "{\"port\":");
-	jw_num(w, port);
-	JW_LIT(w, "}");
+	cJSON *o = cJSON_CreateObject();
+
+	if (o)
+		cJSON_AddNumberToObject(o, "port", port);
+	return o;
 }
 
-static void finding_action(struct jw *w, const struct finding_rec *f)
+static cJSON *finding_action(const struct finding_rec *f)
 {
+	cJSON *action = cJSON_CreateObject(), *nca;
 	bool ports = proto_has_ports(f->proto);
 
-	JW_LIT(w, "{\"actionType\":\"NETWORK_CONNECTION\",\"networkConnectionAction\":{"
-		  "\"connectionDirection\":");
-	jw_str(w, f->dir == FINDING_INBOUND ? "INBOUND" : "OUTBOUND");
-	JW_LIT(w, ",\"protocol\":");
-	jw_str(w, finding_proto_name(f->proto));
-	if (f->blocked)
-		JW_LIT(w, ",\"blocked\":true,");
-	else
-		JW_LIT(w, ",\"blocked\":false,");
-	jw_ip(w, "localIpDetails", &f->local);
-	if (ports) {
-		JW_LIT(w, ",");
-		jw_port(w, "localPortDetails", f->local_port);
-	}
-	JW_LIT(w, ",");
-	jw_ip(w, "remoteIpDetails", &f->remote);
-	if (ports) {
-		JW_LIT(w, ",");
-		jw_port(w, "remotePortDetails", f->remote_port);
-	}
-	JW_LIT(w, "}}");
+	if (!action)
+		return NULL;
+	cJSON_AddStringToObject(action, "actionType", "NETWORK_CONNECTION");
+	nca = cJSON_AddObjectToObject(action, "networkConnectionAction");
+	if (!nca)
+		goto fail;
+	cJSON_AddStringToObject(nca, "connectionDirection",
+				f->dir == FINDING_INBOUND ? "INBOUND" : "OUTBOUND");
+	cJSON_AddStringToObject(nca, "protocol", finding_proto_name(f->proto));
+	cJSON_AddBoolToObject(nca, "blocked", f->blocked);
+	cJSON_AddItemToObject(nca, "localIpDetails", ip_details(&f->local));
+	if (ports)
+		cJSON_AddItemToObject(nca, "localPortDetails",
+				      port_details(f->local_port));
+	cJSON_AddItemToObject(nca, "remoteIpDetails", ip_details(&f->remote));
+	if (ports)
+		cJSON_AddItemToObject(nca, "remotePortDetails",
+				      port_details(f->remote_port));
+	return action;
+fail:
+	cJSON_Delete(action);
+	return NULL;
 }
 
 static void describe(const struct finding_rec *f, const char *inst, char *title,
@@ -290,60 +173,58 @@ char *finding_json(const struct finding_rec *f, const struct finding_ctx *ctx)
 	const char *inst = ctx && ctx->instance_id ? ctx->instance_id : "unknown";
 	char first[UTIL_TIMESTAMP_LEN], last[UTIL_TIMESTAMP_LEN];
 	char title[160], desc[512], entry[PREFIX_STRLEN];
-	struct jw w = { 0 };
+	cJSON *root = cJSON_CreateObject(), *res, *idet, *svc, *info;
+	char *out = NULL;
 
+	if (!root)
+		return NULL;
 	util_iso8601_ms(f->first_ns, first);
 	util_iso8601_ms(f->last_ns, last);
 	describe(f, inst, title, sizeof(title), desc, sizeof(desc));
 
-	JW_LIT(&w, "{\"schemaVersion\":\"2.0\",");
-	if (ctx && ctx->account_id) {
-		jw_key(&w, "accountId");
-		jw_str(&w, ctx->account_id);
-		JW_LIT(&w, ",");
-	}
-	if (ctx && ctx->region) {
-		jw_key(&w, "region");
-		jw_str(&w, ctx->region);
-		JW_LIT(&w, ",");
-	}
-	jw_key(&w, "id");
-	jw_str(&w, f->id);
-	JW_LIT(&w, ",\"type\":\"UnauthorizedAccess:EC2/MaliciousIPCaller.Custom\","
-		   "\"severity\":5,\"title\":");
-	jw_str(&w, title);
-	JW_LIT(&w, ",\"description\":");
-	jw_str(&w, desc);
-	JW_LIT(&w, ",\"createdAt\":");
-	jw_str(&w, first);
-	JW_LIT(&w, ",\"updatedAt\":");
-	jw_str(&w, last);
-	JW_LIT(&w, ",\"resource\":{\"resourceType\":\"Instance\",\"instanceDetails\":{"
-		   "\"instanceId\":");
-	jw_str(&w, inst);
-	JW_LIT(&w, "}},\"service\":{\"serviceName\":\"cordon\",\"count\":");
-	jw_num(&w, f->count);
-	JW_LIT(&w, ",\"eventFirstSeen\":");
-	jw_str(&w, first);
-	JW_LIT(&w, ",\"eventLastSeen\":");
-	jw_str(&w, last);
-	JW_LIT(&w, ",\"action\":");
-	finding_action(&w, f);
-	JW_LIT(&w, ",\"additionalInfo\":{\"threatListName\":");
-	jw_str(&w, f->list_name);
-	JW_LIT(&w, ",\"threatListEntry\":");
-	jw_str(&w, prefix_ntop(&f->entry, entry, sizeof(entry)));
-	JW_LIT(&w, ",\"packets\":");
-	jw_num(&w, f->packets);
-	JW_LIT(&w, ",\"bytes\":");
-	jw_num(&w, f->bytes);
-	JW_LIT(&w, "}}}");
-	if (w.oom) {
-		free(w.p);
-		return NULL;
-	}
-	w.p[w.len] = '\0';
-	return w.p;
+	cJSON_AddStringToObject(root, "schemaVersion", "2.0");
+	if (ctx && ctx->account_id)
+		cJSON_AddStringToObject(root, "accountId", ctx->account_id);
+	if (ctx && ctx->region)
+		cJSON_AddStringToObject(root, "region", ctx->region);
+	cJSON_AddStringToObject(root, "id", f->id);
+	cJSON_AddStringToObject(root, "type",
+				"UnauthorizedAccess:EC2/MaliciousIPCaller.Custom");
+	cJSON_AddNumberToObject(root, "severity", 5);
+	cJSON_AddStringToObject(root, "title", title);
+	cJSON_AddStringToObject(root, "description", desc);
+	cJSON_AddStringToObject(root, "createdAt", first);
+	cJSON_AddStringToObject(root, "updatedAt", last);
+
+	res = cJSON_AddObjectToObject(root, "resource");
+	if (!res)
+		goto out;
+	cJSON_AddStringToObject(res, "resourceType", "Instance");
+	idet = cJSON_AddObjectToObject(res, "instanceDetails");
+	if (!idet)
+		goto out;
+	cJSON_AddStringToObject(idet, "instanceId", inst);
+
+	svc = cJSON_AddObjectToObject(root, "service");
+	if (!svc)
+		goto out;
+	cJSON_AddStringToObject(svc, "serviceName", "cordon");
+	cJSON_AddNumberToObject(svc, "count", (double)f->count);
+	cJSON_AddStringToObject(svc, "eventFirstSeen", first);
+	cJSON_AddStringToObject(svc, "eventLastSeen", last);
+	cJSON_AddItemToObject(svc, "action", finding_action(f));
+	info = cJSON_AddObjectToObject(svc, "additionalInfo");
+	if (!info)
+		goto out;
+	cJSON_AddStringToObject(info, "threatListName", f->list_name);
+	cJSON_AddStringToObject(info, "threatListEntry",
+				prefix_ntop(&f->entry, entry, sizeof(entry)));
+	cJSON_AddNumberToObject(info, "packets", (double)f->packets);
+	cJSON_AddNumberToObject(info, "bytes", (double)f->bytes);
+	out = cJSON_PrintUnformatted(root);
+out:
+	cJSON_Delete(root);
+	return out;
 }
 
 char *finding_to_json(const struct finding *f, const struct finding_ctx *ctx)
