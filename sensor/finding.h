@@ -27,34 +27,39 @@ struct finding_key {
 			* (findings.h: a key that exploded under a scan) */
 };
 
+/*
+ * Hot fields first (the first two cache lines: what a packet reads and
+ * writes); id and the list details after them are made lazily and are
+ * valid only once has_id / explained say so (a reused record keeps the
+ * old bytes there).
+ */
 struct finding {
 	struct finding_key key;
-	char id[33];                 /* 32 lowercase hex + NUL; "" until
-				      * findings_id() makes it */
 	uint16_t local_port, remote_port; /* of the first flow */
+	uint32_t gen;                /* changes when the memory is reused */
 	uint64_t count, packets, bytes;
 	uint64_t first_ns, last_ns;  /* packet timestamps */
-	const struct list *list;     /* the threat list that matched; NULL once
-				      * the set it came from is replaced */
-	char list_name[128];         /* its name, kept for the JSON */
-	struct cd_prefix entry;      /* its entry */
-	uint32_t line;
-	bool explained;              /* list, list_name, entry, line are set
-				      * (sensor_explain()) */
+	uint64_t reported_ns;        /* last_ns when last reported (sensor) */
 	bool blocked;                /* every packet so far came from NFLOG */
 	bool answered;               /* the host answered (incident policy) */
 	bool established;            /* a TCP handshake completed */
-	uint64_t reported_ns;        /* last_ns when last reported (sensor) */
+	bool explained;              /* list, list_name, entry, line are set
+				      * (sensor_explain()) */
+	bool has_id;                 /* id is made (findings_id()) */
 	uint8_t reported_flags;      /* flags when last reported (sensor) */
 	bool report_new;             /* its first report is owed (parent busy,
 				      * or over the noise rate) */
 	bool report_next;            /* report its next packet at once (re-armed) */
-	uint32_t gen;                /* changes when the memory is reused */
 	/* private: the table's (findings.c) */
-	struct finding *hnext, *next_all, *prev_all, *lru_prev, *lru_next;
-	struct findings_group *group;
-	uint32_t hash;
-	bool keep;
+	struct findings *owner;
+	uint32_t rec, group;
+	/* cold */
+	char id[33];                 /* 32 lowercase hex + NUL */
+	uint32_t line;
+	const struct list *list;     /* the threat list that matched; NULL once
+				      * the set it came from is replaced */
+	struct cd_prefix entry;      /* its entry */
+	char list_name[128];         /* its name, kept for the JSON */
 };
 
 /*

@@ -17,8 +17,11 @@
 void finding_rec_of(const struct finding *f, struct finding_rec *r)
 {
 	memset(r, 0, sizeof(*r));
-	memcpy(r->id, f->id, sizeof(r->id));
-	r->id[sizeof(r->id) - 1] = '\0';
+	/* Made lazily: a reused record keeps old bytes until they are made. */
+	if (f->has_id) {
+		memcpy(r->id, f->id, sizeof(r->id));
+		r->id[sizeof(r->id) - 1] = '\0';
+	}
 	r->dir = f->key.dir;
 	r->proto = f->key.proto;
 	r->blocked = f->blocked;
@@ -30,14 +33,16 @@ void finding_rec_of(const struct finding *f, struct finding_rec *r)
 	r->local_port = f->local_port;
 	r->remote_port = f->remote_port;
 	r->service_port = f->key.service_port;
-	r->line = f->line;
+	if (f->explained) {
+		r->line = f->line;
+		util_strlcpy(r->list_name, f->list_name, sizeof(r->list_name));
+		r->entry = f->entry;
+	}
 	r->count = f->count;
 	r->packets = f->packets;
 	r->bytes = f->bytes;
 	r->first_ns = f->first_ns;
 	r->last_ns = f->last_ns;
-	util_strlcpy(r->list_name, f->list_name, sizeof(r->list_name));
-	r->entry = f->entry;
 }
 
 static bool af_ok(const struct cd_addr *a)

@@ -1,36 +1,50 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <openssl/evp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "findings.h"
+#include "hidx.h"
 
 /*
- * Two chained hash tables: findings by key, and groups by the key without
- * its port ((local, remote, direction, protocol): how many per-port
- * findings it holds, and its many-ports finding). Two LRU lists, one per
- * class (noise, kept), most recent at the head, and a list in creation
- * order for output. Evicted findings and groups go to free lists.
+ * Records in a slab (hidx.h), found through two compact indexes: findings
+ * by key, and groups by the key without its port ((local, remote,
+ * direction, protocol): how many per-port findings it holds, and its
+ * many-ports finding). Eviction is CLOCK over one byte a record (a
+ * finding updated since the hand last passed gets a second chance), so
+ * no list neighbours are touched; creation order, for output, is a
+ * doubly linked list of record numbers in a compact array of its own.
  */
+enum { M_LIVE = 1, M_KEEP = 2, M_REF = 4 };
+
 struct findings_group {
 	struct finding_key key; /* service_port 0, many 0 */
-	uint32_t hash, n;       /* n: per-port findings held */
-	struct finding *many;
-	struct findings_group *hnext;
+	uint32_t n;             /* per-port findings held */
+	uint32_t many;          /* its many-ports finding's record + 1, or 0 */
+	uint32_t hash;
+	uint32_t next_free;
 };
 
-struct lru {
-	struct finding *head, *tail;
+/* Per record, compact: what eviction needs without its record. */
+struct order {
+	uint32_t prev, next; /* creation order, record + 1, 0: none */
+	uint32_t hash, group; /* its key's hash, its group + 1 */
 };
 
 struct findings {
-	struct finding **buckets;
-	struct findings_group **gbuckets;
-	size_t nbuckets, n, max;
-	struct finding *head, *tail; /* creation order */
-	struct lru lru[2];           /* [0] noise, [1] kept */
-	struct finding *free_f;
-	struct findings_group *free_g;
+	struct hidx idx, gidx;
+	struct hidx_slab recs, groups;
+	uint8_t *meta;        /* M_*, per record */
+	struct order *order;  /* per record */
+	size_t cap;           /* of meta and order */
+	uint32_t head, tail;  /* creation order, record + 1 */
+	uint32_t free_rec, free_group; /* record/group + 1 */
+	uint32_t hand;        /* CLOCK */
+	size_t n, max, nkeep;
+	uint64_t seed;
 	struct findings_stats st;
 	void (*evict_cb)(struct finding *f, void *arg);
 	void *evict_arg;
@@ -39,50 +53,32 @@ struct findings {
 struct findings *findings_new(size_t max)
 {
 	struct findings *fs = calloc(1, sizeof(*fs));
-	size_t nb = 64;
 
 	if (!fs)
 		return NULL;
-	/* Twice the findings: short chains, as few cache misses as can be. */
-	while (nb < 2 * max && nb < (1u << 21))
-		nb <<= 1;
-	fs->buckets = calloc(nb, sizeof(*fs->buckets));
-	fs->gbuckets = calloc(nb, sizeof(*fs->gbuckets));
-	if (!fs->buckets || !fs->gbuckets) {
+	fs->max = max ? max : 1;
+	if (hidx_init(&fs->idx, fs->max) || hidx_init(&fs->gidx, fs->max)) {
 		findings_free(fs);
 		return NULL;
 	}
-	fs->nbuckets = nb;
-	fs->max = max ? max : 1;
+	hidx_slab_init(&fs->recs, sizeof(struct finding), fs->max);
+	hidx_slab_init(&fs->groups, sizeof(struct findings_group), fs->max);
+	/* Seeded: a sender choosing ports cannot aim keys at one probe run. */
+	if (getrandom(&fs->seed, sizeof(fs->seed), GRND_NONBLOCK) != sizeof(fs->seed))
+		fs->seed = (uint64_t)(uintptr_t)fs ^ 0x9e3779b97f4a7c15ull;
 	return fs;
 }
 
 void findings_free(struct findings *fs)
 {
-	struct finding *f, *next;
-	struct findings_group *g, *gnext;
-
 	if (!fs)
 		return;
-	for (f = fs->head; f; f = next) {
-		next = f->next_all;
-		free(f);
-	}
-	for (f = fs->free_f; f; f = next) {
-		next = f->hnext;
-		free(f);
-	}
-	for (size_t i = 0; fs->gbuckets && i < fs->nbuckets; i++)
-		for (g = fs->gbuckets[i]; g; g = gnext) {
-			gnext = g->hnext;
-			free(g);
-		}
-	for (g = fs->free_g; g; g = gnext) {
-		gnext = g->hnext;
-		free(g);
-	}
-	free(fs->buckets);
-	free(fs->gbuckets);
+	hidx_free(&fs->idx);
+	hidx_free(&fs->gidx);
+	hidx_slab_free(&fs->recs);
+	hidx_slab_free(&fs->groups);
+	free(fs->meta);
+	free(fs->order);
 	free(fs);
 }
 
@@ -103,7 +99,7 @@ static inline uint64_t mix64(uint64_t x)
 }
 
 /* Four words of addresses and one of the rest, one multiply each. */
-static uint32_t key_hash(const struct finding_key *k)
+static uint32_t key_hash(const struct findings *fs, const struct finding_key *k)
 {
 	uint64_t w[4], h;
 
@@ -111,7 +107,7 @@ static uint32_t key_hash(const struct finding_key *k)
 	memcpy(&w[1], k->local.u.b + 8, 8);
 	memcpy(&w[2], k->remote.u.b, 8);
 	memcpy(&w[3], k->remote.u.b + 8, 8);
-	h = (w[0] * 0x9e3779b97f4a7c15ull) ^ (w[1] * 0xc2b2ae3d27d4eb4full) ^
+	h = ((w[0] ^ fs->seed) * 0x9e3779b97f4a7c15ull) ^ (w[1] * 0xc2b2ae3d27d4eb4full) ^
 	    (w[2] * 0x165667b19e3779f9ull) ^ (w[3] * 0x27d4eb2f165667c5ull) ^
 	    ((uint64_t)k->service_port << 24 | (uint64_t)k->dir << 16 |
 	     (uint64_t)k->proto << 8 | k->many);
@@ -123,6 +119,16 @@ static bool key_eq(const struct finding_key *a, const struct finding_key *b)
 	return a->dir == b->dir && a->proto == b->proto &&
 	       a->service_port == b->service_port && a->many == b->many &&
 	       addr_eq(&a->local, &b->local) && addr_eq(&a->remote, &b->remote);
+}
+
+static inline struct finding *rec_at(const struct findings *fs, uint32_t r)
+{
+	return hidx_slab_at(&fs->recs, r);
+}
+
+static inline struct findings_group *group_at(const struct findings *fs, uint32_t g)
+{
+	return hidx_slab_at(&fs->groups, g);
 }
 
 /*
@@ -138,7 +144,7 @@ const char *findings_id(struct finding *f)
 	size_t n = 0;
 	static const char hex[] = "0123456789abcdef";
 
-	if (f->id[0])
+	if (f->has_id)
 		return f->id;
 
 	memcpy(buf + n, f->key.local.u.b, 16), n += 16;
@@ -157,6 +163,7 @@ const char *findings_id(struct finding *f)
 		f->id[2 * i + 1] = hex[md[i] & 15];
 	}
 	f->id[32] = '\0';
+	f->has_id = true;
 	return f->id;
 }
 
@@ -165,40 +172,31 @@ static bool has_ports(uint8_t proto)
 	return proto == 6 || proto == 17; /* TCP, UDP */
 }
 
-static void lru_unlink(struct lru *l, struct finding *f)
-{
-	if (f->lru_prev)
-		f->lru_prev->lru_next = f->lru_next;
-	else
-		l->head = f->lru_next;
-	if (f->lru_next)
-		f->lru_next->lru_prev = f->lru_prev;
-	else
-		l->tail = f->lru_prev;
-	f->lru_prev = f->lru_next = NULL;
-}
 
-static void lru_push(struct lru *l, struct finding *f)
+static struct finding *lookup(const struct findings *fs, const struct finding_key *k,
+			      uint32_t h)
 {
-	f->lru_prev = NULL;
-	f->lru_next = l->head;
-	if (l->head)
-		l->head->lru_prev = f;
-	l->head = f;
-	if (!l->tail)
-		l->tail = f;
-}
+	const struct hidx *x = &fs->idx;
 
-static struct findings_group *group_find(const struct findings *fs,
-					 const struct finding_key *gk,
-					 uint32_t gh)
-{
-	struct findings_group *g;
+	for (uint32_t i = hidx_home(x, h); x->s[i].ref; i = hidx_step(x, i))
+		if (x->s[i].hash == h) {
+			struct finding *f = rec_at(fs, x->s[i].ref - 1);
 
-	for (g = fs->gbuckets[gh & (fs->nbuckets - 1)]; g; g = g->hnext)
-		if (g->hash == gh && key_eq(&g->key, gk))
-			return g;
+			if (key_eq(&f->key, k))
+				return f;
+		}
 	return NULL;
+}
+
+static uint32_t group_find(const struct findings *fs, const struct finding_key *gk,
+			   uint32_t gh)
+{
+	const struct hidx *x = &fs->gidx;
+
+	for (uint32_t i = hidx_home(x, gh); x->s[i].ref; i = hidx_step(x, i))
+		if (x->s[i].hash == gh && key_eq(&group_at(fs, x->s[i].ref - 1)->key, gk))
+			return x->s[i].ref;
+	return 0;
 }
 
 static void group_key(const struct finding_key *k, struct finding_key *gk)
@@ -208,151 +206,272 @@ static void group_key(const struct finding_key *k, struct finding_key *gk)
 	gk->many = 0;
 }
 
-static void group_put(struct findings *fs, struct findings_group *g)
+/* A new group, or 0 when memory runs out. */
+static uint32_t group_new(struct findings *fs, const struct finding_key *gk, uint32_t gh)
 {
-	struct findings_group **pp;
+	struct findings_group *g;
+	uint32_t r;
+
+	if (fs->free_group) {
+		r = fs->free_group - 1;
+		g = group_at(fs, r);
+		fs->free_group = g->next_free;
+	} else if (!(g = hidx_slab_new(&fs->groups, &r))) {
+		return 0;
+	}
+	if (hidx_insert(&fs->gidx, gh, r)) {
+		g->next_free = fs->free_group;
+		fs->free_group = r + 1;
+		return 0;
+	}
+	memset(g, 0, sizeof(*g));
+	g->key = *gk;
+	g->hash = gh;
+	return r + 1;
+}
+
+/* Drop g once it holds nothing. */
+static void group_put(struct findings *fs, uint32_t gref)
+{
+	struct findings_group *g = group_at(fs, gref - 1);
 
 	if (g->n || g->many)
 		return;
-	pp = &fs->gbuckets[g->hash & (fs->nbuckets - 1)];
-	while (*pp && *pp != g)
-		pp = &(*pp)->hnext;
-	if (*pp)
-		*pp = g->hnext;
-	g->hnext = fs->free_g;
-	fs->free_g = g;
+	hidx_remove(&fs->gidx, g->hash, gref - 1);
+	g->next_free = fs->free_group;
+	fs->free_group = gref;
 }
 
-static void evict(struct findings *fs, struct finding *f)
+static void order_unlink(struct findings *fs, uint32_t r)
 {
-	struct finding **pp = &fs->buckets[f->hash & (fs->nbuckets - 1)];
+	struct order *o = &fs->order[r];
+
+	if (o->prev)
+		fs->order[o->prev - 1].next = o->next;
+	else
+		fs->head = o->next;
+	if (o->next)
+		fs->order[o->next - 1].prev = o->prev;
+	else
+		fs->tail = o->prev;
+}
+
+static void order_append(struct findings *fs, uint32_t r)
+{
+	fs->order[r].prev = fs->tail;
+	fs->order[r].next = 0;
+	if (fs->tail)
+		fs->order[fs->tail - 1].next = r + 1;
+	else
+		fs->head = r + 1;
+	fs->tail = r + 1;
+}
+
+static void evict(struct findings *fs, uint32_t r)
+{
+	struct finding *f = rec_at(fs, r);
+	struct findings_group *g = group_at(fs, f->group - 1);
 
 	if (fs->evict_cb)
 		fs->evict_cb(f, fs->evict_arg);
-	while (*pp && *pp != f)
-		pp = &(*pp)->hnext;
-	if (*pp)
-		*pp = f->hnext;
-	if (f->prev_all)
-		f->prev_all->next_all = f->next_all;
-	else
-		fs->head = f->next_all;
-	if (f->next_all)
-		f->next_all->prev_all = f->prev_all;
-	else
-		fs->tail = f->prev_all;
-	lru_unlink(&fs->lru[f->keep], f);
+	hidx_remove(&fs->idx, fs->order[r].hash, r);
+	order_unlink(fs, r);
 	if (f->key.many)
-		f->group->many = NULL;
+		g->many = 0;
 	else
-		f->group->n--;
+		g->n--;
 	group_put(fs, f->group);
 	f->gen++; /* every cached pointer to it is stale now */
-	f->hnext = fs->free_f;
-	fs->free_f = f;
+	fs->nkeep -= (fs->meta[r] & M_KEEP) != 0;
+	fs->meta[r] = 0;
+	fs->order[r].next = fs->free_rec;
+	fs->free_rec = r + 1;
 	fs->n--;
 	fs->st.evicted++;
 }
 
+/* Room in meta and order for record r. */
+static int grow_meta(struct findings *fs, uint32_t r)
+{
+	size_t cap = fs->cap ? 2 * fs->cap : 1024;
+	uint8_t *m;
+	struct order *o;
+
+	if (r < fs->cap)
+		return 0;
+	if (cap > fs->max)
+		cap = fs->max;
+	m = realloc(fs->meta, cap);
+	if (!m)
+		return -ENOMEM;
+	fs->meta = m;
+	o = realloc(fs->order, cap * sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	fs->order = o;
+	memset(fs->meta + fs->cap, 0, cap - fs->cap);
+	fs->cap = cap;
+	return 0;
+}
+
+/* A record to fill (hot part zeroed, generation kept), or NULL. */
 static struct finding *alloc_finding(struct findings *fs)
 {
-	struct finding *f = fs->free_f;
-	uint32_t gen;
+	struct finding *f;
+	uint32_t r, gen = 0;
 
-	if (!f)
-		return calloc(1, sizeof(*f));
-	fs->free_f = f->hnext;
-	gen = f->gen;
-	memset(f, 0, sizeof(*f));
+	if (fs->free_rec) {
+		r = fs->free_rec - 1;
+		fs->free_rec = fs->order[r].next;
+		f = rec_at(fs, r);
+		gen = f->gen;
+	} else {
+		if (grow_meta(fs, fs->recs.used))
+			return NULL;
+		f = hidx_slab_new(&fs->recs, &r);
+		if (!f)
+			return NULL;
+	}
+	/* The cold part (id, list details) is made lazily: left as it is. */
+	memset(f, 0, offsetof(struct finding, id));
 	f->gen = gen;
+	f->owner = fs;
+	f->rec = r;
 	return f;
 }
 
-/* Make room for one more: false when there is none for this class. */
-static bool make_room(struct findings *fs, bool keep)
+static void free_finding(struct findings *fs, struct finding *f)
 {
-	struct finding *victim;
+	fs->order[f->rec].next = fs->free_rec;
+	fs->free_rec = f->rec + 1;
+}
 
+/* CLOCK: the next live record of this class not updated since the hand last passed. */
+static uint32_t clock_victim(struct findings *fs, uint8_t class)
+{
+	for (;;) {
+		uint32_t i = fs->hand;
+		uint8_t m = fs->meta[i];
+
+		fs->hand = i + 1 >= fs->recs.used ? 0 : i + 1;
+		if (!(m & M_LIVE) || (m & M_KEEP) != class)
+			continue;
+		if (m & M_REF) {
+			fs->meta[i] = m & (uint8_t)~M_REF;
+			continue;
+		}
+		return i;
+	}
+}
+
+/*
+ * Make room for one more: false when there is none for this class. A
+ * noise finding goes first; a kept one only to make room for a kept one.
+ */
+static bool make_room(struct findings *fs, bool keep, bool *evicted)
+{
+	*evicted = false;
 	if (fs->n < fs->max)
 		return true;
-	victim = fs->lru[0].tail;
-	if (!victim && keep)
-		victim = fs->lru[1].tail;
-	if (!victim)
+	if (fs->n > fs->nkeep)
+		evict(fs, clock_victim(fs, 0));
+	else if (keep && fs->nkeep)
+		evict(fs, clock_victim(fs, M_KEEP));
+	else
 		return false;
-	evict(fs, victim);
+	*evicted = true;
 	return true;
+}
+
+void findings_prefetch(const struct findings *fs, const struct finding_key *k)
+{
+	struct finding_key gk;
+
+	group_key(k, &gk);
+	hidx_prefetch(&fs->idx, key_hash(fs, k));
+	hidx_prefetch(&fs->gidx, key_hash(fs, &gk));
+}
+
+void findings_prefetch_victims(const struct findings *fs, size_t n)
+{
+	uint32_t r = fs->hand;
+
+	if (fs->n < fs->max || !fs->recs.used)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (fs->meta[r] & M_LIVE) {
+			hidx_prefetch(&fs->idx, fs->order[r].hash);
+			__builtin_prefetch(group_at(fs, fs->order[r].group - 1));
+		}
+		r = r + 1 >= fs->recs.used ? 0 : r + 1;
+	}
+}
+
+struct finding *findings_at(const struct findings *fs, uint32_t ref)
+{
+	return ref && ref <= fs->recs.used ? rec_at(fs, ref - 1) : NULL;
 }
 
 struct finding *findings_get(struct findings *fs, const struct finding_key *k,
 			     uint64_t first_ns, bool keep, bool *created)
 {
 	struct finding_key key = *k, gk;
-	struct findings_group *g;
+	struct findings_group *g = NULL;
 	struct finding *f;
-	uint32_t h = key_hash(&key), gh;
+	uint32_t h = key_hash(fs, &key), gh, gref;
+	bool evicted;
 
 	*created = false;
-	for (f = fs->buckets[h & (fs->nbuckets - 1)]; f; f = f->hnext)
-		if (f->hash == h && key_eq(&f->key, &key))
-			return f;
+	f = lookup(fs, &key, h);
+	if (f)
+		return f;
 	group_key(&key, &gk);
-	gh = key_hash(&gk);
-	g = group_find(fs, &gk, gh);
-	if (g && !key.many && has_ports(key.proto) && g->n >= FINDINGS_PORTS_MAX) {
+	gh = key_hash(fs, &gk);
+	gref = group_find(fs, &gk, gh);
+	if (gref && !key.many && has_ports(key.proto) &&
+	    group_at(fs, gref - 1)->n >= FINDINGS_PORTS_MAX) {
 		/* This key exploded: its new ports go to one finding. */
 		fs->st.merged++;
+		g = group_at(fs, gref - 1);
 		if (g->many)
-			return g->many;
+			return rec_at(fs, g->many - 1);
 		key.service_port = 0;
 		key.many = 1;
-		h = key_hash(&key);
+		h = key_hash(fs, &key);
 	}
-	if (!make_room(fs, keep)) {
+	if (!make_room(fs, keep, &evicted)) {
 		fs->st.refused++;
 		return NULL;
 	}
 	/* Evicting may have emptied (and freed) this very group. */
-	g = group_find(fs, &gk, gh);
+	if (evicted)
+		gref = group_find(fs, &gk, gh);
 	f = alloc_finding(fs);
 	if (!f)
 		return NULL;
-	if (!g) {
-		g = fs->free_g;
-		if (g)
-			fs->free_g = g->hnext;
-		else
-			g = malloc(sizeof(*g));
-		if (!g) {
-			f->hnext = fs->free_f;
-			fs->free_f = f;
-			return NULL;
-		}
-		memset(g, 0, sizeof(*g));
-		g->key = gk;
-		g->hash = gh;
-		g->hnext = fs->gbuckets[gh & (fs->nbuckets - 1)];
-		fs->gbuckets[gh & (fs->nbuckets - 1)] = g;
+	if (!gref && !(gref = group_new(fs, &gk, gh))) {
+		free_finding(fs, f);
+		return NULL;
 	}
+	if (hidx_insert(&fs->idx, h, f->rec)) {
+		free_finding(fs, f);
+		group_put(fs, gref);
+		return NULL;
+	}
+	g = group_at(fs, gref - 1);
 	if (key.many)
-		g->many = f;
+		g->many = f->rec + 1;
 	else
 		g->n++;
-	f->group = g;
+	f->group = gref;
+	fs->order[f->rec].hash = h;
+	fs->order[f->rec].group = gref;
 	f->key = key;
-	f->hash = h;
 	f->first_ns = f->last_ns = first_ns;
 	f->blocked = true;
-	f->keep = keep;
-	f->hnext = fs->buckets[h & (fs->nbuckets - 1)];
-	fs->buckets[h & (fs->nbuckets - 1)] = f;
-	f->prev_all = fs->tail;
-	if (fs->tail)
-		fs->tail->next_all = f;
-	else
-		fs->head = f;
-	fs->tail = f;
-	lru_push(&fs->lru[keep], f);
+	fs->meta[f->rec] = M_LIVE | (keep ? M_KEEP : 0);
+	fs->nkeep += keep;
+	order_append(fs, f->rec);
 	fs->n++;
 	fs->st.created++;
 	*created = true;
@@ -361,16 +480,13 @@ struct finding *findings_get(struct findings *fs, const struct finding_key *k,
 
 void findings_touch(struct findings *fs, struct finding *f, bool keep)
 {
-	if (keep && !f->keep) {
-		lru_unlink(&fs->lru[0], f);
-		f->keep = true;
-		lru_push(&fs->lru[1], f);
-		return;
+	uint8_t *m = &fs->meta[f->rec];
+
+	if (keep && !(*m & M_KEEP)) {
+		*m |= M_KEEP;
+		fs->nkeep++;
 	}
-	if (fs->lru[f->keep].head != f) {
-		lru_unlink(&fs->lru[f->keep], f);
-		lru_push(&fs->lru[f->keep], f);
-	}
+	*m |= M_REF;
 }
 
 size_t findings_count(const struct findings *fs)
@@ -387,10 +503,13 @@ void findings_get_stats(const struct findings *fs, struct findings_stats *st)
 
 struct finding *findings_first(const struct findings *fs)
 {
-	return fs->head;
+	return fs->head ? rec_at(fs, fs->head - 1) : NULL;
 }
 
 struct finding *findings_next(const struct finding *f)
 {
-	return f->next_all;
+	const struct findings *fs = f->owner;
+	uint32_t next = fs->order[f->rec].next;
+
+	return next ? rec_at(fs, next - 1) : NULL;
 }

@@ -14,10 +14,12 @@
  * - once one (local, remote, direction, protocol) holds FINDINGS_PORTS_MAX
  *   findings, flows to further service ports of it fold into one finding
  *   with service port 0 and many_ports set;
- * - when the table is full, a new finding takes the place of the least
- *   recently updated "noise" finding (INBOUND, never answered); a finding
- *   that must be kept (OUTBOUND, or answered) may also take the place of
- *   the least recently updated kept one, so it always finds room;
+ * - when the table is full, a new finding takes the place of an old
+ *   "noise" finding (INBOUND, never answered) not updated since the CLOCK
+ *   hand last passed it (a second chance, an approximation of least
+ *   recently updated that touches no neighbours); a finding that must be
+ *   kept (OUTBOUND, or answered) may also take the place of a kept one
+ *   chosen the same way, so it always finds room;
  * - what was evicted or refused is counted (findings_get_stats()).
  * A finding's memory is reused, never freed, until findings_free():
  * a pointer held elsewhere stays readable, and its gen tells whether it
@@ -49,17 +51,36 @@ void findings_free(struct findings *fs);
 struct finding *findings_get(struct findings *fs, const struct finding_key *k,
 			     uint64_t first_ns, bool keep, bool *created);
 /*
+ * Ask for the cache line findings_get(k) will read first (a batch of
+ * packets prefetches all before it looks any up).
+ */
+void findings_prefetch(const struct findings *fs, const struct finding_key *k);
+/*
+ * The same for the next n findings a full table would evict (the CLOCK
+ * hand moves through the records in order under a scan).
+ */
+void findings_prefetch_victims(const struct findings *fs, size_t n);
+/*
  * f's id (see finding.h), made on first use: hashing costs more than the
  * rest of a new finding, and under a scan most are evicted unseen.
  */
 const char *findings_id(struct finding *f);
-/* A packet updated f: most recently used; keep moves it up for good. */
+/* A packet updated f: recently used; keep makes it a kept finding for good. */
 void findings_touch(struct findings *fs, struct finding *f, bool keep);
 /* Whether f is still the finding that had generation gen. */
 static inline bool findings_same(const struct finding *f, uint32_t gen)
 {
 	return f && f->gen == gen;
 }
+/*
+ * A finding by number, as flows and probes hold it: findings_ref(f), and
+ * back with findings_at() (NULL for 0); check findings_same() before use.
+ */
+static inline uint32_t findings_ref(const struct finding *f)
+{
+	return f->rec + 1;
+}
+struct finding *findings_at(const struct findings *fs, uint32_t ref);
 /* Called just before a finding is evicted (e.g. to report it). */
 void findings_set_evict_cb(struct findings *fs,
 			   void (*cb)(struct finding *f, void *arg), void *arg);

@@ -8,18 +8,30 @@
 #include <unistd.h>
 
 #include "flow.h"
+#include "hidx.h"
 
 /*
- * Chained hash table sized to a power of two >= 2 * max, plus an LRU list
- * (most recent at the head). The hash is seeded at random per table so a
- * sender choosing ports cannot aim every flow at one bucket.
+ * Records in a slab, found through a compact open-addressing index
+ * (hidx.h); eviction is CLOCK over one byte a record (a flow seen again
+ * since the hand last passed it gets a second chance): under a scan,
+ * where every packet is a new flow, nothing but the victim is touched.
+ * The hash is seeded at random per table so a sender choosing ports
+ * cannot aim every flow at one probe run.
  */
+enum { M_LIVE = 1, M_REF = 2 };
+enum { PROBE_WAYS = 4, PROBE_VALID = 1, PROBE_SYN = 2, PROBE_FLAGS = 3 };
+
 struct flow_table {
-	struct flow **buckets;
-	size_t nbuckets; /* power of two */
+	struct hidx idx;
+	struct hidx_slab recs;
+	uint8_t *meta; /* M_*, per record */
+	size_t cap;    /* of meta */
 	size_t active, max;
-	struct flow *lru_head, *lru_tail;
-	struct flow *free_list;
+	uint32_t hand;
+	uint32_t free_rec; /* record + 1 */
+	struct flow_probe *probes; /* PROBE_WAYS a line, most recent first */
+	uint32_t pmask;            /* lines - 1 */
+	size_t nprobes;
 	uint64_t seed;
 	uint64_t created, evicted;
 	void (*evict_cb)(struct flow *f, void *arg);
@@ -56,92 +68,83 @@ static uint32_t flow_hash(const struct flow_table *t, const struct cd_addr *a,
 	return (uint32_t)((h ^ (h >> 32)) * 0x9e3779b1u) ^ proto;
 }
 
+/* Directional: the prober's side first. */
+static uint64_t probe_hash(const struct flow_table *t, const struct cd_addr *a,
+			   uint16_t pa, const struct cd_addr *b, uint16_t pb,
+			   uint8_t proto)
+{
+	return mix64(side_hash(t->seed, a, pa) * 3 +
+		     side_hash(t->seed ^ 0x5bd1e9955bd1e995ull, b, pb) + proto);
+}
+
+static inline struct flow_probe *probe_line(const struct flow_table *t, uint64_t h)
+{
+	return &t->probes[(size_t)((h >> 32) & t->pmask) * PROBE_WAYS];
+}
+
 struct flow_table *flow_table_new(size_t max_flows)
 {
 	struct flow_table *t = calloc(1, sizeof(*t));
-	size_t n = 64;
 
 	if (!t)
 		return NULL;
 	if (max_flows < 16)
 		max_flows = 16;
-	while (n < max_flows * 2)
-		n <<= 1;
-	t->buckets = calloc(n, sizeof(*t->buckets));
-	if (!t->buckets) {
+	if (hidx_init(&t->idx, max_flows)) {
 		free(t);
 		return NULL;
 	}
-	t->nbuckets = n;
+	hidx_slab_init(&t->recs, sizeof(struct flow), max_flows);
 	t->max = max_flows;
+	/* As many probes as flows, one cache line per PROBE_WAYS. */
+	while ((size_t)(t->pmask + 1) * PROBE_WAYS < max_flows && t->pmask < (1u << 28))
+		t->pmask = 2 * t->pmask + 1;
+	t->probes = aligned_alloc(64, ((size_t)t->pmask + 1) * PROBE_WAYS * sizeof(*t->probes));
+	if (!t->probes) {
+		hidx_free(&t->idx);
+		free(t);
+		return NULL;
+	}
+	memset(t->probes, 0, ((size_t)t->pmask + 1) * PROBE_WAYS * sizeof(*t->probes));
 	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != sizeof(t->seed))
 		t->seed = (uint64_t)(uintptr_t)t ^ 0x9e3779b97f4a7c15ull;
 	return t;
 }
 
-static void lru_unlink(struct flow_table *t, struct flow *f)
+static inline struct flow *rec_at(const struct flow_table *t, uint32_t r)
 {
-	if (f->lru_prev)
-		f->lru_prev->lru_next = f->lru_next;
-	else
-		t->lru_head = f->lru_next;
-	if (f->lru_next)
-		f->lru_next->lru_prev = f->lru_prev;
-	else
-		t->lru_tail = f->lru_prev;
-	f->lru_prev = f->lru_next = NULL;
-}
-
-static void lru_push_head(struct flow_table *t, struct flow *f)
-{
-	f->lru_prev = NULL;
-	f->lru_next = t->lru_head;
-	if (t->lru_head)
-		t->lru_head->lru_prev = f;
-	t->lru_head = f;
-	if (!t->lru_tail)
-		t->lru_tail = f;
-}
-
-static void bucket_unlink(struct flow_table *t, struct flow *f)
-{
-	struct flow **pp = &t->buckets[f->hash & (t->nbuckets - 1)];
-
-	while (*pp && *pp != f)
-		pp = &(*pp)->hnext;
-	if (*pp)
-		*pp = f->hnext;
+	return hidx_slab_at(&t->recs, r);
 }
 
 static void flow_release(struct flow_table *t, struct flow *f)
 {
 	if (t->evict_cb)
 		t->evict_cb(f, t->evict_arg);
-	bucket_unlink(t, f);
-	lru_unlink(t, f);
+	hidx_remove(&t->idx, f->hash, f->rec);
+	t->meta[f->rec] = 0;
 	t->active--;
-	f->hnext = t->free_list;
-	t->free_list = f;
+	f->next_free = t->free_rec;
+	t->free_rec = f->rec + 1;
 }
 
 void flow_table_clear(struct flow_table *t)
 {
-	while (t->lru_tail)
-		flow_release(t, t->lru_tail);
+	for (uint32_t r = 0; r < t->recs.used; r++)
+		if (t->meta[r] & M_LIVE)
+			flow_release(t, rec_at(t, r));
+	memset(t->probes, 0, ((size_t)t->pmask + 1) * PROBE_WAYS * sizeof(*t->probes));
+	t->nprobes = 0;
 }
 
 void flow_table_free(struct flow_table *t)
 {
-	struct flow *f;
-
 	if (!t)
 		return;
 	flow_table_clear(t);
-	while ((f = t->free_list)) {
-		t->free_list = f->hnext;
-		free(f);
-	}
-	free(t->buckets);
+	hidx_free(&t->idx);
+	hidx_slab_free(&t->recs);
+	free(t->meta);
+	free(t->probes);
 	free(t);
 }
 
@@ -156,7 +159,7 @@ void flow_table_stats(const struct flow_table *t, struct flow_stats *st)
 {
 	st->created = t->created;
 	st->evicted = t->evicted;
-	st->active = t->active;
+	st->active = t->active + t->nprobes;
 	st->max = t->max;
 }
 
@@ -166,22 +169,58 @@ static bool side_eq(const struct cd_addr *a, uint16_t pa, const struct cd_addr *
 	return pa == pb && addr_eq(a, b);
 }
 
+/* CLOCK: the next flow not seen since the hand last passed. */
+static struct flow *clock_victim(struct flow_table *t)
+{
+	for (;;) {
+		uint32_t i = t->hand;
+		uint8_t m = t->meta[i];
+
+		t->hand = i + 1 >= t->recs.used ? 0 : i + 1;
+		if (!(m & M_LIVE))
+			continue;
+		if (m & M_REF) {
+			t->meta[i] = m & (uint8_t)~M_REF;
+			continue;
+		}
+		return rec_at(t, i);
+	}
+}
+
 static struct flow *flow_alloc(struct flow_table *t)
 {
-	struct flow *f = t->free_list;
+	struct flow *f;
+	uint32_t r;
 
-	if (f) {
-		t->free_list = f->hnext;
+	if (t->free_rec) {
+		f = rec_at(t, t->free_rec - 1);
+		t->free_rec = f->next_free;
 		return f;
 	}
-	if (t->active >= t->max && t->lru_tail) {
+	if (t->active >= t->max) {
 		t->evicted++;
-		flow_release(t, t->lru_tail);
-		f = t->free_list;
-		t->free_list = f->hnext;
+		flow_release(t, clock_victim(t));
+		f = rec_at(t, t->free_rec - 1);
+		t->free_rec = f->next_free;
 		return f;
 	}
-	return malloc(sizeof(*f));
+	if (t->recs.used >= t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 1024;
+		uint8_t *m;
+
+		if (cap > t->max)
+			cap = t->max;
+		m = realloc(t->meta, cap);
+		if (!m)
+			return NULL;
+		memset(m + t->cap, 0, cap - t->cap);
+		t->meta = m;
+		t->cap = cap;
+	}
+	f = hidx_slab_new(&t->recs, &r);
+	if (f)
+		f->rec = r;
+	return f;
 }
 
 static void flow_account(struct flow *f, const struct pkt_info *p,
@@ -206,16 +245,27 @@ static void flow_account(struct flow *f, const struct pkt_info *p,
 		f->flags |= FLOW_ESTAB;
 }
 
-struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
-			uint64_t ts_ns, bool *created, bool *from_init)
+void flow_prefetch(const struct flow_table *t, const struct pkt_info *p)
 {
 	uint16_t sp = p->has_ports ? p->sport : 0;
 	uint16_t dp = p->has_ports ? p->dport : 0;
-	uint32_t h = flow_hash(t, &p->src, sp, &p->dst, dp, p->proto);
+
+	hidx_prefetch(&t->idx, flow_hash(t, &p->src, sp, &p->dst, dp, p->proto));
+	__builtin_prefetch(probe_line(t, probe_hash(t, &p->src, sp, &p->dst, dp, p->proto)));
+}
+
+static struct flow *lookup(struct flow_table *t, const struct pkt_info *p,
+			   uint16_t sp, uint16_t dp, uint32_t h, uint64_t ts_ns,
+			   bool *from_init)
+{
+	const struct hidx *x = &t->idx;
 	struct flow *f;
 
-	for (f = t->buckets[h & (t->nbuckets - 1)]; f; f = f->hnext) {
-		if (f->hash != h || f->key.proto != p->proto)
+	for (uint32_t i = hidx_home(x, h); x->s[i].ref; i = hidx_step(x, i)) {
+		if (x->s[i].hash != h)
+			continue;
+		f = rec_at(t, x->s[i].ref - 1);
+		if (f->key.proto != p->proto)
 			continue;
 		if (side_eq(&f->key.addr[0], f->key.port[0], &p->src, sp) &&
 		    side_eq(&f->key.addr[1], f->key.port[1], &p->dst, dp))
@@ -225,39 +275,132 @@ struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
 			*from_init = false;
 		else
 			continue;
-		*created = false;
-		if (f != t->lru_head) {
-			lru_unlink(t, f);
-			lru_push_head(t, f);
-		}
+		t->meta[f->rec] |= M_REF;
 		flow_account(f, p, ts_ns, *from_init);
 		return f;
 	}
+	return NULL;
+}
 
+struct flow *flow_find(struct flow_table *t, const struct pkt_info *p,
+		       uint64_t ts_ns, bool *from_init)
+{
+	uint16_t sp = p->has_ports ? p->sport : 0;
+	uint16_t dp = p->has_ports ? p->dport : 0;
+
+	return lookup(t, p, sp, dp, flow_hash(t, &p->src, sp, &p->dst, dp, p->proto),
+		      ts_ns, from_init);
+}
+
+static bool probe_match(uint64_t tag, uint64_t h)
+{
+	return tag && (tag & ~(uint64_t)PROBE_FLAGS) == (h & ~(uint64_t)PROBE_FLAGS);
+}
+
+struct flow_probe *flow_probe(struct flow_table *t, const struct pkt_info *p,
+			      bool *created)
+{
+	uint16_t sp = p->has_ports ? p->sport : 0;
+	uint16_t dp = p->has_ports ? p->dport : 0;
+	uint64_t h = probe_hash(t, &p->src, sp, &p->dst, dp, p->proto);
+	struct flow_probe *l = probe_line(t, h), hit;
+	int i;
+
+	for (i = 0; i < PROBE_WAYS; i++)
+		if (probe_match(l[i].tag, h))
+			break;
+	if (i < PROBE_WAYS) {
+		/* Most recent first, within its one cache line. */
+		hit = l[i];
+		memmove(&l[1], &l[0], (size_t)i * sizeof(*l));
+		l[0] = hit;
+		*created = false;
+		return l;
+	}
+	if (l[PROBE_WAYS - 1].tag)
+		t->evicted++;
+	else
+		t->nprobes++;
+	memmove(&l[1], &l[0], (PROBE_WAYS - 1) * sizeof(*l));
+	memset(l, 0, sizeof(*l));
+	l->tag = (h & ~(uint64_t)PROBE_FLAGS) | PROBE_VALID;
+	if (p->proto == IPPROTO_TCP && p->has_ports &&
+	    (p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN)
+		l->tag |= PROBE_SYN;
+	t->created++;
+	*created = true;
+	return l;
+}
+
+/* The probe this packet answers, taken out of its line: false if none. */
+static bool probe_take(struct flow_table *t, const struct pkt_info *p, uint16_t sp,
+		       uint16_t dp, struct flow_probe *out)
+{
+	uint64_t h = probe_hash(t, &p->dst, dp, &p->src, sp, p->proto);
+	struct flow_probe *l = probe_line(t, h);
+
+	for (int i = 0; i < PROBE_WAYS; i++)
+		if (probe_match(l[i].tag, h)) {
+			*out = l[i];
+			memmove(&l[i], &l[i + 1], (size_t)(PROBE_WAYS - 1 - i) * sizeof(*l));
+			memset(&l[PROBE_WAYS - 1], 0, sizeof(*l));
+			t->nprobes--;
+			return true;
+		}
+	return false;
+}
+
+struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
+			uint64_t ts_ns, bool *created, bool *from_init)
+{
+	uint16_t sp = p->has_ports ? p->sport : 0;
+	uint16_t dp = p->has_ports ? p->dport : 0;
+	uint32_t h = flow_hash(t, &p->src, sp, &p->dst, dp, p->proto), rec;
+	struct flow_probe pr;
+	bool answer;
+	struct flow *f;
+
+	f = lookup(t, p, sp, dp, h, ts_ns, from_init);
+	if (f) {
+		*created = false;
+		return f;
+	}
+	answer = t->nprobes && probe_take(t, p, sp, dp, &pr);
 	f = flow_alloc(t);
 	if (!f)
 		return NULL;
+	rec = f->rec;
+	if (hidx_insert(&t->idx, h, rec)) {
+		f->next_free = t->free_rec;
+		t->free_rec = rec + 1;
+		return NULL;
+	}
 	memset(f, 0, sizeof(*f));
-	f->key.addr[0] = p->src;
-	f->key.addr[1] = p->dst;
-	f->key.port[0] = sp;
-	f->key.port[1] = dp;
+	f->rec = rec;
+	f->key.addr[answer] = p->src;
+	f->key.addr[!answer] = p->dst;
+	f->key.port[answer] = sp;
+	f->key.port[!answer] = dp;
 	f->key.proto = p->proto;
 	f->hash = h;
 	f->first_ns = f->last_ns = ts_ns;
 	if (p->proto == IPPROTO_TCP && p->has_ports) {
-		if ((p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN)
-			f->flags |= FLOW_SYN;
-		else
-			f->flags |= FLOW_MIDSTREAM;
+		bool syn = answer ? (pr.tag & PROBE_SYN) != 0 :
+				    (p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;
+
+		f->flags |= syn ? FLOW_SYN : FLOW_MIDSTREAM;
 	}
-	f->hnext = t->buckets[h & (t->nbuckets - 1)];
-	t->buckets[h & (t->nbuckets - 1)] = f;
-	lru_push_head(t, f);
+	if (answer) {
+		f->flags |= FLOW_PROMOTED;
+		f->finding_ref = pr.finding_ref;
+		f->finding_gen = pr.finding_gen;
+	} else {
+		t->created++; /* a promoted probe was counted as made */
+	}
+	t->meta[rec] = M_LIVE;
 	t->active++;
-	t->created++;
 	*created = true;
-	*from_init = true;
-	flow_account(f, p, ts_ns, true);
+	*from_init = !answer;
+	flow_account(f, p, ts_ns, !answer);
 	return f;
 }

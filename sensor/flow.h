@@ -12,8 +12,9 @@
 /*
  * Flow tracking for traffic that touches a listed address. Clean traffic
  * costs two set lookups and no state; only matched packets reach this
- * table. The table is bounded: when full, the least recently seen flow is
- * evicted (its finding keeps the totals). See docs/internals/flow.md.
+ * table. The table is bounded: when full, a flow not seen since the CLOCK
+ * hand last passed it is evicted (its finding keeps the totals). See
+ * docs/internals/sensor.md.
  */
 
 /* A flow is one 5-tuple, both directions. Side 0 is the initiator. */
@@ -28,10 +29,10 @@ enum flow_flags {
 	FLOW_SYNACK = 1 << 1,   /* responder answered the SYN */
 	FLOW_ESTAB = 1 << 2,    /* initiator ACKed the SYN-ACK: handshake done */
 	FLOW_REPLIED = 1 << 3,  /* responder sent anything at all */
-	FLOW_MIDSTREAM = 1 << 4 /* TCP flow first seen without its SYN */
+	FLOW_MIDSTREAM = 1 << 4, /* TCP flow first seen without its SYN */
+	FLOW_PROMOTED = 1 << 5   /* made from a probe (below) when the host
+				  * answered: side 0, the prober, is remote */
 };
-
-struct finding;
 
 struct flow {
 	struct flow_key key;       /* addr[0]/port[0]: initiator */
@@ -39,19 +40,33 @@ struct flow {
 	uint64_t packets, bytes;
 	uint32_t flags;            /* enum flow_flags */
 	uint8_t remote_side;       /* which side is the listed address */
-	struct finding *finding;   /* owned by the findings table; stale */
-	uint32_t finding_gen;      /* unless finding->gen is still this */
+	uint32_t finding_ref;      /* its finding (findings_at()), 0: none; */
+	uint32_t finding_gen;      /* stale unless its gen is still this */
 	/* private */
-	struct flow *hnext;
-	struct flow *lru_prev, *lru_next;
-	uint32_t hash;
+	uint32_t hash, rec, next_free;
+};
+
+/*
+ * A probe: an inbound packet's 5-tuple from a listed source that no flow
+ * knows and the host has not answered (under a scan, nearly every
+ * packet). It needs no flow: the finding records it. A probe is 16 bytes
+ * in a set-associative table of 4 to a cache line, sized like the flow
+ * table; it tells a retransmission from a new flow (the finding's count)
+ * and, when the host answers, flow_track() makes it a flow with the
+ * prober as initiator. A full line drops its least recently seen probe
+ * (counted as evicted).
+ */
+struct flow_probe {
+	uint64_t tag;         /* 5-tuple hash | flags; 0: empty (private) */
+	uint32_t finding_ref; /* as in struct flow */
+	uint32_t finding_gen;
 };
 
 struct flow_table;
 
 struct flow_stats {
-	uint64_t created, evicted;
-	size_t active, max;
+	uint64_t created, evicted; /* flows and probes */
+	size_t active, max;        /* flows and probes held; each bound */
 };
 
 struct flow_table *flow_table_new(size_t max_flows);
@@ -60,17 +75,37 @@ void flow_table_free(struct flow_table *t);
 /*
  * Find the flow of this packet, or create it with the packet's sender as
  * initiator (DESIGN.md's direction rule: a SYN without ACK names the
- * initiator; otherwise the first captured packet's sender). *from_init is
- * true when the packet goes initiator -> responder. Returns NULL only when
- * memory runs out. The flow's packet/byte/flag accounting is done here.
+ * initiator; otherwise the first captured packet's sender), unless the
+ * packet answers a probe: then the flow is made from the probe, the
+ * prober as initiator, FLOW_PROMOTED set, the probe's finding kept, and
+ * *created is true too. *from_init is true when the packet goes
+ * initiator -> responder. Returns NULL only when memory runs out. The
+ * flow's packet/byte/flag accounting is done here.
  */
 struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
 			uint64_t ts_ns, bool *created, bool *from_init);
+/*
+ * The flow of this packet if there is one (accounted as flow_track()
+ * does), else NULL.
+ */
+struct flow *flow_find(struct flow_table *t, const struct pkt_info *p,
+		       uint64_t ts_ns, bool *from_init);
+/*
+ * The probe of this packet, its sender the prober: found, or made
+ * (*created). Call only when flow_find() found no flow. Never NULL.
+ */
+struct flow_probe *flow_probe(struct flow_table *t, const struct pkt_info *p,
+			      bool *created);
+/*
+ * Ask for the cache lines flow_find/flow_track(p) and flow_probe(p) will
+ * read first (a batch prefetches all of its packets before it looks any up).
+ */
+void flow_prefetch(const struct flow_table *t, const struct pkt_info *p);
 /* Called for a flow about to be evicted (finding bookkeeping). */
 void flow_table_set_evict_cb(struct flow_table *t,
 			     void (*cb)(struct flow *f, void *arg), void *arg);
 void flow_table_stats(const struct flow_table *t, struct flow_stats *st);
-/* Remove every flow (e.g. when the threat set changes). */
+/* Remove every flow and probe (e.g. when the threat set changes). */
 void flow_table_clear(struct flow_table *t);
 
 #endif

@@ -52,6 +52,7 @@ void sensor_explain(struct sensor *s, struct finding *f)
 		return;
 	tset_explain(s->tset, &f->key.remote, &m);
 	f->list = m.list;
+	f->list_name[0] = '\0'; /* a reused record keeps old bytes */
 	if (m.list && m.list->name)
 		util_strlcpy(f->list_name, m.list->name, sizeof(f->list_name));
 	f->entry = m.entry;
@@ -95,33 +96,50 @@ static inline enum tset_verdict verdict_of(const struct tset *t,
 }
 
 /*
- * A flow's finding: the listed side is remote, and when both are, the
- * initiator is local (fl->remote_side, fixed when the flow was made).
- * keep: the flow must find room (OUTBOUND, or the host answered).
+ * A flow's finding (fk: the flow's key, side 0 the initiator): the
+ * listed side is remote, and when both are, the initiator is local
+ * (remote, fixed when the flow was made). keep: the flow must find room
+ * (OUTBOUND, or the host answered).
  */
-static struct finding *flow_finding(struct sensor *s, struct flow *fl,
-				    bool keep, bool *created)
+static void finding_key_of(const struct flow_key *fk, int remote, struct finding_key *k)
 {
-	int remote = fl->remote_side;
+	memset(k, 0, sizeof(*k));
+	k->local = fk->addr[!remote];
+	k->remote = fk->addr[remote];
+	k->proto = fk->proto;
+	k->dir = remote == 0 ? FINDING_INBOUND : FINDING_OUTBOUND;
+	/* Service port: the responder's port, i.e. local for INBOUND. */
+	k->service_port = fk->port[1];
+}
+
+static struct finding *flow_finding(struct sensor *s, const struct flow_key *fk,
+				    int remote, uint64_t first_ns, bool keep,
+				    bool *created)
+{
 	struct finding_key k;
 	struct finding *f;
 
-	memset(&k, 0, sizeof(k));
-	k.local = fl->key.addr[!remote];
-	k.remote = fl->key.addr[remote];
-	k.proto = fl->key.proto;
-	k.dir = remote == 0 ? FINDING_INBOUND : FINDING_OUTBOUND;
-	/* Service port: the responder's port, i.e. local for INBOUND. */
-	k.service_port = fl->key.port[1];
-	f = findings_get(s->findings, &k, fl->first_ns, keep, created);
+	finding_key_of(fk, remote, &k);
+	f = findings_get(s->findings, &k, first_ns, keep, created);
 	if (!f)
 		return NULL;
 	if (*created) {
-		f->local_port = fl->key.port[!remote];
-		f->remote_port = fl->key.port[remote];
+		f->local_port = fk->port[!remote];
+		f->remote_port = fk->port[remote];
 	}
 	f->count++;
 	return f;
+}
+
+/* A packet's key as the prober's flow: sender side 0 (flow.h, probes). */
+static void probe_key(const struct pkt_info *p, struct flow_key *fk)
+{
+	memset(fk, 0, sizeof(*fk));
+	fk->addr[0] = p->src;
+	fk->addr[1] = p->dst;
+	fk->port[0] = p->has_ports ? p->sport : 0;
+	fk->port[1] = p->has_ports ? p->dport : 0;
+	fk->proto = p->proto;
 }
 
 static bool sensor_parse(struct sensor *s, int dlt, const uint8_t *buf,
@@ -144,15 +162,42 @@ static bool sensor_parse(struct sensor *s, int dlt, const uint8_t *buf,
 	}
 }
 
-/* The slow path, for a packet that touches a threat address. */
+/* From a listed source to an unlisted host: a probe unless a flow knows it. */
+static inline bool is_probe(enum tset_verdict vs, enum tset_verdict vd)
+{
+	return vs == TSET_THREAT && vd != TSET_THREAT;
+}
+
+/* Ask for what sensor_match() will read first (a batch, before any). */
+static void sensor_prefetch(struct sensor *s, const struct pkt_info *p,
+			    enum tset_verdict vd)
+{
+	struct finding_key k;
+	struct flow_key fk;
+
+	flow_prefetch(s->flows, p);
+	probe_key(p, &fk);
+	finding_key_of(&fk, vd == TSET_THREAT, &k);
+	findings_prefetch(s->findings, &k);
+}
+
+/*
+ * The slow path, for a packet that touches a threat address. An inbound
+ * packet from a listed source that no flow knows is a probe (flow.h):
+ * its finding records it, no flow is made until the host answers.
+ */
 static bool sensor_match(struct sensor *s, struct pkt_info *p,
 			 enum tset_verdict vs, enum tset_verdict vd,
 			 uint64_t ts_ns, struct sensor_event *ev)
 {
 	bool created = false, from_init = true, fcreated = false, keep;
+	struct flow_probe *pr = NULL;
 	struct findings_stats fst;
+	struct flow_key pk;
 	struct finding *f;
 	struct flow *fl;
+	uint32_t *ref, *gen;
+	int remote = 0;
 
 	if (vs == TSET_TRUSTED || vd == TSET_TRUSTED) {
 		s->st.trusted++;
@@ -161,23 +206,41 @@ static bool sensor_match(struct sensor *s, struct pkt_info *p,
 	s->st.matched++;
 	if (p->fragment && frag_note(&s->frag, p))
 		s->st.reassembled++;
-	fl = flow_track(s->flows, p, ts_ns, &created, &from_init);
-	if (!fl) {
-		s->st.lost++;
-		return false;
+	if (is_probe(vs, vd)) {
+		fl = flow_find(s->flows, p, ts_ns, &from_init);
+		if (!fl)
+			pr = flow_probe(s->flows, p, &created);
+	} else {
+		fl = flow_track(s->flows, p, ts_ns, &created, &from_init);
+		if (!fl) {
+			s->st.lost++;
+			return false;
+		}
+		if (created && !(fl->flags & FLOW_PROMOTED))
+			fl->remote_side = vd == TSET_THREAT; /* the sender is the initiator */
 	}
-	if (created)
-		fl->remote_side = vd == TSET_THREAT; /* the sender is the initiator */
-	keep = fl->remote_side == 1 || (fl->flags & (FLOW_REPLIED | FLOW_ESTAB));
-	f = fl->finding;
-	if (unlikely(!findings_same(f, fl->finding_gen))) {
+	if (fl) {
+		remote = fl->remote_side;
+		keep = remote == 1 || (fl->flags & (FLOW_REPLIED | FLOW_ESTAB));
+		ref = &fl->finding_ref;
+		gen = &fl->finding_gen;
+	} else {
+		keep = false;
+		ref = &pr->finding_ref;
+		gen = &pr->finding_gen;
+	}
+	f = findings_at(s->findings, *ref);
+	if (unlikely(!findings_same(f, *gen))) {
 		/*
 		 * A new flow, or its finding was evicted, or it found no room
 		 * before (a probe): look again, it may be answered now.
 		 */
-		f = flow_finding(s, fl, keep, &fcreated);
-		fl->finding = f;
-		fl->finding_gen = f ? f->gen : 0;
+		if (!fl)
+			probe_key(p, &pk);
+		f = flow_finding(s, fl ? &fl->key : &pk, remote,
+				 fl ? fl->first_ns : ts_ns, keep, &fcreated);
+		*ref = f ? findings_ref(f) : 0;
+		*gen = f ? f->gen : 0;
 		if (!f) {
 			s->st.lost++;
 			return false;
@@ -192,7 +255,7 @@ static bool sensor_match(struct sensor *s, struct pkt_info *p,
 		f->last_ns = ts_ns;
 	if (!p->nflog)
 		f->blocked = false;
-	if (fl->remote_side == 0) {
+	if (fl && remote == 0) {
 		/* INBOUND: did the host answer, did a handshake complete? */
 		if (fl->flags & FLOW_REPLIED)
 			f->answered = true;
@@ -206,6 +269,31 @@ static bool sensor_match(struct sensor *s, struct pkt_info *p,
 		ev->new_flow = created;
 	}
 	return true;
+}
+
+/*
+ * The matched frames of one batch (hit[i]): ask for the first cache lines
+ * of every one's flow, probe, finding and group and of the next eviction
+ * victims, then match them in order: the misses of a batch overlap
+ * instead of following one another.
+ */
+static size_t match_batch(struct sensor *s, struct pkt_info *p,
+			  const enum tset_verdict *vs, const enum tset_verdict *vd,
+			  const bool *hit, const struct sensor_frame *fr, size_t n)
+{
+	size_t matched = 0, nm = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (hit[i] && vs[i] != TSET_TRUSTED && vd[i] != TSET_TRUSTED) {
+			sensor_prefetch(s, &p[i], vd[i]);
+			nm++;
+		}
+	if (nm)
+		findings_prefetch_victims(s->findings, nm);
+	for (size_t i = 0; i < n; i++)
+		if (hit[i])
+			matched += sensor_match(s, &p[i], vs[i], vd[i], fr[i].ts_ns, NULL);
+	return matched;
 }
 
 bool sensor_packet(struct sensor *s, int dlt, const uint8_t *buf,
@@ -229,7 +317,9 @@ static size_t sensor_group(struct sensor *s, int dlt,
 	struct pkt_info p[SENSOR_BATCH];
 	uint32_t a4[2 * SENSOR_BATCH];
 	uint8_t v4[2 * SENSOR_BATCH], ok[SENSOR_BATCH];
-	size_t k = 0, matched = 0;
+	enum tset_verdict vs[SENSOR_BATCH], vd[SENSOR_BATCH];
+	bool hit[SENSOR_BATCH];
+	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		ok[i] = sensor_parse(s, dlt, fr[i].buf, fr[i].caplen, &p[i]);
@@ -241,22 +331,19 @@ static size_t sensor_group(struct sensor *s, int dlt,
 	tset_lookup4_batch(s->tset, a4, k, v4);
 	k = 0;
 	for (size_t i = 0; i < n; i++) {
-		enum tset_verdict vs, vd;
-
+		hit[i] = false;
 		if (!ok[i])
 			continue;
 		if (p[i].src.af == AF_INET) {
-			vs = v4[k++];
-			vd = v4[k++];
+			vs[i] = v4[k++];
+			vd[i] = v4[k++];
 		} else {
-			vs = tset_lookup6(s->tset, p[i].src.u.b);
-			vd = tset_lookup6(s->tset, p[i].dst.u.b);
+			vs[i] = tset_lookup6(s->tset, p[i].src.u.b);
+			vd[i] = tset_lookup6(s->tset, p[i].dst.u.b);
 		}
-		if (likely((vs | vd) == TSET_CLEAN))
-			continue;
-		matched += sensor_match(s, &p[i], vs, vd, fr[i].ts_ns, NULL);
+		hit[i] = unlikely((vs[i] | vd[i]) != TSET_CLEAN);
 	}
-	return matched;
+	return match_batch(s, p, vs, vd, hit, fr, n);
 }
 
 size_t sensor_batch(struct sensor *s, int dlt, const struct sensor_frame *fr,
@@ -308,10 +395,12 @@ static size_t sensor_group_pre(struct sensor *s, int dlt,
 			       const struct sensor_pre *pre, const uint8_t *kind,
 			       size_t n)
 {
-	struct pkt_info p;
+	struct pkt_info p[SENSOR_BATCH];
+	enum tset_verdict vs[SENSOR_BATCH], vd[SENSOR_BATCH];
 	uint32_t a4[2 * SENSOR_BATCH];
 	uint8_t v4[2 * SENSOR_BATCH];
-	size_t k = 0, matched = 0;
+	bool hit[SENSOR_BATCH];
+	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++)
 		if (kind[i] == SENSOR_PRE_V4) {
@@ -321,26 +410,26 @@ static size_t sensor_group_pre(struct sensor *s, int dlt,
 	tset_lookup4_batch(s->tset, a4, k, v4);
 	k = 0;
 	for (size_t i = 0; i < n; i++) {
-		enum tset_verdict vs, vd;
-
+		vs[i] = vd[i] = TSET_CLEAN;
+		hit[i] = false;
 		if (kind[i] == SENSOR_PRE_DONE)
 			continue;
 		if (kind[i] == SENSOR_PRE_V4) {
-			vs = v4[k++];
-			vd = v4[k++];
-			if (likely((vs | vd) == TSET_CLEAN))
+			vs[i] = v4[k++];
+			vd[i] = v4[k++];
+			if (likely((vs[i] | vd[i]) == TSET_CLEAN))
 				continue;
-			reparse(dlt, &fr[i], &p);
+			reparse(dlt, &fr[i], &p[i]);
 		} else {
-			reparse(dlt, &fr[i], &p);
-			vs = tset_lookup6(s->tset, p.src.u.b);
-			vd = tset_lookup6(s->tset, p.dst.u.b);
-			if (likely((vs | vd) == TSET_CLEAN))
+			reparse(dlt, &fr[i], &p[i]);
+			vs[i] = tset_lookup6(s->tset, p[i].src.u.b);
+			vd[i] = tset_lookup6(s->tset, p[i].dst.u.b);
+			if (likely((vs[i] | vd[i]) == TSET_CLEAN))
 				continue;
 		}
-		matched += sensor_match(s, &p, vs, vd, fr[i].ts_ns, NULL);
+		hit[i] = true;
 	}
-	return matched;
+	return match_batch(s, p, vs, vd, hit, fr, n);
 }
 
 size_t sensor_batch_pre(struct sensor *s, int dlt,

@@ -40,9 +40,9 @@ struct sensor_stats {
 /* What one matched packet did, for the daemon's incident policy. */
 struct sensor_event {
 	struct finding *finding;
-	struct flow *flow;
+	struct flow *flow;   /* NULL for a probe (flow.h): nothing answered yet */
 	bool new_finding;
-	bool new_flow;
+	bool new_flow;       /* a new flow or probe */
 };
 
 struct sensor;

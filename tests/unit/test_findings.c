@@ -33,7 +33,10 @@ static struct finding_key key(const char *local, const char *remote,
 	return k;
 }
 
-/* Full of noise: a new noise key evicts the least recently updated one. */
+/*
+ * Full of noise: a new noise key takes the place of one not updated since
+ * the CLOCK hand last passed (f[0] was: it gets a second chance).
+ */
 static void test_evict_noise_lru(void **state)
 {
 	struct findings *fs = findings_new(3);
@@ -101,15 +104,18 @@ static void test_kept_always_finds_room(void **state)
 	findings_get_stats(fs, &st);
 	assert_int_equal(st.refused, 1);
 	assert_int_equal(st.evicted, 0);
-	findings_touch(fs, fa, true); /* fb is the least recent kept one */
+	/*
+	 * fb was updated since it was made (the answer), fa was not: CLOCK
+	 * gives fb its second chance and takes fa's place.
+	 */
 	fd = findings_get(fs, &d, 4, true, &created);
 	assert_non_null(fd);
 	assert_true(created);
 	assert_int_equal(fd->key.dir, FINDING_OUTBOUND);
 	findings_get_stats(fs, &st);
 	assert_int_equal(st.evicted, 1);
-	assert_ptr_equal(findings_first(fs), fa);
-	assert_ptr_equal(findings_next(fa), fd);
+	assert_ptr_equal(findings_first(fs), fb);
+	assert_ptr_equal(findings_next(fb), fd);
 	findings_free(fs);
 }
 
@@ -175,6 +181,70 @@ static void test_many_ports_merge(void **state)
 		assert_true(created);
 		assert_int_equal(f->key.service_port, 4444);
 	}
+	findings_free(fs);
+}
+
+/*
+ * Random churn through a small table (evictions, group slots moving and
+ * going): every finding held is found by its key, and each group's count
+ * stays exact: a remote holding 16 per-port findings folds a new port,
+ * one holding fewer gives it its own finding.
+ */
+static void test_churn_index_and_groups(void **state)
+{
+	enum { REMOTES = 20 };
+	struct findings *fs = findings_new(300);
+	int per[REMOTES], folded = 0, own = 0;
+	struct finding *f;
+	uint32_t r = 99;
+	bool created;
+	char remote[32];
+
+	(void)state;
+	for (int i = 0; i < 30000; i++) {
+		struct finding_key k;
+
+		r = r * 1103515245u + 12345u;
+		snprintf(remote, sizeof(remote), "203.0.113.%u", (r >> 8) % REMOTES);
+		k = key("192.0.2.10", remote, FINDING_INBOUND, IPPROTO_UDP,
+			(uint16_t)(1 + (r >> 16) % 24));
+		f = findings_get(fs, &k, i, (r >> 4) % 50 == 0, &created);
+		if (f)
+			findings_touch(fs, f, false);
+	}
+	memset(per, 0, sizeof(per));
+	for (f = findings_first(fs); f; f = findings_next(f)) {
+		struct finding_key k = f->key;
+		struct finding *g = findings_get(fs, &k, 0, false, &created);
+
+		assert_ptr_equal(g, f);
+		assert_false(created);
+		if (!f->key.many)
+			per[f->key.remote.u.b[3]]++;
+	}
+	for (int i = 0; i < REMOTES; i++) {
+		struct finding_key k;
+		int held = 0;
+
+		assert_true(per[i] <= FINDINGS_PORTS_MAX);
+		/* Counted again: the previous round's new finding evicted one. */
+		for (f = findings_first(fs); f; f = findings_next(f))
+			held += !f->key.many && f->key.remote.u.b[3] == i;
+		snprintf(remote, sizeof(remote), "203.0.113.%d", i);
+		k = key("192.0.2.10", remote, FINDING_INBOUND, IPPROTO_UDP,
+			(uint16_t)(5000 + i));
+		/* The fold is decided before room is made. */
+		f = findings_get(fs, &k, 1, true, &created);
+		assert_non_null(f);
+		if (held == FINDINGS_PORTS_MAX) {
+			assert_int_equal(f->key.many, 1);
+			folded++;
+		} else {
+			assert_int_equal(f->key.service_port, 5000 + i);
+			own++;
+		}
+	}
+	assert_true(folded > 0 && own > 0); /* both cases were seen */
 	findings_free(fs);
 }
 
@@ -295,6 +365,120 @@ static void test_many_sources_bounded(void **state)
 	free_list(l);
 }
 
+/*
+ * A probe needs no flow until the host answers: an inbound SYN from a
+ * listed source, its retransmission (one flow: count 1), the host's
+ * SYN-ACK (the probe becomes a flow, the prober its initiator: the
+ * finding stays INBOUND and is answered), the prober's ACK (established).
+ */
+static void test_probe_then_answer(void **state)
+{
+	struct list *l = MK(LIST_THREAT, "bad", "198.51.100.0/24");
+	struct tset *t = build(&l, 1);
+	struct sensor_opts o;
+	struct sensor *s;
+	struct sensor_event ev;
+	struct flow_stats fst;
+	struct finding *f;
+	uint8_t b[64];
+	size_t n;
+
+	(void)state;
+	sensor_opts_default(&o);
+	s = sensor_new(&o);
+	assert_non_null(s);
+	sensor_set_tset(s, t);
+	n = ip4(b, "198.51.100.7", "192.0.2.10", IPPROTO_TCP, 40000, 22, PKT_TCP_SYN);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 1000, &ev));
+	assert_null(ev.flow); /* a probe */
+	assert_true(ev.new_flow);
+	assert_true(ev.new_finding);
+	f = ev.finding;
+	assert_int_equal(f->key.dir, FINDING_INBOUND);
+	assert_int_equal(f->key.service_port, 22);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 2000, &ev)); /* retransmitted */
+	assert_null(ev.flow);
+	assert_false(ev.new_flow);
+	assert_ptr_equal(ev.finding, f);
+	assert_int_equal(f->count, 1);
+	assert_int_equal(f->packets, 2);
+	assert_false(f->answered);
+	flow_table_stats(sensor_flows(s), &fst);
+	assert_int_equal(fst.active, 1);
+	n = ip4(b, "192.0.2.10", "198.51.100.7", IPPROTO_TCP, 22, 40000,
+		PKT_TCP_SYN | PKT_TCP_ACK);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 3000, &ev));
+	assert_non_null(ev.flow);
+	assert_true(ev.flow->flags & FLOW_PROMOTED);
+	assert_true(ev.flow->flags & FLOW_SYNACK);
+	assert_int_equal(ev.flow->remote_side, 0);
+	assert_false(ev.new_finding);
+	assert_ptr_equal(ev.finding, f); /* INBOUND, not a new OUTBOUND one */
+	assert_true(f->answered);
+	assert_int_equal(f->count, 1);
+	n = ip4(b, "198.51.100.7", "192.0.2.10", IPPROTO_TCP, 40000, 22, PKT_TCP_ACK);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 4000, &ev));
+	assert_non_null(ev.flow);
+	assert_false(ev.new_flow);
+	assert_true(f->established);
+	assert_int_equal(f->packets, 4);
+	assert_int_equal(findings_count(sensor_findings(s)), 1);
+	flow_table_stats(sensor_flows(s), &fst);
+	assert_int_equal(fst.active, 1); /* the flow; the probe is gone */
+	sensor_free(s);
+	tset_free(t);
+	free_list(l);
+}
+
+/*
+ * The bench's shape: SYNs from 100 000 distinct listed sources to
+ * random ports (every packet a new probe and a new finding), then the
+ * host's SYN to a listed address: the OUTBOUND finding is made, and the
+ * tables stay within their bounds.
+ */
+static void test_scan_100k_then_outbound(void **state)
+{
+	struct list *l = MK(LIST_THREAT, "bad", "10.0.0.0/8", "203.0.113.66");
+	struct tset *t = build(&l, 1);
+	struct sensor_opts o;
+	struct sensor *s;
+	struct sensor_event ev;
+	struct findings_stats st;
+	struct flow_stats fst;
+	uint8_t b[64];
+	uint32_t r = 12345;
+	size_t n;
+	char src[32];
+
+	(void)state;
+	sensor_opts_default(&o);
+	s = sensor_new(&o);
+	assert_non_null(s);
+	sensor_set_tset(s, t);
+	for (uint32_t i = 0; i < 100000; i++) {
+		r = r * 1103515245u + 12345u;
+		snprintf(src, sizeof(src), "10.%u.%u.%u", i >> 16, (i >> 8) & 255, i & 255);
+		n = ip4(b, src, "192.0.2.10", IPPROTO_TCP, 40000, (uint16_t)(1 + (r >> 16) % 65535),
+			PKT_TCP_SYN);
+		assert_true(sensor_packet(s, DLT_RAW, b, n, 1000 + i, NULL));
+	}
+	findings_get_stats(sensor_findings(s), &st);
+	assert_int_equal(st.active, o.max_findings);
+	assert_int_equal(st.evicted, 100000 - o.max_findings);
+	flow_table_stats(sensor_flows(s), &fst);
+	assert_true(fst.active <= o.max_flows); /* probes only, bounded */
+	n = ip4(b, "192.0.2.10", "203.0.113.66", IPPROTO_TCP, 45000, 443, PKT_TCP_SYN);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 999999, &ev));
+	assert_true(ev.new_finding);
+	assert_non_null(ev.flow);
+	assert_int_equal(ev.finding->key.dir, FINDING_OUTBOUND);
+	assert_int_equal(findings_count(sensor_findings(s)), o.max_findings);
+	assert_int_equal(sensor_get_stats(s)->lost, 0);
+	sensor_free(s);
+	tset_free(t);
+	free_list(l);
+}
+
 /* Raw IPv6 + UDP. */
 static size_t ip6(uint8_t *b, const char *src, const char *dst, uint16_t sp,
 		  uint16_t dp)
@@ -390,8 +574,11 @@ int main(void)
 		cmocka_unit_test(test_evict_noise_lru),
 		cmocka_unit_test(test_kept_always_finds_room),
 		cmocka_unit_test(test_many_ports_merge),
+		cmocka_unit_test(test_churn_index_and_groups),
 		cmocka_unit_test(test_scan_then_c2),
 		cmocka_unit_test(test_many_sources_bounded),
+		cmocka_unit_test(test_probe_then_answer),
+		cmocka_unit_test(test_scan_100k_then_outbound),
 		cmocka_unit_test(test_prescan_same_as_batch),
 	};
 

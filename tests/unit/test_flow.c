@@ -11,6 +11,7 @@
 #include "finding.h"
 #include "findings.h"
 #include "flow.h"
+#include "hidx.h"
 
 static struct pkt_info tcp(const char *src, uint16_t sp, const char *dst,
 			   uint16_t dp, uint8_t flags)
@@ -116,6 +117,46 @@ static void test_bounded(void **state)
 	flow_table_free(t);
 }
 
+/*
+ * The compact index against a plain array: random inserts and removes
+ * (backward-shift deletion keeps every entry reachable), growing as it
+ * fills, colliding hashes on purpose.
+ */
+static void test_hidx_shadow(void **state)
+{
+	enum { N = 5000 };
+	static uint32_t hash[N];
+	static bool in[N];
+	struct hidx h;
+	uint32_t r = 1;
+
+	(void)state;
+	assert_int_equal(hidx_init(&h, N), 0);
+	for (int i = 0; i < N; i++)
+		hash[i] = (uint32_t)i * 2654435761u & 0xfff0fff; /* clustered */
+	for (int step = 0; step < 200000; step++) {
+		uint32_t k;
+
+		r = r * 1103515245u + 12345u;
+		k = (r >> 8) % N;
+		if (in[k])
+			hidx_remove(&h, hash[k], k);
+		else
+			assert_int_equal(hidx_insert(&h, hash[k], k), 0);
+		in[k] = !in[k];
+		if (step % 9973)
+			continue;
+		for (uint32_t j = 0; j < N; j++) {
+			bool found = false;
+
+			for (uint32_t i = hidx_home(&h, hash[j]); h.s[i].ref; i = hidx_step(&h, i))
+				found |= h.s[i].ref == j + 1;
+			assert_int_equal(found, in[j]);
+		}
+	}
+	hidx_free(&h);
+}
+
 static void test_findings_key_and_json(void **state)
 {
 	struct findings *fs = findings_new(2);
@@ -164,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_direction_and_handshake),
 		cmocka_unit_test(test_midstream),
 		cmocka_unit_test(test_bounded),
+		cmocka_unit_test(test_hidx_shadow),
 		cmocka_unit_test(test_findings_key_and_json),
 	};
 

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hidx.h"
+
+#define HIDX_MIN_SLOTS 1024u
+
+static struct hidx_slot *slots_new(uint32_t n)
+{
+	/* Aligned: a probe run stays within as few cache lines as can be. */
+	struct hidx_slot *s = aligned_alloc(64, (size_t)n * sizeof(*s));
+
+	if (s)
+		memset(s, 0, (size_t)n * sizeof(*s));
+	return s;
+}
+
+int hidx_init(struct hidx *h, size_t max)
+{
+	uint32_t cap = 64, first;
+
+	memset(h, 0, sizeof(*h));
+	while (cap < 2 * max && cap < (1u << 31))
+		cap <<= 1;
+	first = cap < HIDX_MIN_SLOTS ? cap : HIDX_MIN_SLOTS;
+	h->s = slots_new(first);
+	if (!h->s)
+		return -ENOMEM;
+	h->mask = first - 1;
+	h->max_slots = cap;
+	return 0;
+}
+
+void hidx_free(struct hidx *h)
+{
+	free(h->s);
+	h->s = NULL;
+}
+
+void hidx_clear(struct hidx *h)
+{
+	memset(h->s, 0, ((size_t)h->mask + 1) * sizeof(*h->s));
+	h->n = 0;
+}
+
+static void put(struct hidx_slot *s, uint32_t mask, uint32_t hash, uint32_t ref)
+{
+	uint32_t i = hash & mask;
+
+	while (s[i].ref)
+		i = (i + 1) & mask;
+	s[i].hash = hash;
+	s[i].ref = ref;
+}
+
+/* Double the slots (the table grew): every entry rehashed. */
+static int grow(struct hidx *h)
+{
+	uint32_t n = (h->mask + 1) * 2;
+	struct hidx_slot *s = slots_new(n);
+
+	if (!s)
+		return -ENOMEM;
+	for (uint32_t i = 0; i <= h->mask; i++)
+		if (h->s[i].ref)
+			put(s, n - 1, h->s[i].hash, h->s[i].ref);
+	free(h->s);
+	h->s = s;
+	h->mask = n - 1;
+	return 0;
+}
+
+int hidx_insert(struct hidx *h, uint32_t hash, uint32_t rec)
+{
+	if (2 * ((size_t)h->n + 1) > (size_t)h->mask + 1) {
+		int rc = h->mask + 1 < h->max_slots ? grow(h) : 0;
+
+		if (rc)
+			return rc;
+		/* At its largest it holds max at half load: never full. */
+		if ((size_t)h->n + 1 > h->mask)
+			return -ENOSPC;
+	}
+	put(h->s, h->mask, hash, rec + 1);
+	h->n++;
+	return 0;
+}
+
+void hidx_remove(struct hidx *h, uint32_t hash, uint32_t rec)
+{
+	struct hidx_slot *s = h->s;
+	uint32_t i, j, k;
+
+	for (i = hash & h->mask; s[i].ref; i = (i + 1) & h->mask)
+		if (s[i].ref == rec + 1)
+			break;
+	if (!s[i].ref)
+		return;
+	/* Backward shift: pull later entries of the run into the hole. */
+	for (j = i;;) {
+		j = (j + 1) & h->mask;
+		if (!s[j].ref)
+			break;
+		k = s[j].hash & h->mask;
+		/* Stays when its home lies cyclically in (i, j]. */
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		s[i] = s[j];
+		i = j;
+	}
+	s[i].ref = 0;
+	h->n--;
+}
+
+void hidx_slab_init(struct hidx_slab *s, size_t elsize, size_t max)
+{
+	memset(s, 0, sizeof(*s));
+	s->stride = (elsize + 63) & ~(size_t)63;
+	s->max = max > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)max;
+}
+
+void hidx_slab_free(struct hidx_slab *s)
+{
+	for (size_t i = 0; i < s->nchunks; i++)
+		free(s->chunks[i]);
+	free(s->chunks);
+	memset(s, 0, sizeof(*s));
+}
+
+void *hidx_slab_new(struct hidx_slab *s, uint32_t *rec)
+{
+	uint32_t r = s->used;
+
+	if (r >= s->max)
+		return NULL;
+	if ((r >> HIDX_CHUNK_SHIFT) >= s->nchunks) {
+		size_t per = (size_t)1 << HIDX_CHUNK_SHIFT;
+		char *c;
+
+		if (s->nchunks == s->cap_chunks) {
+			size_t nc = s->cap_chunks ? 2 * s->cap_chunks : 16;
+			char **p = realloc(s->chunks, nc * sizeof(*p));
+
+			if (!p)
+				return NULL;
+			s->chunks = p;
+			s->cap_chunks = nc;
+		}
+		/* The last chunk only as large as the bound needs. */
+		if (s->max - r < per)
+			per = s->max - r;
+		c = aligned_alloc(64, per * s->stride);
+		if (!c)
+			return NULL;
+		s->chunks[s->nchunks++] = c;
+	}
+	s->used = r + 1;
+	*rec = r;
+	return hidx_slab_at(s, r);
+}
