@@ -13,14 +13,14 @@
  * `cordon replay`'s engine: captures through one sensor, in order. The
  * threat set is made on another core (load(), then tset_build()) while
  * this one maps the first capture and parses it ahead (sensor_prescan(),
- * up to REPLAY_PRE_MAX frames, 9 bytes kept a frame); once the set is
+ * up to REPLAY_PRE_MAX frames, 13 bytes kept a frame); once the set is
  * there those frames are finished from what was kept and the rest is read
  * as usual. Same findings, in the same order, as one thing after the
  * other (the golden tests and bench_replay.sh compare them). Classic pcap
  * files are mapped (pcapfile.h); pcapng, pipes and the rest go through
  * libpcap. docs/internals/sensor.md.
  */
-#define REPLAY_PRE_MAX (4u << 20) /* 36 MiB of kept lookups at most */
+#define REPLAY_PRE_MAX (4u << 20) /* 52 MiB of kept frames at most */
 
 struct replay_set {
 	/*

@@ -303,57 +303,72 @@ static void reparse(int dlt, const struct sensor_frame *f, struct pkt_info *p)
 	(void)r; /* PKT_OK: the prescan said so */
 }
 
-static size_t sensor_group_pre(struct sensor *s, int dlt,
-			       const struct sensor_frame *fr,
-			       const struct sensor_pre *pre, const uint8_t *kind,
-			       size_t n)
+void sensor_pre_lookup(const struct tset *t, int dlt,
+		       const struct sensor_frame *fr,
+		       const struct sensor_pre *pre, uint8_t *kind, size_t n)
 {
+	for (size_t g = 0; g < n; g += SENSOR_BATCH) {
+		size_t m = n - g < SENSOR_BATCH ? n - g : SENSOR_BATCH, k = 0, k6 = 0;
+		uint8_t a6[2 * SENSOR_BATCH][16];
+		uint32_t a4[2 * SENSOR_BATCH];
+		uint8_t v4[2 * SENSOR_BATCH], v6[2 * SENSOR_BATCH];
+
+		for (size_t i = g; i < g + m; i++) {
+			struct pkt_info p;
+
+			if (kind[i] == SENSOR_PRE_V4) {
+				a4[k++] = pre[i].src;
+				a4[k++] = pre[i].dst;
+			} else if (kind[i] == SENSOR_PRE_OTHER) {
+				reparse(dlt, &fr[i], &p);
+				memcpy(a6[k6++], p.src.u.b, 16);
+				memcpy(a6[k6++], p.dst.u.b, 16);
+			}
+		}
+		tset_lookup4_batch(t, a4, k, v4);
+		tset_lookup6_batch(t, (const uint8_t (*)[16])a6, k6, v6);
+		k = k6 = 0;
+		for (size_t i = g; i < g + m; i++) {
+			unsigned vs, vd;
+
+			if (kind[i] == SENSOR_PRE_DONE)
+				continue;
+			if (kind[i] == SENSOR_PRE_V4) {
+				vs = v4[k++];
+				vd = v4[k++];
+			} else {
+				vs = v6[k6++];
+				vd = v6[k6++];
+			}
+			kind[i] = (vs | vd) == TSET_CLEAN ? SENSOR_PRE_DONE
+							  : SENSOR_PRE_HIT | vs << 2 | vd;
+		}
+	}
+}
+
+size_t sensor_pre_finish(struct sensor *s, int dlt,
+			 const struct sensor_frame *fr, const uint8_t *kind,
+			 size_t n)
+{
+	size_t matched = 0;
 	struct pkt_info p;
-	uint32_t a4[2 * SENSOR_BATCH];
-	uint8_t v4[2 * SENSOR_BATCH];
-	size_t k = 0, matched = 0;
 
-	for (size_t i = 0; i < n; i++)
-		if (kind[i] == SENSOR_PRE_V4) {
-			a4[k++] = pre[i].src;
-			a4[k++] = pre[i].dst;
-		}
-	tset_lookup4_batch(s->tset, a4, k, v4);
-	k = 0;
 	for (size_t i = 0; i < n; i++) {
-		enum tset_verdict vs, vd;
-
-		if (kind[i] == SENSOR_PRE_DONE)
+		if (!(kind[i] & SENSOR_PRE_HIT))
 			continue;
-		if (kind[i] == SENSOR_PRE_V4) {
-			vs = v4[k++];
-			vd = v4[k++];
-			if (likely((vs | vd) == TSET_CLEAN))
-				continue;
-			reparse(dlt, &fr[i], &p);
-		} else {
-			reparse(dlt, &fr[i], &p);
-			vs = tset_lookup6(s->tset, p.src.u.b);
-			vd = tset_lookup6(s->tset, p.dst.u.b);
-			if (likely((vs | vd) == TSET_CLEAN))
-				continue;
-		}
-		matched += sensor_match(s, &p, vs, vd, fr[i].ts_ns, NULL);
+		reparse(dlt, &fr[i], &p);
+		matched += sensor_match(s, &p, (enum tset_verdict)(kind[i] >> 2 & 3),
+					(enum tset_verdict)(kind[i] & 3), fr[i].ts_ns, NULL);
 	}
 	return matched;
 }
 
 size_t sensor_batch_pre(struct sensor *s, int dlt,
 			const struct sensor_frame *fr,
-			const struct sensor_pre *pre, const uint8_t *kind,
-			size_t n)
+			const struct sensor_pre *pre, uint8_t *kind, size_t n)
 {
-	size_t matched = 0;
-
 	if (unlikely(!s->tset))
 		return 0;
-	for (size_t i = 0; i < n; i += SENSOR_BATCH)
-		matched += sensor_group_pre(s, dlt, fr + i, pre + i, kind + i,
-					    n - i < SENSOR_BATCH ? n - i : SENSOR_BATCH);
-	return matched;
+	sensor_pre_lookup(s->tset, dlt, fr, pre, kind, n);
+	return sensor_pre_finish(s, dlt, fr, kind, n);
 }
