@@ -4,9 +4,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <sched.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "log.h"
@@ -48,7 +46,9 @@ struct chunk {
 	uint32_t off[REPLAY_CHUNK]; /* data of record i: base + off[i] */
 	struct sensor_pre pre[REPLAY_CHUNK];
 	uint8_t kind[REPLAY_CHUNK];
+	struct sensor_pre6 pre6[REPLAY_CHUNK]; /* touched as far as used */
 	uint32_t n;
+	size_t n6;
 	atomic_bool looked;
 };
 
@@ -60,6 +60,10 @@ struct pipe {
 	atomic_uint_fast64_t parsed; /* chunks parsed (published) */
 	atomic_uint_fast64_t next;   /* next chunk to look up */
 	atomic_bool end;             /* no more chunks will be parsed */
+	/* Waiting: gen moves on at every step either thread may wait for. */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	atomic_uint_fast64_t gen;
 	uint64_t finished;           /* chunks finished (this thread only) */
 	size_t frames;               /* frames parsed (this thread only) */
 	const uint8_t *released;     /* mapped pages before this were let go */
@@ -87,34 +91,40 @@ static void chunk_frame(const struct pipe *p, const struct chunk *c, size_t i,
 	f->ts_ns = rec.ts_ns;
 }
 
-/* The frames read again are long out of the cache: ask ahead. */
-static void chunk_prefetch(const struct chunk *c, size_t from, size_t to,
-			   unsigned kinds)
+static uint64_t pipe_gen(struct pipe *p)
 {
-	for (size_t i = from; i < to && i < c->n; i++)
-		if (c->kind[i] == kinds || (c->kind[i] & kinds & SENSOR_PRE_HIT)) {
-			const uint8_t *d = c->base + c->off[i];
-
-			__builtin_prefetch(d - 16);
-			__builtin_prefetch(d + 48);
-		}
+	return atomic_load_explicit(&p->gen, memory_order_acquire);
 }
 
-static void chunk_lookup(const struct pipe *p, struct chunk *c)
+/* After a step: wake whoever waits for one. */
+static void pipe_wake(struct pipe *p)
 {
-	struct sensor_frame fr[SENSOR_BATCH];
+	pthread_mutex_lock(&p->mu);
+	atomic_fetch_add_explicit(&p->gen, 1, memory_order_acq_rel);
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
 
-	chunk_prefetch(c, 0, SENSOR_BATCH, SENSOR_PRE_OTHER);
-	for (size_t i = 0; i < c->n; i += SENSOR_BATCH) {
-		size_t n = c->n - i < SENSOR_BATCH ? c->n - i : SENSOR_BATCH;
+/* Sleep until a step after pipe_gen() said seen (taken before looking). */
+static void pipe_wait(struct pipe *p, uint64_t seen)
+{
+	pthread_mutex_lock(&p->mu);
+	while (pipe_gen(p) == seen)
+		pthread_cond_wait(&p->cv, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
 
-		chunk_prefetch(c, i + SENSOR_BATCH, i + 2 * SENSOR_BATCH, SENSOR_PRE_OTHER);
-		for (size_t j = 0; j < n; j++)
-			if (c->kind[i + j] == SENSOR_PRE_OTHER)
-				chunk_frame(p, c, i + j, &fr[j]);
-		sensor_pre_lookup(p->tset, p->r->dlt, fr, c->pre + i, c->kind + i, n);
-	}
+static void chunk_lookup(struct pipe *p, struct chunk *c)
+{
+	sensor_pre_lookup(p->tset, c->pre, c->pre6, c->kind, c->n);
 	atomic_store_explicit(&c->looked, true, memory_order_release);
+	pipe_wake((struct pipe *)p);
+}
+
+static void pipe_end(struct pipe *p)
+{
+	atomic_store_explicit(&p->end, true, memory_order_release);
+	pipe_wake(p);
 }
 
 /* Claim the next parsed chunk not looked up yet and look it up. */
@@ -150,17 +160,20 @@ static void *setjob_run(void *arg)
 	if (p)
 		p->tset = set->tset;
 	atomic_store_explicit(&j->done, true, memory_order_release);
-	if (!p || j->rc)
+	if (!p)
 		return NULL;
-	for (;;) {
+	pipe_wake(p);
+	while (!j->rc) {
+		uint64_t seen = pipe_gen(p);
 		bool end = atomic_load_explicit(&p->end, memory_order_acquire);
 
 		if (pipe_lookup_one(p))
 			continue;
 		if (end)
-			return NULL;
-		sched_yield();
+			break;
+		pipe_wait(p, seen);
 	}
+	return NULL;
 }
 
 /* Parse the next chunk; false at the end of the capture (or no memory). */
@@ -176,6 +189,7 @@ static bool pipe_parse_one(struct pipe *p)
 		return false; /* the rest is read without the pipeline */
 	c = *slot;
 	c->n = 0;
+	c->n6 = 0;
 	c->base = NULL;
 	atomic_store_explicit(&c->looked, false, memory_order_relaxed);
 	while (c->n < REPLAY_CHUNK) {
@@ -188,7 +202,7 @@ static bool pipe_parse_one(struct pipe *p)
 			c->off[c->n + (uint32_t)i] = (uint32_t)(rec[i].data - c->base);
 		frames_of(rec, rc, fr);
 		sensor_prescan(p->r->sensor, p->r->dlt, fr, (size_t)rc,
-			       c->pre + c->n, c->kind + c->n);
+			       c->pre + c->n, c->kind + c->n, c->pre6, &c->n6);
 		c->n += (uint32_t)rc;
 		p->frames += (size_t)rc;
 		if ((size_t)(rec[rc - 1].data - c->base) > REPLAY_SPAN_MAX)
@@ -196,8 +210,10 @@ static bool pipe_parse_one(struct pipe *p)
 	}
 	if (rc < 0)
 		p->err_rc = rc;
-	if (c->n)
+	if (c->n) {
 		atomic_store_explicit(&p->parsed, k + 1, memory_order_release);
+		pipe_wake(p);
+	}
 	return rc > 0;
 }
 
@@ -206,8 +222,9 @@ static void pipe_finish_one(struct pipe *p, struct chunk *c)
 	struct sensor_frame f;
 
 	for (uint32_t i = 0; i < c->n; i++) {
-		if (i % SENSOR_BATCH == 0)
-			chunk_prefetch(c, i + SENSOR_BATCH, i + 2 * SENSOR_BATCH, SENSOR_PRE_HIT);
+		/* Read again long after: ask ahead. */
+		if (i + SENSOR_BATCH < c->n && (c->kind[i + SENSOR_BATCH] & SENSOR_PRE_HIT))
+			__builtin_prefetch(c->base + c->off[i + SENSOR_BATCH] - 16);
 		if (!(c->kind[i] & SENSOR_PRE_HIT))
 			continue;
 		chunk_frame(p, c, i, &f);
@@ -236,6 +253,7 @@ static void pipe_drain(struct pipe *p, bool more)
 	if (atomic_load_explicit(&p->parsed, memory_order_relaxed))
 		p->released = p->ring[0]->base;
 	for (;;) {
+		uint64_t seen = pipe_gen(p);
 		uint_fast64_t parsed = atomic_load_explicit(&p->parsed, memory_order_acquire);
 
 		if (p->finished < parsed) {
@@ -249,14 +267,14 @@ static void pipe_drain(struct pipe *p, bool more)
 		if (more && parsed - p->finished < REPLAY_RING) {
 			more = pipe_parse_one(p);
 			if (!more)
-				atomic_store_explicit(&p->end, true, memory_order_release);
+				pipe_end(p);
 			continue;
 		}
 		if (pipe_lookup_one(p))
 			continue;
 		if (p->finished == parsed && !more)
 			return;
-		sched_yield(); /* the other thread is looking up the next one */
+		pipe_wait(p, seen); /* the other thread is looking up the next one */
 	}
 }
 
@@ -367,7 +385,7 @@ int replay_run(struct sensor *s, char *const *paths, size_t n, struct replay_set
 	       size_t *ahead)
 {
 	struct replay r = { .sensor = s };
-	struct pipe pipe = { 0 };
+	struct pipe pipe = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 	struct setjob job = { .set = set };
 	struct pcapf *first = NULL;
 	char errbuf[PCAP_ERRBUF_SIZE];
@@ -395,18 +413,22 @@ int replay_run(struct sensor *s, char *const *paths, size_t n, struct replay_set
 		setjob_run(&job);
 	} else if (first) {
 		more = true;
-		while (more && !atomic_load_explicit(&job.done, memory_order_acquire)) {
-			if (atomic_load_explicit(&pipe.parsed, memory_order_relaxed) >= REPLAY_RING)
-				usleep(50); /* the ring is full: wait for the set */
+		for (;;) {
+			uint64_t seen = pipe_gen(&pipe);
+
+			if (atomic_load_explicit(&job.done, memory_order_acquire))
+				break;
+			if (!more || atomic_load_explicit(&pipe.parsed, memory_order_relaxed) >=
+					     REPLAY_RING)
+				pipe_wait(&pipe, seen); /* for the set */
 			else
 				more = pipe_parse_one(&pipe);
 		}
-		while (!atomic_load_explicit(&job.done, memory_order_acquire))
-			usleep(50);
 		*ahead = pipe.frames;
 	}
 	if (job.rc) {
-		atomic_store_explicit(&pipe.end, true, memory_order_release);
+		if (first)
+			pipe_end(&pipe);
 		if (threaded)
 			pthread_join(th, NULL);
 		if (*job.err)
@@ -418,9 +440,9 @@ int replay_run(struct sensor *s, char *const *paths, size_t n, struct replay_set
 	sensor_set_tset(s, set->tset);
 	if (threaded && first) {
 		if (!more)
-			atomic_store_explicit(&pipe.end, true, memory_order_release);
+			pipe_end(&pipe);
 		pipe_drain(&pipe, more);
-		atomic_store_explicit(&pipe.end, true, memory_order_release);
+		pipe_end(&pipe);
 	}
 	if (threaded)
 		pthread_join(th, NULL);

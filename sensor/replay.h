@@ -20,7 +20,7 @@
  * files are mapped (pcapfile.h); pcapng, pipes and the rest go through
  * libpcap. docs/internals/sensor.md.
  */
-#define REPLAY_PRE_MAX (4u << 20) /* 52 MiB of kept frames at most */
+#define REPLAY_PRE_MAX (1u << 20) /* frames kept: 13 bytes each, 45 for IPv6 */
 
 struct replay_set {
 	/*

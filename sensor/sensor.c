@@ -278,7 +278,8 @@ size_t sensor_batch(struct sensor *s, int dlt, const struct sensor_frame *fr,
 }
 
 void sensor_prescan(struct sensor *s, int dlt, const struct sensor_frame *fr,
-		    size_t n, struct sensor_pre *pre, uint8_t *kind)
+		    size_t n, struct sensor_pre *pre, uint8_t *kind,
+		    struct sensor_pre6 *pre6, size_t *n6)
 {
 	struct pkt_info p;
 
@@ -291,6 +292,10 @@ void sensor_prescan(struct sensor *s, int dlt, const struct sensor_frame *fr,
 			pre[i].dst = p.dst.u.v4;
 		} else {
 			kind[i] = SENSOR_PRE_OTHER;
+			pre[i].src = (uint32_t)*n6;
+			memcpy(pre6[*n6].src, p.src.u.b, 16);
+			memcpy(pre6[*n6].dst, p.dst.u.b, 16);
+			++*n6;
 		}
 	}
 }
@@ -303,9 +308,8 @@ static void reparse(int dlt, const struct sensor_frame *f, struct pkt_info *p)
 	(void)r; /* PKT_OK: the prescan said so */
 }
 
-void sensor_pre_lookup(const struct tset *t, int dlt,
-		       const struct sensor_frame *fr,
-		       const struct sensor_pre *pre, uint8_t *kind, size_t n)
+void sensor_pre_lookup(const struct tset *t, const struct sensor_pre *pre,
+		       const struct sensor_pre6 *pre6, uint8_t *kind, size_t n)
 {
 	for (size_t g = 0; g < n; g += SENSOR_BATCH) {
 		size_t m = n - g < SENSOR_BATCH ? n - g : SENSOR_BATCH, k = 0, k6 = 0;
@@ -314,15 +318,12 @@ void sensor_pre_lookup(const struct tset *t, int dlt,
 		uint8_t v4[2 * SENSOR_BATCH], v6[2 * SENSOR_BATCH];
 
 		for (size_t i = g; i < g + m; i++) {
-			struct pkt_info p;
-
 			if (kind[i] == SENSOR_PRE_V4) {
 				a4[k++] = pre[i].src;
 				a4[k++] = pre[i].dst;
 			} else if (kind[i] == SENSOR_PRE_OTHER) {
-				reparse(dlt, &fr[i], &p);
-				memcpy(a6[k6++], p.src.u.b, 16);
-				memcpy(a6[k6++], p.dst.u.b, 16);
+				memcpy(a6[k6++], pre6[pre[i].src].src, 16);
+				memcpy(a6[k6++], pre6[pre[i].src].dst, 16);
 			}
 		}
 		tset_lookup4_batch(t, a4, k, v4);
@@ -364,11 +365,11 @@ size_t sensor_pre_finish(struct sensor *s, int dlt,
 }
 
 size_t sensor_batch_pre(struct sensor *s, int dlt,
-			const struct sensor_frame *fr,
-			const struct sensor_pre *pre, uint8_t *kind, size_t n)
+			const struct sensor_frame *fr, const struct sensor_pre *pre,
+			const struct sensor_pre6 *pre6, uint8_t *kind, size_t n)
 {
 	if (unlikely(!s->tset))
 		return 0;
-	sensor_pre_lookup(s->tset, dlt, fr, pre, kind, n);
+	sensor_pre_lookup(s->tset, pre, pre6, kind, n);
 	return sensor_pre_finish(s, dlt, fr, kind, n);
 }

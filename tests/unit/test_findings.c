@@ -343,6 +343,8 @@ static void test_prescan_same_as_batch(void **state)
 	static uint8_t buf[N][64];
 	struct sensor_frame fr[N];
 	static struct sensor_pre pre[N];
+	static struct sensor_pre6 pre6[N];
+	size_t n6;
 	static uint8_t kind[N];
 	struct sensor_opts o;
 	struct sensor *a, *b, *c;
@@ -379,9 +381,11 @@ static void test_prescan_same_as_batch(void **state)
 	b = sensor_new(&o);
 	sensor_set_tset(a, t);
 	sensor_batch(a, DLT_RAW, fr, N);
-	sensor_prescan(b, DLT_RAW, fr, N, pre, kind);
+	n6 = 0;
+	sensor_prescan(b, DLT_RAW, fr, N, pre, kind, pre6, &n6);
+	assert_int_equal(n6, N / 5);
 	sensor_set_tset(b, t);
-	sensor_batch_pre(b, DLT_RAW, fr, pre, kind, N);
+	sensor_batch_pre(b, DLT_RAW, fr, pre, pre6, kind, N);
 	same_findings(a, b);
 	assert_true(sensor_get_stats(a)->matched > 100);
 	assert_true(sensor_get_stats(a)->truncated > 100);
@@ -390,12 +394,13 @@ static void test_prescan_same_as_batch(void **state)
 	 * thread), then the frames finished in order, in other pieces.
 	 */
 	c = sensor_new(&o);
-	sensor_prescan(c, DLT_RAW, fr, N, pre, kind);
+	n6 = 0;
+	sensor_prescan(c, DLT_RAW, fr, N, pre, kind, pre6, &n6);
 	sensor_set_tset(c, t);
 	for (size_t end = N; end > 0;) {
 		size_t from = end > 777 ? end - 777 : 0;
 
-		sensor_pre_lookup(t, DLT_RAW, fr + from, pre + from, kind + from, end - from);
+		sensor_pre_lookup(t, pre + from, pre6, kind + from, end - from);
 		end = from;
 	}
 	for (size_t i = 0; i < N; i += 500)
