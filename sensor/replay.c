@@ -64,6 +64,7 @@ struct pipe {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	atomic_uint_fast64_t gen;
+	struct sensor_vcache vc[2]; /* this thread's, the other one's */
 	uint64_t finished;           /* chunks finished (this thread only) */
 	size_t frames;               /* frames parsed (this thread only) */
 	const uint8_t *released;     /* mapped pages before this were let go */
@@ -114,9 +115,9 @@ static void pipe_wait(struct pipe *p, uint64_t seen)
 	pthread_mutex_unlock(&p->mu);
 }
 
-static void chunk_lookup(struct pipe *p, struct chunk *c)
+static void chunk_lookup(struct pipe *p, struct sensor_vcache *vc, struct chunk *c)
 {
-	sensor_pre_lookup(p->tset, c->pre, c->pre6, c->kind, c->n);
+	sensor_pre_lookup(p->tset, vc, c->pre, c->pre6, c->kind, c->n);
 	atomic_store_explicit(&c->looked, true, memory_order_release);
 	pipe_wake((struct pipe *)p);
 }
@@ -128,7 +129,7 @@ static void pipe_end(struct pipe *p)
 }
 
 /* Claim the next parsed chunk not looked up yet and look it up. */
-static bool pipe_lookup_one(struct pipe *p)
+static bool pipe_lookup_one(struct pipe *p, struct sensor_vcache *vc)
 {
 	uint_fast64_t k = atomic_load_explicit(&p->next, memory_order_relaxed);
 
@@ -136,7 +137,7 @@ static bool pipe_lookup_one(struct pipe *p)
 		if (atomic_compare_exchange_weak_explicit(&p->next, &k, k + 1,
 							  memory_order_acq_rel,
 							  memory_order_relaxed)) {
-			chunk_lookup(p, p->ring[k % REPLAY_RING]);
+			chunk_lookup(p, vc, p->ring[k % REPLAY_RING]);
 			return true;
 		}
 	}
@@ -167,7 +168,7 @@ static void *setjob_run(void *arg)
 		uint64_t seen = pipe_gen(p);
 		bool end = atomic_load_explicit(&p->end, memory_order_acquire);
 
-		if (pipe_lookup_one(p))
+		if (pipe_lookup_one(p, &p->vc[1]))
 			continue;
 		if (end)
 			break;
@@ -270,7 +271,7 @@ static void pipe_drain(struct pipe *p, bool more)
 				pipe_end(p);
 			continue;
 		}
-		if (pipe_lookup_one(p))
+		if (pipe_lookup_one(p, &p->vc[0]))
 			continue;
 		if (p->finished == parsed && !more)
 			return;
@@ -385,7 +386,7 @@ int replay_run(struct sensor *s, char *const *paths, size_t n, struct replay_set
 	       size_t *ahead)
 {
 	struct replay r = { .sensor = s };
-	struct pipe pipe = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+	struct pipe *pipe = NULL;
 	struct setjob job = { .set = set };
 	struct pcapf *first = NULL;
 	char errbuf[PCAP_ERRBUF_SIZE];
@@ -401,34 +402,37 @@ int replay_run(struct sensor *s, char *const *paths, size_t n, struct replay_set
 		pcapf_close(first);
 		first = NULL;
 	}
-	if (first) {
+	/* Without memory for it, the capture is read after the set is built. */
+	if (first && (pipe = calloc(1, sizeof(*pipe)))) {
+		pthread_mutex_init(&pipe->mu, NULL);
+		pthread_cond_init(&pipe->cv, NULL);
 		r.dlt = pcapf_dlt(first);
-		pipe.r = &r;
-		pipe.pf = first;
-		job.pipe = &pipe;
+		pipe->r = &r;
+		pipe->pf = first;
+		job.pipe = pipe;
 	}
 	threaded = pthread_create(&th, NULL, setjob_run, &job) == 0;
 	if (!threaded) {
 		job.pipe = NULL;
 		setjob_run(&job);
-	} else if (first) {
+	} else if (pipe) {
 		more = true;
 		for (;;) {
-			uint64_t seen = pipe_gen(&pipe);
+			uint64_t seen = pipe_gen(pipe);
 
 			if (atomic_load_explicit(&job.done, memory_order_acquire))
 				break;
-			if (!more || atomic_load_explicit(&pipe.parsed, memory_order_relaxed) >=
+			if (!more || atomic_load_explicit(&pipe->parsed, memory_order_relaxed) >=
 					     REPLAY_RING)
-				pipe_wait(&pipe, seen); /* for the set */
+				pipe_wait(pipe, seen); /* for the set */
 			else
-				more = pipe_parse_one(&pipe);
+				more = pipe_parse_one(pipe);
 		}
-		*ahead = pipe.frames;
+		*ahead = pipe->frames;
 	}
 	if (job.rc) {
-		if (first)
-			pipe_end(&pipe);
+		if (pipe)
+			pipe_end(pipe);
 		if (threaded)
 			pthread_join(th, NULL);
 		if (*job.err)
@@ -438,17 +442,17 @@ int replay_run(struct sensor *s, char *const *paths, size_t n, struct replay_set
 		goto out;
 	}
 	sensor_set_tset(s, set->tset);
-	if (threaded && first) {
+	if (threaded && pipe) {
 		if (!more)
-			pipe_end(&pipe);
-		pipe_drain(&pipe, more);
-		pipe_end(&pipe);
+			pipe_end(pipe);
+		pipe_drain(pipe, more);
+		pipe_end(pipe);
 	}
 	if (threaded)
 		pthread_join(th, NULL);
-	if (first && pipe.err_rc) {
+	if (pipe && pipe->err_rc) {
 		/* Findings from the packets before the damage still count. */
-		log_warnx("%s: %s", paths[0], pipe.err);
+		log_warnx("%s: %s", paths[0], pipe->err);
 		pcapf_close(first);
 		rc = EXIT_USAGE;
 		i = 1;
@@ -460,6 +464,11 @@ int replay_run(struct sensor *s, char *const *paths, size_t n, struct replay_set
 			rc = frc;
 	}
 out:
-	pipe_free(&pipe);
+	if (pipe) {
+		pipe_free(pipe);
+		pthread_cond_destroy(&pipe->cv);
+		pthread_mutex_destroy(&pipe->mu);
+		free(pipe);
+	}
 	return rc;
 }

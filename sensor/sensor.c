@@ -308,41 +308,125 @@ static void reparse(int dlt, const struct sensor_frame *f, struct pkt_info *p)
 	(void)r; /* PKT_OK: the prescan said so */
 }
 
-void sensor_pre_lookup(const struct tset *t, const struct sensor_pre *pre,
+static inline unsigned vc4_slot(uint32_t a)
+{
+	return (unsigned)((a * 0x9e3779b1u) >> (32 - SENSOR_VC4_BITS));
+}
+
+static inline unsigned vc6_slot(uint64_t hi, uint64_t lo)
+{
+	return (unsigned)(((hi ^ lo) * 0x9e3779b97f4a7c15ull) >> (64 - SENSOR_VC6_BITS));
+}
+
+/* The verdict of a remembered address (0..2), or -1. */
+static inline int vc4_get(const struct sensor_vcache *vc, uint32_t a)
+{
+	uint64_t e = vc->e4[vc4_slot(a)];
+
+	return (e & 0xff) && (uint32_t)(e >> 8) == a ? (int)(e & 0xff) - 1 : -1;
+}
+
+static inline void vc4_put(struct sensor_vcache *vc, uint32_t a, unsigned v)
+{
+	vc->e4[vc4_slot(a)] = (uint64_t)a << 8 | (v + 1);
+}
+
+static inline int vc6_get(const struct sensor_vcache *vc, const uint8_t a[16])
+{
+	uint64_t hi, lo;
+	const struct sensor_vc6 *e;
+
+	memcpy(&hi, a, 8);
+	memcpy(&lo, a + 8, 8);
+	e = &vc->e6[vc6_slot(hi, lo)];
+	return e->v && e->hi == hi && e->lo == lo ? (int)e->v - 1 : -1;
+}
+
+static inline void vc6_put(struct sensor_vcache *vc, const uint8_t a[16], unsigned v)
+{
+	uint64_t hi, lo;
+	struct sensor_vc6 *e;
+
+	memcpy(&hi, a, 8);
+	memcpy(&lo, a + 8, 8);
+	e = &vc->e6[vc6_slot(hi, lo)];
+	e->hi = hi;
+	e->lo = lo;
+	e->v = (uint8_t)(v + 1);
+}
+
+/*
+ * One group: remembered addresses are answered at once, the others are
+ * looked up together (tset_lookup*_batch) and remembered. v[2i], v[2i+1]:
+ * the verdicts of frame i's source and destination.
+ */
+static void pre_group(const struct tset *t, struct sensor_vcache *vc,
+		      const struct sensor_pre *pre, const struct sensor_pre6 *pre6,
+		      const uint8_t *kind, size_t m, uint8_t *v)
+{
+	uint8_t a6[2 * SENSOR_BATCH][16], v4[2 * SENSOR_BATCH], v6[2 * SENSOR_BATCH];
+	uint8_t at4[2 * SENSOR_BATCH], at6[2 * SENSOR_BATCH];
+	uint32_t a4[2 * SENSOR_BATCH];
+	size_t k4 = 0, k6 = 0;
+
+	for (size_t i = 0; i < m; i++) {
+		if (kind[i] == SENSOR_PRE_V4) {
+			uint32_t ad[2] = { pre[i].src, pre[i].dst };
+
+			for (unsigned j = 0; j < 2; j++) {
+				int c = vc4_get(vc, ad[j]);
+
+				if (c >= 0) {
+					v[2 * i + j] = (uint8_t)c;
+				} else {
+					at4[k4] = (uint8_t)(2 * i + j);
+					a4[k4++] = ad[j];
+				}
+			}
+		} else if (kind[i] == SENSOR_PRE_OTHER) {
+			const struct sensor_pre6 *q = &pre6[pre[i].src];
+			const uint8_t *ad[2] = { q->src, q->dst };
+
+			for (unsigned j = 0; j < 2; j++) {
+				int c = vc6_get(vc, ad[j]);
+
+				if (c >= 0) {
+					v[2 * i + j] = (uint8_t)c;
+				} else {
+					at6[k6] = (uint8_t)(2 * i + j);
+					memcpy(a6[k6++], ad[j], 16);
+				}
+			}
+		}
+	}
+	tset_lookup4_batch(t, a4, k4, v4);
+	tset_lookup6_batch(t, (const uint8_t (*)[16])a6, k6, v6);
+	for (size_t k = 0; k < k4; k++) {
+		v[at4[k]] = v4[k];
+		vc4_put(vc, a4[k], v4[k]);
+	}
+	for (size_t k = 0; k < k6; k++) {
+		v[at6[k]] = v6[k];
+		vc6_put(vc, a6[k], v6[k]);
+	}
+}
+
+void sensor_pre_lookup(const struct tset *t, struct sensor_vcache *vc,
+		       const struct sensor_pre *pre,
 		       const struct sensor_pre6 *pre6, uint8_t *kind, size_t n)
 {
 	for (size_t g = 0; g < n; g += SENSOR_BATCH) {
-		size_t m = n - g < SENSOR_BATCH ? n - g : SENSOR_BATCH, k = 0, k6 = 0;
-		uint8_t a6[2 * SENSOR_BATCH][16];
-		uint32_t a4[2 * SENSOR_BATCH];
-		uint8_t v4[2 * SENSOR_BATCH], v6[2 * SENSOR_BATCH];
+		size_t m = n - g < SENSOR_BATCH ? n - g : SENSOR_BATCH;
+		uint8_t v[2 * SENSOR_BATCH];
 
-		for (size_t i = g; i < g + m; i++) {
-			if (kind[i] == SENSOR_PRE_V4) {
-				a4[k++] = pre[i].src;
-				a4[k++] = pre[i].dst;
-			} else if (kind[i] == SENSOR_PRE_OTHER) {
-				memcpy(a6[k6++], pre6[pre[i].src].src, 16);
-				memcpy(a6[k6++], pre6[pre[i].src].dst, 16);
-			}
-		}
-		tset_lookup4_batch(t, a4, k, v4);
-		tset_lookup6_batch(t, (const uint8_t (*)[16])a6, k6, v6);
-		k = k6 = 0;
-		for (size_t i = g; i < g + m; i++) {
-			unsigned vs, vd;
+		pre_group(t, vc, pre + g, pre6, kind + g, m, v);
+		for (size_t i = 0; i < m; i++) {
+			unsigned vs = v[2 * i], vd = v[2 * i + 1];
 
-			if (kind[i] == SENSOR_PRE_DONE)
+			if (kind[g + i] == SENSOR_PRE_DONE)
 				continue;
-			if (kind[i] == SENSOR_PRE_V4) {
-				vs = v4[k++];
-				vd = v4[k++];
-			} else {
-				vs = v6[k6++];
-				vd = v6[k6++];
-			}
-			kind[i] = (vs | vd) == TSET_CLEAN ? SENSOR_PRE_DONE
-							  : SENSOR_PRE_HIT | vs << 2 | vd;
+			kind[g + i] = (vs | vd) == TSET_CLEAN ? SENSOR_PRE_DONE
+							      : SENSOR_PRE_HIT | vs << 2 | vd;
 		}
 	}
 }
@@ -368,8 +452,13 @@ size_t sensor_batch_pre(struct sensor *s, int dlt,
 			const struct sensor_frame *fr, const struct sensor_pre *pre,
 			const struct sensor_pre6 *pre6, uint8_t *kind, size_t n)
 {
-	if (unlikely(!s->tset))
+	struct sensor_vcache *vc;
+	size_t matched;
+
+	if (unlikely(!s->tset) || !(vc = calloc(1, sizeof(*vc))))
 		return 0;
-	sensor_pre_lookup(s->tset, pre, pre6, kind, n);
-	return sensor_pre_finish(s, dlt, fr, kind, n);
+	sensor_pre_lookup(s->tset, vc, pre, pre6, kind, n);
+	free(vc);
+	matched = sensor_pre_finish(s, dlt, fr, kind, n);
+	return matched;
 }

@@ -78,7 +78,8 @@ size_t sensor_batch(struct sensor *s, int dlt, const struct sensor_frame *fr,
  * addresses appended to pre6 (room for n more at *n6, pre[i].src is the
  * index); the stats count them here. Once the set is there,
  * sensor_pre_lookup() turns each kind into a verdict (it only reads the
- * set and what was kept: any thread, any order), and sensor_pre_finish(),
+ * set and what was kept, and writes the caller's vcache: any thread, any
+ * order), and sensor_pre_finish(),
  * called in frame order with the same frames, finishes those that hit
  * exactly as sensor_batch() would have: same verdicts, same findings,
  * same order. sensor_batch_pre() is the two in turn.
@@ -94,7 +95,23 @@ struct sensor_pre6 {
 void sensor_prescan(struct sensor *s, int dlt, const struct sensor_frame *fr,
 		    size_t n, struct sensor_pre *pre, uint8_t *kind,
 		    struct sensor_pre6 *pre6, size_t *n6);
-void sensor_pre_lookup(const struct tset *t, const struct sensor_pre *pre,
+/*
+ * Each thread that calls sensor_pre_lookup() keeps one of these, zeroed
+ * before its first call with a set: the verdicts of recent addresses (a
+ * flow's packets repeat theirs), so most lookups never reach the set.
+ */
+#define SENSOR_VC4_BITS 12
+#define SENSOR_VC6_BITS 10
+struct sensor_vc6 {
+	uint64_t hi, lo; /* the address as stored, bytes in memory order */
+	uint8_t v;       /* verdict + 1; 0: empty */
+};
+struct sensor_vcache {
+	uint64_t e4[1u << SENSOR_VC4_BITS]; /* address << 8 | verdict + 1; 0: empty */
+	struct sensor_vc6 e6[1u << SENSOR_VC6_BITS];
+};
+void sensor_pre_lookup(const struct tset *t, struct sensor_vcache *vc,
+		       const struct sensor_pre *pre,
 		       const struct sensor_pre6 *pre6, uint8_t *kind, size_t n);
 size_t sensor_pre_finish(struct sensor *s, int dlt,
 			 const struct sensor_frame *fr, const uint8_t *kind,

@@ -348,6 +348,7 @@ static void test_prescan_same_as_batch(void **state)
 	static uint8_t kind[N];
 	struct sensor_opts o;
 	struct sensor *a, *b, *c;
+	struct sensor_vcache *vc;
 
 	(void)state;
 	for (int i = 0; i < N; i++) {
@@ -397,15 +398,19 @@ static void test_prescan_same_as_batch(void **state)
 	n6 = 0;
 	sensor_prescan(c, DLT_RAW, fr, N, pre, kind, pre6, &n6);
 	sensor_set_tset(c, t);
+	vc = calloc(2, sizeof(*vc));
+	assert_non_null(vc);
 	for (size_t end = N; end > 0;) {
 		size_t from = end > 777 ? end - 777 : 0;
 
-		sensor_pre_lookup(t, pre + from, pre6, kind + from, end - from);
+		/* Two threads, two caches: alternate, as if handed out. */
+		sensor_pre_lookup(t, &vc[from / 777 % 2], pre + from, pre6, kind + from, end - from);
 		end = from;
 	}
 	for (size_t i = 0; i < N; i += 500)
 		sensor_pre_finish(c, DLT_RAW, fr + i, kind + i, N - i < 500 ? N - i : 500);
 	same_findings(a, c);
+	free(vc);
 	sensor_free(a);
 	sensor_free(b);
 	sensor_free(c);
