@@ -286,12 +286,14 @@ void sensor_prescan(struct sensor *s, int dlt, const struct sensor_frame *fr,
 	for (size_t i = 0; i < n; i++) {
 		if (!sensor_parse(s, dlt, fr[i].buf, fr[i].caplen, &p)) {
 			kind[i] = SENSOR_PRE_DONE;
+			pre[i].src = pre[i].dst = 0; /* read by the lookups, unused */
 		} else if (p.src.af == AF_INET) {
 			kind[i] = SENSOR_PRE_V4;
 			pre[i].src = p.src.u.v4;
 			pre[i].dst = p.dst.u.v4;
 		} else {
 			kind[i] = SENSOR_PRE_OTHER;
+			pre[i].dst = 0;
 			pre[i].src = (uint32_t)*n6;
 			memcpy(pre6[*n6].src, p.src.u.b, 16);
 			memcpy(pre6[*n6].dst, p.dst.u.b, 16);
@@ -318,19 +320,12 @@ static inline unsigned vc6_slot(uint64_t hi, uint64_t lo)
 	return (unsigned)(((hi ^ lo) * 0x9e3779b97f4a7c15ull) >> (64 - SENSOR_VC6_BITS));
 }
 
-/* The verdict of a remembered address (0..2), or -1. */
-static inline int vc4_get(const struct sensor_vcache *vc, uint32_t a)
-{
-	uint64_t e = vc->e4[vc4_slot(a)];
-
-	return (e & 0xff) && (uint32_t)(e >> 8) == a ? (int)(e & 0xff) - 1 : -1;
-}
-
 static inline void vc4_put(struct sensor_vcache *vc, uint32_t a, unsigned v)
 {
 	vc->e4[vc4_slot(a)] = (uint64_t)a << 8 | (v + 1);
 }
 
+/* The verdict of a remembered address (0..2), or -1. */
 static inline int vc6_get(const struct sensor_vcache *vc, const uint8_t a[16])
 {
 	uint64_t hi, lo;
@@ -369,21 +364,28 @@ static void pre_group(const struct tset *t, struct sensor_vcache *vc,
 	uint32_t a4[2 * SENSOR_BATCH];
 	size_t k4 = 0, k6 = 0;
 
+	/*
+	 * IPv4 without branches on the data (hit or miss, which kind: both
+	 * are coin flips to the predictor): every frame's two addresses go
+	 * through the memo, a miss of an IPv4 frame is queued. The verdict
+	 * read from an empty or other slot is junk, overwritten or unused.
+	 */
 	for (size_t i = 0; i < m; i++) {
-		if (kind[i] == SENSOR_PRE_V4) {
-			uint32_t ad[2] = { pre[i].src, pre[i].dst };
+		unsigned is4 = kind[i] == SENSOR_PRE_V4;
+		uint32_t ad[2] = { pre[i].src, pre[i].dst };
 
-			for (unsigned j = 0; j < 2; j++) {
-				int c = vc4_get(vc, ad[j]);
+		for (unsigned j = 0; j < 2; j++) {
+			uint64_t e = vc->e4[vc4_slot(ad[j])];
+			unsigned hit = (e & 0xff) != 0 && (uint32_t)(e >> 8) == ad[j];
 
-				if (c >= 0) {
-					v[2 * i + j] = (uint8_t)c;
-				} else {
-					at4[k4] = (uint8_t)(2 * i + j);
-					a4[k4++] = ad[j];
-				}
-			}
-		} else if (kind[i] == SENSOR_PRE_OTHER) {
+			v[2 * i + j] = (uint8_t)((e & 0xff) - 1);
+			at4[k4] = (uint8_t)(2 * i + j);
+			a4[k4] = ad[j];
+			k4 += is4 & !hit;
+		}
+	}
+	for (size_t i = 0; i < m; i++) {
+		if (kind[i] == SENSOR_PRE_OTHER) {
 			const struct sensor_pre6 *q = &pre6[pre[i].src];
 			const uint8_t *ad[2] = { q->src, q->dst };
 
@@ -421,12 +423,11 @@ void sensor_pre_lookup(const struct tset *t, struct sensor_vcache *vc,
 
 		pre_group(t, vc, pre + g, pre6, kind + g, m, v);
 		for (size_t i = 0; i < m; i++) {
-			unsigned vs = v[2 * i], vd = v[2 * i + 1];
+			unsigned vs = v[2 * i] & 3, vd = v[2 * i + 1] & 3;
+			bool hit = kind[g + i] != SENSOR_PRE_DONE && (vs | vd) != TSET_CLEAN;
 
-			if (kind[g + i] == SENSOR_PRE_DONE)
-				continue;
-			kind[g + i] = (vs | vd) == TSET_CLEAN ? SENSOR_PRE_DONE
-							      : SENSOR_PRE_HIT | vs << 2 | vd;
+			kind[g + i] = hit ? (uint8_t)(SENSOR_PRE_HIT | vs << 2 | vd)
+					  : (uint8_t)SENSOR_PRE_DONE;
 		}
 	}
 }
