@@ -415,7 +415,11 @@ int replay_run(struct sensor *s, char *const *paths, size_t n, struct replay_set
 	if (!threaded) {
 		job.pipe = NULL;
 		setjob_run(&job);
-	} else if (pipe) {
+	} else if (!pipe) {
+		/* Nothing to read ahead: the set first. */
+		pthread_join(th, NULL);
+		threaded = false;
+	} else {
 		more = true;
 		for (;;) {
 			uint64_t seen = pipe_gen(pipe);
