@@ -421,6 +421,12 @@ void sensor_pre_lookup(const struct tset *t, struct sensor_vcache *vc,
 		size_t m = n - g < SENSOR_BATCH ? n - g : SENSOR_BATCH;
 		uint8_t v[2 * SENSOR_BATCH];
 
+		/* Written by the other core: ask for a later group's lines. */
+		if (g + 5 * SENSOR_BATCH <= n) {
+			for (size_t b = 0; b < sizeof(pre[0]) * SENSOR_BATCH; b += 64)
+				__builtin_prefetch((const char *)(pre + g + 4 * SENSOR_BATCH) + b);
+			__builtin_prefetch(kind + g + 4 * SENSOR_BATCH);
+		}
 		pre_group(t, vc, pre + g, pre6, kind + g, m, v);
 		for (size_t i = 0; i < m; i++) {
 			unsigned vs = v[2 * i] & 3, vd = v[2 * i + 1] & 3;
