@@ -30,7 +30,7 @@ static void frames_of(const struct pcapf_rec *rec, int n, struct sensor_frame *f
  * chunk number % REPLAY_RING). This thread parses chunks (sensor_prescan)
  * while the other one loads the lists and builds the set; once the set
  * is there, the other thread looks the parsed chunks up (only reads the
- * set and the mapping) while this one parses on, helps with lookups when
+ * set and the chunks) while this one parses on, helps with lookups when
  * it has nothing else to do, and finishes each looked-up chunk in order
  * (flows and findings), so the findings are those of a plain read.
  */
@@ -119,7 +119,7 @@ static void chunk_lookup(struct pipe *p, struct sensor_vcache *vc, struct chunk 
 {
 	sensor_pre_lookup(p->tset, vc, c->pre, c->pre6, c->kind, c->n);
 	atomic_store_explicit(&c->looked, true, memory_order_release);
-	pipe_wake((struct pipe *)p);
+	pipe_wake(p);
 }
 
 static void pipe_end(struct pipe *p)
@@ -232,7 +232,7 @@ static void pipe_finish_one(struct pipe *p, struct chunk *c)
 		sensor_pre_finish(p->r->sensor, p->r->dlt, &f, &c->kind[i], 1);
 	}
 	p->finished++;
-	/* Finished pages go (read again by the lookups, they came back). */
+	/* Finished pages go (the frames that hit were read again: back in). */
 	if (p->finished < atomic_load_explicit(&p->parsed, memory_order_acquire)) {
 		const uint8_t *to = p->ring[p->finished % REPLAY_RING]->base;
 
@@ -249,7 +249,7 @@ static void pipe_finish_one(struct pipe *p, struct chunk *c)
  */
 static void pipe_drain(struct pipe *p, bool more)
 {
-	/* From here pages go only once finished; the lookups read them. */
+	/* From here pages go only once finished: the finish reads them. */
 	pcapf_keep(p->pf);
 	if (atomic_load_explicit(&p->parsed, memory_order_relaxed))
 		p->released = p->ring[0]->base;
