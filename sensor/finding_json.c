@@ -6,6 +6,9 @@
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <float.h>
+#include <limits.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,56 +93,6 @@ static bool proto_has_ports(uint8_t proto)
 	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
 }
 
-static cJSON *ip_details(const struct cd_addr *a)
-{
-	char buf[ADDR_STRLEN];
-	cJSON *o = cJSON_CreateObject();
-
-	if (o)
-		cJSON_AddStringToObject(o, a->af == AF_INET ? "ipAddressV4"
-							    : "ipAddressV6",
-					addr_ntop(a, buf, sizeof(buf)));
-	return o;
-}
-
-static cJSON *port_details(uint16_t port)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (o)
-		cJSON_AddNumberToObject(o, "port", port);
-	return o;
-}
-
-static cJSON *finding_action(const struct finding_rec *f)
-{
-	cJSON *action = cJSON_CreateObject(), *nca;
-	bool ports = proto_has_ports(f->proto);
-
-	if (!action)
-		return NULL;
-	cJSON_AddStringToObject(action, "actionType", "NETWORK_CONNECTION");
-	nca = cJSON_AddObjectToObject(action, "networkConnectionAction");
-	if (!nca)
-		goto fail;
-	cJSON_AddStringToObject(nca, "connectionDirection",
-				f->dir == FINDING_INBOUND ? "INBOUND" : "OUTBOUND");
-	cJSON_AddStringToObject(nca, "protocol", finding_proto_name(f->proto));
-	cJSON_AddBoolToObject(nca, "blocked", f->blocked);
-	cJSON_AddItemToObject(nca, "localIpDetails", ip_details(&f->local));
-	if (ports)
-		cJSON_AddItemToObject(nca, "localPortDetails",
-				      port_details(f->local_port));
-	cJSON_AddItemToObject(nca, "remoteIpDetails", ip_details(&f->remote));
-	if (ports)
-		cJSON_AddItemToObject(nca, "remotePortDetails",
-				      port_details(f->remote_port));
-	return action;
-fail:
-	cJSON_Delete(action);
-	return NULL;
-}
-
 static void describe(const struct finding_rec *f, const char *inst, char *title,
 		     size_t tlen, char *desc, size_t dlen)
 {
@@ -168,63 +121,237 @@ static void describe(const struct finding_rec *f, const char *inst, char *title,
 			 inst, remote, portbuf, list);
 }
 
+/*
+ * The JSON is written straight into one growing buffer, in the bytes
+ * cJSON_PrintUnformatted() gave for the same tree (goldens and the
+ * consumers compare them): the same key order, string escapes and
+ * number forms. A replay writes thousands; no allocation per field.
+ */
+struct jw {
+	char *p;
+	size_t n, cap;
+	bool oom;
+	unsigned depth;
+	bool more[8]; /* the object at each depth has a member already */
+};
+
+static void jw_raw(struct jw *w, const char *s, size_t len)
+{
+	if (w->oom)
+		return;
+	if (w->n + len + 1 > w->cap) {
+		size_t cap = w->cap ? w->cap : 1024;
+		char *p;
+
+		while (cap < w->n + len + 1)
+			cap *= 2;
+		p = realloc(w->p, cap);
+		if (!p) {
+			w->oom = true;
+			return;
+		}
+		w->p = p;
+		w->cap = cap;
+	}
+	memcpy(w->p + w->n, s, len);
+	w->n += len;
+	w->p[w->n] = '\0';
+}
+
+/* cJSON's escapes: " \ and the controls; every other byte as it is. */
+static void jw_str(struct jw *w, const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t run = 0;
+
+	jw_raw(w, "\"", 1);
+	for (;; u++) {
+		char esc[8];
+
+		if (*u > 31 && *u != '"' && *u != '\\') {
+			run++;
+			continue;
+		}
+		jw_raw(w, (const char *)u - run, run);
+		run = 0;
+		if (!*u)
+			break;
+		switch (*u) {
+		case '"':
+		case '\\':
+			esc[0] = '\\';
+			esc[1] = (char)*u;
+			esc[2] = '\0';
+			break;
+		case '\b':
+			memcpy(esc, "\\b", 3);
+			break;
+		case '\f':
+			memcpy(esc, "\\f", 3);
+			break;
+		case '\n':
+			memcpy(esc, "\\n", 3);
+			break;
+		case '\r':
+			memcpy(esc, "\\r", 3);
+			break;
+		case '\t':
+			memcpy(esc, "\\t", 3);
+			break;
+		default:
+			snprintf(esc, sizeof(esc), "\\u%04x", *u);
+		}
+		jw_raw(w, esc, strlen(esc));
+	}
+	jw_raw(w, "\"", 1);
+}
+
+static void jw_key(struct jw *w, const char *k)
+{
+	if (w->more[w->depth])
+		jw_raw(w, ",", 1);
+	w->more[w->depth] = true;
+	jw_str(w, k);
+	jw_raw(w, ":", 1);
+}
+
+static void jw_open(struct jw *w, const char *k)
+{
+	if (k)
+		jw_key(w, k);
+	jw_raw(w, "{", 1);
+	w->more[++w->depth] = false;
+}
+
+static void jw_close(struct jw *w)
+{
+	jw_raw(w, "}", 1);
+	w->depth--;
+}
+
+static void jw_kstr(struct jw *w, const char *k, const char *v)
+{
+	jw_key(w, k);
+	jw_str(w, v);
+}
+
+static bool close_enough(double a, double b)
+{
+	double m = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+
+	return fabs(a - b) <= m * DBL_EPSILON;
+}
+
+/* A number as cJSON 1.7 prints it: "%d" when the int it keeps is exact. */
+static void jw_knum(struct jw *w, const char *k, double d)
+{
+	int i = d >= INT_MAX ? INT_MAX : d <= (double)INT_MIN ? INT_MIN : (int)d;
+	char num[32];
+	double back;
+
+	jw_key(w, k);
+	if (isnan(d) || isinf(d)) {
+		snprintf(num, sizeof(num), "null");
+	} else if (d == (double)i) {
+		snprintf(num, sizeof(num), "%d", i);
+	} else {
+		snprintf(num, sizeof(num), "%1.15g", d);
+		if (sscanf(num, "%lg", &back) != 1 || !close_enough(back, d))
+			snprintf(num, sizeof(num), "%1.17g", d);
+	}
+	jw_raw(w, num, strlen(num));
+}
+
+static void jw_ip(struct jw *w, const char *k, const struct cd_addr *a)
+{
+	char buf[ADDR_STRLEN];
+
+	jw_open(w, k);
+	jw_kstr(w, a->af == AF_INET ? "ipAddressV4" : "ipAddressV6",
+		addr_ntop(a, buf, sizeof(buf)));
+	jw_close(w);
+}
+
+static void jw_port(struct jw *w, const char *k, uint16_t port)
+{
+	jw_open(w, k);
+	jw_knum(w, "port", port);
+	jw_close(w);
+}
+
+static void finding_action(struct jw *w, const struct finding_rec *f)
+{
+	bool ports = proto_has_ports(f->proto);
+
+	jw_open(w, "action");
+	jw_kstr(w, "actionType", "NETWORK_CONNECTION");
+	jw_open(w, "networkConnectionAction");
+	jw_kstr(w, "connectionDirection",
+		f->dir == FINDING_INBOUND ? "INBOUND" : "OUTBOUND");
+	jw_kstr(w, "protocol", finding_proto_name(f->proto));
+	jw_key(w, "blocked");
+	jw_raw(w, f->blocked ? "true" : "false", f->blocked ? 4 : 5);
+	jw_ip(w, "localIpDetails", &f->local);
+	if (ports)
+		jw_port(w, "localPortDetails", f->local_port);
+	jw_ip(w, "remoteIpDetails", &f->remote);
+	if (ports)
+		jw_port(w, "remotePortDetails", f->remote_port);
+	jw_close(w);
+	jw_close(w);
+}
+
 char *finding_json(const struct finding_rec *f, const struct finding_ctx *ctx)
 {
 	const char *inst = ctx && ctx->instance_id ? ctx->instance_id : "unknown";
 	char first[UTIL_TIMESTAMP_LEN], last[UTIL_TIMESTAMP_LEN];
 	char title[160], desc[512], entry[PREFIX_STRLEN];
-	cJSON *root = cJSON_CreateObject(), *res, *idet, *svc, *info;
-	char *out = NULL;
+	struct jw w = { 0 };
 
-	if (!root)
-		return NULL;
 	util_iso8601_ms(f->first_ns, first);
 	util_iso8601_ms(f->last_ns, last);
 	describe(f, inst, title, sizeof(title), desc, sizeof(desc));
 
-	cJSON_AddStringToObject(root, "schemaVersion", "2.0");
+	jw_open(&w, NULL);
+	jw_kstr(&w, "schemaVersion", "2.0");
 	if (ctx && ctx->account_id)
-		cJSON_AddStringToObject(root, "accountId", ctx->account_id);
+		jw_kstr(&w, "accountId", ctx->account_id);
 	if (ctx && ctx->region)
-		cJSON_AddStringToObject(root, "region", ctx->region);
-	cJSON_AddStringToObject(root, "id", f->id);
-	cJSON_AddStringToObject(root, "type",
-				"UnauthorizedAccess:EC2/MaliciousIPCaller.Custom");
-	cJSON_AddNumberToObject(root, "severity", 5);
-	cJSON_AddStringToObject(root, "title", title);
-	cJSON_AddStringToObject(root, "description", desc);
-	cJSON_AddStringToObject(root, "createdAt", first);
-	cJSON_AddStringToObject(root, "updatedAt", last);
+		jw_kstr(&w, "region", ctx->region);
+	jw_kstr(&w, "id", f->id);
+	jw_kstr(&w, "type", "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom");
+	jw_knum(&w, "severity", 5);
+	jw_kstr(&w, "title", title);
+	jw_kstr(&w, "description", desc);
+	jw_kstr(&w, "createdAt", first);
+	jw_kstr(&w, "updatedAt", last);
 
-	res = cJSON_AddObjectToObject(root, "resource");
-	if (!res)
-		goto out;
-	cJSON_AddStringToObject(res, "resourceType", "Instance");
-	idet = cJSON_AddObjectToObject(res, "instanceDetails");
-	if (!idet)
-		goto out;
-	cJSON_AddStringToObject(idet, "instanceId", inst);
+	jw_open(&w, "resource");
+	jw_kstr(&w, "resourceType", "Instance");
+	jw_open(&w, "instanceDetails");
+	jw_kstr(&w, "instanceId", inst);
+	jw_close(&w);
+	jw_close(&w);
 
-	svc = cJSON_AddObjectToObject(root, "service");
-	if (!svc)
-		goto out;
-	cJSON_AddStringToObject(svc, "serviceName", "cordon");
-	cJSON_AddNumberToObject(svc, "count", (double)f->count);
-	cJSON_AddStringToObject(svc, "eventFirstSeen", first);
-	cJSON_AddStringToObject(svc, "eventLastSeen", last);
-	cJSON_AddItemToObject(svc, "action", finding_action(f));
-	info = cJSON_AddObjectToObject(svc, "additionalInfo");
-	if (!info)
-		goto out;
-	cJSON_AddStringToObject(info, "threatListName", f->list_name);
-	cJSON_AddStringToObject(info, "threatListEntry",
-				prefix_ntop(&f->entry, entry, sizeof(entry)));
-	cJSON_AddNumberToObject(info, "packets", (double)f->packets);
-	cJSON_AddNumberToObject(info, "bytes", (double)f->bytes);
-	out = cJSON_PrintUnformatted(root);
-out:
-	cJSON_Delete(root);
-	return out;
+	jw_open(&w, "service");
+	jw_kstr(&w, "serviceName", "cordon");
+	jw_knum(&w, "count", (double)f->count);
+	jw_kstr(&w, "eventFirstSeen", first);
+	jw_kstr(&w, "eventLastSeen", last);
+	finding_action(&w, f);
+	jw_open(&w, "additionalInfo");
+	jw_kstr(&w, "threatListName", f->list_name);
+	jw_kstr(&w, "threatListEntry", prefix_ntop(&f->entry, entry, sizeof(entry)));
+	jw_knum(&w, "packets", (double)f->packets);
+	jw_knum(&w, "bytes", (double)f->bytes);
+	jw_close(&w);
+	jw_close(&w);
+	jw_close(&w);
+	if (w.oom) {
+		free(w.p);
+		return NULL;
+	}
+	return w.p;
 }
 
 char *finding_to_json(const struct finding *f, const struct finding_ctx *ctx)

@@ -29,6 +29,7 @@
 #define PCAPF_BUFSZ (1u << 20)
 /* A mapped file's pages behind the reader are let go in steps of this. */
 #define PCAPF_DROP (32u << 20)
+#define PCAPF_AHEAD 2048
 
 /*
  * buf[off, size) holds unread bytes. From a regular file, buf is the file
@@ -44,6 +45,7 @@ struct pcapf {
 	size_t dropped; /* map pages before this were let go (still readable) */
 	int fd; /* -1 when reading from memory or at end of file */
 	bool swap, nsec;
+	bool keep; /* the caller lets pages go (pcapf_release) */
 	int dlt;
 	uint64_t recno;
 };
@@ -246,6 +248,28 @@ static void pcapf_drop_behind(struct pcapf *pf)
 	pf->dropped = upto;
 }
 
+void pcapf_keep(struct pcapf *pf)
+{
+	pf->keep = true;
+}
+
+void pcapf_release(const struct pcapf *pf, const uint8_t *from, const uint8_t *to)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t lo = (uintptr_t)pf->map, hi = lo + pf->map_len, a, b;
+
+	/*
+	 * Only whole pages of our own mapping: MADV_DONTNEED elsewhere would
+	 * zero the process's heap or reset its relocations.
+	 */
+	if (!pf->map || !from || !to || (uintptr_t)from < lo || (uintptr_t)to > hi)
+		return;
+	a = ((uintptr_t)from + pg - 1) & ~(pg - 1);
+	b = (uintptr_t)to & ~(pg - 1);
+	if (b > a)
+		madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
 int pcapf_seek(struct pcapf *pf, const struct pcapf_pos *pos)
 {
 	if (!pcapf_mapped(pf) || pos->off > pf->size)
@@ -262,13 +286,26 @@ int pcapf_dlt(const struct pcapf *pf)
 	return pf->dlt;
 }
 
+void pcapf_rec_at(const struct pcapf *pf, const uint8_t *data,
+		  struct pcapf_rec *r)
+{
+	const uint8_t *h = data - 16;
+	uint32_t frac = rd32(pf, h + 4);
+
+	r->ts_ns = (uint64_t)rd32(pf, h) * 1000000000ull +
+		   (pf->nsec ? frac : (uint64_t)frac * 1000u);
+	r->caplen = rd32(pf, h + 8);
+	r->len = rd32(pf, h + 12);
+	r->data = data;
+}
+
 /* 1 and *r when a whole record is buffered, 0 when not, -EBADMSG. */
 static int pcapf_take(struct pcapf *pf, struct pcapf_rec *r, char *err,
 		      size_t errlen)
 {
 	size_t have = pf->size - pf->off;
 	const uint8_t *h = pf->buf + pf->off;
-	uint32_t caplen, frac;
+	uint32_t caplen;
 
 	if (have < 16)
 		return 0;
@@ -281,12 +318,10 @@ static int pcapf_take(struct pcapf *pf, struct pcapf_rec *r, char *err,
 	if (have - 16 < caplen)
 		return 0;
 	pf->recno++;
-	frac = rd32(pf, h + 4);
-	r->ts_ns = (uint64_t)rd32(pf, h) * 1000000000ull +
-		   (pf->nsec ? frac : (uint64_t)frac * 1000u);
-	r->caplen = caplen;
-	r->len = rd32(pf, h + 12);
-	r->data = h + 16;
+	/* Records are read in file order: ask for the lines ahead (the
+	 * hardware prefetcher stops at every page boundary). */
+	__builtin_prefetch(h + PCAPF_AHEAD);
+	pcapf_rec_at(pf, h + 16, r);
 	pf->off += 16 + (size_t)caplen;
 	return 1;
 }

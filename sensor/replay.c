@@ -16,38 +16,6 @@ struct replay {
 	int dlt;
 };
 
-/* The other thread: lists, then the set. */
-struct setjob {
-	struct replay_set *set;
-	int rc;
-	char err[ERRLEN];
-	atomic_bool done;
-};
-
-static void *setjob_run(void *arg)
-{
-	struct setjob *j = arg;
-	struct replay_set *set = j->set;
-	uint64_t t0 = util_now_mono_ns(), t1;
-
-	j->rc = set->load(set->arg, &set->lists, &set->nlists);
-	t1 = util_now_mono_ns();
-	if (!j->rc && !(set->tset = tset_build(set->lists, set->nlists, j->err,
-					       sizeof(j->err))))
-		j->rc = EXIT_FAIL;
-	set->load_ns = t1 - t0;
-	set->build_ns = util_now_mono_ns() - t1;
-	atomic_store_explicit(&j->done, true, memory_order_release);
-	return NULL;
-}
-
-struct prescan {
-	struct sensor_pre *pre;
-	uint8_t *kind;
-	size_t n;
-	struct pcapf_pos start;
-};
-
 static void frames_of(const struct pcapf_rec *rec, int n, struct sensor_frame *fr)
 {
 	for (int i = 0; i < n; i++) {
@@ -57,59 +25,275 @@ static void frames_of(const struct pcapf_rec *rec, int n, struct sensor_frame *f
 	}
 }
 
-/* Parse the capture ahead until the set is built (or REPLAY_PRE_MAX). */
-static void replay_prescan(struct replay *r, struct pcapf *pf, struct setjob *j,
-			   struct prescan *ps)
+/*
+ * The first mapped capture goes through a pipeline of chunks (ring slot =
+ * chunk number % REPLAY_RING). This thread parses chunks (sensor_prescan)
+ * while the other one loads the lists and builds the set; once the set
+ * is there, the other thread looks the parsed chunks up (only reads the
+ * set and the chunks) while this one parses on, helps with lookups when
+ * it has nothing else to do, and finishes each looked-up chunk in order
+ * (flows and findings), so the findings are those of a plain read.
+ */
+#define REPLAY_CHUNK 16384u
+#define REPLAY_RING (REPLAY_PRE_MAX / REPLAY_CHUNK)
+/* A chunk keeps 32-bit offsets: it ends before its records span more. */
+#define REPLAY_SPAN_MAX (UINT32_MAX - (64u << 20))
+/* Finished pages of the mapping are let go in steps of this. */
+#define REPLAY_RELEASE (32u << 20)
+
+struct chunk {
+	const uint8_t *base; /* data of its first record */
+	uint32_t off[REPLAY_CHUNK]; /* data of record i: base + off[i] */
+	struct sensor_pre pre[REPLAY_CHUNK];
+	uint8_t kind[REPLAY_CHUNK];
+	struct sensor_pre6 pre6[REPLAY_CHUNK]; /* touched as far as used */
+	uint32_t n;
+	size_t n6;
+	atomic_bool looked;
+};
+
+struct pipe {
+	struct replay *r;
+	struct pcapf *pf;
+	const struct tset *tset; /* set once it is built */
+	struct chunk *ring[REPLAY_RING];
+	atomic_uint_fast64_t parsed; /* chunks parsed (published) */
+	atomic_uint_fast64_t next;   /* next chunk to look up */
+	atomic_bool end;             /* no more chunks will be parsed */
+	/* Waiting: gen moves on at every step either thread may wait for. */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	atomic_uint_fast64_t gen;
+	struct sensor_vcache vc[2]; /* this thread's, the other one's */
+	uint64_t finished;           /* chunks finished (this thread only) */
+	size_t frames;               /* frames parsed (this thread only) */
+	const uint8_t *released;     /* mapped pages before this were let go */
+	int err_rc;                  /* the capture's damage, reported after */
+	char err[ERRLEN];
+};
+
+/* The other thread: lists, then the set, then lookups. */
+struct setjob {
+	struct replay_set *set;
+	struct pipe *pipe;
+	int rc;
+	char err[ERRLEN];
+	atomic_bool done;
+};
+
+static void chunk_frame(const struct pipe *p, const struct chunk *c, size_t i,
+			struct sensor_frame *f)
 {
+	struct pcapf_rec rec;
+
+	pcapf_rec_at(p->pf, c->base + c->off[i], &rec);
+	f->buf = rec.data;
+	f->caplen = rec.caplen;
+	f->ts_ns = rec.ts_ns;
+}
+
+static uint64_t pipe_gen(struct pipe *p)
+{
+	return atomic_load_explicit(&p->gen, memory_order_acquire);
+}
+
+/* After a step: wake whoever waits for one. */
+static void pipe_wake(struct pipe *p)
+{
+	pthread_mutex_lock(&p->mu);
+	atomic_fetch_add_explicit(&p->gen, 1, memory_order_acq_rel);
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Sleep until a step after pipe_gen() said seen (taken before looking). */
+static void pipe_wait(struct pipe *p, uint64_t seen)
+{
+	pthread_mutex_lock(&p->mu);
+	while (pipe_gen(p) == seen)
+		pthread_cond_wait(&p->cv, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void chunk_lookup(struct pipe *p, struct sensor_vcache *vc, struct chunk *c)
+{
+	sensor_pre_lookup(p->tset, vc, c->pre, c->pre6, c->kind, c->n);
+	atomic_store_explicit(&c->looked, true, memory_order_release);
+	pipe_wake(p);
+}
+
+static void pipe_end(struct pipe *p)
+{
+	atomic_store_explicit(&p->end, true, memory_order_release);
+	pipe_wake(p);
+}
+
+/* Claim the next parsed chunk not looked up yet and look it up. */
+static bool pipe_lookup_one(struct pipe *p, struct sensor_vcache *vc)
+{
+	uint_fast64_t k = atomic_load_explicit(&p->next, memory_order_relaxed);
+
+	while (k < atomic_load_explicit(&p->parsed, memory_order_acquire)) {
+		if (atomic_compare_exchange_weak_explicit(&p->next, &k, k + 1,
+							  memory_order_acq_rel,
+							  memory_order_relaxed)) {
+			chunk_lookup(p, vc, p->ring[k % REPLAY_RING]);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void *setjob_run(void *arg)
+{
+	struct setjob *j = arg;
+	struct replay_set *set = j->set;
+	struct pipe *p = j->pipe;
+	uint64_t t0 = util_now_mono_ns(), t1;
+
+	j->rc = set->load(set->arg, &set->lists, &set->nlists);
+	t1 = util_now_mono_ns();
+	if (!j->rc && !(set->tset = tset_build(set->lists, set->nlists, j->err,
+					       sizeof(j->err))))
+		j->rc = EXIT_FAIL;
+	set->load_ns = t1 - t0;
+	set->build_ns = util_now_mono_ns() - t1;
+	if (p)
+		p->tset = set->tset;
+	atomic_store_explicit(&j->done, true, memory_order_release);
+	if (!p)
+		return NULL;
+	pipe_wake(p);
+	while (!j->rc) {
+		uint64_t seen = pipe_gen(p);
+		bool end = atomic_load_explicit(&p->end, memory_order_acquire);
+
+		if (pipe_lookup_one(p, &p->vc[1]))
+			continue;
+		if (end)
+			break;
+		pipe_wait(p, seen);
+	}
+	return NULL;
+}
+
+/* Parse the next chunk; false at the end of the capture (or no memory). */
+static bool pipe_parse_one(struct pipe *p)
+{
+	uint_fast64_t k = atomic_load_explicit(&p->parsed, memory_order_relaxed);
+	struct chunk **slot = &p->ring[k % REPLAY_RING], *c;
 	struct sensor_frame fr[SENSOR_BATCH];
 	struct pcapf_rec rec[SENSOR_BATCH];
-	char err[ERRLEN];
-	int rc;
+	int rc = 0;
 
-	pcapf_tell(pf, &ps->start);
-	ps->pre = malloc(REPLAY_PRE_MAX * sizeof(*ps->pre));
-	ps->kind = malloc(REPLAY_PRE_MAX);
-	if (!ps->pre || !ps->kind)
-		return;
-	while (ps->n + SENSOR_BATCH <= REPLAY_PRE_MAX &&
-	       !atomic_load_explicit(&j->done, memory_order_acquire)) {
-		/* A damaged record ends the prescan; the reader reports it. */
-		rc = pcapf_next_batch(pf, rec, SENSOR_BATCH, err, sizeof(err));
+	if (!*slot && !(*slot = malloc(sizeof(**slot))))
+		return false; /* the rest is read without the pipeline */
+	c = *slot;
+	c->n = 0;
+	c->n6 = 0;
+	c->base = NULL;
+	atomic_store_explicit(&c->looked, false, memory_order_relaxed);
+	while (c->n < REPLAY_CHUNK) {
+		rc = pcapf_next_batch(p->pf, rec, SENSOR_BATCH, p->err, sizeof(p->err));
 		if (rc <= 0)
 			break;
+		if (!c->base)
+			c->base = rec[0].data;
+		for (int i = 0; i < rc; i++)
+			c->off[c->n + (uint32_t)i] = (uint32_t)(rec[i].data - c->base);
 		frames_of(rec, rc, fr);
-		sensor_prescan(r->sensor, r->dlt, fr, (size_t)rc, ps->pre + ps->n,
-			       ps->kind + ps->n);
-		ps->n += (size_t)rc;
+		sensor_prescan(p->r->sensor, p->r->dlt, fr, (size_t)rc,
+			       c->pre + c->n, c->kind + c->n, c->pre6, &c->n6);
+		c->n += (uint32_t)rc;
+		p->frames += (size_t)rc;
+		if ((size_t)(rec[rc - 1].data - c->base) > REPLAY_SPAN_MAX)
+			break;
+	}
+	if (rc < 0)
+		p->err_rc = rc;
+	if (c->n) {
+		atomic_store_explicit(&p->parsed, k + 1, memory_order_release);
+		pipe_wake(p);
+	}
+	return rc > 0;
+}
+
+static void pipe_finish_one(struct pipe *p, struct chunk *c)
+{
+	struct sensor_frame f[SENSOR_BATCH];
+	uint8_t k[SENSOR_BATCH];
+	size_t m = 0;
+
+	for (uint32_t i = 0; i < c->n; i++) {
+		/* Read again long after: ask ahead. */
+		if (i + SENSOR_BATCH < c->n && (c->kind[i + SENSOR_BATCH] & SENSOR_PRE_HIT))
+			__builtin_prefetch(c->base + c->off[i + SENSOR_BATCH] - 16);
+		if (!(c->kind[i] & SENSOR_PRE_HIT))
+			continue;
+		/* The hits in groups, in capture order (the rest did nothing). */
+		chunk_frame(p, c, i, &f[m]);
+		k[m++] = c->kind[i];
+		if (m == SENSOR_BATCH) {
+			sensor_pre_finish(p->r->sensor, p->r->dlt, f, k, m);
+			m = 0;
+		}
+	}
+	if (m)
+		sensor_pre_finish(p->r->sensor, p->r->dlt, f, k, m);
+	p->finished++;
+	if (!p->released)
+		p->released = c->base; /* the set came before any chunk was parsed */
+	/* Finished pages go (the frames that hit were read again: back in). */
+	if (p->finished < atomic_load_explicit(&p->parsed, memory_order_acquire)) {
+		const uint8_t *to = p->ring[p->finished % REPLAY_RING]->base;
+
+		if (to > p->released + REPLAY_RELEASE) {
+			pcapf_release(p->pf, p->released, to);
+			p->released = to;
+		}
 	}
 }
 
-/* The set is there: finish the prescanned frames, read them again. */
-static int replay_prescanned(struct replay *r, struct pcapf *pf,
-			     const struct prescan *ps)
+/*
+ * The set is there: finish chunks in order as they are looked up; in
+ * between, parse on while the ring has room, or look up.
+ */
+static void pipe_drain(struct pipe *p, bool more)
 {
-	struct sensor_frame fr[SENSOR_BATCH];
-	struct pcapf_rec rec[SENSOR_BATCH];
-	char err[ERRLEN];
-	size_t done = 0;
-	int rc;
+	/* From here pages go only once finished: the finish reads them. */
+	pcapf_keep(p->pf);
+	if (atomic_load_explicit(&p->parsed, memory_order_relaxed))
+		p->released = p->ring[0]->base;
+	for (;;) {
+		uint64_t seen = pipe_gen(p);
+		uint_fast64_t parsed = atomic_load_explicit(&p->parsed, memory_order_acquire);
 
-	if (!ps->n)
-		return 0;
-	if (pcapf_seek(pf, &ps->start))
-		return -ESPIPE;
-	while (done < ps->n) {
-		size_t want = ps->n - done < SENSOR_BATCH ? ps->n - done : SENSOR_BATCH;
+		if (p->finished < parsed) {
+			struct chunk *c = p->ring[p->finished % REPLAY_RING];
 
-		rc = pcapf_next_batch(pf, rec, (int)want, err, sizeof(err));
-		if (rc <= 0)
-			return -EBADMSG; /* it was read once: cannot happen */
-		frames_of(rec, rc, fr);
-		sensor_batch_pre(r->sensor, r->dlt, fr, ps->pre + done, ps->kind + done,
-				 (size_t)rc);
-		done += (size_t)rc;
+			if (atomic_load_explicit(&c->looked, memory_order_acquire)) {
+				pipe_finish_one(p, c);
+				continue;
+			}
+		}
+		if (more && parsed - p->finished < REPLAY_RING) {
+			more = pipe_parse_one(p);
+			if (!more)
+				pipe_end(p);
+			continue;
+		}
+		if (pipe_lookup_one(p, &p->vc[0]))
+			continue;
+		if (p->finished == parsed && !more)
+			return;
+		pipe_wait(p, seen); /* the other thread is looking up the next one */
 	}
-	return 0;
+}
+
+static void pipe_free(struct pipe *p)
+{
+	for (size_t i = 0; i < REPLAY_RING; i++)
+		free(p->ring[i]);
 }
 
 static int replay_bad_dlt(int dlt, const char *path)
@@ -189,21 +373,16 @@ out:
 
 /*
  * 0, or EXIT_USAGE for a capture that cannot be read. pf: the capture
- * opened (and maybe prescanned, ps) already, or NULL; closed here.
+ * opened (and maybe read partly through the pipeline) already, or NULL;
+ * closed here.
  */
-static int replay_file(struct replay *r, const char *path, struct pcapf *pf,
-		       const struct prescan *ps)
+static int replay_file(struct replay *r, const char *path, struct pcapf *pf)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	int rc = pf ? 0 : pcapf_open(path, &pf, errbuf, sizeof(errbuf));
 
 	if (rc == 0) {
-		if (ps && (rc = replay_prescanned(r, pf, ps))) {
-			log_warnx("%s: reading the capture again: %s", path, strerror(-rc));
-			rc = EXIT_FAIL;
-		}
-		if (!rc)
-			rc = replay_mapped(r, pf, path);
+		rc = replay_mapped(r, pf, path);
 		pcapf_close(pf);
 		return rc;
 	}
@@ -217,13 +396,14 @@ static int replay_file(struct replay *r, const char *path, struct pcapf *pf,
 int replay_run(struct sensor *s, char *const *paths, size_t n, struct replay_set *set,
 	       size_t *ahead)
 {
-	struct setjob job = { .set = set };
 	struct replay r = { .sensor = s };
-	struct prescan ps = { 0 };
+	struct pipe *pipe = NULL;
+	struct setjob job = { .set = set };
 	struct pcapf *first = NULL;
 	char errbuf[PCAP_ERRBUF_SIZE];
+	bool threaded, more = false;
+	size_t i = 0;
 	pthread_t th;
-	bool threaded;
 	int rc = 0;
 
 	*ahead = 0;
@@ -233,33 +413,77 @@ int replay_run(struct sensor *s, char *const *paths, size_t n, struct replay_set
 		pcapf_close(first);
 		first = NULL;
 	}
+	/* Without memory for it, the capture is read after the set is built. */
+	if (first && (pipe = calloc(1, sizeof(*pipe)))) {
+		pthread_mutex_init(&pipe->mu, NULL);
+		pthread_cond_init(&pipe->cv, NULL);
+		r.dlt = pcapf_dlt(first);
+		pipe->r = &r;
+		pipe->pf = first;
+		job.pipe = pipe;
+	}
 	threaded = pthread_create(&th, NULL, setjob_run, &job) == 0;
 	if (!threaded) {
+		job.pipe = NULL;
 		setjob_run(&job);
-	} else if (first) {
-		r.dlt = pcapf_dlt(first);
-		replay_prescan(&r, first, &job, &ps);
-	}
-	if (threaded)
+	} else if (!pipe) {
+		/* Nothing to read ahead: the set first. */
 		pthread_join(th, NULL);
+		threaded = false;
+	} else {
+		more = true;
+		for (;;) {
+			uint64_t seen = pipe_gen(pipe);
+
+			if (atomic_load_explicit(&job.done, memory_order_acquire))
+				break;
+			if (!more || atomic_load_explicit(&pipe->parsed, memory_order_relaxed) >=
+					     REPLAY_RING)
+				pipe_wait(pipe, seen); /* for the set */
+			else
+				more = pipe_parse_one(pipe);
+		}
+		*ahead = pipe->frames;
+	}
 	if (job.rc) {
+		if (pipe)
+			pipe_end(pipe);
+		if (threaded)
+			pthread_join(th, NULL);
 		if (*job.err)
 			log_warnx("%s", job.err);
 		rc = job.rc;
 		pcapf_close(first);
 		goto out;
 	}
-	*ahead = ps.n;
 	sensor_set_tset(s, set->tset);
-	for (size_t i = 0; i < n; i++) {
-		int frc = replay_file(&r, paths[i], i == 0 ? first : NULL,
-				      i == 0 && first ? &ps : NULL);
+	if (threaded && pipe) {
+		if (!more)
+			pipe_end(pipe);
+		pipe_drain(pipe, more);
+		pipe_end(pipe);
+	}
+	if (threaded)
+		pthread_join(th, NULL);
+	if (pipe && pipe->err_rc) {
+		/* Findings from the packets before the damage still count. */
+		log_warnx("%s: %s", paths[0], pipe->err);
+		pcapf_close(first);
+		rc = EXIT_USAGE;
+		i = 1;
+	}
+	for (; i < n; i++) {
+		int frc = replay_file(&r, paths[i], i == 0 ? first : NULL);
 
 		if (frc && !rc)
 			rc = frc;
 	}
 out:
-	free(ps.pre);
-	free(ps.kind);
+	if (pipe) {
+		pipe_free(pipe);
+		pthread_cond_destroy(&pipe->cv);
+		pthread_mutex_destroy(&pipe->mu);
+		free(pipe);
+	}
 	return rc;
 }

@@ -12,15 +12,16 @@
 /*
  * `cordon replay`'s engine: captures through one sensor, in order. The
  * threat set is made on another core (load(), then tset_build()) while
- * this one maps the first capture and parses it ahead (sensor_prescan(),
- * up to REPLAY_PRE_MAX frames, 9 bytes kept a frame); once the set is
- * there those frames are finished from what was kept and the rest is read
- * as usual. Same findings, in the same order, as one thing after the
- * other (the golden tests and bench_replay.sh compare them). Classic pcap
- * files are mapped (pcapfile.h); pcapng, pipes and the rest go through
- * libpcap. docs/internals/sensor.md.
+ * this one maps the first capture and parses it ahead in chunks
+ * (sensor_prescan(), up to REPLAY_PRE_MAX frames); once the set is there
+ * the other core looks the parsed chunks up while this one parses on and
+ * finishes each chunk in order (flows, findings). Same findings, in the
+ * same order, as one thing after the other (the golden tests,
+ * test_findings and bench_replay.sh compare them). Classic pcap files are
+ * mapped (pcapfile.h); pcapng, pipes and the rest go through libpcap.
+ * docs/internals/sensor.md, "Replay on two cores".
  */
-#define REPLAY_PRE_MAX (4u << 20) /* 36 MiB of kept lookups at most */
+#define REPLAY_PRE_MAX (1u << 20) /* frames kept: 13 bytes each, 45 for IPv6 */
 
 struct replay_set {
 	/*

@@ -365,19 +365,26 @@ size_t sensor_batch(struct sensor *s, int dlt, const struct sensor_frame *fr,
 }
 
 void sensor_prescan(struct sensor *s, int dlt, const struct sensor_frame *fr,
-		    size_t n, struct sensor_pre *pre, uint8_t *kind)
+		    size_t n, struct sensor_pre *pre, uint8_t *kind,
+		    struct sensor_pre6 *pre6, size_t *n6)
 {
 	struct pkt_info p;
 
 	for (size_t i = 0; i < n; i++) {
 		if (!sensor_parse(s, dlt, fr[i].buf, fr[i].caplen, &p)) {
 			kind[i] = SENSOR_PRE_DONE;
+			pre[i].src = pre[i].dst = 0; /* read by the lookups, unused */
 		} else if (p.src.af == AF_INET) {
 			kind[i] = SENSOR_PRE_V4;
 			pre[i].src = p.src.u.v4;
 			pre[i].dst = p.dst.u.v4;
 		} else {
 			kind[i] = SENSOR_PRE_OTHER;
+			pre[i].dst = 0;
+			pre[i].src = (uint32_t)*n6;
+			memcpy(pre6[*n6].src, p.src.u.b, 16);
+			memcpy(pre6[*n6].dst, p.dst.u.b, 16);
+			++*n6;
 		}
 	}
 }
@@ -390,59 +397,176 @@ static void reparse(int dlt, const struct sensor_frame *f, struct pkt_info *p)
 	(void)r; /* PKT_OK: the prescan said so */
 }
 
-static size_t sensor_group_pre(struct sensor *s, int dlt,
-			       const struct sensor_frame *fr,
-			       const struct sensor_pre *pre, const uint8_t *kind,
-			       size_t n)
+static inline unsigned vc4_slot(uint32_t a)
+{
+	return (unsigned)((a * 0x9e3779b1u) >> (32 - SENSOR_VC4_BITS));
+}
+
+static inline unsigned vc6_slot(uint64_t hi, uint64_t lo)
+{
+	return (unsigned)(((hi ^ lo) * 0x9e3779b97f4a7c15ull) >> (64 - SENSOR_VC6_BITS));
+}
+
+static inline void vc4_put(struct sensor_vcache *vc, uint32_t a, unsigned v)
+{
+	vc->e4[vc4_slot(a)] = (uint64_t)a << 8 | (v + 1);
+}
+
+/* The verdict of a remembered address (0..2), or -1. */
+static inline int vc6_get(const struct sensor_vcache *vc, const uint8_t a[16])
+{
+	uint64_t hi, lo;
+	const struct sensor_vc6 *e;
+
+	memcpy(&hi, a, 8);
+	memcpy(&lo, a + 8, 8);
+	e = &vc->e6[vc6_slot(hi, lo)];
+	return e->v && e->hi == hi && e->lo == lo ? (int)e->v - 1 : -1;
+}
+
+static inline void vc6_put(struct sensor_vcache *vc, const uint8_t a[16], unsigned v)
+{
+	uint64_t hi, lo;
+	struct sensor_vc6 *e;
+
+	memcpy(&hi, a, 8);
+	memcpy(&lo, a + 8, 8);
+	e = &vc->e6[vc6_slot(hi, lo)];
+	e->hi = hi;
+	e->lo = lo;
+	e->v = (uint8_t)(v + 1);
+}
+
+/*
+ * One group: remembered addresses are answered at once, the others are
+ * looked up together (tset_lookup*_batch) and remembered. v[2i], v[2i+1]:
+ * the verdicts of frame i's source and destination.
+ */
+static void pre_group(const struct tset *t, struct sensor_vcache *vc,
+		      const struct sensor_pre *pre, const struct sensor_pre6 *pre6,
+		      const uint8_t *kind, size_t m, uint8_t *v)
+{
+	uint8_t a6[2 * SENSOR_BATCH][16], v4[2 * SENSOR_BATCH], v6[2 * SENSOR_BATCH];
+	uint8_t at4[2 * SENSOR_BATCH], at6[2 * SENSOR_BATCH];
+	uint32_t a4[2 * SENSOR_BATCH];
+	size_t k4 = 0, k6 = 0;
+
+	/*
+	 * IPv4 without branches on the data (hit or miss, which kind: both
+	 * are coin flips to the predictor): every frame's two addresses go
+	 * through the memo, a miss of an IPv4 frame is queued. The verdict
+	 * read from an empty or other slot is junk, overwritten or unused.
+	 */
+	for (size_t i = 0; i < m; i++) {
+		unsigned is4 = kind[i] == SENSOR_PRE_V4;
+		uint32_t ad[2] = { pre[i].src, pre[i].dst };
+
+		for (unsigned j = 0; j < 2; j++) {
+			uint64_t e = vc->e4[vc4_slot(ad[j])];
+			unsigned hit = (e & 0xff) != 0 && (uint32_t)(e >> 8) == ad[j];
+
+			v[2 * i + j] = (uint8_t)((e & 0xff) - 1);
+			at4[k4] = (uint8_t)(2 * i + j);
+			a4[k4] = ad[j];
+			k4 += is4 & !hit;
+		}
+	}
+	for (size_t i = 0; i < m; i++) {
+		if (kind[i] == SENSOR_PRE_OTHER) {
+			const struct sensor_pre6 *q = &pre6[pre[i].src];
+			const uint8_t *ad[2] = { q->src, q->dst };
+
+			for (unsigned j = 0; j < 2; j++) {
+				int c = vc6_get(vc, ad[j]);
+
+				if (c >= 0) {
+					v[2 * i + j] = (uint8_t)c;
+				} else {
+					at6[k6] = (uint8_t)(2 * i + j);
+					memcpy(a6[k6++], ad[j], 16);
+				}
+			}
+		}
+	}
+	tset_lookup4_batch(t, a4, k4, v4);
+	tset_lookup6_batch(t, (const uint8_t (*)[16])a6, k6, v6);
+	for (size_t k = 0; k < k4; k++) {
+		v[at4[k]] = v4[k];
+		vc4_put(vc, a4[k], v4[k]);
+	}
+	for (size_t k = 0; k < k6; k++) {
+		v[at6[k]] = v6[k];
+		vc6_put(vc, a6[k], v6[k]);
+	}
+}
+
+void sensor_pre_lookup(const struct tset *t, struct sensor_vcache *vc,
+		       const struct sensor_pre *pre,
+		       const struct sensor_pre6 *pre6, uint8_t *kind, size_t n)
+{
+	for (size_t g = 0; g < n; g += SENSOR_BATCH) {
+		size_t m = n - g < SENSOR_BATCH ? n - g : SENSOR_BATCH;
+		uint8_t v[2 * SENSOR_BATCH];
+
+		/* Written by the other core: ask for a later group's lines. */
+		if (g + 5 * SENSOR_BATCH <= n) {
+			for (size_t b = 0; b < sizeof(pre[0]) * SENSOR_BATCH; b += 64)
+				__builtin_prefetch((const char *)(pre + g + 4 * SENSOR_BATCH) + b);
+			__builtin_prefetch(kind + g + 4 * SENSOR_BATCH);
+		}
+		pre_group(t, vc, pre + g, pre6, kind + g, m, v);
+		for (size_t i = 0; i < m; i++) {
+			unsigned vs = v[2 * i] & 3, vd = v[2 * i + 1] & 3;
+			bool hit = kind[g + i] != SENSOR_PRE_DONE && (vs | vd) != TSET_CLEAN;
+
+			kind[g + i] = hit ? (uint8_t)(SENSOR_PRE_HIT | vs << 2 | vd)
+					  : (uint8_t)SENSOR_PRE_DONE;
+		}
+	}
+}
+
+size_t sensor_pre_finish(struct sensor *s, int dlt,
+			 const struct sensor_frame *fr, const uint8_t *kind,
+			 size_t n)
 {
 	struct pkt_info p[SENSOR_BATCH];
 	enum tset_verdict vs[SENSOR_BATCH], vd[SENSOR_BATCH];
-	uint32_t a4[2 * SENSOR_BATCH];
-	uint8_t v4[2 * SENSOR_BATCH];
 	bool hit[SENSOR_BATCH];
-	size_t k = 0;
+	size_t matched = 0;
 
-	for (size_t i = 0; i < n; i++)
-		if (kind[i] == SENSOR_PRE_V4) {
-			a4[k++] = pre[i].src;
-			a4[k++] = pre[i].dst;
-		}
-	tset_lookup4_batch(s->tset, a4, k, v4);
-	k = 0;
-	for (size_t i = 0; i < n; i++) {
-		vs[i] = vd[i] = TSET_CLEAN;
-		hit[i] = false;
-		if (kind[i] == SENSOR_PRE_DONE)
-			continue;
-		if (kind[i] == SENSOR_PRE_V4) {
-			vs[i] = v4[k++];
-			vd[i] = v4[k++];
-			if (likely((vs[i] | vd[i]) == TSET_CLEAN))
+	for (size_t g = 0; g < n; g += SENSOR_BATCH) {
+		size_t m = n - g < SENSOR_BATCH ? n - g : SENSOR_BATCH;
+		bool any = false;
+
+		for (size_t i = 0; i < m; i++) {
+			uint8_t k = kind[g + i];
+
+			vs[i] = vd[i] = TSET_CLEAN;
+			hit[i] = k & SENSOR_PRE_HIT;
+			if (!hit[i])
 				continue;
-			reparse(dlt, &fr[i], &p[i]);
-		} else {
-			reparse(dlt, &fr[i], &p[i]);
-			vs[i] = tset_lookup6(s->tset, p[i].src.u.b);
-			vd[i] = tset_lookup6(s->tset, p[i].dst.u.b);
-			if (likely((vs[i] | vd[i]) == TSET_CLEAN))
-				continue;
+			vs[i] = (enum tset_verdict)(k >> 2 & 3);
+			vd[i] = (enum tset_verdict)(k & 3);
+			reparse(dlt, &fr[g + i], &p[i]);
+			any = true;
 		}
-		hit[i] = true;
+		if (any)
+			matched += match_batch(s, p, vs, vd, hit, fr + g, m);
 	}
-	return match_batch(s, p, vs, vd, hit, fr, n);
+	return matched;
 }
 
 size_t sensor_batch_pre(struct sensor *s, int dlt,
-			const struct sensor_frame *fr,
-			const struct sensor_pre *pre, const uint8_t *kind,
-			size_t n)
+			const struct sensor_frame *fr, const struct sensor_pre *pre,
+			const struct sensor_pre6 *pre6, uint8_t *kind, size_t n)
 {
-	size_t matched = 0;
+	struct sensor_vcache *vc;
+	size_t matched;
 
-	if (unlikely(!s->tset))
+	if (unlikely(!s->tset) || !(vc = calloc(1, sizeof(*vc))))
 		return 0;
-	for (size_t i = 0; i < n; i += SENSOR_BATCH)
-		matched += sensor_group_pre(s, dlt, fr + i, pre + i, kind + i,
-					    n - i < SENSOR_BATCH ? n - i : SENSOR_BATCH);
+	sensor_pre_lookup(s->tset, vc, pre, pre6, kind, n);
+	free(vc);
+	matched = sensor_pre_finish(s, dlt, fr, kind, n);
 	return matched;
 }

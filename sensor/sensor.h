@@ -74,21 +74,51 @@ size_t sensor_batch(struct sensor *s, int dlt, const struct sensor_frame *fr,
 		    size_t n);
 /*
  * Before the set exists (replay builds it on another core): parse frames
- * now and keep what the lookups need, 9 bytes a frame; the stats count
- * them here. sensor_batch_pre() later takes the same frames again (from
- * a mapped capture) with what was kept, and finishes them exactly as
- * sensor_batch() would have: same verdicts, same findings, same order.
+ * now and keep what the lookups need: 9 bytes a frame, and the two IPv6
+ * addresses appended to pre6 (room for n more at *n6, pre[i].src is the
+ * index); the stats count them here. Once the set is there,
+ * sensor_pre_lookup() turns each kind into a verdict (it only reads the
+ * set and what was kept, and writes the caller's vcache: any thread, any
+ * order), and sensor_pre_finish(),
+ * called in frame order with the same frames, finishes those that hit
+ * exactly as sensor_batch() would have: same verdicts, same findings,
+ * same order. sensor_batch_pre() is the two in turn.
  */
 enum { SENSOR_PRE_DONE, SENSOR_PRE_V4, SENSOR_PRE_OTHER };
+#define SENSOR_PRE_HIT 0x10 /* after the lookup: | source verdict << 2 | destination's */
 struct sensor_pre {
-	uint32_t src, dst; /* IPv4, network order, when kind is SENSOR_PRE_V4 */
+	uint32_t src, dst; /* IPv4, network order (SENSOR_PRE_V4); src: pre6 index (OTHER) */
+};
+struct sensor_pre6 {
+	uint8_t src[16], dst[16];
 };
 void sensor_prescan(struct sensor *s, int dlt, const struct sensor_frame *fr,
-		    size_t n, struct sensor_pre *pre, uint8_t *kind);
+		    size_t n, struct sensor_pre *pre, uint8_t *kind,
+		    struct sensor_pre6 *pre6, size_t *n6);
+/*
+ * Each thread that calls sensor_pre_lookup() keeps one of these, zeroed
+ * before its first call with a set: the verdicts of recent addresses (a
+ * flow's packets repeat theirs), so most lookups never reach the set.
+ */
+#define SENSOR_VC4_BITS 12
+#define SENSOR_VC6_BITS 10
+struct sensor_vc6 {
+	uint64_t hi, lo; /* the address as stored, bytes in memory order */
+	uint8_t v;       /* verdict + 1; 0: empty */
+};
+struct sensor_vcache {
+	uint64_t e4[1u << SENSOR_VC4_BITS]; /* address << 8 | verdict + 1; 0: empty */
+	struct sensor_vc6 e6[1u << SENSOR_VC6_BITS];
+};
+void sensor_pre_lookup(const struct tset *t, struct sensor_vcache *vc,
+		       const struct sensor_pre *pre,
+		       const struct sensor_pre6 *pre6, uint8_t *kind, size_t n);
+size_t sensor_pre_finish(struct sensor *s, int dlt,
+			 const struct sensor_frame *fr, const uint8_t *kind,
+			 size_t n);
 size_t sensor_batch_pre(struct sensor *s, int dlt,
-			const struct sensor_frame *fr,
-			const struct sensor_pre *pre, const uint8_t *kind,
-			size_t n);
+			const struct sensor_frame *fr, const struct sensor_pre *pre,
+			const struct sensor_pre6 *pre6, uint8_t *kind, size_t n);
 /*
  * Fill f's list, list_name, entry and line from the set in use, once
  * (done lazily: under a scan most findings are evicted unseen). Call

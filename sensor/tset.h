@@ -54,6 +54,9 @@ enum tset_verdict tset_lookup(const struct tset *t, const struct cd_addr *a);
  */
 void tset_lookup4_batch(const struct tset *t, const uint32_t *a4, size_t n,
 			uint8_t *verdicts);
+/* The same for IPv6: a6[i] is 16 bytes, network order. */
+void tset_lookup6_batch(const struct tset *t, const uint8_t (*a6)[16], size_t n,
+			uint8_t *verdicts);
 /* Slow path: which list and entry decided. */
 enum tset_verdict tset_explain(const struct tset *t, const struct cd_addr *a,
 			       struct tset_match *m);

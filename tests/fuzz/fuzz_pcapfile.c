@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pcapf *pf;
-	struct pcapf_rec r;
+	struct pcapf_rec r, again;
 	char err[ERRLEN];
 	volatile uint8_t sink = 0;
 
@@ -21,6 +21,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Touch the first and last byte: ASan checks the bounds. */
 		if (r.caplen)
 			sink ^= r.data[0] ^ r.data[r.caplen - 1];
+		/* Replay's pipeline keeps only the data pointer. */
+		pcapf_rec_at(pf, r.data, &again);
+		if (again.caplen != r.caplen || again.len != r.len ||
+		    again.ts_ns != r.ts_ns)
+			abort();
 	}
 	(void)sink;
 	pcapf_close(pf);

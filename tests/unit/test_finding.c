@@ -75,6 +75,163 @@ static void test_rec_json(void **state)
 	findings_free(fs);
 }
 
+/*
+ * The oracle: finding_json() as it was built with cJSON before it wrote
+ * its buffer directly. The two must give the same bytes for any record.
+ */
+static cJSON *ref_ip(const struct cd_addr *a)
+{
+	char buf[ADDR_STRLEN];
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, a->af == AF_INET ? "ipAddressV4" : "ipAddressV6",
+				addr_ntop(a, buf, sizeof(buf)));
+	return o;
+}
+
+static cJSON *ref_port(uint16_t port)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "port", port);
+	return o;
+}
+
+static char *ref_json(const struct finding_rec *f, const struct finding_ctx *ctx,
+		      const char *title, const char *desc, const char *first,
+		      const char *last)
+{
+	const char *inst = ctx && ctx->instance_id ? ctx->instance_id : "unknown";
+	bool ports = f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP;
+	cJSON *root = cJSON_CreateObject(), *res, *idet, *svc, *info, *act, *nca;
+	char entry[PREFIX_STRLEN], *out;
+
+	cJSON_AddStringToObject(root, "schemaVersion", "2.0");
+	if (ctx && ctx->account_id)
+		cJSON_AddStringToObject(root, "accountId", ctx->account_id);
+	if (ctx && ctx->region)
+		cJSON_AddStringToObject(root, "region", ctx->region);
+	cJSON_AddStringToObject(root, "id", f->id);
+	cJSON_AddStringToObject(root, "type", "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom");
+	cJSON_AddNumberToObject(root, "severity", 5);
+	cJSON_AddStringToObject(root, "title", title);
+	cJSON_AddStringToObject(root, "description", desc);
+	cJSON_AddStringToObject(root, "createdAt", first);
+	cJSON_AddStringToObject(root, "updatedAt", last);
+	res = cJSON_AddObjectToObject(root, "resource");
+	cJSON_AddStringToObject(res, "resourceType", "Instance");
+	idet = cJSON_AddObjectToObject(res, "instanceDetails");
+	cJSON_AddStringToObject(idet, "instanceId", inst);
+	svc = cJSON_AddObjectToObject(root, "service");
+	cJSON_AddStringToObject(svc, "serviceName", "cordon");
+	cJSON_AddNumberToObject(svc, "count", (double)f->count);
+	cJSON_AddStringToObject(svc, "eventFirstSeen", first);
+	cJSON_AddStringToObject(svc, "eventLastSeen", last);
+	act = cJSON_AddObjectToObject(svc, "action");
+	cJSON_AddStringToObject(act, "actionType", "NETWORK_CONNECTION");
+	nca = cJSON_AddObjectToObject(act, "networkConnectionAction");
+	cJSON_AddStringToObject(nca, "connectionDirection",
+				f->dir == FINDING_INBOUND ? "INBOUND" : "OUTBOUND");
+	cJSON_AddStringToObject(nca, "protocol", finding_proto_name(f->proto));
+	cJSON_AddBoolToObject(nca, "blocked", f->blocked);
+	cJSON_AddItemToObject(nca, "localIpDetails", ref_ip(&f->local));
+	if (ports)
+		cJSON_AddItemToObject(nca, "localPortDetails", ref_port(f->local_port));
+	cJSON_AddItemToObject(nca, "remoteIpDetails", ref_ip(&f->remote));
+	if (ports)
+		cJSON_AddItemToObject(nca, "remotePortDetails", ref_port(f->remote_port));
+	info = cJSON_AddObjectToObject(svc, "additionalInfo");
+	cJSON_AddStringToObject(info, "threatListName", f->list_name);
+	cJSON_AddStringToObject(info, "threatListEntry",
+				prefix_ntop(&f->entry, entry, sizeof(entry)));
+	cJSON_AddNumberToObject(info, "packets", (double)f->packets);
+	cJSON_AddNumberToObject(info, "bytes", (double)f->bytes);
+	out = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return out;
+}
+
+/* A string member of a parsed finding, looked up by its path. */
+static const char *member(cJSON *o, const char *a, const char *b)
+{
+	cJSON *x = cJSON_GetObjectItem(o, a);
+
+	return b ? cJSON_GetObjectItem(x, b)->valuestring : x->valuestring;
+}
+
+/* The direct writer gives cJSON's bytes: escapes, number forms, shapes. */
+static void test_json_same_as_cjson(void **state)
+{
+	static const uint64_t nums[] = { 0, 1, 65535, 2147483646, 2147483647, 2147483648ull,
+					 3000000000ull, 999999999999999ull, 1000000000000001ull,
+					 9007199254740993ull, UINT64_MAX };
+	static const char *const names[] = {
+		"threat.txt", "", "q\"uote\\back/slash", "ctl\x01\x1f\t\n\r\b\f end",
+		"utf8 \xc3\xa9\xe2\x82\xac \x7f", "a\\u0041",
+	};
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP,
+					  IPPROTO_ICMPV6, 47 };
+	struct findings *fs = findings_new(4);
+	struct finding *f = one(fs);
+	struct finding_ctx ctxs[] = {
+		{ .instance_id = "i-0abc", .region = "us-east-1", .account_id = "123456789012" },
+		{ .instance_id = "i-\"odd\"\n", .region = "r\\1" },
+		{ 0 },
+	};
+	struct finding_rec r;
+	unsigned cases = 0;
+
+	(void)state;
+	finding_rec_of(f, &r);
+	for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+		for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+			size_t c = (n + i) % 4;
+			const struct finding_ctx *ctx = c == 3 ? NULL : &ctxs[c];
+			const char *inst = ctx && ctx->instance_id ? ctx->instance_id : "unknown";
+			char first[UTIL_TIMESTAMP_LEN], last[UTIL_TIMESTAMP_LEN];
+			char title[160], desc[512];
+			char *want, *got;
+			cJSON *o;
+
+			util_strlcpy(r.list_name, names[n], sizeof(r.list_name));
+			r.count = nums[i];
+			r.packets = nums[(i + 3) % 11];
+			r.bytes = nums[(i + 7) % 11];
+			r.local_port = (uint16_t)nums[i];
+			r.proto = protos[(n + i) % 5];
+			r.dir = i % 2 ? FINDING_INBOUND : FINDING_OUTBOUND;
+			r.blocked = n % 2;
+			r.many = r.proto == IPPROTO_TCP && i % 3 == 0;
+			if (i % 2) {
+				assert_true(addr_parse("2001:db8::1", &r.local));
+				assert_true(addr_parse("2001:db8:bad::7", &r.remote));
+			} else {
+				assert_true(addr_parse("192.0.2.10", &r.local));
+				assert_true(addr_parse("203.0.113.66", &r.remote));
+			}
+			got = finding_json(&r, ctx);
+			assert_non_null(got);
+			/* title and description come from the text; take them back. */
+			o = cJSON_Parse(got);
+			assert_non_null(o);
+			util_strlcpy(title, member(o, "title", NULL), sizeof(title));
+			util_strlcpy(desc, member(o, "description", NULL), sizeof(desc));
+			util_strlcpy(first, member(o, "createdAt", NULL), sizeof(first));
+			util_strlcpy(last, member(o, "updatedAt", NULL), sizeof(last));
+			assert_string_equal(member(o, "resource", "resourceType"), "Instance");
+			assert_non_null(strstr(desc, inst));
+			cJSON_Delete(o);
+			want = ref_json(&r, ctx, title, desc, first, last);
+			assert_string_equal(got, want);
+			free(got);
+			free(want);
+			cases++;
+		}
+	}
+	assert_int_equal(cases, 66);
+	findings_free(fs);
+}
+
 /* What the parent refuses from a sensor that is not itself any more. */
 static void test_rec_check(void **state)
 {
@@ -211,6 +368,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rec_json),
+		cmocka_unit_test(test_json_same_as_cjson),
 		cmocka_unit_test(test_rec_check),
 		cmocka_unit_test(test_rec_many_ports),
 		cmocka_unit_test(test_gd_json),

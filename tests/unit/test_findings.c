@@ -498,6 +498,22 @@ static size_t ip6(uint8_t *b, const char *src, const char *dst, uint16_t sp,
 	return 48;
 }
 
+/* Same counters, same findings in the same order. */
+static void same_findings(struct sensor *a, struct sensor *b)
+{
+	struct finding *fa, *fb;
+
+	assert_memory_equal(sensor_get_stats(a), sensor_get_stats(b), sizeof(struct sensor_stats));
+	for (fa = findings_first(sensor_findings(a)), fb = findings_first(sensor_findings(b));
+	     fa && fb; fa = findings_next(fa), fb = findings_next(fb)) {
+		assert_string_equal(findings_id(fa), findings_id(fb));
+		assert_int_equal(fa->packets, fb->packets);
+		assert_int_equal(fa->count, fb->count);
+	}
+	assert_null(fa);
+	assert_null(fb);
+}
+
 /*
  * Replay parses ahead while the set builds (sensor_prescan), then
  * finishes the frames (sensor_batch_pre): the same findings, counters and
@@ -511,10 +527,12 @@ static void test_prescan_same_as_batch(void **state)
 	static uint8_t buf[N][64];
 	struct sensor_frame fr[N];
 	static struct sensor_pre pre[N];
+	static struct sensor_pre6 pre6[N];
+	size_t n6;
 	static uint8_t kind[N];
 	struct sensor_opts o;
-	struct sensor *a, *b;
-	struct finding *fa, *fb;
+	struct sensor *a, *b, *c;
+	struct sensor_vcache *vc;
 
 	(void)state;
 	for (int i = 0; i < N; i++) {
@@ -548,22 +566,38 @@ static void test_prescan_same_as_batch(void **state)
 	b = sensor_new(&o);
 	sensor_set_tset(a, t);
 	sensor_batch(a, DLT_RAW, fr, N);
-	sensor_prescan(b, DLT_RAW, fr, N, pre, kind);
+	n6 = 0;
+	sensor_prescan(b, DLT_RAW, fr, N, pre, kind, pre6, &n6);
+	assert_int_equal(n6, N / 5);
 	sensor_set_tset(b, t);
-	sensor_batch_pre(b, DLT_RAW, fr, pre, kind, N);
-	assert_memory_equal(sensor_get_stats(a), sensor_get_stats(b), sizeof(struct sensor_stats));
+	sensor_batch_pre(b, DLT_RAW, fr, pre, pre6, kind, N);
+	same_findings(a, b);
 	assert_true(sensor_get_stats(a)->matched > 100);
 	assert_true(sensor_get_stats(a)->truncated > 100);
-	for (fa = findings_first(sensor_findings(a)), fb = findings_first(sensor_findings(b));
-	     fa && fb; fa = findings_next(fa), fb = findings_next(fb)) {
-		assert_string_equal(findings_id(fa), findings_id(fb));
-		assert_int_equal(fa->packets, fb->packets);
-		assert_int_equal(fa->count, fb->count);
+	/*
+	 * Replay's pipeline: lookups of uneven pieces in any order (another
+	 * thread), then the frames finished in order, in other pieces.
+	 */
+	c = sensor_new(&o);
+	n6 = 0;
+	sensor_prescan(c, DLT_RAW, fr, N, pre, kind, pre6, &n6);
+	sensor_set_tset(c, t);
+	vc = calloc(2, sizeof(*vc));
+	assert_non_null(vc);
+	for (size_t end = N; end > 0;) {
+		size_t from = end > 777 ? end - 777 : 0;
+
+		/* Two threads, two caches: alternate, as if handed out. */
+		sensor_pre_lookup(t, &vc[from / 777 % 2], pre + from, pre6, kind + from, end - from);
+		end = from;
 	}
-	assert_null(fa);
-	assert_null(fb);
+	for (size_t i = 0; i < N; i += 500)
+		sensor_pre_finish(c, DLT_RAW, fr + i, kind + i, N - i < 500 ? N - i : 500);
+	same_findings(a, c);
+	free(vc);
 	sensor_free(a);
 	sensor_free(b);
+	sensor_free(c);
 	tset_free(t);
 	free_list(l);
 }
