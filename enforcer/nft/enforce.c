@@ -296,6 +296,39 @@ static bool vec_equal(const struct nset_vec *a, const struct nset_vec *b)
 	       (a->n == 0 || !memcmp(a->v, b->v, a->n * a->w));
 }
 
+/*
+ * Declared sizes of the host sets (nft.h: nset_size_for). A synced set
+ * whose size must change, or that has gone missing, is fresh: created in
+ * this transaction and loaded whole. Returns true when one is.
+ */
+static bool plan_sizes(struct nft_skel *sk, const struct nft_set_sizes *ksz,
+		       bool exists, const struct nset_all *want,
+		       const bool sync[NS__COUNT], bool fresh[NS__COUNT])
+{
+	bool any = false;
+
+	for (int i = 0; i < NS__COUNT; i++) {
+		size_t n = sync[i] ? want->s[i].n : 0;
+
+		fresh[i] = exists && !ksz->present[i];
+		sk->set_size[i] = 0;
+		sk->set_new[i] = false;
+		if (!nset_sized(i)) {
+			any |= fresh[i];
+			continue;
+		}
+		if (exists && ksz->present[i] && !sync[i]) {
+			sk->set_size[i] = ksz->size[i]; /* not ours to change now */
+			continue;
+		}
+		sk->set_size[i] = nset_size_for(n, exists ? ksz->size[i] : 0);
+		if (exists && ksz->present[i] && sk->set_size[i] != ksz->size[i])
+			fresh[i] = sk->set_new[i] = true;
+		any |= fresh[i];
+	}
+	return any;
+}
+
 static int apply_once(const char *state_dir, const struct nset_all *want,
 		      const bool sync[NS__COUNT], const struct nft_skel *skin,
 		      bool replace, bool use_cache, bool *used_cache,
@@ -307,7 +340,9 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 	struct nset_all have, final, full, before;
 	struct applied_log lg = { 0 };
 	struct nft_skel sk = *skin;
-	bool cached = false, partial = false, save = true;
+	struct nft_set_sizes ksz = { 0 };
+	bool cached = false, partial = false, save = true, renew;
+	bool fresh[NS__COUNT];
 	struct nft_batch b;
 	int rc, exists;
 
@@ -327,9 +362,15 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 	if (exists) {
 		rc = nft_read_sig(nl, &sig, err, errlen);
 		rc = rc ? rc : nft_read_content(nl, &content_k, err, errlen);
+		rc = rc ? rc : nft_read_sizes(nl, &ksz, err, errlen);
 		if (rc)
 			goto out;
 	}
+	/* A set gone missing: the kernel's content hash no longer holds. */
+	for (int i = 0; i < NS__COUNT && exists; i++)
+		if (!ksz.present[i])
+			content_k = 0;
+	renew = plan_sizes(&sk, &ksz, exists, want, sync, fresh);
 	for (int i = 0; i < NS__COUNT; i++)
 		partial |= !sync[i];
 	if (exists && partial) {
@@ -406,7 +447,7 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 	rc = nft_batch_init(&b, nft_seq());
 	if (rc)
 		goto oom;
-	if (!exists || sig != nft_skel_sig(&sk)) {
+	if (!exists || sig != nft_skel_sig(&sk) || renew) {
 		if (nft_table_build(&b, &sk))
 			goto oom;
 	} else {
@@ -425,8 +466,8 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 		goto oom;
 	/* Deletions first: an interval that changes is deleted, then added. */
 	for (int i = 0; i < NS__COUNT && exists; i++) {
-		if (!sync[i])
-			continue;
+		if (!sync[i] || fresh[i])
+			continue; /* a fresh set starts empty */
 		if (replace)
 			flush_set(&b, i);
 		else
@@ -436,7 +477,7 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 	for (int i = 0; i < NS__COUNT; i++) {
 		if (!sync[i])
 			continue;
-		if (!exists || replace)
+		if (!exists || replace || fresh[i])
 			nset_load(&b, i, &want->s[i], &rep->added);
 		else
 			nset_delta(&b, i, &want->s[i], &have.s[i], false,

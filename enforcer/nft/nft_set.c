@@ -287,6 +287,21 @@ void nset_delta(struct nft_batch *b, enum nset_id id,
 	nft_batch_elems_end(b);
 }
 
+uint32_t nset_size_for(size_t n, uint32_t cur)
+{
+	uint64_t need = (uint64_t)n + n / 2, size = NSET_SIZE_MIN;
+
+	/* Hysteresis: a set is created again only to grow or to shrink 16x. */
+	if (cur && n <= cur && (uint64_t)n * 16 >= cur)
+		return cur;
+	if (need > NSET_SIZE_MAX)
+		return 0;
+	/* 3 * 2^k: the kernel's buckets, 4/3 of it, are then a power of two. */
+	while (size < need)
+		size *= 2;
+	return (uint32_t)size;
+}
+
 void nset_load(struct nft_batch *b, enum nset_id id,
 	       const struct nset_vec *want, size_t *count)
 {
