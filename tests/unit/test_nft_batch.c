@@ -277,6 +277,35 @@ static void test_errors(void **state)
 	assert_non_null(strstr(err, "module"));
 }
 
+/* Declared host-set sizes: room for half again, 3 * 2^k, hysteresis. */
+static void test_set_size(void **state)
+{
+	(void)state;
+	assert_int_equal(nset_size_for(0, 0), NSET_SIZE_MIN);
+	assert_int_equal(nset_size_for(1000, 0), 3072);
+	assert_int_equal(nset_size_for(2048, 0), 3072);
+	assert_int_equal(nset_size_for(2049, 0), 6144);
+	assert_int_equal(nset_size_for(888622, 0), 3u << 19); /* 1.5M */
+	/* Kept while the set fits and is not 16x below it. */
+	assert_int_equal(nset_size_for(12288, 12288), 12288);
+	assert_int_equal(nset_size_for(768, 12288), 12288);
+	assert_int_equal(nset_size_for(767, 12288), 3072);
+	/* Grows only past the size: then room for half again. */
+	assert_int_equal(nset_size_for(12289, 12288), 24576);
+	/* An unsized set gets a size; a huge one stays unsized (0). */
+	assert_int_equal(nset_size_for(5000, 0), 12288);
+	assert_int_equal(nset_size_for(NSET_SIZE_MAX, 0), 0);
+	assert_int_equal(nset_size_for(NSET_SIZE_MAX / 3 * 2, 0), NSET_SIZE_MAX);
+	/* Every size leaves room: n <= size, and the kernel's buckets
+	 * (4/3 of it) are a power of two. */
+	for (size_t n = 1; n < (1u << 22); n = n * 3 / 2 + 1) {
+		uint32_t sz = nset_size_for(n, 0);
+
+		assert_true(sz >= n + n / 2);
+		assert_int_equal((sz / 3 * 4) & (sz / 3 * 4 - 1), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_intervals),
 		cmocka_unit_test(test_drop_covered),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_set_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
