@@ -45,7 +45,7 @@ cp "$TMP/b.txt" "$TMP/c.txt"
 echo 2001:db8:6::1 >>"$TMP/c.txt"
 
 out=$(enforce --threat-list "$TMP/a.txt" --threat-list "$TMP/v4.txt")
-check "first load: $out" grep -q 'sent: +1768 ' <<<"$out"
+check "first load: $out" grep -q 'sent: +1770 -0 ' <<<"$out"
 check "threat6 declared 3072 with 1000 elements: $(size_count threat6)" \
 	test "$(size_count threat6)" = "3072 1000"
 check "threat4 declared 3072 with 768 elements: $(size_count threat4)" \
