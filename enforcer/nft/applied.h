@@ -61,6 +61,15 @@ __must_check int applied_save(const char *dir, const struct nset_all *a,
 __must_check int applied_append(const char *dir, const struct applied_log *lg,
 				const struct nset_all *before,
 				const struct nset_all *after, uint64_t hash);
+/*
+ * The same with the difference already known: del and add hold, per set,
+ * the records of before not in after and of after not in before.
+ */
+__must_check int applied_append_diff(const char *dir,
+				     const struct applied_log *lg,
+				     const struct nset_all *after,
+				     const struct nset_all *del,
+				     const struct nset_all *add, uint64_t hash);
 void applied_forget(const char *dir);
 
 #endif

@@ -337,7 +337,7 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 {
 	uint64_t sig = 0, content_k = 0, content;
 	struct mnl_socket *nl = NULL;
-	struct nset_all have, final, full, before;
+	struct nset_all have, final, full, del, add;
 	struct applied_log lg = { 0 };
 	struct nft_skel sk = *skin;
 	struct nft_set_sizes ksz = { 0 };
@@ -348,7 +348,8 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 
 	nset_all_init(&have);
 	nset_all_init(&full);
-	memset(&before, 0, sizeof(before));
+	nset_all_init(&del);
+	nset_all_init(&add);
 	memset(&b, 0, sizeof(b));
 	rep->added = rep->removed = rep->messages = rep->bytes = 0;
 	rep->sent = false;
@@ -395,11 +396,9 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 			content = 0;
 			if (use_cache &&
 			    applied_load_log(state_dir, content_k, &full, &lg) == 0) {
-				before = full; /* the synced sets: as the kernel has them */
 				for (int i = 0; i < NS__COUNT; i++) {
 					if (!sync[i])
 						continue;
-					before.s[i] = have.s[i];
 					free(full.s[i].v);
 					full.s[i] = want->s[i]; /* borrowed */
 				}
@@ -437,7 +436,7 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 			if (rc)
 				goto out;
 		}
-		final = before = have;
+		final = have;
 		for (int i = 0; i < NS__COUNT; i++)
 			final.s[i] = want->s[i];
 		content = applied_hash(&final);
@@ -464,6 +463,10 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 	/* Release: the kernel's own trip goes with the lockdown. */
 	if (exists && sk.trip_reset && nft_table_trip_reset(&b))
 		goto oom;
+	/* Each synced set's difference, once: for the batch and the record. */
+	for (int i = 0; i < NS__COUNT && exists; i++)
+		if (sync[i] && nset_diff(&want->s[i], &have.s[i], &del.s[i], &add.s[i]))
+			goto oom;
 	/* Deletions first: an interval that changes is deleted, then added. */
 	for (int i = 0; i < NS__COUNT && exists; i++) {
 		if (!sync[i] || fresh[i])
@@ -471,8 +474,7 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 		if (replace)
 			flush_set(&b, i);
 		else
-			nset_delta(&b, i, &want->s[i], &have.s[i], true,
-				   &rep->removed);
+			nset_emit(&b, i, &del.s[i], true, &rep->removed);
 	}
 	for (int i = 0; i < NS__COUNT; i++) {
 		if (!sync[i])
@@ -480,8 +482,7 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 		if (!exists || replace || fresh[i])
 			nset_load(&b, i, &want->s[i], &rep->added);
 		else
-			nset_delta(&b, i, &want->s[i], &have.s[i], false,
-				   &rep->added);
+			nset_emit(&b, i, &add.s[i], false, &rep->added);
 	}
 	rep->messages = nft_batch_count(&b);
 	if (rep->messages == 0) {
@@ -502,7 +503,7 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 	 * of what the kernel held).
 	 */
 	if (!rc && save && content) {
-		if (applied_append(state_dir, &lg, &before, &final, content))
+		if (applied_append_diff(state_dir, &lg, &final, &del, &add, content))
 			applied_forget(state_dir);
 	} else if (!rc && content != content_k) {
 		applied_forget(state_dir);
@@ -518,6 +519,8 @@ out:
 	nft_batch_free(&b);
 	nset_all_free(&full);
 	nset_all_free(&have);
+	nset_all_free(&del);
+	nset_all_free(&add);
 	*spent = nl; /* closed by the caller, once the clock has stopped */
 	return rc;
 }

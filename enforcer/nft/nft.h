@@ -170,6 +170,16 @@ static inline bool nset_sized(enum nset_id id)
  */
 #define NSET_SIZE_MAX (3u << 24)
 uint32_t nset_size_for(size_t n, uint32_t cur);
+/*
+ * One merge walk: records of want not in have into add, records of have
+ * not in want into del (both start empty, w set). 0 or -ENOMEM.
+ */
+__must_check int nset_diff(const struct nset_vec *want,
+			   const struct nset_vec *have, struct nset_vec *del,
+			   struct nset_vec *add);
+/* Emit every record of v: deletions when del, additions otherwise. */
+void nset_emit(struct nft_batch *b, enum nset_id id, const struct nset_vec *v,
+	       bool del, size_t *count);
 /* Emit every element of want as additions (full load). */
 void nset_load(struct nft_batch *b, enum nset_id id,
 	       const struct nset_vec *want, size_t *count);

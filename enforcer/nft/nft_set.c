@@ -302,6 +302,56 @@ uint32_t nset_size_for(size_t n, uint32_t cur)
 	return (uint32_t)size;
 }
 
+int nset_diff(const struct nset_vec *want, const struct nset_vec *have,
+	      struct nset_vec *del, struct nset_vec *add)
+{
+	size_t i = 0, j = 0, w = want->w;
+
+	del->n = add->n = 0;
+	if (want->n == have->n &&
+	    (want->n == 0 || !memcmp(want->v, have->v, want->n * w)))
+		return 0;
+	while (i < want->n || j < have->n) {
+		int c;
+
+		if (i == want->n)
+			c = 1;
+		else if (j == have->n)
+			c = -1;
+		else
+			c = memcmp(want->v + i * w, have->v + j * w, w);
+		if (c == 0) {
+			i++;
+			j++;
+			/* Equal runs are the rule in a small delta: skip them whole,
+			 * 1024 records at a time, then 64. */
+			for (size_t run = 1024; run >= 64; run /= 16)
+				while (i + run <= want->n && j + run <= have->n &&
+				       !memcmp(want->v + i * w, have->v + j * w, run * w)) {
+					i += run;
+					j += run;
+				}
+		} else if (c < 0) {
+			if (nset_vec_push(add, want->v + i++ * w))
+				return -ENOMEM;
+		} else {
+			if (nset_vec_push(del, have->v + j++ * w))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void nset_emit(struct nft_batch *b, enum nset_id id, const struct nset_vec *v,
+	       bool del, size_t *count)
+{
+	uint16_t type = del ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM;
+
+	for (size_t i = 0; i < v->n; i++)
+		emit(b, type, id, v->v + i * v->w, count);
+	nft_batch_elems_end(b);
+}
+
 void nset_load(struct nft_batch *b, enum nset_id id,
 	       const struct nset_vec *want, size_t *count)
 {
