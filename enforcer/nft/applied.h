@@ -27,6 +27,10 @@
  */
 #define APPLIED_FILE "applied.bin"
 
+/* A set's records in shards by key prefix (applied.c); the table. */
+#define APPLIED_SHARDS 256u
+#define APPLIED_TAB (NS__COUNT * APPLIED_SHARDS)
+
 /* Where a loaded log ends, for the next append. */
 struct applied_log {
 	bool valid;          /* the file was loaded and holds hash */
@@ -34,10 +38,16 @@ struct applied_log {
 	uint64_t end;        /* offset after its last good record */
 	uint64_t base_bytes; /* size of its base record */
 	uint64_t delta_bytes; /* size of the deltas after it */
+	uint64_t tab[APPLIED_TAB]; /* every shard's hash, as the kernel has it */
 };
 
 /* Content hash over every set; never 0 (0 means "unknown"). */
 uint64_t applied_hash(const struct nset_all *a);
+/* The same, with every shard's hash into tab (APPLIED_TAB entries). */
+uint64_t applied_hash_tab(const struct nset_all *a, uint64_t *tab);
+/* Records [*lo, *hi) of v (set id) are its shard s. */
+void applied_shard_span(const struct nset_vec *v, enum nset_id id, unsigned s,
+			size_t *lo, size_t *hi);
 /*
  * 0 when DIR/applied.bin holds exactly content hash want (out filled,
  * lg, if not NULL, says where the log ends); -ENOENT/-EINVAL else.
@@ -46,6 +56,16 @@ __must_check int applied_load_log(const char *dir, uint64_t want,
 				  struct nset_all *out, struct applied_log *lg);
 __must_check int applied_load(const char *dir, uint64_t want,
 			      struct nset_all *out);
+/*
+ * Like applied_load_log, but reading only the shards whose hash in
+ * want_tab differs from the file's: out gets their records (each checked
+ * against its hash), nothing of the others, which the kernel holds as
+ * want_tab says. A one-address change reads one shard, not the file.
+ */
+__must_check int applied_load_shards(const char *dir, uint64_t want,
+				     const uint64_t *want_tab,
+				     struct nset_all *out,
+				     struct applied_log *lg);
 /*
  * A new file holding only a base record of a: atomic replace (fileio.h),
  * fsync'ed: the file must be what its name says.
@@ -69,7 +89,8 @@ __must_check int applied_append_diff(const char *dir,
 				     const struct applied_log *lg,
 				     const struct nset_all *after,
 				     const struct nset_all *del,
-				     const struct nset_all *add, uint64_t hash);
+				     const struct nset_all *add, uint64_t hash,
+				     const uint64_t *after_tab);
 void applied_forget(const char *dir);
 
 #endif

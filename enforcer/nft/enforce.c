@@ -329,6 +329,34 @@ static bool plan_sizes(struct nft_skel *sk, const struct nft_set_sizes *ksz,
 	return any;
 }
 
+/*
+ * Set i's difference when have holds only the shards whose hash differs
+ * (applied_load_shards): those shards of want against have's.
+ */
+static int diff_shards(const struct nset_all *want, const struct nset_all *have,
+		       const uint64_t *want_tab, const uint64_t *have_tab, int i,
+		       struct nset_all *del, struct nset_all *add)
+{
+	for (unsigned s = 0; s < APPLIED_SHARDS; s++) {
+		size_t idx = (size_t)i * APPLIED_SHARDS + s, wl, wh, hl, hh;
+		struct nset_vec wv = want->s[i], hv = have->s[i];
+		int rc;
+
+		if (want_tab[idx] == have_tab[idx])
+			continue;
+		applied_shard_span(&want->s[i], i, s, &wl, &wh);
+		applied_shard_span(&have->s[i], i, s, &hl, &hh);
+		wv.v += wl * wv.w;
+		wv.n = wh - wl;
+		hv.v += hl * hv.w;
+		hv.n = hh - hl;
+		rc = nset_diff(&wv, &hv, &del->s[i], &add->s[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int apply_once(const char *state_dir, const struct nset_all *want,
 		      const bool sync[NS__COUNT], const struct nft_skel *skin,
 		      bool replace, bool use_cache, bool *used_cache,
@@ -338,7 +366,8 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 	uint64_t sig = 0, content_k = 0, content;
 	struct mnl_socket *nl = NULL;
 	struct nset_all have, final, full, del, add;
-	struct applied_log lg = { 0 };
+	struct applied_log *lg = calloc(1, sizeof(*lg));
+	uint64_t *tab = malloc(APPLIED_TAB * sizeof(*tab)); /* after the commit */
 	struct nft_skel sk = *skin;
 	struct nft_set_sizes ksz = { 0 };
 	bool cached = false, partial = false, save = true, renew;
@@ -353,6 +382,8 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 	memset(&b, 0, sizeof(b));
 	rep->added = rep->removed = rep->messages = rep->bytes = 0;
 	rep->sent = false;
+	if (!lg || !tab)
+		goto oom;
 	rc = nft_open(&nl, err, errlen);
 	if (rc)
 		goto out;
@@ -395,14 +426,14 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 		if (!same) {
 			content = 0;
 			if (use_cache &&
-			    applied_load_log(state_dir, content_k, &full, &lg) == 0) {
+			    applied_load_log(state_dir, content_k, &full, lg) == 0) {
 				for (int i = 0; i < NS__COUNT; i++) {
 					if (!sync[i])
 						continue;
 					free(full.s[i].v);
 					full.s[i] = want->s[i]; /* borrowed */
 				}
-				content = applied_hash(&full);
+				content = applied_hash_tab(&full, tab);
 				final = full;
 				save = true;
 			}
@@ -426,20 +457,23 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 					  state_dir, STATE_FILE);
 			}
 		}
-		/* What we committed last time, if the kernel still says so. */
+		/*
+		 * The lists' content hash, shard by shard; what we committed
+		 * last time, if the kernel still says so: only the shards that
+		 * differ from the lists' are read from the file.
+		 */
+		content = applied_hash_tab(want, tab);
 		if (exists)
 			cached = use_cache &&
-				 applied_load_log(state_dir, content_k, &have, &lg) == 0;
+				 applied_load_shards(state_dir, content_k, tab, &have,
+						     lg) == 0;
 		*used_cache = cached;
 		for (int i = 0; i < NS__COUNT && exists && !cached && !replace; i++) {
 			rc = nft_read_set(nl, i, &have.s[i], err, errlen);
 			if (rc)
 				goto out;
 		}
-		final = have;
-		for (int i = 0; i < NS__COUNT; i++)
-			final.s[i] = want->s[i];
-		content = applied_hash(&final);
+		final = *want; /* every set synced: the lists are the result */
 	}
 	sk.content = content;
 
@@ -465,7 +499,8 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 		goto oom;
 	/* Each synced set's difference, once: for the batch and the record. */
 	for (int i = 0; i < NS__COUNT && exists; i++)
-		if (sync[i] && nset_diff(&want->s[i], &have.s[i], &del.s[i], &add.s[i]))
+		if (sync[i] && (cached ? diff_shards(want, &have, tab, lg->tab, i, &del, &add) :
+			       nset_diff(&want->s[i], &have.s[i], &del.s[i], &add.s[i])))
 			goto oom;
 	/* Deletions first: an interval that changes is deleted, then added. */
 	for (int i = 0; i < NS__COUNT && exists; i++) {
@@ -503,7 +538,7 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 	 * of what the kernel held).
 	 */
 	if (!rc && save && content) {
-		if (applied_append_diff(state_dir, &lg, &final, &del, &add, content))
+		if (applied_append_diff(state_dir, lg, &final, &del, &add, content, tab))
 			applied_forget(state_dir);
 	} else if (!rc && content != content_k) {
 		applied_forget(state_dir);
@@ -521,6 +556,8 @@ out:
 	nset_all_free(&have);
 	nset_all_free(&del);
 	nset_all_free(&add);
+	free(lg);
+	free(tab);
 	*spent = nl; /* closed by the caller, once the clock has stopped */
 	return rc;
 }

@@ -171,8 +171,8 @@ static inline bool nset_sized(enum nset_id id)
 #define NSET_SIZE_MAX (3u << 24)
 uint32_t nset_size_for(size_t n, uint32_t cur);
 /*
- * One merge walk: records of want not in have into add, records of have
- * not in want into del (both start empty, w set). 0 or -ENOMEM.
+ * One merge walk: records of want not in have appended to add, records
+ * of have not in want to del (w set). 0 or -ENOMEM.
  */
 __must_check int nset_diff(const struct nset_vec *want,
 			   const struct nset_vec *have, struct nset_vec *del,

@@ -307,7 +307,6 @@ int nset_diff(const struct nset_vec *want, const struct nset_vec *have,
 {
 	size_t i = 0, j = 0, w = want->w;
 
-	del->n = add->n = 0;
 	if (want->n == have->n &&
 	    (want->n == 0 || !memcmp(want->v, have->v, want->n * w)))
 		return 0;
