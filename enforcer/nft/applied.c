@@ -641,10 +641,11 @@ static int save_tab(const char *dir, const struct nset_all *a, uint64_t hash,
 		if (!rc && n)
 			rc = fileio_tmp_write(&t, a->s[i].v, a->s[i].w * n);
 	}
+	/* Renamed into place unsynced, like an append (applied_append_diff). */
 	if (rc)
 		fileio_tmp_abort(&t);
 	else
-		rc = fileio_tmp_commit(&t, 0);
+		rc = fileio_tmp_commit(&t, FILEIO_NOSYNC);
 	close(dfd);
 	return rc;
 }
@@ -764,13 +765,14 @@ int applied_append_diff(const char *dir, const struct applied_log *lg,
 	if (!rc && ftruncate(fd, (off_t)(lg->end + sizeof(r) + len)) < 0)
 		rc = -errno;
 	/*
-	 * Written out now, not waited for: the record is not what keeps the
-	 * file honest. Whatever part of it a power cut loses, the kernel's
-	 * table is lost with it (the next load starts from an empty table and
-	 * writes a new base), and while the kernel runs, a file that lost a
-	 * write is either torn (its check fails, the tail is cut) or behind
-	 * (its content hash differs from the kernel's): both mean a dump.
-	 * The wait was 0.7-7 ms of a one-address change.
+	 * Written out now, not waited for: it is not the fsync that keeps the
+	 * file honest. A power cut takes the kernel's table with it (the next
+	 * load starts from an empty table and writes a new base, whatever
+	 * the file kept), and while the kernel runs, a file that lost a
+	 * write is torn (its check fails, the tail is cut) or behind or
+	 * mixed (the table no longer hashes to the kernel's content hash,
+	 * or a shard read no longer to its entry): each means a dump. The
+	 * wait was 0.7-7 ms of a one-address change.
 	 */
 	if (!rc)
 		(void)sync_file_range(fd, (off64_t)lg->end, (off64_t)(sizeof(r) + len),

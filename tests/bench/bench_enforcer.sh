@@ -10,9 +10,11 @@
 #   cordon lockdown / release on the loaded table
 #
 # cordon's "apply" figure is what `cordon enforce` prints: reading the
-# kernel's table state, the record of what it holds (applied.bin: a log),
-# the delta, the transaction up to the kernel's ack, and the record's
-# append with fdatasync. End to end adds parsing the lists (1.2M lines).
+# kernel's table state, the lists' shard hashes, the shards of the record
+# of what the kernel holds (applied.bin: a log) whose hash differs, the
+# delta, the transaction up to the kernel's ack, and the record's append
+# (written out, not waited for: docs/internals/enforcer.md). End to end
+# adds starting the process and parsing the lists (1.2M lines).
 #
 # Each tool runs in a namespace of its own (its own ruleset). Wall time
 # and peak RSS from /usr/bin/time; cordon's figures are medians of RUNS
@@ -38,6 +40,7 @@ if [[ ! -s $D/bench.ipset || ! -s $D/hosts4_delta.txt ]]; then
 fi
 echo "lists: $(wc -l <"$D/hosts4.txt") IPv4 /32, $(wc -l <"$D/nets4.txt") IPv4 prefixes, $(wc -l <"$D/hosts6.txt") IPv6 /128, $(wc -l <"$D/nets6.txt") IPv6 prefixes"
 echo "host: $(nproc) CPU, $(uname -r), $(nft --version), $(ipset --version | head -1)"
+echo "load at start: $(cat /proc/loadavg)"
 LISTS=(--threat-list "$D/hosts4.txt" --threat-list "$D/nets4.txt" --threat-list "$D/hosts6.txt" --threat-list "$D/nets6.txt")
 DELTA=(--threat-list "$D/hosts4_delta.txt" --threat-list "$D/nets4.txt" --threat-list "$D/hosts6.txt" --threat-list "$D/nets6.txt")
 E=(--state-dir "$ST" --no-resolv-conf --agent-user 65534)
@@ -91,6 +94,7 @@ for i in $(seq "$RUNS"); do
 	ip netns exec "$NS" ipset destroy 2>/dev/null
 done
 
+echo "load at end: $(cat /proc/loadavg)"
 full=$(med "${W[full]}") nftw=$(med "${W[nft]}") ips=$(med "${W[ipset]}")
 printf '\n%-44s %10s %12s\n' "enforcer: median of $RUNS (nft: $NFT_RUNS)" "wall s" "peak RSS MB"
 row() { printf '%-44s %10s %12s\n' "$1" "$2" "$3"; }
