@@ -16,14 +16,18 @@
  * dump message, so dumping a million elements costs tens of seconds.
  * Any doubt (no file, other hash, bad file) falls back to the dump.
  *
- * The file is a log: one base record (every set) and then the deltas
- * applied since, each appended and fsynced after the kernel's ack, so a
- * one-address change writes a few dozen bytes instead of the whole set.
- * A torn tail (crash mid-append) fails its record check and is cut; a
- * crash between the ack and the append leaves the file one change
- * behind, which the content hash tells (dump, then a new base). Once the
- * deltas outgrow an eighth of the base, the next commit writes a new
- * base instead (temp file, fsync, rename). docs/internals/enforcer.md.
+ * The file is a log: one base record (a table of shard hashes, every
+ * set) and then the deltas applied since, each appended after the
+ * kernel's ack, so a one-address change writes a few hundred bytes
+ * instead of the whole set. The content hash is the hash of the shard
+ * table, so a change reads only the shards whose hash differs from the
+ * lists' (applied_load_shards), each checked against its entry. A torn
+ * tail (crash mid-append) fails its record check and is cut; a crash
+ * between the ack and the append leaves the file one change behind,
+ * which the content hash tells (dump, then a new base). Once the deltas
+ * outgrow an eighth of the base, the next commit writes a new base
+ * instead (temp file, rename). Nothing is fsynced: the hashes, not the
+ * disk, keep the file honest (applied.c). docs/internals/enforcer.md.
  */
 #define APPLIED_FILE "applied.bin"
 
