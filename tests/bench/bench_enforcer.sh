@@ -120,3 +120,4 @@ awk -v pn="$(med "${P[nft]}")" -v np="$NFT_RUNS" -v pi="$(med "${P[ipset]}")" -v
 	printf "ratio: nft -f / cordon full load = %.1fx, median of %d paired runs (target >= 20x), cordon peak %.1f MB (target <= 64)\n", pn, np, m
 	printf "ratio: ipset restore / cordon full load = %.2fx, median of the paired runs\n", pi
 	printf "one-address change, apply: %.1f ms (target <= 5 ms); 1%% delta, apply: %.0f ms (target <= 300 ms)\n", one, d }'
+echo "pairs nft -f / cordon (s): $(paste -d/ <(tr ' ' '\n' <<<"${W[nft]}" | grep .) <(tr ' ' '\n' <<<"${W[full]}" | awk -v n="$NFT_RUNS" 'NF && ++k <= n') | tr '\n' ' ')"
