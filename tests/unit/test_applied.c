@@ -332,6 +332,85 @@ static void test_shards(void **state)
 	free(tab);
 }
 
+/*
+ * The invariant under damage: whatever single byte of the file is
+ * flipped, a load that succeeds returns what the kernel holds (the
+ * content of hash h), whole or shard by shard; never anything else.
+ */
+static void test_random_damage(void **state)
+{
+	struct nset_all c0, c1, next, got, full;
+	struct applied_log *lg = calloc(1, sizeof(*lg));
+	uint64_t *tab = malloc(APPLIED_TAB * sizeof(*tab)), h0, h1;
+	int ok_whole = 0, ok_shards = 0, bad = 0;
+
+	(void)state;
+	assert_non_null(lg);
+	assert_non_null(tab);
+	nset_all_init(&c0);
+	nset_all_init(&got);
+	nset_all_init(&full);
+	fill(&c0, NS_THREAT4, 2000);
+	fill(&c0, NS_THREAT6, 200);
+	fill(&c0, NS_THREAT4N, 50);
+	h0 = applied_hash(&c0);
+	copy_all(&c1, &c0);
+	fill(&c1, NS_THREAT4, 20);
+	fill(&c1, NS_THREAT6, 3);
+	h1 = applied_hash(&c1);
+	/* The lists: c1 with ten more addresses spread over shards. */
+	copy_all(&next, &c1);
+	fill(&next, NS_THREAT4, 10);
+	(void)applied_hash_tab(&next, tab);
+	for (int round = 0; round < 150; round++) {
+		off_t size, at;
+
+		assert_int_equal(applied_save(dir, &c0, h0), 0);
+		assert_int_equal(applied_load_log(dir, h0, &got, lg), 0);
+		assert_int_equal(applied_append(dir, lg, &got, &c1, h1), 0);
+		size = fsize();
+		at = (off_t)(rnd() % (uint32_t)size);
+		flip(at, (uint8_t)(1u << (rnd() % 8)));
+		if (applied_load(dir, h1, &full) == 0) {
+			assert_same(&c1, &full);
+			ok_whole++;
+		}
+		if (applied_load_shards(dir, h1, tab, &got, lg) == 0) {
+			/* Each shard returned is c1's, record for record. */
+			for (int i = 0; i < NS__COUNT; i++) {
+				size_t k = 0;
+
+				for (unsigned sh = 0; sh < APPLIED_SHARDS; sh++) {
+					size_t lo, hi, w = c1.s[i].w;
+
+					if (tab[i * APPLIED_SHARDS + sh] == lg->tab[i * APPLIED_SHARDS + sh])
+						continue;
+					applied_shard_span(&c1.s[i], i, sh, &lo, &hi);
+					assert_true(k + hi - lo <= got.s[i].n);
+					if (hi > lo)
+						assert_memory_equal(got.s[i].v + k * w,
+								    c1.s[i].v + lo * w, (hi - lo) * w);
+					k += hi - lo;
+				}
+				assert_int_equal(k, got.s[i].n);
+			}
+			ok_shards++;
+		} else {
+			bad++;
+		}
+	}
+	/* Both outcomes happen: damage where it is read, and where it is not. */
+	assert_true(ok_shards > 0 && bad > 0);
+	assert_true(ok_whole < ok_shards);
+	nset_all_free(&c0);
+	nset_all_free(&c1);
+	nset_all_free(&next);
+	nset_all_free(&got);
+	nset_all_free(&full);
+	free(lg);
+	free(tab);
+}
+
 /* A link planted in the state dir is never followed, read or write. */
 static void test_symlink_refused(void **state)
 {
@@ -372,6 +451,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_torn_tail_and_missed_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shards, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_damage, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
