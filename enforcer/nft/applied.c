@@ -319,15 +319,16 @@ static int delta_parse(const uint8_t *p, uint64_t len, const struct nset_all *sh
 	return 0;
 }
 
-/* Cut a torn tail, if we may write the file (best effort). */
+/* Cut a torn tail, if we may write the file (best effort; unsynced too). */
 static void cut_tail(int dfd, uint64_t end)
 {
 	int fd = fileio_open(dfd, APPLIED_FILE, O_WRONLY, 0);
 
 	if (fd < 0)
 		return;
-	if (ftruncate(fd, (off_t)end) == 0)
-		(void)fdatasync(fd);
+	if (ftruncate(fd, (off_t)end) < 0) {
+		/* the next append writes at end all the same */
+	}
 	close(fd);
 }
 
