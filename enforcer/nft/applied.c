@@ -322,13 +322,12 @@ static int delta_parse(const uint8_t *p, uint64_t len, const struct nset_all *sh
 /* Cut a torn tail, if we may write the file (best effort; unsynced too). */
 static void cut_tail(int dfd, uint64_t end)
 {
-	int fd = fileio_open(dfd, APPLIED_FILE, O_WRONLY, 0);
+	int fd = fileio_open(dfd, APPLIED_FILE, O_WRONLY, 0), rc;
 
 	if (fd < 0)
 		return;
-	if (ftruncate(fd, (off_t)end) < 0) {
-		/* the next append writes at end all the same */
-	}
+	rc = ftruncate(fd, (off_t)end);
+	(void)rc; /* the next append writes at end all the same */
 	close(fd);
 }
 
