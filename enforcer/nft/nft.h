@@ -142,13 +142,6 @@ struct nset_kelem {
 __must_check int nset_from_elems(struct nset_vec *out, struct nset_kelem *e,
 				 size_t n, unsigned klen);
 /*
- * Emit the difference have -> want for set id into the batch: deletions
- * when del is true, additions otherwise. Counts elements in *count.
- */
-void nset_delta(struct nft_batch *b, enum nset_id id,
-		const struct nset_vec *want, const struct nset_vec *have,
-		bool del, size_t *count);
-/*
  * Declared sizes of the host (hash) sets. With a size the kernel picks
  * its fixed-size hash (nft_set_hash.c: nft_hash, nft_hash_fast) instead
  * of the resizable one, whose doubling while a million elements go in

@@ -287,64 +287,6 @@ static void emit(struct nft_batch *b, uint16_t type, enum nset_id id,
 	(*count)++;
 }
 
-void nset_delta(struct nft_batch *b, enum nset_id id,
-		const struct nset_vec *want, const struct nset_vec *have,
-		bool del, size_t *count)
-{
-	uint16_t type = del ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM;
-	size_t i = 0, j = 0, w = want->w;
-
-	/* Most sets are unchanged: one memcmp instead of a merge walk. */
-	if (want->n == have->n &&
-	    (want->n == 0 || !memcmp(want->v, have->v, want->n * w)))
-		return;
-	/* Deletions: in have, not in want. Additions: the other way round. */
-	while (i < want->n || j < have->n) {
-		int c;
-
-		if (i == want->n)
-			c = 1;
-		else if (j == have->n)
-			c = -1;
-		else
-			c = memcmp(want->v + i * w, have->v + j * w, w);
-		if (c == 0) {
-			i++;
-			j++;
-			/* Equal runs are the rule in a small delta: skip them whole. */
-			while (i + 64 <= want->n && j + 64 <= have->n &&
-			       !memcmp(want->v + i * w, have->v + j * w, 64 * w)) {
-				i += 64;
-				j += 64;
-			}
-		} else if (c < 0) {
-			if (!del)
-				emit(b, type, id, want->v + i * w, count);
-			i++;
-		} else {
-			if (del)
-				emit(b, type, id, have->v + j * w, count);
-			j++;
-		}
-	}
-	nft_batch_elems_end(b);
-}
-
-uint32_t nset_size_for(size_t n, uint32_t cur)
-{
-	uint64_t need = (uint64_t)n + n / 2, size = NSET_SIZE_MIN;
-
-	/* Hysteresis: a set is created again only to grow or to shrink 16x. */
-	if (cur && n <= cur && (uint64_t)n * 16 >= cur)
-		return cur;
-	if (need > NSET_SIZE_MAX)
-		return 0;
-	/* 3 * 2^k: the kernel's buckets, 4/3 of it, are then a power of two. */
-	while (size < need)
-		size *= 2;
-	return (uint32_t)size;
-}
-
 int nset_diff(const struct nset_vec *want, const struct nset_vec *have,
 	      struct nset_vec *del, struct nset_vec *add)
 {
