@@ -287,6 +287,21 @@ static void emit(struct nft_batch *b, uint16_t type, enum nset_id id,
 	(*count)++;
 }
 
+uint32_t nset_size_for(size_t n, uint32_t cur)
+{
+	uint64_t need = (uint64_t)n + n / 2, size = NSET_SIZE_MIN;
+
+	/* Hysteresis: a set is created again only to grow or to shrink 16x. */
+	if (cur && n <= cur && (uint64_t)n * 16 >= cur)
+		return cur;
+	if (need > NSET_SIZE_MAX)
+		return 0;
+	/* 3 * 2^k: the kernel's buckets, 4/3 of it, are then a power of two. */
+	while (size < need)
+		size *= 2;
+	return (uint32_t)size;
+}
+
 int nset_diff(const struct nset_vec *want, const struct nset_vec *have,
 	      struct nset_vec *del, struct nset_vec *add)
 {
