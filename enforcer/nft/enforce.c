@@ -468,7 +468,11 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 				 applied_load_shards(state_dir, content_k, tab, &have,
 						     lg) == 0;
 		*used_cache = cached;
+		/* A fresh set is loaded whole: what the old one held is moot
+		 * (an upgrade from unsized sets costs no dump of them). */
 		for (int i = 0; i < NS__COUNT && exists && !cached && !replace; i++) {
+			if (fresh[i])
+				continue;
 			rc = nft_read_set(nl, i, &have.s[i], err, errlen);
 			if (rc)
 				goto out;
