@@ -296,6 +296,67 @@ static bool vec_equal(const struct nset_vec *a, const struct nset_vec *b)
 	       (a->n == 0 || !memcmp(a->v, b->v, a->n * a->w));
 }
 
+/*
+ * Declared sizes of the host sets (nft.h: nset_size_for). A synced set
+ * whose size must change, or that has gone missing, is fresh: created in
+ * this transaction and loaded whole. Returns true when one is.
+ */
+static bool plan_sizes(struct nft_skel *sk, const struct nft_set_sizes *ksz,
+		       bool exists, const struct nset_all *want,
+		       const bool sync[NS__COUNT], bool fresh[NS__COUNT])
+{
+	bool any = false;
+
+	for (int i = 0; i < NS__COUNT; i++) {
+		size_t n = sync[i] ? want->s[i].n : 0;
+
+		fresh[i] = exists && !ksz->present[i];
+		sk->set_size[i] = 0;
+		sk->set_new[i] = false;
+		if (!nset_sized(i)) {
+			any |= fresh[i];
+			continue;
+		}
+		if (exists && ksz->present[i] && !sync[i]) {
+			sk->set_size[i] = ksz->size[i]; /* not ours to change now */
+			continue;
+		}
+		sk->set_size[i] = nset_size_for(n, exists ? ksz->size[i] : 0);
+		if (exists && ksz->present[i] && sk->set_size[i] != ksz->size[i])
+			fresh[i] = sk->set_new[i] = true;
+		any |= fresh[i];
+	}
+	return any;
+}
+
+/*
+ * Set i's difference when have holds only the shards whose hash differs
+ * (applied_load_shards): those shards of want against have's.
+ */
+static int diff_shards(const struct nset_all *want, const struct nset_all *have,
+		       const uint64_t *want_tab, const uint64_t *have_tab, int i,
+		       struct nset_all *del, struct nset_all *add)
+{
+	for (unsigned s = 0; s < APPLIED_SHARDS; s++) {
+		size_t idx = (size_t)i * APPLIED_SHARDS + s, wl, wh, hl, hh;
+		struct nset_vec wv = want->s[i], hv = have->s[i];
+		int rc;
+
+		if (want_tab[idx] == have_tab[idx])
+			continue;
+		applied_shard_span(&want->s[i], i, s, &wl, &wh);
+		applied_shard_span(&have->s[i], i, s, &hl, &hh);
+		wv.v += wl * wv.w;
+		wv.n = wh - wl;
+		hv.v += hl * hv.w;
+		hv.n = hh - hl;
+		rc = nset_diff(&wv, &hv, &del->s[i], &add->s[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int apply_once(const char *state_dir, const struct nset_all *want,
 		      const bool sync[NS__COUNT], const struct nft_skel *skin,
 		      bool replace, bool use_cache, bool *used_cache,
@@ -304,19 +365,25 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 {
 	uint64_t sig = 0, content_k = 0, content;
 	struct mnl_socket *nl = NULL;
-	struct nset_all have, final, full, before;
-	struct applied_log lg = { 0 };
+	struct nset_all have, final, full, del, add;
+	struct applied_log *lg = calloc(1, sizeof(*lg));
+	uint64_t *tab = malloc(APPLIED_TAB * sizeof(*tab)); /* after the commit */
 	struct nft_skel sk = *skin;
-	bool cached = false, partial = false, save = true;
+	struct nft_set_sizes ksz = { 0 };
+	bool cached = false, partial = false, save = true, renew;
+	bool fresh[NS__COUNT];
 	struct nft_batch b;
 	int rc, exists;
 
 	nset_all_init(&have);
 	nset_all_init(&full);
-	memset(&before, 0, sizeof(before));
+	nset_all_init(&del);
+	nset_all_init(&add);
 	memset(&b, 0, sizeof(b));
 	rep->added = rep->removed = rep->messages = rep->bytes = 0;
 	rep->sent = false;
+	if (!lg || !tab)
+		goto oom;
 	rc = nft_open(&nl, err, errlen);
 	if (rc)
 		goto out;
@@ -327,9 +394,15 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 	if (exists) {
 		rc = nft_read_sig(nl, &sig, err, errlen);
 		rc = rc ? rc : nft_read_content(nl, &content_k, err, errlen);
+		rc = rc ? rc : nft_read_sizes(nl, &ksz, err, errlen);
 		if (rc)
 			goto out;
 	}
+	/* A set gone missing: the kernel's content hash no longer holds. */
+	for (int i = 0; i < NS__COUNT && exists; i++)
+		if (!ksz.present[i])
+			content_k = 0;
+	renew = plan_sizes(&sk, &ksz, exists, want, sync, fresh);
 	for (int i = 0; i < NS__COUNT; i++)
 		partial |= !sync[i];
 	if (exists && partial) {
@@ -353,16 +426,14 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 		if (!same) {
 			content = 0;
 			if (use_cache &&
-			    applied_load_log(state_dir, content_k, &full, &lg) == 0) {
-				before = full; /* the synced sets: as the kernel has them */
+			    applied_load_log(state_dir, content_k, &full, lg) == 0) {
 				for (int i = 0; i < NS__COUNT; i++) {
 					if (!sync[i])
 						continue;
-					before.s[i] = have.s[i];
 					free(full.s[i].v);
 					full.s[i] = want->s[i]; /* borrowed */
 				}
-				content = applied_hash(&full);
+				content = applied_hash_tab(&full, tab);
 				final = full;
 				save = true;
 			}
@@ -386,27 +457,34 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 					  state_dir, STATE_FILE);
 			}
 		}
-		/* What we committed last time, if the kernel still says so. */
+		/*
+		 * The lists' content hash, shard by shard; what we committed
+		 * last time, if the kernel still says so: only the shards that
+		 * differ from the lists' are read from the file.
+		 */
+		content = applied_hash_tab(want, tab);
 		if (exists)
 			cached = use_cache &&
-				 applied_load_log(state_dir, content_k, &have, &lg) == 0;
+				 applied_load_shards(state_dir, content_k, tab, &have,
+						     lg) == 0;
 		*used_cache = cached;
+		/* A fresh set is loaded whole: what the old one held is moot
+		 * (an upgrade from unsized sets costs no dump of them). */
 		for (int i = 0; i < NS__COUNT && exists && !cached && !replace; i++) {
+			if (fresh[i])
+				continue;
 			rc = nft_read_set(nl, i, &have.s[i], err, errlen);
 			if (rc)
 				goto out;
 		}
-		final = before = have;
-		for (int i = 0; i < NS__COUNT; i++)
-			final.s[i] = want->s[i];
-		content = applied_hash(&final);
+		final = *want; /* every set synced: the lists are the result */
 	}
 	sk.content = content;
 
 	rc = nft_batch_init(&b, nft_seq());
 	if (rc)
 		goto oom;
-	if (!exists || sig != nft_skel_sig(&sk)) {
+	if (!exists || sig != nft_skel_sig(&sk) || renew) {
 		if (nft_table_build(&b, &sk))
 			goto oom;
 	} else {
@@ -423,24 +501,27 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 	/* Release: the kernel's own trip goes with the lockdown. */
 	if (exists && sk.trip_reset && nft_table_trip_reset(&b))
 		goto oom;
+	/* Each synced set's difference, once: for the batch and the record. */
+	for (int i = 0; i < NS__COUNT && exists; i++)
+		if (sync[i] && (cached ? diff_shards(want, &have, tab, lg->tab, i, &del, &add) :
+			       nset_diff(&want->s[i], &have.s[i], &del.s[i], &add.s[i])))
+			goto oom;
 	/* Deletions first: an interval that changes is deleted, then added. */
 	for (int i = 0; i < NS__COUNT && exists; i++) {
-		if (!sync[i])
-			continue;
+		if (!sync[i] || fresh[i])
+			continue; /* a fresh set starts empty */
 		if (replace)
 			flush_set(&b, i);
 		else
-			nset_delta(&b, i, &want->s[i], &have.s[i], true,
-				   &rep->removed);
+			nset_emit(&b, i, &del.s[i], true, &rep->removed);
 	}
 	for (int i = 0; i < NS__COUNT; i++) {
 		if (!sync[i])
 			continue;
-		if (!exists || replace)
+		if (!exists || replace || fresh[i])
 			nset_load(&b, i, &want->s[i], &rep->added);
 		else
-			nset_delta(&b, i, &want->s[i], &have.s[i], false,
-				   &rep->added);
+			nset_emit(&b, i, &add.s[i], false, &rep->added);
 	}
 	rep->messages = nft_batch_count(&b);
 	if (rep->messages == 0) {
@@ -461,7 +542,7 @@ static int apply_once(const char *state_dir, const struct nset_all *want,
 	 * of what the kernel held).
 	 */
 	if (!rc && save && content) {
-		if (applied_append(state_dir, &lg, &before, &final, content))
+		if (applied_append_diff(state_dir, lg, &final, &del, &add, content, tab))
 			applied_forget(state_dir);
 	} else if (!rc && content != content_k) {
 		applied_forget(state_dir);
@@ -477,6 +558,10 @@ out:
 	nft_batch_free(&b);
 	nset_all_free(&full);
 	nset_all_free(&have);
+	nset_all_free(&del);
+	nset_all_free(&add);
+	free(lg);
+	free(tab);
 	*spent = nl; /* closed by the caller, once the clock has stopped */
 	return rc;
 }

@@ -142,12 +142,37 @@ struct nset_kelem {
 __must_check int nset_from_elems(struct nset_vec *out, struct nset_kelem *e,
 				 size_t n, unsigned klen);
 /*
- * Emit the difference have -> want for set id into the batch: deletions
- * when del is true, additions otherwise. Counts elements in *count.
+ * Declared sizes of the host (hash) sets. With a size the kernel picks
+ * its fixed-size hash (nft_set_hash.c: nft_hash, nft_hash_fast) instead
+ * of the resizable one, whose doubling while a million elements go in
+ * was half of a full load; the size is also a hard cap ("set full"), so
+ * a set that outgrows it is created again, bigger, in the transaction
+ * that needs the room (nft_table_build). The interval sets stay unsized.
  */
-void nset_delta(struct nft_batch *b, enum nset_id id,
-		const struct nset_vec *want, const struct nset_vec *have,
-		bool del, size_t *count);
+static inline bool nset_sized(enum nset_id id)
+{
+	return !nset_defs[id].interval;
+}
+/* The smallest size cordon declares. */
+#define NSET_SIZE_MIN 3072u
+/*
+ * The size to declare for n elements when the kernel's set has size cur
+ * (0: none or no set): cur while n fits and is not far below it, else
+ * 3 * 2^k, the smallest with room for half as many again. 0 when n
+ * passes NSET_SIZE_MAX: then the set stays unsized (resizable hash).
+ */
+#define NSET_SIZE_MAX (3u << 24)
+uint32_t nset_size_for(size_t n, uint32_t cur);
+/*
+ * One merge walk: records of want not in have appended to add, records
+ * of have not in want to del (w set). 0 or -ENOMEM.
+ */
+__must_check int nset_diff(const struct nset_vec *want,
+			   const struct nset_vec *have, struct nset_vec *del,
+			   struct nset_vec *add);
+/* Emit every record of v: deletions when del, additions otherwise. */
+void nset_emit(struct nft_batch *b, enum nset_id id, const struct nset_vec *v,
+	       bool del, size_t *count);
 /* Emit every element of want as additions (full load). */
 void nset_load(struct nft_batch *b, enum nset_id id,
 	       const struct nset_vec *want, size_t *count);
@@ -171,6 +196,13 @@ __must_check int nft_read_sig(struct mnl_socket *nl, uint64_t *sig,
 /* The sets' content hash from chain content's comment; 0 if none. */
 __must_check int nft_read_content(struct mnl_socket *nl, uint64_t *hash,
 				  char *err, size_t errlen);
+/* Each of cordon's sets: present, and its declared size (0: none). */
+struct nft_set_sizes {
+	bool present[NS__COUNT];
+	uint32_t size[NS__COUNT];
+};
+__must_check int nft_read_sizes(struct mnl_socket *nl, struct nft_set_sizes *sz,
+				char *err, size_t errlen);
 /* Rules in a chain (for the gate state); -ENOENT when absent. */
 __must_check int nft_read_rule_count(struct mnl_socket *nl, const char *chain,
 				     size_t *n, char *err, size_t errlen);
@@ -249,10 +281,18 @@ struct nft_skel {
 	uint32_t unit_level[ALLOW_MAX_UNITS];
 	size_t n_units;
 	uint64_t content;  /* sets' content hash (applied.h); not in the sig */
+	/* Not in the sig either: the kernel reports them (nft_read_sizes). */
+	uint32_t set_size[NS__COUNT]; /* host sets' declared size, 0: none */
+	bool set_new[NS__COUNT];      /* delete the set and create it again */
 };
 
 uint64_t nft_skel_sig(const struct nft_skel *sk);
-/* Table, sets, counters, chains; flush every chain and add its rules. */
+/*
+ * Table, sets, counters, chains; flush every chain and add its rules.
+ * A set_new set is deleted once the flush has dropped the rules that
+ * use it, and created again at its set_size under the same name: the
+ * caller loads all its elements in the same transaction.
+ */
 __must_check int nft_table_build(struct nft_batch *b, const struct nft_skel *sk);
 /* Only the gate chains: lockdown and release when the rest matches. */
 __must_check int nft_table_gates(struct nft_batch *b, bool locked);

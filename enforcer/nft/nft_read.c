@@ -75,7 +75,8 @@ fail:
 		util_err(err, errlen, "nftables: reading %s: %s%s",
 			 type == NFT_MSG_GETSETELEM ? "set" :
 			 type == NFT_MSG_GETRULE ? "rules" :
-			 type == NFT_MSG_GETOBJ ? "counter" : "table",
+			 type == NFT_MSG_GETOBJ ? "counter" :
+			 type == NFT_MSG_GETSET ? "sets" : "table",
 			 strerror(-rc),
 			 rc == -EPERM ? " (needs CAP_NET_ADMIN: run as root)" : "");
 	}
@@ -198,6 +199,56 @@ int nft_read_set(struct mnl_socket *nl, enum nset_id id, struct nset_vec *out,
 		rc = nset_vec_normalize(out, false, c.klen);
 	free(c.kel.v);
 	return rc;
+}
+
+/* ---- sets: present, declared size ---- */
+
+static int cb_sets(const struct nlmsghdr *nlh, void *data)
+{
+	struct nft_set_sizes *sz = data;
+	const char *name = NULL;
+	uint32_t size = 0;
+	struct nlattr *a, *d;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		switch (mnl_attr_get_type(a)) {
+		case NFTA_SET_NAME:
+			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+				name = mnl_attr_get_str(a);
+			break;
+		case NFTA_SET_DESC:
+			mnl_attr_for_each_nested(d, a)
+				if (mnl_attr_get_type(d) == NFTA_SET_DESC_SIZE &&
+				    mnl_attr_get_payload_len(d) == 4)
+					size = ntohl(mnl_attr_get_u32(d));
+			break;
+		}
+	}
+	for (int i = 0; name && i < NS__COUNT; i++) {
+		if (strcmp(name, nset_defs[i].name))
+			continue;
+		sz->present[i] = true;
+		sz->size[i] = size;
+	}
+	return MNL_CB_OK;
+}
+
+static int put_set_table(struct nlmsghdr *nlh, const void *arg)
+{
+	(void)arg;
+	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, NFT_TABLE);
+	return 0;
+}
+
+int nft_read_sizes(struct mnl_socket *nl, struct nft_set_sizes *sz, char *err,
+		   size_t errlen)
+{
+	int rc;
+
+	memset(sz, 0, sizeof(*sz));
+	rc = nl_query(nl, NFT_MSG_GETSET, NLM_F_DUMP, put_set_table, NULL,
+		      cb_sets, sz, err, errlen);
+	return rc == -ENOENT ? 0 : rc;
 }
 
 /* ---- rules: signature and counts ---- */

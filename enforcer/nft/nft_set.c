@@ -50,6 +50,49 @@ void nset_all_free(struct nset_all *a)
 	nset_all_init(a);
 }
 
+/*
+ * One record copied or compared: constant sizes let the compiler inline
+ * what would be a libc call per record (millions of them in a sort).
+ */
+static inline void rec_copy(uint8_t *d, const uint8_t *s, unsigned w)
+{
+	switch (w) {
+	case 4: memcpy(d, s, 4); break;
+	case 8: memcpy(d, s, 8); break;
+	case 16: memcpy(d, s, 16); break;
+	case 32: memcpy(d, s, 32); break;
+	default: memcpy(d, s, w); break;
+	}
+}
+
+/* memcmp() order (network byte order keys), without the call for 4 and 16. */
+static inline int rec_cmp(const uint8_t *a, const uint8_t *b, unsigned w)
+{
+	if (w == 4) {
+		uint32_t x, y;
+
+		memcpy(&x, a, 4);
+		memcpy(&y, b, 4);
+		x = __builtin_bswap32(x);
+		y = __builtin_bswap32(y);
+		return (x > y) - (x < y);
+	}
+	if (w == 16) {
+		uint64_t x[2], y[2];
+
+		memcpy(x, a, 16);
+		memcpy(y, b, 16);
+		for (int k = 0; k < 2; k++) {
+			uint64_t p = __builtin_bswap64(x[k]), q = __builtin_bswap64(y[k]);
+
+			if (p != q)
+				return p < q ? -1 : 1;
+		}
+		return 0;
+	}
+	return memcmp(a, b, w);
+}
+
 int nset_vec_push(struct nset_vec *v, const uint8_t *rec)
 {
 	if (v->n == v->cap) {
@@ -61,7 +104,7 @@ int nset_vec_push(struct nset_vec *v, const uint8_t *rec)
 		v->v = nv;
 		v->cap = cap;
 	}
-	memcpy(v->v + v->n * v->w, rec, v->w);
+	rec_copy(v->v + v->n * v->w, rec, v->w);
 	v->n++;
 	return 0;
 }
@@ -91,7 +134,7 @@ static int radix_sort(uint8_t *v, size_t n, unsigned w)
 		for (int d = 1; d <= 256; d++)
 			cnt[d] += cnt[d - 1];
 		for (size_t i = 0; i < n; i++)
-			memcpy(dst + cnt[src[i * w + byte]]++ * w, src + i * w, w);
+			rec_copy(dst + cnt[src[i * w + byte]]++ * w, src + i * w, w);
 		dst = src;
 		src = src == v ? tmp : v;
 	}
@@ -134,8 +177,8 @@ int nset_vec_normalize(struct nset_vec *v, bool interval, unsigned klen)
 	if (radix_sort(v->v, v->n, v->w))
 		return -ENOMEM;
 	for (size_t i = 1; i < v->n; i++)
-		if (memcmp(v->v + out * v->w, v->v + i * v->w, v->w))
-			memcpy(v->v + ++out * v->w, v->v + i * v->w, v->w);
+		if (rec_cmp(v->v + out * v->w, v->v + i * v->w, v->w))
+			rec_copy(v->v + ++out * v->w, v->v + i * v->w, v->w);
 	v->n = out + 1;
 	return 0;
 }
@@ -153,13 +196,13 @@ void nset_drop_covered(struct nset_vec *hosts, const struct nset_vec *nets,
 		bool covered = false;
 
 		while (j < nets->n &&
-		       memcmp(nets->v + j * nets->w + klen, h, klen) < 0)
+		       rec_cmp(nets->v + j * nets->w + klen, h, klen) < 0)
 			j++;
-		if (j < nets->n && memcmp(nets->v + j * nets->w, h, klen) <= 0)
+		if (j < nets->n && rec_cmp(nets->v + j * nets->w, h, klen) <= 0)
 			covered = true;
 		if (!covered) {
 			if (out != i)
-				memcpy(hosts->v + out * hosts->w, h, hosts->w);
+				rec_copy(hosts->v + out * hosts->w, h, hosts->w);
 			out++;
 		}
 	}
@@ -244,18 +287,29 @@ static void emit(struct nft_batch *b, uint16_t type, enum nset_id id,
 	(*count)++;
 }
 
-void nset_delta(struct nft_batch *b, enum nset_id id,
-		const struct nset_vec *want, const struct nset_vec *have,
-		bool del, size_t *count)
+uint32_t nset_size_for(size_t n, uint32_t cur)
 {
-	uint16_t type = del ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM;
+	uint64_t need = (uint64_t)n + n / 2, size = NSET_SIZE_MIN;
+
+	/* Hysteresis: a set is created again only to grow or to shrink 16x. */
+	if (cur && n <= cur && (uint64_t)n * 16 >= cur)
+		return cur;
+	if (need > NSET_SIZE_MAX)
+		return 0;
+	/* 3 * 2^k: the kernel's buckets, 4/3 of it, are then a power of two. */
+	while (size < need)
+		size *= 2;
+	return (uint32_t)size;
+}
+
+int nset_diff(const struct nset_vec *want, const struct nset_vec *have,
+	      struct nset_vec *del, struct nset_vec *add)
+{
 	size_t i = 0, j = 0, w = want->w;
 
-	/* Most sets are unchanged: one memcmp instead of a merge walk. */
 	if (want->n == have->n &&
 	    (want->n == 0 || !memcmp(want->v, have->v, want->n * w)))
-		return;
-	/* Deletions: in have, not in want. Additions: the other way round. */
+		return 0;
 	while (i < want->n || j < have->n) {
 		int c;
 
@@ -264,26 +318,36 @@ void nset_delta(struct nft_batch *b, enum nset_id id,
 		else if (j == have->n)
 			c = -1;
 		else
-			c = memcmp(want->v + i * w, have->v + j * w, w);
+			c = rec_cmp(want->v + i * w, have->v + j * w, (unsigned)w);
 		if (c == 0) {
 			i++;
 			j++;
-			/* Equal runs are the rule in a small delta: skip them whole. */
-			while (i + 64 <= want->n && j + 64 <= have->n &&
-			       !memcmp(want->v + i * w, have->v + j * w, 64 * w)) {
-				i += 64;
-				j += 64;
-			}
+			/* Equal runs are the rule in a small delta: skip them whole,
+			 * 1024 records at a time, then 64. */
+			for (size_t run = 1024; run >= 64; run /= 16)
+				while (i + run <= want->n && j + run <= have->n &&
+				       !memcmp(want->v + i * w, have->v + j * w, run * w)) {
+					i += run;
+					j += run;
+				}
 		} else if (c < 0) {
-			if (!del)
-				emit(b, type, id, want->v + i * w, count);
-			i++;
+			if (nset_vec_push(add, want->v + i++ * w))
+				return -ENOMEM;
 		} else {
-			if (del)
-				emit(b, type, id, have->v + j * w, count);
-			j++;
+			if (nset_vec_push(del, have->v + j++ * w))
+				return -ENOMEM;
 		}
 	}
+	return 0;
+}
+
+void nset_emit(struct nft_batch *b, enum nset_id id, const struct nset_vec *v,
+	       bool del, size_t *count)
+{
+	uint16_t type = del ? NFT_MSG_DELSETELEM : NFT_MSG_NEWSETELEM;
+
+	for (size_t i = 0; i < v->n; i++)
+		emit(b, type, id, v->v + i * v->w, count);
 	nft_batch_elems_end(b);
 }
 

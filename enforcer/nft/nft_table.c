@@ -103,35 +103,68 @@ static int build_table(struct nft_batch *b)
 	return rc;
 }
 
-static int build_sets(struct nft_batch *b)
+static int new_set(struct nft_batch *b, enum nset_id i, uint32_t size)
 {
-	for (int i = 0; i < NS__COUNT; i++) {
-		struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!s)
+		return -ENOMEM;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, nset_defs[i].name);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, nset_klen(i));
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE,
+			  nset_defs[i].af == AF_INET ? TYPE_IPADDR : TYPE_IP6ADDR);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS,
+			  nset_defs[i].interval ? NFT_SET_INTERVAL : 0);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, (uint32_t)i + 1);
+	/* Ignored for a set that exists: the kernel keeps its size. */
+	if (size)
+		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, size);
+	nlh = nft_batch_open(b, NFT_MSG_NEWSET, NLM_F_CREATE, nset_defs[i].name,
+			     1024);
+	if (nlh) {
+		nftnl_set_nlmsg_build_payload(nlh, s);
+		nft_batch_close(b, nlh);
+	}
+	nftnl_set_free(s);
+	return nlh ? 0 : -ENOMEM;
+}
+
+static int build_sets(struct nft_batch *b, const struct nft_skel *sk)
+{
+	int rc = 0;
+
+	for (int i = 0; i < NS__COUNT && !rc; i++)
+		if (!sk->set_new[i])
+			rc = new_set(b, i, sk->set_size[i]);
+	return rc;
+}
+
+/*
+ * A set at another size: deleted (no rule uses it once the chains are
+ * flushed) and created again under its name, all in this transaction,
+ * so packets see the old set until the commit and the new one after.
+ */
+static int renew_sets(struct nft_batch *b, const struct nft_skel *sk)
+{
+	int rc = 0;
+
+	for (int i = 0; i < NS__COUNT && !rc; i++) {
 		struct nlmsghdr *nlh;
 
-		if (!s)
-			return -ENOMEM;
-		nftnl_set_set_str(s, NFTNL_SET_TABLE, NFT_TABLE);
-		nftnl_set_set_str(s, NFTNL_SET_NAME, nset_defs[i].name);
-		nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
-		nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, nset_klen(i));
-		nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE,
-				  nset_defs[i].af == AF_INET ? TYPE_IPADDR :
-							       TYPE_IP6ADDR);
-		nftnl_set_set_u32(s, NFTNL_SET_FLAGS,
-				  nset_defs[i].interval ? NFT_SET_INTERVAL : 0);
-		nftnl_set_set_u32(s, NFTNL_SET_ID, (uint32_t)i + 1);
-		nlh = nft_batch_open(b, NFT_MSG_NEWSET, NLM_F_CREATE,
-				     nset_defs[i].name, 1024);
-		if (nlh) {
-			nftnl_set_nlmsg_build_payload(nlh, s);
-			nft_batch_close(b, nlh);
-		}
-		nftnl_set_free(s);
+		if (!sk->set_new[i])
+			continue;
+		nlh = nft_batch_open(b, NFT_MSG_DELSET, 0, nset_defs[i].name, 512);
 		if (!nlh)
 			return -ENOMEM;
+		mnl_attr_put_strz(nlh, NFTA_SET_TABLE, NFT_TABLE);
+		mnl_attr_put_strz(nlh, NFTA_SET_NAME, nset_defs[i].name);
+		nft_batch_close(b, nlh);
+		rc = new_set(b, i, sk->set_size[i]);
 	}
-	return 0;
+	return rc;
 }
 
 /*
@@ -508,10 +541,11 @@ int nft_table_build(struct nft_batch *b, const struct nft_skel *sk)
 {
 	int rc = build_table(b);
 
-	rc = rc ? rc : build_sets(b);
+	rc = rc ? rc : build_sets(b, sk);
 	rc = rc ? rc : build_trip_set(b);
 	rc = rc ? rc : build_counters(b);
 	rc = rc ? rc : build_chains(b);
+	rc = rc ? rc : renew_sets(b, sk);
 	rc = rc ? rc : build_rules(b, sk);
 	rc = rc ? rc : build_gates(b, sk->locked);
 	rc = rc ? rc : build_content(b, sk->content);

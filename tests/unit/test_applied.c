@@ -241,6 +241,176 @@ static void test_torn_tail_and_missed_commit(void **state)
 	nset_all_free(&got);
 }
 
+/* Bytes at file offset off: XOR with x. */
+static void flip(off_t off, uint8_t x)
+{
+	uint8_t c;
+	int fd = open(path, O_RDWR);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &c, 1, off), 1);
+	c ^= x;
+	assert_int_equal(pwrite(fd, &c, 1, off), 1);
+	close(fd);
+}
+
+/*
+ * Only the shards whose hash differs from the lists' are read (base and
+ * deltas merged), each checked against its hash; the table must add up
+ * to the kernel's content hash.
+ */
+static void test_shards(void **state)
+{
+	struct nset_all c0, c1, next, got;
+	struct applied_log *lg = calloc(1, sizeof(*lg));
+	uint64_t *tab = malloc(APPLIED_TAB * sizeof(*tab)), h0, h1, h2;
+	const uint8_t key[4] = { 0x42, 1, 2, 3 }; /* shard 0x42 */
+	/* threat4's records in the base: after the table and their count */
+	const off_t rec0 = 16 + 40 + APPLIED_TAB * 8 + 8;
+	size_t lo, hi, lo0, hi0;
+
+	(void)state;
+	assert_non_null(lg);
+	assert_non_null(tab);
+	nset_all_init(&c0);
+	nset_all_init(&got);
+	fill(&c0, NS_THREAT4, 50000);
+	fill(&c0, NS_THREAT6, 3000);
+	h0 = applied_hash(&c0);
+	assert_int_equal(applied_save(dir, &c0, h0), 0);
+	/* One delta, so that shards come from the base and the log. */
+	assert_int_equal(applied_load_log(dir, h0, &got, lg), 0);
+	copy_all(&c1, &c0);
+	fill(&c1, NS_THREAT4, 300);
+	h1 = applied_hash(&c1);
+	assert_int_equal(applied_append(dir, lg, &got, &c1, h1), 0);
+	/* The lists: c1 and one address more. */
+	copy_all(&next, &c1);
+	assert_int_equal(nset_vec_push(&next.s[NS_THREAT4], key), 0);
+	assert_int_equal(nset_vec_normalize(&next.s[NS_THREAT4], false, 4), 0);
+	h2 = applied_hash_tab(&next, tab);
+	assert_int_not_equal(h2, h1);
+	assert_int_equal(applied_load_shards(dir, h1, tab, &got, lg), 0);
+	assert_true(lg->valid);
+	applied_shard_span(&c1.s[NS_THREAT4], NS_THREAT4, 0x42, &lo, &hi);
+	assert_true(hi > lo);
+	assert_int_equal(got.s[NS_THREAT4].n, hi - lo);
+	assert_memory_equal(got.s[NS_THREAT4].v, c1.s[NS_THREAT4].v + lo * 4,
+			    (hi - lo) * 4);
+	for (int i = 0; i < NS__COUNT; i++)
+		if (i != NS_THREAT4)
+			assert_int_equal(got.s[i].n, 0);
+	/* The same lists: nothing to read. */
+	assert_int_equal(applied_hash_tab(&c1, tab), h1);
+	assert_int_equal(applied_load_shards(dir, h1, tab, &got, lg), 0);
+	assert_int_equal(got.s[NS_THREAT4].n, 0);
+	/* Another content hash in the kernel: the file is not what it holds. */
+	h2 = applied_hash_tab(&next, tab);
+	assert_int_not_equal(applied_load_shards(dir, h1 ^ 1, tab, &got, lg), 0);
+	/* A flipped byte in a shard that is not read changes nothing here
+	 * (the full load still refuses it); in the shard read, it fails. */
+	applied_shard_span(&c0.s[NS_THREAT4], NS_THREAT4, 0x10, &lo0, &hi0);
+	assert_true(hi0 > lo0);
+	flip(rec0 + (off_t)lo0 * 4, 0x01);
+	assert_int_equal(applied_load_shards(dir, h1, tab, &got, lg), 0);
+	assert_int_not_equal(applied_load(dir, h1, &got), 0);
+	flip(rec0 + (off_t)lo0 * 4, 0x01);
+	assert_int_equal(applied_load(dir, h1, &got), 0);
+	applied_shard_span(&c0.s[NS_THREAT4], NS_THREAT4, 0x42, &lo0, &hi0);
+	flip(rec0 + (off_t)lo0 * 4 + 3, 0x80);
+	assert_int_not_equal(applied_load_shards(dir, h1, tab, &got, lg), 0);
+	flip(rec0 + (off_t)lo0 * 4 + 3, 0x80);
+	assert_int_equal(applied_load_shards(dir, h1, tab, &got, lg), 0);
+	/* A flipped byte in the table: it no longer adds up to the hash. */
+	flip(16 + 40 + 8 * 0x10, 0x04);
+	assert_int_not_equal(applied_load_shards(dir, h1, tab, &got, lg), 0);
+	nset_all_free(&c0);
+	nset_all_free(&c1);
+	nset_all_free(&next);
+	nset_all_free(&got);
+	free(lg);
+	free(tab);
+}
+
+/*
+ * The invariant under damage: whatever single byte of the file is
+ * flipped, a load that succeeds returns what the kernel holds (the
+ * content of hash h), whole or shard by shard; never anything else.
+ */
+static void test_random_damage(void **state)
+{
+	struct nset_all c0, c1, next, got, full;
+	struct applied_log *lg = calloc(1, sizeof(*lg));
+	uint64_t *tab = malloc(APPLIED_TAB * sizeof(*tab)), h0, h1;
+	int ok_whole = 0, ok_shards = 0, bad = 0;
+
+	(void)state;
+	assert_non_null(lg);
+	assert_non_null(tab);
+	nset_all_init(&c0);
+	nset_all_init(&got);
+	nset_all_init(&full);
+	fill(&c0, NS_THREAT4, 2000);
+	fill(&c0, NS_THREAT6, 200);
+	fill(&c0, NS_THREAT4N, 50);
+	h0 = applied_hash(&c0);
+	copy_all(&c1, &c0);
+	fill(&c1, NS_THREAT4, 20);
+	fill(&c1, NS_THREAT6, 3);
+	h1 = applied_hash(&c1);
+	/* The lists: c1 with ten more addresses spread over shards. */
+	copy_all(&next, &c1);
+	fill(&next, NS_THREAT4, 10);
+	(void)applied_hash_tab(&next, tab);
+	for (int round = 0; round < 150; round++) {
+		off_t size, at;
+
+		assert_int_equal(applied_save(dir, &c0, h0), 0);
+		assert_int_equal(applied_load_log(dir, h0, &got, lg), 0);
+		assert_int_equal(applied_append(dir, lg, &got, &c1, h1), 0);
+		size = fsize();
+		at = (off_t)(rnd() % (uint32_t)size);
+		flip(at, (uint8_t)(1u << (rnd() % 8)));
+		if (applied_load(dir, h1, &full) == 0) {
+			assert_same(&c1, &full);
+			ok_whole++;
+		}
+		if (applied_load_shards(dir, h1, tab, &got, lg) == 0) {
+			/* Each shard returned is c1's, record for record. */
+			for (int i = 0; i < NS__COUNT; i++) {
+				size_t k = 0;
+
+				for (unsigned sh = 0; sh < APPLIED_SHARDS; sh++) {
+					size_t lo, hi, w = c1.s[i].w;
+
+					if (tab[i * APPLIED_SHARDS + sh] == lg->tab[i * APPLIED_SHARDS + sh])
+						continue;
+					applied_shard_span(&c1.s[i], i, sh, &lo, &hi);
+					assert_true(k + hi - lo <= got.s[i].n);
+					if (hi > lo)
+						assert_memory_equal(got.s[i].v + k * w,
+								    c1.s[i].v + lo * w, (hi - lo) * w);
+					k += hi - lo;
+				}
+				assert_int_equal(k, got.s[i].n);
+			}
+			ok_shards++;
+		} else {
+			bad++;
+		}
+	}
+	/* Both outcomes happen: damage where it is read, and where it is not. */
+	assert_true(ok_shards > 0 && bad > 0);
+	assert_true(ok_whole < ok_shards);
+	nset_all_free(&c0);
+	nset_all_free(&c1);
+	nset_all_free(&next);
+	nset_all_free(&got);
+	nset_all_free(&full);
+	free(lg);
+	free(tab);
+}
+
 /* A link planted in the state dir is never followed, read or write. */
 static void test_symlink_refused(void **state)
 {
@@ -280,6 +450,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_compaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_torn_tail_and_missed_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shards, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_damage, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -160,6 +160,19 @@ static void test_chunking(void **state)
 	free(v.v);
 }
 
+/* want against have: the difference once (nset_diff), emitted as deletions then additions. */
+static void delta(struct nft_batch *b, const struct nset_vec *want,
+		  const struct nset_vec *have, size_t *removed, size_t *added)
+{
+	struct nset_vec del = { .w = want->w }, add = { .w = want->w };
+
+	assert_int_equal(nset_diff(want, have, &del, &add), 0);
+	nset_emit(b, NS_THREAT4, &del, true, removed);
+	nset_emit(b, NS_THREAT4, &add, false, added);
+	free(del.v);
+	free(add.v);
+}
+
 static void test_delta_hosts(void **state)
 {
 	struct nset_vec want = { .w = 4 }, have = { .w = 4 };
@@ -175,8 +188,7 @@ static void test_delta_hosts(void **state)
 	assert_int_equal(nset_vec_normalize(&have, false, 4), 0);
 	assert_int_equal(want.n, 4);
 	assert_int_equal(nft_batch_init(&b, 7), 0);
-	nset_delta(&b, NS_THREAT4, &want, &have, true, &removed);
-	nset_delta(&b, NS_THREAT4, &want, &have, false, &added);
+	delta(&b, &want, &have, &removed, &added);
 	assert_int_equal(nft_batch_finish(&b), 0);
 	assert_int_equal(removed, 1);
 	assert_int_equal(added, 2);
@@ -192,11 +204,33 @@ static void test_delta_hosts(void **state)
 	/* Same content: nothing at all. */
 	assert_int_equal(nft_batch_init(&b, 7), 0);
 	added = removed = 0;
-	nset_delta(&b, NS_THREAT4, &want, &want, true, &removed);
-	nset_delta(&b, NS_THREAT4, &want, &want, false, &added);
+	delta(&b, &want, &want, &removed, &added);
 	assert_int_equal(nft_batch_count(&b), 0);
 	assert_int_equal(added + removed, 0);
 	nft_batch_free(&b);
+
+	/* Long equal runs skipped whole, one difference in the middle. */
+	{
+		struct nset_vec big = { .w = 4 }, big2 = { .w = 4 };
+		struct nset_vec del = { .w = 4 }, add = { .w = 4 };
+
+		for (uint32_t k = 0; k < 10000; k++) {
+			put4(&big, 2 * k);
+			if (k != 5000)
+				put4(&big2, 2 * k);
+		}
+		put4(&big2, 10001);
+		assert_int_equal(nset_vec_normalize(&big2, false, 4), 0);
+		assert_int_equal(nset_diff(&big, &big2, &del, &add), 0);
+		assert_int_equal(add.n, 1);
+		assert_int_equal(k32(add.v), 10000);
+		assert_int_equal(del.n, 1);
+		assert_int_equal(k32(del.v), 10001);
+		free(big.v);
+		free(big2.v);
+		free(del.v);
+		free(add.v);
+	}
 	free(want.v);
 	free(have.v);
 }
@@ -277,6 +311,35 @@ static void test_errors(void **state)
 	assert_non_null(strstr(err, "module"));
 }
 
+/* Declared host-set sizes: room for half again, 3 * 2^k, hysteresis. */
+static void test_set_size(void **state)
+{
+	(void)state;
+	assert_int_equal(nset_size_for(0, 0), NSET_SIZE_MIN);
+	assert_int_equal(nset_size_for(1000, 0), 3072);
+	assert_int_equal(nset_size_for(2048, 0), 3072);
+	assert_int_equal(nset_size_for(2049, 0), 6144);
+	assert_int_equal(nset_size_for(888622, 0), 3u << 19); /* 1.5M */
+	/* Kept while the set fits and is not 16x below it. */
+	assert_int_equal(nset_size_for(12288, 12288), 12288);
+	assert_int_equal(nset_size_for(768, 12288), 12288);
+	assert_int_equal(nset_size_for(767, 12288), 3072);
+	/* Grows only past the size: then room for half again. */
+	assert_int_equal(nset_size_for(12289, 12288), 24576);
+	/* An unsized set gets a size; a huge one stays unsized (0). */
+	assert_int_equal(nset_size_for(5000, 0), 12288);
+	assert_int_equal(nset_size_for(NSET_SIZE_MAX, 0), 0);
+	assert_int_equal(nset_size_for(NSET_SIZE_MAX / 3 * 2, 0), NSET_SIZE_MAX);
+	/* Every size leaves room: n <= size, and the kernel's buckets
+	 * (4/3 of it) are a power of two. */
+	for (size_t n = 1; n < (1u << 22); n = n * 3 / 2 + 1) {
+		uint32_t sz = nset_size_for(n, 0);
+
+		assert_true(sz >= n + n / 2);
+		assert_int_equal((sz / 3 * 4) & (sz / 3 * 4 - 1), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -285,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_intervals),
 		cmocka_unit_test(test_drop_covered),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_set_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
