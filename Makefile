@@ -137,11 +137,28 @@ deps:
 deps-check:
 	@tests/deps.sh check $(DEB_PKGS) || tests/deps.sh install $(DEB_PKGS)
 
+# `make check` builds what its suites need side by side, on every CPU
+# unless make was given -j: the sanitizer build, the fuzzers, the aws
+# tests' drivers and the release build (build/) that the firmware tests
+# package and test_respond runs as the Lambda zip. tests/run.sh then runs
+# the aws and firmware suites beside the netns ones (LANES=1: one at a
+# time), which then compete with no compiler.
+CHECK_JOBS ?= $(shell nproc)
 check: deps-check
-	$(Q)$(MAKE) --no-print-directory O=$(CHECK_O) SANITIZE=address,undefined all unit-tests
-	$(Q)$(MAKE) --no-print-directory FUZZ_O=$(FUZZ_O) fuzzers
+	$(Q)$(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(CHECK_JOBS)) check-build
 	@O=$(CHECK_O) FUZZ_O=$(FUZZ_O) PYTHON=$(PYTHON) FUZZ_SMOKE_TIME=$(FUZZ_SMOKE_TIME) \
 		FUZZERS="$(FUZZERS)" UNIT_TESTS="$(UNIT_TESTS)" tests/run.sh
+
+check-build: check-build-san check-build-fuzz check-build-drivers check-build-release
+check-build-san:
+	$(Q)$(MAKE) --no-print-directory O=$(CHECK_O) SANITIZE=address,undefined all unit-tests
+check-build-fuzz:
+	$(Q)$(MAKE) --no-print-directory FUZZ_O=$(FUZZ_O) fuzzers
+check-build-release:
+	$(Q)$(MAKE) --no-print-directory O=build lambda
+check-build-drivers:
+	$(Q)tests/aws/build_driver.sh $(CHECK_O)/tests/cloud_driver
+	$(Q)tests/aws/build_respond_driver.sh $(CHECK_O)/tests/respond_driver
 
 # The fast suite: unit, golden and include-graph tests (well under a minute once built).
 check-fast: deps-check
@@ -253,6 +270,7 @@ help:
 	@echo 'Variables: V=1 (verbose), SANITIZE=address,undefined, O=DIR, PREFIX, DESTDIR'
 
 .PHONY: print-inc all demo check check-fast test test-list bench fuzz fuzzers unit-tests deps \
+	check-build check-build-san check-build-fuzz check-build-drivers check-build-release \
 	deps-check install clean help deb rpm bundle lambda
 
 -include $(OBJS:.o=.d)

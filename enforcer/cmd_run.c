@@ -111,6 +111,10 @@ static int run_opts_from_config(struct run_opts *o, const struct cordon_config *
 	o->snapshot_volumes = c->cloud.snapshot_volumes;
 	o->tag_poll_ms = (uint32_t)c->cloud.tag_poll_interval_ms;
 	o->heartbeat_ms = (uint32_t)c->agent.heartbeat_interval_ms;
+	/* AWS_MAX_ATTEMPTS wins over the config file, as in the SDKs (cmd_sync). */
+	o->aws_max_attempts = getenv("AWS_MAX_ATTEMPTS") ? 0 : c->aws.max_attempts;
+	o->aws_connect_ms = (uint32_t)c->aws.connect_timeout_ms;
+	o->aws_total_ms = (uint32_t)c->aws.total_timeout_ms;
 	o->gd_enabled = c->guardduty.enabled;
 	COPY(o->gd_detector, c->guardduty.detector_id);
 	o->gd_poll_interval = (unsigned)(c->guardduty.poll_interval_ms / 1000);

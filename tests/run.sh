@@ -6,6 +6,11 @@
 # kinds; T=NAME runs one test by name (a unit test, golden, a netns/aws/
 # firmware script with or without its test_ prefix, fuzz-smoke); an unknown
 # name is an error. LIST=1 prints every name.
+# LANES=2 (the default; 1: one suite at a time) runs the aws and firmware
+# suites, one at a time, beside the netns ones, which mostly wait; no two
+# netns suites ever run at once, nor anything beside the fuzz smoke, which
+# runs FUZZ_JOBS (default: the number of CPUs) targets at a time. Results
+# are printed in the same order either way.
 set -u
 cd "$(dirname "$0")/.."
 export O=${O:-build/san} PYTHON=${PYTHON:-/usr/bin/python3}
@@ -13,31 +18,55 @@ export CORDON=$PWD/$O/cordon
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export CMOCKA_MESSAGE_OUTPUT=TAP
+export FUZZ_JOBS=${FUZZ_JOBS:-$(nproc)}
 log=$(mktemp -d /tmp/cordon-check.XXXXXX)
 trap 'rm -rf "$log"' EXIT
 passed=0 failed=0 broken=()
 
-# run_suite NAME CMD...: the suite prints TAP ("ok N - x" / "not ok N - x").
-run_suite() {
-	local name=$1; shift
-	local out=$log/${name//\//_}.out rc p f t0=$SECONDS
-	printf '== %s\n' "$name"
-	"$@" >"$out" 2>&1
+# exec_suite NAME CMD...: run a suite (it prints TAP: "ok N - x" / "not ok
+# N - x") into $log/NAME.out; its exit status and seconds go beside it.
+# In the side lane (bg set) the suite is a child the lane can stop ($cur).
+exec_suite() {
+	local f=$log/${1//\//_} t0=$SECONDS rc
+	shift
+	if [[ -n ${bg:-} ]]; then
+		"$@" >"$f.out" 2>&1 </dev/null &
+		cur=$!
+		wait "$cur"
+	else
+		"$@" >"$f.out" 2>&1
+	fi
 	rc=$?
-	printf '   (%s: %d s)\n' "$name" $((SECONDS - t0))
+	echo $((SECONDS - t0)) >"$f.secs"
+	echo "$rc" >"$f.rc"
+}
+
+# report_suite NAME: its time, its TAP lines (everything it printed when it
+# failed), added to the totals.
+report_suite() {
+	local name=$1 f=$log/${1//\//_} rc p f2
+	local out=$f.out
+	rc=$(cat "$f.rc")
+	printf '   (%s: %d s)\n' "$name" "$(cat "$f.secs")"
 	p=$(grep -cE '^ok ' "$out")
 	# "not ok ... # TODO" is a known gap, not a failure (TAP).
-	f=$(grep -E '^not ok ' "$out" | grep -cvE '# *TODO')
-	if [[ $f -gt 0 || $rc -ne 0 ]]; then
+	f2=$(grep -E '^not ok ' "$out" | grep -cvE '# *TODO')
+	if [[ $f2 -gt 0 || $rc -ne 0 ]]; then
 		cat "$out"
 	else
 		grep -E '^(not )?ok ' "$out" | sed 's/^/   /'
 	fi
-	if [[ $rc -ne 0 && $f -eq 0 ]]; then
+	if [[ $rc -ne 0 && $f2 -eq 0 ]]; then
 		broken+=("$name (exit $rc)")
-		f=1
+		f2=1
 	fi
-	passed=$((passed + p)) failed=$((failed + f))
+	passed=$((passed + p)) failed=$((failed + f2))
+}
+
+run_suite() {
+	printf '== %s\n' "$1"
+	exec_suite "$@"
+	report_suite "$1"
 }
 
 want() { [[ -z ${ONLY:-} || ,${ONLY}, == *,"$1",* ]]; }
@@ -91,22 +120,44 @@ if want tree; then
 		run_suite "tree/$(basename "$t" .sh)" "$t"
 	done
 fi
+# The aws and firmware suites: in a lane of their own beside the netns
+# ones (LANES=2), else after them.
+side=()
+for k in aws firmware; do
+	want $k || continue
+	for t in "tests/$k"/test_*.sh; do
+		[[ -e $t ]] && side+=("$k/$(basename "$t" .sh)")
+	done
+done
+lane=
+if [[ ${LANES:-2} -ge 2 && ${#side[@]} -gt 0 ]] && want netns; then
+	# Asynchronous commands ignore SIGINT: stop the lane's suite on our way out.
+	(
+		bg=1 cur=
+		trap '[[ -n $cur ]] && kill "$cur" 2>/dev/null && wait "$cur"; exit 143' TERM
+		for s in "${side[@]}"; do
+			exec_suite "$s" "tests/$s.sh"
+		done
+	) &
+	lane=$!
+	trap 'kill "$lane" 2>/dev/null; wait "$lane"; rm -rf "$log"' EXIT
+fi
 if want netns; then
 	for t in tests/netns/*.sh; do
 		[[ -e $t ]] || continue
 		run_suite "netns/$(basename "$t" .sh)" "$t"
 	done
 fi
-if want aws; then
-	for t in tests/aws/test_*.sh; do
-		[[ -e $t ]] || continue
-		run_suite "aws/$(basename "$t" .sh)" "$t"
+if [[ -n $lane ]]; then
+	wait "$lane"
+	trap 'rm -rf "$log"' EXIT
+	for s in "${side[@]}"; do
+		printf '== %s\n' "$s"
+		report_suite "$s"
 	done
-fi
-if want firmware; then
-	for t in tests/firmware/test_*.sh; do
-		[[ -e $t ]] || continue
-		run_suite "firmware/$(basename "$t" .sh)" "$t"
+else
+	for s in "${side[@]}"; do
+		run_suite "$s" "tests/$s.sh"
 	done
 fi
 if want fuzz; then

@@ -338,7 +338,9 @@ void awsd_main(int sock, const struct awsd_opts *o)
 		char raw[IPC_MAX];
 	} *in = malloc(sizeof(*in));
 	static struct aws_dns_conf dns;
-	struct aws_client_opts co = { 0 };
+	struct aws_client_opts co = { .max_attempts = o->max_attempts,
+				      .connect_timeout_ms = (long)o->connect_ms,
+				      .timeout_ms = (long)o->total_ms };
 	struct aws_client *client = NULL;
 	struct ipc_a_hello hello;
 	pid_t parent = getppid();

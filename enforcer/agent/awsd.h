@@ -20,6 +20,8 @@ struct awsd_opts {
 	const char *state_dir;  /* synced lists go to STATE_DIR/lists/ */
 	struct list_limits lim;
 	uint32_t tag_poll_ms;   /* read the instance's tags through IMDS this often; 0: never */
+	unsigned max_attempts;  /* per AWS call (0: AWS_MAX_ATTEMPTS or 3) */
+	uint32_t connect_ms, total_ms; /* per attempt (0: 3 s, 30 s) */
 };
 
 /* Runs in the child after fork(); never returns. */

@@ -51,6 +51,9 @@ struct run_opts {
 	char events_bus[CONFIG_ARN_LEN];
 	uint32_t tag_poll_ms;     /* IMDS instance tags (0: not read) */
 	uint32_t heartbeat_ms;    /* CloudWatch AgentHeartbeat (0: none) */
+	/* [aws]: attempts per call (0: AWS_MAX_ATTEMPTS or 3), per-attempt timeouts */
+	unsigned aws_max_attempts;
+	uint32_t aws_connect_ms, aws_total_ms;
 	/* GuardDuty */
 	bool gd_enabled;
 	char gd_detector[CONFIG_DETECTOR_LEN];

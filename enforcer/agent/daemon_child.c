@@ -178,7 +178,9 @@ static int spawn_aws(struct daemon *d, char *err, size_t errlen)
 	/* Its own uid in the agent's group: lists/ is the group's to write. */
 	struct awsd_opts ao = { .user = d->o->aws_user, .group_of = d->o->user,
 				.state_dir = d->o->state_dir, .lim = d->o->lim,
-				.tag_poll_ms = d->o->tag_poll_ms };
+				.tag_poll_ms = d->o->tag_poll_ms,
+				.max_attempts = d->o->aws_max_attempts,
+				.connect_ms = d->o->aws_connect_ms, .total_ms = d->o->aws_total_ms };
 	int fd;
 	pid_t pid = child_fork(d, &fd, err, errlen);
 

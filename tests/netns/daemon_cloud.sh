@@ -226,7 +226,7 @@ out=$(ops_release 2>&1)
 	{ notok "release again"; echo "$out" | sed 's/^/# /'; }
 # Re-armed: the next contact is a new incident.
 ns host ping -c 1 -W 1 $EVIL_IP >/dev/null 2>&1
-wait_log "incident inc-[^ ]+: host locked down [0-9.]+ ms after the first packet" 50 &&
+wait_log "incident inc-[^ ]+: host locked down [0-9.]+ ms after the first packet" 150 &&
 	[[ $(grep -cE 'host locked down [0-9.]+ ms after the first packet' "$LOG") -eq 2 ]] &&
 	ok "re-armed: the next contact opens a new incident" || { notok "re-armed"; diag "$LOG"; }
 kill -TERM "$DPID"

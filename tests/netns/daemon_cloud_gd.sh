@@ -18,16 +18,17 @@ trap dc_cleanup EXIT
 dc_preflight
 dc_net
 dc_region gd
-# With the conversion group as the first hop (sections may repeat).
-DC_GD=true dc_conf "[cloud]" "conversion_security_group = $SG_CONV"
+# With the conversion group as the first hop (sections may repeat). The
+# cut leaves the primary's move unanswered: each try waits total_timeout.
+DC_GD=true dc_conf "[cloud]" "conversion_security_group = $SG_CONV" "[aws]" "total_timeout = 10s"
 DC_ENV=(AWS_ENDPOINT_URL_GUARDDUTY="$GD_URL")
 seed() { # TYPE SEVERITY REMOTE -> finding id
 	"$SYS_PY" tests/netns/daemon_cloud.py - - gdseed "$GD_SEED" "$INST" "$@"
 }
-# polls N: until the daemon has asked GuardDuty N more times
-polls() {
-	local want i
-	want=$(($(grep -c 'POST /detector/[^/]*/findings 200' "$GD_LOG") + $1))
+# polled N: until the daemon has asked GuardDuty N times in all (the first
+# poll comes at its start: what is seeded after it comes with the next)
+polled() {
+	local want=$1 i
 	for ((i = 0; i < 200; i++)); do
 		[[ $(grep -c 'POST /detector/[^/]*/findings 200' "$GD_LOG") -ge $want ]] && return 0
 		sleep 0.1
@@ -36,7 +37,7 @@ polls() {
 }
 
 if dc_run; then ok "daemon up, threat list synced from S3"; else notok "daemon up"; diag "$LOG"; exit 1; fi
-if polls 1; then ok "the daemon polls GuardDuty (ListFindings, SigV4 with the role's credentials)"; else
+if polled 1; then ok "the daemon polls GuardDuty (ListFindings, SigV4 with the role's credentials)"; else
 	notok "GuardDuty polled"; diag "$LOG" "$GD_LOG"; fi
 
 # ---- GuardDuty-only incident ----------------------------------------------------
@@ -63,6 +64,8 @@ INC=$(grep -oE 'incident inc-[0-9TZ]+-[0-9a-f]+: host locked down' "$LOG" | head
 # (hand_over) comes either way.
 wait_journal '"action":"hand_over","key":"responder","state":"done"' 900 &&
 	ok "cloud steps and SNS done, then the agent expects no API" || { notok "cloud steps done"; diag "$LOG"; }
+check "[aws] connect_timeout (1 s here): the cut-off agent's connects give up after it" \
+	grep -qE 'Failed to connect to [0-9.]+ port 443 after 1[0-9]{3} ms' "$LOG"
 check "journal: guardduty_correlate $gd done" test "$(jcount guardduty_correlate "$gd" "done")" -eq 1
 grep -q '"type":"incident_open","incident":"'"$INC"'".*"reason":"GuardDuty finding '"$gd" "$WORK/journal.json" &&
 	ok "journal: the incident's reason is the GuardDuty finding" || { notok "journal reason"; diag "$WORK/journal.json"; }

@@ -32,8 +32,10 @@ set -m
 LAB_SKIP_REPLAY=1 firmware/lab/demo.sh >"$WORK/int.out" 2>&1 &
 pid=$!
 set +m
-for _ in $(seq 300); do grep -q 'the AWS region' "$WORK/int.out" && break; sleep 0.1; done
-sleep 1
+# Once moto runs in the lab's cloud namespace: the lab waits for it to
+# answer (curl, sleep), which Ctrl-C ends. Not later: a child that catches
+# SIGINT and exits (the AWS CLI) makes bash drop it, and the lab goes on.
+for _ in $(seq 300); do [[ -n $(ip netns pids "lab$pid-cloud" 2>/dev/null) ]] && break; sleep 0.1; done
 kill -INT -- -"$pid" 2>/dev/null
 wait "$pid"
 rc=$?
