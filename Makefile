@@ -157,8 +157,8 @@ check-build-fuzz:
 check-build-release:
 	$(Q)$(MAKE) --no-print-directory O=build lambda
 check-build-drivers:
-	$(Q)tests/aws/build_driver.sh $(CHECK_O)/tests/cloud_driver
-	$(Q)tests/aws/build_respond_driver.sh $(CHECK_O)/tests/respond_driver
+	$(Q)tests/aws/build_driver.sh cloud $(CHECK_O)/tests/cloud_driver
+	$(Q)tests/aws/build_driver.sh respond $(CHECK_O)/tests/respond_driver
 
 # The fast suite: unit, golden and include-graph tests (well under a minute once built).
 check-fast: deps-check
