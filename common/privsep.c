@@ -90,19 +90,22 @@ static int set_ids(uid_t uid, gid_t gid, char *err, size_t errlen)
 	return 0;
 }
 
-static int drop_enforcer(uid_t uid, gid_t gid, char *err, size_t errlen)
+/* Keep caps[] (each only if held now) across the change to uid:gid. */
+static int drop_keep(uid_t uid, gid_t gid, const int *caps, size_t ncaps, char *err,
+		     size_t errlen)
 {
-	bool setid;
+	bool held[8];
 	int rc;
 
 	capng_get_caps_process();
-	setid = capng_have_capability(CAPNG_PERMITTED, CAP_SETUID) &&
-		capng_have_capability(CAPNG_PERMITTED, CAP_SETGID);
+	for (size_t i = 0; i < ncaps && i < ARRAY_SIZE(held); i++)
+		held[i] = capng_have_capability(CAPNG_PERMITTED, (unsigned)caps[i]);
 	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_ADMIN) ||
-	    (setid && capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
-				    CAP_SETUID, CAP_SETGID, -1)))
-		return util_err(err, errlen, "libcap-ng: cannot keep CAP_NET_ADMIN");
+	for (size_t i = 0; i < ncaps && i < ARRAY_SIZE(held); i++)
+		if (held[i] &&
+		    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, (unsigned)caps[i]))
+			return util_err(err, errlen, "libcap-ng: cannot keep %s",
+					capng_capability_to_name((unsigned)caps[i]));
 	if (geteuid() == 0 && uid != 0) {
 		/* capng_change_id keeps what we selected across setresuid. */
 		rc = capng_change_id((int)uid, (int)gid,
@@ -149,8 +152,20 @@ int privsep_drop(enum privsep_role role, const char *user, const char *group_of,
 	if (group_of && *group_of &&
 	    (rc = privsep_lookup_user(group_of, &guid, &gid, err, errlen)))
 		return rc;
-	rc = role == PRIVSEP_ENFORCER ? drop_enforcer(uid, gid, err, errlen) :
-					drop_child(uid, gid, err, errlen);
+	if (role == PRIVSEP_ENFORCER) {
+		static const int caps[] = { CAP_NET_ADMIN };
+
+		capng_get_caps_process();
+		if (!capng_have_capability(CAPNG_PERMITTED, CAP_NET_ADMIN))
+			return util_err(err, errlen, "no CAP_NET_ADMIN to keep");
+		rc = drop_keep(uid, gid, caps, ARRAY_SIZE(caps), err, errlen);
+	} else if (role == PRIVSEP_SPAWNER) {
+		static const int caps[] = { CAP_NET_RAW, CAP_SETUID, CAP_SETGID };
+
+		rc = drop_keep(uid, gid, caps, ARRAY_SIZE(caps), err, errlen);
+	} else {
+		rc = drop_child(uid, gid, err, errlen);
+	}
 	if (rc)
 		return rc;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
@@ -346,7 +361,7 @@ static void emit_refuse(struct bpf_out *b, long nr, uint32_t ret)
 	RET(b, ret);
 }
 
-int privsep_seccomp_parent(const uid_t *uids, size_t nuids, const gid_t *gids,
+int privsep_seccomp_ids(const uid_t *uids, size_t nuids, const gid_t *gids,
 			   size_t ngids, char *err, size_t errlen)
 {
 #ifdef PS_ARCH
@@ -355,7 +370,7 @@ int privsep_seccomp_parent(const uid_t *uids, size_t nuids, const gid_t *gids,
 		__NR_setgid, __NR_setregid, __NR_setfsgid,
 	};
 	struct bpf_out *b = calloc(1, sizeof(*b));
-	uint32_t u[4], g[4];
+	uint32_t u[4] = { 0 }, g[4] = { 0 };
 	struct sock_fprog prog;
 	int rc = 0;
 

@@ -373,7 +373,6 @@ void awsd_main(int sock, const struct awsd_opts *o)
 	struct aws_client_opts co = { 0 };
 	struct aws_client *client = NULL;
 	struct ipc_a_hello hello;
-	pid_t parent = getppid();
 	char err[ERRLEN];
 
 	signal(SIGHUP, SIG_IGN);
@@ -397,14 +396,15 @@ void awsd_main(int sock, const struct awsd_opts *o)
 	 * credentials must not outlive the daemon in an orphan, and a new
 	 * daemon redoes what the journal does not say is done. Not with
 	 * PR_SET_PDEATHSIG: the kernel sends it with the dying parent's right
-	 * to signal us, which another uid does not have.
+	 * to signal us, which another uid does not have. A parent gone before
+	 * the thread started left a closed channel: the thread sees it.
 	 */
 	{
 		static int watched;
 		pthread_t t;
 
 		watched = sock;
-		if (pthread_create(&t, NULL, watch_parent, &watched) || getppid() != parent)
+		if (pthread_create(&t, NULL, watch_parent, &watched))
 			_exit(0);
 	}
 	/*

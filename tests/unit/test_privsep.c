@@ -53,7 +53,7 @@ static int parent_filter(void)
 	char err[ERRLEN];
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
-	    privsep_seccomp_parent(uids, 2, gids, 2, err, sizeof(err)))
+	    privsep_seccomp_ids(uids, 2, gids, 2, err, sizeof(err)))
 		return 100;
 	return 0;
 }
