@@ -30,7 +30,9 @@ enum privsep_role {
 /*
  * Become user (name or uid; NULL or "" keeps the current one) with only
  * the role's capabilities, no supplementary groups, no_new_privs and not
- * dumpable. The gid is group_of's primary group (NULL: user's own).
+ * dumpable; HOME, USER and LOGNAME then name that user (unset when it has
+ * no passwd entry), and AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE and
+ * the like are cleared when they point under the former HOME. The gid is group_of's primary group (NULL: user's own).
  * Works when started as root and when started as another user with
  * ambient capabilities (systemd's AmbientCapabilities=), CAP_SETUID and
  * CAP_SETGID among them.
@@ -64,6 +66,14 @@ struct privsep_sensor_fds {
  */
 __must_check int privsep_seccomp_sensor(const struct privsep_sensor_fds *f,
 					char *err, size_t errlen);
+/*
+ * The AWS process's filter: what libcurl, OpenSSL, its threads, its own
+ * resolver and the list copies need (sockets of the Internet, Unix and
+ * netlink families, files, time, memory), and nothing else: no execve,
+ * ptrace, process_vm_*, kill of another process, prlimit64 on another,
+ * mount, bpf, user namespace, raw or packet socket; any of those kills it.
+ */
+__must_check int privsep_seccomp_aws(char *err, size_t errlen);
 /*
  * The id filter (the spawner's, with its children's ids; the parent's,
  * with none): setresuid/setresgid are refused (EPERM) unless all three

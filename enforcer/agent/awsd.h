@@ -20,6 +20,7 @@ struct awsd_opts {
 	const char *state_dir;  /* synced lists go to STATE_DIR/lists/ */
 	struct list_limits lim;
 	uint32_t tag_poll_ms;   /* read the instance's tags through IMDS this often; 0: never */
+	bool no_seccomp;        /* tests under tools that need more syscalls */
 };
 
 /* Runs in the child after fork(); never returns. */

@@ -412,7 +412,8 @@ int daemon_child_start(struct daemon *d, char *err, size_t errlen)
 	/* Its own uid in the agent's group: lists/ is the group's to write. */
 	c->ao = (struct awsd_opts){ .user = o->aws_user, .group_of = o->user,
 				    .state_dir = o->state_dir, .lim = o->lim,
-				    .tag_poll_ms = o->tag_poll_ms };
+				    .tag_poll_ms = o->tag_poll_ms,
+				    .no_seccomp = o->no_seccomp };
 	if ((rc = spawnd_start(&d->spawner, c, close_for_spawner, d, err, errlen)))
 		return rc;
 	if (spawn_sensor(d, err, errlen) || spawn_aws(d, err, errlen))

@@ -59,6 +59,8 @@ LOG=$TMP/run.log
 # Credentials as an environment would hold them (never used: no AWS here).
 start_daemon() {
 	ip netns exec "$PFX-p" env AWS_ACCESS_KEY_ID=AKIDTEST AWS_SECRET_ACCESS_KEY="$SECRET" \
+		HOME=/root USER=root LOGNAME=root AWS_SHARED_CREDENTIALS_FILE=/root/.aws/credentials \
+		AWS_CONFIG_FILE=/root/.aws/config \
 		"$CORDON" run -c "$TMP/cordon.conf" --state-dir "$ST" -v >>"$LOG" 2>&1 &
 	DPID=$!
 	PIDS+=("$DPID")
@@ -157,6 +159,8 @@ WPID=$(grep -oE 'spawner process [0-9]+ running' "$LOG" | tail -1 | awk '{print 
 	notok "spawner ${WPID:-?}: $(grep -E '^(Uid|CapEff|CapPrm|Seccomp)' "/proc/$WPID/status" 2>&1 | tr '\n' ' ')"
 [[ $(field "$SPID" Seccomp) == 2 && $(field "$SPID" NoNewPrivs) == 1 ]] &&
 	ok "sensor: seccomp filter, no_new_privs" || notok "sensor seccomp"
+[[ $(field "$APID" Seccomp) == 2 && $(field "$APID" NoNewPrivs) == 1 ]] &&
+	ok "AWS process: seccomp filter, no_new_privs" || notok "AWS process seccomp"
 if grep -q "$SECRET" "/proc/$SPID/environ" || grep -qa "$SECRET" "/proc/$SPID/environ"; then
 	notok "the sensor's environment still holds the credentials"
 else
@@ -164,6 +168,18 @@ else
 fi
 grep -qa "$SECRET" "/proc/$APID/environ" && ok "(control: the AWS process has them)" ||
 	notok "control: AWS process environment"
+
+# Started by root from a shell (HOME=/root): nothing names root's files
+# after the drop. The parent's user (65534) has a passwd entry; the AWS
+# process's uid has none, so no HOME at all (the SDKs' default files go).
+envof() { tr '\0' '\n' <"/proc/$1/environ" | grep -E "^($2)=" | sort | tr '\n' ' '; }
+NOBODY_HOME=$(getent passwd 65534 | cut -d: -f6)
+[[ $(envof "$DPID" 'HOME|USER|LOGNAME') == "HOME=$NOBODY_HOME LOGNAME=$(id -nu 65534) USER=$(id -nu 65534) " ]] &&
+	ok "parent: HOME, USER, LOGNAME name its user" || notok "parent environment: $(envof "$DPID" 'HOME|USER|LOGNAME')"
+[[ -z $(envof "$APID" 'HOME|USER|LOGNAME|AWS_SHARED_CREDENTIALS_FILE|AWS_CONFIG_FILE') ]] &&
+	! tr '\0' '\n' <"/proc/$APID/environ" | grep -q '=/root' &&
+	ok "AWS process: no HOME, USER, LOGNAME or AWS file naming /root" ||
+	notok "AWS process environment: $(envof "$APID" 'HOME|USER|LOGNAME|AWS_[A-Z_]*FILE')"
 
 # --- the AWS process's credentials, from the others' uids -----------------
 out=$(as_uid "$SENSOR_UID" cat "/proc/$APID/environ" 2>&1)
