@@ -26,6 +26,7 @@
 #define SEC NSEC_PER_SEC
 #define DRAIN_MAX 256              /* messages read per wakeup and channel */
 #define RESPAWN_MAX_NS (60 * SEC)  /* backoff cap for a child that keeps dying */
+#define RESPAWN_RETRY_NS (5 * SEC) /* after a start that failed */
 
 /* A child's text field into ours, terminated whatever the child sent. */
 static void take(char *dst, size_t dstlen, const char *src, size_t srclen)
@@ -200,15 +201,20 @@ void daemon_child_respawn(struct daemon *d, uint64_t now)
 		/* Fresh rings: it sees the next packet (spawnd.c). */
 		log_info("restarting the sensor process");
 		d->sensor.restarts++;
-		if (spawn_sensor(d, err, sizeof(err)))
-			log_warnx("%s", err);
+		if (spawn_sensor(d, err, sizeof(err))) {
+			/* An interface gone, say: try again, not in a loop. */
+			log_warnx("%s; again in %llu s", err, (unsigned long long)(RESPAWN_RETRY_NS / SEC));
+			d->sensor.respawn_ns = now + RESPAWN_RETRY_NS;
+		}
 	}
 	if (d->aws.pid == 0 && now >= d->aws.respawn_ns) {
 		/* Nothing is lost: the journal says what is still to do. */
 		log_info("restarting the AWS process");
 		d->aws.restarts++;
-		if (spawn_aws(d, err, sizeof(err)))
-			log_warnx("%s", err);
+		if (spawn_aws(d, err, sizeof(err))) {
+			log_warnx("%s; again in %llu s", err, (unsigned long long)(RESPAWN_RETRY_NS / SEC));
+			d->aws.respawn_ns = now + RESPAWN_RETRY_NS;
+		}
 	}
 }
 
