@@ -25,9 +25,9 @@
 enum spawnd_role { SPAWND_SENSOR, SPAWND_AWS, SPAWND__ROLES };
 
 enum {
-	SPAWND_START = 300, /* parent -> spawner: start one role's process */
+	SPAWND_START = 500, /* parent -> spawner: start one role's process */
 	SPAWND_KILL,        /* parent -> spawner: signal it */
-	SPAWND_DONE = 400,  /* spawner -> parent: the answer (START: the channel attached) */
+	SPAWND_DONE = 600,  /* spawner -> parent: the answer (START: the channel attached) */
 };
 
 struct spawnd_req {
