@@ -17,7 +17,8 @@
 
 /*
  * The parent's children, the sensor and the AWS process: the parent alone
- * starts them, reaps them, restarts them with backoff, and reads every
+ * has them started (by the spawner, spawnd.c, which holds the privilege
+ * for it), reaps them, restarts them with backoff, and reads every
  * message they send, dispatched here in one place per channel (as
  * OpenBSD's ntpd keeps dispatch_imsg in ntpd.c) to the file that acts on
  * it. Those files reach a child only by sending on its channel.
