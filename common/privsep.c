@@ -13,12 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "privsep.h"
 
 int privsep_lookup_user(const char *user, uid_t *uid, gid_t *gid, char *err,
@@ -90,19 +93,22 @@ static int set_ids(uid_t uid, gid_t gid, char *err, size_t errlen)
 	return 0;
 }
 
-static int drop_enforcer(uid_t uid, gid_t gid, char *err, size_t errlen)
+/* Keep caps[] (each only if held now) across the change to uid:gid. */
+static int drop_keep(uid_t uid, gid_t gid, const int *caps, size_t ncaps, char *err,
+		     size_t errlen)
 {
-	bool setid;
+	bool held[8];
 	int rc;
 
 	capng_get_caps_process();
-	setid = capng_have_capability(CAPNG_PERMITTED, CAP_SETUID) &&
-		capng_have_capability(CAPNG_PERMITTED, CAP_SETGID);
+	for (size_t i = 0; i < ncaps && i < ARRAY_SIZE(held); i++)
+		held[i] = capng_have_capability(CAPNG_PERMITTED, (unsigned)caps[i]);
 	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, CAP_NET_ADMIN) ||
-	    (setid && capng_updatev(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,
-				    CAP_SETUID, CAP_SETGID, -1)))
-		return util_err(err, errlen, "libcap-ng: cannot keep CAP_NET_ADMIN");
+	for (size_t i = 0; i < ncaps && i < ARRAY_SIZE(held); i++)
+		if (held[i] &&
+		    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, (unsigned)caps[i]))
+			return util_err(err, errlen, "libcap-ng: cannot keep %s",
+					capng_capability_to_name((unsigned)caps[i]));
 	if (geteuid() == 0 && uid != 0) {
 		/* capng_change_id keeps what we selected across setresuid. */
 		rc = capng_change_id((int)uid, (int)gid,
@@ -137,6 +143,49 @@ static int drop_child(uid_t uid, gid_t gid, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The environment names the user we are now: HOME, USER and LOGNAME from
+ * its passwd entry (unset without one), and a file variable that points
+ * under the former HOME (root's /root/.aws/credentials, say) is cleared,
+ * so that nothing reads, or fails on, the starting user's files.
+ */
+static void reset_env(uid_t uid)
+{
+	static const char *const files[] = {
+		"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_CA_BUNDLE",
+		"AWS_WEB_IDENTITY_TOKEN_FILE", "SSL_CERT_FILE", "SSL_CERT_DIR",
+		"CURL_HOME", "XDG_CONFIG_HOME",
+	};
+	const char *h = getenv("HOME");
+	struct passwd *pw = getpwuid(uid);
+	char old[512] = "";
+	size_t n;
+
+	if (h && strcmp(h, "/") && (!pw || strcmp(h, pw->pw_dir)))
+		util_strlcpy(old, h, sizeof(old));
+	n = strlen(old);
+	while (n > 1 && old[n - 1] == '/')
+		old[--n] = '\0';
+	for (size_t i = 0; n && i < ARRAY_SIZE(files); i++) {
+		const char *v = getenv(files[i]);
+
+		if (v && !strncmp(v, old, n) && (v[n] == '/' || !v[n])) {
+			log_warnx("%s=%s is under the starting user's home: cleared for uid %u",
+				  files[i], v, (unsigned)uid);
+			unsetenv(files[i]);
+		}
+	}
+	if (pw && pw->pw_dir && *pw->pw_dir && pw->pw_name) {
+		setenv("HOME", pw->pw_dir, 1);
+		setenv("USER", pw->pw_name, 1);
+		setenv("LOGNAME", pw->pw_name, 1);
+	} else {
+		unsetenv("HOME");
+		unsetenv("USER");
+		unsetenv("LOGNAME");
+	}
+}
+
 int privsep_drop(enum privsep_role role, const char *user, const char *group_of,
 		 char *err, size_t errlen)
 {
@@ -149,12 +198,25 @@ int privsep_drop(enum privsep_role role, const char *user, const char *group_of,
 	if (group_of && *group_of &&
 	    (rc = privsep_lookup_user(group_of, &guid, &gid, err, errlen)))
 		return rc;
-	rc = role == PRIVSEP_ENFORCER ? drop_enforcer(uid, gid, err, errlen) :
-					drop_child(uid, gid, err, errlen);
+	if (role == PRIVSEP_ENFORCER) {
+		static const int caps[] = { CAP_NET_ADMIN };
+
+		capng_get_caps_process();
+		if (!capng_have_capability(CAPNG_PERMITTED, CAP_NET_ADMIN))
+			return util_err(err, errlen, "no CAP_NET_ADMIN to keep");
+		rc = drop_keep(uid, gid, caps, ARRAY_SIZE(caps), err, errlen);
+	} else if (role == PRIVSEP_SPAWNER) {
+		static const int caps[] = { CAP_NET_RAW, CAP_SETUID, CAP_SETGID };
+
+		rc = drop_keep(uid, gid, caps, ARRAY_SIZE(caps), err, errlen);
+	} else {
+		rc = drop_child(uid, gid, err, errlen);
+	}
 	if (rc)
 		return rc;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return util_err(err, errlen, "no_new_privs: %s", strerror(errno));
+	reset_env(uid);
 	/* An id change resets it to fs.suid_dumpable; no change keeps it. */
 	privsep_nodump();
 	return 0;
@@ -277,6 +339,95 @@ out:
 }
 
 /*
+ * What the AWS process calls (libcurl, OpenSSL, glibc's threads and
+ * stdio, aws_dns, sync's list copies); arguments are checked below for
+ * socket, clone, ioctl, prlimit64, tgkill and fcntl.
+ */
+static const char *const aws_syscalls[] = {
+	/* files: list copies under state_dir/lists, CA bundle, config */
+	"read", "readv", "pread64", "write", "writev", "pwrite64", "openat",
+	"close", "close_range", "fstat", "newfstatat", "statx", "lseek",
+	"fsync", "fdatasync", "fchmod", "fchmodat", "renameat", "renameat2",
+	"rename", "unlinkat", "unlink", "mkdirat", "getdents64", "readlink",
+	"readlinkat", "faccessat", "faccessat2", "access", "ftruncate", "mkdir",
+	"rmdir", "chmod", "link", "utimensat",
+	"fstatfs", "statfs", "fadvise64", "umask", "getcwd", "flock",
+	"fchown", "fchownat", "linkat", "dup", "dup2", "dup3",
+	/* sockets: AWS APIs, IMDS, DNS; the channel */
+	"connect", "bind", "getsockname",
+	"getpeername", "setsockopt", "getsockopt", "sendto", "recvfrom",
+	"sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "shutdown",
+	"socketpair", "pipe", "pipe2", "eventfd2", "poll", "ppoll", "select",
+	"pselect6", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
+	"epoll_pwait2",
+	/* memory, threads, time, signals, ids, exit */
+	"mmap", "munmap", "mremap", "mprotect", "madvise", "brk", "futex",
+	"set_robust_list", "get_robust_list", "rseq", "set_tid_address",
+	"membarrier", "sched_yield", "sched_getaffinity", "getrandom",
+	"clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep",
+	"gettimeofday", "time", "rt_sigaction", "rt_sigprocmask",
+	"rt_sigreturn", "sigaltstack", "restart_syscall", "getpid", "gettid",
+	"getppid", "getuid", "geteuid", "getgid", "getegid", "getresuid",
+	"getresgid", "getgroups", "capget", "uname", "sysinfo", "getrusage", "prctl",
+	"exit", "exit_group",
+};
+
+int privsep_seccomp_aws(char *err, size_t errlen)
+{
+	static const int families[] = { AF_UNIX, AF_INET, AF_INET6, AF_NETLINK };
+	static const unsigned long ioctls[] = { FIONREAD, FIONBIO, TCGETS };
+	static const int fcntl_cmds[] = { F_GETFL, F_SETFL, F_GETFD, F_SETFD, F_DUPFD_CLOEXEC };
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	int rc = 0;
+
+	if (!ctx)
+		return util_err(err, errlen, "seccomp_init failed");
+	for (size_t i = 0; i < ARRAY_SIZE(aws_syscalls); i++) {
+		int nr = seccomp_syscall_resolve_name(aws_syscalls[i]);
+
+		if (nr == __NR_SCMP_ERROR)
+			continue; /* not on this architecture */
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0))) {
+			util_err(err, errlen, "seccomp: %s: %s", aws_syscalls[i], strerror(-rc));
+			goto out;
+		}
+	}
+	/* No raw or packet socket (no capability anyway), no other family. */
+	for (size_t i = 0; i < ARRAY_SIZE(families) && !rc; i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
+				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i]));
+	for (size_t i = 0; i < ARRAY_SIZE(ioctls) && !rc; i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				      SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)ioctls[i]));
+	for (size_t i = 0; i < ARRAY_SIZE(fcntl_cmds) && !rc; i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
+				      SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)fcntl_cmds[i]));
+	/* Threads, not a user namespace; clone3's flags are out of reach. */
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, 0));
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	/* Only itself: its own limits (glibc, sanitizers), its own threads. */
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1,
+				      SCMP_A0(SCMP_CMP_EQ, 0));
+	if (!rc)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+	if (rc) {
+		util_err(err, errlen, "seccomp: argument rules: %s", strerror(-rc));
+		goto out;
+	}
+	rc = seccomp_load(ctx);
+	if (rc)
+		util_err(err, errlen, "seccomp_load: %s", strerror(-rc));
+out:
+	seccomp_release(ctx);
+	return rc;
+}
+
+/*
  * The parent's filter is "allow all but", with arguments matched against
  * sets of values, which libseccomp cannot say in a default-allow filter;
  * so it is a short classic BPF program.
@@ -346,7 +497,7 @@ static void emit_refuse(struct bpf_out *b, long nr, uint32_t ret)
 	RET(b, ret);
 }
 
-int privsep_seccomp_parent(const uid_t *uids, size_t nuids, const gid_t *gids,
+int privsep_seccomp_ids(const uid_t *uids, size_t nuids, const gid_t *gids,
 			   size_t ngids, char *err, size_t errlen)
 {
 #ifdef PS_ARCH
@@ -355,7 +506,7 @@ int privsep_seccomp_parent(const uid_t *uids, size_t nuids, const gid_t *gids,
 		__NR_setgid, __NR_setregid, __NR_setfsgid,
 	};
 	struct bpf_out *b = calloc(1, sizeof(*b));
-	uint32_t u[4], g[4];
+	uint32_t u[4] = { 0 }, g[4] = { 0 };
 	struct sock_fprog prog;
 	int rc = 0;
 

@@ -18,18 +18,21 @@
 enum privsep_role {
 	PRIVSEP_SENSOR,   /* parses packets: no capabilities, seccomp */
 	PRIVSEP_AWS,      /* talks to AWS: no capabilities */
+	PRIVSEP_ENFORCER, /* changes nftables: CAP_NET_ADMIN only */
 	/*
-	 * Changes nftables: CAP_NET_ADMIN, plus CAP_SETUID/CAP_SETGID when it
-	 * holds them, to start its children as their own users (which
-	 * privsep_seccomp_parent() then pins).
+	 * Starts the children: CAP_NET_RAW (their capture rings) and
+	 * CAP_SETUID/CAP_SETGID (their users), each when it holds it; the
+	 * id changes pinned by privsep_seccomp_ids().
 	 */
-	PRIVSEP_ENFORCER,
+	PRIVSEP_SPAWNER,
 };
 
 /*
  * Become user (name or uid; NULL or "" keeps the current one) with only
  * the role's capabilities, no supplementary groups, no_new_privs and not
- * dumpable. The gid is group_of's primary group (NULL: user's own).
+ * dumpable; HOME, USER and LOGNAME then name that user (unset when it has
+ * no passwd entry), and AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE and
+ * the like are cleared when they point under the former HOME. The gid is group_of's primary group (NULL: user's own).
  * Works when started as root and when started as another user with
  * ambient capabilities (systemd's AmbientCapabilities=), CAP_SETUID and
  * CAP_SETGID among them.
@@ -64,19 +67,27 @@ struct privsep_sensor_fds {
 __must_check int privsep_seccomp_sensor(const struct privsep_sensor_fds *f,
 					char *err, size_t errlen);
 /*
- * The parent's filter: it keeps CAP_SETUID/CAP_SETGID only to start its
- * children, so setresuid/setresgid are refused (EPERM) unless all three
+ * The AWS process's filter: what libcurl, OpenSSL, its threads, its own
+ * resolver and the list copies need (sockets of the Internet, Unix and
+ * netlink families, files, time, memory), and nothing else: no execve,
+ * ptrace, process_vm_*, kill of another process, prlimit64 on another,
+ * mount, bpf, user namespace, raw or packet socket; any of those kills it.
+ */
+__must_check int privsep_seccomp_aws(char *err, size_t errlen);
+/*
+ * The id filter (the spawner's, with its children's ids; the parent's,
+ * with none): setresuid/setresgid are refused (EPERM) unless all three
  * ids are one of uids[]/gids[], setgroups unless it clears the list,
  * every other id change always, and so is a new user namespace (where
  * CAP_SETUID would map any uid). Everything else is allowed.
  */
-__must_check int privsep_seccomp_parent(const uid_t *uids, size_t nuids,
-					const gid_t *gids, size_t ngids,
-					char *err, size_t errlen);
+__must_check int privsep_seccomp_ids(const uid_t *uids, size_t nuids,
+				     const gid_t *gids, size_t ngids,
+				     char *err, size_t errlen);
 /*
  * Send sig to pid, a child running as uid:gid. Without CAP_KILL a process
  * may signal only its own uid's: when kill() says EPERM, a helper forked
- * for the call becomes uid:gid (which privsep_seccomp_parent() allows)
+ * for the call becomes uid:gid (which privsep_seccomp_ids() allows)
  * and sends it. 0 or -errno.
  */
 __must_check int privsep_kill(pid_t pid, uid_t uid, gid_t gid, int sig);

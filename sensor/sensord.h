@@ -10,8 +10,8 @@
 #include "ipc.h"
 
 /*
- * The sensor process of `cordon run`: it owns the pcap handles the parent
- * opened, drops every privilege (no capabilities, seccomp), parses
+ * The sensor process of `cordon run`: it owns the pcap handles the spawner
+ * opened for it alone, drops every privilege (no capabilities, seccomp), parses
  * packets, and reports findings to the parent over its socketpair. It
  * never writes anything but that socket and the descriptors it is handed.
  */

@@ -343,7 +343,6 @@ void awsd_main(int sock, const struct awsd_opts *o)
 				      .timeout_ms = (long)o->total_ms };
 	struct aws_client *client = NULL;
 	struct ipc_a_hello hello;
-	pid_t parent = getppid();
 	char err[ERRLEN];
 
 	signal(SIGHUP, SIG_IGN);
@@ -351,7 +350,7 @@ void awsd_main(int sock, const struct awsd_opts *o)
 	signal(SIGPIPE, SIG_IGN);
 	if (!in)
 		_exit(3);
-	/* Nothing of the parent's but the channel (no seccomp here). */
+	/* Nothing of the parent's but the channel. */
 	if (sock > STDERR_FILENO + 1)
 		(void)close_range(STDERR_FILENO + 1, (unsigned)sock - 1, 0);
 	(void)close_range((unsigned)sock + 1, ~0U, 0);
@@ -362,19 +361,23 @@ void awsd_main(int sock, const struct awsd_opts *o)
 	umask(027);
 	if (privsep_drop(PRIVSEP_AWS, o->user, o->group_of, err, sizeof(err)))
 		fatalx("aws: %s", err);
+	/* Before any thread: they inherit it. */
+	if (!o->no_seccomp && privsep_seccomp_aws(err, sizeof(err)))
+		fatalx("aws: %s", err);
 	/*
 	 * Die with the parent, also in the middle of a slow request: the
 	 * credentials must not outlive the daemon in an orphan, and a new
 	 * daemon redoes what the journal does not say is done. Not with
 	 * PR_SET_PDEATHSIG: the kernel sends it with the dying parent's right
-	 * to signal us, which another uid does not have.
+	 * to signal us, which another uid does not have. A parent gone before
+	 * the thread started left a closed channel: the thread sees it.
 	 */
 	{
 		static int watched;
 		pthread_t t;
 
 		watched = sock;
-		if (pthread_create(&t, NULL, watch_parent, &watched) || getppid() != parent)
+		if (pthread_create(&t, NULL, watch_parent, &watched))
 			_exit(0);
 	}
 	/*
@@ -391,6 +394,9 @@ void awsd_main(int sock, const struct awsd_opts *o)
 	memset(&hello, 0, sizeof(hello));
 	hello.pid = (int32_t)getpid();
 	privsep_describe(hello.caps, sizeof(hello.caps));
+	if (!o->no_seccomp)
+		util_strlcpy(hello.caps + strlen(hello.caps), ", seccomp",
+			     sizeof(hello.caps) - strlen(hello.caps));
 	if (ipc_send(sock, IPC_A_HELLO, &hello, sizeof(hello)))
 		_exit(0);
 	tags_start(sock, o->tag_poll_ms);

@@ -22,6 +22,7 @@ struct awsd_opts {
 	uint32_t tag_poll_ms;   /* read the instance's tags through IMDS this often; 0: never */
 	unsigned max_attempts;  /* per AWS call (0: AWS_MAX_ATTEMPTS or 3) */
 	uint32_t connect_ms, total_ms; /* per attempt (0: 3 s, 30 s) */
+	bool no_seccomp;        /* tests under tools that need more syscalls */
 };
 
 /* Runs in the child after fork(); never returns. */

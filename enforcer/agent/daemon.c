@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -24,10 +25,13 @@
 #define SEC NSEC_PER_SEC
 
 
-static int open_captures(struct daemon *d, char *err, size_t errlen)
+/*
+ * What the sensor captures on; the spawner opens the handles, a fresh set
+ * for each sensor (spawnd.c).
+ */
+static int pick_captures(struct daemon *d, char *err, size_t errlen)
 {
 	const struct run_opts *o = d->o;
-	struct capture_opts co;
 	int rc;
 
 	if (o->n_ifaces == 0) {
@@ -39,24 +43,12 @@ static int open_captures(struct daemon *d, char *err, size_t errlen)
 			util_strlcpy(d->ifaces[i], o->ifaces[i], sizeof(d->ifaces[i]));
 		d->n_ifaces = o->n_ifaces;
 	}
-	for (size_t i = 0; i < d->n_ifaces; i++) {
-		capture_opts_default(&co, d->ifaces[i]);
-		co.snaplen = o->snaplen;
-		co.buffer_bytes = o->capture_buffer;
-		if ((rc = capture_open(&co, &d->caps[d->ncaps], err, errlen)))
-			return rc;
-		d->ncaps++;
-	}
-	if (o->mode != RUN_MONITOR) {
-		/* Drops the enforcer logs: outbound attempts that never leave. */
+	/* Drops the enforcer logs: outbound attempts that never leave. */
+	if (o->mode != RUN_MONITOR)
 		snprintf(d->nflog_dev, sizeof(d->nflog_dev), "nflog:%u", o->enf.nflog_group);
-		capture_opts_default(&co, d->nflog_dev);
-		co.snaplen = o->snaplen;
-		co.buffer_bytes = 4 << 20;
-		if ((rc = capture_open(&co, &d->caps[d->ncaps], err, errlen)))
-			return rc;
-		d->ncaps++;
-	}
+	/* The children the spawner starts become ours: we reap them. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
+		return util_err(err, errlen, "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
 	return 0;
 }
 
@@ -153,7 +145,7 @@ static int start(struct daemon *d, char *err, size_t errlen)
 	    (rc = setup_signals(d, err, errlen)))
 		return rc;
 	daemon_write_status(d); /* "starting": `cordon status` knows at once */
-	if ((rc = daemon_load_lists(d, err, errlen)) || (rc = open_captures(d, err, errlen)))
+	if ((rc = daemon_load_lists(d, err, errlen)) || (rc = pick_captures(d, err, errlen)))
 		return rc;
 	daemon_journal_attach(d);
 	if ((rc = daemon_child_start(d, err, errlen)))
@@ -163,19 +155,15 @@ static int start(struct daemon *d, char *err, size_t errlen)
 	d->resumed = d->j != NULL;
 	daemon_incident_resume(d);
 	daemon_incident_trip_check(d);
-	/* This process keeps CAP_NET_ADMIN only; it never parses packets. */
+	/*
+	 * This process keeps CAP_NET_ADMIN only: it never parses packets, and
+	 * the spawner alone can change ids; its filter refuses every id change.
+	 */
 	daemon_chown_state(d);
 	if ((rc = privsep_drop(PRIVSEP_ENFORCER, d->parent_user, NULL, err, errlen)) ||
 	    d->o->no_seccomp)
 		return rc;
-	/* CAP_SETUID/CAP_SETGID stay for the children's ids, and only for those. */
-	{
-		const uid_t uids[] = { d->sensor.uid, d->aws.uid };
-		const gid_t gids[] = { d->sensor.gid, d->aws.gid };
-
-		return privsep_seccomp_parent(uids, ARRAY_SIZE(uids), gids, ARRAY_SIZE(gids),
-					      err, errlen);
-	}
+	return privsep_seccomp_ids(NULL, 0, NULL, 0, err, errlen);
 }
 
 static void stop(struct daemon *d)
@@ -185,8 +173,6 @@ static void stop(struct daemon *d)
 	procsd_stop(&d->procs);
 	daemon_journal_close(d);
 	daemon_write_status(d);
-	for (size_t i = 0; i < d->ncaps; i++)
-		capture_close(d->caps[i]);
 	for (size_t i = 0; i < RUN_MAX_LISTS; i++)
 		list_free(d->lists[i].l);
 	daemon_findings_close(d);
@@ -208,7 +194,7 @@ int daemon_run(const struct run_opts *o)
 		return 1;
 	}
 	d->o = o;
-	d->sensor.fd = d->aws.fd = d->procs.fd = d->sigfd = -1;
+	d->sensor.fd = d->aws.fd = d->procs.fd = d->sigfd = d->spawner.fd = -1;
 	d->running = true;
 	if (start(d, err, sizeof(err))) {
 		log_warnx("%s", err);

@@ -13,10 +13,12 @@
 #include "log.h"
 #include "privsep.h"
 #include "sensord.h"
+#include "spawnd.h"
 
 /*
  * The parent's children, the sensor and the AWS process: the parent alone
- * starts them, reaps them, restarts them with backoff, and reads every
+ * has them started (by the spawner, spawnd.c, which holds the privilege
+ * for it), reaps them, restarts them with backoff, and reads every
  * message they send, dispatched here in one place per channel (as
  * OpenBSD's ntpd keeps dispatch_imsg in ntpd.c) to the file that acts on
  * it. Those files reach a child only by sending on its channel.
@@ -25,6 +27,7 @@
 #define SEC NSEC_PER_SEC
 #define DRAIN_MAX 256              /* messages read per wakeup and channel */
 #define RESPAWN_MAX_NS (60 * SEC)  /* backoff cap for a child that keeps dying */
+#define RESPAWN_RETRY_NS (5 * SEC) /* after a start that failed */
 
 /* A child's text field into ours, terminated whatever the child sent. */
 static void take(char *dst, size_t dstlen, const char *src, size_t srclen)
@@ -39,10 +42,10 @@ static void take(char *dst, size_t dstlen, const char *src, size_t srclen)
 
 #define TAKE(dst, src) take(dst, sizeof(dst), src, sizeof(src))
 
-/* In a new child: nothing of the parent's but what the child is given. */
-static void close_for_child(struct daemon *d)
+/* In the spawner: nothing of the parent's but what the children are given. */
+static void close_for_spawner(void *arg)
 {
-	sigset_t set;
+	struct daemon *d = arg;
 
 	if (d->sigfd >= 0)
 		close(d->sigfd);
@@ -56,37 +59,6 @@ static void close_for_child(struct daemon *d)
 		close(d->procs.fd); /* only the parent may ask the procs helper */
 	journal_abandon(d->j);
 	d->j = NULL;
-	/* Children don't inherit our blocked signal mask's purpose. */
-	sigemptyset(&set);
-	sigprocmask(SIG_SETMASK, &set, NULL);
-}
-
-/* socketpair + fork: 0 in the child (*fd its end), the pid in the parent, -1. */
-static pid_t child_fork(struct daemon *d, int *fd, char *err, size_t errlen)
-{
-	int sv[2];
-	pid_t pid;
-
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		util_err(err, errlen, "socketpair: %s", strerror(errno));
-		return -1;
-	}
-	pid = fork();
-	if (pid < 0) {
-		util_err(err, errlen, "fork: %s", strerror(errno));
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		close_for_child(d);
-		*fd = sv[1];
-		return 0;
-	}
-	close(sv[1]);
-	*fd = sv[0];
-	return pid;
 }
 
 static void child_started(struct child *c, pid_t pid, int fd)
@@ -99,7 +71,7 @@ static void child_started(struct child *c, pid_t pid, int fd)
 
 /*
  * Each process its own uid (docs/internals/security.md): the sensor's and
- * the AWS process's must exist and be reachable from here; the parent
+ * the AWS process's must exist and be reachable from here; the spawner
  * keeps CAP_SETUID/CAP_SETGID for them, pinned by its seccomp filter.
  */
 int daemon_child_users(struct daemon *d, char *err, size_t errlen)
@@ -136,62 +108,46 @@ int daemon_child_users(struct daemon *d, char *err, size_t errlen)
 	return 0;
 }
 
-/* Another uid's process: kill() alone may say EPERM (privsep_kill). */
-static void child_kill(struct child *c, int sig)
+/*
+ * Another uid's process: the spawner signals it (kill() alone says EPERM
+ * across uids, and we have no CAP_SETUID); without a spawner, kill().
+ */
+static void child_kill(struct daemon *d, struct child *c, int sig)
 {
 	int rc;
 
 	if (c->pid <= 0)
 		return;
-	rc = privsep_kill(c->pid, c->uid, c->gid, sig);
+	rc = spawnd_kill(&d->spawner, c == &d->sensor ? SPAWND_SENSOR : SPAWND_AWS, c->pid, sig);
+	if (rc == -ENOTCONN || rc == -EPIPE || rc == -ETIMEDOUT)
+		rc = kill(c->pid, sig) ? -errno : 0;
 	if (rc && rc != -ESRCH)
 		log_warnx("cannot signal process %d: %s", (int)c->pid, strerror(-rc));
 }
 
+/* A new sensor, with capture rings opened for it alone (spawnd.c). */
 static int spawn_sensor(struct daemon *d, char *err, size_t errlen)
 {
-	struct sensord_opts so = {
-		.user = d->o->sensor_user,
-		.max_flows = d->o->max_flows,
-		.max_findings = d->o->max_findings,
-		.no_seccomp = d->o->no_seccomp,
-		.evidence_seconds = d->o->evidence_seconds,
-		.evidence_bytes = d->o->evidence_bytes,
-	};
+	struct spawnd_done r;
+	pid_t pid;
 	int fd;
-	pid_t pid = child_fork(d, &fd, err, errlen);
 
-	if (pid < 0)
+	if (spawnd_spawn(&d->spawner, SPAWND_SENSOR, &pid, &fd, &r, err, errlen))
 		return -1;
-	if (pid == 0)
-		sensord_main(fd, d->caps, d->ncaps, &so);
-	/*
-	 * We keep our copies of the handles without reading them: after
-	 * dropping CAP_NET_RAW we could not open them again for a new sensor.
-	 */
+	d->ndlt = r.ndlt;
+	memcpy(d->dlt, r.dlt, sizeof(d->dlt));
 	child_started(&d->sensor, pid, fd);
 	return 0;
 }
 
 static int spawn_aws(struct daemon *d, char *err, size_t errlen)
 {
-	/* Its own uid in the agent's group: lists/ is the group's to write. */
-	struct awsd_opts ao = { .user = d->o->aws_user, .group_of = d->o->user,
-				.state_dir = d->o->state_dir, .lim = d->o->lim,
-				.tag_poll_ms = d->o->tag_poll_ms,
-				.max_attempts = d->o->aws_max_attempts,
-				.connect_ms = d->o->aws_connect_ms, .total_ms = d->o->aws_total_ms };
+	struct spawnd_done r;
+	pid_t pid;
 	int fd;
-	pid_t pid = child_fork(d, &fd, err, errlen);
 
-	if (pid < 0)
+	if (spawnd_spawn(&d->spawner, SPAWND_AWS, &pid, &fd, &r, err, errlen))
 		return -1;
-	if (pid == 0) {
-		/* No packet handles here. */
-		for (size_t i = 0; i < d->ncaps; i++)
-			capture_close(d->caps[i]);
-		awsd_main(fd, &ao);
-	}
 	child_started(&d->aws, pid, fd);
 	return 0;
 }
@@ -243,18 +199,23 @@ void daemon_child_respawn(struct daemon *d, uint64_t now)
 	if (!d->running)
 		return;
 	if (d->sensor.pid == 0 && now >= d->sensor.respawn_ns) {
-		/* Our copies of the pcap handles are still open for this. */
+		/* Fresh rings: it sees the next packet (spawnd.c). */
 		log_info("restarting the sensor process");
 		d->sensor.restarts++;
-		if (spawn_sensor(d, err, sizeof(err)))
-			log_warnx("%s", err);
+		if (spawn_sensor(d, err, sizeof(err))) {
+			/* An interface gone, say: try again, not in a loop. */
+			log_warnx("%s; again in %llu s", err, (unsigned long long)(RESPAWN_RETRY_NS / SEC));
+			d->sensor.respawn_ns = now + RESPAWN_RETRY_NS;
+		}
 	}
 	if (d->aws.pid == 0 && now >= d->aws.respawn_ns) {
 		/* Nothing is lost: the journal says what is still to do. */
 		log_info("restarting the AWS process");
 		d->aws.restarts++;
-		if (spawn_aws(d, err, sizeof(err)))
-			log_warnx("%s", err);
+		if (spawn_aws(d, err, sizeof(err))) {
+			log_warnx("%s; again in %llu s", err, (unsigned long long)(RESPAWN_RETRY_NS / SEC));
+			d->aws.respawn_ns = now + RESPAWN_RETRY_NS;
+		}
 	}
 }
 
@@ -274,7 +235,7 @@ void daemon_child_reap(struct daemon *d)
 			child_reaped(d, &d->sensor, "sensor", why);
 		else if (pid == d->aws.pid)
 			child_reaped(d, &d->aws, "AWS", why);
-		else
+		else if (!spawnd_reaped(&d->spawner, pid))
 			procsd_reaped(&d->procs, pid);
 	}
 }
@@ -333,7 +294,7 @@ static bool dispatch_sensor_one(struct daemon *d)
 	}
 	return true;
 bad:
-	child_kill(&d->sensor, SIGKILL);
+	child_kill(d, &d->sensor, SIGKILL);
 	channel_lost(d, &d->sensor, "sensor", "sent a malformed message: stopping it");
 	return false;
 }
@@ -379,7 +340,7 @@ static bool dispatch_aws_one(struct daemon *d)
 	}
 	if (n < 0) {
 		log_warnx("%s", n == -EBADMSG ? in.why : strerror((int)-n));
-		child_kill(&d->aws, SIGKILL);
+		child_kill(d, &d->aws, SIGKILL);
 		channel_lost(d, &d->aws, "AWS", "sent a malformed message: stopping it");
 		return false;
 	}
@@ -425,8 +386,45 @@ void daemon_child_dispatch_aws(struct daemon *d)
 		;
 }
 
+/*
+ * The spawner, then both children through it. Its configuration lives in
+ * d (the spawner has its own copy of our memory from the fork on).
+ */
 int daemon_child_start(struct daemon *d, char *err, size_t errlen)
 {
+	const struct run_opts *o = d->o;
+	struct spawnd_cfg *c = &d->spawn_cfg;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->ifaces = (const char(*)[32])d->ifaces;
+	c->n_ifaces = d->n_ifaces;
+	c->snaplen = o->snaplen;
+	c->buffer_bytes = o->capture_buffer;
+	c->nflog_dev = *d->nflog_dev ? d->nflog_dev : NULL;
+	c->user = d->parent_user;
+	c->uid[SPAWND_SENSOR] = d->sensor.uid;
+	c->gid[SPAWND_SENSOR] = d->sensor.gid;
+	c->uid[SPAWND_AWS] = d->aws.uid;
+	c->gid[SPAWND_AWS] = d->aws.gid;
+	c->no_seccomp = o->no_seccomp;
+	c->so = (struct sensord_opts){
+		.user = o->sensor_user,
+		.max_flows = o->max_flows,
+		.max_findings = o->max_findings,
+		.no_seccomp = o->no_seccomp,
+		.evidence_seconds = o->evidence_seconds,
+		.evidence_bytes = o->evidence_bytes,
+	};
+	/* Its own uid in the agent's group: lists/ is the group's to write. */
+	c->ao = (struct awsd_opts){ .user = o->aws_user, .group_of = o->user,
+				    .state_dir = o->state_dir, .lim = o->lim,
+				    .tag_poll_ms = o->tag_poll_ms,
+				    .max_attempts = o->aws_max_attempts,
+				    .connect_ms = o->aws_connect_ms, .total_ms = o->aws_total_ms,
+				    .no_seccomp = o->no_seccomp };
+	if ((rc = spawnd_start(&d->spawner, c, close_for_spawner, d, err, errlen)))
+		return rc;
 	if (spawn_sensor(d, err, errlen) || spawn_aws(d, err, errlen))
 		return -ECHILD;
 	return 0;
@@ -434,11 +432,12 @@ int daemon_child_start(struct daemon *d, char *err, size_t errlen)
 
 void daemon_child_stop(struct daemon *d)
 {
-	child_kill(&d->sensor, SIGTERM);
-	child_kill(&d->aws, SIGTERM);
+	child_kill(d, &d->sensor, SIGTERM);
+	child_kill(d, &d->aws, SIGTERM);
 	if (d->aws.fd >= 0)
 		close(d->aws.fd);
 	if (d->sensor.fd >= 0)
 		close(d->sensor.fd);
 	d->aws.fd = d->sensor.fd = -1;
+	spawnd_stop(&d->spawner);
 }

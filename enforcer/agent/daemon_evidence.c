@@ -105,10 +105,10 @@ static void request_ring(struct daemon *d)
 
 	if (d->sensor.fd < 0 || !d->o->evidence_seconds)
 		return;
-	for (size_t i = 0; i < d->ncaps; i++) {
+	for (size_t i = 0; i < d->ndlt; i++) {
 		struct ipc_s_dump m;
 		char path[700];
-		int dlt = capture_dlt(d->caps[i]), fd;
+		int dlt = d->dlt[i], fd;
 		bool dup = false;
 
 		for (size_t k = 0; k < nseen; k++)

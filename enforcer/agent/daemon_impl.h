@@ -24,6 +24,7 @@
 #include "plan.h"
 #include "procsd.h"
 #include "sensord.h"
+#include "spawnd.h"
 
 struct list_state {
 	struct list *l;        /* parsed copy in force (for nftables), or NULL */
@@ -46,8 +47,8 @@ struct child {
 	uint64_t started_ns, respawn_ns;
 	/*
 	 * Its own user (daemon_child_users): what it becomes, what the
-	 * parent's seccomp filter lets it become, and as whom a signal is
-	 * sent to it (privsep_kill).
+	 * spawner's seccomp filter lets it become, and as whom a signal is
+	 * sent to it (privsep_kill, in the spawner).
 	 */
 	uid_t uid;
 	gid_t gid;
@@ -143,8 +144,10 @@ struct daemon {
 	char ifaces[RUN_MAX_IFACES][32];
 	size_t n_ifaces;
 	char nflog_dev[32];
-	struct cap *caps[RUN_MAX_IFACES + 1];
-	size_t ncaps;
+	int dlt[SENSORD_MAX_CAPS]; /* the link type of each of the sensor's handles */
+	size_t ndlt;
+	struct spawnd spawner;     /* starts and signals the children (spawnd.h) */
+	struct spawnd_cfg spawn_cfg;
 	int sigfd;
 	struct child sensor, aws;
 	struct procsd procs;       /* the procs helper (isolate mode), procsd.h */

@@ -186,14 +186,16 @@ one_run() {
 		grep -E '^(Uid|Cap|NoNewPrivs|Seccomp)' "/proc/$hpid/status" 2>&1 | sed 's/^/# /'
 	fi
 	spid=$(grep -oE 'sensor process [0-9]+ running' "$log" | tail -1 | awk '{print $3}')
-	# net_admin (bit 12), setuid and setgid (7, 6: its children's users)
-	if [[ $(status_field "$DPID" CapEff) == 00000000000010c0 &&
-		$(status_field "$DPID" CapPrm) == 00000000000010c0 &&
-		-n $spid && $(status_field "$spid" CapPrm) == 0000000000000000 ]]; then
-		ok "$how: parent: CAP_NET_ADMIN, CAP_SETUID/CAP_SETGID; sensor: none (neither holds CAP_SYS_PTRACE)"
+	wpid=$(grep -oE 'spawner process [0-9]+ running' "$log" | tail -1 | awk '{print $3}')
+	# parent: net_admin (bit 12); spawner: net_raw, setuid, setgid (13, 7, 6)
+	if [[ $(status_field "$DPID" CapEff) == 0000000000001000 &&
+		$(status_field "$DPID" CapPrm) == 0000000000001000 &&
+		-n $spid && $(status_field "$spid" CapPrm) == 0000000000000000 &&
+		-n $wpid && $(status_field "$wpid" CapPrm) == 00000000000020c0 ]]; then
+		ok "$how: parent: CAP_NET_ADMIN; spawner: CAP_NET_RAW, CAP_SETUID/CAP_SETGID; sensor: none (none holds CAP_SYS_PTRACE)"
 	else
-		notok "$how: parent and sensor privileges"
-		grep -E '^Cap(Eff|Prm)' "/proc/$DPID/status" "/proc/$spid/status" 2>&1 | sed 's/^/# /'
+		notok "$how: parent, spawner and sensor privileges"
+		grep -E '^Cap(Eff|Prm)' "/proc/$DPID/status" "/proc/$spid/status" "/proc/$wpid/status" 2>&1 | sed 's/^/# /'
 	fi
 
 	touch "$TMP/run/$how-root.pid.go"

@@ -15,11 +15,13 @@
 #include "daemon_ipc.h"
 #include "finding.h"
 #include "sensord.h"
+#include "spawnd.h"
 #include "sync.h"
 
 static const struct ipc_chan *const ipc_sample_chans[] = {
 	&sensord_ipc_to_sensor, &sensord_ipc_to_parent,
 	&daemon_ipc_to_aws, &daemon_ipc_from_aws,
+	&spawnd_ipc_to_spawner, &spawnd_ipc_to_parent,
 };
 
 /*
@@ -70,6 +72,23 @@ static inline bool ipc_sample(uint32_t type, void *buf, size_t len, size_t *nfds
 	case IPC_A_HELLO:
 		((struct ipc_a_hello *)buf)->pid = 43;
 		return true;
+	case SPAWND_START:
+		((struct spawnd_req *)buf)->role = SPAWND_AWS;
+		return true;
+	case SPAWND_KILL:
+		((struct spawnd_req *)buf)->pid = 44;
+		((struct spawnd_req *)buf)->sig = 9; /* SIGKILL */
+		return true;
+	case SPAWND_DONE: {
+		struct spawnd_done *m = buf;
+
+		m->pid = 45;
+		m->ndlt = 2;
+		m->dlt[0] = 1;
+		m->dlt[1] = 239;
+		*nfds = 1;
+		return true;
+	}
 	case IPC_A_INST_TAGS:
 		strcpy(((struct ipc_a_inst_tags *)buf)->status, "isolated");
 		strcpy(((struct ipc_a_inst_tags *)buf)->incident, "inc-20260101T000000Z-abcdef");

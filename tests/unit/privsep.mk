@@ -1,2 +1,2 @@
 UNIT_TESTS += privsep
-test_privsep_SRCS := common/privsep.c common/util.c
+test_privsep_SRCS := common/privsep.c common/util.c common/log.c

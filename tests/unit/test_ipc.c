@@ -87,6 +87,8 @@ struct bad {
 #define S_OUT &sensord_ipc_to_parent
 #define A_IN &daemon_ipc_to_aws
 #define A_OUT &daemon_ipc_from_aws
+#define W_IN &spawnd_ipc_to_spawner
+#define W_OUT &spawnd_ipc_to_parent
 
 static const struct bad bads[] = {
 	/* parent -> sensor */
@@ -151,6 +153,16 @@ static const struct bad bads[] = {
 	STR_AT(A_IN, struct ipc_a_heartbeat, IPC_A_HEARTBEAT, instance_id),
 	STR_AT(A_IN, struct ipc_a_gd_poll, IPC_A_GD_POLL, detector),
 	STR_AT(A_IN, struct ipc_a_gd_poll, IPC_A_GD_POLL, instance_id),
+	/* parent -> spawner, spawner -> parent */
+	VAL_AT(W_IN, struct spawnd_req, SPAWND_START, role, SPAWND__ROLES, "role"),
+	VAL_AT(W_IN, struct spawnd_req, SPAWND_KILL, role, 7, "role"),
+	VAL_AT(W_IN, struct spawnd_req, SPAWND_KILL, pid, 0, "pid"),
+	VAL_AT(W_IN, struct spawnd_req, SPAWND_KILL, pid, -1, "pid"),
+	VAL_AT(W_IN, struct spawnd_req, SPAWND_KILL, sig, 1, "sig"),
+	VAL_AT(W_OUT, struct spawnd_done, SPAWND_DONE, rc, 1, "rc"),
+	VAL_AT(W_OUT, struct spawnd_done, SPAWND_DONE, pid, 0, "pid"),
+	VAL_AT(W_OUT, struct spawnd_done, SPAWND_DONE, ndlt, SENSORD_MAX_CAPS + 1, "ndlt"),
+	STR_AT(W_OUT, struct spawnd_done, SPAWND_DONE, err),
 	/* aws -> parent */
 	VAL_AT(A_OUT, struct ipc_a_hello, IPC_A_HELLO, pid, 0, "pid"),
 	STR_AT(A_OUT, struct ipc_a_hello, IPC_A_HELLO, caps),
