@@ -15,11 +15,16 @@ import contextlib
 import io
 import json
 import os
+import signal
 import shlex
 import sys
 import time
 
 from awscli.clidriver import create_clidriver
+
+# Ctrl-C kills us as it would any Unix tool (a KeyboardInterrupt that
+# exits 1 would make the lab's bash ignore the interrupt and go on).
+signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 URL, CA, CMD, ARGS = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
 REGION = os.environ.get("LAB_REGION", "us-east-1")

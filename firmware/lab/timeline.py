@@ -19,7 +19,12 @@ Exit 0 when the local part (finding, lockdown, evidence, release) held.
 import datetime
 import json
 import os
+import signal
 import sys
+
+# Ctrl-C kills us as it would any Unix tool (a KeyboardInterrupt that
+# exits 1 would make the lab's bash ignore the interrupt and go on).
+signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 work, t_attack, t_release, t_restored = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 facts_path, cloud_done, restored, inc_id = sys.argv[5], sys.argv[6] == "1", sys.argv[7] == "1", sys.argv[8]

@@ -32,10 +32,16 @@ set -m
 LAB_SKIP_REPLAY=1 firmware/lab/demo.sh >"$WORK/int.out" 2>&1 &
 pid=$!
 set +m
-# Once moto runs in the lab's cloud namespace: the lab waits for it to
-# answer (curl, sleep), which Ctrl-C ends. Not later: a child that catches
-# SIGINT and exits (the AWS CLI) makes bash drop it, and the lab goes on.
-for _ in $(seq 300); do [[ -n $(ip netns pids "lab$pid-cloud" 2>/dev/null) ]] && break; sleep 0.1; done
+# While the lab's first AWS CLI commands run (firmware/lab/cloud.py setup,
+# in the foreground): the hard case. A child that catches SIGINT and exits
+# makes bash drop the interrupt and go on; cloud.py dies of it instead.
+# (Python itself, not pyenv's shim; up to 2 min on a loaded machine.)
+for _ in $(seq 2400); do
+	pgrep -f "^[^ ]*python[0-9.]* firmware/lab/cloud.py .* setup " >/dev/null && break
+	sleep 0.05
+done
+pgrep -f "^[^ ]*python[0-9.]* firmware/lab/cloud.py .* setup " >/dev/null ||
+	echo "# the lab's cloud setup was not seen running: Ctrl-C goes wherever the lab is"
 kill -INT -- -"$pid" 2>/dev/null
 wait "$pid"
 rc=$?
