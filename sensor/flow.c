@@ -357,7 +357,7 @@ struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
 	uint16_t dp = p->has_ports ? p->dport : 0;
 	uint32_t h = flow_hash(t, &p->src, sp, &p->dst, dp, p->proto), rec;
 	struct flow_probe pr;
-	bool answer;
+	bool answer, synack, resp;
 	struct flow *f;
 
 	f = lookup(t, p, sp, dp, h, ts_ns, from_init);
@@ -366,6 +366,13 @@ struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
 		return f;
 	}
 	answer = t->nprobes && probe_take(t, p, sp, dp, &pr);
+	/*
+	 * A SYN-ACK answers a SYN whether or not its probe is still here (a
+	 * flood can push a probe out of its line within a round trip): its
+	 * sender is the responder, not an initiator.
+	 */
+	synack = !answer && p->proto == IPPROTO_TCP && p->has_ports &&
+		 (p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == (PKT_TCP_SYN | PKT_TCP_ACK);
 	f = flow_alloc(t);
 	if (!f)
 		return NULL;
@@ -377,16 +384,17 @@ struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
 	}
 	memset(f, 0, sizeof(*f));
 	f->rec = rec;
-	f->key.addr[answer] = p->src;
-	f->key.addr[!answer] = p->dst;
-	f->key.port[answer] = sp;
-	f->key.port[!answer] = dp;
+	resp = answer || synack; /* the sender is side 1 */
+	f->key.addr[resp] = p->src;
+	f->key.addr[!resp] = p->dst;
+	f->key.port[resp] = sp;
+	f->key.port[!resp] = dp;
 	f->key.proto = p->proto;
 	f->hash = h;
 	f->first_ns = f->last_ns = ts_ns;
 	if (p->proto == IPPROTO_TCP && p->has_ports) {
 		bool syn = answer ? (pr.tag & PROBE_SYN) != 0 :
-				    (p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;
+			   synack || (p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;
 
 		f->flags |= syn ? FLOW_SYN : FLOW_MIDSTREAM;
 	}
@@ -396,11 +404,13 @@ struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
 		f->finding_gen = pr.finding_gen;
 	} else {
 		t->created++; /* a promoted probe was counted as made */
+		if (synack)
+			f->flags |= FLOW_ANSWER_FIRST;
 	}
 	t->meta[rec] = M_LIVE;
 	t->active++;
 	*created = true;
-	*from_init = !answer;
-	flow_account(f, p, ts_ns, !answer);
+	*from_init = !resp;
+	flow_account(f, p, ts_ns, !resp);
 	return f;
 }

@@ -30,8 +30,11 @@ enum flow_flags {
 	FLOW_ESTAB = 1 << 2,    /* initiator ACKed the SYN-ACK: handshake done */
 	FLOW_REPLIED = 1 << 3,  /* responder sent anything at all */
 	FLOW_MIDSTREAM = 1 << 4, /* TCP flow first seen without its SYN */
-	FLOW_PROMOTED = 1 << 5   /* made from a probe (below) when the host
+	FLOW_PROMOTED = 1 << 5,  /* made from a probe (below) when the host
 				  * answered: side 0, the prober, is remote */
+	FLOW_ANSWER_FIRST = 1 << 6 /* first seen: the responder's SYN-ACK (its
+				    * SYN's probe or flow was dropped): side 0
+				    * is that packet's destination */
 };
 
 struct flow {

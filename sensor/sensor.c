@@ -216,8 +216,10 @@ static bool sensor_match(struct sensor *s, struct pkt_info *p,
 			s->st.lost++;
 			return false;
 		}
+		/* The sender is the initiator, but for a SYN-ACK seen first. */
 		if (created && !(fl->flags & FLOW_PROMOTED))
-			fl->remote_side = vd == TSET_THREAT; /* the sender is the initiator */
+			fl->remote_side = fl->flags & FLOW_ANSWER_FIRST ? vs == TSET_THREAT :
+									  vd == TSET_THREAT;
 	}
 	if (fl) {
 		remote = fl->remote_side;

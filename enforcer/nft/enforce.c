@@ -580,9 +580,13 @@ int enforce_apply(const char *state_dir, const struct nset_all *want,
 			&spent, rep, err, errlen);
 	/*
 	 * Someone changed our sets behind our back (nft by hand): the file
-	 * was wrong and the transaction aborted. Read the kernel and retry.
+	 * was wrong and the transaction aborted (a deletion not there, an
+	 * addition there already or overlapping one, a set filled past our
+	 * count). The same file would fail the same way every time: read
+	 * the kernel and retry.
 	 */
-	if (rc == -ENOENT && used_cache) {
+	if ((rc == -ENOENT || rc == -ENFILE || rc == -EEXIST || rc == -ENOTEMPTY) &&
+	    used_cache) {
 		applied_forget(state_dir);
 		nft_close(spent);
 		rc = apply_once(state_dir, want, sync, sk, replace, false,

@@ -79,6 +79,25 @@ check "threat6 created again at 3072 with 100: $(size_count threat6)" \
 out=$(enforce --threat-list "$TMP/d.txt" --threat-list "$TMP/v4.txt")
 check "same lists again send nothing: $out" grep -q 'sent: +0 -0 elements in 0 messages\|unchanged' <<<"$out"
 
+# Filled to its size by hand (the content hash still names the file):
+# one address more is "set full" on the file's delta; cordon must not
+# stay stuck there but dump, drop the strangers and add it.
+"$PYTHON" -c 'print("add element inet cordon threat6 { %s }" % ", ".join("2001:db8:9::%x" % (i + 1) for i in range(2972)))' >"$TMP/fill.nft"
+np nft -f "$TMP/fill.nft"
+check "threat6 filled by hand to 3072: $(size_count threat6)" test "$(size_count threat6)" = "3072 3072"
+cp "$TMP/d.txt" "$TMP/d1.txt"
+echo 2001:db8:6::1 >>"$TMP/d1.txt"
+out=$(enforce --threat-list "$TMP/d1.txt" --threat-list "$TMP/v4.txt")
+check "one address more into a full set succeeds: $out" grep -q 'enforce: threat' <<<"$out"
+check "threat6 holds exactly the list, 101: $(size_count threat6)" test "$(size_count threat6)" = "3072 101"
+# A prefix added by hand that overlaps one the lists add: the same.
+np nft add element inet cordon threat6n '{ 2001:db8:a::/48 }'
+echo 2001:db8:a:1::/64 >>"$TMP/d1.txt"
+out=$(enforce --threat-list "$TMP/d1.txt" --threat-list "$TMP/v4.txt")
+check "a prefix overlapping one added by hand goes in: $out" grep -q 'enforce: threat' <<<"$out"
+check "threat6n holds exactly the list's prefix" \
+	bash -c '[[ $(ip netns exec '"$PFX"'-p nft list set inet cordon threat6n) == *"2001:db8:a:1::/64 }"* ]]'
+
 # An older cordon's table: unsized sets with elements; no applied record.
 np nft delete table inet cordon
 rm -f "$ST/applied.bin"

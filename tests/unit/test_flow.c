@@ -76,6 +76,33 @@ static void test_midstream(void **state)
 	flow_table_free(t);
 }
 
+/*
+ * A SYN-ACK seen before anything else of its flow (the SYN's probe or
+ * flow was dropped): its sender is the responder, side 1.
+ */
+static void test_synack_first(void **state)
+{
+	struct flow_table *t = flow_table_new(16);
+	struct pkt_info sa = tcp("192.0.2.10", 443, "203.0.113.7", 40000,
+				 PKT_TCP_SYN | PKT_TCP_ACK);
+	struct pkt_info ack = tcp("203.0.113.7", 40000, "192.0.2.10", 443, PKT_TCP_ACK);
+	struct flow *f;
+	bool created, from_init;
+
+	(void)state;
+	f = flow_track(t, &sa, 1, &created, &from_init);
+	assert_true(created);
+	assert_false(from_init);
+	assert_true(addr_eq(&f->key.addr[0], &sa.dst));
+	assert_int_equal(f->key.port[1], 443);
+	assert_int_equal(f->flags & (FLOW_SYN | FLOW_SYNACK | FLOW_REPLIED | FLOW_ANSWER_FIRST),
+			 FLOW_SYN | FLOW_SYNACK | FLOW_REPLIED | FLOW_ANSWER_FIRST);
+	assert_ptr_equal(flow_track(t, &ack, 2, &created, &from_init), f);
+	assert_true(from_init);
+	assert_true(f->flags & FLOW_ESTAB);
+	flow_table_free(t);
+}
+
 static int evicted;
 static void on_evict(struct flow *f, void *arg)
 {
@@ -204,6 +231,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_direction_and_handshake),
 		cmocka_unit_test(test_midstream),
+		cmocka_unit_test(test_synack_first),
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_hidx_shadow),
 		cmocka_unit_test(test_findings_key_and_json),
