@@ -284,7 +284,7 @@ static ssize_t recv_answer(struct spawnd *s, struct spawnd_done *out, int *fd)
 /* The spawner failed us: it is stopped, and never restarted. */
 static void lost(struct spawnd *s, const char *why)
 {
-	log_warnx("spawner process %d %s: no child can be started again", (int)s->pid, why);
+	log_warnx("spawner process %d %s", (int)s->pid, why);
 	if (s->pid > 0)
 		(void)kill(s->pid, SIGKILL); /* our uid: a hung one goes too */
 	spawnd_stop(s);
@@ -377,7 +377,7 @@ bool spawnd_reaped(struct spawnd *s, pid_t pid)
 	if (pid <= 0 || pid != s->pid)
 		return false;
 	if (s->fd >= 0)
-		log_warnx("spawner process %d is gone: no child can be started again", (int)pid);
+		log_warnx("spawner process %d is gone", (int)pid);
 	spawnd_stop(s);
 	s->pid = 0;
 	return true;

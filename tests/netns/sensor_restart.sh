@@ -11,7 +11,8 @@
 # Checks: one datagram from L is found; the sensor is killed (-9) and the
 # restart logged; one more datagram from L is found within a second of
 # being sent; a second kill and packet alike (the ring of the first new
-# sensor was read too); no capture socket but the sensor's is left. TAP.
+# sensor was read too); no capture socket but the sensor's is left; the
+# spawner killed, the daemon exits non-zero (systemd restarts it). TAP.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/netns/enforcer_lib.bash
@@ -101,6 +102,25 @@ kill_and_probe 3 20021
 n=$(ns p awk 'NR > 1' /proc/net/packet | wc -l)
 [[ $n -eq 1 ]] && ok "one packet socket in the namespace: the sensor's" ||
 	notok "$n packet sockets in the namespace (expected the sensor's only)"
-kill -TERM "$DPID"
-wait "$DPID"
+# The spawner gone (killed by the agent's uid, the OOM killer): no child
+# could ever be started again, so the daemon exits non-zero and systemd
+# starts it anew; it used to run on blind once its sensor died.
+SP=$(grep -oE 'spawner process [0-9]+ running' "$LOG" | awk '{print $3}')
+alive() { kill -0 "$DPID" 2>/dev/null; }
+kill -9 "$SP"
+for ((i = 0; i < 50; i++)); do
+	alive || break
+	sleep 0.1
+done
+if alive; then
+	notok "spawner $SP killed: the daemon still runs, unable to restart a child"
+	kill -TERM "$DPID"
+	wait "$DPID"
+else
+	wait "$DPID"
+	rc=$?
+	[[ $rc -ne 0 ]] && wait_log 'exiting: the spawner is gone' 1 &&
+		ok "spawner $SP killed: the daemon exits $rc for systemd to restart it" ||
+		notok "spawner $SP killed: exit $rc, log: $(tail -1 "$LOG")"
+fi
 finish
