@@ -238,6 +238,22 @@ check "forged original groups: release puts them back where they were" \
 	eval "has_state 'eni $INST $ENI0 $SG_WEB,$SG_DB' && has_state 'eni $INST $ENI1 $SG_DB'"
 mails
 
+# ---- tags the host wrote to blind the responder ----
+# 17 keys under cordon:original-groups on its instance and a 200-character
+# (400-byte) cordon:finding: they filled the tag set or went over its
+# byte cap, DescribeTags failed as a whole and the responder did not
+# isolate the host at all.
+moto tag "$INST" $(for i in $(seq 17); do printf 'cordon:original-groups-x%d=sg-1 ' "$i"; done) \
+	"cordon:finding=$(printf '\xc3\xa9%.0s' $(seq 200))"
+respond < <(ev gd 6f0e1f0e1f0e1f0e1f0e1f0e1f0e1f10 $TYPE 8 "$INST" 203.0.113.9 2099-01-03T00:00:00.000Z)
+check "hostile instance tags: isolated all the same" is 'd["result"]' isolated
+state "$INST"
+check "hostile instance tags: both interfaces in the forensic group" \
+	eval "has_state 'eni $INST $ENI0 $SG_FOR' && has_state 'eni $INST $ENI1 $SG_FOR'"
+moto untag "$INST" $(for i in $(seq 17); do printf 'cordon:original-groups-x%d ' "$i"; done)
+respond < <(ev release "$INST")
+mails
+
 # ---- malformed, truncated, oversized, unknown: exit 2, nothing changed ----
 state "$INST" "$INST2"
 cp "$AWS_WORK/state" "$AWS_WORK/state.before"
