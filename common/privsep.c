@@ -402,10 +402,16 @@ int privsep_seccomp_aws(char *err, size_t errlen)
 	for (size_t i = 0; i < ARRAY_SIZE(fcntl_cmds) && !rc; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
 				      SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)fcntl_cmds[i]));
-	/* Threads, not a user namespace; clone3's flags are out of reach. */
+	/*
+	 * Threads only: no user namespace, and no process of its own (a
+	 * fork outlived the AWS process, its restarts and the agent, with
+	 * the one uid whose traffic passes a lockdown); clone3's flags are
+	 * out of reach.
+	 */
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-				      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, 0));
+				      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD | CLONE_NEWUSER,
+					      CLONE_THREAD));
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
 	/* Only itself: its own limits (glibc, sanitizers), its own threads. */

@@ -70,8 +70,9 @@ __must_check int privsep_seccomp_sensor(const struct privsep_sensor_fds *f,
  * The AWS process's filter: what libcurl, OpenSSL, its threads, its own
  * resolver and the list copies need (sockets of the Internet, Unix and
  * netlink families, files, time, memory), and nothing else: no execve,
- * ptrace, process_vm_*, kill of another process, prlimit64 on another,
- * mount, bpf, user namespace, raw or packet socket; any of those kills it.
+ * fork (clone without CLONE_THREAD), ptrace, process_vm_*, kill of another
+ * process, prlimit64 on another, mount, bpf, user namespace, raw or packet
+ * socket; any of those kills it.
  */
 __must_check int privsep_seccomp_aws(char *err, size_t errlen);
 /*

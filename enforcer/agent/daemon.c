@@ -235,6 +235,15 @@ int daemon_run(const struct run_opts *o)
 		timers(d);
 		if (d->o->once_lockdown_exit && d->inc.lockdown_done)
 			break;
+		if (d->spawner.fd < 0) {
+			/*
+			 * No child can be started again (we hold no privilege
+			 * to): a sensor that dies would leave us blind for
+			 * good. systemd restarts us; nftables state stays.
+			 */
+			log_warnx("exiting: the spawner is gone, a new start restores it");
+			goto out;
+		}
 	}
 	rc = EXIT_SUCCESS;
 	sd_notify(0, "STOPPING=1");

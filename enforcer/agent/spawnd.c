@@ -75,13 +75,46 @@ static int open_rings(struct spawner *sp, struct cap **caps, size_t *ncaps,
 	return 0;
 }
 
+/*
+ * The sensor keeps 0-2, its channel and its capture sockets, nothing else:
+ * not a descriptor whoever started the agent left open (a root shell's
+ * file, a pipe), which a sensor taken over could read.
+ */
+static void close_others(int chan, struct cap **caps, size_t ncaps)
+{
+	int keep[SENSORD_MAX_CAPS + 1];
+	unsigned from = STDERR_FILENO + 1;
+	size_t n = 0;
+
+	keep[n++] = chan;
+	for (size_t i = 0; i < ncaps; i++)
+		keep[n++] = capture_fd(caps[i]);
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			int t = keep[j];
+
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < 0 || (unsigned)keep[i] < from)
+			continue;
+		if ((unsigned)keep[i] > from)
+			(void)close_range(from, (unsigned)keep[i] - 1, 0);
+		from = (unsigned)keep[i] + 1;
+	}
+	(void)close_range(from, ~0U, 0);
+}
+
 /* In the new child: nothing of the spawner's but what the role is given. */
 static __attribute__((noreturn)) void run_child(struct spawner *sp, uint32_t role, int chan,
 						struct cap **caps, size_t ncaps)
 {
 	close(sp->fd);
-	if (role == SPAWND_SENSOR)
+	if (role == SPAWND_SENSOR) {
+		close_others(chan, caps, ncaps);
 		sensord_main(chan, caps, ncaps, &sp->cfg->so);
+	}
 	if (sp->nflog)
 		capture_close(sp->nflog);
 	awsd_main(chan, &sp->cfg->ao);
@@ -284,7 +317,7 @@ static ssize_t recv_answer(struct spawnd *s, struct spawnd_done *out, int *fd)
 /* The spawner failed us: it is stopped, and never restarted. */
 static void lost(struct spawnd *s, const char *why)
 {
-	log_warnx("spawner process %d %s: no child can be started again", (int)s->pid, why);
+	log_warnx("spawner process %d %s", (int)s->pid, why);
 	if (s->pid > 0)
 		(void)kill(s->pid, SIGKILL); /* our uid: a hung one goes too */
 	spawnd_stop(s);
@@ -377,7 +410,7 @@ bool spawnd_reaped(struct spawnd *s, pid_t pid)
 	if (pid <= 0 || pid != s->pid)
 		return false;
 	if (s->fd >= 0)
-		log_warnx("spawner process %d is gone: no child can be started again", (int)pid);
+		log_warnx("spawner process %d is gone", (int)pid);
 	spawnd_stop(s);
 	s->pid = 0;
 	return true;

@@ -44,6 +44,24 @@ static bool kept(const char *key)
 	return false;
 }
 
+static int orig_index(const char *key);
+
+/* A key under cordon:original-groups that cordon does not write. */
+static bool odd(const char *key)
+{
+	return !strncmp(key, CLOUD_TAG_ORIG, ORIG_LEN) &&
+	       (strlen(key) > CLOUD_TAG_KEY_MAX || orig_index(key) < 0);
+}
+
+/*
+ * What EC2 lets whoever may tag the resource write (the host itself, on
+ * its instance and its interfaces) never fails the read, or the
+ * off-host responder could not isolate that host: of the keys under
+ * cordon:original-groups that cordon does not write only the first is
+ * kept (the join names it), so the set cannot fill up, and a value over
+ * 256 bytes (EC2 counts characters) is kept empty, which every reader
+ * refuses as it refuses any broken value.
+ */
 int cloud_tags_add(struct cloud_tagset *ts, const char *key, const char *value, char *err,
 		   size_t errlen)
 {
@@ -51,12 +69,16 @@ int cloud_tags_add(struct cloud_tagset *ts, const char *key, const char *value, 
 
 	if (!key || !value || !kept(key))
 		return 0;
-	if (strlen(key) > CLOUD_TAG_KEY_MAX)
+	if (odd(key)) {
+		for (size_t i = 0; i < ts->n; i++)
+			if (odd(ts->t[i].key))
+				return 0;
+	} else if (strlen(key) > CLOUD_TAG_KEY_MAX) {
 		return util_err(err, errlen, "tag %s: key over %d bytes",
 				shown(key, s, sizeof(s)), CLOUD_TAG_KEY_MAX);
+	}
 	if (strlen(value) > CLOUD_TAG_VALUE_MAX)
-		return util_err(err, errlen, "tag %s: value over %d bytes", shown(key, s, sizeof(s)),
-				CLOUD_TAG_VALUE_MAX);
+		value = "";
 	if (cloud_tags_get(ts, key))
 		return util_err(err, errlen, "tag %s: there twice", shown(key, s, sizeof(s)));
 	if (ts->n == CLOUD_TAGSET_MAX) {

@@ -64,6 +64,7 @@ struct plan_step {
 	bool convert;                  /* PLAN_SET_GROUPS to the conversion group */
 	bool primary;                  /* PLAN_SET_GROUPS of device index 0: the host's API goes */
 	bool cordons;                  /* PLAN_SET_GROUPS: its groups were cordon's already */
+	bool clear;                    /* PLAN_TAG_ENI: delete the spill keys it does not write */
 	int eni;                       /* SET_GROUPS, TAG_ENI: index in the description; -1 */
 	char action[PLAN_ACTION_LEN];  /* the journal's action name */
 	char target[PLAN_TARGET_LEN];
@@ -123,7 +124,10 @@ struct plan_cfg {
  * group is not tagged and only gets its forensic move. tags (NULL: not
  * read; else tags[0] the instance's, tags[1 + i] interface i's, as
  * cloud_describe_tags gives them): an interface that carries
- * cordon:original-groups is not tagged again; one in cordon's groups
+ * cordon:original-groups is not tagged again when it is in cordon's
+ * groups or the tag names its groups now; any other tag on it (forged
+ * by whoever may tag it, or stale) is not believed: a note, and it is
+ * tagged again with its spill keys cleared; one in cordon's groups
  * without them has lost its groups from before (a note); an instance
  * tagged cordon:status=isolated keeps its incident and is not tagged
  * again; tags a stranger broke become notes and never stop the moves.
@@ -158,6 +162,7 @@ struct plan_call {
 	struct cloud_tag tags[PLAN_MAX_TAGS]; /* TAGS: the instance's; SNAPSHOT: the snapshot's */
 	size_t n_tags;
 	bool protect, stop_on_shutdown;       /* PROTECT */
+	bool clear;                           /* TAG_ENI: then delete the spill keys not written */
 	const char *subject;                  /* SNS */
 	const char *text;                     /* SNS: the message; EVENTS: the detail;
 					       * SECHUB: the finding; SNAPSHOT: its description */

@@ -113,36 +113,75 @@ static void join(const char (*g)[CLOUD_ID_LEN], size_t n, char *out, size_t len)
 		off += (size_t)snprintf(out + off, len - off, "%s%s", i ? ", " : "", g[i]);
 }
 
+/* The same ids, in any order: EC2 need not list them as they were tagged. */
+static bool same_groups(const char (*a)[CLOUD_ID_LEN], size_t na, const struct cloud_eni *e)
+{
+	if (na != e->n_groups)
+		return false;
+	for (size_t i = 0; i < na; i++) {
+		size_t j = 0;
+
+		while (j < e->n_groups && strcmp(a[i], e->groups[j]))
+			j++;
+		if (j == e->n_groups)
+			return false;
+	}
+	return true;
+}
+
+/* Whether an interface carries any key of cordon:original-groups. */
+static bool has_orig_keys(const struct cloud_tagset *ts)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		if (!strncmp(ts->t[i].key, CLOUD_TAG_ORIG, sizeof(CLOUD_TAG_ORIG) - 1))
+			return true;
+	return false;
+}
+
 /*
  * Interface i's groups from before cordon, and whether it still needs
- * them recorded on it.
+ * them recorded on it. The tags are believed only where cordon's move
+ * shows they were needed (the interface is in cordon's groups) or where
+ * they say what its groups are now: whoever may tag the interface (the
+ * host itself, before isolation) could otherwise name the groups a
+ * release puts it in. Not believed, they are written again, and any
+ * spill key left of them is deleted (s->clear).
  */
 static bool needs_tag(const struct plan_cfg *c, const struct cloud_instance *in,
-		      const struct cloud_tagset *tags, size_t i, struct plan *p)
+		      const struct cloud_tagset *tags, size_t i, struct plan *p, bool *clear)
 {
 	const struct cloud_eni *e = &in->eni[i];
 	char orig[CLOUD_MAX_GROUPS][CLOUD_ID_LEN], why[ERRLEN], now[200];
 	size_t n = 0;
 	int rc = -ENOENT;
 
+	*clear = false;
 	join((const char (*)[CLOUD_ID_LEN])e->groups, e->n_groups, now, sizeof(now));
 	if (tags)
 		rc = cloud_tags_join_groups(&tags[i + 1], orig, &n, why, sizeof(why));
-	if (!rc) {
+	if (!rc && (cordons(c, e) || same_groups((const char (*)[CLOUD_ID_LEN])orig, n, e))) {
 		join((const char (*)[CLOUD_ID_LEN])orig, n, p->orig[i], sizeof(p->orig[i]));
 		return false;
 	}
-	if (rc != -ENOENT) {
-		/* Someone broke them: leave them for a person, move all the same. */
-		note(p, "%s: %s; its tags are left as they are", e->id, why);
-		return false;
-	}
 	if (cordons(c, e)) {
-		if (tags)
+		if (rc != -ENOENT)
+			/* Someone broke them: leave them for a person, move all the same. */
+			note(p, "%s: %s; its tags are left as they are", e->id, why);
+		else if (tags)
 			note(p, "%s is in %s without cordon:original-groups: its groups from "
 			     "before are not known", e->id, now);
 		return false;
 	}
+	if (!rc) {
+		char was[200];
+
+		join((const char (*)[CLOUD_ID_LEN])orig, n, was, sizeof(was));
+		note(p, "%s: cordon:original-groups says %s while it is in %s: not believed, "
+		     "written again", e->id, was, now);
+	} else if (rc != -ENOENT) {
+		note(p, "%s: %s; written again from its groups %s", e->id, why, now);
+	}
+	*clear = tags && has_orig_keys(&tags[i + 1]);
 	util_strlcpy(p->orig[i], now, sizeof(p->orig[i]));
 	return e->n_groups > 0;
 }
@@ -226,13 +265,18 @@ int plan_build(const struct plan_cfg *c, const struct cloud_instance *in,
 	p->inst = in;
 	iid = in ? in->id : c->instance_id;
 	isolated = p->before.status == CLOUD_STATUS_ISOLATED && *p->before.incident;
-	for (size_t i = 0; ec2 && i < in->n_eni; i++)
-		if (needs_tag(c, in, tags, i, p)) {
+	for (size_t i = 0; ec2 && i < in->n_eni; i++) {
+		bool clear;
+
+		if (needs_tag(c, in, tags, i, p, &clear)) {
 			struct plan_step *s = add(p, PLAN_TAG_ENI, in->eni[i].id, false);
 
-			if (s)
+			if (s) {
 				s->eni = (int)i;
+				s->clear = clear;
+			}
 		}
+	}
 	if (ec2 && c->tag_instance && !isolated)
 		add(p, PLAN_TAGS, iid, false);
 	if (!c->finish) {

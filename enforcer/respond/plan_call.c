@@ -34,6 +34,7 @@ bool plan_call_of(const struct plan *p, const struct plan_step *s, struct plan_c
 		for (size_t k = 0; k < in->eni[s->eni].n_groups && k < CLOUD_MAX_GROUPS; k++)
 			x->groups[k] = in->eni[s->eni].groups[k];
 		x->n_groups = in->eni[s->eni].n_groups;
+		x->clear = s->clear;
 		break;
 	case PLAN_TAGS:
 		tag(x, CLOUD_TAG_INCIDENT, p->incident);

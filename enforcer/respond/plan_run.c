@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plan.h"
@@ -34,6 +35,31 @@ static int events(struct aws_client *c, const struct plan_call *x,
 	return notify_events_put(c, bus, x->text, out_id, err, errlen);
 }
 
+/*
+ * The original groups on the interface; with x->clear, then the spill
+ * keys this write did not fill deleted, so that a forged or stale
+ * cordon:original-groups-N cannot join the list a release restores.
+ */
+static int tag_eni(struct aws_client *c, const struct plan_call *x, char *err, size_t errlen)
+{
+	const char *keys[CLOUD_ORIG_TAGS_MAX];
+	struct cloud_orig_tags *o;
+	int ret = cloud_tag_original_groups(c, x->target, x->groups, x->n_groups, err, errlen);
+
+	if (ret || !x->clear)
+		return ret;
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return util_err(err, errlen, "out of memory");
+	ret = cloud_tags_split_groups(x->groups, x->n_groups, o, err, errlen);
+	cloud_tags_orig_keys(keys);
+	if (!ret && o->n < CLOUD_ORIG_TAGS_MAX)
+		ret = cloud_delete_tags(c, x->target, keys + o->n, CLOUD_ORIG_TAGS_MAX - o->n, err,
+					errlen);
+	free(o);
+	return ret;
+}
+
 int plan_call_run(struct aws_client *c, const struct plan_call *x, struct cloud_instance *inst,
 		  char out_id[NOTIFY_MSG_ID_LEN], char *err, size_t errlen)
 {
@@ -46,7 +72,7 @@ int plan_call_run(struct aws_client *c, const struct plan_call *x, struct cloud_
 	case PLAN_SET_GROUPS:
 		return cloud_set_eni_groups(c, x->target, x->groups, x->n_groups, err, errlen);
 	case PLAN_TAG_ENI:
-		return cloud_tag_original_groups(c, x->target, x->groups, x->n_groups, err, errlen);
+		return tag_eni(c, x, err, errlen);
 	case PLAN_TAGS:
 		return cloud_create_tags(c, x->target, x->tags, x->n_tags, err, errlen);
 	case PLAN_PROTECT:

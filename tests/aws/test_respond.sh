@@ -218,6 +218,42 @@ check "cordon Incident through EventBridge: finished, both interfaces" \
 respond < <(ev release "$INST")
 mails
 
+# ---- cordon:original-groups forged before the isolation (by the host) ----
+# Released: both interfaces in their own groups. Whoever may tag them
+# writes groups of its choosing (here the conversion group stands for an
+# attacker's), on ENI1 as the key, on ENI0 as a spill key after a true
+# first one: a release must never restore those.
+moto tag "$ENI1" "cordon:original-groups=$SG_CONV"
+moto tag "$ENI0" "cordon:original-groups=$SG_WEB,$SG_DB" "cordon:original-groups-2=$SG_CONV"
+respond < <(ev gd 6f0e1f0e1f0e1f0e1f0e1f0e1f0e1f0f $TYPE 8 "$INST" 203.0.113.9 2099-01-02T00:00:00.000Z)
+check "forged original groups: isolated, both interfaces tagged again" \
+	test "$(steps)" = "ec2_tag_eni:$ENI0 ec2_tag_eni:$ENI1 ec2_tag:$INST sns_publish ec2_convert_eni:$ENI1 ec2_isolate_eni:$ENI1 ec2_convert_eni:$ENI0 ec2_isolate_eni:$ENI0"
+check "forged original groups: the report notes them" is 'len(d["notes"])' 2
+state "$INST"
+check "forged original groups: the tags name the groups they were in, no spill key" \
+	eval "has_state 'tags $ENI0 cordon:original-groups=$SG_WEB,$SG_DB' && has_state 'tags $ENI1 cordon:original-groups=$SG_DB'"
+respond < <(ev release "$INST")
+state "$INST"
+check "forged original groups: release puts them back where they were" \
+	eval "has_state 'eni $INST $ENI0 $SG_WEB,$SG_DB' && has_state 'eni $INST $ENI1 $SG_DB'"
+mails
+
+# ---- tags the host wrote to blind the responder ----
+# 17 keys under cordon:original-groups on its instance and a 200-character
+# (400-byte) cordon:finding: they filled the tag set or went over its
+# byte cap, DescribeTags failed as a whole and the responder did not
+# isolate the host at all.
+moto tag "$INST" $(for i in $(seq 17); do printf 'cordon:original-groups-x%d=sg-1 ' "$i"; done) \
+	"cordon:finding=$(printf '\xc3\xa9%.0s' $(seq 200))"
+respond < <(ev gd 6f0e1f0e1f0e1f0e1f0e1f0e1f0e1f10 $TYPE 8 "$INST" 203.0.113.9 2099-01-03T00:00:00.000Z)
+check "hostile instance tags: isolated all the same" is 'd["result"]' isolated
+state "$INST"
+check "hostile instance tags: both interfaces in the forensic group" \
+	eval "has_state 'eni $INST $ENI0 $SG_FOR' && has_state 'eni $INST $ENI1 $SG_FOR'"
+moto untag "$INST" $(for i in $(seq 17); do printf 'cordon:original-groups-x%d ' "$i"; done)
+respond < <(ev release "$INST")
+mails
+
 # ---- malformed, truncated, oversized, unknown: exit 2, nothing changed ----
 state "$INST" "$INST2"
 cp "$AWS_WORK/state" "$AWS_WORK/state.before"

@@ -11,7 +11,9 @@
 # Checks: one datagram from L is found; the sensor is killed (-9) and the
 # restart logged; one more datagram from L is found within a second of
 # being sent; a second kill and packet alike (the ring of the first new
-# sensor was read too); no capture socket but the sensor's is left. TAP.
+# sensor was read too); no capture socket but the sensor's is left; a
+# descriptor the agent was started with is not the sensor's; the
+# spawner killed, the daemon exits non-zero (systemd restarts it). TAP.
 set -u
 cd "$(dirname "$0")/../.."
 . tests/netns/enforcer_lib.bash
@@ -37,7 +39,11 @@ enabled = false
 EOF
 chmod 644 "$TMP/cordon.conf"
 LOG=$TMP/run.log
-np "$CORDON" run -c "$TMP/cordon.conf" --state-dir "$ST" -v >"$LOG" 2>&1 &
+# Started with a root-only file open on descriptor 7 (as from a root
+# shell): the sensor, which parses hostile packets, must not inherit it.
+echo root-only >"$TMP/secret"
+chmod 600 "$TMP/secret"
+np "$CORDON" run -c "$TMP/cordon.conf" --state-dir "$ST" -v >"$LOG" 2>&1 7<"$TMP/secret" &
 DPID=$!
 PIDS+=("$DPID")
 
@@ -67,6 +73,18 @@ FOUND='finding [0-9a-f]{32}: INBOUND UDP 192.0.2.1 <- 192.0.2.66'
 
 sensor_up 1 || { echo "Bail out! daemon did not start"; sed 's/^/# /' "$LOG"; exit 1; }
 ok "daemon up, sensor $SPID"
+# sensor_fds PID: its descriptors other than 0-2 and sockets (none expected)
+sensor_fds() {
+	local f l out=
+	for f in /proc/"$1"/fd/*; do
+		l=$(readlink "$f") || continue
+		[[ ${f##*/} -le 2 || $l == socket:* ]] || out+=" ${f##*/}->$l"
+	done
+	echo "$out"
+}
+left=$(sensor_fds "$SPID")
+[[ -z $left ]] && ok "the sensor holds 0-2 and sockets only (not the starter's descriptor 7)" ||
+	notok "the sensor inherited:$left"
 # The first sensor reads (and hands back) ring blocks: the position moves on.
 for p in 20001 20002 20003; do
 	one_packet "$p"
@@ -101,6 +119,25 @@ kill_and_probe 3 20021
 n=$(ns p awk 'NR > 1' /proc/net/packet | wc -l)
 [[ $n -eq 1 ]] && ok "one packet socket in the namespace: the sensor's" ||
 	notok "$n packet sockets in the namespace (expected the sensor's only)"
-kill -TERM "$DPID"
-wait "$DPID"
+# The spawner gone (killed by the agent's uid, the OOM killer): no child
+# could ever be started again, so the daemon exits non-zero and systemd
+# starts it anew; it used to run on blind once its sensor died.
+SP=$(grep -oE 'spawner process [0-9]+ running' "$LOG" | awk '{print $3}')
+alive() { kill -0 "$DPID" 2>/dev/null; }
+kill -9 "$SP"
+for ((i = 0; i < 50; i++)); do
+	alive || break
+	sleep 0.1
+done
+if alive; then
+	notok "spawner $SP killed: the daemon still runs, unable to restart a child"
+	kill -TERM "$DPID"
+	wait "$DPID"
+else
+	wait "$DPID"
+	rc=$?
+	[[ $rc -ne 0 ]] && wait_log 'exiting: the spawner is gone' 1 &&
+		ok "spawner $SP killed: the daemon exits $rc for systemd to restart it" ||
+		notok "spawner $SP killed: exit $rc, log: $(tail -1 "$LOG")"
+fi
 finish

@@ -401,12 +401,76 @@ static void test_broken_tags(void **state)
 	tag(sc, 0, CLOUD_TAG_STATUS, "quarantined");
 	tag(sc, 2, "cordon:original-groups-2", DB);
 	build(sc, &c, true);
+	/* not moved yet: its groups now are the truth, written again */
 	assert_string_equal(shape(&sc->p),
-		"ec2_tag_eni:" ENI0 " ec2_tag:" INST " "
+		"ec2_tag_eni:" ENI0 " ec2_tag_eni:" ENI1 " ec2_tag:" INST " "
 		"ec2_isolate_eni:" ENI1 " ec2_isolate_eni:" ENI0);
 	assert_int_equal(sc->p.n_notes, 2);
 	assert_non_null(strstr(sc->p.notes[0], "quarantined"));
 	assert_non_null(strstr(sc->p.notes[1], ENI1 ": tag cordon:original-groups is missing"));
+	assert_false(sc->p.s[0].clear);
+	assert_true(sc->p.s[1].clear);
+	assert_string_equal(sc->p.orig[1], DB);
+	/* moved already: broken tags are left for a person */
+	only(sc, 1, FOR);
+	build(sc, &c, true);
+	assert_string_equal(shape(&sc->p), "ec2_tag_eni:" ENI0 " ec2_tag:" INST " "
+			    "ec2_isolate_eni:" ENI0);
+	assert_non_null(strstr(sc->p.notes[1], "its tags are left as they are"));
+	free(sc);
+}
+
+/*
+ * cordon:original-groups written before the isolation by whoever may tag
+ * the interface (the host itself): naming a group of the attacker's, a
+ * release would put the interface there. Not in cordon's groups, the
+ * interface's groups now are the truth: the tag is written again and
+ * the spill keys it does not fill are deleted. A tag that says what the
+ * groups are now (an isolation cut between tag and move) is believed.
+ */
+static void test_forged_original_groups(void **state)
+{
+	static const struct plan_cfg c = { .incident = "inc-1", .forensic_sg = FOR };
+	struct scene *sc = scene();
+	struct plan_call x;
+	cJSON *o;
+
+	(void)state;
+	tag(sc, 1, CLOUD_TAG_ORIG, "sg-0e0e0e0e0e0e0e0e0");
+	tag(sc, 2, CLOUD_TAG_ORIG, DB);
+	tag(sc, 2, "cordon:original-groups-2", "sg-0e0e0e0e0e0e0e0e0");
+	build(sc, &c, true);
+	assert_string_equal(shape(&sc->p), "ec2_tag_eni:" ENI0 " ec2_tag_eni:" ENI1
+			    " ec2_isolate_eni:" ENI1 " ec2_isolate_eni:" ENI0);
+	assert_string_equal(sc->p.orig[0], WEB ", " DB);
+	assert_string_equal(sc->p.orig[1], DB);
+	assert_int_equal(sc->p.n_notes, 2);
+	assert_string_equal(sc->p.notes[0], ENI0 ": cordon:original-groups says "
+			    "sg-0e0e0e0e0e0e0e0e0 while it is in " WEB ", " DB
+			    ": not believed, written again");
+	assert_true(sc->p.s[0].clear && sc->p.s[1].clear);
+	assert_true(plan_call_of(&sc->p, &sc->p.s[1], &x));
+	assert_true(x.clear);
+	assert_int_equal(x.n_groups, 1);
+	assert_string_equal(x.groups[0], DB);
+	/* the move's intent records its groups now, for release */
+	o = plan_step_params(&sc->p, &sc->p.s[2]);
+	assert_non_null(o);
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "original_groups"), 0)
+			    ->valuestring, DB);
+	cJSON_Delete(o);
+	/* the tags say its groups now, in another order: believed, nothing written */
+	memset(&sc->tags[1], 0, sizeof(sc->tags[1]));
+	memset(&sc->tags[2], 0, sizeof(sc->tags[2]));
+	tag(sc, 1, CLOUD_TAG_ORIG, DB "," WEB);
+	tag(sc, 2, CLOUD_TAG_ORIG, DB);
+	build(sc, &c, true);
+	assert_string_equal(shape(&sc->p), "ec2_isolate_eni:" ENI1 " ec2_isolate_eni:" ENI0);
+	assert_int_equal(sc->p.n_notes, 0);
+	assert_string_equal(sc->p.orig[0], DB ", " WEB);
+	/* no tags read (the agent): written, nothing to clear */
+	build(sc, &c, false);
+	assert_false(sc->p.s[0].clear);
 	free(sc);
 }
 
@@ -642,6 +706,7 @@ int main(void)
 		cmocka_unit_test(test_primary_last),
 		cmocka_unit_test(test_tell_only),
 		cmocka_unit_test(test_original_groups_spill),
+		cmocka_unit_test(test_forged_original_groups),
 		cmocka_unit_test(test_done_is_left_out),
 		cmocka_unit_test(test_resume_after_cut),
 		cmocka_unit_test(test_finish_untagged),

@@ -265,6 +265,15 @@ static int aws_prlimit(void) { return (int)syscall(SYS_prlimit64, getppid(), RLI
 static int aws_userns(void) { return unshare(CLONE_NEWUSER); }
 static int aws_clone_userns(void) { return (int)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0); }
 static int aws_vm_read(void) { return (int)syscall(SYS_process_vm_readv, getppid(), NULL, 0, NULL, 0, 0); }
+/* A process of its own (glibc's fork is clone without CLONE_THREAD). */
+static int aws_fork(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	return pid;
+}
 
 static int aws_filtered(void)
 {
@@ -279,7 +288,8 @@ static int aws_filtered(void)
 static void test_aws_filter(void **state)
 {
 	int (*const attacks[])(void) = { aws_execve, aws_ptrace, aws_packet, aws_kill,
-					 aws_prlimit, aws_userns, aws_clone_userns, aws_vm_read };
+					 aws_prlimit, aws_userns, aws_clone_userns, aws_vm_read,
+					 aws_fork };
 
 	(void)state;
 	assert_int_equal(in_child(aws_allowed), 0);
