@@ -54,6 +54,8 @@ enum lst_tok lst_classify(const char *s, size_t n, struct cd_prefix *p,
 #ifdef UNITTEST
 /* The IPv4 fast path of lst_classify(), checked against addr.c by tests. */
 bool lst_parse_v4(const char *s, size_t n, struct cd_prefix *p, bool *masked);
+/* The IPv6 fast path (hex groups, "::", "/len"), checked the same way. */
+bool lst_parse_v6(const char *s, size_t n, struct cd_prefix *p, bool *masked);
 #endif
 /* Printable, capped copy of hostile text for a message, in quotes. */
 const char *lst_quote(const char *s, size_t n, char *buf, size_t len);
