@@ -269,16 +269,22 @@ static void lst_check_fast(const char *s, size_t n, const struct cd_prefix *p,
 }
 #endif
 
+bool lst_fast_addr(const char *s, size_t n, struct cd_prefix *p, bool *masked)
+{
+	if (!lst_parse_v4(s, n, p, masked) && !lst_parse_v6(s, n, p, masked))
+		return false;
+#ifdef FUZZING
+	lst_check_fast(s, n, p, *masked);
+#endif
+	return true;
+}
+
 enum lst_tok lst_classify(const char *s, size_t n, struct cd_prefix *p, bool *masked)
 {
 	bool addrish = n > 0 && n < PREFIX_STRLEN;
 
-	if (lst_parse_v4(s, n, p, masked) || lst_parse_v6(s, n, p, masked)) {
-#ifdef FUZZING
-		lst_check_fast(s, n, p, *masked);
-#endif
+	if (lst_fast_addr(s, n, p, masked))
 		return LST_TOK_ADDR;
-	}
 
 	for (size_t i = 0; addrish && i < n; i++)
 		addrish = is_addr_char(s[i]);

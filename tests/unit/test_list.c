@@ -231,6 +231,86 @@ static void test_v6_fast_path(void **state)
 	assert_true(hits > 0);
 }
 
+/*
+ * TXT's one-scan path for bare address lines against the general path: the
+ * same random lines, once as they are and once each behind a space (which
+ * the one-scan path never takes), give the same entries, counts and
+ * messages, or the same error.
+ */
+static void test_txt_fast_vs_general(void **state)
+{
+	static const char *const good[] = {
+		"192.0.2.1", "198.51.100.0/24", "203.0.113.9/16", "2001:db8::1",
+		"2001:db8:1::/48", "2001:db8::1/32", "example.com", "#c", "1.2.3.4\t# c",
+		"", "\r", "::ffff:192.0.2.1", "2001:DB8::a:B",
+	};
+	static const char *const bad[] = {
+		"256.1.1.1", "01.2.3.4", "junk!", "1.2.3.4 x", "2001:db8::g", "1.2.3.4/33",
+		"2001:db8:", "1.2.3.4/", "::1:",
+	};
+	size_t kept = 0;
+	unsigned seed = 777;
+	char *a = malloc(1 << 16), *b = malloc(1 << 17);
+	char ea[ERRLEN], eb[ERRLEN];
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	for (int round = 0; round < 300; round++) {
+		size_t na = 0, nb = 0, lines = 1 + (seed = seed * 1103515245 + 12345) % 2000;
+		struct list *la = NULL, *lb = NULL;
+		int ra, rb;
+
+		for (size_t i = 0; i < lines; i++) {
+			const char *pc;
+			size_t k;
+
+			seed = seed * 1103515245 + 12345;
+			if ((seed >> 16) % 64)
+				pc = good[(seed >> 8) % ARRAY_SIZE(good)];
+			else
+				pc = bad[(seed >> 8) % ARRAY_SIZE(bad)];
+			k = strlen(pc);
+			memcpy(a + na, pc, k);
+			na += k;
+			b[nb++] = ' ';
+			memcpy(b + nb, pc, k);
+			nb += k;
+			if ((seed >> 24) % 5 == 0) {
+				a[na++] = '\r';
+				b[nb++] = '\r';
+			}
+			a[na++] = '\n';
+			b[nb++] = '\n';
+		}
+		ra = list_parse("t.txt", LIST_FMT_TXT, LIST_THREAT, a, na, NULL, &la,
+				ea, sizeof(ea));
+		rb = list_parse("t.txt", LIST_FMT_TXT, LIST_THREAT, b, nb, NULL, &lb,
+				eb, sizeof(eb));
+		assert_int_equal(ra, rb);
+		if (ra) {
+			assert_string_equal(ea, eb);
+			continue;
+		}
+		assert_int_equal(la->n, lb->n);
+		for (size_t i = 0; i < la->n; i++) {
+			assert_true(addr_eq(&la->ent[i].pfx.a, &lb->ent[i].pfx.a));
+			assert_int_equal(la->ent[i].pfx.len, lb->ent[i].pfx.len);
+			assert_int_equal(la->ent[i].line, lb->ent[i].line);
+		}
+		kept++;
+		assert_memory_equal(&la->st, &lb->st, sizeof(la->st));
+		assert_int_equal(la->n_msgs, lb->n_msgs);
+		assert_memory_equal(la->msgs, lb->msgs, sizeof(la->msgs));
+		list_free(la);
+		list_free(lb);
+	}
+	/* Most rounds load (some hit the bad-line threshold or the floor). */
+	assert_true(kept > 100);
+	free(a);
+	free(b);
+}
+
 static void check_name(const char *loc, const char *name)
 {
 	struct list *l;
@@ -616,6 +696,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_v4_fast_path),
 		cmocka_unit_test(test_v6_fast_path),
+		cmocka_unit_test(test_txt_fast_vs_general),
 		cmocka_unit_test(test_txt_tricky),
 		cmocka_unit_test(test_txt_bad_lines),
 		cmocka_unit_test(test_threshold),
