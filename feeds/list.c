@@ -104,33 +104,6 @@ static int list_strip_bom(struct lst *c, enum list_format fmt, const char **buf,
 	return 0;
 }
 
-/*
- * A line format has at most one entry per line: size the vector once, so
- * a million entries are not copied through twenty reallocations. Pages
- * never written are never touched; the slack is given back at the end.
- * Without the memory the parser grows the vector as usual.
- */
-static void list_presize(struct lst *c, enum list_format fmt, const char *buf,
-			 size_t len)
-{
-	const char *p = buf, *end = buf + len;
-	size_t lines = 1;
-
-	if (fmt != LIST_FMT_TXT && fmt != LIST_FMT_ALIEN_VAULT)
-		return;
-	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
-		p++;
-		lines++;
-	}
-	if (lines > c->lim->max_entries)
-		lines = c->lim->max_entries;
-	if (lines < 1024)
-		return;
-	c->l->ent = malloc(lines * sizeof(*c->l->ent));
-	if (c->l->ent)
-		c->cap = lines;
-}
-
 int list_parse(const char *location, enum list_format fmt, enum list_kind kind,
 	       const char *buf, size_t len, const struct list_limits *lim,
 	       struct list **out, char *err, size_t errlen)
@@ -168,7 +141,6 @@ int list_parse(const char *location, enum list_format fmt, enum list_kind kind,
 	rc = list_strip_bom(&c, fmt, &buf, &len);
 	if (rc)
 		goto out;
-	list_presize(&c, fmt, buf, len);
 	rc = fmt_parsers[fmt](&c, buf ? buf : "", len);
 	if (rc)
 		goto out;
