@@ -164,15 +164,17 @@ UNITTEST_STATIC bool lst_parse_v4(const char *s, size_t n, struct cd_prefix *p,
 	return true;
 }
 
+/* Hex digit values plus one; 0 for anything else. A table: no branch per digit. */
+static const uint8_t hex1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
+	['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
+	['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+	['F'] = 16,
+};
+
 static int hex_val(char ch)
 {
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
+	return hex1[(unsigned char)ch] - 1;
 }
 
 /*
@@ -242,7 +244,7 @@ UNITTEST_STATIC bool lst_parse_v6(const char *s, size_t n, struct cd_prefix *p,
 		if (i != n || i == d0 || len > 128 || (i - d0 > 1 && s[d0] == '0'))
 			return false;
 	}
-	for (unsigned k = 0; k < 16; k++) {
+	for (unsigned k = len / 8; k < 16; k++) { /* bytes below len/8 keep all bits */
 		unsigned bits = len > k * 8 ? len - k * 8 : 0;
 		uint8_t m = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
 
