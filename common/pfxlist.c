@@ -45,13 +45,65 @@ static bool touches(const struct pfx_range *cur, const struct pfx_range *next)
 	return addr_eq(&succ, &next->lo);
 }
 
+/* Sort key byte k of a range: 0 the family, 1..16 lo's bytes (0 past an IPv4 address's 4). */
+static unsigned key_byte(const struct pfx_range *r, unsigned k)
+{
+	if (!k)
+		return r->lo.af;
+	return k <= addr_bits(&r->lo) / 8 ? r->lo.u.b[k - 1] : 0;
+}
+
+/*
+ * LSD radix sort by (family, lo), stable: 100k ranges in a few passes
+ * instead of two million qsort() comparisons through a function pointer
+ * (most of an enforcer delta's sorting time, in the profile). A byte all
+ * ranges share costs one counting pass and no move. false: no memory.
+ */
+static bool radix_by_lo(struct pfx_range *r, size_t n)
+{
+	struct pfx_range *tmp = malloc(n * sizeof(*r)), *src = r, *dst = tmp, *t;
+	size_t cnt[256];
+
+	if (!tmp)
+		return false;
+	for (unsigned k = 17; k-- > 0;) {
+		size_t pos = 0;
+
+		memset(cnt, 0, sizeof(cnt));
+		for (size_t i = 0; i < n; i++)
+			cnt[key_byte(&src[i], k)]++;
+		if (cnt[key_byte(&src[0], k)] == n)
+			continue;
+		for (unsigned b = 0; b < 256; b++) {
+			size_t c = cnt[b];
+
+			cnt[b] = pos;
+			pos += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[cnt[key_byte(&src[i], k)]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != r)
+		memcpy(r, src, n * sizeof(*r));
+	free(tmp);
+	return true;
+}
+
 size_t pfxlist_merge(struct pfx_range *r, size_t n)
 {
 	size_t out = 0;
 
 	if (n == 0)
 		return 0;
-	qsort(r, n, sizeof(*r), range_cmp);
+	/*
+	 * Ranges with the same lo may come in either order: the walk below
+	 * keeps the first and widens it to the largest hi of them all.
+	 */
+	if (n < 256 || !radix_by_lo(r, n))
+		qsort(r, n, sizeof(*r), range_cmp);
 	for (size_t i = 1; i < n; i++) {
 		if (touches(&r[out], &r[i])) {
 			if (addr_cmp(&r[i].hi, &r[out].hi) > 0)

@@ -51,9 +51,17 @@ enum lst_tok { LST_TOK_ADDR, LST_TOK_DOMAIN, LST_TOK_BAD };
 /* Classify a trimmed token; for an address fills *p and *masked. */
 enum lst_tok lst_classify(const char *s, size_t n, struct cd_prefix *p,
 			  bool *masked);
+/*
+ * The fast paths alone: a plain IPv4 or IPv6 address or CIDR without the
+ * copy and inet_pton() of prefix_parse_n(). true only where that accepts
+ * the token with the same result; false decides nothing.
+ */
+bool lst_fast_addr(const char *s, size_t n, struct cd_prefix *p, bool *masked);
 #ifdef UNITTEST
 /* The IPv4 fast path of lst_classify(), checked against addr.c by tests. */
 bool lst_parse_v4(const char *s, size_t n, struct cd_prefix *p, bool *masked);
+/* The IPv6 fast path (hex groups, "::", "/len"), checked the same way. */
+bool lst_parse_v6(const char *s, size_t n, struct cd_prefix *p, bool *masked);
 #endif
 /* Printable, capped copy of hostile text for a message, in quotes. */
 const char *lst_quote(const char *s, size_t n, char *buf, size_t len);

@@ -164,22 +164,129 @@ UNITTEST_STATIC bool lst_parse_v4(const char *s, size_t n, struct cd_prefix *p,
 	return true;
 }
 
+/* Hex digit values plus one; 0 for anything else. A table: no branch per digit. */
+static const uint8_t hex1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7,
+	['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14,
+	['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+	['F'] = 16,
+};
+
+static int hex_val(char ch)
+{
+	return hex1[(unsigned char)ch] - 1;
+}
+
+/*
+ * The IPv6 counterpart of lst_parse_v4(): hex groups with at most one
+ * "::", then an optional "/len". A dotted IPv4 tail, or anything odd,
+ * returns false and goes the general way (inet_pton()), which decides.
+ */
+UNITTEST_STATIC bool lst_parse_v6(const char *s, size_t n, struct cd_prefix *p,
+				  bool *masked)
+{
+	uint8_t b[16] = { 0 };
+	unsigned o = 0, len = 128;
+	int gap = -1;
+	size_t i = 0;
+	bool changed = false;
+
+	if (n < 2 || n >= PREFIX_STRLEN)
+		return false;
+	if (s[0] == ':') {
+		if (s[1] != ':')
+			return false;
+		gap = 0;
+		i = 2;
+	}
+	while (i < n && s[i] != '/') {
+		unsigned v = 0, d = 0;
+		int h;
+
+		while (i < n && (h = hex_val(s[i])) >= 0) {
+			if (++d > 4)
+				return false;
+			v = v << 4 | (unsigned)h;
+			i++;
+		}
+		if (!d || o == 16)
+			return false;
+		b[o++] = (uint8_t)(v >> 8);
+		b[o++] = (uint8_t)v;
+		if (i == n || s[i] == '/')
+			break;
+		if (s[i++] != ':' || i == n)
+			return false;
+		if (s[i] == ':') {
+			if (gap >= 0)
+				return false;
+			gap = (int)o;
+			i++;
+		} else if (s[i] == '/') { /* "1:/64": a trailing single colon */
+			return false;
+		}
+	}
+	if (gap >= 0) {
+		/* "::" stands for at least one group of zeros. */
+		if (o == 16)
+			return false;
+		memmove(b + 16 - (o - (unsigned)gap), b + gap, o - (unsigned)gap);
+		memset(b + gap, 0, 16 - o);
+	} else if (o != 16) {
+		return false;
+	}
+	if (i < n) { /* s[i] == '/': the rules of prefix_parse_n() */
+		size_t d0 = ++i;
+
+		len = 0;
+		while (i < n && is_digit(s[i]) && i - d0 < 3)
+			len = len * 10 + (unsigned)(s[i++] - '0');
+		if (i != n || i == d0 || len > 128 || (i - d0 > 1 && s[d0] == '0'))
+			return false;
+	}
+	for (unsigned k = len / 8; k < 16; k++) { /* bytes below len/8 keep all bits */
+		unsigned bits = len > k * 8 ? len - k * 8 : 0;
+		uint8_t m = bits >= 8 ? 0xff : (uint8_t)(0xff << (8 - bits));
+
+		changed |= (b[k] & ~m) != 0;
+		b[k] &= m;
+	}
+	addr_set6(&p->a, b);
+	p->len = (uint8_t)len;
+	*masked = changed;
+	return true;
+}
+
+#ifdef FUZZING
+/* Differential check: a fast path must agree with addr.c. */
+static void lst_check_fast(const char *s, size_t n, const struct cd_prefix *p,
+			   bool masked)
+{
+	struct cd_prefix q;
+	bool qm = false;
+
+	if (prefix_parse_n(s, n, &q, &qm) || qm != masked ||
+	    memcmp(&q.a, &p->a, sizeof(q.a)) || q.len != p->len)
+		__builtin_trap();
+}
+#endif
+
+bool lst_fast_addr(const char *s, size_t n, struct cd_prefix *p, bool *masked)
+{
+	if (!lst_parse_v4(s, n, p, masked) && !lst_parse_v6(s, n, p, masked))
+		return false;
+#ifdef FUZZING
+	lst_check_fast(s, n, p, *masked);
+#endif
+	return true;
+}
+
 enum lst_tok lst_classify(const char *s, size_t n, struct cd_prefix *p, bool *masked)
 {
 	bool addrish = n > 0 && n < PREFIX_STRLEN;
 
-	if (lst_parse_v4(s, n, p, masked)) {
-#ifdef FUZZING
-		/* Differential check: the fast path must agree with addr.c. */
-		struct cd_prefix q;
-		bool qm = false;
-
-		if (prefix_parse_n(s, n, &q, &qm) || qm != *masked ||
-		    memcmp(&q.a, &p->a, sizeof(q.a)) || q.len != p->len)
-			__builtin_trap();
-#endif
+	if (lst_fast_addr(s, n, p, masked))
 		return LST_TOK_ADDR;
-	}
 
 	for (size_t i = 0; addrish && i < n; i++)
 		addrish = is_addr_char(s[i]);

@@ -25,9 +25,24 @@ int lst_parse_txt(struct lst *c, const char *buf, size_t len)
 	while (lst_next_line(buf, len, &pos, &ln)) {
 		const char *s = ln.p, *rest;
 		size_t n = ln.n, tok = 0, nrest;
+		struct cd_prefix p;
+		bool masked = false;
 		char q[64];
 		int rc;
 
+		/*
+		 * The line that makes up big lists, a bare address with nothing
+		 * around it, in one scan: what the general way below would do
+		 * with it too (masked ones go that way for their warning).
+		 */
+		if (n && s[0] != '#' && !is_blank(s[0]) && !is_blank(s[n - 1]) &&
+		    s[n - 1] != '\r' && lst_fast_addr(s, n, &p, &masked) && !masked) {
+			lst_record(c);
+			rc = lst_add(c, &p, ln.no);
+			if (rc)
+				return rc;
+			continue;
+		}
 		lst_trim(&s, &n);
 		if (!n || *s == '#')
 			continue;

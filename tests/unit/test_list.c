@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -134,6 +135,180 @@ static void test_v4_fast_path(void **state)
 		if (!fast && slow && b.a.af == AF_INET)
 			fail_msg("fast path refused '%s'", s);
 	}
+}
+
+/* One case for test_v6_fast_path(): fast true implies addr.c agrees. */
+static bool v6_case(const char *s, size_t n)
+{
+	struct cd_prefix a, b;
+	bool am = false, bm = false, fast, slow;
+
+	fast = lst_parse_v6(s, n, &a, &am);
+	slow = !prefix_parse_n(s, n, &b, &bm);
+	if (fast && (!slow || am != bm || !addr_eq(&a.a, &b.a) || a.len != b.len))
+		fail_msg("IPv6 fast path disagrees on '%.*s'", (int)n, s);
+	return fast;
+}
+
+/*
+ * The IPv6 fast path against inet_pton() through prefix_parse_n(): never
+ * accepts what that refuses nor disagrees on a value, and takes every
+ * pure-hex address (no dotted tail) that it accepts.
+ */
+static void test_v6_fast_path(void **state)
+{
+	static const char alpha[] = "0123456789abcdefABCDEF::::://.g 1";
+	static const char *const fixed[] = {
+		"::", "::1", "1::", "::/0", "::/128", "::/129", "1::/64", "1:/64",
+		"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8",
+		"1:2:3:4:5:6:7:8::", "::1:2:3:4:5:6:7:8", "1::2::3", ":::", ":1::", "1:::2",
+		"12345::", "abcd:ef01:2345:6789:ABCD:EF01:2345:6789", "::ffff:1.2.3.4",
+		"2001:db8::/32", "2001:db8::1/32", "2001:db8::/032", "2001:db8::/", "2001:db8::/1a",
+		"2001:db8::/0", "2001:db8::/00", "2001:db8::/1280", "2001:db8:", ":2001:db8::",
+		"0:0:0:0:0:0:0:0", "0000:0000:0000:0000:0000:0000:0000:0000/128", "g::", "1::g",
+		"::1/64/", "1:2:3:4:5:6:7:8/127", "fe80::1%eth0", "0f::Ff:/8",
+	};
+	unsigned seed = 4242;
+	char s[64];
+	size_t hits = 0;
+
+	(void)state;
+	for (size_t k = 0; k < ARRAY_SIZE(fixed); k++)
+		v6_case(fixed[k], strlen(fixed[k]));
+	assert_true(v6_case("2001:db8::/32", 13));
+	assert_true(v6_case("::", 2));
+	assert_false(v6_case("::ffff:1.2.3.4", 14));
+	/* Random strings over the address alphabet: hostile shapes. */
+	for (size_t k = 0; k < 400000; k++) {
+		size_t n = 2 + (seed = seed * 1103515245 + 12345) % 46;
+
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 1103515245 + 12345;
+			s[i] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+		}
+		s[n] = '\0';
+		hits += v6_case(s, n);
+	}
+	/* Random valid addresses, printed by inet_ntop() with random edits. */
+	for (size_t k = 0; k < 200000; k++) {
+		struct cd_prefix q, r;
+		uint8_t bin[16];
+		char t[PREFIX_STRLEN];
+		bool qm = false;
+		size_t n;
+
+		for (size_t i = 0; i < 16; i++) {
+			seed = seed * 1103515245 + 12345;
+			/* Runs of zero groups, so "::" appears in many places. */
+			bin[i] = (seed >> 16) % 3 ? 0 : (uint8_t)(seed >> 20);
+		}
+		memset(&q, 0, sizeof(q));
+		addr_set6(&q.a, bin);
+		seed = seed * 1103515245 + 12345;
+		q.len = (uint8_t)((seed >> 16) % 140);
+		if (q.len > 128)
+			q.len = 128;
+		inet_ntop(AF_INET6, bin, t, sizeof(t));
+		n = strlen(t);
+		if (q.len < 128)
+			n += (size_t)snprintf(t + n, sizeof(t) - n, "/%u", q.len);
+		seed = seed * 1103515245 + 12345;
+		if ((seed >> 16) % 4 == 0) { /* one edit: change, cut or upper-case */
+			size_t at = (seed >> 18) % n;
+
+			seed = seed * 1103515245 + 12345;
+			if ((seed >> 16) % 2)
+				t[at] = alpha[(seed >> 17) % (sizeof(alpha) - 1)];
+			else
+				n = at;
+		}
+		if (!n)
+			continue;
+		if (!v6_case(t, n) && !prefix_parse_n(t, n, &r, &qm) &&
+		    r.a.af == AF_INET6 && !memchr(t, '.', n))
+			fail_msg("IPv6 fast path refused '%.*s'", (int)n, t);
+	}
+	assert_true(hits > 0);
+}
+
+/*
+ * TXT's one-scan path for bare address lines against the general path: the
+ * same random lines, once as they are and once each behind a space (which
+ * the one-scan path never takes), give the same entries, counts and
+ * messages, or the same error.
+ */
+static void test_txt_fast_vs_general(void **state)
+{
+	static const char *const good[] = {
+		"192.0.2.1", "198.51.100.0/24", "203.0.113.9/16", "2001:db8::1",
+		"2001:db8:1::/48", "2001:db8::1/32", "example.com", "#c", "1.2.3.4\t# c",
+		"", "\r", "::ffff:192.0.2.1", "2001:DB8::a:B",
+	};
+	static const char *const bad[] = {
+		"256.1.1.1", "01.2.3.4", "junk!", "1.2.3.4 x", "2001:db8::g", "1.2.3.4/33",
+		"2001:db8:", "1.2.3.4/", "::1:",
+	};
+	size_t kept = 0;
+	unsigned seed = 777;
+	char *a = malloc(1 << 16), *b = malloc(1 << 17);
+	char ea[ERRLEN], eb[ERRLEN];
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	for (int round = 0; round < 300; round++) {
+		size_t na = 0, nb = 0, lines = 1 + (seed = seed * 1103515245 + 12345) % 2000;
+		struct list *la = NULL, *lb = NULL;
+		int ra, rb;
+
+		for (size_t i = 0; i < lines; i++) {
+			const char *pc;
+			size_t k;
+
+			seed = seed * 1103515245 + 12345;
+			if ((seed >> 16) % 64)
+				pc = good[(seed >> 8) % ARRAY_SIZE(good)];
+			else
+				pc = bad[(seed >> 8) % ARRAY_SIZE(bad)];
+			k = strlen(pc);
+			memcpy(a + na, pc, k);
+			na += k;
+			b[nb++] = ' ';
+			memcpy(b + nb, pc, k);
+			nb += k;
+			if ((seed >> 24) % 5 == 0) {
+				a[na++] = '\r';
+				b[nb++] = '\r';
+			}
+			a[na++] = '\n';
+			b[nb++] = '\n';
+		}
+		ra = list_parse("t.txt", LIST_FMT_TXT, LIST_THREAT, a, na, NULL, &la,
+				ea, sizeof(ea));
+		rb = list_parse("t.txt", LIST_FMT_TXT, LIST_THREAT, b, nb, NULL, &lb,
+				eb, sizeof(eb));
+		assert_int_equal(ra, rb);
+		if (ra) {
+			assert_string_equal(ea, eb);
+			continue;
+		}
+		assert_int_equal(la->n, lb->n);
+		for (size_t i = 0; i < la->n; i++) {
+			assert_true(addr_eq(&la->ent[i].pfx.a, &lb->ent[i].pfx.a));
+			assert_int_equal(la->ent[i].pfx.len, lb->ent[i].pfx.len);
+			assert_int_equal(la->ent[i].line, lb->ent[i].line);
+		}
+		kept++;
+		assert_memory_equal(&la->st, &lb->st, sizeof(la->st));
+		assert_int_equal(la->n_msgs, lb->n_msgs);
+		assert_memory_equal(la->msgs, lb->msgs, sizeof(la->msgs));
+		list_free(la);
+		list_free(lb);
+	}
+	/* Most rounds load (some hit the bad-line threshold or the floor). */
+	assert_true(kept > 100);
+	free(a);
+	free(b);
 }
 
 static void check_name(const char *loc, const char *name)
@@ -520,6 +695,8 @@ int main(void)
 		cmocka_unit_test(test_spec_parse),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_v4_fast_path),
+		cmocka_unit_test(test_v6_fast_path),
+		cmocka_unit_test(test_txt_fast_vs_general),
 		cmocka_unit_test(test_txt_tricky),
 		cmocka_unit_test(test_txt_bad_lines),
 		cmocka_unit_test(test_threshold),

@@ -152,6 +152,82 @@ static void test_random_against_bitmap(void **state)
 	}
 }
 
+struct ref_range {
+	uint64_t lo, hi;
+};
+
+static int ref_cmp(const void *x, const void *y)
+{
+	const struct ref_range *a = x, *b = y;
+
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+/* A range of the test's two small spaces as one 64-bit number line. */
+static uint64_t ref_key(const struct cd_addr *a)
+{
+	if (a->af == AF_INET)
+		return ntohl(a->u.v4) & 0x3ff;
+	return ((uint64_t)1 << 40) | (uint64_t)a->u.b[14] << 8 | a->u.b[15];
+}
+
+/*
+ * Arrays big enough for the radix sort (>= 256 ranges), IPv4 and IPv6
+ * mixed, many sharing lo: the merge must equal a plain sort-and-walk
+ * over 64-bit numbers.
+ */
+static void test_merge_big_against_reference(void **state)
+{
+	(void)state;
+	srand(7);
+	for (int round = 0; round < 60; round++) {
+		size_t n = 256 + (size_t)(rand() % 3000), nref = 0, got;
+		struct pfx_range *r = calloc(n, sizeof(*r));
+		struct ref_range *ref = calloc(n, sizeof(*ref));
+
+		assert_non_null(r);
+		assert_non_null(ref);
+		for (size_t i = 0; i < n; i++) {
+			struct cd_prefix p;
+
+			if (rand() % 3) {
+				addr_set4(&p.a, htonl(0xc6336400u | ((uint32_t)rand() & 0x3ff)));
+				p.len = (uint8_t)(22 + rand() % 11);
+			} else {
+				uint8_t b[16] = { 0x20, 0x01, 0x0d, 0xb8 };
+
+				b[14] = (uint8_t)rand();
+				b[15] = (uint8_t)rand();
+				addr_set6(&p.a, b);
+				p.len = (uint8_t)(112 + rand() % 17);
+			}
+			prefix_mask(&p);
+			pfxlist_from_prefix(&p, &r[i]);
+			ref[i].lo = ref_key(&r[i].lo);
+			ref[i].hi = ref_key(&r[i].hi);
+		}
+		qsort(ref, n, sizeof(*ref), ref_cmp);
+		for (size_t i = 1; i < n; i++) {
+			if (ref[i].lo <= ref[nref].hi + 1 &&
+			    (ref[i].lo >> 40) == (ref[nref].lo >> 40)) {
+				if (ref[i].hi > ref[nref].hi)
+					ref[nref].hi = ref[i].hi;
+				continue;
+			}
+			ref[++nref] = ref[i];
+		}
+		nref++;
+		got = pfxlist_merge(r, n);
+		assert_int_equal(got, nref);
+		for (size_t i = 0; i < got; i++) {
+			assert_true(ref_key(&r[i].lo) == ref[i].lo);
+			assert_true(ref_key(&r[i].hi) == ref[i].hi);
+		}
+		free(r);
+		free(ref);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_merge_ranges),
 		cmocka_unit_test(test_families_stay_apart),
 		cmocka_unit_test(test_random_against_bitmap),
+		cmocka_unit_test(test_merge_big_against_reference),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
