@@ -276,6 +276,23 @@ static const char *const sensor_syscalls[] = {
 	"getegid",
 };
 
+/* Every syscall named, without conditions (those this architecture lacks are skipped). */
+static int allow_names(scmp_filter_ctx ctx, const char *const *names, size_t n, char *err,
+		       size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		int nr = seccomp_syscall_resolve_name(names[i]), rc;
+
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0))) {
+			util_err(err, errlen, "seccomp: %s: %s", names[i], strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static int allow_fd(scmp_filter_ctx ctx, const char *name, int fd)
 {
 	int nr = seccomp_syscall_resolve_name(name);
@@ -295,18 +312,8 @@ int privsep_seccomp_sensor(const struct privsep_sensor_fds *f, char *err,
 
 	if (!ctx)
 		return util_err(err, errlen, "seccomp_init failed");
-	for (size_t i = 0; i < ARRAY_SIZE(sensor_syscalls); i++) {
-		int nr = seccomp_syscall_resolve_name(sensor_syscalls[i]);
-
-		if (nr == __NR_SCMP_ERROR)
-			continue; /* not on this architecture */
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
-		if (rc) {
-			util_err(err, errlen, "seccomp: %s: %s", sensor_syscalls[i],
-				 strerror(-rc));
-			goto out;
-		}
-	}
+	if ((rc = allow_names(ctx, sensor_syscalls, ARRAY_SIZE(sensor_syscalls), err, errlen)))
+		goto out;
 	/*
 	 * Writes by descriptor: the log (stderr), the dump slot, the channel.
 	 * Not the capture sockets: a write there is a raw frame on the wire,
@@ -382,16 +389,8 @@ int privsep_seccomp_aws(char *err, size_t errlen)
 
 	if (!ctx)
 		return util_err(err, errlen, "seccomp_init failed");
-	for (size_t i = 0; i < ARRAY_SIZE(aws_syscalls); i++) {
-		int nr = seccomp_syscall_resolve_name(aws_syscalls[i]);
-
-		if (nr == __NR_SCMP_ERROR)
-			continue; /* not on this architecture */
-		if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0))) {
-			util_err(err, errlen, "seccomp: %s: %s", aws_syscalls[i], strerror(-rc));
-			goto out;
-		}
-	}
+	if ((rc = allow_names(ctx, aws_syscalls, ARRAY_SIZE(aws_syscalls), err, errlen)))
+		goto out;
 	/* No raw or packet socket (no capability anyway), no other family. */
 	for (size_t i = 0; i < ARRAY_SIZE(families) && !rc; i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
