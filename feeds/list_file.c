@@ -26,7 +26,7 @@ static int read_error(const char *path, int e, char *err, size_t errlen)
 }
 
 int lst_read_file(const char *path, size_t cap, char **out, size_t *outlen,
-		  char *err, size_t errlen)
+		  bool *mapped, char *err, size_t errlen)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -35,6 +35,8 @@ int lst_read_file(const char *path, size_t cap, char **out, size_t *outlen,
 
 	*out = NULL;
 	*outlen = 0;
+	if (mapped)
+		*mapped = false;
 	if (cap > SIZE_MAX / 2)
 		cap = SIZE_MAX / 2;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -53,6 +55,25 @@ int lst_read_file(const char *path, size_t cap, char **out, size_t *outlen,
 			 path, (intmax_t)st.st_size, cap);
 		rc = -EFBIG;
 		goto out;
+	}
+	/*
+	 * A regular file within the cap is mapped from this same descriptor
+	 * (opened once: a FIFO opened twice loses its writer's data): a 20 MB
+	 * list is then neither copied nor written into fresh pages first. A
+	 * list truncated in place while it is parsed would fault; cordon's own
+	 * copies are only ever replaced by rename. A map that fails is read.
+	 */
+	if (mapped && S_ISREG(st.st_mode) && st.st_size > 0) {
+		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
+			       fd, 0);
+
+		if (m != MAP_FAILED) {
+			*out = m;
+			*outlen = (size_t)st.st_size;
+			*mapped = true;
+			rc = 0;
+			goto out;
+		}
 	}
 	/* One read past the expected end tells us we really reached it. */
 	bcap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : READ_CHUNK;
@@ -109,41 +130,11 @@ out:
 	return rc;
 }
 
-/*
- * A regular file within the cap is mapped, not read: a 20 MB list is then
- * neither copied nor written into fresh pages first. false: read it (a
- * pipe, /dev/stdin, an empty file, or a map that failed); that path also
- * words every error. A list truncated in place while it is parsed would
- * fault; cordon's own copies are only ever replaced by rename.
- */
-static bool list_map_file(const char *path, size_t cap, void **map, size_t *len)
-{
-	struct stat st;
-	bool ok = false;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return false;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
-	    (uintmax_t)st.st_size > cap || (uintmax_t)st.st_size > SIZE_MAX)
-		goto out;
-	*map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
-		    fd, 0);
-	if (*map == MAP_FAILED)
-		goto out;
-	*len = (size_t)st.st_size;
-	ok = true;
-out:
-	close(fd);
-	return ok;
-}
-
 int list_load_file(const struct list_spec *spec, const struct list_limits *lim,
 		   struct list **out, char *err, size_t errlen)
 {
 	struct list_limits dflt;
-	void *map;
+	bool mapped;
 	char *buf;
 	size_t len;
 	int rc;
@@ -157,17 +148,14 @@ int list_load_file(const struct list_spec *spec, const struct list_limits *lim,
 		return util_err(err, errlen,
 				"%s: not a local file; remote lists are fetched first (lists sync)",
 				spec->location);
-	if (list_map_file(spec->location, lim->max_bytes, &map, &len)) {
-		rc = list_parse(spec->location, spec->fmt, spec->kind, map, len, lim,
-				out, err, errlen);
-		munmap(map, len);
-		return rc;
-	}
-	rc = lst_read_file(spec->location, lim->max_bytes, &buf, &len, err, errlen);
+	rc = lst_read_file(spec->location, lim->max_bytes, &buf, &len, &mapped, err, errlen);
 	if (rc)
 		return rc;
 	rc = list_parse(spec->location, spec->fmt, spec->kind, buf, len, lim, out,
 			err, errlen);
-	free(buf);
+	if (mapped)
+		munmap(buf, len);
+	else
+		free(buf);
 	return rc;
 }

@@ -84,9 +84,13 @@ void lst_warn(struct lst *c, uint32_t line, const char *fmt, ...) __printf(3, 4)
 int lst_fail(struct lst *c, int rc, uint32_t line, const char *fmt, ...)
 	__printf(4, 5);
 
-/* Read a whole file, at most cap bytes (-EFBIG beyond), into a malloc'd buffer. */
+/*
+ * Read a whole file, at most cap bytes (-EFBIG beyond), into a malloc'd
+ * buffer; with mapped non-NULL, a regular file is mapped instead where it
+ * can be (*mapped true: munmap(*out, *outlen), not free).
+ */
 __must_check int lst_read_file(const char *path, size_t cap, char **out,
-			       size_t *outlen, char *err, size_t errlen);
+			       size_t *outlen, bool *mapped, char *err, size_t errlen);
 
 /* s3://, http:// or https:// (anything "scheme://"), not a local file. */
 
