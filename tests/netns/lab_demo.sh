@@ -47,8 +47,13 @@ wait "$pid"
 rc=$?
 left=$(ip netns list | grep -c "^lab$pid-")
 procs=$(pgrep -f "cordon-lab\\." | grep -vc "^$$\$")
-if [[ $rc -eq 130 && $left -eq 0 ]] && grep -q 'interrupted, cleaning up' "$WORK/int.out"; then
-	ok "Ctrl-C: exit 130, namespaces removed"
+# Ctrl-C reaches the whole process group: bash's trap says "interrupted"
+# and exits 130, unless the lab's own servers (moto) died of it first and
+# the step the lab was waiting on failed (exit 1, "failed"). Either way it
+# must stop, say why, and leave nothing behind.
+if [[ $left -eq 0 ]] && { { [[ $rc -eq 130 ]] && grep -q 'interrupted, cleaning up' "$WORK/int.out"; } ||
+	{ [[ $rc -eq 1 ]] && grep -q '^lab: .*failed' "$WORK/int.out"; }; }; then
+	ok "Ctrl-C: the lab stops (exit $rc), namespaces removed"
 else
 	notok "Ctrl-C: exit $rc, $left namespaces left"; sed 's/^/# /' "$WORK/int.out"
 fi
