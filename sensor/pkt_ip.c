@@ -81,7 +81,8 @@ enum pkt_result pkt_l4(struct pkt_cur *c, struct pkt_info *out)
 		out->icmp_type = h[0];
 		out->icmp_code = h[1];
 		/* An error quotes its packet after the 8-byte ICMP header. */
-		if (pkt_icmp_error(out) && cur_skip(c, 6) && c->off <= UINT16_MAX) {
+		if (pkt_icmp_error(out) && cur_skip(c, 6) && cur_left(c) &&
+		    c->off <= UINT16_MAX) {
 			out->quote_off = (uint16_t)c->off;
 			out->quote_len = (uint16_t)(cur_left(c) < PKT_QUOTE_MAX ?
 						    cur_left(c) : PKT_QUOTE_MAX);
