@@ -377,7 +377,7 @@ struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
 	uint16_t dp = p->has_ports ? p->dport : 0;
 	uint32_t h = flow_hash(t, &p->src, sp, &p->dst, dp, p->proto), rec;
 	struct flow_probe pr;
-	bool answer, synack, resp;
+	bool answer, reply, resp;
 	struct flow *f;
 
 	f = lookup(t, p, sp, dp, h, ts_ns, true, from_init);
@@ -387,12 +387,14 @@ struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
 	}
 	answer = t->nprobes && probe_take(t, p, sp, dp, &pr);
 	/*
-	 * A SYN-ACK answers a SYN whether or not its probe is still here (a
-	 * flood can push a probe out of its line within a round trip): its
-	 * sender is the responder, not an initiator.
+	 * A SYN-ACK answers a SYN, an echo reply a request, whether or not
+	 * its probe is still here (a flood can push a probe out of its line
+	 * within a round trip): its sender is the responder, not an initiator.
 	 */
-	synack = !answer && p->proto == IPPROTO_TCP && p->has_ports &&
-		 (p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == (PKT_TCP_SYN | PKT_TCP_ACK);
+	reply = !answer && ((p->proto == IPPROTO_TCP && p->has_ports &&
+			      (p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) ==
+				      (PKT_TCP_SYN | PKT_TCP_ACK)) ||
+			     pkt_icmp_reply(p));
 	f = flow_alloc(t);
 	if (!f)
 		return NULL;
@@ -404,7 +406,7 @@ struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
 	}
 	memset(f, 0, sizeof(*f));
 	f->rec = rec;
-	resp = answer || synack; /* the sender is side 1 */
+	resp = answer || reply; /* the sender is side 1 */
 	f->key.addr[resp] = p->src;
 	f->key.addr[!resp] = p->dst;
 	f->key.port[resp] = sp;
@@ -414,7 +416,7 @@ struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
 	f->first_ns = f->last_ns = ts_ns;
 	if (p->proto == IPPROTO_TCP && p->has_ports) {
 		bool syn = answer ? (pr.tag & PROBE_SYN) != 0 :
-			   synack || (p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;
+			   reply || (p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;
 
 		f->flags |= syn ? FLOW_SYN : FLOW_MIDSTREAM;
 	}
@@ -424,7 +426,7 @@ struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
 		f->finding_gen = pr.finding_gen;
 	} else {
 		t->created++; /* a promoted probe was counted as made */
-		if (synack)
+		if (reply)
 			f->flags |= FLOW_ANSWER_FIRST;
 	}
 	t->meta[rec] = M_LIVE;

@@ -33,9 +33,10 @@ enum flow_flags {
 	FLOW_MIDSTREAM = 1 << 4, /* TCP flow first seen without its SYN */
 	FLOW_PROMOTED = 1 << 5,  /* made from a probe (below) when the host
 				  * answered: side 0, the prober, is remote */
-	FLOW_ANSWER_FIRST = 1 << 6 /* first seen: the responder's SYN-ACK (its
-				    * SYN's probe or flow was dropped): side 0
-				    * is that packet's destination */
+	FLOW_ANSWER_FIRST = 1 << 6 /* first seen: the responder's SYN-ACK or
+				    * ICMP reply (its request's probe or flow
+				    * was dropped): side 0 is that packet's
+				    * destination */
 };
 
 struct flow {

@@ -64,6 +64,20 @@ static inline bool pkt_icmp_error(const struct pkt_info *p)
 	return p->proto == IPPROTO_ICMPV6 && p->icmp_type >= 1 && p->icmp_type <= 4;
 }
 
+/*
+ * ICMP replies (IPv4 echo 0, timestamp 14, information 16, address mask
+ * 18; ICMPv6 echo 129): only ever sent to a request.
+ */
+static inline bool pkt_icmp_reply(const struct pkt_info *p)
+{
+	if (p->frag_off)
+		return false;
+	if (p->proto == IPPROTO_ICMP)
+		return p->icmp_type == 0 || p->icmp_type == 14 || p->icmp_type == 16 ||
+		       p->icmp_type == 18;
+	return p->proto == IPPROTO_ICMPV6 && p->icmp_type == 129;
+}
+
 /* What an ICMP error says it is about: the start of the packet it quotes. */
 struct pkt_quote {
 	struct cd_addr src, dst;

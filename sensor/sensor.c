@@ -194,7 +194,7 @@ static void reversed(const struct pkt_info *p, struct pkt_info *r)
 
 /*
  * A packet from the host to a listed address that starts nothing and
- * answers nothing (docs/internals/sensor.md, "Refusals"): a TCP RST, or
+ * answers nothing (docs/internals/sensor.md, "Spoofed contacts"): a TCP RST, or
  * an ICMP error (the kernel's, about a packet the listed side sent, which
  * anyone can spoof). *a: the contact it refuses, as the listed side sent
  * it: the 5-tuple an error quotes when the quote names this remote and

@@ -174,6 +174,11 @@ expect("INBOUND", "UDP", LOCAL6, "2001:db8:c0::21", 9, 5000, 1, 2, b, f, l, "200
 f, l, b = emit([IP(src=LOCAL4, dst="198.51.100.22") / TCP(sport=25, dport=40001, flags="R")])
 expect("INBOUND", "TCP", LOCAL4, "198.51.100.22", 25, 40001, 1, 1, b, f, l, "198.51.100.0/25")
 
+#     The kernel's echo reply whose request's probe is gone: an answer
+#     (INBOUND), not the host pinging out.
+f, l, b = emit([IP(src=LOCAL4, dst="198.51.100.25") / ICMP(type=0, id=9, seq=1)])
+expect("INBOUND", "ICMP", LOCAL4, "198.51.100.25", None, None, 1, 1, b, f, l, "198.51.100.0/25")
+
 # 12. Damaged packets: counted, never matched, never fatal.
 good = bytes(IP(src=LOCAL4, dst="203.0.113.7") / TCP(sport=1, dport=2))
 clock[0] += 1

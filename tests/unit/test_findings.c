@@ -750,6 +750,14 @@ static void test_spoofed_tcp_icmp(void **state)
 	assert_int_equal(f->key.dir, FINDING_INBOUND);
 	assert_true(f->answered);
 	assert_false(engaged(f));
+	/* An echo reply whose request's probe a flood pushed out: INBOUND. */
+	n = icmp(b, false, "192.0.2.10", "198.51.100.9", 0, 0, (const uint8_t *)"ping", 4);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 7500, &ev));
+	assert_true(ev.new_finding);
+	assert_int_equal(ev.finding->key.dir, FINDING_INBOUND);
+	assert_true(addr_eq(&ev.finding->key.remote, &ev.flow->key.addr[0]));
+	assert_true(ev.finding->answered);
+	assert_false(engaged(ev.finding));
 	/* UDP answered stays incident-worthy. */
 	n = ip4(b, "198.51.100.7", "192.0.2.10", IPPROTO_UDP, 5000, 53, 0);
 	assert_true(sensor_packet(s, DLT_RAW, b, n, 8000, &ev));

@@ -166,6 +166,43 @@ static void test_peek(void **state)
 	flow_table_free(t);
 }
 
+/* An ICMP echo reply seen first is an answer too (flow.h). */
+static void test_echo_reply_first(void **state)
+{
+	struct flow_table *t = flow_table_new(16);
+	struct pkt_info rep, req;
+	struct flow *f;
+	bool created, from_init;
+
+	(void)state;
+	memset(&rep, 0, sizeof(rep));
+	assert_true(addr_parse("192.0.2.10", &rep.src));
+	assert_true(addr_parse("203.0.113.7", &rep.dst));
+	rep.proto = IPPROTO_ICMP;
+	rep.icmp_type = 0;
+	rep.ip_len = 84;
+	req = rep;
+	req.src = rep.dst;
+	req.dst = rep.src;
+	req.icmp_type = 8;
+	f = flow_track(t, &rep, 1, &created, &from_init);
+	assert_true(created);
+	assert_false(from_init);
+	assert_true(addr_eq(&f->key.addr[0], &rep.dst));
+	assert_int_equal(f->flags & (FLOW_ANSWER_FIRST | FLOW_REPLIED),
+			 FLOW_ANSWER_FIRST | FLOW_REPLIED);
+	assert_ptr_equal(flow_track(t, &req, 2, &created, &from_init), f);
+	assert_true(from_init);
+	/* A request seen first is an initiation, as before. */
+	req.src = rep.src;
+	req.dst = rep.dst;
+	assert_true(addr_parse("203.0.113.8", &req.dst));
+	f = flow_track(t, &req, 3, &created, &from_init);
+	assert_true(from_init);
+	assert_false(f->flags & FLOW_ANSWER_FIRST);
+	flow_table_free(t);
+}
+
 static int evicted;
 static void on_evict(struct flow *f, void *arg)
 {
@@ -297,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_synack_first),
 		cmocka_unit_test(test_rst_not_answer),
 		cmocka_unit_test(test_peek),
+		cmocka_unit_test(test_echo_reply_first),
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_hidx_shadow),
 		cmocka_unit_test(test_findings_key_and_json),
