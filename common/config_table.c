@@ -413,8 +413,14 @@ const struct config_opt config_opts[] = {
 	     "A connection from this host to a threat address declares an "
 	     "incident."),
 	BOOL("incident", "inbound_answered", incident.inbound_answered, "true",
-	     "A connection from a threat address that this host answered "
-	     "declares an incident (unanswered probes are findings only)."),
+	     "A connection from a threat address that this host took part "
+	     "in declares an incident: TCP once the handshake completed (a "
+	     "SYN-ACK or a RST alone does not: a spoofed SYN gets one), UDP "
+	     "and other protocols once this host answered, ICMP never (the "
+	     "kernel answers pings itself); unanswered probes and the host's "
+	     "ICMP errors are findings only. A UDP answer cannot be told "
+	     "from an answer to a spoofed packet: on a host that serves UDP "
+	     "to the Internet (DNS, NTP, QUIC, a VPN), set this false."),
 	LIST("incident", "guardduty_types", incident.guardduty_types, "*.Custom",
 	     CONFIG_MAX_GD_TYPES, check_glob, "PATTERN",
 	     "GuardDuty finding types (fnmatch patterns) that declare an "

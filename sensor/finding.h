@@ -95,6 +95,18 @@ void finding_rec_of(const struct finding *f, struct finding_rec *out);
  */
 __must_check int finding_rec_check(const struct finding_rec *r, char *err, size_t errlen);
 
+/*
+ * Whether an INBOUND finding shows the host took part in a way a blind
+ * spoofer (who never sees the host's packets) cannot bring about: the
+ * incident policy's inbound_answered reads this (docs/internals/sensor.md,
+ * "Spoofed contacts"). TCP: a completed handshake (a SYN-ACK alone is
+ * the kernel's answer to anyone's SYN). ICMP: never (the kernel answers
+ * pings itself). UDP and other protocols: any answer (it cannot be told
+ * from an answer to a spoofed packet; public UDP services set
+ * inbound_answered off).
+ */
+bool finding_rec_engaged(const struct finding_rec *r);
+
 /* Where the JSON gets its context from. */
 struct finding_ctx {
 	const char *instance_id; /* "i-..." or NULL for "unknown" */

@@ -73,6 +73,19 @@ int finding_rec_check(const struct finding_rec *r, char *err, size_t errlen)
 	return 0;
 }
 
+bool finding_rec_engaged(const struct finding_rec *r)
+{
+	switch (r->proto) {
+	case IPPROTO_TCP:
+		return r->established;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return false;
+	default:
+		return r->answered || r->established;
+	}
+}
+
 const char *finding_proto_name(uint8_t proto)
 {
 	switch (proto) {

@@ -232,7 +232,8 @@ static void flow_account(struct flow *f, const struct pkt_info *p,
 	f->bytes += p->ip_len;
 	if (ts_ns > f->last_ns)
 		f->last_ns = ts_ns;
-	if (!from_init)
+	/* A responder's RST refuses: it answers nothing (sensor.md). */
+	if (!from_init && !(p->proto == IPPROTO_TCP && (fl & PKT_TCP_RST)))
 		f->flags |= FLOW_REPLIED;
 	if (p->proto != IPPROTO_TCP || !p->has_ports)
 		return;
@@ -242,6 +243,13 @@ static void flow_account(struct flow *f, const struct pkt_info *p,
 		f->flags |= FLOW_SYNACK;
 	else if (from_init && (f->flags & FLOW_SYNACK) &&
 		 (fl & (PKT_TCP_SYN | PKT_TCP_ACK | PKT_TCP_RST)) == PKT_TCP_ACK)
+		f->flags |= FLOW_ESTAB;
+	/*
+	 * Seen mid-stream: a responder that goes on (not a RST, not a SYN)
+	 * holds the connection, so its handshake completed before we saw it.
+	 */
+	else if (!from_init && (f->flags & FLOW_MIDSTREAM) &&
+		 (fl & (PKT_TCP_SYN | PKT_TCP_RST | PKT_TCP_ACK)) == PKT_TCP_ACK)
 		f->flags |= FLOW_ESTAB;
 }
 
@@ -256,7 +264,7 @@ void flow_prefetch(const struct flow_table *t, const struct pkt_info *p)
 
 static struct flow *lookup(struct flow_table *t, const struct pkt_info *p,
 			   uint16_t sp, uint16_t dp, uint32_t h, uint64_t ts_ns,
-			   bool *from_init)
+			   bool account, bool *from_init)
 {
 	const struct hidx *x = &t->idx;
 	struct flow *f;
@@ -275,6 +283,8 @@ static struct flow *lookup(struct flow_table *t, const struct pkt_info *p,
 			*from_init = false;
 		else
 			continue;
+		if (!account)
+			return f;
 		t->meta[f->rec] |= M_REF;
 		flow_account(f, p, ts_ns, *from_init);
 		return f;
@@ -289,7 +299,17 @@ struct flow *flow_find(struct flow_table *t, const struct pkt_info *p,
 	uint16_t dp = p->has_ports ? p->dport : 0;
 
 	return lookup(t, p, sp, dp, flow_hash(t, &p->src, sp, &p->dst, dp, p->proto),
-		      ts_ns, from_init);
+		      ts_ns, true, from_init);
+}
+
+struct flow *flow_peek(struct flow_table *t, const struct pkt_info *p)
+{
+	uint16_t sp = p->has_ports ? p->sport : 0;
+	uint16_t dp = p->has_ports ? p->dport : 0;
+	bool from_init;
+
+	return lookup(t, p, sp, dp, flow_hash(t, &p->src, sp, &p->dst, dp, p->proto),
+		      0, false, &from_init);
 }
 
 static bool probe_match(uint64_t tag, uint64_t h)
@@ -357,22 +377,24 @@ struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
 	uint16_t dp = p->has_ports ? p->dport : 0;
 	uint32_t h = flow_hash(t, &p->src, sp, &p->dst, dp, p->proto), rec;
 	struct flow_probe pr;
-	bool answer, synack, resp;
+	bool answer, reply, resp;
 	struct flow *f;
 
-	f = lookup(t, p, sp, dp, h, ts_ns, from_init);
+	f = lookup(t, p, sp, dp, h, ts_ns, true, from_init);
 	if (f) {
 		*created = false;
 		return f;
 	}
 	answer = t->nprobes && probe_take(t, p, sp, dp, &pr);
 	/*
-	 * A SYN-ACK answers a SYN whether or not its probe is still here (a
-	 * flood can push a probe out of its line within a round trip): its
-	 * sender is the responder, not an initiator.
+	 * A SYN-ACK answers a SYN, an echo reply a request, whether or not
+	 * its probe is still here (a flood can push a probe out of its line
+	 * within a round trip): its sender is the responder, not an initiator.
 	 */
-	synack = !answer && p->proto == IPPROTO_TCP && p->has_ports &&
-		 (p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == (PKT_TCP_SYN | PKT_TCP_ACK);
+	reply = !answer && ((p->proto == IPPROTO_TCP && p->has_ports &&
+			      (p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) ==
+				      (PKT_TCP_SYN | PKT_TCP_ACK)) ||
+			     pkt_icmp_reply(p));
 	f = flow_alloc(t);
 	if (!f)
 		return NULL;
@@ -384,7 +406,7 @@ struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
 	}
 	memset(f, 0, sizeof(*f));
 	f->rec = rec;
-	resp = answer || synack; /* the sender is side 1 */
+	resp = answer || reply; /* the sender is side 1 */
 	f->key.addr[resp] = p->src;
 	f->key.addr[!resp] = p->dst;
 	f->key.port[resp] = sp;
@@ -394,7 +416,7 @@ struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
 	f->first_ns = f->last_ns = ts_ns;
 	if (p->proto == IPPROTO_TCP && p->has_ports) {
 		bool syn = answer ? (pr.tag & PROBE_SYN) != 0 :
-			   synack || (p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;
+			   reply || (p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;
 
 		f->flags |= syn ? FLOW_SYN : FLOW_MIDSTREAM;
 	}
@@ -404,7 +426,7 @@ struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
 		f->finding_gen = pr.finding_gen;
 	} else {
 		t->created++; /* a promoted probe was counted as made */
-		if (synack)
+		if (reply)
 			f->flags |= FLOW_ANSWER_FIRST;
 	}
 	t->meta[rec] = M_LIVE;

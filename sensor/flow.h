@@ -27,14 +27,16 @@ struct flow_key {
 enum flow_flags {
 	FLOW_SYN = 1 << 0,      /* initiator sent SYN without ACK */
 	FLOW_SYNACK = 1 << 1,   /* responder answered the SYN */
-	FLOW_ESTAB = 1 << 2,    /* initiator ACKed the SYN-ACK: handshake done */
-	FLOW_REPLIED = 1 << 3,  /* responder sent anything at all */
+	FLOW_ESTAB = 1 << 2,    /* initiator ACKed the SYN-ACK: handshake done
+				 * (seen mid-stream: the responder went on) */
+	FLOW_REPLIED = 1 << 3,  /* responder sent anything but a RST */
 	FLOW_MIDSTREAM = 1 << 4, /* TCP flow first seen without its SYN */
 	FLOW_PROMOTED = 1 << 5,  /* made from a probe (below) when the host
 				  * answered: side 0, the prober, is remote */
-	FLOW_ANSWER_FIRST = 1 << 6 /* first seen: the responder's SYN-ACK (its
-				    * SYN's probe or flow was dropped): side 0
-				    * is that packet's destination */
+	FLOW_ANSWER_FIRST = 1 << 6 /* first seen: the responder's SYN-ACK or
+				    * ICMP reply (its request's probe or flow
+				    * was dropped): side 0 is that packet's
+				    * destination */
 };
 
 struct flow {
@@ -93,6 +95,12 @@ struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
  */
 struct flow *flow_find(struct flow_table *t, const struct pkt_info *p,
 		       uint64_t ts_ns, bool *from_init);
+/*
+ * The flow of this 5-tuple (either direction) if there is one, nothing
+ * accounted, else NULL: for a packet counted against a flow it is not
+ * part of (an ICMP error quoting it, a RST refusing it).
+ */
+struct flow *flow_peek(struct flow_table *t, const struct pkt_info *p);
 /*
  * The probe of this packet, its sender the prober: found, or made
  * (*created). Call only when flow_find() found no flow. Never NULL.

@@ -2,6 +2,7 @@
 #ifndef CORDON_PKT_H
 #define CORDON_PKT_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,7 +42,59 @@ struct pkt_info {
 	uint16_t frag_off;     /* fragment offset in 8-byte units */
 	uint32_t frag_id;      /* IPv4 identification / IPv6 fragment id */
 	uint16_t nflog_group;  /* from the NFLOG header */
+	uint16_t quote_off;    /* ICMP error: where the packet it quotes
+				* starts in buf (0: none; pkt_quote()) */
+	uint16_t quote_len;    /* its bytes there, at most PKT_QUOTE_MAX */
 };
+
+/* The bytes of a quoted packet pkt_quote() reads, at most. */
+#define PKT_QUOTE_MAX 256
+
+/*
+ * ICMP errors (IPv4 types 3, 4, 5, 11, 12; ICMPv6 types 1-4): sent about
+ * a packet, never the start of a conversation.
+ */
+static inline bool pkt_icmp_error(const struct pkt_info *p)
+{
+	if (p->frag_off) /* a later fragment: no ICMP header */
+		return false;
+	if (p->proto == IPPROTO_ICMP)
+		return p->icmp_type == 3 || p->icmp_type == 4 || p->icmp_type == 5 ||
+		       p->icmp_type == 11 || p->icmp_type == 12;
+	return p->proto == IPPROTO_ICMPV6 && p->icmp_type >= 1 && p->icmp_type <= 4;
+}
+
+/*
+ * ICMP replies (IPv4 echo 0, timestamp 14, information 16, address mask
+ * 18; ICMPv6 echo 129): only ever sent to a request.
+ */
+static inline bool pkt_icmp_reply(const struct pkt_info *p)
+{
+	if (p->frag_off)
+		return false;
+	if (p->proto == IPPROTO_ICMP)
+		return p->icmp_type == 0 || p->icmp_type == 14 || p->icmp_type == 16 ||
+		       p->icmp_type == 18;
+	return p->proto == IPPROTO_ICMPV6 && p->icmp_type == 129;
+}
+
+/* What an ICMP error says it is about: the start of the packet it quotes. */
+struct pkt_quote {
+	struct cd_addr src, dst;
+	uint16_t sport, dport; /* host order; 0 unless has_ports */
+	uint8_t proto;
+	bool has_ports;
+};
+
+/*
+ * The packet ICMP error p quotes (buf, caplen: what p was parsed from).
+ * Its IP header must be whole, of p's IP version, and agree with itself;
+ * its ports count when their 4 bytes were quoted (RFC 792 quotes only 8
+ * bytes of the transport header). PKT_OK, PKT_SKIP (p quotes nothing),
+ * PKT_TRUNCATED or PKT_MALFORMED (*q is then not to be used).
+ */
+enum pkt_result pkt_quote(const uint8_t *buf, size_t caplen,
+			  const struct pkt_info *p, struct pkt_quote *q);
 
 /* dlt is the pcap link type (DLT_EN10MB, DLT_LINUX_SLL, DLT_RAW, ...). */
 enum pkt_result pkt_parse(int dlt, const uint8_t *buf, size_t caplen,

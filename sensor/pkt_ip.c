@@ -80,6 +80,13 @@ enum pkt_result pkt_l4(struct pkt_cur *c, struct pkt_info *out)
 			return cur_fail(c);
 		out->icmp_type = h[0];
 		out->icmp_code = h[1];
+		/* An error quotes its packet after the 8-byte ICMP header. */
+		if (pkt_icmp_error(out) && cur_skip(c, 6) && cur_left(c) &&
+		    c->off <= UINT16_MAX) {
+			out->quote_off = (uint16_t)c->off;
+			out->quote_len = (uint16_t)(cur_left(c) < PKT_QUOTE_MAX ?
+						    cur_left(c) : PKT_QUOTE_MAX);
+		}
 		return PKT_OK;
 	default:
 		return PKT_OK;
@@ -257,4 +264,34 @@ enum pkt_result pkt_ip_any(struct pkt_cur *c, struct pkt_info *out)
 	default:
 		return PKT_MALFORMED;
 	}
+}
+
+enum pkt_result pkt_quote(const uint8_t *buf, size_t caplen,
+			  const struct pkt_info *p, struct pkt_quote *q)
+{
+	struct pkt_info in = { 0 };
+	struct pkt_cur c;
+	enum pkt_result r;
+
+	memset(q, 0, sizeof(*q));
+	if (!p->quote_off || !pkt_icmp_error(p) || p->quote_len > PKT_QUOTE_MAX ||
+	    (size_t)p->quote_off + p->quote_len > caplen)
+		return PKT_SKIP;
+	cur_init(&c, buf + p->quote_off, p->quote_len);
+	/*
+	 * The quote is parsed as a packet of its own, one level deep: an
+	 * error quoting an error is not followed further (the inner
+	 * quote_off is never read).
+	 */
+	r = p->src.af == AF_INET ? pkt_ip4(&c, &in) : pkt_ip6(&c, &in);
+	/* Only the ports of the transport header may be missing. */
+	if (r != PKT_OK && !(r == PKT_TRUNCATED && in.has_ports))
+		return r;
+	q->src = in.src;
+	q->dst = in.dst;
+	q->proto = in.proto;
+	q->has_ports = in.has_ports;
+	q->sport = in.sport;
+	q->dport = in.dport;
+	return PKT_OK;
 }

@@ -181,18 +181,66 @@ static void sensor_prefetch(struct sensor *s, const struct pkt_info *p,
 	findings_prefetch(s->findings, &k);
 }
 
+/* p as its destination would have sent it. */
+static void reversed(const struct pkt_info *p, struct pkt_info *r)
+{
+	*r = *p;
+	r->src = p->dst;
+	r->dst = p->src;
+	r->sport = p->dport;
+	r->dport = p->sport;
+	r->tcp_flags = 0;
+}
+
+/*
+ * A packet from the host to a listed address that starts nothing and
+ * answers nothing (docs/internals/sensor.md, "Spoofed contacts"): a TCP RST, or
+ * an ICMP error (the kernel's, about a packet the listed side sent, which
+ * anyone can spoof). *a: the contact it refuses, as the listed side sent
+ * it: the 5-tuple an error quotes when the quote names this remote and
+ * this host, else the packet turned round.
+ */
+static bool refusal(const uint8_t *buf, size_t caplen, const struct pkt_info *p,
+		    struct pkt_info *a)
+{
+	struct pkt_quote q;
+
+	if (p->proto == IPPROTO_TCP && p->has_ports && (p->tcp_flags & PKT_TCP_RST)) {
+		reversed(p, a);
+		return true;
+	}
+	if (!pkt_icmp_error(p))
+		return false;
+	if (pkt_quote(buf, caplen, p, &q) == PKT_OK && addr_eq(&q.src, &p->dst) &&
+	    addr_eq(&q.dst, &p->src)) {
+		*a = (struct pkt_info){
+			.src = q.src, .dst = q.dst, .proto = q.proto,
+			.has_ports = q.has_ports, .sport = q.sport, .dport = q.dport,
+			.ip_len = p->ip_len, .nflog = p->nflog,
+		};
+		return true;
+	}
+	reversed(p, a);
+	return true;
+}
+
 /*
  * The slow path, for a packet that touches a threat address. An inbound
  * packet from a listed source that no flow knows is a probe (flow.h):
- * its finding records it, no flow is made until the host answers.
+ * its finding records it, no flow is made until the host answers. A
+ * refusal (above) is counted with the contact it refuses, as a probe
+ * when no flow knows it: never a flow of its own, never an answer.
  */
-static bool sensor_match(struct sensor *s, struct pkt_info *p,
-			 enum tset_verdict vs, enum tset_verdict vd,
-			 uint64_t ts_ns, struct sensor_event *ev)
+static bool sensor_match(struct sensor *s, const uint8_t *buf, size_t caplen,
+			 struct pkt_info *p, enum tset_verdict vs,
+			 enum tset_verdict vd, uint64_t ts_ns,
+			 struct sensor_event *ev)
 {
 	bool created = false, from_init = true, fcreated = false, keep;
 	struct flow_probe *pr = NULL;
 	struct findings_stats fst;
+	struct pkt_info ra;
+	const struct pkt_info *kp = p; /* what the probe and its key are made of */
 	struct flow_key pk;
 	struct finding *f;
 	struct flow *fl;
@@ -210,6 +258,11 @@ static bool sensor_match(struct sensor *s, struct pkt_info *p,
 		fl = flow_find(s->flows, p, ts_ns, &from_init);
 		if (!fl)
 			pr = flow_probe(s->flows, p, &created);
+	} else if (vd == TSET_THREAT && vs != TSET_THREAT && refusal(buf, caplen, p, &ra)) {
+		kp = &ra;
+		fl = flow_peek(s->flows, kp);
+		if (!fl)
+			pr = flow_probe(s->flows, kp, &created);
 	} else {
 		fl = flow_track(s->flows, p, ts_ns, &created, &from_init);
 		if (!fl) {
@@ -238,7 +291,7 @@ static bool sensor_match(struct sensor *s, struct pkt_info *p,
 		 * before (a probe): look again, it may be answered now.
 		 */
 		if (!fl)
-			probe_key(p, &pk);
+			probe_key(kp, &pk);
 		f = flow_finding(s, fl ? &fl->key : &pk, remote,
 				 fl ? fl->first_ns : ts_ns, keep, &fcreated);
 		*ref = f ? findings_ref(f) : 0;
@@ -294,7 +347,8 @@ static size_t match_batch(struct sensor *s, struct pkt_info *p,
 		findings_prefetch_victims(s->findings, nm);
 	for (size_t i = 0; i < n; i++)
 		if (hit[i])
-			matched += sensor_match(s, &p[i], vs[i], vd[i], fr[i].ts_ns, NULL);
+			matched += sensor_match(s, fr[i].buf, fr[i].caplen, &p[i], vs[i],
+						vd[i], fr[i].ts_ns, NULL);
 	return matched;
 }
 
@@ -310,7 +364,7 @@ bool sensor_packet(struct sensor *s, int dlt, const uint8_t *buf,
 	vd = verdict_of(s->tset, &p.dst);
 	if (likely((vs | vd) == TSET_CLEAN))
 		return false;
-	return sensor_match(s, &p, vs, vd, ts_ns, ev);
+	return sensor_match(s, buf, caplen, &p, vs, vd, ts_ns, ev);
 }
 
 static size_t sensor_group(struct sensor *s, int dlt,

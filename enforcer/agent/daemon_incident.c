@@ -29,8 +29,8 @@ static bool opens_incident(const struct daemon *d, const struct finding_rec *f)
 		return false;
 	if (f->dir == FINDING_OUTBOUND)
 		return d->o->outbound;
-	/* Inbound: only when the host took part (answered, or a handshake). */
-	return d->o->inbound_answered && (f->answered || f->established);
+	/* Inbound: only when the host took part beyond what a spoof brings about. */
+	return d->o->inbound_answered && finding_rec_engaged(f);
 }
 
 static void describe(const struct finding_rec *f, char *buf, size_t len)

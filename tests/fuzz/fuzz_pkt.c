@@ -3,7 +3,8 @@
  * pkt_parse() on anything. The first byte picks the link type (modulo the
  * list below), the rest is the captured packet; libFuzzer hands over an
  * exact-size heap copy, so ASan flags any read past caplen. A few
- * invariants of struct pkt_info are checked on every result.
+ * invariants of struct pkt_info are checked on every result, and the
+ * packet an ICMP error quotes is read too (pkt_quote()).
  */
 #include <netinet/in.h>
 #include <pcap/dlt.h>
@@ -36,6 +37,7 @@ static void check_addr(const struct cd_addr *a)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pkt_info pi;
+	struct pkt_quote q;
 	enum pkt_result r;
 	int dlt;
 
@@ -59,5 +61,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (pi.nflog != (dlt == DLT_NFLOG && size - 1 >= 4))
 		abort();
+	if (r != PKT_OK)
+		return 0;
+	if (pi.quote_off && (!pkt_icmp_error(&pi) || !pi.quote_len ||
+			     pi.quote_len > PKT_QUOTE_MAX ||
+			     (size_t)pi.quote_off + pi.quote_len > size - 1))
+		abort();
+	r = pkt_quote(data + 1, size - 1, &pi, &q);
+	if (r > PKT_MALFORMED || (r == PKT_SKIP) != (pi.quote_off == 0))
+		abort();
+	if (r == PKT_OK) {
+		check_addr(&q.src);
+		check_addr(&q.dst);
+		if (q.src.af != pi.src.af || q.dst.af != pi.src.af)
+			abort();
+		if (q.has_ports && q.proto != IPPROTO_TCP && q.proto != IPPROTO_UDP)
+			abort();
+	}
 	return 0;
 }

@@ -11,7 +11,8 @@ import struct
 import sys
 
 from scapy.all import (AH, ARP, ESP, Dot1AD, Dot1Q, Ether, ICMP, IP, IPv6,
-                       CookedLinux, CookedLinuxV2, ICMPv6EchoRequest,
+                       CookedLinux, CookedLinuxV2, ICMPv6DestUnreach,
+                       ICMPv6EchoRequest,
                        IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
                        IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, TCP, UDP, raw)
 
@@ -57,6 +58,14 @@ def seeds():
     yield "ipv6_nonext", IPV6, IPv6(src=A6, dst=B6, nh=59)
     yield "nflog_ip4_tcp", NFLOG, nflog(2, 5, raw(v4 / tcp))
     yield "nflog_ip6_udp", NFLOG, nflog(10, 65535, raw(v6 / UDP(dport=53)))
+    # ICMP errors quoting the packet they are about (pkt_quote()).
+    q4 = IP(src=B4, dst=A4) / UDP(sport=5000, dport=9)
+    yield "raw_ip4_icmp_unreach", RAW, IP(src=A4, dst=B4) / ICMP(type=3, code=3) / raw(q4)
+    yield "eth_ip4_icmp_ttl_tcp8", EN10MB, (Eth() / IP(src=A4, dst=B4) / ICMP(type=11) /
+                                            raw(IP(src=B4, dst=A4) / tcp)[:28])
+    yield "raw_ip6_icmp6_unreach", RAW, (v6 / ICMPv6DestUnreach(code=4) /
+                                         raw(IPv6(src=B6, dst=A6) / IPv6ExtHdrHopByHop() /
+                                             UDP(sport=5000, dport=9)))
 
 
 def main():

@@ -16,7 +16,7 @@ import struct
 import sys
 
 from scapy.all import (IP, IPv6, TCP, UDP, ICMP, ICMPv6EchoRequest,
-                       ICMPv6EchoReply, IPv6ExtHdrHopByHop,
+                       ICMPv6EchoReply, ICMPv6DestUnreach, IPv6ExtHdrHopByHop,
                        IPv6ExtHdrDestOpt, IPv6ExtHdrRouting,
                        IPv6ExtHdrFragment, IPOption_RR, Raw, fragment)
 
@@ -82,7 +82,8 @@ f1, l1, b1 = emit(tcp_flow(LOCAL4, "203.0.113.7", 40000, 443))
 f2, l2, b2 = emit(tcp_flow(LOCAL4, "203.0.113.7", 40001, 443, reset=True))
 expect("OUTBOUND", "TCP", LOCAL4, "203.0.113.7", 40000, 443, 2, 8, b1 + b2, f1, l2, "203.0.113.7")
 
-# 2. Inbound scan from a listed prefix: port 22 answered (RST), port 23 not.
+# 2. Inbound scan from a listed prefix: port 22 refused (the host's RST is
+#    counted with the SYN it refuses: no answer, no flow), port 23 silent.
 f, l, b = emit([IP(src="198.51.100.9", dst=LOCAL4) / TCP(sport=5555, dport=22, flags="S"),
                 IP(src=LOCAL4, dst="198.51.100.9") / TCP(sport=22, dport=5555, flags="RA")])
 expect("INBOUND", "TCP", LOCAL4, "198.51.100.9", 22, 5555, 1, 2, b, f, l, "198.51.100.0/25")
@@ -145,6 +146,38 @@ expect("OUTBOUND", "UDP", LOCAL6, "2001:db8:bad::1", 7001, 6000, 1, 2, b, f, l, 
 # 11. IPv4 with options, outbound TCP to a listed host.
 f, l, b = emit([IP(src=LOCAL4, dst="203.0.113.7", options=[IPOption_RR()]) / TCP(sport=40300, dport=8443, flags="S")])
 expect("OUTBOUND", "TCP", LOCAL4, "203.0.113.7", 40300, 8443, 1, 1, b, f, l, "203.0.113.7")
+
+# 13. A blind spoofer (sensor.md, "Spoofed contacts"). The reviewer's
+#     reproduction: a UDP packet from a listed source to a closed port; the
+#     kernel's port unreachable quotes it. Counted with the UDP contact
+#     (INBOUND, the quoted 5-tuple), never an OUTBOUND ICMP finding.
+q = IP(src="198.51.100.20", dst=LOCAL4) / UDP(sport=5000, dport=9) / Raw(b"s" * 12)
+f, l, b = emit([q, IP(src=LOCAL4, dst="198.51.100.20") / ICMP(type=3, code=3) / Raw(bytes(q))])
+expect("INBOUND", "UDP", LOCAL4, "198.51.100.20", 9, 5000, 1, 2, b, f, l, "198.51.100.0/25")
+#     An error whose probe is gone (a flood pushed it out), RFC 792's 8
+#     bytes of TCP quoted: the quote still names the contact.
+q = IP(src="198.51.100.24", dst=LOCAL4) / TCP(sport=6000, dport=8080, flags="S")
+f, l, b = emit([IP(src=LOCAL4, dst="198.51.100.24") / ICMP(type=3, code=13) / Raw(bytes(q)[:28])])
+expect("INBOUND", "TCP", LOCAL4, "198.51.100.24", 8080, 6000, 1, 1, b, f, l, "198.51.100.0/25")
+#     A quote naming another remote (a lie, or a router's error), and a
+#     cut one: the remote's INBOUND ICMP finding, nothing OUTBOUND.
+q = IP(src="198.51.100.99", dst=LOCAL4) / UDP(sport=5000, dport=9)
+f, l, b = emit([IP(src=LOCAL4, dst="198.51.100.21") / ICMP(type=3, code=1) / Raw(bytes(q)),
+                IP(src=LOCAL4, dst="198.51.100.21") / ICMP(type=11, code=0) / Raw(bytes(q)[:10])])
+expect("INBOUND", "ICMP", LOCAL4, "198.51.100.21", None, None, 1, 2, b, f, l, "198.51.100.0/25")
+#     ICMPv6 port unreachable quoting the UDP packet it is about.
+q = IPv6(src="2001:db8:c0::21", dst=LOCAL6) / UDP(sport=5000, dport=9)
+f, l, b = emit([q, IPv6(src=LOCAL6, dst="2001:db8:c0::21") / ICMPv6DestUnreach(code=4) / Raw(bytes(q))])
+expect("INBOUND", "UDP", LOCAL6, "2001:db8:c0::21", 9, 5000, 1, 2, b, f, l, "2001:db8:c0::/48")
+#     The host's RST with no probe (a spoofed ACK or FIN to a closed port
+#     whose probe is gone): the remote's INBOUND contact, not OUTBOUND.
+f, l, b = emit([IP(src=LOCAL4, dst="198.51.100.22") / TCP(sport=25, dport=40001, flags="R")])
+expect("INBOUND", "TCP", LOCAL4, "198.51.100.22", 25, 40001, 1, 1, b, f, l, "198.51.100.0/25")
+
+#     The kernel's echo reply whose request's probe is gone: an answer
+#     (INBOUND), not the host pinging out.
+f, l, b = emit([IP(src=LOCAL4, dst="198.51.100.25") / ICMP(type=0, id=9, seq=1)])
+expect("INBOUND", "ICMP", LOCAL4, "198.51.100.25", None, None, 1, 1, b, f, l, "198.51.100.0/25")
 
 # 12. Damaged packets: counted, never matched, never fatal.
 good = bytes(IP(src=LOCAL4, dst="203.0.113.7") / TCP(sport=1, dport=2))

@@ -364,6 +364,44 @@ static void test_gd_json(void **state)
 	free(s);
 }
 
+/*
+ * The inbound incident policy's one question (daemon_incident.c reads
+ * it): did the host take part in a way a blind spoofer cannot bring
+ * about? Every protocol against every (answered, established).
+ */
+static void test_rec_engaged(void **state)
+{
+	static const struct {
+		uint8_t proto, answered, established;
+		bool want;
+	} cases[] = {
+		{ IPPROTO_TCP, 0, 0, false },
+		{ IPPROTO_TCP, 1, 0, false }, /* a SYN-ACK: anyone's SYN gets one */
+		{ IPPROTO_TCP, 1, 1, true },  /* the remote ACKed our SYN-ACK */
+		{ IPPROTO_TCP, 0, 1, true },
+		{ IPPROTO_UDP, 0, 0, false },
+		{ IPPROTO_UDP, 1, 0, true },  /* cannot be told from a spoof's */
+		{ IPPROTO_ICMP, 0, 0, false },
+		{ IPPROTO_ICMP, 1, 0, false }, /* the kernel's echo reply */
+		{ IPPROTO_ICMPV6, 1, 0, false },
+		{ 47 /* GRE */, 0, 0, false },
+		{ 47, 1, 0, true },
+	};
+	struct finding_rec r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&r, 0, sizeof(r));
+		r.dir = FINDING_INBOUND;
+		r.proto = cases[i].proto;
+		r.answered = cases[i].answered;
+		r.established = cases[i].established;
+		if (finding_rec_engaged(&r) != cases[i].want)
+			fail_msg("case %zu: proto %u answered %u established %u: want %d", i,
+				 r.proto, r.answered, r.established, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_rec_check),
 		cmocka_unit_test(test_rec_many_ports),
 		cmocka_unit_test(test_gd_json),
+		cmocka_unit_test(test_rec_engaged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

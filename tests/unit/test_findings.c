@@ -550,6 +550,229 @@ static size_t ip6(uint8_t *b, const char *src, const char *dst, uint16_t sp,
 	return 48;
 }
 
+/*
+ * ICMP (v4 over IPv4, v6 over IPv6) of type/code from src to dst, then
+ * qlen bytes of quote: an error's quoted packet, or an echo's data.
+ */
+static size_t icmp(uint8_t *b, bool v6, const char *src, const char *dst,
+		   uint8_t type, uint8_t code, const uint8_t *quote, size_t qlen)
+{
+	size_t hl = v6 ? 40 : 20, tot = hl + 8 + qlen;
+
+	memset(b, 0, hl + 8);
+	if (v6) {
+		b[0] = 0x60;
+		b[4] = (uint8_t)((tot - 40) >> 8);
+		b[5] = (uint8_t)(tot - 40);
+		b[6] = IPPROTO_ICMPV6;
+		b[7] = 64;
+		assert_int_equal(inet_pton(AF_INET6, src, b + 8), 1);
+		assert_int_equal(inet_pton(AF_INET6, dst, b + 24), 1);
+	} else {
+		b[0] = 0x45;
+		b[2] = (uint8_t)(tot >> 8);
+		b[3] = (uint8_t)tot;
+		b[8] = 64;
+		b[9] = IPPROTO_ICMP;
+		assert_int_equal(inet_pton(AF_INET, src, b + 12), 1);
+		assert_int_equal(inet_pton(AF_INET, dst, b + 16), 1);
+	}
+	b[hl] = type;
+	b[hl + 1] = code;
+	memcpy(b + hl + 8, quote, qlen);
+	return tot;
+}
+
+static bool engaged(const struct finding *f)
+{
+	struct finding_rec r;
+
+	finding_rec_of(f, &r);
+	return finding_rec_engaged(&r);
+}
+
+static size_t count_dir(struct sensor *s, uint8_t dir)
+{
+	size_t n = 0;
+
+	for (struct finding *f = findings_first(sensor_findings(s)); f; f = findings_next(f))
+		n += f->key.dir == dir;
+	return n;
+}
+
+/*
+ * A blind spoofer (sensor.md, "Spoofed contacts"): what the host's kernel
+ * sends back to a spoofed packet is never an initiation, and nothing a
+ * spoofer can bring about makes a finding incident-worthy
+ * (finding_rec_engaged()). The reviewer's reproduction first: a UDP
+ * packet from a listed source to a closed port; the kernel's port
+ * unreachable made an OUTBOUND ICMP finding.
+ */
+static void test_spoofed_udp_port_unreachable(void **state)
+{
+	struct list *l = MK(LIST_THREAT, "bad", "198.51.100.0/24", "2001:db8:bad::/48");
+	struct tset *t = build(&l, 1);
+	struct sensor_opts o;
+	struct sensor *s;
+	struct sensor_event ev;
+	struct finding *f;
+	uint8_t b[256], q[64];
+	size_t n, qn;
+
+	(void)state;
+	sensor_opts_default(&o);
+	s = sensor_new(&o);
+	assert_non_null(s);
+	sensor_set_tset(s, t);
+	qn = ip4(q, "198.51.100.7", "192.0.2.10", IPPROTO_UDP, 5000, 9, 0);
+	assert_true(sensor_packet(s, DLT_RAW, q, qn, 1000, &ev));
+	f = ev.finding;
+	/* Port unreachable quoting it: counted with it, not an answer. */
+	n = icmp(b, false, "192.0.2.10", "198.51.100.7", 3, 3, q, qn);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 2000, &ev));
+	assert_ptr_equal(ev.finding, f);
+	assert_null(ev.flow);
+	assert_int_equal(f->key.dir, FINDING_INBOUND);
+	assert_int_equal(f->key.proto, IPPROTO_UDP);
+	assert_int_equal(f->key.service_port, 9);
+	assert_int_equal(f->packets, 2);
+	assert_int_equal(f->bytes, qn + n);
+	assert_int_equal(f->count, 1);
+	assert_false(f->answered);
+	assert_false(engaged(f));
+	/* Without its probe (a flood pushed it out): the quote still names it. */
+	qn = ip4(q, "198.51.100.8", "192.0.2.10", IPPROTO_UDP, 5001, 10, 0);
+	n = icmp(b, false, "192.0.2.10", "198.51.100.8", 3, 3, q, qn);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 3000, &ev));
+	assert_int_equal(ev.finding->key.dir, FINDING_INBOUND);
+	assert_int_equal(ev.finding->key.proto, IPPROTO_UDP);
+	assert_int_equal(ev.finding->key.service_port, 10);
+	assert_false(ev.finding->answered);
+	/* A quote that names another remote, a cut quote, none at all: the
+	 * remote's INBOUND ICMP finding, never OUTBOUND, never answered. */
+	qn = ip4(q, "198.51.100.99", "192.0.2.10", IPPROTO_UDP, 5002, 11, 0);
+	n = icmp(b, false, "192.0.2.10", "198.51.100.9", 3, 3, q, qn);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 4000, &ev));
+	assert_int_equal(ev.finding->key.dir, FINDING_INBOUND);
+	assert_int_equal(ev.finding->key.proto, IPPROTO_ICMP);
+	assert_false(ev.finding->answered);
+	f = ev.finding;
+	n = icmp(b, false, "192.0.2.10", "198.51.100.9", 11, 0, q, 12);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 5000, &ev));
+	assert_ptr_equal(ev.finding, f);
+	n = icmp(b, false, "192.0.2.10", "198.51.100.9", 12, 0, q, 0);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 6000, &ev));
+	assert_ptr_equal(ev.finding, f);
+	assert_int_equal(f->packets, 3);
+	assert_false(f->answered);
+	/* ICMPv6 destination unreachable, port (1/4), quoting UDP. */
+	qn = ip6(q, "2001:db8:bad::7", "2001:db8:1::10", 5000, 9);
+	assert_true(sensor_packet(s, DLT_RAW, q, qn, 7000, &ev));
+	f = ev.finding;
+	n = icmp(b, true, "2001:db8:1::10", "2001:db8:bad::7", 1, 4, q, qn);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 8000, &ev));
+	assert_ptr_equal(ev.finding, f);
+	assert_false(f->answered);
+	assert_int_equal(count_dir(s, FINDING_OUTBOUND), 0);
+	assert_int_equal(sensor_get_stats(s)->lost, 0);
+	sensor_free(s);
+	tset_free(t);
+	free_list(l);
+}
+
+/*
+ * TCP: the kernel's RST to a closed port is no answer; its SYN-ACK from
+ * an open port answers but completes nothing (a blind spoofer never sees
+ * our sequence number, so cannot ACK it); the remote's ACK of it does.
+ * ICMP: the kernel's echo reply answers, and is never incident-worthy.
+ * UDP: an answer is (it cannot be told from a spoof's; sensor.md).
+ */
+static void test_spoofed_tcp_icmp(void **state)
+{
+	struct list *l = MK(LIST_THREAT, "bad", "198.51.100.0/24");
+	struct tset *t = build(&l, 1);
+	struct sensor_opts o;
+	struct sensor *s;
+	struct sensor_event ev;
+	struct finding *f;
+	uint8_t b[128];
+	size_t n;
+
+	(void)state;
+	sensor_opts_default(&o);
+	s = sensor_new(&o);
+	assert_non_null(s);
+	sensor_set_tset(s, t);
+	n = ip4(b, "198.51.100.7", "192.0.2.10", IPPROTO_TCP, 40000, 23, PKT_TCP_SYN);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 1000, &ev));
+	f = ev.finding;
+	n = ip4(b, "192.0.2.10", "198.51.100.7", IPPROTO_TCP, 23, 40000,
+		PKT_TCP_RST | PKT_TCP_ACK);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 2000, &ev));
+	assert_ptr_equal(ev.finding, f);
+	assert_null(ev.flow); /* still a probe */
+	assert_int_equal(f->packets, 2);
+	assert_false(f->answered);
+	assert_false(engaged(f));
+	/* A RST with no probe: the remote's INBOUND finding, not OUTBOUND. */
+	n = ip4(b, "192.0.2.10", "198.51.100.8", IPPROTO_TCP, 25, 40001, PKT_TCP_RST);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 2500, &ev));
+	assert_int_equal(ev.finding->key.dir, FINDING_INBOUND);
+	assert_int_equal(ev.finding->key.service_port, 25);
+	assert_false(ev.finding->answered);
+	/* SYN-ACK: answered, not established, not engaged; then the ACK. */
+	n = ip4(b, "198.51.100.7", "192.0.2.10", IPPROTO_TCP, 40001, 443, PKT_TCP_SYN);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 3000, &ev));
+	f = ev.finding;
+	n = ip4(b, "192.0.2.10", "198.51.100.7", IPPROTO_TCP, 443, 40001,
+		PKT_TCP_SYN | PKT_TCP_ACK);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 4000, &ev));
+	assert_ptr_equal(ev.finding, f);
+	assert_true(f->answered);
+	assert_false(f->established);
+	assert_false(engaged(f));
+	/* The host resets it later: still not established. */
+	n = ip4(b, "192.0.2.10", "198.51.100.7", IPPROTO_TCP, 443, 40001, PKT_TCP_RST);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 4500, &ev));
+	assert_ptr_equal(ev.finding, f);
+	assert_false(f->established);
+	n = ip4(b, "198.51.100.7", "192.0.2.10", IPPROTO_TCP, 40001, 443, PKT_TCP_ACK);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 5000, &ev));
+	assert_true(f->established);
+	assert_true(engaged(f));
+	/* Echo request, the kernel's echo reply. */
+	n = icmp(b, false, "198.51.100.7", "192.0.2.10", 8, 0, (const uint8_t *)"ping", 4);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 6000, &ev));
+	f = ev.finding;
+	n = icmp(b, false, "192.0.2.10", "198.51.100.7", 0, 0, (const uint8_t *)"ping", 4);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 7000, &ev));
+	assert_ptr_equal(ev.finding, f);
+	assert_int_equal(f->key.dir, FINDING_INBOUND);
+	assert_true(f->answered);
+	assert_false(engaged(f));
+	/* An echo reply whose request's probe a flood pushed out: INBOUND. */
+	n = icmp(b, false, "192.0.2.10", "198.51.100.9", 0, 0, (const uint8_t *)"ping", 4);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 7500, &ev));
+	assert_true(ev.new_finding);
+	assert_int_equal(ev.finding->key.dir, FINDING_INBOUND);
+	assert_true(addr_eq(&ev.finding->key.remote, &ev.flow->key.addr[0]));
+	assert_true(ev.finding->answered);
+	assert_false(engaged(ev.finding));
+	/* UDP answered stays incident-worthy. */
+	n = ip4(b, "198.51.100.7", "192.0.2.10", IPPROTO_UDP, 5000, 53, 0);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 8000, &ev));
+	f = ev.finding;
+	n = ip4(b, "192.0.2.10", "198.51.100.7", IPPROTO_UDP, 53, 5000, 0);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 9000, &ev));
+	assert_ptr_equal(ev.finding, f);
+	assert_true(f->answered);
+	assert_true(engaged(f));
+	assert_int_equal(count_dir(s, FINDING_OUTBOUND), 0);
+	sensor_free(s);
+	tset_free(t);
+	free_list(l);
+}
+
 /* Same counters, same findings in the same order. */
 static void same_findings(struct sensor *a, struct sensor *b)
 {
@@ -666,6 +889,8 @@ int main(void)
 		cmocka_unit_test(test_probe_then_answer),
 		cmocka_unit_test(test_scan_100k_then_outbound),
 		cmocka_unit_test(test_answer_after_probe_evicted),
+		cmocka_unit_test(test_spoofed_udp_port_unreachable),
+		cmocka_unit_test(test_spoofed_tcp_icmp),
 		cmocka_unit_test(test_prescan_same_as_batch),
 	};
 

@@ -103,6 +103,106 @@ static void test_synack_first(void **state)
 	flow_table_free(t);
 }
 
+/*
+ * Spoof resistance (sensor.md, "Spoofed contacts"): a responder's RST
+ * answers nothing, a SYN-ACK alone completes nothing; a flow seen
+ * mid-stream whose responder goes on holds a connection (established),
+ * one whose responder resets does not.
+ */
+static void test_rst_not_answer(void **state)
+{
+	struct flow_table *t = flow_table_new(16);
+	struct pkt_info syn = tcp("203.0.113.7", 5555, "192.0.2.10", 22, PKT_TCP_SYN);
+	struct pkt_info rst = tcp("192.0.2.10", 22, "203.0.113.7", 5555,
+				  PKT_TCP_RST | PKT_TCP_ACK);
+	struct pkt_info syn2 = tcp("203.0.113.7", 5556, "192.0.2.10", 443, PKT_TCP_SYN);
+	struct pkt_info sa = tcp("192.0.2.10", 443, "203.0.113.7", 5556,
+				 PKT_TCP_SYN | PKT_TCP_ACK);
+	struct pkt_info ack = tcp("203.0.113.7", 7000, "192.0.2.10", 80, PKT_TCP_ACK);
+	struct pkt_info rst2 = tcp("192.0.2.10", 80, "203.0.113.7", 7000, PKT_TCP_RST);
+	struct pkt_info ack2 = tcp("203.0.113.7", 7001, "192.0.2.10", 80, PKT_TCP_ACK);
+	struct pkt_info back2 = tcp("192.0.2.10", 80, "203.0.113.7", 7001, PKT_TCP_ACK);
+	struct flow *f;
+	bool created, from_init;
+
+	(void)state;
+	f = flow_track(t, &syn, 1, &created, &from_init);
+	assert_ptr_equal(flow_track(t, &rst, 2, &created, &from_init), f);
+	assert_false(from_init);
+	assert_int_equal(f->flags & (FLOW_REPLIED | FLOW_ESTAB), 0);
+	f = flow_track(t, &syn2, 3, &created, &from_init);
+	flow_track(t, &sa, 4, &created, &from_init);
+	assert_true(f->flags & FLOW_SYNACK);
+	assert_true(f->flags & FLOW_REPLIED);
+	assert_false(f->flags & FLOW_ESTAB);
+	f = flow_track(t, &ack, 5, &created, &from_init);
+	flow_track(t, &rst2, 6, &created, &from_init);
+	assert_int_equal(f->flags & (FLOW_MIDSTREAM | FLOW_REPLIED | FLOW_ESTAB), FLOW_MIDSTREAM);
+	f = flow_track(t, &ack2, 7, &created, &from_init);
+	flow_track(t, &back2, 8, &created, &from_init);
+	assert_int_equal(f->flags & (FLOW_MIDSTREAM | FLOW_REPLIED | FLOW_ESTAB),
+			 FLOW_MIDSTREAM | FLOW_REPLIED | FLOW_ESTAB);
+	flow_table_free(t);
+}
+
+/* flow_peek() finds a flow from either side and accounts nothing. */
+static void test_peek(void **state)
+{
+	struct flow_table *t = flow_table_new(16);
+	struct pkt_info syn = tcp("203.0.113.7", 5555, "192.0.2.10", 22, PKT_TCP_SYN);
+	struct pkt_info back = tcp("192.0.2.10", 22, "203.0.113.7", 5555, PKT_TCP_ACK);
+	struct pkt_info other = tcp("192.0.2.10", 22, "203.0.113.7", 5556, PKT_TCP_ACK);
+	struct flow *f;
+	bool created, from_init;
+
+	(void)state;
+	f = flow_track(t, &syn, 1, &created, &from_init);
+	assert_ptr_equal(flow_peek(t, &syn), f);
+	assert_ptr_equal(flow_peek(t, &back), f);
+	assert_null(flow_peek(t, &other));
+	assert_int_equal(f->packets, 1);
+	assert_int_equal(f->last_ns, 1);
+	assert_false(f->flags & FLOW_REPLIED);
+	flow_table_free(t);
+}
+
+/* An ICMP echo reply seen first is an answer too (flow.h). */
+static void test_echo_reply_first(void **state)
+{
+	struct flow_table *t = flow_table_new(16);
+	struct pkt_info rep, req;
+	struct flow *f;
+	bool created, from_init;
+
+	(void)state;
+	memset(&rep, 0, sizeof(rep));
+	assert_true(addr_parse("192.0.2.10", &rep.src));
+	assert_true(addr_parse("203.0.113.7", &rep.dst));
+	rep.proto = IPPROTO_ICMP;
+	rep.icmp_type = 0;
+	rep.ip_len = 84;
+	req = rep;
+	req.src = rep.dst;
+	req.dst = rep.src;
+	req.icmp_type = 8;
+	f = flow_track(t, &rep, 1, &created, &from_init);
+	assert_true(created);
+	assert_false(from_init);
+	assert_true(addr_eq(&f->key.addr[0], &rep.dst));
+	assert_int_equal(f->flags & (FLOW_ANSWER_FIRST | FLOW_REPLIED),
+			 FLOW_ANSWER_FIRST | FLOW_REPLIED);
+	assert_ptr_equal(flow_track(t, &req, 2, &created, &from_init), f);
+	assert_true(from_init);
+	/* A request seen first is an initiation, as before. */
+	req.src = rep.src;
+	req.dst = rep.dst;
+	assert_true(addr_parse("203.0.113.8", &req.dst));
+	f = flow_track(t, &req, 3, &created, &from_init);
+	assert_true(from_init);
+	assert_false(f->flags & FLOW_ANSWER_FIRST);
+	flow_table_free(t);
+}
+
 static int evicted;
 static void on_evict(struct flow *f, void *arg)
 {
@@ -232,6 +332,9 @@ int main(void)
 		cmocka_unit_test(test_direction_and_handshake),
 		cmocka_unit_test(test_midstream),
 		cmocka_unit_test(test_synack_first),
+		cmocka_unit_test(test_rst_not_answer),
+		cmocka_unit_test(test_peek),
+		cmocka_unit_test(test_echo_reply_first),
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_hidx_shadow),
 		cmocka_unit_test(test_findings_key_and_json),
