@@ -293,6 +293,18 @@ static int allow_names(scmp_filter_ctx ctx, const char *const *names, size_t n, 
 	return 0;
 }
 
+/* nr allowed when its argument arg is one of vals. */
+static int allow_args(scmp_filter_ctx ctx, int nr, unsigned int arg, const scmp_datum_t *vals,
+		      size_t n)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+				      SCMP_CMP(arg, SCMP_CMP_EQ, vals[i]));
+	return rc;
+}
+
 static int allow_fd(scmp_filter_ctx ctx, const char *name, int fd)
 {
 	int nr = seccomp_syscall_resolve_name(name);
@@ -306,7 +318,7 @@ static int allow_fd(scmp_filter_ctx ctx, const char *name, int fd)
 int privsep_seccomp_sensor(const struct privsep_sensor_fds *f, char *err,
 			   size_t errlen)
 {
-	static const int fcntl_cmds[] = { F_GETFL, F_GETFD };
+	static const scmp_datum_t fcntl_cmds[] = { F_GETFL, F_GETFD };
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	int rc = 0;
 
@@ -329,13 +341,9 @@ int privsep_seccomp_sensor(const struct privsep_sensor_fds *f, char *err,
 		util_err(err, errlen, "seccomp: write rules: %s", strerror(-rc));
 		goto out;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(fcntl_cmds); i++) {
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
-				      SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)fcntl_cmds[i]));
-		if (rc) {
-			util_err(err, errlen, "seccomp: fcntl: %s", strerror(-rc));
-			goto out;
-		}
+	if ((rc = allow_args(ctx, SCMP_SYS(fcntl), 1, fcntl_cmds, ARRAY_SIZE(fcntl_cmds)))) {
+		util_err(err, errlen, "seccomp: fcntl: %s", strerror(-rc));
+		goto out;
 	}
 	rc = seccomp_load(ctx);
 	if (rc)
@@ -381,9 +389,10 @@ static const char *const aws_syscalls[] = {
 
 int privsep_seccomp_aws(char *err, size_t errlen)
 {
-	static const int families[] = { AF_UNIX, AF_INET, AF_INET6, AF_NETLINK };
-	static const unsigned long ioctls[] = { FIONREAD, FIONBIO, TCGETS };
-	static const int fcntl_cmds[] = { F_GETFL, F_SETFL, F_GETFD, F_SETFD, F_DUPFD_CLOEXEC };
+	static const scmp_datum_t families[] = { AF_UNIX, AF_INET, AF_INET6, AF_NETLINK };
+	static const scmp_datum_t ioctls[] = { FIONREAD, FIONBIO, TCGETS };
+	static const scmp_datum_t fcntl_cmds[] = { F_GETFL, F_SETFL, F_GETFD, F_SETFD,
+						   F_DUPFD_CLOEXEC };
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	int rc = 0;
 
@@ -392,15 +401,11 @@ int privsep_seccomp_aws(char *err, size_t errlen)
 	if ((rc = allow_names(ctx, aws_syscalls, ARRAY_SIZE(aws_syscalls), err, errlen)))
 		goto out;
 	/* No raw or packet socket (no capability anyway), no other family. */
-	for (size_t i = 0; i < ARRAY_SIZE(families) && !rc; i++)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1,
-				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[i]));
-	for (size_t i = 0; i < ARRAY_SIZE(ioctls) && !rc; i++)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				      SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)ioctls[i]));
-	for (size_t i = 0; i < ARRAY_SIZE(fcntl_cmds) && !rc; i++)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1,
-				      SCMP_A1(SCMP_CMP_EQ, (scmp_datum_t)fcntl_cmds[i]));
+	rc = allow_args(ctx, SCMP_SYS(socket), 0, families, ARRAY_SIZE(families));
+	if (!rc)
+		rc = allow_args(ctx, SCMP_SYS(ioctl), 1, ioctls, ARRAY_SIZE(ioctls));
+	if (!rc)
+		rc = allow_args(ctx, SCMP_SYS(fcntl), 1, fcntl_cmds, ARRAY_SIZE(fcntl_cmds));
 	/*
 	 * Threads only: no user namespace, and no process of its own (a
 	 * fork outlived the AWS process, its restarts and the agent, with
