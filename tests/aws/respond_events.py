@@ -43,10 +43,10 @@ def finding(fid, ftype, sev, resource, action, updated="2026-11-28T13:04:00.000Z
 def gd(fid, ftype, sev, inst, remote="203.0.113.7", updated="2026-11-28T13:04:00.000Z"):
     res = {"resourceType": "Instance", "instanceDetails": {
         "instanceId": inst, "instanceType": "t3.micro",
-        "networkInterfaces": [{"networkInterfaceId": "eni-0", "privateIpAddress": "10.7.1.10"}]}}
+        "networkInterfaces": [{"networkInterfaceId": "eni-0", "privateIpAddress": "192.0.2.10"}]}}
     act = {"actionType": "NETWORK_CONNECTION", "networkConnectionAction": {
         "connectionDirection": "OUTBOUND", "protocol": "TCP", "blocked": False,
-        "localIpDetails": {"ipAddressV4": "10.7.1.10"}, "localPortDetails": {"port": 40000},
+        "localIpDetails": {"ipAddressV4": "192.0.2.10"}, "localPortDetails": {"port": 40000},
         "remoteIpDetails": {"ipAddressV4": remote, "country": {"countryName": "Example"},
                             "organization": {"asnOrg": "Example Org"}},
         "remotePortDetails": {"port": 443, "portName": "HTTPS"}}}

@@ -25,7 +25,7 @@ def client(name):
 
 def scene_ids():
     ec2 = client("ec2")
-    vpc = ec2.describe_vpcs(Filters=[{"Name": "cidr", "Values": ["10.7.0.0/16"]}])["Vpcs"][0]["VpcId"]
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "cidr", "Values": ["192.0.2.0/24"]}])["Vpcs"][0]["VpcId"]
     sub = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"][0]["SubnetId"]
     web = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["web"]},
                                                 {"Name": "vpc-id", "Values": [vpc]}])
@@ -45,8 +45,8 @@ def new_instance(status):
 
 def setup():
     ec2 = client("ec2")
-    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
-    sub = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.1.0/24")["Subnet"]["SubnetId"]
+    vpc = ec2.create_vpc(CidrBlock="192.0.2.0/24")["Vpc"]["VpcId"]
+    sub = ec2.create_subnet(VpcId=vpc, CidrBlock="192.0.2.0/25")["Subnet"]["SubnetId"]
     sg = {n: ec2.create_security_group(VpcId=vpc, GroupName=n, Description=n)["GroupId"]
           for n in ("web", "db", "forensic", "conversion")}
     # Interfaces first, then the instance on them (EC2 keeps each one's groups).

@@ -39,9 +39,9 @@ source "$AWS_WORK/scene"
 drv describe "$INST"
 check "describe: instance, VPC, subnet, running" has "instance $INST vpc $VPC subnet $SUBNET state running"
 check "describe: primary interface (index 0) with web and db groups" \
-	grep -qE "^eni $ENI0 index 0 attachment eni-attach-[0-9a-f]+ ip 10\.0\.1\.[0-9]+ groups $SG_WEB,$SG_DB\$" "$out"
+	grep -qE "^eni $ENI0 index 0 attachment eni-attach-[0-9a-f]+ ip 192\.0\.2\.[0-9]+ groups $SG_WEB,$SG_DB\$" "$out"
 check "describe: second interface (index 1) with its own group" \
-	grep -qE "^eni $ENI1 index 1 attachment eni-attach-[0-9a-f]+ ip 10\.0\.1\.[0-9]+ groups $SG_DB\$" "$out"
+	grep -qE "^eni $ENI1 index 1 attachment eni-attach-[0-9a-f]+ ip 192\.0\.2\.[0-9]+ groups $SG_DB\$" "$out"
 check "describe: root volume" has "volume $VOL"
 drv describe i-0123456789abcdef0
 check "describe: unknown instance is InvalidInstanceID.NotFound" has "InvalidInstanceID.NotFound"
