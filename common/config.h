@@ -64,6 +64,7 @@ struct cordon_config {
 		unsigned nflog_group;
 		unsigned max_flows;
 		unsigned max_findings;
+		uint64_t noise_hold_ms;       /* findings.h: the hold; 0: none */
 		uint64_t evidence_window_ms;  /* 0: keep no evidence */
 		uint64_t evidence_buffer;     /* bytes */
 		uint64_t heartbeat_interval_ms; /* CloudWatch AgentHeartbeat; 0: none */

@@ -318,6 +318,14 @@ const struct config_opt config_opts[] = {
 	    "the least recently updated unanswered inbound one (an outbound "
 	    "or answered one always finds room), counted as evicted; past "
 	    "16 ports of one remote, its further ports share one finding."),
+	NUM(CT_DURATION, "agent", "noise_hold", agent.noise_hold_ms, "60", 0,
+	    3600 * SEC,
+	    "When the findings table is full, a new unanswered inbound contact "
+	    "does not take the place of one updated within this: it is "
+	    "counted as held out instead, so a flood of listed sources "
+	    "neither flushes what the table holds nor churns it (outbound and "
+	    "answered contacts always find room). 0: the least recently "
+	    "updated one goes at once."),
 	NUM(CT_DURATION, "agent", "evidence_window", agent.evidence_window_ms,
 	    "30", 0, 300 * SEC,
 	    "Traffic kept from before an incident, written to the evidence "

@@ -96,6 +96,12 @@ static void print_summary(struct sensor *s, uint64_t ns, size_t ahead)
 				"%llu flows folded into many-ports findings\n",
 			(unsigned long long)fst.evicted,
 			(unsigned long long)fst.merged);
+	if (fst.held)
+		fprintf(stderr, "replay: %llu new unanswered inbound contacts "
+				"not recorded: the table was full of ones updated "
+				"in the last %llu s\n",
+			(unsigned long long)fst.held,
+			(unsigned long long)(SENSOR_NOISE_HOLD_NS / 1000000000ull));
 }
 
 static void print_set_summary(const struct tset *t, size_t entries,

@@ -84,6 +84,7 @@ static int run_opts_from_config(struct run_opts *o, const struct cordon_config *
 	o->snaplen = (int)c->agent.snaplen;
 	o->max_flows = (int)c->agent.max_flows;
 	o->max_findings = (int)c->agent.max_findings;
+	o->noise_hold_ms = c->agent.noise_hold_ms;
 	/* The evidence ring counts whole seconds: never less than asked. */
 	o->evidence_seconds = (uint32_t)((c->agent.evidence_window_ms + 999) / 1000);
 	o->evidence_bytes = c->agent.evidence_buffer;

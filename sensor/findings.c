@@ -44,6 +44,9 @@ struct findings {
 	uint32_t free_rec, free_group; /* record/group + 1 */
 	uint32_t hand;        /* CLOCK */
 	size_t n, max, nkeep;
+	uint64_t hold_ns;     /* findings_set_hold() */
+	uint64_t now_ns;      /* the latest first_ns given */
+	uint64_t held_until;  /* new noise is held out before this */
 	uint64_t seed;
 	struct findings_stats st;
 	void (*evict_cb)(struct finding *f, void *arg);
@@ -80,6 +83,18 @@ void findings_free(struct findings *fs)
 	free(fs->meta);
 	free(fs->order);
 	free(fs);
+}
+
+void findings_set_hold(struct findings *fs, uint64_t ns)
+{
+	fs->hold_ns = ns;
+	fs->held_until = 0;
+}
+
+void findings_set_now(struct findings *fs, uint64_t ns)
+{
+	if (ns > fs->now_ns)
+		fs->now_ns = ns;
 }
 
 void findings_set_evict_cb(struct findings *fs,
@@ -365,6 +380,34 @@ static uint32_t clock_victim(struct findings *fs, uint8_t class)
 }
 
 /*
+ * Whether new noise finds the table full of noise within the hold. Asks
+ * the CLOCK hand for its candidate (as eviction would: referenced bits
+ * passed are cleared; the hand stops at the candidate) and, when that
+ * one was updated within the hold, says so in O(1) until it may go.
+ * Approximate like CLOCK: an older record elsewhere waits for the hand.
+ */
+static bool noise_held(struct findings *fs)
+{
+	struct finding *v;
+	uint64_t last, now = fs->now_ns;
+	uint32_t r;
+
+	if (!fs->hold_ns || fs->n < fs->max || fs->n == fs->nkeep)
+		return false;
+	if (fs->now_ns < fs->held_until)
+		return true;
+	r = clock_victim(fs, 0);
+	fs->hand = r; /* a peek: eviction, or the next look, starts at it */
+	v = rec_at(fs, r);
+	last = v->last_ns;
+	/* Later than now: just updated, unless the clock went back a hold. */
+	if (last > now ? last - now > fs->hold_ns : now - last >= fs->hold_ns)
+		return false;
+	fs->held_until = (last > now ? now : last) + fs->hold_ns;
+	return true;
+}
+
+/*
  * Make room for one more: false when there is none for this class. A
  * noise finding goes first; a kept one only to make room for a kept one.
  */
@@ -422,9 +465,14 @@ struct finding *findings_get(struct findings *fs, const struct finding_key *k,
 	bool evicted;
 
 	*created = false;
+	findings_set_now(fs, first_ns);
 	f = lookup(fs, &key, h);
 	if (f)
 		return f;
+	if (!keep && noise_held(fs)) {
+		fs->st.held++;
+		return NULL;
+	}
 	group_key(&key, &gk);
 	gh = key_hash(fs, &gk);
 	gref = group_find(fs, &gk, gh);

@@ -20,7 +20,12 @@
  *   recently updated that touches no neighbours); a finding that must be
  *   kept (OUTBOUND, or answered) may also take the place of a kept one
  *   chosen the same way, so it always finds room;
- * - what was evicted or refused is counted (findings_get_stats()).
+ * - with a hold (findings_set_hold()), new noise does not push out noise
+ *   updated within the hold: it is refused and counted (held) instead,
+ *   in O(1) until the hand's candidate can be let go. A flood of new
+ *   noise neither flushes what the table already holds nor churns it;
+ *   kept findings still always find room;
+ * - what was evicted, held or refused is counted (findings_get_stats()).
  * A finding's memory is reused, never freed, until findings_free():
  * a pointer held elsewhere stays readable, and its gen tells whether it
  * still is the finding it was (findings_same()).
@@ -31,6 +36,8 @@ struct findings_stats {
 	uint64_t created;  /* findings made */
 	uint64_t evicted;  /* findings dropped to make room for newer ones */
 	uint64_t refused;  /* new keys given no room (table full of kept ones) */
+	uint64_t held;     /* new noise keys given no room: every candidate
+			    * was updated within the hold */
 	uint64_t merged;   /* flows folded into a many-ports finding */
 	size_t active, max;
 };
@@ -40,12 +47,22 @@ struct findings;
 /* max >= 1; NULL on ENOMEM. */
 struct findings *findings_new(size_t max);
 void findings_free(struct findings *fs);
+/*
+ * New noise may evict a noise finding only once it has not been updated
+ * for ns (packet time; 0, the default: at once). "Now" is the latest
+ * time findings_set_now() or findings_get()'s first_ns gave (the hold
+ * must not exceed what the clock can add to a packet time: an hour is
+ * plenty).
+ */
+void findings_set_hold(struct findings *fs, uint64_t ns);
+void findings_set_now(struct findings *fs, uint64_t ns);
 
 /*
  * Find or create the finding for key; *created says which. keep: the
  * flow must be kept (OUTBOUND or answered), so it may evict a kept
- * finding. Returns NULL only when there is no room for a noise key or
- * memory runs out; the caller counts that. The returned finding may
+ * finding. Returns NULL only when there is no room for a noise key (the
+ * table full of kept findings, or of noise within the hold) or memory
+ * runs out; the caller counts that. The returned finding may
  * have service port 0 and many_ports set (see above).
  */
 struct finding *findings_get(struct findings *fs, const struct finding_key *k,

@@ -18,6 +18,7 @@ void sensor_opts_default(struct sensor_opts *o)
 {
 	o->max_flows = 65536;
 	o->max_findings = 65536;
+	o->noise_hold_ns = SENSOR_NOISE_HOLD_NS;
 }
 
 struct sensor *sensor_new(const struct sensor_opts *o)
@@ -32,6 +33,7 @@ struct sensor *sensor_new(const struct sensor_opts *o)
 		sensor_free(s);
 		return NULL;
 	}
+	findings_set_hold(s->findings, o->noise_hold_ns);
 	return s;
 }
 
@@ -292,16 +294,18 @@ static bool sensor_match(struct sensor *s, const uint8_t *buf, size_t caplen,
 		 */
 		if (!fl)
 			probe_key(kp, &pk);
+		findings_set_now(s->findings, ts_ns);
 		f = flow_finding(s, fl ? &fl->key : &pk, remote,
 				 fl ? fl->first_ns : ts_ns, keep, &fcreated);
 		*ref = f ? findings_ref(f) : 0;
 		*gen = f ? f->gen : 0;
+		findings_get_stats(s->findings, &fst);
+		s->st.evicted = fst.evicted;
+		s->st.held = fst.held;
 		if (!f) {
 			s->st.lost++;
 			return false;
 		}
-		findings_get_stats(s->findings, &fst);
-		s->st.evicted = fst.evicted;
 	}
 	findings_touch(s->findings, f, keep);
 	f->packets++;

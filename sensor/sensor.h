@@ -19,9 +19,16 @@
  * live sensor and `cordon replay` drive the same code.
  */
 
+/*
+ * New unanswered inbound contacts do not push out ones updated within
+ * this (findings.h): a flood of listed sources is counted, not churned.
+ */
+#define SENSOR_NOISE_HOLD_NS (60ull * 1000000000ull)
+
 struct sensor_opts {
 	size_t max_flows;    /* bounded flow table (default 65536) */
 	size_t max_findings; /* bounded findings table (default 65536) */
+	uint64_t noise_hold_ns; /* findings_set_hold() (default 60 s) */
 };
 
 struct sensor_stats {
@@ -34,6 +41,7 @@ struct sensor_stats {
 	uint64_t trusted;     /* touched a trusted address (never a finding) */
 	uint64_t lost;        /* matched but no room for flow or finding */
 	uint64_t evicted;     /* findings evicted to make room (findings.h) */
+	uint64_t held;        /* new noise held out (findings.h, the hold) */
 	uint64_t reassembled; /* later fragments given their first's ports */
 };
 

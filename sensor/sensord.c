@@ -238,6 +238,7 @@ static void sweep(struct sensord *sd)
 	m.malformed = st->malformed;
 	m.lost = st->lost;
 	m.findings_evicted = st->evicted;
+	m.findings_held = st->held;
 	m.findings_unreported = sd->unreported;
 	m.findings = findings_count(sensor_findings(sd->sensor));
 	flow_table_stats(sensor_flows(sd->sensor), &fst);
@@ -530,6 +531,7 @@ void sensord_main(int sock, struct cap **caps, size_t ncaps,
 		so.max_flows = (size_t)o->max_flows;
 	if (o->max_findings > 0)
 		so.max_findings = (size_t)o->max_findings;
+	so.noise_hold_ns = o->noise_hold_ms * 1000000ull;
 	sd->sensor = sensor_new(&so);
 	if (!sd->sensor)
 		fatalx("sensor: out of memory");

@@ -79,6 +79,7 @@ struct ipc_s_stats {
 	uint64_t findings, flows;
 	uint64_t deferred;   /* finding reports that waited for a busy parent */
 	uint64_t findings_evicted; /* to make room (sensor/findings.h) */
+	uint64_t findings_held;    /* new noise held out (findings.h) */
 	uint64_t findings_unreported; /* new noise findings over the sensor's
 				       * report rate (sensord.c) */
 };
@@ -103,6 +104,7 @@ struct ipc_s_dump_done {
 struct sensord_opts {
 	const char *user;     /* drop to this user (name or uid) */
 	int max_flows, max_findings;
+	uint64_t noise_hold_ms; /* sensor.h: noise_hold_ns */
 	bool no_seccomp;      /* tests under sanitizers that need more syscalls */
 	uint32_t evidence_seconds; /* pre-trigger ring window (0: no ring) */
 	size_t evidence_bytes;     /* ring memory cap */

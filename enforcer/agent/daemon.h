@@ -38,6 +38,7 @@ struct run_opts {
 	unsigned sync_interval;   /* seconds, jittered */
 	struct enforce_opts enf;
 	int snaplen, capture_buffer, max_flows, max_findings;
+	uint64_t noise_hold_ms;
 	uint32_t evidence_seconds; /* pre-trigger ring (0: none) */
 	size_t evidence_bytes;
 	char findings_file[CONFIG_PATH_LEN]; /* "": STATE_DIR/findings.json */

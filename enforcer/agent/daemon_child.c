@@ -412,6 +412,7 @@ int daemon_child_start(struct daemon *d, char *err, size_t errlen)
 		.user = o->sensor_user,
 		.max_flows = o->max_flows,
 		.max_findings = o->max_findings,
+		.noise_hold_ms = o->noise_hold_ms,
 		.no_seccomp = o->no_seccomp,
 		.evidence_seconds = o->evidence_seconds,
 		.evidence_bytes = o->evidence_bytes,

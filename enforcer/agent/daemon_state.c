@@ -154,6 +154,7 @@ static cJSON *status_capture(const struct daemon *d)
 	cJSON_AddNumberToObject(o, "reportsDeferred", (double)s->deferred);
 	cJSON_AddNumberToObject(o, "lost", (double)s->lost);
 	cJSON_AddNumberToObject(o, "findingsEvicted", (double)s->findings_evicted);
+	cJSON_AddNumberToObject(o, "findingsHeld", (double)s->findings_held);
 	cJSON_AddNumberToObject(o, "findingsUnreported", (double)s->findings_unreported);
 	cJSON_AddNumberToObject(o, "findingsDropped", (double)d->fout.st.dropped);
 	cJSON_AddNumberToObject(o, "findingsRotations", (double)d->fout.st.rotations);
@@ -249,6 +250,9 @@ static void write_metrics(struct daemon *d)
 	  d->fout.st.rotations);
 	M("findings_evicted_total", "counter", "Findings evicted from the full table.",
 	  s->findings_evicted);
+	M("findings_held_total", "counter",
+	  "New unanswered inbound findings held out: the table was full of recent ones.",
+	  s->findings_held);
 	M("findings_unreported_total", "counter",
 	  "New unanswered inbound findings over the sensor's report rate.",
 	  s->findings_unreported);

@@ -147,13 +147,15 @@ void status_daemon_print(const char *state_dir, FILE *f)
 			   "matched, %.0f malformed, %.0f truncated, %.0f findings\n",
 			num(e, "received"), num(e, "droppedByKernel"), num(e, "matched"),
 			num(e, "malformed"), num(e, "truncated"), num(e, "findings"));
-	if (e && (num(e, "lost") || num(e, "findingsEvicted") || num(e, "findingsDropped") ||
-		  num(e, "findingsUnreported")))
+	if (e && (num(e, "lost") || num(e, "findingsEvicted") || num(e, "findingsHeld") ||
+		  num(e, "findingsDropped") || num(e, "findingsUnreported")))
 		fprintf(f, "  under load: %.0f matched packets lost, %.0f findings evicted, "
+			   "%.0f new inbound findings held out (table full of recent ones), "
 			   "%.0f new inbound findings not reported (rate), "
 			   "%.0f finding records not written (rate), %.0f file rotations\n",
-			num(e, "lost"), num(e, "findingsEvicted"), num(e, "findingsUnreported"),
-			num(e, "findingsDropped"), num(e, "findingsRotations"));
+			num(e, "lost"), num(e, "findingsEvicted"), num(e, "findingsHeld"),
+			num(e, "findingsUnreported"), num(e, "findingsDropped"),
+			num(e, "findingsRotations"));
 	if ((e = cJSON_GetObjectItem(d, "identity"))) {
 		if (*str(d, "instanceId"))
 			fprintf(f, "  identity: %s in %s (%s)\n", str(d, "instanceId"),
