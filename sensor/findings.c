@@ -379,6 +379,12 @@ static uint32_t clock_victim(struct findings *fs, uint8_t class)
 	}
 }
 
+/* New noise is being held out (noise_held() said so, and still would). */
+static bool holding(const struct findings *fs)
+{
+	return fs->n >= fs->max && fs->now_ns < fs->held_until;
+}
+
 /*
  * Whether new noise finds the table full of noise within the hold. Asks
  * the CLOCK hand for its candidate (as eviction would: referenced bits
@@ -394,7 +400,7 @@ static bool noise_held(struct findings *fs)
 
 	if (!fs->hold_ns || fs->n < fs->max || fs->n == fs->nkeep)
 		return false;
-	if (fs->now_ns < fs->held_until)
+	if (holding(fs))
 		return true;
 	r = clock_victim(fs, 0);
 	fs->hand = r; /* a peek: eviction, or the next look, starts at it */
@@ -430,8 +436,10 @@ void findings_prefetch(const struct findings *fs, const struct finding_key *k)
 {
 	struct finding_key gk;
 
-	group_key(k, &gk);
 	hidx_prefetch(&fs->idx, key_hash(fs, k));
+	if (holding(fs))
+		return; /* a new key's group is read only if it is made */
+	group_key(k, &gk);
 	hidx_prefetch(&fs->gidx, key_hash(fs, &gk));
 }
 
@@ -439,7 +447,7 @@ void findings_prefetch_victims(const struct findings *fs, size_t n)
 {
 	uint32_t r = fs->hand;
 
-	if (fs->n < fs->max || !fs->recs.used)
+	if (fs->n < fs->max || !fs->recs.used || holding(fs))
 		return;
 	for (size_t i = 0; i < n; i++) {
 		if (fs->meta[r] & M_LIVE) {

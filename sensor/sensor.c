@@ -75,8 +75,14 @@ void sensor_set_tset(struct sensor *s, const struct tset *t)
 	memset(&s->frag, 0, sizeof(s->frag));
 }
 
-const struct sensor_stats *sensor_get_stats(const struct sensor *s)
+const struct sensor_stats *sensor_get_stats(struct sensor *s)
 {
+	struct findings_stats fst;
+
+	/* The table's own counts, read when asked (not once a packet). */
+	findings_get_stats(s->findings, &fst);
+	s->st.evicted = fst.evicted;
+	s->st.held = fst.held;
 	return &s->st;
 }
 
@@ -240,7 +246,6 @@ static bool sensor_match(struct sensor *s, const uint8_t *buf, size_t caplen,
 {
 	bool created = false, from_init = true, fcreated = false, keep;
 	struct flow_probe *pr = NULL;
-	struct findings_stats fst;
 	struct pkt_info ra;
 	const struct pkt_info *kp = p; /* what the probe and its key are made of */
 	struct flow_key pk;
@@ -299,9 +304,6 @@ static bool sensor_match(struct sensor *s, const uint8_t *buf, size_t caplen,
 				 fl ? fl->first_ns : ts_ns, keep, &fcreated);
 		*ref = f ? findings_ref(f) : 0;
 		*gen = f ? f->gen : 0;
-		findings_get_stats(s->findings, &fst);
-		s->st.evicted = fst.evicted;
-		s->st.held = fst.held;
 		if (!f) {
 			s->st.lost++;
 			return false;

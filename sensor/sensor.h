@@ -133,7 +133,8 @@ size_t sensor_batch_pre(struct sensor *s, int dlt,
  * before reading them; sensor_set_tset() fills every pending one first.
  */
 void sensor_explain(struct sensor *s, struct finding *f);
-const struct sensor_stats *sensor_get_stats(const struct sensor *s);
+/* The counters (evicted and held read from the findings table now). */
+const struct sensor_stats *sensor_get_stats(struct sensor *s);
 struct findings *sensor_findings(struct sensor *s);
 struct flow_table *sensor_flows(struct sensor *s);
 
