@@ -13,14 +13,17 @@ enum {
 	OPT_INSTANCE = CMD_OPT_OWN,
 	OPT_MAX_FLOWS,
 	OPT_MAX_FINDINGS,
+	OPT_NOISE_HOLD,
 };
 
 static const struct cmd_spec spec = {
-	.usage = "[--instance-id ID] [--max-flows N] [--max-findings N] PCAP...",
+	.usage = "[--instance-id ID] [--max-flows N] [--max-findings N] "
+		 "[--noise-hold SECONDS] PCAP...",
 	.opts = (const struct option[]){
 		{ "instance-id", required_argument, NULL, OPT_INSTANCE },
 		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
 		{ "max-findings", required_argument, NULL, OPT_MAX_FINDINGS },
+		{ "noise-hold", required_argument, NULL, OPT_NOISE_HOLD },
 		{ NULL, 0, NULL, 0 },
 	},
 	.ext = { &cmd_opt_lists },
@@ -66,7 +69,8 @@ static int print_findings(struct sensor *s, const char *instance_id)
 	return 0;
 }
 
-static void print_summary(struct sensor *s, uint64_t ns, size_t ahead)
+static void print_summary(struct sensor *s, uint64_t ns, size_t ahead,
+			  uint64_t hold_ns)
 {
 	const struct sensor_stats *st = sensor_get_stats(s);
 	struct findings_stats fst;
@@ -101,7 +105,7 @@ static void print_summary(struct sensor *s, uint64_t ns, size_t ahead)
 				"not recorded: the table was full of ones updated "
 				"in the last %llu s\n",
 			(unsigned long long)fst.held,
-			(unsigned long long)(SENSOR_NOISE_HOLD_NS / 1000000000ull));
+			(unsigned long long)(hold_ns / 1000000000ull));
 }
 
 static void print_set_summary(const struct tset *t, size_t entries,
@@ -137,6 +141,14 @@ int cmd_replay(int argc, char **argv)
 	while ((opt = cmd_ctx_getopt(&cx, argc, argv)) != -1) {
 		if (opt == OPT_INSTANCE) {
 			instance_id = optarg;
+		} else if (opt == OPT_NOISE_HOLD) {
+			if (util_parse_u64(optarg, 0, 3600, &v)) {
+				log_warnx("--noise-hold: '%s' is not a number of "
+					  "seconds in 0..3600", optarg);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+			so.noise_hold_ns = v * 1000000000ull;
 		} else if (util_parse_u64(optarg, 16, 1u << 26, &v)) {
 			log_warnx("--%s: '%s' is not a number in 16..%u",
 				  opt == OPT_MAX_FLOWS ? "max-flows" : "max-findings",
@@ -164,7 +176,7 @@ int cmd_replay(int argc, char **argv)
 	if (!set.tset)
 		goto out;
 	print_set_summary(set.tset, lists_entries(&ls), set.load_ns, set.build_ns);
-	print_summary(sensor, util_now_mono_ns() - t0, ahead);
+	print_summary(sensor, util_now_mono_ns() - t0, ahead, so.noise_hold_ns);
 	opt = print_findings(sensor, instance_id);
 	if (opt && !rc)
 		rc = opt; /* the first failure's status */

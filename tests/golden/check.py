@@ -229,6 +229,36 @@ tap(len(many) == 60 and all(" on many UDP ports, " in d for d in many) and
     "scan: a many-ports finding says so (never 'port 0')",
     "many=%d %r" % (len(many), many[:1]))
 
+# A full table (--max-findings 100) under the same scan: with the default
+# hold the first findings stay and later noise is held out and counted;
+# the host's own SYN to the C2 still finds room. --noise-hold 0: every new
+# noise key evicts one, and what stays is the latest.
+def first_ports(out):
+    return [json.loads(l)["service"]["action"]["networkConnectionAction"]["localPortDetails"]["port"]
+            for l in out.splitlines()
+            if json.loads(l)["service"]["action"]["networkConnectionAction"]["connectionDirection"] == "INBOUND"]
+
+
+TL = ["--threat-list", os.path.join(LISTS, "threat.txt")]
+rc, out, err = run("replay", "--max-findings", "100", *TL, scan)
+c2 = [k for k in map(key, [json.loads(l) for l in out.splitlines()]) if k[0] == "OUTBOUND"]
+held = re.search(r"replay: (\d+) new unanswered inbound contacts not recorded: the table was "
+                 r"full of ones updated in the last 60 s", err)
+ports = first_ports(out)
+tap(rc == 0 and len(out.splitlines()) == 100 and c2 and held and int(held.group(1)) > 60000 and
+    "evicted" in err and max(ports) < 200,
+    "full table, default hold: the first findings stay, later noise is held out and counted, "
+    "the C2 still finds room", "rc=%d findings=%d c2=%r ports=%r\n%s" % (
+        rc, len(out.splitlines()), c2, ports[-3:], err))
+rc, out, err = run("replay", "--max-findings", "100", "--noise-hold", "0", *TL, scan)
+ev = re.search(r"replay: (\d+) findings evicted to make room", err)
+ports = first_ports(out)
+tap(rc == 0 and len(out.splitlines()) == 100 and ev and int(ev.group(1)) > 60000 and
+    "held" not in err and "not recorded" not in err and
+    all(4300 <= p <= 4465 for p in ports),  # packet i: port 1 + i % 65535
+    "full table, --noise-hold 0: each new noise key evicts one, the latest stay",
+    "rc=%d findings=%d ports=%r\n%s" % (rc, len(out.splitlines()), ports[:3], err))
+
 # cordon check
 T = ["--threat-list", os.path.join(LISTS, "threat.txt"), "--trusted-list", TRUSTED]
 rc, out, err = run("check", *T, "203.0.113.7", "198.51.100.66", "192.0.2.20", "2001:db8:c0::1")
@@ -256,7 +286,8 @@ for what, args, needle in [
         ("not a capture", ["replay", "--threat-list", os.path.join(LISTS, "threat.txt"), TRUSTED], TRUSTED),
         ("bad address", ["check", "--threat-list", os.path.join(LISTS, "threat.txt"), "300.1.2.3"], "300.1.2.3"),
         ("missing -c file", ["check", "-c", "/nonexistent.conf", "192.0.2.1"], "/nonexistent.conf"),
-        ("no capture", ["replay"], "usage")]:
+        ("no capture", ["replay"], "usage"),
+        ("hold over an hour", ["replay", "--noise-hold", "3601", eth], "--noise-hold")]:
     rc, out, err = run(*args)
     lines = [l for l in err.splitlines() if l.strip()]
     tap(rc == 2 and len(lines) >= 1 and needle in lines[0],
