@@ -113,17 +113,22 @@ static inline uint64_t mix64(uint64_t x)
 	return x ^ (x >> 33);
 }
 
-/* Four words of addresses and one of the rest, one multiply each. */
+/*
+ * Eight 32-bit words of addresses and one of the rest, one multiply
+ * each. 32-bit reads: the key was just built (20-byte addresses copied
+ * as 16 + 4 bytes), and a wider read across two such stores waits for
+ * them to retire instead of being forwarded.
+ */
 static uint32_t key_hash(const struct findings *fs, const struct finding_key *k)
 {
-	uint64_t w[4], h;
+	const uint32_t *l = k->local.u.w, *r = k->remote.u.w;
+	uint64_t h;
 
-	memcpy(&w[0], k->local.u.b, 8);
-	memcpy(&w[1], k->local.u.b + 8, 8);
-	memcpy(&w[2], k->remote.u.b, 8);
-	memcpy(&w[3], k->remote.u.b + 8, 8);
-	h = ((w[0] ^ fs->seed) * 0x9e3779b97f4a7c15ull) ^ (w[1] * 0xc2b2ae3d27d4eb4full) ^
-	    (w[2] * 0x165667b19e3779f9ull) ^ (w[3] * 0x27d4eb2f165667c5ull) ^
+	h = (((uint64_t)l[0] ^ fs->seed) * 0x9e3779b97f4a7c15ull) +
+	    ((uint64_t)l[1] * 0xc2b2ae3d27d4eb4full) + ((uint64_t)l[2] * 0x165667b19e3779f9ull) +
+	    ((uint64_t)l[3] * 0x27d4eb2f165667c5ull) + ((uint64_t)r[0] * 0xff51afd7ed558ccdull) +
+	    ((uint64_t)r[1] * 0xc4ceb9fe1a85ec53ull) + ((uint64_t)r[2] * 0x9fb21c651e98df25ull) +
+	    ((uint64_t)r[3] * 0xd6e8feb86659fd93ull) +
 	    ((uint64_t)k->service_port << 24 | (uint64_t)k->dir << 16 |
 	     (uint64_t)k->proto << 8 | k->many);
 	return (uint32_t)mix64(h);
@@ -466,21 +471,22 @@ struct finding *findings_at(const struct findings *fs, uint32_t ref)
 struct finding *findings_get(struct findings *fs, const struct finding_key *k,
 			     uint64_t first_ns, bool keep, bool *created)
 {
-	struct finding_key key = *k, gk;
+	struct finding_key key, gk;
 	struct findings_group *g = NULL;
 	struct finding *f;
-	uint32_t h = key_hash(fs, &key), gh, gref;
+	uint32_t h = key_hash(fs, k), gh, gref;
 	bool evicted;
 
 	*created = false;
 	findings_set_now(fs, first_ns);
-	f = lookup(fs, &key, h);
+	f = lookup(fs, k, h);
 	if (f)
 		return f;
 	if (!keep && noise_held(fs)) {
 		fs->st.held++;
 		return NULL;
 	}
+	key = *k; /* copied only now: the caller has just written it */
 	group_key(&key, &gk);
 	gh = key_hash(fs, &gk);
 	gref = group_find(fs, &gk, gh);
