@@ -437,11 +437,22 @@ static bool make_room(struct findings *fs, bool keep, bool *evicted)
 	return true;
 }
 
+uint32_t findings_hash(const struct findings *fs, const struct finding_key *k)
+{
+	return key_hash(fs, k);
+}
+
 void findings_prefetch(const struct findings *fs, const struct finding_key *k)
+{
+	findings_prefetch_h(fs, k, key_hash(fs, k));
+}
+
+void findings_prefetch_h(const struct findings *fs, const struct finding_key *k,
+			 uint32_t h)
 {
 	struct finding_key gk;
 
-	hidx_prefetch(&fs->idx, key_hash(fs, k));
+	hidx_prefetch(&fs->idx, h);
 	if (holding(fs))
 		return; /* a new key's group is read only if it is made */
 	group_key(k, &gk);
@@ -471,10 +482,16 @@ struct finding *findings_at(const struct findings *fs, uint32_t ref)
 struct finding *findings_get(struct findings *fs, const struct finding_key *k,
 			     uint64_t first_ns, bool keep, bool *created)
 {
+	return findings_get_h(fs, k, key_hash(fs, k), first_ns, keep, created);
+}
+
+struct finding *findings_get_h(struct findings *fs, const struct finding_key *k,
+			       uint32_t h, uint64_t first_ns, bool keep, bool *created)
+{
 	struct finding_key key, gk;
 	struct findings_group *g = NULL;
 	struct finding *f;
-	uint32_t h = key_hash(fs, k), gh, gref;
+	uint32_t gh, gref;
 	bool evicted;
 
 	*created = false;

@@ -69,9 +69,15 @@ struct finding *findings_get(struct findings *fs, const struct finding_key *k,
 			     uint64_t first_ns, bool keep, bool *created);
 /*
  * Ask for the cache line findings_get(k) will read first (a batch of
- * packets prefetches all before it looks any up).
+ * packets prefetches all before it looks any up). The _h forms take k's
+ * hash, findings_hash(k), made once for both.
  */
 void findings_prefetch(const struct findings *fs, const struct finding_key *k);
+uint32_t findings_hash(const struct findings *fs, const struct finding_key *k);
+void findings_prefetch_h(const struct findings *fs, const struct finding_key *k,
+			 uint32_t h);
+struct finding *findings_get_h(struct findings *fs, const struct finding_key *k,
+			       uint32_t h, uint64_t first_ns, bool keep, bool *created);
 /*
  * The same for the next n findings a full table would evict (the CLOCK
  * hand moves through the records in order under a scan).

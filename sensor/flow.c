@@ -253,13 +253,28 @@ static void flow_account(struct flow *f, const struct pkt_info *p,
 		f->flags |= FLOW_ESTAB;
 }
 
-void flow_prefetch(const struct flow_table *t, const struct pkt_info *p)
+void flow_hashes(const struct flow_table *t, const struct pkt_info *p,
+		 struct flow_hashes *h)
 {
 	uint16_t sp = p->has_ports ? p->sport : 0;
 	uint16_t dp = p->has_ports ? p->dport : 0;
 
-	hidx_prefetch(&t->idx, flow_hash(t, &p->src, sp, &p->dst, dp, p->proto));
-	__builtin_prefetch(probe_line(t, probe_hash(t, &p->src, sp, &p->dst, dp, p->proto)));
+	h->flow = flow_hash(t, &p->src, sp, &p->dst, dp, p->proto);
+	h->probe = probe_hash(t, &p->src, sp, &p->dst, dp, p->proto);
+}
+
+void flow_prefetch_h(const struct flow_table *t, const struct flow_hashes *h)
+{
+	hidx_prefetch(&t->idx, h->flow);
+	__builtin_prefetch(probe_line(t, h->probe));
+}
+
+void flow_prefetch(const struct flow_table *t, const struct pkt_info *p)
+{
+	struct flow_hashes h;
+
+	flow_hashes(t, p, &h);
+	flow_prefetch_h(t, &h);
 }
 
 static struct flow *lookup(struct flow_table *t, const struct pkt_info *p,
@@ -302,6 +317,15 @@ struct flow *flow_find(struct flow_table *t, const struct pkt_info *p,
 		      ts_ns, true, from_init);
 }
 
+struct flow *flow_find_h(struct flow_table *t, const struct pkt_info *p,
+			 const struct flow_hashes *h, uint64_t ts_ns, bool *from_init)
+{
+	uint16_t sp = p->has_ports ? p->sport : 0;
+	uint16_t dp = p->has_ports ? p->dport : 0;
+
+	return lookup(t, p, sp, dp, h->flow, ts_ns, true, from_init);
+}
+
 struct flow *flow_peek(struct flow_table *t, const struct pkt_info *p)
 {
 	uint16_t sp = p->has_ports ? p->sport : 0;
@@ -320,9 +344,16 @@ static bool probe_match(uint64_t tag, uint64_t h)
 struct flow_probe *flow_probe(struct flow_table *t, const struct pkt_info *p,
 			      bool *created)
 {
-	uint16_t sp = p->has_ports ? p->sport : 0;
-	uint16_t dp = p->has_ports ? p->dport : 0;
-	uint64_t h = probe_hash(t, &p->src, sp, &p->dst, dp, p->proto);
+	struct flow_hashes h;
+
+	flow_hashes(t, p, &h);
+	return flow_probe_h(t, p, &h, created);
+}
+
+struct flow_probe *flow_probe_h(struct flow_table *t, const struct pkt_info *p,
+				const struct flow_hashes *hs, bool *created)
+{
+	uint64_t h = hs->probe;
 	struct flow_probe *l = probe_line(t, h), hit;
 	int i;
 

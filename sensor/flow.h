@@ -112,6 +112,22 @@ struct flow_probe *flow_probe(struct flow_table *t, const struct pkt_info *p,
  * read first (a batch prefetches all of its packets before it looks any up).
  */
 void flow_prefetch(const struct flow_table *t, const struct pkt_info *p);
+/*
+ * The same with the packet's hashes kept (flow_hashes()), for the
+ * flow_find_h() and flow_probe_h() of the same packet later in the
+ * batch: a scan's packets are hashed once, not twice.
+ */
+struct flow_hashes {
+	uint64_t probe;
+	uint32_t flow;
+};
+void flow_hashes(const struct flow_table *t, const struct pkt_info *p,
+		 struct flow_hashes *h);
+void flow_prefetch_h(const struct flow_table *t, const struct flow_hashes *h);
+struct flow *flow_find_h(struct flow_table *t, const struct pkt_info *p,
+			 const struct flow_hashes *h, uint64_t ts_ns, bool *from_init);
+struct flow_probe *flow_probe_h(struct flow_table *t, const struct pkt_info *p,
+				const struct flow_hashes *h, bool *created);
 /* Called for a flow about to be evicted (finding bookkeeping). */
 void flow_table_set_evict_cb(struct flow_table *t,
 			     void (*cb)(struct flow *f, void *arg), void *arg);

@@ -120,15 +120,17 @@ static void finding_key_of(const struct flow_key *fk, int remote, struct finding
 	k->service_port = fk->port[1];
 }
 
+/* fh: the key's hash when the batch made it already (struct sensor_hashes). */
 static struct finding *flow_finding(struct sensor *s, const struct flow_key *fk,
 				    int remote, uint64_t first_ns, bool keep,
-				    bool *created)
+				    const uint32_t *fh, bool *created)
 {
 	struct finding_key k;
 	struct finding *f;
 
 	finding_key_of(fk, remote, &k);
-	f = findings_get(s->findings, &k, first_ns, keep, created);
+	f = findings_get_h(s->findings, &k, fh ? *fh : findings_hash(s->findings, &k),
+			   first_ns, keep, created);
 	if (!f)
 		return NULL;
 	if (*created) {
@@ -176,17 +178,29 @@ static inline bool is_probe(enum tset_verdict vs, enum tset_verdict vd)
 	return vs == TSET_THREAT && vd != TSET_THREAT;
 }
 
+/*
+ * A packet's hashes as a batch makes them for its prefetch: what
+ * sensor_match() uses again when the packet is a probe (the scan's case),
+ * whose flow, probe and finding keys are the ones hashed here.
+ */
+struct sensor_hashes {
+	struct flow_hashes flow;
+	uint32_t finding;
+};
+
 /* Ask for what sensor_match() will read first (a batch, before any). */
 static void sensor_prefetch(struct sensor *s, const struct pkt_info *p,
-			    enum tset_verdict vd)
+			    enum tset_verdict vd, struct sensor_hashes *h)
 {
 	struct finding_key k;
 	struct flow_key fk;
 
-	flow_prefetch(s->flows, p);
+	flow_hashes(s->flows, p, &h->flow);
+	flow_prefetch_h(s->flows, &h->flow);
 	probe_key(p, &fk);
 	finding_key_of(&fk, vd == TSET_THREAT, &k);
-	findings_prefetch(s->findings, &k);
+	h->finding = findings_hash(s->findings, &k);
+	findings_prefetch_h(s->findings, &k, h->finding);
 }
 
 /* p as its destination would have sent it. */
@@ -242,7 +256,7 @@ static bool refusal(const uint8_t *buf, size_t caplen, const struct pkt_info *p,
 static bool sensor_match(struct sensor *s, const uint8_t *buf, size_t caplen,
 			 struct pkt_info *p, enum tset_verdict vs,
 			 enum tset_verdict vd, uint64_t ts_ns,
-			 struct sensor_event *ev)
+			 const struct sensor_hashes *hh, struct sensor_event *ev)
 {
 	bool created = false, from_init = true, fcreated = false, keep;
 	struct flow_probe *pr = NULL;
@@ -262,9 +276,11 @@ static bool sensor_match(struct sensor *s, const uint8_t *buf, size_t caplen,
 	if (p->fragment && frag_note(&s->frag, p))
 		s->st.reassembled++;
 	if (is_probe(vs, vd)) {
-		fl = flow_find(s->flows, p, ts_ns, &from_init);
+		fl = hh ? flow_find_h(s->flows, p, &hh->flow, ts_ns, &from_init)
+			: flow_find(s->flows, p, ts_ns, &from_init);
 		if (!fl)
-			pr = flow_probe(s->flows, p, &created);
+			pr = hh ? flow_probe_h(s->flows, p, &hh->flow, &created)
+				: flow_probe(s->flows, p, &created);
 	} else if (vd == TSET_THREAT && vs != TSET_THREAT && refusal(buf, caplen, p, &ra)) {
 		kp = &ra;
 		fl = flow_peek(s->flows, kp);
@@ -301,7 +317,9 @@ static bool sensor_match(struct sensor *s, const uint8_t *buf, size_t caplen,
 			probe_key(kp, &pk);
 		findings_set_now(s->findings, ts_ns);
 		f = flow_finding(s, fl ? &fl->key : &pk, remote,
-				 fl ? fl->first_ns : ts_ns, keep, &fcreated);
+				 fl ? fl->first_ns : ts_ns, keep,
+				 /* The probe's own key: the one the batch hashed. */
+				 hh && !fl && kp == p ? &hh->finding : NULL, &fcreated);
 		*ref = f ? findings_ref(f) : 0;
 		*gen = f ? f->gen : 0;
 		if (!f) {
@@ -342,19 +360,24 @@ static size_t match_batch(struct sensor *s, struct pkt_info *p,
 			  const enum tset_verdict *vs, const enum tset_verdict *vd,
 			  const bool *hit, const struct sensor_frame *fr, size_t n)
 {
+	struct sensor_hashes hs[SENSOR_BATCH];
+	bool made[SENSOR_BATCH];
 	size_t matched = 0, nm = 0;
 
-	for (size_t i = 0; i < n; i++)
-		if (hit[i] && vs[i] != TSET_TRUSTED && vd[i] != TSET_TRUSTED) {
-			sensor_prefetch(s, &p[i], vd[i]);
+	for (size_t i = 0; i < n; i++) {
+		made[i] = hit[i] && vs[i] != TSET_TRUSTED && vd[i] != TSET_TRUSTED;
+		if (made[i]) {
+			sensor_prefetch(s, &p[i], vd[i], &hs[i]);
 			nm++;
 		}
+	}
 	if (nm)
 		findings_prefetch_victims(s->findings, nm);
 	for (size_t i = 0; i < n; i++)
 		if (hit[i])
 			matched += sensor_match(s, fr[i].buf, fr[i].caplen, &p[i], vs[i],
-						vd[i], fr[i].ts_ns, NULL);
+						vd[i], fr[i].ts_ns, made[i] ? &hs[i] : NULL,
+						NULL);
 	return matched;
 }
 
@@ -370,7 +393,7 @@ bool sensor_packet(struct sensor *s, int dlt, const uint8_t *buf,
 	vd = verdict_of(s->tset, &p.dst);
 	if (likely((vs | vd) == TSET_CLEAN))
 		return false;
-	return sensor_match(s, buf, caplen, &p, vs, vd, ts_ns, ev);
+	return sensor_match(s, buf, caplen, &p, vs, vd, ts_ns, NULL, ev);
 }
 
 static size_t sensor_group(struct sensor *s, int dlt,
