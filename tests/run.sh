@@ -10,7 +10,10 @@
 # suites, one at a time, beside the netns ones, which mostly wait; no two
 # netns suites ever run at once, nor anything beside the fuzz smoke, which
 # runs FUZZ_JOBS (default: the number of CPUs) targets at a time. Results
-# are printed in the same order either way.
+# are printed in the same order either way. SUITE_TIMEOUT (seconds, default
+# 1200) stops a suite that hangs (SIGTERM to its process group, its EXIT
+# trap cleans up; SIGKILL 30 s later): it is counted broken, and the run
+# goes on instead of hanging until CI's own limit.
 set -u
 cd "$(dirname "$0")/.."
 export O=${O:-build/san} PYTHON=${PYTHON:-/usr/bin/python3}
@@ -27,16 +30,18 @@ passed=0 failed=0 broken=()
 # N - x") into $log/NAME.out; its exit status and seconds go beside it.
 # In the side lane (bg set) the suite is a child the lane can stop ($cur).
 exec_suite() {
-	local f=$log/${1//\//_} t0=$SECONDS rc
+	local f=$log/${1//\//_} t0=$SECONDS rc lim=${SUITE_TIMEOUT:-1200}
 	shift
 	if [[ -n ${bg:-} ]]; then
-		"$@" >"$f.out" 2>&1 </dev/null &
+		timeout -k 30 "$lim" "$@" >"$f.out" 2>&1 </dev/null &
 		cur=$!
 		wait "$cur"
 	else
-		"$@" >"$f.out" 2>&1
+		timeout -k 30 "$lim" "$@" >"$f.out" 2>&1
 	fi
 	rc=$?
+	[[ $rc -eq 124 || $rc -eq 137 ]] &&
+		echo "Bail out! stopped after $lim s (SUITE_TIMEOUT): it hung or ran far too long" >>"$f.out"
 	echo $((SECONDS - t0)) >"$f.secs"
 	echo "$rc" >"$f.rc"
 }

@@ -33,5 +33,13 @@ echo "ok 1 - a" >"$log/lost.out"
 : >"$log/empty.rc"
 [[ $(counts empty) == "0 1 1" ]] && ok "an empty status file and no output: broken" ||
 	notok "empty status: $(counts empty)"
+# A suite that hangs is stopped (SUITE_TIMEOUT), its EXIT trap runs, and
+# it is counted broken with a line that says why.
+t0=$SECONDS
+SUITE_TIMEOUT=1 exec_suite hung bash -c "trap 'echo cleaned >$log/trap.out' EXIT; echo 'ok 1 - a'; sleep 30"
+[[ $(counts hung) == "1 1 1" && $((SECONDS - t0)) -lt 20 ]] &&
+	grep -q 'Bail out! stopped after 1 s' "$log/hung.out" && grep -qx cleaned "$log/trap.out" &&
+	ok "a hung suite: stopped after SUITE_TIMEOUT, its trap ran, counted broken" ||
+	notok "hung suite: $(counts hung), $((SECONDS - t0)) s, $(cat "$log/hung.out" "$log/trap.out" 2>&1)"
 echo "1..$T"
 [[ $FAILED -eq 0 ]]
