@@ -47,11 +47,20 @@ struct findings {
 	uint64_t hold_ns;     /* findings_set_hold() */
 	uint64_t now_ns;      /* the latest first_ns given */
 	uint64_t held_until;  /* new noise is held out before this */
-	uint64_t seed;
+	uint64_t mul[9];      /* key_hash(): random, odd */
 	struct findings_stats st;
 	void (*evict_cb)(struct finding *f, void *arg);
 	void *evict_arg;
 };
+
+static inline uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	return x ^ (x >> 33);
+}
 
 struct findings *findings_new(size_t max)
 {
@@ -66,9 +75,18 @@ struct findings *findings_new(size_t max)
 	}
 	hidx_slab_init(&fs->recs, sizeof(struct finding), fs->max);
 	hidx_slab_init(&fs->groups, sizeof(struct findings_group), fs->max);
-	/* Seeded: a sender choosing ports cannot aim keys at one probe run. */
-	if (getrandom(&fs->seed, sizeof(fs->seed), GRND_NONBLOCK) != sizeof(fs->seed))
-		fs->seed = (uint64_t)(uintptr_t)fs ^ 0x9e3779b97f4a7c15ull;
+	/*
+	 * Keyed: a sender choosing addresses and ports cannot aim keys at
+	 * one probe run (every word has a multiplier it does not know).
+	 */
+	if (getrandom(fs->mul, sizeof(fs->mul), GRND_NONBLOCK) != sizeof(fs->mul)) {
+		uint64_t x = (uint64_t)(uintptr_t)fs ^ util_now_mono_ns();
+
+		for (size_t i = 0; i < ARRAY_SIZE(fs->mul); i++)
+			fs->mul[i] = x = mix64(x + 0x9e3779b97f4a7c15ull);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(fs->mul); i++)
+		fs->mul[i] |= 1;
 	return fs;
 }
 
@@ -104,33 +122,23 @@ void findings_set_evict_cb(struct findings *fs,
 	fs->evict_arg = arg;
 }
 
-static inline uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	return x ^ (x >> 33);
-}
-
 /*
- * Eight 32-bit words of addresses and one of the rest, one multiply
- * each. 32-bit reads: the key was just built (20-byte addresses copied
- * as 16 + 4 bytes), and a wider read across two such stores waits for
- * them to retire instead of being forwarded.
+ * Eight 32-bit words of addresses and one of the rest, each times its
+ * own random odd multiplier (multiply-add, then one mix). 32-bit reads:
+ * the key was just built (20-byte addresses copied as 16 + 4 bytes), and
+ * a wider read across two such stores waits for them to retire instead
+ * of being forwarded.
  */
 static uint32_t key_hash(const struct findings *fs, const struct finding_key *k)
 {
 	const uint32_t *l = k->local.u.w, *r = k->remote.u.w;
+	const uint64_t *m = fs->mul;
 	uint64_t h;
 
-	h = (((uint64_t)l[0] ^ fs->seed) * 0x9e3779b97f4a7c15ull) +
-	    ((uint64_t)l[1] * 0xc2b2ae3d27d4eb4full) + ((uint64_t)l[2] * 0x165667b19e3779f9ull) +
-	    ((uint64_t)l[3] * 0x27d4eb2f165667c5ull) + ((uint64_t)r[0] * 0xff51afd7ed558ccdull) +
-	    ((uint64_t)r[1] * 0xc4ceb9fe1a85ec53ull) + ((uint64_t)r[2] * 0x9fb21c651e98df25ull) +
-	    ((uint64_t)r[3] * 0xd6e8feb86659fd93ull) +
+	h = l[0] * m[0] + l[1] * m[1] + l[2] * m[2] + l[3] * m[3] + r[0] * m[4] +
+	    r[1] * m[5] + r[2] * m[6] + r[3] * m[7] +
 	    ((uint64_t)k->service_port << 24 | (uint64_t)k->dir << 16 |
-	     (uint64_t)k->proto << 8 | k->many);
+	     (uint64_t)k->proto << 8 | k->many) * m[8];
 	return (uint32_t)mix64(h);
 }
 
