@@ -178,6 +178,7 @@ void tset_lookup4_batch(const struct tset *t, const uint32_t *a4, size_t n,
 			uint8_t *verdicts)
 {
 	const struct tset_tab4 *hosts = &t->t4[32];
+	uint32_t ha[BATCH4];
 
 	for (size_t i = 0; i < n; i += BATCH4) {
 		size_t cnt = n - i < BATCH4 ? n - i : BATCH4;
@@ -185,11 +186,18 @@ void tset_lookup4_batch(const struct tset *t, const uint32_t *a4, size_t n,
 		for (size_t j = 0; j < cnt; j++) {
 			uint32_t a = ntohl(a4[i + j]);
 
+			ha[j] = a;
 			__builtin_prefetch(&t->blk4[t->dir4[a >> 16]]);
 			__builtin_prefetch(&t->hf4[tset_hf4_hash(a) >> t->hf4_shift]);
-			__builtin_prefetch(&hosts->key[(size_t)tset_home4(hosts, a) *
-						       TSET_BUCKET]);
 		}
+		for (size_t j = 0; j < cnt; j++)
+			if (tset_hf4_maybe(t, ha[j])) {
+				size_t b = (size_t)tset_home4(hosts, ha[j]) * TSET_BUCKET;
+
+				__builtin_prefetch(&hosts->key[b]);
+				__builtin_prefetch(&hosts->meta[b]);
+				__builtin_prefetch(&hosts->meta[b + TSET_BUCKET / 2]);
+			}
 		for (size_t j = 0; j < cnt; j++)
 			verdicts[i + j] = (uint8_t)tset_lookup4(t, a4[i + j]);
 	}
