@@ -9,9 +9,9 @@
  * Every finding s holds, in creation order, one JSON line each
  * (finding_json()), written to fd in large blocks. Makes each finding's
  * id and list details first (findings_id(), sensor_explain()). From
- * FINDINGS_OUT_THREADED findings on, a second thread formats every other
- * block of FINDINGS_OUT_BLOCK findings: the bytes and their order are
- * the same. Neither s nor its threat set may change meanwhile (nothing
+ * FINDINGS_OUT_THREADED findings on, a second thread formats two in
+ * three blocks of FINDINGS_OUT_BLOCK findings: the bytes and their order
+ * are the same. Neither s nor its threat set may change meanwhile (nothing
  * else runs: cordon replay, after the captures). 0 or -errno (write(2)'s,
  * or -ENOMEM).
  */
