@@ -56,20 +56,24 @@ static int format_block(struct out *o, size_t k, struct buf *b, struct findings_
 
 	buf_reset(b);
 	/*
-	 * Made on first use (findings.h, sensor.h), for the whole block
-	 * first: the set's cache misses of one lookup overlap the next's.
+	 * Ids and list details are made on first use (findings.h, sensor.h):
+	 * here for the whole block first, the set's lines of each finding
+	 * asked for some findings ahead (tset_explain_prefetch()), and only
+	 * this block's findings touched (the other thread has its own).
 	 */
 	for (size_t i = k * FINDINGS_OUT_BLOCK; i < end; i++) {
-		/* Each stage of the set's lines some findings ahead of the next. */
 		if (i + 8 * OUT_PREFETCH < end) {
 			const struct finding *f = o->f[i + 8 * OUT_PREFETCH];
 
 			__builtin_prefetch(&f->key);
 			__builtin_prefetch(&f->explained);
 		}
-		for (int st = 0; st < 3; st++)
-			if (i + (size_t)(3 - st) * OUT_PREFETCH < end)
-				sensor_explain_prefetch(o->s, o->f[i + (size_t)(3 - st) * OUT_PREFETCH], st);
+		for (int st = 0; st < 3; st++) {
+			size_t ahead = i + (size_t)(3 - st) * OUT_PREFETCH;
+
+			if (ahead < end)
+				sensor_explain_prefetch(o->s, o->f[ahead], st);
+		}
 		findings_id_with(o->f[i], h);
 		sensor_explain(o->s, o->f[i]);
 	}
