@@ -48,11 +48,105 @@ bool addr_parse(const char *s, struct cd_addr *out)
 	return addr_parse_n(s, strlen(s), out);
 }
 
+/* Decimal of v < 256, inet_ntop's "%u". */
+static char *fmt_u8(char *o, unsigned v)
+{
+	if (v >= 100) {
+		*o++ = (char)('0' + v / 100);
+		v %= 100;
+		*o++ = (char)('0' + v / 10);
+	} else if (v >= 10) {
+		*o++ = (char)('0' + v / 10);
+	}
+	*o++ = (char)('0' + v % 10);
+	return o;
+}
+
+static char *fmt_v4(char *o, const uint8_t *b)
+{
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			*o++ = '.';
+		o = fmt_u8(o, b[i]);
+	}
+	return o;
+}
+
+/* Lowercase hex without leading zeros, inet_ntop's "%x". */
+static char *fmt_x16(char *o, unsigned v)
+{
+	static const char hex[] = "0123456789abcdef";
+	int sh = v >= 0x1000 ? 12 : v >= 0x100 ? 8 : v >= 0x10 ? 4 : 0;
+
+	for (; sh >= 0; sh -= 4)
+		*o++ = hex[(v >> sh) & 15];
+	return o;
+}
+
+/*
+ * glibc's inet_ntop6() (RFC 5952 as it reads it): the longest run of two
+ * or more zero words, the first of equal ones, becomes "::"; ::a.b.c.d
+ * and ::ffff:a.b.c.d keep the dotted quad.
+ */
+static char *fmt_v6(char *o, const uint8_t *b)
+{
+	unsigned w[8];
+	int best = -1, blen = 0, cur = -1, clen = 0;
+
+	for (int i = 0; i < 8; i++) {
+		w[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+		if (w[i] == 0) {
+			if (cur < 0)
+				cur = i, clen = 1;
+			else
+				clen++;
+		} else if (cur >= 0) {
+			if (best < 0 || clen > blen)
+				best = cur, blen = clen;
+			cur = -1;
+		}
+	}
+	if (cur >= 0 && (best < 0 || clen > blen))
+		best = cur, blen = clen;
+	if (best >= 0 && blen < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + blen) {
+			if (i == best)
+				*o++ = ':';
+			continue;
+		}
+		if (i)
+			*o++ = ':';
+		if (i == 6 && best == 0 && (blen == 6 || (blen == 5 && w[5] == 0xffff)))
+			return fmt_v4(o, b + 12);
+		o = fmt_x16(o, w[i]);
+	}
+	if (best >= 0 && best + blen == 8)
+		*o++ = ':';
+	return o;
+}
+
+size_t addr_fmt(const struct cd_addr *a, char out[ADDR_STRLEN])
+{
+	char *e = a->af == AF_INET ? fmt_v4(out, a->u.b) : fmt_v6(out, a->u.b);
+
+	*e = '\0';
+	return (size_t)(e - out);
+}
+
 const char *addr_ntop(const struct cd_addr *a, char *buf, size_t len)
 {
-	if (!inet_ntop(a->af == AF_INET ? AF_INET : AF_INET6, a->u.b, buf,
-		       (socklen_t)len))
-		util_strlcpy(buf, "?", len);
+	char tmp[ADDR_STRLEN];
+	size_t n;
+
+	if (len >= ADDR_STRLEN) {
+		addr_fmt(a, buf);
+		return buf;
+	}
+	/* inet_ntop()'s ENOSPC: "?" when it does not fit. */
+	n = addr_fmt(a, tmp);
+	util_strlcpy(buf, n < len ? tmp : "?", len);
 	return buf;
 }
 
@@ -135,13 +229,16 @@ bool prefix_is_host(const struct cd_prefix *p)
 
 const char *prefix_ntop(const struct cd_prefix *p, char *buf, size_t len)
 {
-	char a[ADDR_STRLEN];
+	char a[PREFIX_STRLEN];
+	size_t n = addr_fmt(&p->a, a);
 
-	addr_ntop(&p->a, a, sizeof(a));
-	if (prefix_is_host(p))
-		util_strlcpy(buf, a, len);
-	else
-		snprintf(buf, len, "%s/%u", a, p->len);
+	if (!prefix_is_host(p)) {
+		/* "%s/%u" without printf: len is at most 128. */
+		a[n++] = '/';
+		n = (size_t)(fmt_u8(a + n, p->len) - a);
+		a[n] = '\0';
+	}
+	util_strlcpy(buf, a, len);
 	return buf;
 }
 

@@ -43,7 +43,10 @@ void addr_set6(struct cd_addr *a, const uint8_t b[16]);
 __must_check bool addr_parse(const char *s, struct cd_addr *out);
 /* Parse the first n bytes of s (not NUL-terminated). */
 __must_check bool addr_parse_n(const char *s, size_t n, struct cd_addr *out);
+/* inet_ntop()'s text; "?" when it does not fit in len. */
 const char *addr_ntop(const struct cd_addr *a, char *buf, size_t len);
+/* The same text into out, NUL-terminated; returns its length. */
+size_t addr_fmt(const struct cd_addr *a, char out[ADDR_STRLEN]);
 int addr_cmp(const struct cd_addr *x, const struct cd_addr *y);
 bool addr_eq(const struct cd_addr *x, const struct cd_addr *y);
 

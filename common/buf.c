@@ -55,6 +55,17 @@ int buf_add(struct buf *b, const void *data, size_t n)
 	return 0;
 }
 
+int buf_reserve(struct buf *b, size_t n)
+{
+	return buf_grow(b, n);
+}
+
+void buf_commit(struct buf *b, size_t n)
+{
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
 int buf_adds(struct buf *b, const char *s)
 {
 	return buf_add(b, s, strlen(s));

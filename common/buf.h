@@ -26,6 +26,13 @@ __must_check int buf_add(struct buf *b, const void *data, size_t n);
 __must_check int buf_adds(struct buf *b, const char *s);
 __must_check int buf_addc(struct buf *b, char c);
 __must_check int buf_addf(struct buf *b, const char *fmt, ...) __printf(2, 3);
+/*
+ * For a writer that fills the bytes itself: buf_reserve() makes room for
+ * n more bytes and the NUL at p + len (0, -EFBIG or -ENOMEM); the writer
+ * puts at most n there and buf_commit()s how many it put.
+ */
+__must_check int buf_reserve(struct buf *b, size_t n);
+void buf_commit(struct buf *b, size_t n);
 /* Empties the buffer but keeps its memory and cap. */
 void buf_reset(struct buf *b);
 /* "" when nothing was ever added, never NULL. */

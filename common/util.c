@@ -93,15 +93,51 @@ uint64_t util_now_real_ns(void)
 	return clock_ns(CLOCK_REALTIME);
 }
 
+/* Two digits of v < 100. */
+static char *put2(char *o, unsigned v)
+{
+	o[0] = (char)('0' + v / 10);
+	o[1] = (char)('0' + v % 10);
+	return o + 2;
+}
+
+/*
+ * What gmtime_r() and strftime("%Y-%m-%dT%H:%M:%S") then ".%03uZ" gave,
+ * without them (a replay prints two per finding): days to a civil date
+ * by Howard Hinnant's days_from_civil inverse. uint64_t nanoseconds end
+ * in 2554, so the year always has four digits.
+ */
 void util_iso8601_ms(uint64_t real_ns, char buf[UTIL_TIMESTAMP_LEN])
 {
-	time_t t = (time_t)(real_ns / NSEC_PER_SEC);
+	uint64_t secs = real_ns / NSEC_PER_SEC;
 	unsigned ms = (unsigned)(real_ns / NSEC_PER_MSEC % 1000);
-	struct tm tm;
+	unsigned sod = (unsigned)(secs % 86400);
+	uint64_t z = secs / 86400 + 719468; /* days since 0000-03-01 */
+	uint64_t era = z / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	unsigned day = doy - (153 * mp + 2) / 5 + 1;
+	unsigned mon = mp < 10 ? mp + 3 : mp - 9;
+	unsigned year = (unsigned)(era * 400) + yoe + (mon <= 2);
+	char *o = buf;
 
-	size_t n;
-
-	gmtime_r(&t, &tm);
-	n = strftime(buf, UTIL_TIMESTAMP_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, UTIL_TIMESTAMP_LEN - n, ".%03uZ", ms);
+	o = put2(o, year / 100);
+	o = put2(o, year % 100);
+	*o++ = '-';
+	o = put2(o, mon);
+	*o++ = '-';
+	o = put2(o, day);
+	*o++ = 'T';
+	o = put2(o, sod / 3600);
+	*o++ = ':';
+	o = put2(o, sod / 60 % 60);
+	*o++ = ':';
+	o = put2(o, sod % 60);
+	*o++ = '.';
+	*o++ = (char)('0' + ms / 100);
+	o = put2(o, ms % 100);
+	*o++ = 'Z';
+	*o = '\0';
 }

@@ -44,6 +44,7 @@ uint64_t util_now_real_ns(void);
 #define MSEC_PER_SEC 1000ull
 
 #define UTIL_TIMESTAMP_LEN 32
+#define UTIL_TIMESTAMP_CHARS 24 /* what util_iso8601_ms() writes, without the NUL */
 void util_iso8601_ms(uint64_t real_ns, char buf[UTIL_TIMESTAMP_LEN]);
 
 #endif

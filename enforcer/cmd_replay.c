@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "cmd_ctx.h"
+#include "findings_out.h"
 #include "lists_load.h"
 #include "log.h"
 #include "replay.h"
@@ -46,23 +49,20 @@ static int load_lists(void *arg, struct list ***lists, size_t *n)
 static int print_findings(struct sensor *s, const char *instance_id)
 {
 	struct finding_ctx ctx = { .instance_id = instance_id };
-	struct finding *f;
+	int ret;
 
-	for (f = findings_first(sensor_findings(s)); f; f = findings_next(f)) {
-		char *json;
-
-		/* Made on first use (findings.h, sensor.h). */
-		findings_id(f);
-		sensor_explain(s, f);
-		json = finding_to_json(f, &ctx);
-		if (!json) {
-			log_warnx("out of memory writing findings");
-			return EXIT_FAIL;
-		}
-		puts(json);
-		free(json);
+	/* Nothing is buffered there yet; the findings go out with write(2). */
+	if (fflush(stdout) == EOF) {
+		log_warn("stdout");
+		return EXIT_FAIL;
 	}
-	if (fflush(stdout) == EOF || ferror(stdout)) {
+	ret = findings_out_write(s, &ctx, STDOUT_FILENO);
+	if (ret == -ENOMEM) {
+		log_warnx("out of memory writing findings");
+		return EXIT_FAIL;
+	}
+	if (ret) {
+		errno = -ret;
 		log_warn("stdout");
 		return EXIT_FAIL;
 	}

@@ -123,6 +123,22 @@ struct finding_ctx {
 char *finding_json(const struct finding_rec *r, const struct finding_ctx *ctx);
 /* finding_json() of a table entry (cordon replay), made as finding_rec_of() says. */
 char *finding_to_json(const struct finding *f, const struct finding_ctx *ctx);
+struct buf;
+/*
+ * The same text appended to b (common/buf.h; no newline), for a writer
+ * of many: no allocation once b has grown. 0, -ENOMEM or -EFBIG (b's
+ * cap; the room made is the worst case, several KB).
+ */
+__must_check int finding_json_add(struct buf *b, const struct finding_rec *r,
+				  const struct finding_ctx *ctx);
+__must_check int finding_to_json_add(struct buf *b, const struct finding *f,
+				     const struct finding_ctx *ctx);
+/*
+ * A number as cJSON 1.7 prints it ("%d" when the int it keeps is exact,
+ * else "%1.15g", or "%1.17g" when that does not read back; "null" for
+ * NaN and infinities), into out; returns its length.
+ */
+size_t finding_json_number(double d, char out[32]);
 
 struct gd_finding;
 /*

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "finding.h"
 #include "gd.h"
 
@@ -106,146 +107,17 @@ static bool proto_has_ports(uint8_t proto)
 	return proto == IPPROTO_TCP || proto == IPPROTO_UDP;
 }
 
-static void describe(const struct finding_rec *f, const char *inst, char *title,
-		     size_t tlen, char *desc, size_t dlen)
+/* Decimal digits of v; returns the end. */
+static char *put_u64(char *o, uint64_t v)
 {
-	char remote[ADDR_STRLEN], portbuf[32] = "";
-	const char *list = *f->list_name ? f->list_name : "a threat list";
+	char tmp[20], *t = tmp + sizeof(tmp);
 
-	addr_ntop(&f->remote, remote, sizeof(remote));
-	if (proto_has_ports(f->proto) && f->many)
-		snprintf(portbuf, sizeof(portbuf), " on many %s ports",
-			 finding_proto_name(f->proto));
-	else if (proto_has_ports(f->proto))
-		snprintf(portbuf, sizeof(portbuf), " on %s port %u",
-			 finding_proto_name(f->proto), f->service_port);
-	else
-		snprintf(portbuf, sizeof(portbuf), " over %s",
-			 finding_proto_name(f->proto));
-	snprintf(title, tlen, "EC2 instance %s is communicating with a disallowed IP address.",
-		 inst);
-	if (f->dir == FINDING_OUTBOUND)
-		snprintf(desc, dlen,
-			 "EC2 instance %s is communicating outbound with IP address %s%s, which is on the custom threat list %s.",
-			 inst, remote, portbuf, list);
-	else
-		snprintf(desc, dlen,
-			 "EC2 instance %s is being contacted by IP address %s%s, which is on the custom threat list %s.",
-			 inst, remote, portbuf, list);
-}
-
-/*
- * The JSON is written straight into one growing buffer, in the bytes
- * cJSON_PrintUnformatted() gave for the same tree (goldens and the
- * consumers compare them): the same key order, string escapes and
- * number forms. A replay writes thousands; no allocation per field.
- */
-struct jw {
-	char *p;
-	size_t n, cap;
-	bool oom;
-	unsigned depth;
-	bool more[8]; /* the object at each depth has a member already */
-};
-
-static void jw_raw(struct jw *w, const char *s, size_t len)
-{
-	if (w->oom)
-		return;
-	if (w->n + len + 1 > w->cap) {
-		size_t cap = w->cap ? w->cap : 1024;
-		char *p;
-
-		while (cap < w->n + len + 1)
-			cap *= 2;
-		p = realloc(w->p, cap);
-		if (!p) {
-			w->oom = true;
-			return;
-		}
-		w->p = p;
-		w->cap = cap;
-	}
-	memcpy(w->p + w->n, s, len);
-	w->n += len;
-	w->p[w->n] = '\0';
-}
-
-/* cJSON's escapes: " \ and the controls; every other byte as it is. */
-static void jw_str(struct jw *w, const char *s)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t run = 0;
-
-	jw_raw(w, "\"", 1);
-	for (;; u++) {
-		char esc[8];
-
-		if (*u > 31 && *u != '"' && *u != '\\') {
-			run++;
-			continue;
-		}
-		jw_raw(w, (const char *)u - run, run);
-		run = 0;
-		if (!*u)
-			break;
-		switch (*u) {
-		case '"':
-		case '\\':
-			esc[0] = '\\';
-			esc[1] = (char)*u;
-			esc[2] = '\0';
-			break;
-		case '\b':
-			memcpy(esc, "\\b", 3);
-			break;
-		case '\f':
-			memcpy(esc, "\\f", 3);
-			break;
-		case '\n':
-			memcpy(esc, "\\n", 3);
-			break;
-		case '\r':
-			memcpy(esc, "\\r", 3);
-			break;
-		case '\t':
-			memcpy(esc, "\\t", 3);
-			break;
-		default:
-			snprintf(esc, sizeof(esc), "\\u%04x", *u);
-		}
-		jw_raw(w, esc, strlen(esc));
-	}
-	jw_raw(w, "\"", 1);
-}
-
-static void jw_key(struct jw *w, const char *k)
-{
-	if (w->more[w->depth])
-		jw_raw(w, ",", 1);
-	w->more[w->depth] = true;
-	jw_str(w, k);
-	jw_raw(w, ":", 1);
-}
-
-static void jw_open(struct jw *w, const char *k)
-{
-	if (k)
-		jw_key(w, k);
-	jw_raw(w, "{", 1);
-	w->more[++w->depth] = false;
-}
-
-static void jw_close(struct jw *w)
-{
-	jw_raw(w, "}", 1);
-	w->depth--;
-}
-
-static void jw_kstr(struct jw *w, const char *k, const char *v)
-{
-	jw_key(w, k);
-	jw_str(w, v);
+	do {
+		*--t = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(o, t, (size_t)(tmp + sizeof(tmp) - t));
+	return o + (tmp + sizeof(tmp) - t);
 }
 
 static bool close_enough(double a, double b)
@@ -255,116 +127,360 @@ static bool close_enough(double a, double b)
 	return fabs(a - b) <= m * DBL_EPSILON;
 }
 
-/* A number as cJSON 1.7 prints it: "%d" when the int it keeps is exact. */
-static void jw_knum(struct jw *w, const char *k, double d)
+size_t finding_json_number(double d, char out[32])
 {
 	int i = d >= INT_MAX ? INT_MAX : d <= (double)INT_MIN ? INT_MIN : (int)d;
-	char num[32];
 	double back;
+	char *o = out;
 
-	jw_key(w, k);
-	if (isnan(d) || isinf(d)) {
-		snprintf(num, sizeof(num), "null");
-	} else if (d == (double)i) {
-		snprintf(num, sizeof(num), "%d", i);
-	} else {
-		snprintf(num, sizeof(num), "%1.15g", d);
-		if (sscanf(num, "%lg", &back) != 1 || !close_enough(back, d))
-			snprintf(num, sizeof(num), "%1.17g", d);
+	/*
+	 * An integer below 10^15 prints as its digits both ways cJSON 1.7
+	 * goes: "%d" when it fits an int, else "%1.15g" (15 significant
+	 * digits and no exponent below 10^15; exact, so it reads back).
+	 */
+	if (d > -1e15 && d < 1e15 && d == (double)(int64_t)d) {
+		int64_t v = (int64_t)d;
+
+		if (v < 0)
+			*o++ = '-';
+		o = put_u64(o, v < 0 ? -(uint64_t)v : (uint64_t)v);
+		*o = '\0';
+		return (size_t)(o - out);
 	}
-	jw_raw(w, num, strlen(num));
+	if (isnan(d) || isinf(d)) {
+		memcpy(out, "null", 5);
+	} else if (d == (double)i) {
+		snprintf(out, 32, "%d", i);
+	} else {
+		snprintf(out, 32, "%1.15g", d);
+		if (sscanf(out, "%lg", &back) != 1 || !close_enough(back, d))
+			snprintf(out, 32, "%1.17g", d);
+	}
+	return strlen(out);
 }
 
-static void jw_ip(struct jw *w, const char *k, const struct cd_addr *a)
+/* A count as cJSON prints the double it becomes. */
+static char *put_count(char *o, uint64_t v)
 {
-	char buf[ADDR_STRLEN];
-
-	jw_open(w, k);
-	jw_kstr(w, a->af == AF_INET ? "ipAddressV4" : "ipAddressV6",
-		addr_ntop(a, buf, sizeof(buf)));
-	jw_close(w);
+	if (v < 1000000000000000ull)
+		return put_u64(o, v);
+	return o + finding_json_number((double)v, o);
 }
 
-static void jw_port(struct jw *w, const char *k, uint16_t port)
+/*
+ * Bounded text as snprintf() left it: at most cap - 1 bytes, the rest
+ * cut (the title and description have fixed sizes).
+ */
+struct text {
+	char *p;
+	size_t n, cap;
+};
+
+static void text_put(struct text *t, const char *s, size_t len)
 {
-	jw_open(w, k);
-	jw_knum(w, "port", port);
-	jw_close(w);
+	size_t room = t->cap - 1 - t->n;
+
+	if (len > room)
+		len = room;
+	memcpy(t->p + t->n, s, len);
+	t->n += len;
+	t->p[t->n] = '\0';
 }
 
-static void finding_action(struct jw *w, const struct finding_rec *f)
+#define TEXT_LIT(t, s) text_put((t), (s), sizeof(s) - 1)
+
+static void text_str(struct text *t, const char *s)
+{
+	text_put(t, s, strlen(s));
+}
+
+static size_t title_of(const char *inst, size_t ilen, char *title, size_t tlen)
+{
+	struct text t = { title, 0, tlen };
+
+	TEXT_LIT(&t, "EC2 instance ");
+	text_put(&t, inst, ilen);
+	TEXT_LIT(&t, " is communicating with a disallowed IP address.");
+	return t.n;
+}
+
+static size_t describe(const struct finding_rec *f, const char *inst, size_t ilen,
+		       const char *remote, size_t rlen, char *desc, size_t dlen)
+{
+	struct text t = { desc, 0, dlen };
+	const char *proto = finding_proto_name(f->proto);
+	char port[8];
+
+	TEXT_LIT(&t, "EC2 instance ");
+	text_put(&t, inst, ilen);
+	if (f->dir == FINDING_OUTBOUND)
+		TEXT_LIT(&t, " is communicating outbound with IP address ");
+	else
+		TEXT_LIT(&t, " is being contacted by IP address ");
+	text_put(&t, remote, rlen);
+	if (proto_has_ports(f->proto) && f->many) {
+		TEXT_LIT(&t, " on many ");
+		text_str(&t, proto);
+		TEXT_LIT(&t, " ports");
+	} else if (proto_has_ports(f->proto)) {
+		TEXT_LIT(&t, " on ");
+		text_str(&t, proto);
+		TEXT_LIT(&t, " port ");
+		text_put(&t, port, (size_t)(put_u64(port, f->service_port) - port));
+	} else {
+		TEXT_LIT(&t, " over ");
+		text_str(&t, proto);
+	}
+	TEXT_LIT(&t, ", which is on the custom threat list ");
+	text_str(&t, *f->list_name ? f->list_name : "a threat list");
+	TEXT_LIT(&t, ".");
+	return t.n;
+}
+
+/*
+ * The JSON is written straight into the caller's buffer, in the bytes
+ * cJSON_PrintUnformatted() gave for the same tree (goldens and the
+ * consumers compare them): the same key order, string escapes and
+ * number forms. Room for the worst case is made once per finding (every
+ * string byte escaped to six), so the writers below check nothing.
+ */
+#define JSON_FIXED 2048 /* keys, punctuation, numbers, addresses, times */
+#define JSON_ESC 6      /* "\u001f" for one byte */
+
+#define PUT_LIT(o, s) (memcpy((o), (s), sizeof(s) - 1), (o) + sizeof(s) - 1)
+
+/* cJSON's escapes: " \ and the controls; every other byte as it is. */
+static const char esc_of[256] = {
+	[0 ... 7] = 'u', [8] = 'b', [9] = 't', [10] = 'n', [11] = 'u',
+	[12] = 'f', [13] = 'r', [14 ... 31] = 'u', ['"'] = '"', ['\\'] = '\\',
+};
+
+/* No byte of v needs an escape (below 0x20, '"' or '\\'). */
+static inline bool plain8(uint64_t v)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+
+	return !((((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high);
+}
+
+static char *put_esc(char *o, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	*o++ = '\\';
+	*o++ = esc_of[c];
+	if (esc_of[c] == 'u') {
+		memcpy(o, "00", 2);
+		o[2] = hex[c >> 4];
+		o[3] = hex[c & 15];
+		o += 4;
+	}
+	return o;
+}
+
+/* s[0..n) as a JSON string: eight plain bytes at a time, then one by one. */
+static char *put_str(char *o, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s, *end = u + n;
+
+	*o++ = '"';
+	while (end - u >= 8) {
+		uint64_t v;
+
+		memcpy(&v, u, 8);
+		if (plain8(v)) {
+			memcpy(o, &v, 8);
+			o += 8;
+			u += 8;
+			continue;
+		}
+		for (const unsigned char *e = u + 8; u < e; u++) {
+			if (likely(!esc_of[*u]))
+				*o++ = (char)*u;
+			else
+				o = put_esc(o, *u);
+		}
+	}
+	for (; u < end; u++) {
+		if (likely(!esc_of[*u]))
+			*o++ = (char)*u;
+		else
+			o = put_esc(o, *u);
+	}
+	*o++ = '"';
+	return o;
+}
+
+static char *put_ip(char *o, const struct cd_addr *a, const char *text, size_t len)
+{
+	if (a->af == AF_INET)
+		o = PUT_LIT(o, "{\"ipAddressV4\":");
+	else
+		o = PUT_LIT(o, "{\"ipAddressV6\":");
+	o = put_str(o, text, len);
+	*o++ = '}';
+	return o;
+}
+
+static char *put_port(char *o, uint16_t port)
+{
+	o = PUT_LIT(o, "{\"port\":");
+	o = put_u64(o, port);
+	*o++ = '}';
+	return o;
+}
+
+struct json_parts {
+	const char *inst, *account, *region;
+	size_t ilen, alen, rlen, idlen, llen, tlen, dlen, lalen, ralen, elen;
+	char first[UTIL_TIMESTAMP_LEN], last[UTIL_TIMESTAMP_LEN];
+	char title[160], desc[512];
+	char local[ADDR_STRLEN], remote[ADDR_STRLEN], entry[PREFIX_STRLEN];
+};
+
+static void parts_of(const struct finding_rec *f, const struct finding_ctx *ctx,
+		     struct json_parts *p)
+{
+	p->inst = ctx && ctx->instance_id ? ctx->instance_id : "unknown";
+	p->account = ctx ? ctx->account_id : NULL;
+	p->region = ctx ? ctx->region : NULL;
+	p->ilen = strlen(p->inst);
+	p->alen = p->account ? strlen(p->account) : 0;
+	p->rlen = p->region ? strlen(p->region) : 0;
+	p->idlen = strnlen(f->id, sizeof(f->id));
+	p->llen = strnlen(f->list_name, sizeof(f->list_name));
+	util_iso8601_ms(f->first_ns, p->first);
+	util_iso8601_ms(f->last_ns, p->last);
+	p->lalen = addr_fmt(&f->local, p->local);
+	p->ralen = addr_fmt(&f->remote, p->remote);
+	p->elen = strlen(prefix_ntop(&f->entry, p->entry, sizeof(p->entry)));
+	p->tlen = title_of(p->inst, p->ilen, p->title, sizeof(p->title));
+	p->dlen = describe(f, p->inst, p->ilen, p->remote, p->ralen, p->desc, sizeof(p->desc));
+}
+
+static size_t parts_bound(const struct json_parts *p)
+{
+	return JSON_FIXED + JSON_ESC * (p->ilen + p->alen + p->rlen + p->idlen + p->llen +
+					p->tlen + p->dlen);
+}
+
+static char *put_action(char *o, const struct finding_rec *f, const struct json_parts *p)
 {
 	bool ports = proto_has_ports(f->proto);
 
-	jw_open(w, "action");
-	jw_kstr(w, "actionType", "NETWORK_CONNECTION");
-	jw_open(w, "networkConnectionAction");
-	jw_kstr(w, "connectionDirection",
-		f->dir == FINDING_INBOUND ? "INBOUND" : "OUTBOUND");
-	jw_kstr(w, "protocol", finding_proto_name(f->proto));
-	jw_key(w, "blocked");
-	jw_raw(w, f->blocked ? "true" : "false", f->blocked ? 4 : 5);
-	jw_ip(w, "localIpDetails", &f->local);
-	if (ports)
-		jw_port(w, "localPortDetails", f->local_port);
-	jw_ip(w, "remoteIpDetails", &f->remote);
-	if (ports)
-		jw_port(w, "remotePortDetails", f->remote_port);
-	jw_close(w);
-	jw_close(w);
+	o = PUT_LIT(o, "\"action\":{\"actionType\":\"NETWORK_CONNECTION\","
+		       "\"networkConnectionAction\":{\"connectionDirection\":");
+	if (f->dir == FINDING_INBOUND)
+		o = PUT_LIT(o, "\"INBOUND\"");
+	else
+		o = PUT_LIT(o, "\"OUTBOUND\"");
+	o = PUT_LIT(o, ",\"protocol\":\"");
+	o = stpcpy(o, finding_proto_name(f->proto));
+	if (f->blocked)
+		o = PUT_LIT(o, "\",\"blocked\":true,\"localIpDetails\":");
+	else
+		o = PUT_LIT(o, "\",\"blocked\":false,\"localIpDetails\":");
+	o = put_ip(o, &f->local, p->local, p->lalen);
+	if (ports) {
+		o = PUT_LIT(o, ",\"localPortDetails\":");
+		o = put_port(o, f->local_port);
+	}
+	o = PUT_LIT(o, ",\"remoteIpDetails\":");
+	o = put_ip(o, &f->remote, p->remote, p->ralen);
+	if (ports) {
+		o = PUT_LIT(o, ",\"remotePortDetails\":");
+		o = put_port(o, f->remote_port);
+	}
+	return PUT_LIT(o, "}}");
+}
+
+static char *put_finding(char *o, const struct finding_rec *f, const struct json_parts *p)
+{
+	o = PUT_LIT(o, "{\"schemaVersion\":\"2.0\"");
+	if (p->account) {
+		o = PUT_LIT(o, ",\"accountId\":");
+		o = put_str(o, p->account, p->alen);
+	}
+	if (p->region) {
+		o = PUT_LIT(o, ",\"region\":");
+		o = put_str(o, p->region, p->rlen);
+	}
+	o = PUT_LIT(o, ",\"id\":");
+	o = put_str(o, f->id, p->idlen);
+	o = PUT_LIT(o, ",\"type\":\"UnauthorizedAccess:EC2/MaliciousIPCaller.Custom\","
+		       "\"severity\":5,\"title\":");
+	o = put_str(o, p->title, p->tlen);
+	o = PUT_LIT(o, ",\"description\":");
+	o = put_str(o, p->desc, p->dlen);
+	o = PUT_LIT(o, ",\"createdAt\":\"");
+	o = mempcpy(o, p->first, UTIL_TIMESTAMP_CHARS);
+	o = PUT_LIT(o, "\",\"updatedAt\":\"");
+	o = mempcpy(o, p->last, UTIL_TIMESTAMP_CHARS);
+	o = PUT_LIT(o, "\",\"resource\":{\"resourceType\":\"Instance\","
+		       "\"instanceDetails\":{\"instanceId\":");
+	o = put_str(o, p->inst, p->ilen);
+	o = PUT_LIT(o, "}},\"service\":{\"serviceName\":\"cordon\",\"count\":");
+	o = put_count(o, f->count);
+	o = PUT_LIT(o, ",\"eventFirstSeen\":\"");
+	o = mempcpy(o, p->first, UTIL_TIMESTAMP_CHARS);
+	o = PUT_LIT(o, "\",\"eventLastSeen\":\"");
+	o = mempcpy(o, p->last, UTIL_TIMESTAMP_CHARS);
+	o = PUT_LIT(o, "\",");
+	o = put_action(o, f, p);
+	o = PUT_LIT(o, ",\"additionalInfo\":{\"threatListName\":");
+	o = put_str(o, f->list_name, p->llen);
+	o = PUT_LIT(o, ",\"threatListEntry\":");
+	o = put_str(o, p->entry, p->elen);
+	o = PUT_LIT(o, ",\"packets\":");
+	o = put_count(o, f->packets);
+	o = PUT_LIT(o, ",\"bytes\":");
+	o = put_count(o, f->bytes);
+	return PUT_LIT(o, "}}}");
+}
+
+int finding_json_add(struct buf *b, const struct finding_rec *f, const struct finding_ctx *ctx)
+{
+	struct json_parts p;
+	size_t bound;
+	char *o;
+	int ret;
+
+	parts_of(f, ctx, &p);
+	bound = parts_bound(&p);
+	ret = buf_reserve(b, bound);
+	if (ret)
+		return ret;
+	o = put_finding(b->p + b->len, f, &p);
+	if ((size_t)(o - (b->p + b->len)) > bound)
+		abort(); /* the bound above is wrong: memory is already hurt */
+	buf_commit(b, (size_t)(o - (b->p + b->len)));
+	return 0;
+}
+
+int finding_to_json_add(struct buf *b, const struct finding *f, const struct finding_ctx *ctx)
+{
+	struct finding_rec r;
+
+	finding_rec_of(f, &r);
+	return finding_json_add(b, &r, ctx);
 }
 
 char *finding_json(const struct finding_rec *f, const struct finding_ctx *ctx)
 {
-	const char *inst = ctx && ctx->instance_id ? ctx->instance_id : "unknown";
-	char first[UTIL_TIMESTAMP_LEN], last[UTIL_TIMESTAMP_LEN];
-	char title[160], desc[512], entry[PREFIX_STRLEN];
-	struct jw w = { 0 };
+	struct buf b;
+	char *s, *small;
+	size_t len;
 
-	util_iso8601_ms(f->first_ns, first);
-	util_iso8601_ms(f->last_ns, last);
-	describe(f, inst, title, sizeof(title), desc, sizeof(desc));
-
-	jw_open(&w, NULL);
-	jw_kstr(&w, "schemaVersion", "2.0");
-	if (ctx && ctx->account_id)
-		jw_kstr(&w, "accountId", ctx->account_id);
-	if (ctx && ctx->region)
-		jw_kstr(&w, "region", ctx->region);
-	jw_kstr(&w, "id", f->id);
-	jw_kstr(&w, "type", "UnauthorizedAccess:EC2/MaliciousIPCaller.Custom");
-	jw_knum(&w, "severity", 5);
-	jw_kstr(&w, "title", title);
-	jw_kstr(&w, "description", desc);
-	jw_kstr(&w, "createdAt", first);
-	jw_kstr(&w, "updatedAt", last);
-
-	jw_open(&w, "resource");
-	jw_kstr(&w, "resourceType", "Instance");
-	jw_open(&w, "instanceDetails");
-	jw_kstr(&w, "instanceId", inst);
-	jw_close(&w);
-	jw_close(&w);
-
-	jw_open(&w, "service");
-	jw_kstr(&w, "serviceName", "cordon");
-	jw_knum(&w, "count", (double)f->count);
-	jw_kstr(&w, "eventFirstSeen", first);
-	jw_kstr(&w, "eventLastSeen", last);
-	finding_action(&w, f);
-	jw_open(&w, "additionalInfo");
-	jw_kstr(&w, "threatListName", f->list_name);
-	jw_kstr(&w, "threatListEntry", prefix_ntop(&f->entry, entry, sizeof(entry)));
-	jw_knum(&w, "packets", (double)f->packets);
-	jw_knum(&w, "bytes", (double)f->bytes);
-	jw_close(&w);
-	jw_close(&w);
-	jw_close(&w);
-	if (w.oom) {
-		free(w.p);
+	buf_init(&b, SIZE_MAX / 2);
+	if (finding_json_add(&b, f, ctx)) {
+		buf_free(&b);
 		return NULL;
 	}
-	return w.p;
+	s = buf_steal(&b, &len);
+	/* The room made was for the worst case; keep what was used. */
+	small = realloc(s, len + 1);
+	return small ? small : s;
 }
 
 char *finding_to_json(const struct finding *f, const struct finding_ctx *ctx)

@@ -159,15 +159,55 @@ static inline struct findings_group *group_at(const struct findings *fs, uint32_
 	return hidx_slab_at(&fs->groups, g);
 }
 
+struct findings_hasher {
+	EVP_MD *md;
+	EVP_MD_CTX *ctx;
+};
+
+struct findings_hasher *findings_hasher_new(void)
+{
+	struct findings_hasher *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	h->ctx = EVP_MD_CTX_new();
+	if (!h->md || !h->ctx) {
+		findings_hasher_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void findings_hasher_free(struct findings_hasher *h)
+{
+	if (!h)
+		return;
+	EVP_MD_CTX_free(h->ctx);
+	EVP_MD_free(h->md);
+	free(h);
+}
+
+/* SHA-256 of buf; the one-shot form when h is NULL or fails. */
+static void sha256(struct findings_hasher *h, const uint8_t *buf, size_t n,
+		   uint8_t md[EVP_MAX_MD_SIZE])
+{
+	unsigned mdlen = 0;
+
+	if (h && EVP_DigestInit_ex2(h->ctx, h->md, NULL) &&
+	    EVP_DigestUpdate(h->ctx, buf, n) && EVP_DigestFinal_ex(h->ctx, md, &mdlen))
+		return;
+	EVP_Digest(buf, n, md, &mdlen, EVP_sha256(), NULL);
+}
+
 /*
  * The id names the key and when it was first seen: stable for the same
  * key within a run, different for the same key seen again another day,
  * and reproducible for a replayed capture (golden tests).
  */
-const char *findings_id(struct finding *f)
+const char *findings_id_with(struct finding *f, struct findings_hasher *h)
 {
 	uint8_t md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
 	uint8_t buf[64];
 	size_t n = 0;
 	static const char hex[] = "0123456789abcdef";
@@ -185,7 +225,7 @@ const char *findings_id(struct finding *f)
 	memcpy(buf + n, &f->first_ns, 8), n += 8;
 	if (f->key.many)
 		buf[n++] = 'M'; /* never the id of a real port 0 */
-	EVP_Digest(buf, n, md, &mdlen, EVP_sha256(), NULL);
+	sha256(h, buf, n, md);
 	for (int i = 0; i < 16; i++) {
 		f->id[2 * i] = hex[md[i] >> 4];
 		f->id[2 * i + 1] = hex[md[i] & 15];
@@ -193,6 +233,11 @@ const char *findings_id(struct finding *f)
 	f->id[32] = '\0';
 	f->has_id = true;
 	return f->id;
+}
+
+const char *findings_id(struct finding *f)
+{
+	return findings_id_with(f, NULL);
 }
 
 static bool has_ports(uint8_t proto)

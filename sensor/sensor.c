@@ -62,6 +62,12 @@ void sensor_explain(struct sensor *s, struct finding *f)
 	f->explained = true;
 }
 
+void sensor_explain_prefetch(const struct sensor *s, const struct finding *f, int stage)
+{
+	if (!f->explained && s->tset)
+		tset_explain_prefetch(s->tset, &f->key.remote, stage);
+}
+
 void sensor_set_tset(struct sensor *s, const struct tset *t)
 {
 	/* Findings not explained yet came from the set in use until now. */

@@ -292,6 +292,74 @@ static void consider(struct best *trusted, struct best *threat,
 		*threat = (struct best){ m->threat, len };
 }
 
+#define PREFETCH_EXPLAIN_LENS 8
+
+/* The entry behind source index src (what source() reads). */
+static void prefetch_source(const struct tset *t, uint32_t src)
+{
+	size_t lo = 0, hi = t->nlists;
+
+	if (src == TSET_SRC_NONE)
+		return;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->first[mid] <= src)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	__builtin_prefetch(&t->lists[lo]->ent[src - t->first[lo]]);
+}
+
+/* One length's slot for stage 0, its meta for 1, its entries for 2. */
+static inline __attribute__((always_inline)) void
+prefetch_found(const struct tset *t, const struct tset_meta *meta, int64_t i, int stage)
+{
+	if (i < 0)
+		return;
+	if (stage == 1) {
+		__builtin_prefetch(&meta[i]);
+	} else {
+		prefetch_source(t, meta[i].threat);
+		prefetch_source(t, meta[i].trusted);
+	}
+}
+
+void tset_explain_prefetch(const struct tset *t, const struct cd_addr *a, int stage)
+{
+	if (a->af == AF_INET) {
+		uint32_t h = ntohl(a->u.v4);
+
+		for (unsigned j = 0; j < t->nlens4 && j < PREFETCH_EXPLAIN_LENS; j++) {
+			const struct tset_tab4 *tab = &t->t4[t->lens4[j]];
+			uint32_t key = h & tset_mask4(t->lens4[j]);
+
+			if (!tab->nb)
+				continue;
+			if (stage == 0)
+				__builtin_prefetch(&tab->key[(size_t)tset_home4(tab, key) *
+							     TSET_BUCKET]);
+			else
+				prefetch_found(t, tab->meta, tset_find4(tab, key), stage);
+		}
+	} else if (a->af == AF_INET6) {
+		struct tset_key6 k = tset_key6_from(a->u.b);
+
+		for (unsigned j = 0; j < t->nlens6 && j < PREFETCH_EXPLAIN_LENS; j++) {
+			const struct tset_tab6 *tab = &t->t6[t->lens6[j]];
+			struct tset_key6 mk = tset_masked6(&k, t->lens6[j]);
+
+			if (!tab->cap)
+				continue;
+			if (stage == 0)
+				__builtin_prefetch(&tab->key[tset_slot6(&mk, tab->cap)]);
+			else
+				prefetch_found(t, tab->meta, tset_find6(tab, &mk), stage);
+		}
+	}
+}
+
 static enum tset_verdict explain_native(const struct tset *t,
 					const struct cd_addr *a,
 					struct tset_match *m);

@@ -60,6 +60,13 @@ void tset_lookup6_batch(const struct tset *t, const uint8_t (*a6)[16], size_t n,
 /* Slow path: which list and entry decided. */
 enum tset_verdict tset_explain(const struct tset *t, const struct cd_addr *a,
 			       struct tset_match *m);
+/*
+ * Ask for the lines tset_explain(t, a) will read, in three stages a few
+ * addresses apart over many (0: the slots of its longest lengths, 1:
+ * what they hold, 2: the list entries that decide): each stage finds the
+ * lines the one before it asked for already there.
+ */
+void tset_explain_prefetch(const struct tset *t, const struct cd_addr *a, int stage);
 void tset_get_stats(const struct tset *t, struct tset_stats *st);
 
 #endif

@@ -1,2 +1,2 @@
 UNIT_TESTS += flow
-test_flow_SRCS := sensor/flow.c sensor/findings.c sensor/hidx.c sensor/finding_json.c common/addr.c common/util.c
+test_flow_SRCS := sensor/flow.c sensor/findings.c sensor/hidx.c sensor/finding_json.c common/buf.c common/addr.c common/util.c

@@ -1,3 +1,3 @@
 UNIT_TESTS += ipc
 # The envelope and both channels' validators (sensor, AWS process).
-test_ipc_SRCS := common/ipc.c sensor/sensord_ipc.c sensor/finding_json.c enforcer/agent/daemon_ipc.c enforcer/agent/spawnd_ipc.c common/addr.c common/util.c
+test_ipc_SRCS := common/ipc.c sensor/sensord_ipc.c sensor/finding_json.c common/buf.c enforcer/agent/daemon_ipc.c enforcer/agent/spawnd_ipc.c common/addr.c common/util.c

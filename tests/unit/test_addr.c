@@ -4,7 +4,9 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "addr.h"
@@ -107,6 +109,96 @@ static void test_range(void **state)
 	assert_int_equal(prefix_range(&hi, &lo, collect_cb, &c), -EINVAL);
 }
 
+/* What addr_ntop() gave through inet_ntop(). */
+static const char *ref_ntop(const struct cd_addr *a, char *buf, size_t len)
+{
+	if (!inet_ntop(a->af == AF_INET ? AF_INET : AF_INET6, a->u.b, buf, (socklen_t)len))
+		util_strlcpy(buf, "?", len);
+	return buf;
+}
+
+static void check_ntop(const struct cd_addr *a, size_t len)
+{
+	char want[ADDR_STRLEN + 8], got[ADDR_STRLEN + 8];
+
+	memset(want, 'x', sizeof(want));
+	memset(got, 'x', sizeof(got));
+	ref_ntop(a, want, len);
+	assert_ptr_equal(addr_ntop(a, got, len), got);
+	assert_memory_equal(got, want, len);
+	if (len >= ADDR_STRLEN) {
+		assert_int_equal(addr_fmt(a, got), strlen(want));
+		assert_string_equal(got, want);
+	}
+}
+
+static void check_prefix(const struct cd_prefix *p, size_t len)
+{
+	char a[ADDR_STRLEN], want[PREFIX_STRLEN + 8], got[PREFIX_STRLEN + 8];
+
+	memset(want, 'x', sizeof(want));
+	memset(got, 'x', sizeof(got));
+	ref_ntop(&p->a, a, sizeof(a));
+	if (prefix_is_host(p))
+		util_strlcpy(want, a, len);
+	else
+		snprintf(want, len, "%s/%u", a, p->len);
+	assert_ptr_equal(prefix_ntop(p, got, len), got);
+	assert_memory_equal(got, want, len);
+}
+
+/*
+ * The hand-written text is inet_ntop()'s: IPv4 digits, IPv6 zero runs
+ * (longest, first of equals, never one word), ::a.b.c.d and
+ * ::ffff:a.b.c.d, and "?" in a buffer too small; prefixes as "%s/%u".
+ */
+static void test_ntop_same_as_inet_ntop(void **state)
+{
+	static const char *const edges[] = {
+		"0.0.0.0", "255.255.255.255", "1.2.3.4", "10.0.0.1", "100.99.9.0",
+		"::", "::1", "1::", "::ffff:1.2.3.4", "::1.2.3.4", "::0.0.1.0",
+		"::ffff:0.0.0.0", "::fffe:1.2.3.4", "0:0:0:0:1:ffff:1.2.3.4", "1:0:0:1:0:0:0:1",
+		"1:0:0:0:1:0:0:1", "0:1:0:1:0:1:0:1", "1:0:1:0:1:0:1:0", "2001:db8::",
+		"2001:db8:0:1:1:1:1:1", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		"ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255", "0:0:1::", "::1:0:0",
+		"::ffff:ffff:ffff", "1::ffff:1.2.3.4",
+	};
+	static const uint16_t words[] = { 0, 0, 0, 1, 0xf, 0x10, 0xff, 0x100, 0xfff,
+					  0x1000, 0xffff, 0xabcd };
+	uint64_t x = 0x2545f4914f6cdd1dull;
+	struct cd_prefix p;
+	struct cd_addr a;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		assert_true(addr_parse(edges[i], &a));
+		for (size_t len = 1; len <= ADDR_STRLEN + 2; len++)
+			check_ntop(&a, len);
+	}
+	for (int i = 0; i < 300000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		if (i % 3 == 0) {
+			addr_set4(&a, (uint32_t)x);
+		} else {
+			uint8_t b[16];
+
+			for (int w = 0; w < 8; w++) {
+				uint16_t v = i % 3 == 1 ? words[(x >> (4 * w)) % 12]
+							: (uint16_t)(x >> (8 * (w % 4)));
+				b[2 * w] = (uint8_t)(v >> 8);
+				b[2 * w + 1] = (uint8_t)v;
+			}
+			addr_set6(&a, b);
+		}
+		check_ntop(&a, i % 50 == 0 ? (size_t)(x >> 58) % ADDR_STRLEN + 1 : ADDR_STRLEN);
+		p.a = a;
+		p.len = (uint8_t)((x >> 32) % (addr_bits(&a) + 1));
+		prefix_mask(&p);
+		check_prefix(&p, i % 50 == 1 ? (size_t)(x >> 58) % PREFIX_STRLEN + 1
+					 : PREFIX_STRLEN);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_contains),
 		cmocka_unit_test(test_range),
+		cmocka_unit_test(test_ntop_same_as_inet_ntop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,11 +4,16 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
 #include <errno.h>
+#include <float.h>
+#include <limits.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -232,6 +237,219 @@ static void test_json_same_as_cjson(void **state)
 	findings_free(fs);
 }
 
+/* What cJSON 1.7 printed for a number: the writer before finding_json_number(). */
+static void ref_number(double d, char num[32])
+{
+	int i = d >= INT_MAX ? INT_MAX : d <= (double)INT_MIN ? INT_MIN : (int)d;
+	double back, m;
+
+	if (isnan(d) || isinf(d)) {
+		snprintf(num, 32, "null");
+	} else if (d == (double)i) {
+		snprintf(num, 32, "%d", i);
+	} else {
+		snprintf(num, 32, "%1.15g", d);
+		if (sscanf(num, "%lg", &back) != 1)
+			back = NAN;
+		m = fabs(back) > fabs(d) ? fabs(back) : fabs(d);
+		if (!(fabs(back - d) <= m * DBL_EPSILON)) /* close_enough() */
+			snprintf(num, 32, "%1.17g", d);
+	}
+}
+
+static void check_number(double d)
+{
+	char want[32], got[32];
+	size_t n;
+
+	ref_number(d, want);
+	memset(got, 'x', sizeof(got));
+	n = finding_json_number(d, got);
+	assert_int_equal(n, strlen(got));
+	assert_string_equal(got, want);
+}
+
+/* The hand-written number forms give snprintf's bytes at every edge. */
+static void test_number_same_as_printf(void **state)
+{
+	static const double edges[] = {
+		0.0, -0.0, 1, -1, 9, 10, 99, 100, 65535, 65536, INT_MAX, INT_MIN,
+		(double)INT_MAX + 1, (double)INT_MIN - 1, 4294967295.0, 4294967296.0,
+		999999999999999.0, -999999999999999.0, 1e15, -1e15, 1e15 + 1, 1e15 + 2,
+		9007199254740992.0, 9007199254740993.0, 18446744073709551615.0, 1e300,
+		-1e300, 0.5, -0.5, 0.1, 1.0 / 3, 2.5e-300, DBL_MAX, -DBL_MAX, DBL_MIN,
+		DBL_TRUE_MIN, 123456.789, 1e14 + 0.5, INFINITY, -INFINITY, NAN,
+	};
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		check_number(edges[i]);
+	for (unsigned bit = 0; bit < 64; bit++) {
+		uint64_t v = 1ull << bit;
+
+		check_number((double)v);
+		check_number((double)(v - 1));
+		check_number((double)(v + 1));
+		check_number(-(double)v);
+	}
+	for (uint64_t p = 1; p <= 10000000000000000000ull; p *= 10) {
+		check_number((double)p);
+		check_number((double)(p - 1));
+		check_number((double)(p + 1));
+		if (p > UINT64_MAX / 10)
+			break;
+	}
+	for (int i = 0; i < 200000; i++) {
+		double d;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		check_number((double)(x >> (x % 64)));   /* counts of every size */
+		memcpy(&d, &x, sizeof(d));                /* any bit pattern */
+		check_number(d);
+		check_number((double)(int64_t)x / 1000.0); /* fractions */
+	}
+}
+
+/* The title and description as they were made with snprintf(): cut is the point. */
+#if !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
+static void ref_describe(const struct finding_rec *f, const char *inst, char *title,
+			 size_t tlen, char *desc, size_t dlen)
+{
+	char remote[ADDR_STRLEN], portbuf[32] = "";
+	const char *list = *f->list_name ? f->list_name : "a threat list";
+	bool ports = f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP;
+
+	inet_ntop(f->remote.af, f->remote.u.b, remote, sizeof(remote));
+	if (ports && f->many)
+		snprintf(portbuf, sizeof(portbuf), " on many %s ports",
+			 finding_proto_name(f->proto));
+	else if (ports)
+		snprintf(portbuf, sizeof(portbuf), " on %s port %u",
+			 finding_proto_name(f->proto), f->service_port);
+	else
+		snprintf(portbuf, sizeof(portbuf), " over %s", finding_proto_name(f->proto));
+	snprintf(title, tlen, "EC2 instance %s is communicating with a disallowed IP address.",
+		 inst);
+	if (f->dir == FINDING_OUTBOUND)
+		snprintf(desc, dlen,
+			 "EC2 instance %s is communicating outbound with IP address %s%s, which is on the custom threat list %s.",
+			 inst, remote, portbuf, list);
+	else
+		snprintf(desc, dlen,
+			 "EC2 instance %s is being contacted by IP address %s%s, which is on the custom threat list %s.",
+			 inst, remote, portbuf, list);
+}
+#if !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+/*
+ * Title, description and timestamps (made without printf) against the
+ * snprintf/strftime forms: every length of instance id up to past the
+ * description's cut, every protocol and direction, port edges.
+ */
+static void test_text_same_as_printf(void **state)
+{
+	static const uint16_t ports[] = { 0, 1, 9, 10, 99, 100, 65535 };
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP,
+					  IPPROTO_ICMPV6, 47 };
+	struct findings *fs = findings_new(4);
+	struct finding_rec r;
+	char inst[700], name[128];
+	unsigned cases = 0;
+
+	(void)state;
+	finding_rec_of(one(fs), &r);
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	for (size_t il = 0; il < sizeof(inst); il += 7) {
+		struct finding_ctx ctx = { .instance_id = inst };
+		char title[160], desc[512], want_t[160], want_d[512];
+		char first[UTIL_TIMESTAMP_LEN], want_first[64];
+		time_t secs;
+		struct tm tm;
+		size_t n;
+		char *got;
+		cJSON *o;
+
+		memset(inst, 'a' + (char)(il % 26), il);
+		inst[il] = '\0';
+		r.proto = protos[il % 5];
+		r.dir = il % 2 ? FINDING_INBOUND : FINDING_OUTBOUND;
+		r.many = il % 3 == 0;
+		r.service_port = ports[il % 7];
+		util_strlcpy(r.list_name, il % 4 ? name + il % 128 : "", sizeof(r.list_name));
+		if (il % 2)
+			assert_true(addr_parse("2001:db8:bad::7", &r.remote));
+		else
+			assert_true(addr_parse("203.0.113.66", &r.remote));
+		r.local.af = r.remote.af;
+		r.first_ns = (uint64_t)il * 86399999999937ull + il;
+		got = finding_json(&r, &ctx);
+		assert_non_null(got);
+		o = cJSON_Parse(got);
+		assert_non_null(o);
+		util_strlcpy(title, member(o, "title", NULL), sizeof(title));
+		util_strlcpy(desc, member(o, "description", NULL), sizeof(desc));
+		util_strlcpy(first, member(o, "createdAt", NULL), sizeof(first));
+		ref_describe(&r, inst, want_t, sizeof(want_t), want_d, sizeof(want_d));
+		assert_string_equal(title, want_t);
+		assert_string_equal(desc, want_d);
+		secs = (time_t)(r.first_ns / 1000000000ull);
+		gmtime_r(&secs, &tm);
+		n = strftime(want_first, sizeof(want_first), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(want_first + n, sizeof(want_first) - n, ".%03uZ",
+			 (unsigned)(r.first_ns / 1000000 % 1000));
+		assert_string_equal(first, want_first);
+		cJSON_Delete(o);
+		free(got);
+		cases++;
+	}
+	assert_int_equal(cases, 100);
+	findings_free(fs);
+}
+
+/* A reused digest context makes the one-shot digest's ids. */
+static void test_id_hasher(void **state)
+{
+	struct findings *fs = findings_new(64);
+	struct findings_hasher *h = findings_hasher_new();
+
+	(void)state;
+	assert_non_null(h);
+	for (unsigned i = 0; i < 40; i++) {
+		char want[33], remote[ADDR_STRLEN];
+		struct finding_key k;
+		struct finding *f;
+		bool created;
+
+		memset(&k, 0, sizeof(k));
+		snprintf(remote, sizeof(remote), i % 2 ? "2001:db8::%x" : "203.0.113.%u", i);
+		assert_true(addr_parse(i % 2 ? "2001:db8::1" : "192.0.2.10", &k.local));
+		assert_true(addr_parse(remote, &k.remote));
+		k.proto = IPPROTO_TCP;
+		k.dir = (uint8_t)(i % 2);
+		k.service_port = (uint16_t)(i * 977);
+		k.many = i % 5 == 0;
+		if (k.many)
+			k.service_port = 0;
+		f = findings_get(fs, &k, 1767225600000000000ull + i, true, &created);
+		assert_non_null(f);
+		assert_true(created);
+		util_strlcpy(want, findings_id(f), sizeof(want));
+		f->has_id = false;
+		memset(f->id, 0, sizeof(f->id));
+		assert_string_equal(findings_id_with(f, h), want);
+		assert_int_equal(strlen(want), 32);
+	}
+	findings_hasher_free(h);
+	findings_free(fs);
+}
+
 /* What the parent refuses from a sensor that is not itself any more. */
 static void test_rec_check(void **state)
 {
@@ -407,6 +625,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rec_json),
 		cmocka_unit_test(test_json_same_as_cjson),
+		cmocka_unit_test(test_number_same_as_printf),
+		cmocka_unit_test(test_text_same_as_printf),
+		cmocka_unit_test(test_id_hasher),
 		cmocka_unit_test(test_rec_check),
 		cmocka_unit_test(test_rec_many_ports),
 		cmocka_unit_test(test_gd_json),

@@ -15,7 +15,10 @@
 #include <pcap/dlt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
+#include "findings_out.h"
 #include "sensor.h"
 #include "tset_testlib.h"
 
@@ -990,6 +993,87 @@ static void test_prescan_same_as_batch(void **state)
 	free_list(l);
 }
 
+/* All of fd's bytes, from the start. */
+static char *read_back(int fd, size_t *len)
+{
+	off_t end = lseek(fd, 0, SEEK_END);
+	char *p = malloc((size_t)end + 1);
+
+	assert_non_null(p);
+	assert_int_equal(pread(fd, p, (size_t)end, 0), end);
+	p[end] = '\0';
+	*len = (size_t)end;
+	return p;
+}
+
+/*
+ * cordon replay's output: blocks formatted on two threads (the first
+ * call: each thread makes its own findings' ids and list details) give
+ * the bytes one thread gives and those of finding_to_json() per line.
+ */
+static void test_out_threads_same_bytes(void **state)
+{
+	struct list *l = MK(LIST_THREAT, "bad \"list\"", "10.0.0.0/8", "2001:db8:bad::/48");
+	struct tset *t = build(&l, 1);
+	struct finding_ctx ctx = { .instance_id = "i-0abc" };
+	struct sensor_opts o;
+	struct sensor *s;
+	uint8_t b[128];
+	size_t n, la, lb, lc = 0, count = 0;
+	char src[64], *a, *bb, *c;
+	int fa, fb;
+
+	(void)state;
+	sensor_opts_default(&o);
+	s = sensor_new(&o);
+	assert_non_null(s);
+	sensor_set_tset(s, t);
+	for (uint32_t i = 0; i < 3001; i++) {
+		if (i % 3 == 2) {
+			snprintf(src, sizeof(src), "2001:db8:bad::%x", i);
+			n = ip6(b, src, "2001:db8::10", (uint16_t)(1024 + i), 443);
+		} else {
+			snprintf(src, sizeof(src), "10.0.%u.%u", i >> 8, i & 255);
+			n = ip4(b, src, "192.0.2.10", IPPROTO_UDP, 40000, (uint16_t)(i % 7), 0);
+		}
+		assert_true(sensor_packet(s, DLT_RAW, b, n, 1000 + i, NULL));
+	}
+	assert_true(findings_count(sensor_findings(s)) >= FINDINGS_OUT_THREADED);
+	fa = memfd_create("a", 0);
+	fb = memfd_create("b", 0);
+	assert_true(fa >= 0 && fb >= 0);
+	assert_int_equal(findings_out_write(s, &ctx, fa), 0);
+	assert_int_equal(findings_out_write1(s, &ctx, fb), 0);
+	a = read_back(fa, &la);
+	bb = read_back(fb, &lb);
+	c = calloc(1, la + 1);
+	assert_non_null(c);
+	for (struct finding *f = findings_first(sensor_findings(s)); f; f = findings_next(f)) {
+		char *j = finding_to_json(f, &ctx);
+
+		assert_non_null(j);
+		assert_true(lc + strlen(j) + 1 <= la);
+		memcpy(c + lc, j, strlen(j));
+		lc += strlen(j);
+		c[lc++] = '\n';
+		free(j);
+		count++;
+	}
+	assert_int_equal(count, findings_count(sensor_findings(s)));
+	assert_int_equal(la, lb);
+	assert_int_equal(la, lc);
+	assert_memory_equal(a, bb, la);
+	assert_memory_equal(a, c, la);
+	free(a);
+	free(bb);
+	free(c);
+	close(fa);
+	close(fb);
+	sensor_free(s);
+	tset_free(t);
+	free_list(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1007,6 +1091,7 @@ int main(void)
 		cmocka_unit_test(test_spoofed_udp_port_unreachable),
 		cmocka_unit_test(test_spoofed_tcp_icmp),
 		cmocka_unit_test(test_prescan_same_as_batch),
+		cmocka_unit_test(test_out_threads_same_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

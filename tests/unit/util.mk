@@ -1,0 +1,2 @@
+UNIT_TESTS += util
+test_util_SRCS := common/util.c
