@@ -179,26 +179,31 @@ static int tag_form(struct buf *f, const char *resource_id, const struct cloud_t
 	return ret;
 }
 
-int cloud_create_tags(struct aws_client *c, const char *resource_id,
-		      const struct cloud_tag tags[], size_t n, char *err, size_t errlen)
+/* CreateTags of n tags (create), or DeleteTags of n keys, on one resource. */
+static int tags_call(struct aws_client *c, bool create, const char *resource_id,
+		     const struct cloud_tag *tags, const char *const *keys, size_t n, char *err,
+		     size_t errlen)
 {
+	const char *op = create ? "CreateTags" : "DeleteTags";
 	struct aws_http_resp resp;
 	struct buf f;
 	int ret;
 
 	if (!id_ok(resource_id) || !n || n > EC2_MAX_TAGS)
-		return util_err(err, errlen, "EC2 CreateTags: bad resource id or %zu tags", n);
+		return util_err(err, errlen, "EC2 %s: bad resource id or %zu %s", op, n,
+				create ? "tags" : "keys");
 	buf_init(&f, EC2_MAX_FORM);
-	ret = tag_form(&f, resource_id, tags, NULL, n);
+	ret = tag_form(&f, resource_id, tags, keys, n);
 	if (ret) {
 		buf_free(&f);
-		return util_err(err, errlen, "EC2 CreateTags %s: a tag key (1..128) or value "
-				"(0..256) is out of bounds", resource_id);
+		return util_err(err, errlen, "EC2 %s %s: %s", op, resource_id, create ?
+				"a tag key (1..128) or value (0..256) is out of bounds" :
+				"a tag key is empty or over 128 characters");
 	}
 	{
 		struct aws_call call = {
 			.svc = AWS_SVC_EC2,
-			.op = "CreateTags",
+			.op = op,
 			.what = resource_id,
 		};
 
@@ -209,34 +214,16 @@ int cloud_create_tags(struct aws_client *c, const char *resource_id,
 	return ret;
 }
 
+int cloud_create_tags(struct aws_client *c, const char *resource_id,
+		      const struct cloud_tag tags[], size_t n, char *err, size_t errlen)
+{
+	return tags_call(c, true, resource_id, tags, NULL, n, err, errlen);
+}
+
 int cloud_delete_tags(struct aws_client *c, const char *resource_id, const char *const keys[],
 		      size_t n, char *err, size_t errlen)
 {
-	struct aws_http_resp resp;
-	struct buf f;
-	int ret;
-
-	if (!id_ok(resource_id) || !n || n > EC2_MAX_TAGS)
-		return util_err(err, errlen, "EC2 DeleteTags: bad resource id or %zu keys", n);
-	buf_init(&f, EC2_MAX_FORM);
-	ret = tag_form(&f, resource_id, NULL, keys, n);
-	if (ret) {
-		buf_free(&f);
-		return util_err(err, errlen, "EC2 DeleteTags %s: a tag key is empty or over "
-				"128 characters", resource_id);
-	}
-	{
-		struct aws_call call = {
-			.svc = AWS_SVC_EC2,
-			.op = "DeleteTags",
-			.what = resource_id,
-		};
-
-		ret = ec2_send(c, &call, &f, &resp, NULL, err, errlen);
-	}
-	aws_http_resp_free(&resp);
-	buf_free(&f);
-	return ret;
+	return tags_call(c, false, resource_id, NULL, keys, n, err, errlen);
 }
 
 /* ModifyInstanceAttribute takes one attribute per call. */
