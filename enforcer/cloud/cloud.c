@@ -58,6 +58,18 @@ out:
 	return ret;
 }
 
+/* A call whose answer says nothing but that it was done. */
+static int ec2_do(struct aws_client *c, const char *op, const char *what,
+		  const struct buf *params, char *err, size_t errlen)
+{
+	struct aws_call call = { .svc = AWS_SVC_EC2, .op = op, .what = what };
+	struct aws_http_resp resp;
+	int ret = ec2_send(c, &call, params, &resp, NULL, err, errlen);
+
+	aws_http_resp_free(&resp);
+	return ret;
+}
+
 /* "Prefix.N" (1-based) = v. */
 static int form_addn(struct buf *f, const char *prefix, size_t n, const char *suffix,
 		     const char *v)
@@ -122,7 +134,6 @@ out_form:
 int cloud_set_eni_groups(struct aws_client *c, const char *eni_id, const char *const groups[],
 			 size_t n, char *err, size_t errlen)
 {
-	struct aws_http_resp resp;
 	struct buf f;
 	int ret = 0;
 
@@ -141,19 +152,8 @@ int cloud_set_eni_groups(struct aws_client *c, const char *eni_id, const char *c
 		}
 		ret = form_addn(&f, "SecurityGroupId", i + 1, "", groups[i]);
 	}
-	if (ret)
-		goto out_form;
-	{
-		struct aws_call call = {
-			.svc = AWS_SVC_EC2,
-			.op = "ModifyNetworkInterfaceAttribute",
-			.what = eni_id,
-		};
-
-		ret = ec2_send(c, &call, &f, &resp, NULL, err, errlen);
-	}
-	aws_http_resp_free(&resp);
-out_form:
+	if (!ret)
+		ret = ec2_do(c, "ModifyNetworkInterfaceAttribute", eni_id, &f, err, errlen);
 	buf_free(&f);
 	return ret;
 }
@@ -185,7 +185,6 @@ static int tags_call(struct aws_client *c, bool create, const char *resource_id,
 		     size_t errlen)
 {
 	const char *op = create ? "CreateTags" : "DeleteTags";
-	struct aws_http_resp resp;
 	struct buf f;
 	int ret;
 
@@ -200,16 +199,7 @@ static int tags_call(struct aws_client *c, bool create, const char *resource_id,
 				"a tag key (1..128) or value (0..256) is out of bounds" :
 				"a tag key is empty or over 128 characters");
 	}
-	{
-		struct aws_call call = {
-			.svc = AWS_SVC_EC2,
-			.op = op,
-			.what = resource_id,
-		};
-
-		ret = ec2_send(c, &call, &f, &resp, NULL, err, errlen);
-	}
-	aws_http_resp_free(&resp);
+	ret = ec2_do(c, op, resource_id, &f, err, errlen);
 	buf_free(&f);
 	return ret;
 }
@@ -230,7 +220,6 @@ int cloud_delete_tags(struct aws_client *c, const char *resource_id, const char 
 static int modify_attr(struct aws_client *c, const char *instance_id, const char *attr,
 		       const char *value, char *err, size_t errlen)
 {
-	struct aws_http_resp resp;
 	char k[96];
 	struct buf f;
 	int ret;
@@ -240,19 +229,8 @@ static int modify_attr(struct aws_client *c, const char *instance_id, const char
 	ret = aws_form_add(&f, "InstanceId", instance_id);
 	if (!ret)
 		ret = aws_form_add(&f, k, value);
-	if (ret)
-		goto out_form;
-	{
-		struct aws_call call = {
-			.svc = AWS_SVC_EC2,
-			.op = "ModifyInstanceAttribute",
-			.what = instance_id,
-		};
-
-		ret = ec2_send(c, &call, &f, &resp, NULL, err, errlen);
-	}
-	aws_http_resp_free(&resp);
-out_form:
+	if (!ret)
+		ret = ec2_do(c, "ModifyInstanceAttribute", instance_id, &f, err, errlen);
 	buf_free(&f);
 	return ret;
 }
