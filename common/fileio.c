@@ -166,12 +166,13 @@ int fileio_exists(int dirfd, const char *name)
 	return S_ISREG(st.st_mode) ? 0 : -ENXIO;
 }
 
-static int write_all(int fd, const void *p, size_t n)
+/* All of p: at offset at (pwrite), or at the file's position when at < 0 (write). */
+static int write_all(int fd, const void *p, size_t n, off_t at)
 {
 	const char *c = p;
 
 	while (n) {
-		ssize_t w = write(fd, c, n);
+		ssize_t w = at < 0 ? write(fd, c, n) : pwrite(fd, c, n, at);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -180,6 +181,8 @@ static int write_all(int fd, const void *p, size_t n)
 		if (w == 0)
 			return -EIO;
 		c += w;
+		if (at >= 0)
+			at += w;
 		n -= (size_t)w;
 	}
 	return 0;
@@ -221,7 +224,7 @@ int fileio_tmp_open(struct fileio_tmp *t, int dirfd, const char *name, mode_t mo
 
 int fileio_tmp_write(struct fileio_tmp *t, const void *p, size_t n)
 {
-	return t->fd < 0 ? -EBADF : write_all(t->fd, p, n);
+	return t->fd < 0 ? -EBADF : write_all(t->fd, p, n, -1);
 }
 
 void fileio_tmp_abort(struct fileio_tmp *t)
@@ -370,22 +373,7 @@ int fileio_unlink(int dirfd, const char *name, unsigned flags)
 
 int fileio_pwrite(int fd, const void *p, size_t n, off_t at)
 {
-	const char *c = p;
-
-	while (n) {
-		ssize_t w = pwrite(fd, c, n, at);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		if (w == 0)
-			return -EIO;
-		c += w;
-		at += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return at < 0 ? -EINVAL : write_all(fd, p, n, at);
 }
 
 int fileio_chown(int dirfd, const char *name, uid_t uid, gid_t gid)

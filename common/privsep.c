@@ -315,17 +315,37 @@ static int allow_fd(scmp_filter_ctx ctx, const char *name, int fd)
 				SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)fd));
 }
 
-int privsep_seccomp_sensor(const struct privsep_sensor_fds *f, char *err,
-			   size_t errlen)
+/*
+ * A process's filter: anything else kills it; names allowed outright,
+ * then the rules with conditions (0 or -errno, err filled), then loaded.
+ */
+static int load_filter(const char *const *names, size_t n,
+		       int (*rules)(scmp_filter_ctx ctx, const void *arg, char *err, size_t errlen),
+		       const void *arg, char *err, size_t errlen)
 {
-	static const scmp_datum_t fcntl_cmds[] = { F_GETFL, F_GETFD };
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
-	int rc = 0;
+	int rc;
 
 	if (!ctx)
 		return util_err(err, errlen, "seccomp_init failed");
-	if ((rc = allow_names(ctx, sensor_syscalls, ARRAY_SIZE(sensor_syscalls), err, errlen)))
-		goto out;
+	rc = allow_names(ctx, names, n, err, errlen);
+	if (!rc)
+		rc = rules(ctx, arg, err, errlen);
+	if (!rc) {
+		rc = seccomp_load(ctx);
+		if (rc)
+			util_err(err, errlen, "seccomp_load: %s", strerror(-rc));
+	}
+	seccomp_release(ctx);
+	return rc;
+}
+
+static int sensor_rules(scmp_filter_ctx ctx, const void *arg, char *err, size_t errlen)
+{
+	static const scmp_datum_t fcntl_cmds[] = { F_GETFL, F_GETFD };
+	const struct privsep_sensor_fds *f = arg;
+	int rc;
+
 	/*
 	 * Writes by descriptor: the log (stderr), the dump slot, the channel.
 	 * Not the capture sockets: a write there is a raw frame on the wire,
@@ -339,18 +359,18 @@ int privsep_seccomp_sensor(const struct privsep_sensor_fds *f, char *err,
 	    (rc = allow_fd(ctx, "sendmsg", f->sock)) ||
 	    (rc = allow_fd(ctx, "sendto", f->sock))) {
 		util_err(err, errlen, "seccomp: write rules: %s", strerror(-rc));
-		goto out;
+		return rc;
 	}
-	if ((rc = allow_args(ctx, SCMP_SYS(fcntl), 1, fcntl_cmds, ARRAY_SIZE(fcntl_cmds)))) {
+	if ((rc = allow_args(ctx, SCMP_SYS(fcntl), 1, fcntl_cmds, ARRAY_SIZE(fcntl_cmds))))
 		util_err(err, errlen, "seccomp: fcntl: %s", strerror(-rc));
-		goto out;
-	}
-	rc = seccomp_load(ctx);
-	if (rc)
-		util_err(err, errlen, "seccomp_load: %s", strerror(-rc));
-out:
-	seccomp_release(ctx);
 	return rc;
+}
+
+int privsep_seccomp_sensor(const struct privsep_sensor_fds *f, char *err,
+			   size_t errlen)
+{
+	return load_filter(sensor_syscalls, ARRAY_SIZE(sensor_syscalls), sensor_rules, f, err,
+			   errlen);
 }
 
 /*
@@ -387,19 +407,15 @@ static const char *const aws_syscalls[] = {
 	"exit", "exit_group",
 };
 
-int privsep_seccomp_aws(char *err, size_t errlen)
+static int aws_rules(scmp_filter_ctx ctx, const void *arg, char *err, size_t errlen)
 {
 	static const scmp_datum_t families[] = { AF_UNIX, AF_INET, AF_INET6, AF_NETLINK };
 	static const scmp_datum_t ioctls[] = { FIONREAD, FIONBIO, TCGETS };
 	static const scmp_datum_t fcntl_cmds[] = { F_GETFL, F_SETFL, F_GETFD, F_SETFD,
 						   F_DUPFD_CLOEXEC };
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
-	int rc = 0;
+	int rc;
 
-	if (!ctx)
-		return util_err(err, errlen, "seccomp_init failed");
-	if ((rc = allow_names(ctx, aws_syscalls, ARRAY_SIZE(aws_syscalls), err, errlen)))
-		goto out;
+	(void)arg;
 	/* No raw or packet socket (no capability anyway), no other family. */
 	rc = allow_args(ctx, SCMP_SYS(socket), 0, families, ARRAY_SIZE(families));
 	if (!rc)
@@ -425,16 +441,14 @@ int privsep_seccomp_aws(char *err, size_t errlen)
 	if (!rc)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
 				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
-	if (rc) {
-		util_err(err, errlen, "seccomp: argument rules: %s", strerror(-rc));
-		goto out;
-	}
-	rc = seccomp_load(ctx);
 	if (rc)
-		util_err(err, errlen, "seccomp_load: %s", strerror(-rc));
-out:
-	seccomp_release(ctx);
+		util_err(err, errlen, "seccomp: argument rules: %s", strerror(-rc));
 	return rc;
+}
+
+int privsep_seccomp_aws(char *err, size_t errlen)
+{
+	return load_filter(aws_syscalls, ARRAY_SIZE(aws_syscalls), aws_rules, NULL, err, errlen);
 }
 
 /*

@@ -58,6 +58,18 @@ out:
 	return ret;
 }
 
+/* A call whose answer says nothing but that it was done. */
+static int ec2_do(struct aws_client *c, const char *op, const char *what,
+		  const struct buf *params, char *err, size_t errlen)
+{
+	struct aws_call call = { .svc = AWS_SVC_EC2, .op = op, .what = what };
+	struct aws_http_resp resp;
+	int ret = ec2_send(c, &call, params, &resp, NULL, err, errlen);
+
+	aws_http_resp_free(&resp);
+	return ret;
+}
+
 /* "Prefix.N" (1-based) = v. */
 static int form_addn(struct buf *f, const char *prefix, size_t n, const char *suffix,
 		     const char *v)
@@ -122,7 +134,6 @@ out_form:
 int cloud_set_eni_groups(struct aws_client *c, const char *eni_id, const char *const groups[],
 			 size_t n, char *err, size_t errlen)
 {
-	struct aws_http_resp resp;
 	struct buf f;
 	int ret = 0;
 
@@ -141,19 +152,8 @@ int cloud_set_eni_groups(struct aws_client *c, const char *eni_id, const char *c
 		}
 		ret = form_addn(&f, "SecurityGroupId", i + 1, "", groups[i]);
 	}
-	if (ret)
-		goto out_form;
-	{
-		struct aws_call call = {
-			.svc = AWS_SVC_EC2,
-			.op = "ModifyNetworkInterfaceAttribute",
-			.what = eni_id,
-		};
-
-		ret = ec2_send(c, &call, &f, &resp, NULL, err, errlen);
-	}
-	aws_http_resp_free(&resp);
-out_form:
+	if (!ret)
+		ret = ec2_do(c, "ModifyNetworkInterfaceAttribute", eni_id, &f, err, errlen);
 	buf_free(&f);
 	return ret;
 }
@@ -179,71 +179,47 @@ static int tag_form(struct buf *f, const char *resource_id, const struct cloud_t
 	return ret;
 }
 
-int cloud_create_tags(struct aws_client *c, const char *resource_id,
-		      const struct cloud_tag tags[], size_t n, char *err, size_t errlen)
+/* CreateTags of n tags (create), or DeleteTags of n keys, on one resource. */
+static int tags_call(struct aws_client *c, bool create, const char *resource_id,
+		     const struct cloud_tag *tags, const char *const *keys, size_t n, char *err,
+		     size_t errlen)
 {
-	struct aws_http_resp resp;
+	const char *op = create ? "CreateTags" : "DeleteTags";
 	struct buf f;
 	int ret;
 
 	if (!id_ok(resource_id) || !n || n > EC2_MAX_TAGS)
-		return util_err(err, errlen, "EC2 CreateTags: bad resource id or %zu tags", n);
+		return util_err(err, errlen, "EC2 %s: bad resource id or %zu %s", op, n,
+				create ? "tags" : "keys");
 	buf_init(&f, EC2_MAX_FORM);
-	ret = tag_form(&f, resource_id, tags, NULL, n);
+	ret = tag_form(&f, resource_id, tags, keys, n);
 	if (ret) {
 		buf_free(&f);
-		return util_err(err, errlen, "EC2 CreateTags %s: a tag key (1..128) or value "
-				"(0..256) is out of bounds", resource_id);
+		return util_err(err, errlen, "EC2 %s %s: %s", op, resource_id, create ?
+				"a tag key (1..128) or value (0..256) is out of bounds" :
+				"a tag key is empty or over 128 characters");
 	}
-	{
-		struct aws_call call = {
-			.svc = AWS_SVC_EC2,
-			.op = "CreateTags",
-			.what = resource_id,
-		};
-
-		ret = ec2_send(c, &call, &f, &resp, NULL, err, errlen);
-	}
-	aws_http_resp_free(&resp);
+	ret = ec2_do(c, op, resource_id, &f, err, errlen);
 	buf_free(&f);
 	return ret;
+}
+
+int cloud_create_tags(struct aws_client *c, const char *resource_id,
+		      const struct cloud_tag tags[], size_t n, char *err, size_t errlen)
+{
+	return tags_call(c, true, resource_id, tags, NULL, n, err, errlen);
 }
 
 int cloud_delete_tags(struct aws_client *c, const char *resource_id, const char *const keys[],
 		      size_t n, char *err, size_t errlen)
 {
-	struct aws_http_resp resp;
-	struct buf f;
-	int ret;
-
-	if (!id_ok(resource_id) || !n || n > EC2_MAX_TAGS)
-		return util_err(err, errlen, "EC2 DeleteTags: bad resource id or %zu keys", n);
-	buf_init(&f, EC2_MAX_FORM);
-	ret = tag_form(&f, resource_id, NULL, keys, n);
-	if (ret) {
-		buf_free(&f);
-		return util_err(err, errlen, "EC2 DeleteTags %s: a tag key is empty or over "
-				"128 characters", resource_id);
-	}
-	{
-		struct aws_call call = {
-			.svc = AWS_SVC_EC2,
-			.op = "DeleteTags",
-			.what = resource_id,
-		};
-
-		ret = ec2_send(c, &call, &f, &resp, NULL, err, errlen);
-	}
-	aws_http_resp_free(&resp);
-	buf_free(&f);
-	return ret;
+	return tags_call(c, false, resource_id, NULL, keys, n, err, errlen);
 }
 
 /* ModifyInstanceAttribute takes one attribute per call. */
 static int modify_attr(struct aws_client *c, const char *instance_id, const char *attr,
 		       const char *value, char *err, size_t errlen)
 {
-	struct aws_http_resp resp;
 	char k[96];
 	struct buf f;
 	int ret;
@@ -253,19 +229,8 @@ static int modify_attr(struct aws_client *c, const char *instance_id, const char
 	ret = aws_form_add(&f, "InstanceId", instance_id);
 	if (!ret)
 		ret = aws_form_add(&f, k, value);
-	if (ret)
-		goto out_form;
-	{
-		struct aws_call call = {
-			.svc = AWS_SVC_EC2,
-			.op = "ModifyInstanceAttribute",
-			.what = instance_id,
-		};
-
-		ret = ec2_send(c, &call, &f, &resp, NULL, err, errlen);
-	}
-	aws_http_resp_free(&resp);
-out_form:
+	if (!ret)
+		ret = ec2_do(c, "ModifyInstanceAttribute", instance_id, &f, err, errlen);
 	buf_free(&f);
 	return ret;
 }

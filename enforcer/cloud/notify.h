@@ -192,6 +192,9 @@ const char *notify_severity_label(double severity);
 
 /* Make s a valid SNS subject in place: printable ASCII, capped. */
 void notify_subject_clean(char *s);
+/* subject = the formatted text made valid by notify_subject_clean(). */
+void notify_subject_printf(char subject[NOTIFY_SUBJECT_MAX + 1], const char *fmt, ...)
+	__printf(2, 3);
 
 /*
  * SNS Publish. The subject is cleaned (notify_subject_clean) rather than

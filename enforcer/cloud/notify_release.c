@@ -47,16 +47,14 @@ int notify_release_text(const struct notify_release *r, char subject[NOTIFY_SUBJ
 			struct buf *text, char *err, size_t errlen)
 {
 	const char *inc = *r->incident_id ? r->incident_id : NULL;
-	char s[200], l[NOTIFY_LINK_LEN];
+	char l[NOTIFY_LINK_LEN];
 	int ret;
 
 	if (inc)
-		snprintf(s, sizeof(s), "cordon: incident %s released", inc);
+		notify_subject_printf(subject, "cordon: incident %s released", inc);
 	else
-		snprintf(s, sizeof(s), "cordon: %s released", *r->instance_id ? r->instance_id :
-			 "instance");
-	notify_subject_clean(s);
-	util_strlcpy(subject, s, NOTIFY_SUBJECT_MAX + 1);
+		notify_subject_printf(subject, "cordon: %s released",
+				      *r->instance_id ? r->instance_id : "instance");
 	if (inc && *r->instance_id)
 		ret = buf_addf(text, "cordon released incident %s on instance %s.\n", inc,
 			       r->instance_id);

@@ -198,7 +198,6 @@ int notify_gd_text(const char *finding_json, const char *why, char subject[NOTIF
 {
 	const char *who;
 	struct gdf f;
-	char s[320];
 	int ret;
 
 	subject[0] = '\0';
@@ -206,9 +205,7 @@ int notify_gd_text(const char *finding_json, const char *why, char subject[NOTIF
 	if (ret)
 		return ret;
 	who = *f.user ? f.user : *f.bucket ? f.bucket : *f.instance ? f.instance : f.resource_type;
-	snprintf(s, sizeof(s), "GuardDuty: %s - %s", f.type, or_unknown(who));
-	notify_subject_clean(s);
-	util_strlcpy(subject, s, NOTIFY_SUBJECT_MAX + 1);
+	notify_subject_printf(subject, "GuardDuty: %s - %s", f.type, or_unknown(who));
 	ret = what(text, &f);
 	if (!ret)
 		ret = buf_addf(text, "\n\n%s\n\n", why && *why ? why :
@@ -228,17 +225,14 @@ int notify_isolated_followup_text(const char *finding_json, const char *incident
 				  struct buf *text, char *err, size_t errlen)
 {
 	struct gdf f;
-	char s[320];
 	int ret;
 
 	subject[0] = '\0';
 	ret = gdf_read(finding_json, &f, err, errlen);
 	if (ret)
 		return ret;
-	snprintf(s, sizeof(s), "cordon: %s already isolated - GuardDuty: %s",
-		 or_unknown(f.instance), f.type);
-	notify_subject_clean(s);
-	util_strlcpy(subject, s, NOTIFY_SUBJECT_MAX + 1);
+	notify_subject_printf(subject, "cordon: %s already isolated - GuardDuty: %s",
+			      or_unknown(f.instance), f.type);
 	ret = buf_addf(text, "Instance %s is already isolated (incident %s). GuardDuty published "
 		       "another finding about it; it joins that incident.\n\n",
 		       or_unknown(f.instance), *incident_id ? incident_id : "unknown");
@@ -269,18 +263,16 @@ int notify_silent_text(const struct notify_silent *s, size_t n, const char *cons
 		       char subject[NOTIFY_SUBJECT_MAX + 1], struct buf *text, char *err,
 		       size_t errlen)
 {
-	char sub[200], l[NOTIFY_LINK_LEN];
+	char l[NOTIFY_LINK_LEN];
 	int ret = 0;
 
-	subject[0] = '\0';
 	if (n)
-		snprintf(sub, sizeof(sub), "cordon: %zu agent%s silent%s%s", n, n == 1 ? "" : "s",
-			 n == 1 ? " on " : "", n == 1 ? s[0].instance_id : "");
+		notify_subject_printf(subject, "cordon: %zu agent%s silent%s%s", n,
+				      n == 1 ? "" : "s", n == 1 ? " on " : "",
+				      n == 1 ? s[0].instance_id : "");
 	else
-		snprintf(sub, sizeof(sub), "cordon: %zu agent%s heard again", n_recovered,
-			 n_recovered == 1 ? "" : "s");
-	notify_subject_clean(sub);
-	util_strlcpy(subject, sub, NOTIFY_SUBJECT_MAX + 1);
+		notify_subject_printf(subject, "cordon: %zu agent%s heard again", n_recovered,
+				      n_recovered == 1 ? "" : "s");
 	if (n)
 		ret = buf_addf(text, "cordon's agent on %zu instance%s published no heartbeat for "
 			       "%ld s or more (CloudWatch metric cordon/AgentHeartbeat). An agent "

@@ -6,6 +6,7 @@
  * command that undoes it. Plain text (SNS e-mail is text/plain).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,6 +30,18 @@ void notify_subject_clean(char *s)
 		s[--i] = '\0';
 	if (!*s)
 		util_strlcpy(s, "cordon notification", NOTIFY_SUBJECT_MAX + 1);
+}
+
+void notify_subject_printf(char subject[NOTIFY_SUBJECT_MAX + 1], const char *fmt, ...)
+{
+	char s[320];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s, sizeof(s), fmt, ap);
+	va_end(ap);
+	notify_subject_clean(s);
+	util_strlcpy(subject, s, NOTIFY_SUBJECT_MAX + 1);
 }
 
 static const char *or_unknown(const char *s)
@@ -108,12 +121,9 @@ static void subject_of(const struct notify_finding *f, const struct notify_actio
 {
 	const char *toward = inbound(f) ? "from" :
 			     !strcmp(f->direction, "OUTBOUND") ? "to" : "with";
-	char s[320];
 
-	snprintf(s, sizeof(s), "cordon: %s %s - %s %s %s", or_unknown(f->instance_id),
-		 state_word(a), proto_word(f), toward, or_unknown(f->remote_ip));
-	notify_subject_clean(s);
-	util_strlcpy(subject, s, NOTIFY_SUBJECT_MAX + 1);
+	notify_subject_printf(subject, "cordon: %s %s - %s %s %s", or_unknown(f->instance_id),
+			      state_word(a), proto_word(f), toward, or_unknown(f->remote_ip));
 }
 
 /*
@@ -313,6 +323,15 @@ static int release(struct buf *t, const struct notify_finding *f,
 	return ret;
 }
 
+/* The finding a message is about; the subject empty until it is made. */
+static int message_finding(const char *finding_json, struct notify_finding *f,
+			   char subject[NOTIFY_SUBJECT_MAX + 1], char *err, size_t errlen)
+{
+	subject[0] = '\0';
+	return notify_finding_parse(finding_json, finding_json ? strlen(finding_json) : 0, f,
+				    err, errlen);
+}
+
 int notify_incident_text(const char *finding_json, const struct notify_actions *a,
 			 char subject[NOTIFY_SUBJECT_MAX + 1], struct buf *text, char *err,
 			 size_t errlen)
@@ -320,9 +339,7 @@ int notify_incident_text(const char *finding_json, const struct notify_actions *
 	struct notify_finding f;
 	int ret;
 
-	subject[0] = '\0';
-	ret = notify_finding_parse(finding_json, finding_json ? strlen(finding_json) : 0, &f,
-				   err, errlen);
+	ret = message_finding(finding_json, &f, subject, err, errlen);
 	if (ret)
 		return ret;
 	subject_of(&f, a, subject);
@@ -353,22 +370,18 @@ int notify_followup_text(const char *finding_json, const char *incident_id,
 			 struct buf *text, char *err, size_t errlen)
 {
 	const char *region;
-	char l[NOTIFY_LINK_LEN], s[320];
+	char l[NOTIFY_LINK_LEN];
 	struct notify_finding f;
 	int ret;
 
-	subject[0] = '\0';
-	ret = notify_finding_parse(finding_json, finding_json ? strlen(finding_json) : 0, &f,
-				   err, errlen);
+	ret = message_finding(finding_json, &f, subject, err, errlen);
 	if (ret)
 		return ret;
 	if (!*g->id)
 		return util_err(err, errlen, "follow-up message: no GuardDuty finding id");
 	region = *g->region ? g->region : f.region;
-	snprintf(s, sizeof(s), "cordon: %s - GuardDuty confirms: %s", or_unknown(f.instance_id),
-		 or_unknown(g->type));
-	notify_subject_clean(s);
-	util_strlcpy(subject, s, NOTIFY_SUBJECT_MAX + 1);
+	notify_subject_printf(subject, "cordon: %s - GuardDuty confirms: %s",
+			      or_unknown(f.instance_id), or_unknown(g->type));
 	ret = buf_addf(text, "Update on %s%s, instance %s: GuardDuty published a finding that "
 		       "matches what cordon saw.\n\n", *incident_id ? "incident " : "the finding ",
 		       *incident_id ? incident_id : f.id, or_unknown(f.instance_id));

@@ -154,20 +154,33 @@ static void parse_elem(struct elem_ctx *c, struct nlattr *le)
 	}
 }
 
-static int cb_elems(const struct nlmsghdr *nlh, void *data)
+/* The elements of one message: counted, and parsed into c unless it is NULL. */
+static size_t each_elem(const struct nlmsghdr *nlh, struct elem_ctx *c)
 {
-	struct elem_ctx *c = data;
 	struct nlattr *a;
+	size_t n = 0;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
 		struct nlattr *le;
 
 		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
 			continue;
-		mnl_attr_for_each_nested(le, a)
-			if (mnl_attr_get_type(le) == NFTA_LIST_ELEM)
+		mnl_attr_for_each_nested(le, a) {
+			if (mnl_attr_get_type(le) != NFTA_LIST_ELEM)
+				continue;
+			if (c)
 				parse_elem(c, le);
+			n++;
+		}
 	}
+	return n;
+}
+
+static int cb_elems(const struct nlmsghdr *nlh, void *data)
+{
+	struct elem_ctx *c = data;
+
+	each_elem(nlh, c);
 	return c->rc ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
@@ -378,17 +391,8 @@ int nft_read_counter(struct mnl_socket *nl, struct nft_counter *c, char *err,
 static int cb_count_elems(const struct nlmsghdr *nlh, void *data)
 {
 	size_t *n = data;
-	struct nlattr *a;
 
-	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
-		struct nlattr *le;
-
-		if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
-			continue;
-		mnl_attr_for_each_nested(le, a)
-			if (mnl_attr_get_type(le) == NFTA_LIST_ELEM)
-				(*n)++;
-	}
+	*n += each_elem(nlh, NULL);
 	return MNL_CB_OK;
 }
 

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "aws_client.h"
 #include "cloud.h"
@@ -92,28 +91,16 @@ static size_t journal_known(const struct journal_incident *inc, struct release_k
 static void notify_local(struct aws_client *c, const struct release_opts *ro,
 			 const struct journal_incident *inc, struct release_report *rep)
 {
-	char subject[NOTIFY_SUBJECT_MAX + 1], id[NOTIFY_MSG_ID_LEN], err[ERRLEN];
 	struct notify_release *m = calloc(1, sizeof(*m));
-	struct buf text;
 
 	if (!m)
 		return;
 	util_strlcpy(m->incident_id, inc->id, sizeof(m->incident_id));
 	util_strlcpy(m->opened_at, inc->opened_at, sizeof(m->opened_at));
 	util_strlcpy(m->reason, inc->reason, sizeof(m->reason));
-	if (gethostname(m->ran_on, sizeof(m->ran_on) - 1))
-		m->ran_on[0] = '\0';
 	m->on_host = true;
 	m->lockdown_lifted = rep->lockdown_lifted;
-	buf_init(&text, NOTIFY_MESSAGE_MAX);
-	if (notify_release_text(m, subject, &text, err, sizeof(err)) ||
-	    notify_sns_publish(c, ro->sns_topic, subject, buf_str(&text), id, err, sizeof(err))) {
-		log_warnx("release: the message was NOT sent: %s", err);
-	} else {
-		rep->notified = true;
-		printf("release: administrators told (SNS message %s)\n", id);
-	}
-	buf_free(&text);
+	release_notify(c, ro->sns_topic, m, rep);
 	free(m);
 }
 

@@ -81,4 +81,12 @@ struct release_cloud {
 __must_check int release_cloud_run(const struct release_cloud *rc, struct release_report *rep,
 				   char *err, size_t errlen);
 
+struct notify_release;
+/*
+ * The release message m (ran_on filled in here) to SNS topic sns_topic;
+ * rep->notified when it went, a warning when not.
+ */
+void release_notify(struct aws_client *c, const char *sns_topic, struct notify_release *m,
+		    struct release_report *rep);
+
 #endif

@@ -218,32 +218,39 @@ static int retag(const struct release_cloud *rc, struct restore *p, struct relea
 	return 0;
 }
 
-static void notify(const struct release_cloud *rc, struct restore *p, struct release_report *rep)
+void release_notify(struct aws_client *c, const char *sns_topic, struct notify_release *m,
+		    struct release_report *rep)
 {
 	char subject[NOTIFY_SUBJECT_MAX + 1], id[NOTIFY_MSG_ID_LEN], err[ERRLEN];
-	struct notify_release *m = &p->msg;
-	const char *region = aws_client_region(rc->c, err, sizeof(err));
 	struct buf text;
 
-	util_strlcpy(m->instance_id, p->inst.id, sizeof(m->instance_id));
-	util_strlcpy(m->region, region ? region : "", sizeof(m->region));
-	util_strlcpy(m->incident_id, p->incident, sizeof(m->incident_id));
-	util_strlcpy(m->opened_at, rc->opened_at ? rc->opened_at : "", sizeof(m->opened_at));
-	util_strlcpy(m->reason, rc->reason ? rc->reason : "", sizeof(m->reason));
 	if (gethostname(m->ran_on, sizeof(m->ran_on) - 1))
 		m->ran_on[0] = '\0';
-	m->on_host = rc->on_host;
-	m->lockdown_lifted = rc->lockdown_lifted;
 	buf_init(&text, NOTIFY_MESSAGE_MAX);
 	if (notify_release_text(m, subject, &text, err, sizeof(err)) ||
-	    notify_sns_publish(rc->c, rc->sns_topic, subject, buf_str(&text), id, err,
-			       sizeof(err))) {
+	    notify_sns_publish(c, sns_topic, subject, buf_str(&text), id, err, sizeof(err))) {
 		log_warnx("release: the message was NOT sent: %s", err);
 	} else {
 		rep->notified = true;
 		printf("release: administrators told (SNS message %s)\n", id);
 	}
 	buf_free(&text);
+}
+
+static void notify(const struct release_cloud *rc, struct restore *p, struct release_report *rep)
+{
+	struct notify_release *m = &p->msg;
+	char err[ERRLEN];
+	const char *region = aws_client_region(rc->c, err, sizeof(err));
+
+	util_strlcpy(m->instance_id, p->inst.id, sizeof(m->instance_id));
+	util_strlcpy(m->region, region ? region : "", sizeof(m->region));
+	util_strlcpy(m->incident_id, p->incident, sizeof(m->incident_id));
+	util_strlcpy(m->opened_at, rc->opened_at ? rc->opened_at : "", sizeof(m->opened_at));
+	util_strlcpy(m->reason, rc->reason ? rc->reason : "", sizeof(m->reason));
+	m->on_host = rc->on_host;
+	m->lockdown_lifted = rc->lockdown_lifted;
+	release_notify(rc->c, rc->sns_topic, m, rep);
 }
 
 /* A release cut short after its status tag may have left these. */

@@ -238,6 +238,29 @@ static bool released_after(const struct cloud_isolation *iso, uint64_t when_ms)
 	       !cloud_time_parse(iso->released_at, &rel) && (!when_ms || rel >= when_ms);
 }
 
+/*
+ * The event's instance, its tags, and the isolation they record (zeroed
+ * when they record none): 0, -ENOENT when the instance is gone, or
+ * another -errno after the result "failed".
+ */
+static int read_before(struct respond *r, struct cloud_instance *in,
+		       struct cloud_tagset tags[CLOUD_TAGS_MAX_RESOURCES],
+		       struct cloud_isolation *before, char *err, size_t errlen)
+{
+	char why[ERRLEN];
+	int ret = respond_read(r, r->ev->instance, in, tags, err, errlen);
+
+	if (ret == -ENOENT)
+		return ret;
+	if (ret) {
+		respond_result(r, "failed", "%s", err);
+		return ret;
+	}
+	if (cloud_tags_isolation(&tags[0], before, why, sizeof(why)))
+		memset(before, 0, sizeof(*before));
+	return 0;
+}
+
 /* An instance finding at or above the minimum: isolate, or join the incident. */
 static enum respond_rc isolate_finding(struct respond *r, char *err, size_t errlen)
 {
@@ -251,7 +274,7 @@ static enum respond_rc isolate_finding(struct respond *r, char *err, size_t errl
 	};
 	struct cloud_isolation before;
 	struct plan_cfg pcfg;
-	char incident[CLOUD_ID_LEN], why[ERRLEN];
+	char incident[CLOUD_ID_LEN];
 	enum respond_rc rc = RESPOND_OK;
 	int ret;
 
@@ -260,19 +283,16 @@ static enum respond_rc isolate_finding(struct respond *r, char *err, size_t errl
 		rc = RESPOND_FAILED;
 		goto out;
 	}
-	ret = respond_read(r, ev->instance, in, tags, err, errlen);
+	ret = read_before(r, in, tags, &before, err, errlen);
 	if (ret == -ENOENT) {
 		rc = message_only(r, "The instance no longer exists: there is nothing to isolate.",
 				  err, errlen);
 		goto out;
 	}
 	if (ret) {
-		respond_result(r, "failed", "%s", err);
 		rc = RESPOND_FAILED;
 		goto out;
 	}
-	if (cloud_tags_isolation(&tags[0], &before, why, sizeof(why)))
-		memset(&before, 0, sizeof(before));
 	if (released_after(&before, ev->last_seen_ms)) {
 		respond_result(r, "nothing", "%s was released %s, after this finding's last "
 			       "activity: not isolated again", ev->instance, before.released_at);
@@ -378,7 +398,6 @@ enum respond_rc respond_agent_incident(struct respond *r, char *err, size_t errl
 	struct cloud_isolation before;
 	struct plan_cfg pcfg;
 	enum respond_rc rc = RESPOND_OK;
-	char why[ERRLEN];
 	int ret;
 
 	respond_rep_str(r->rep, "instance", ev->instance);
@@ -404,18 +423,15 @@ enum respond_rc respond_agent_incident(struct respond *r, char *err, size_t errl
 		while (nanosleep(&ts, &ts) && errno == EINTR)
 			;
 	}
-	ret = respond_read(r, ev->instance, in, tags, err, errlen);
+	ret = read_before(r, in, tags, &before, err, errlen);
 	if (ret == -ENOENT) {
 		respond_result(r, "nothing", "%s no longer exists", ev->instance);
 		goto out;
 	}
 	if (ret) {
-		respond_result(r, "failed", "%s", err);
 		rc = RESPOND_FAILED;
 		goto out;
 	}
-	if (cloud_tags_isolation(&tags[0], &before, why, sizeof(why)))
-		memset(&before, 0, sizeof(before));
 	if (before.status == CLOUD_STATUS_RELEASED &&
 	    (!strcmp(before.released_incident, ev->incident) ||
 	     released_after(&before, ev->opened_ms))) {
