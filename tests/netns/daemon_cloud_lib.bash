@@ -49,16 +49,7 @@ LAB_ENFORCE_SG=${LAB_ENFORCE_SG:-1}
 . tests/netns/lib.bash
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 
-dc_cleanup() {
-	local n p
-	for n in "${NSS[@]}"; do
-		for p in $(ip netns pids "$PFX-$n" 2>/dev/null); do kill "$p" 2>/dev/null; done
-	done
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for n in "${NSS[@]}"; do ip netns del "$PFX-$n" 2>/dev/null; done
-	[[ -n ${DCLOUD_KEEP:-} ]] && echo "# kept $WORK" || rm -rf "$WORK"
-}
+dc_cleanup() { vpc_cleanup DCLOUD_KEEP; }
 
 ns() { local n=$1; shift; ip netns exec "$PFX-$n" "$@"; }
 bgns() { local n=$1; shift; ip netns exec "$PFX-$n" "$@" & PIDS+=($!); }

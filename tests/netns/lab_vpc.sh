@@ -29,16 +29,7 @@ LAB_ENFORCE_SG=1
 SVC=198.51.100.250
 # TAP: ok, notok, check, refute, finish, diag
 . tests/netns/lib.bash
-cleanup() {
-	local n p
-	for n in "${NSS[@]}"; do
-		for p in $(ip netns pids "$PFX-$n" 2>/dev/null); do kill "$p" 2>/dev/null; done
-	done
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for n in "${NSS[@]}"; do ip netns del "$PFX-$n" 2>/dev/null; done
-	[[ -n ${LAB_KEEP:-} ]] && echo "# kept $WORK" || rm -rf "$WORK"
-}
+cleanup() { vpc_cleanup LAB_KEEP; }
 trap cleanup EXIT
 [[ $(id -u) -eq 0 ]] || { echo "1..0 # SKIP needs root (network namespaces)"; exit 0; }
 region_find_python || { echo "1..0 # SKIP $REGION_WHY"; exit 0; }

@@ -20,6 +20,21 @@ finish() {
 # diag FILE...: the files as TAP comments
 diag() { sed 's/^/# /' "$@"; }
 
+# vpc_cleanup KEEP: the EXIT trap of the tests in the lab's VPC: every
+# process in the namespaces $PFX-NAME (NAME in NSS) and in PIDS ended, the
+# namespaces removed, and $WORK unless the variable named KEEP is set.
+vpc_cleanup() {
+	local keep=${!1:-}
+	local n p
+	for n in "${NSS[@]}"; do
+		for p in $(ip netns pids "$PFX-$n" 2>/dev/null); do kill "$p" 2>/dev/null; done
+	done
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for n in "${NSS[@]}"; do ip netns del "$PFX-$n" 2>/dev/null; done
+	[[ -n $keep ]] && echo "# kept $WORK" || rm -rf "$WORK"
+}
+
 # pair_net: the namespaces $S (the sender: tx0 up) and $R (the receiver:
 # lo up, rx0 192.0.2.10/24 up) joined by the veth pair tx0 -- rx0. The
 # script names them with $$ and sets `trap pair_cleanup EXIT` first.
