@@ -22,17 +22,8 @@ SECS=${SECS:-10} RUNS=${RUNS:-3} LISTED=${LISTED:-1} SENDERS=${SENDERS:-$(nproc)
 S=cdcs$$ R=cdcr$$
 TMP=$(mktemp -d /tmp/cordon-capb.XXXXXX)
 chmod 755 "$TMP"
-cleanup() {
-	local p
-	for p in $(ip netns pids "$R" 2>/dev/null) $(ip netns pids "$S" 2>/dev/null); do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	ip netns del "$S" 2>/dev/null
-	ip netns del "$R" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+. tests/netns/lib.bash
+trap pair_cleanup EXIT
 mkdir -p "$BENCH_DIR"
 cc -O2 -o "$BENCH_DIR/blast" tests/bench/blast.c || exit 1
 if [[ ! -s $BENCH_DIR/list1m.txt ]]; then
@@ -44,14 +35,8 @@ fi
 chmod 644 "$TMP/threat.txt"
 filter=$(head -100 "$BENCH_DIR/list1m.txt" | sed 's/^/host /' | paste -sd' ' | sed 's/ host / or host /g')
 
-ip netns add "$S"
-ip netns add "$R"
-ip link add tx0 netns "$S" type veth peer name rx0 netns "$R"
+pair_net
 ip -n "$S" link set lo up
-ip -n "$R" link set lo up
-ip -n "$S" link set tx0 up
-ip -n "$R" addr add 192.0.2.10/24 dev rx0
-ip -n "$R" link set rx0 up
 
 # CPU ticks (utime + stime) of every process in the receiving namespace.
 ns_ticks() {

@@ -12,24 +12,8 @@ RUNS=${RUNS:-30}
 . tests/netns/enforcer_lib.bash
 trap cleanup EXIT
 setup_net
-ST=$TMP/state
-mkdir -p "$ST"
-chmod 755 "$TMP"
-printf '192.0.2.66\n' >"$TMP/threat.txt"
-chmod 644 "$TMP/threat.txt"
-cat >"$TMP/cordon.conf" <<EOF2
-[agent]
-mode = isolate
-interface = eth0
-user = 65534
-sensor_user = 64201
-aws_user = 64202
-[lists]
-threat = $TMP/threat.txt
-[guardduty]
-enabled = false
-EOF2
-chmod 644 "$TMP/cordon.conf"
+agent_state 192.0.2.66
+agent_conf isolate
 lat=()
 for ((i = 0; i < RUNS; i++)); do
 	# A fresh state directory each time: each run is a first incident.

@@ -2,6 +2,13 @@
 # tests/firmware/lib.sh: TAP helpers for the firmware tests, sourced.
 # shellcheck disable=SC2034 # ROOT and PY are for the scripts that source this
 set -u
+# FW_OWN_NS=1 (set before sourcing this): the script runs again in its own
+# mount and network namespace, before anything is made here: its mounts
+# and servers vanish with it, and nothing it starts can reach beyond its
+# own loopback. fw_own_ns_or_skip below ends it where that cannot be.
+if [[ -n ${FW_OWN_NS:-} && -z ${CORDON_FW_NS:-} ]] && command -v unshare >/dev/null; then
+	CORDON_FW_NS=1 exec unshare --mount --net --propagation private -- "$0" "$@"
+fi
 cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 ROOT=$PWD
 PY=${PYTHON:-/usr/bin/python3}
@@ -19,6 +26,38 @@ finish() { echo "1..$T"; [[ $FAILED -eq 0 ]]; }
 show() { sed 's/^/# /' "$@" >&2; }
 
 # --- self-contained artefacts (test_bundle.sh, test_lambda.sh, test_userdata_bundle.sh)
+
+# fw_artefact_setup: a SKIP plan and the end where FW_OWN_NS found no
+# unshare (or was not root); else BUNDLE_O, the build directory of a
+# non-sanitizer build (made if missing), VERSION and ARCH.
+fw_artefact_setup() {
+	if [[ -z ${CORDON_FW_NS:-} ]]; then
+		echo "1..0 # SKIP needs unshare (util-linux) and root"
+		exit 0
+	fi
+	BUNDLE_O=${BUNDLE_O:-build}
+	VERSION=$(sed -n 's/^#define CORDON_VERSION "\(.*\)"$/\1/p' enforcer/main.c)
+	ARCH=$(uname -m)
+}
+
+# fw_root_cleanup: the trap on EXIT of the artefact tests: the TLS S3
+# server if one runs, every mount under $FW_WORK/root, $FW_WORK.
+fw_root_cleanup() {
+	[[ -n ${S3_PID:-} ]] && kill "$S3_PID" 2>/dev/null
+	umount -R "$FW_WORK/root" 2>/dev/null
+	rm -rf --one-file-system "$FW_WORK"
+}
+
+# fw_make TARGET: make TARGET in BUNDLE_O, or a failed check, its output
+# and the end of the script.
+fw_make() {
+	if ! nice make --no-print-directory O="$BUNDLE_O" "$1" >"$FW_WORK/make.out" 2>&1; then
+		fail "make $1"
+		show "$FW_WORK/make.out"
+		finish
+		exit 1
+	fi
+}
 
 # empty_root DIR: a tmpfs at DIR holding nothing but /proc and /dev.
 empty_root() {

@@ -9,38 +9,17 @@
 #
 # Environment: BUNDLE_O (build directory of a non-sanitizer build, default
 # build; made if missing). See docs/internals/packaging.md.
-# Its own mount and network namespace: its mounts and servers vanish with
-# it, and nothing it starts can reach beyond its own loopback.
-if [[ -z ${CORDON_FW_NS:-} ]] && command -v unshare >/dev/null; then
-	CORDON_FW_NS=1 exec unshare --mount --net --propagation private -- "$0" "$@"
-fi
+# Its own mount and network namespace (lib.sh).
+FW_OWN_NS=1
 # shellcheck source=tests/firmware/lib.sh
 source "$(dirname "$0")/lib.sh"
-
-if [[ -z ${CORDON_FW_NS:-} ]]; then
-	echo "1..0 # SKIP needs unshare (util-linux) and root"
-	exit 0
-fi
-
-BUNDLE_O=${BUNDLE_O:-build}
-VERSION=$(sed -n 's/^#define CORDON_VERSION "\(.*\)"$/\1/p' enforcer/main.c)
-ARCH=$(uname -m)
+fw_artefact_setup
 R=$FW_WORK/root
-cleanup() {
-	[[ -n ${S3_PID:-} ]] && kill "$S3_PID" 2>/dev/null
-	umount -R "$R" 2>/dev/null
-	rm -rf --one-file-system "$FW_WORK"
-}
-trap cleanup EXIT
+trap fw_root_cleanup EXIT
 
 # ---- the tarball ---------------------------------------------------------
 
-if ! nice make --no-print-directory O="$BUNDLE_O" bundle >"$FW_WORK/make.out" 2>&1; then
-	fail "make bundle"
-	show "$FW_WORK/make.out"
-	finish
-	exit 1
-fi
+fw_make bundle
 TGZ=$BUNDLE_O/cordon-$VERSION-$ARCH.tar.gz
 check "make bundle made $TGZ ($(du -k "$TGZ" | cut -f1) KiB)" test -s "$TGZ"
 check "$TGZ.sha256 is its SHA-256" bash -c "cd '$BUNDLE_O' && sha256sum --quiet -c '${TGZ##*/}.sha256'"

@@ -15,9 +15,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/daemon_cloud_lib.bash
 trap dc_cleanup EXIT
-dc_preflight
-dc_net
-dc_region
+dc_setup
 dc_conf "[agent]" "heartbeat_interval = 2s" "[events]" "eventbridge = true"
 # The agent's cordon Incident event, through a rule to an SQS queue.
 EVQ=$(admin sqs create-queue --queue-name incidents --query QueueUrl --output text)
@@ -229,8 +227,5 @@ ns host ping -c 1 -W 1 $EVIL_IP >/dev/null 2>&1
 wait_log "incident inc-[^ ]+: host locked down [0-9.]+ ms after the first packet" 150 &&
 	[[ $(grep -cE 'host locked down [0-9.]+ ms after the first packet' "$LOG") -eq 2 ]] &&
 	ok "re-armed: the next contact opens a new incident" || { notok "re-armed"; diag "$LOG"; }
-kill -TERM "$DPID"
-wait "$DPID"
-rc=$?
-[[ $rc -eq 0 ]] && ok "SIGTERM: clean exit" || { notok "SIGTERM: exit $rc"; diag "$LOG"; }
+dc_sigterm
 finish

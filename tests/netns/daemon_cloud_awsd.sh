@@ -14,9 +14,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/daemon_cloud_lib.bash
 trap dc_cleanup EXIT
-dc_preflight
-dc_net
-dc_region gd
+dc_setup gd
 DC_GD=true dc_conf
 DC_ENV=(AWS_ENDPOINT_URL_EC2="$PROXY_URL" AWS_ENDPOINT_URL_GUARDDUTY="$GD_URL")
 
@@ -91,8 +89,5 @@ ops_release >"$WORK/release.out" 2>&1 && ok "release from the operator's worksta
 	{ notok "release"; diag "$WORK/release.out"; }
 cloud_state
 is_restored && ok "release: original groups back (moto)" || { notok "release: groups"; diag "$WORK/state.json"; }
-kill -TERM "$DPID"
-wait "$DPID"
-rc=$?
-[[ $rc -eq 0 ]] && ok "SIGTERM: clean exit" || { notok "SIGTERM: exit $rc"; diag "$LOG"; }
+dc_sigterm
 finish

@@ -14,9 +14,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/daemon_cloud_lib.bash
 trap dc_cleanup EXIT
-dc_preflight
-dc_net
-dc_region
+dc_setup
 dc_conf
 DC_ENV=(AWS_ENDPOINT_URL_EC2="$PROXY_URL")
 # Every EC2 call is "POST /": the rules apply in request order. With
@@ -85,14 +83,7 @@ cloud_state
 is_forensic && ok "both interfaces in the forensic group (moto)" || { notok "forensic group 2"; diag "$WORK/state.json"; }
 eni_orig "$ENI0" "$SG_WEB,$SG_DB" && ok "$ENI0 carries its original groups after the retry" ||
 	{ notok "$ENI0 tag"; diag "$WORK/state.json"; }
-"$SYS_PY" - "$WORK/mail.json" "$ENI0" <<'PY' >"$WORK/mail2.txt"
-import json, sys
-for line in open(sys.argv[1]):
-    m = json.loads(line)
-    print("SUBJECT " + m["subject"])
-    print(m["message"])
-PY
-sed 's/^/#   | /' "$WORK/mail2.txt"
+sns_text
 check "SNS: two messages" test "$(wc -l <"$WORK/mail.json")" -eq 2
 check "SNS 1: WHAT FAILED lists recording $ENI0's groups" \
 	eval "grep -A1 '^WHAT FAILED' '$WORK/mail2.txt' | grep -q 'ec2_tag_eni $ENI0'"
@@ -145,8 +136,5 @@ jr
 check "not retried for ever: still three tries 6 s later" test "$(jcount_in "$INC3" sns_publish "$TOPIC" intent)" -eq 3
 cloud_state
 is_forensic && ok "both interfaces in the forensic group (moto)" || { notok "forensic group 3"; diag "$WORK/state.json"; }
-kill -TERM "$DPID"
-wait "$DPID"
-rc=$?
-[[ $rc -eq 0 ]] && ok "SIGTERM: clean exit" || { notok "SIGTERM: exit $rc"; diag "$LOG"; }
+dc_sigterm
 finish

@@ -15,9 +15,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/daemon_cloud_lib.bash
 trap dc_cleanup EXIT
-dc_preflight
-dc_net
-dc_region gd
+dc_setup gd
 # With the conversion group as the first hop (sections may repeat). The
 # cut leaves the primary's move unanswered: each try waits total_timeout.
 DC_GD=true dc_conf "[cloud]" "conversion_security_group = $SG_CONV" "[aws]" "total_timeout = 10s"
@@ -145,14 +143,7 @@ else
 	notok "follow-up"; diag "$LOG"
 fi
 cloud_state
-"$SYS_PY" - "$WORK/mail.json" <<'PY' >"$WORK/mail2.txt"
-import json, sys
-for line in open(sys.argv[1]):
-    m = json.loads(line)
-    print("SUBJECT " + m["subject"])
-    print(m["message"])
-PY
-sed 's/^/#   | /' "$WORK/mail2.txt"
+sns_text
 check "SNS: two messages, the first and the follow-up" test "$(wc -l <"$WORK/mail.json")" -eq 2
 check "follow-up subject: GuardDuty confirms" grep -q "^SUBJECT cordon: $INST - GuardDuty confirms: UnauthorizedAccess:EC2/MaliciousIPCaller.Custom" "$WORK/mail2.txt"
 check "follow-up text: the GuardDuty finding and its console link" \
@@ -165,8 +156,5 @@ release >"$WORK/release.out" 2>&1 && grep -q "incident $INC2 closed" "$WORK/rele
 	ok "release $INC2 on the host (it has its API: no cloud isolation)" || { notok "release $INC2"; diag "$WORK/release.out"; }
 cloud_state
 is_restored && ok "the interfaces stayed in their groups" || { notok "release 2: groups"; diag "$WORK/state.json"; }
-kill -TERM "$DPID"
-wait "$DPID"
-rc=$?
-[[ $rc -eq 0 ]] && ok "SIGTERM: clean exit" || { notok "SIGTERM: exit $rc"; diag "$LOG"; }
+dc_sigterm
 finish

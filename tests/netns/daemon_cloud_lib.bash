@@ -35,7 +35,6 @@ AGENT=65534
 SENSOR_UID=64201 AWS_UID=64202
 CLOUD_IP=198.51.100.254
 EVIL_IP=203.0.113.66
-T=0 FAILED=0
 PIDS=()
 NSS=()
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
@@ -46,24 +45,11 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 LAB_ENFORCE_SG=${LAB_ENFORCE_SG:-1}
 . firmware/lab/vpc.bash
 
-ok() { T=$((T + 1)); echo "ok $T - $*"; }
-notok() { T=$((T + 1)); FAILED=$((FAILED + 1)); echo "not ok $T - $*"; }
-check() { local w=$1; shift; if "$@" >/dev/null 2>&1; then ok "$w"; else notok "$w"; fi; }
-refute() { local w=$1; shift; if "$@" >/dev/null 2>&1; then notok "$w"; else ok "$w"; fi; }
-finish() { echo "1..$T"; [[ $FAILED -eq 0 ]]; }
+# TAP: ok, notok, check, refute, finish, diag
+. tests/netns/lib.bash
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
-diag() { sed 's/^/# /' "$@"; }
 
-dc_cleanup() {
-	local n p
-	for n in "${NSS[@]}"; do
-		for p in $(ip netns pids "$PFX-$n" 2>/dev/null); do kill "$p" 2>/dev/null; done
-	done
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for n in "${NSS[@]}"; do ip netns del "$PFX-$n" 2>/dev/null; done
-	[[ -n ${DCLOUD_KEEP:-} ]] && echo "# kept $WORK" || rm -rf "$WORK"
-}
+dc_cleanup() { vpc_cleanup DCLOUD_KEEP; }
 
 ns() { local n=$1; shift; ip netns exec "$PFX-$n" "$@"; }
 bgns() { local n=$1; shift; ip netns exec "$PFX-$n" "$@" & PIDS+=($!); }
@@ -72,6 +58,14 @@ dc_preflight() {
 	[[ $(id -u) -eq 0 ]] || skip_all "needs root (network namespaces)"
 	[[ -x $CORDON ]] || skip_all "no cordon binary at $CORDON"
 	region_find_python || skip_all "$REGION_WHY"
+}
+
+# dc_setup [gd]: dc_preflight, dc_net and dc_region (gd: the fake
+# GuardDuty too): the whole scene, or the script skipped or bailed out.
+dc_setup() {
+	dc_preflight
+	dc_net
+	dc_region "$@"
 }
 
 dc_net() {
@@ -203,6 +197,29 @@ dc_run() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# dc_sigterm: SIGTERM to the daemon; a check that it exits cleanly.
+dc_sigterm() {
+	local rc
+	kill -TERM "$DPID"
+	wait "$DPID"
+	rc=$?
+	[[ $rc -eq 0 ]] && ok "SIGTERM: clean exit" || { notok "SIGTERM: exit $rc"; diag "$LOG"; }
+}
+
+# sns_text: the SNS messages so far ($WORK/mail.json) as text, each
+# "SUBJECT ..." line and its message, into $WORK/mail2.txt and shown as
+# TAP comments.
+sns_text() {
+	"$SYS_PY" - "$WORK/mail.json" <<'PY' >"$WORK/mail2.txt"
+import json, sys
+for line in open(sys.argv[1]):
+    m = json.loads(line)
+    print("SUBJECT " + m["subject"])
+    print(m["message"])
+PY
+	sed 's/^/#   | /' "$WORK/mail2.txt"
 }
 
 wait_log() { # REGEX [TENTHS]

@@ -18,9 +18,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/daemon_cloud_lib.bash
 trap dc_cleanup EXIT
-dc_preflight
-dc_net
-dc_region
+dc_setup
 dc_conf
 DC_ENV=(AWS_ENDPOINT_URL_EC2="$PROXY_URL")
 # kill_daemon: SIGKILL the parent; its sensor and AWS processes must go too
@@ -136,8 +134,5 @@ check "release: the tagged interface from its tag, the other from the journal" \
 cloud_state
 is_restored && ok "release: original groups back (moto)" || { notok "release: groups"; diag "$WORK/state.json"; }
 check "release: the host reaches the clean peer again" probe host 198.51.100.20 8080
-kill -TERM "$DPID"
-wait "$DPID"
-rc=$?
-[[ $rc -eq 0 ]] && ok "SIGTERM: clean exit" || { notok "SIGTERM: exit $rc"; diag "$LOG"; }
+dc_sigterm
 finish

@@ -19,9 +19,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/netns/daemon_cloud_lib.bash
 trap dc_cleanup EXIT
-dc_preflight
-dc_net
-dc_region
+dc_setup
 dc_conf # [cloud] tag_poll_interval: the default, 5 s
 status_txt() { ns host "$CORDON" status -c "$WORK/cordon.conf" --state-dir "$ST" >"$WORK/status.txt" 2>&1; }
 # wait_status REGEX [TENTHS]: until cordon status says so
@@ -115,8 +113,5 @@ wait "$DPID"
 dc_run || { notok "restart"; diag "$LOG"; }
 sleep 3
 check "after a restart: a released instance stays open" probe host 198.51.100.20 8080
-kill -TERM "$DPID"
-wait "$DPID"
-rc=$?
-[[ $rc -eq 0 ]] && ok "SIGTERM: clean exit" || { notok "SIGTERM: exit $rc"; diag "$LOG"; }
+dc_sigterm
 finish

@@ -88,13 +88,6 @@ ip netns exec "$PFX-p" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
 	"$CORDON" run -c "$TMP/cordon.conf" --state-dir "$ST" -v >"$TMP/run.log" 2>&1 &
 DPID=$!
 PIDS+=($DPID)
-wait_log() { # REGEX [TENTHS]
-	for _ in $(seq "${2:-50}"); do
-		grep -qE "$1" "$TMP/run.log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 wait_log "list s3://lab-lists/threat.txt: updated, 1 entries" 150 &&
 	ok "the agent syncs its list from https://s3.lab.test (the name through its own resolver)" ||
 	{ notok "first sync"; sed 's/^/# /' "$TMP/run.log"; }

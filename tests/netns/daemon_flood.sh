@@ -21,29 +21,11 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 S=cdfs$$ R=cdfr$$
 TMP=$(mktemp -d /tmp/cordon-flood.XXXXXX)
 chmod 755 "$TMP"
-TESTNUM=0 FAILED=0
-ok() { TESTNUM=$((TESTNUM + 1)); echo "ok $TESTNUM - $*"; }
-notok() { TESTNUM=$((TESTNUM + 1)); FAILED=$((FAILED + 1)); echo "not ok $TESTNUM - $*"; }
-cleanup() {
-	local p
-	for p in $(ip netns pids "$R" 2>/dev/null) $(ip netns pids "$S" 2>/dev/null); do
-		kill "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
-	ip netns del "$S" 2>/dev/null
-	ip netns del "$R" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+. tests/netns/lib.bash
+trap pair_cleanup EXIT
 
 cc -O2 -o "$TMP/blast" tests/bench/blast.c || { echo "Bail out! cannot build blast"; exit 1; }
-ip netns add "$S"
-ip netns add "$R"
-ip link add tx0 netns "$S" type veth peer name rx0 netns "$R"
-ip -n "$S" link set tx0 up
-ip -n "$R" link set lo up
-ip -n "$R" addr add 192.0.2.10/24 dev rx0
-ip -n "$R" link set rx0 up
+pair_net
 # R's own packets to the C2 leave through rx0 (a neighbour that never answers).
 ip -n "$R" neigh add 192.0.2.1 lladdr 02:00:00:00:00:01 dev rx0
 ip -n "$R" route add 203.0.113.0/24 via 192.0.2.1

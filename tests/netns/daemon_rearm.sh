@@ -28,51 +28,12 @@ cd "$(dirname "$0")/../.."
 trap cleanup EXIT
 
 setup_net
-ST=$TMP/state
-mkdir -p "$ST"
-chmod 755 "$TMP"
-printf '192.0.2.66\n192.0.2.67\n192.0.2.68\n' >"$TMP/threat.txt"
-chmod 644 "$TMP/threat.txt"
+agent_state 192.0.2.66 192.0.2.67 192.0.2.68
 ns l ip addr add 192.0.2.67/24 dev eth0
 ns l ip addr add 192.0.2.68/24 dev eth0
-# The agent runs as nobody; the sensor and the AWS process each as their own uid.
-AGENT=65534 SENSOR_UID=64201 AWS_UID=64202
 
 conf() { # KERNEL_TRIP
-	cat >"$TMP/cordon.conf" <<EOF2
-[agent]
-mode = isolate
-kernel_trip = $1
-interface = eth0
-user = $AGENT
-sensor_user = $SENSOR_UID
-aws_user = $AWS_UID
-[lists]
-threat = $TMP/threat.txt
-[lockdown]
-allow = 192.0.2.4:22
-[guardduty]
-enabled = false
-EOF2
-	chmod 644 "$TMP/cordon.conf"
-}
-run_daemon() {
-	ip netns exec "$PFX-p" "$CORDON" run -c "$TMP/cordon.conf" --state-dir "$ST" -v \
-		>>"$TMP/run.log" 2>&1 &
-	DPID=$!
-	PIDS+=($DPID)
-	for _ in $(seq 100); do
-		grep -q "sensor matching against" "$TMP/run.log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-wait_log() { # REGEX [TENTHS]
-	for _ in $(seq "${2:-50}"); do
-		grep -qE "$1" "$TMP/run.log" && return 0
-		sleep 0.1
-	done
-	return 1
+	agent_conf isolate "kernel_trip = $1" "[lockdown]" "allow = 192.0.2.4:22"
 }
 status_json() { np "$CORDON" status --json -c "$TMP/cordon.conf" --state-dir "$ST"; }
 tripped() { status_json | grep -q '"tripped":true'; }

@@ -17,54 +17,12 @@ cd "$(dirname "$0")/../.."
 trap cleanup EXIT
 
 setup_net
-ST=$TMP/state
-mkdir -p "$ST"
-chmod 755 "$TMP"
-# 2001:db8:bad::/48 lies behind C (routed below): one finding per address.
-printf '192.0.2.66\n2001:db8::66\n2001:db8:bad::/48\n' >"$TMP/threat.txt"
-chmod 644 "$TMP/threat.txt"
-# The agent runs as this uid (nobody); its state is its own. The sensor
-# and the AWS process each run as their own uid (unnamed ones).
-AGENT=65534 SENSOR_UID=64201 AWS_UID=64202
+# The agent (enforcer_lib.bash: nobody; its state is its own). 2001:db8:bad::/48
+# lies behind C (routed below): one finding per address.
+agent_state 192.0.2.66 2001:db8::66 2001:db8:bad::/48
 
 conf() { # MODE: write the config for that mode
-	cat >"$TMP/cordon.conf" <<EOF2
-[agent]
-mode = $1
-interface = eth0
-user = $AGENT
-sensor_user = $SENSOR_UID
-aws_user = $AWS_UID
-metrics_file = $ST/cordon.prom
-[lists]
-threat = $TMP/threat.txt
-[lockdown]
-allow = 192.0.2.4:22
-[guardduty]
-enabled = false
-EOF2
-	chmod 644 "$TMP/cordon.conf"
-}
-
-# run_daemon: start cordon run in P, wait until the sensor has its lists.
-run_daemon() {
-	: >"$TMP/run.log"
-	ip netns exec "$PFX-p" "$CORDON" run -c "$TMP/cordon.conf" --state-dir "$ST" -v \
-		>"$TMP/run.log" 2>&1 &
-	DPID=$!
-	PIDS+=($DPID)
-	for _ in $(seq 100); do
-		grep -q "sensor matching against" "$TMP/run.log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-wait_log() { # REGEX [TENTHS]
-	for _ in $(seq "${2:-50}"); do
-		grep -qE "$1" "$TMP/run.log" && return 0
-		sleep 0.1
-	done
-	return 1
+	agent_conf "$1" "metrics_file = $ST/cordon.prom" "[lockdown]" "allow = 192.0.2.4:22"
 }
 
 conf isolate
@@ -85,6 +43,7 @@ conf monitor
 tcp_server l :: 8080
 tcp_server c :: 8080
 wait_listen l 8080 && wait_listen c 8080
+: >"$LOG" # each run's readiness and lines in a log of its own
 if run_daemon; then ok "monitor: daemon up, sensor has its lists"; else notok "monitor: daemon up"; cat "$TMP/run.log"; fi
 check "monitor: P reaches the listed host (nothing dropped)" tcp_ok p 192.0.2.66 8080
 wait_log 'finding [0-9a-f]{32}: OUTBOUND TCP 192.0.2.1 -> 192.0.2.66 port 8080' &&
@@ -175,6 +134,7 @@ kill -TERM "$DPID"; wait "$DPID"; rc=$?
 # --- isolate mode -------------------------------------------------------
 conf isolate
 : >"$ST/findings.json"
+: >"$LOG"
 if run_daemon; then ok "isolate: daemon up"; else notok "isolate: daemon up"; cat "$TMP/run.log"; fi
 # daemon.json is written at readiness, before the agent says it runs: at once right.
 "$PYTHON" - "$ST/daemon.json" <<'PY' && ok "isolate: daemon.json right at readiness (state running, list loaded)" ||

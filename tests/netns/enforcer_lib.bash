@@ -21,18 +21,12 @@ TMP=$(mktemp -d /tmp/cordon-enf.XXXXXX)
 HOSTS=(p l c r t k)
 declare -A V4=([p]=192.0.2.1 [l]=192.0.2.66 [c]=192.0.2.3 [r]=192.0.2.4 [t]=192.0.2.5)
 declare -A V6=([p]=2001:db8::1 [l]=2001:db8::66 [c]=2001:db8::3 [r]=2001:db8::4 [t]=2001:db8::5)
-TESTNUM=0 FAILED=0
 PIDS=()
+# TAP: ok, notok, check, refute, finish, diag
+. "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
 
 ns() { local n=$1; shift; ip netns exec "$PFX-$n" "$@"; }
 np() { ns p "$@"; }
-
-ok() { TESTNUM=$((TESTNUM + 1)); echo "ok $TESTNUM - $*"; }
-notok() { TESTNUM=$((TESTNUM + 1)); FAILED=$((FAILED + 1)); echo "not ok $TESTNUM - $*"; }
-# check "description" command...: ok when the command succeeds
-check() { local d=$1; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else notok "$d"; fi; }
-# refute "description" command...: ok when the command fails
-refute() { local d=$1; shift; if "$@" >/dev/null 2>&1; then notok "$d"; else ok "$d"; fi; }
 
 cleanup() {
 	local p h
@@ -125,7 +119,54 @@ counter() { # NAME: packets of a cordon counter (via nft, independent of cordon)
 	np nft list counter inet cordon "$1" | awk '/packets/ {print $2}'
 }
 
-finish() {
-	echo "1..$TESTNUM"
-	[[ $FAILED -eq 0 ]]
+# ---- cordon run in P (daemon_*.sh, sensor_*.sh, evidence_procs.sh, bench_lockdown.sh)
+
+# The agent runs as nobody; the sensor and the AWS process each as their
+# own uid (unnamed ones).
+AGENT=65534 SENSOR_UID=64201 AWS_UID=64202
+LOG=$TMP/run.log
+
+# agent_state ADDR...: the agent's state directory $ST, $TMP open to its
+# uids, and the threat list $TMP/threat.txt of the ADDRs.
+agent_state() {
+	ST=$TMP/state
+	mkdir -p "$ST"
+	chmod 755 "$TMP"
+	printf '%s\n' "$@" >"$TMP/threat.txt"
+	chmod 644 "$TMP/threat.txt"
+}
+
+# agent_conf MODE [LINE...]: $TMP/cordon.conf: MODE on eth0, the uids
+# above, the LINEs (more [agent] keys, then any other sections), the
+# threat list, GuardDuty off.
+agent_conf() {
+	local mode=$1
+	shift
+	{
+		printf '[agent]\nmode = %s\ninterface = eth0\n' "$mode"
+		printf 'user = %s\nsensor_user = %s\naws_user = %s\n' "$AGENT" "$SENSOR_UID" "$AWS_UID"
+		[[ $# -eq 0 ]] || printf '%s\n' "$@"
+		printf '[lists]\nthreat = %s\n[guardduty]\nenabled = false\n' "$TMP/threat.txt"
+	} >"$TMP/cordon.conf"
+	chmod 644 "$TMP/cordon.conf"
+}
+
+# run_daemon: cordon run in P with $TMP/cordon.conf and $ST, its output
+# added to $LOG (DPID), until the sensor has its lists (10 s).
+run_daemon() {
+	ip netns exec "$PFX-p" "$CORDON" run -c "$TMP/cordon.conf" --state-dir "$ST" -v \
+		>>"$LOG" 2>&1 &
+	DPID=$!
+	PIDS+=("$DPID")
+	wait_log "sensor matching against" 100
+}
+
+# wait_log REGEX [TENTHS]: until $LOG has a line that matches (5 s)
+wait_log() {
+	local i
+	for ((i = 0; i < ${2:-50}; i++)); do
+		grep -qE "$1" "$LOG" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
 }

@@ -37,6 +37,14 @@ print(s.get("size", 0), len(s.get("elem", [])))'
 }
 # enforce ARGS...: its summary line
 enforce() { np "$CORDON" enforce "${E[@]}" "$@" 2>&1 | tail -n 1; }
+# check_size DESC SET "SIZE COUNT": nft lists SET with that size and that
+# many elements (what it lists goes into DESC)
+check_size() { local sc; sc=$(size_count "$2"); check "$1: $sc" test "$sc" = "$3"; }
+# check_sent DESC REGEX ARGS...: enforce ARGS; its summary line ($out,
+# which goes into DESC) matches REGEX
+check_sent() { local d=$1 re=$2; shift 2; out=$(enforce "$@"); check "$d: $out" grep -q "$re" <<<"$out"; }
+# a second run with the same lists
+SAME='sent: +0 -0 elements in 0 messages\|unchanged'
 v6 1000 "$TMP/a.txt"
 v6 5000 "$TMP/b.txt"
 v6 100 "$TMP/d.txt"
@@ -44,57 +52,43 @@ v4 "$TMP/v4.txt"
 cp "$TMP/b.txt" "$TMP/c.txt"
 echo 2001:db8:6::1 >>"$TMP/c.txt"
 
-out=$(enforce --threat-list "$TMP/a.txt" --threat-list "$TMP/v4.txt")
-check "first load: $out" grep -q 'sent: +1770 -0 ' <<<"$out"
-check "threat6 declared 3072 with 1000 elements: $(size_count threat6)" \
-	test "$(size_count threat6)" = "3072 1000"
-check "threat4 declared 3072 with 768 elements: $(size_count threat4)" \
-	test "$(size_count threat4)" = "3072 768"
-check "trusted6 (empty) declared at the floor: $(size_count trusted6)" \
-	test "$(size_count trusted6)" = "3072 0"
+check_sent "first load" 'sent: +1770 -0 ' --threat-list "$TMP/a.txt" --threat-list "$TMP/v4.txt"
+check_size "threat6 declared 3072 with 1000 elements" threat6 "3072 1000"
+check_size "threat4 declared 3072 with 768 elements" threat4 "3072 768"
+check_size "trusted6 (empty) declared at the floor" trusted6 "3072 0"
 
 # Past the size: created again at 12288 (5000 + half >= 6144), whole.
-out=$(enforce --threat-list "$TMP/b.txt" --threat-list "$TMP/v4.txt")
-check "grow to 5000 sends the whole set: $out" grep -q 'sent: +5000 -0 ' <<<"$out"
-check "threat6 created again at 12288 with 5000 elements: $(size_count threat6)" \
-	test "$(size_count threat6)" = "12288 5000"
-check "threat4 untouched: $(size_count threat4)" test "$(size_count threat4)" = "3072 768"
+check_sent "grow to 5000 sends the whole set" 'sent: +5000 -0 ' --threat-list "$TMP/b.txt" --threat-list "$TMP/v4.txt"
+check_size "threat6 created again at 12288 with 5000 elements" threat6 "12288 5000"
+check_size "threat4 untouched" threat4 "3072 768"
 rules=$(np nft list chain inet cordon chk_out)
 check "chk_out still matches @threat6 and @threat4" \
 	bash -c '[[ $1 == *"ip6 daddr @threat6 counter"* && $1 == *"ip daddr @threat4 counter"* ]]' _ "$rules"
-out=$(enforce --threat-list "$TMP/b.txt" --threat-list "$TMP/v4.txt")
-check "same lists again send nothing: $out" grep -q 'sent: +0 -0 elements in 0 messages\|unchanged' <<<"$out"
+check_sent "same lists again send nothing" "$SAME" --threat-list "$TMP/b.txt" --threat-list "$TMP/v4.txt"
 
 # One address more: a plain delta, the size stays.
-out=$(enforce --threat-list "$TMP/c.txt" --threat-list "$TMP/v4.txt")
-check "one address more sends one: $out" grep -q 'sent: +1 -0 ' <<<"$out"
-check "threat6 keeps 12288 with 5001: $(size_count threat6)" \
-	test "$(size_count threat6)" = "12288 5001"
+check_sent "one address more sends one" 'sent: +1 -0 ' --threat-list "$TMP/c.txt" --threat-list "$TMP/v4.txt"
+check_size "threat6 keeps 12288 with 5001" threat6 "12288 5001"
 
 # Far below (100 * 16 < 12288): smaller again.
-out=$(enforce --threat-list "$TMP/d.txt" --threat-list "$TMP/v4.txt")
-check "shrink to 100: $out" grep -q 'sent: +100 -0 ' <<<"$out"
-check "threat6 created again at 3072 with 100: $(size_count threat6)" \
-	test "$(size_count threat6)" = "3072 100"
-out=$(enforce --threat-list "$TMP/d.txt" --threat-list "$TMP/v4.txt")
-check "same lists again send nothing: $out" grep -q 'sent: +0 -0 elements in 0 messages\|unchanged' <<<"$out"
+check_sent "shrink to 100" 'sent: +100 -0 ' --threat-list "$TMP/d.txt" --threat-list "$TMP/v4.txt"
+check_size "threat6 created again at 3072 with 100" threat6 "3072 100"
+check_sent "same lists again send nothing" "$SAME" --threat-list "$TMP/d.txt" --threat-list "$TMP/v4.txt"
 
 # Filled to its size by hand (the content hash still names the file):
 # one address more is "set full" on the file's delta; cordon must not
 # stay stuck there but dump, drop the strangers and add it.
 "$PYTHON" -c 'print("add element inet cordon threat6 { %s }" % ", ".join("2001:db8:9::%x" % (i + 1) for i in range(2972)))' >"$TMP/fill.nft"
 np nft -f "$TMP/fill.nft"
-check "threat6 filled by hand to 3072: $(size_count threat6)" test "$(size_count threat6)" = "3072 3072"
+check_size "threat6 filled by hand to 3072" threat6 "3072 3072"
 cp "$TMP/d.txt" "$TMP/d1.txt"
 echo 2001:db8:6::1 >>"$TMP/d1.txt"
-out=$(enforce --threat-list "$TMP/d1.txt" --threat-list "$TMP/v4.txt")
-check "one address more into a full set succeeds: $out" grep -q 'enforce: threat' <<<"$out"
-check "threat6 holds exactly the list, 101: $(size_count threat6)" test "$(size_count threat6)" = "3072 101"
+check_sent "one address more into a full set succeeds" 'enforce: threat' --threat-list "$TMP/d1.txt" --threat-list "$TMP/v4.txt"
+check_size "threat6 holds exactly the list, 101" threat6 "3072 101"
 # A prefix added by hand that overlaps one the lists add: the same.
 np nft add element inet cordon threat6n '{ 2001:db8:a::/48 }'
 echo 2001:db8:a:1::/64 >>"$TMP/d1.txt"
-out=$(enforce --threat-list "$TMP/d1.txt" --threat-list "$TMP/v4.txt")
-check "a prefix overlapping one added by hand goes in: $out" grep -q 'enforce: threat' <<<"$out"
+check_sent "a prefix overlapping one added by hand goes in" 'enforce: threat' --threat-list "$TMP/d1.txt" --threat-list "$TMP/v4.txt"
 check "threat6n holds exactly the list's prefix" \
 	bash -c '[[ $(ip netns exec '"$PFX"'-p nft list set inet cordon threat6n) == *"2001:db8:a:1::/64 }"* ]]'
 
@@ -107,18 +101,13 @@ table inet cordon {
 	set threat4 { type ipv4_addr; elements = { 192.0.2.1 } }
 }
 EOF
-check "the old table's threat6 has no size: $(size_count threat6)" \
-	test "$(size_count threat6)" = "0 2"
-out=$(enforce --threat-list "$TMP/a.txt" --threat-list "$TMP/v4.txt")
-check "upgrade: $out" grep -q 'enforce: threat' <<<"$out"
-check "upgraded threat6 declared 3072 with exactly the list: $(size_count threat6)" \
-	test "$(size_count threat6)" = "3072 1000"
-check "upgraded threat4 declared 3072 with exactly the list: $(size_count threat4)" \
-	test "$(size_count threat4)" = "3072 768"
+check_size "the old table's threat6 has no size" threat6 "0 2"
+check_sent "upgrade" 'enforce: threat' --threat-list "$TMP/a.txt" --threat-list "$TMP/v4.txt"
+check_size "upgraded threat6 declared 3072 with exactly the list" threat6 "3072 1000"
+check_size "upgraded threat4 declared 3072 with exactly the list" threat4 "3072 768"
 refute "the old element 2001:db8:7::1 is gone" \
 	bash -c "ip netns exec $PFX-p nft list set inet cordon threat6 | grep -q '2001:db8:7::1\b'"
-out=$(enforce --threat-list "$TMP/a.txt" --threat-list "$TMP/v4.txt")
-check "same lists again send nothing: $out" grep -q 'sent: +0 -0 elements in 0 messages\|unchanged' <<<"$out"
+check_sent "same lists again send nothing" "$SAME" --threat-list "$TMP/a.txt" --threat-list "$TMP/v4.txt"
 
 echo "1..$TESTNUM"
 [[ $FAILED -eq 0 ]]

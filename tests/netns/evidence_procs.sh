@@ -26,20 +26,7 @@ trap cleanup EXIT
 setup_net
 chmod 755 "$TMP"
 printf '192.0.2.66\n2001:db8::66\n' >"$TMP/threat.txt"
-cat >"$TMP/cordon.conf" <<EOF
-[agent]
-mode = isolate
-interface = eth0
-user = 65534
-sensor_user = 64201
-aws_user = 64202
-[lists]
-threat = $TMP/threat.txt
-[lockdown]
-allow = 192.0.2.4:22
-[guardduty]
-enabled = false
-EOF
+agent_conf isolate "[lockdown]" "allow = 192.0.2.4:22"
 # The holders: python as the other user too, so not pyenv's shim under /root.
 HPY=/usr/bin/python3
 cat >"$TMP/hold.py" <<'EOF'
@@ -79,13 +66,6 @@ EOF
 chmod 644 "$TMP/threat.txt" "$TMP/cordon.conf" "$TMP/hold.py" "$TMP/hold_srv.py"
 mkdir -m 1777 "$TMP/run" # the holders' pid files
 
-wait_log() { # REGEX [TENTHS]
-	for _ in $(seq "${2:-50}"); do
-		grep -qE "$1" "$TMP/run.log" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 wait_file() { # FILE
 	for _ in $(seq 50); do
 		[[ -s $1 ]] && return 0

@@ -24,25 +24,12 @@ PFX=lvpc$$
 WORK=$(mktemp -d /tmp/cordon-labvpc.XXXXXX)
 chmod 755 "$WORK"
 NSS=() PIDS=()
-T=0 FAILED=0
 LAB_ENFORCE_SG=1
 . firmware/lab/vpc.bash
 SVC=198.51.100.250
-ok() { T=$((T + 1)); echo "ok $T - $*"; }
-notok() { T=$((T + 1)); FAILED=$((FAILED + 1)); echo "not ok $T - $*"; }
-check() { local w=$1; shift; if "$@" >/dev/null 2>&1; then ok "$w"; else notok "$w"; fi; }
-refute() { local w=$1; shift; if "$@" >/dev/null 2>&1; then notok "$w"; else ok "$w"; fi; }
-diag() { sed 's/^/# /' "$@"; }
-cleanup() {
-	local n p
-	for n in "${NSS[@]}"; do
-		for p in $(ip netns pids "$PFX-$n" 2>/dev/null); do kill "$p" 2>/dev/null; done
-	done
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for n in "${NSS[@]}"; do ip netns del "$PFX-$n" 2>/dev/null; done
-	[[ -n ${LAB_KEEP:-} ]] && echo "# kept $WORK" || rm -rf "$WORK"
-}
+# TAP: ok, notok, check, refute, finish, diag
+. tests/netns/lib.bash
+cleanup() { vpc_cleanup LAB_KEEP; }
 trap cleanup EXIT
 [[ $(id -u) -eq 0 ]] || { echo "1..0 # SKIP needs root (network namespaces)"; exit 0; }
 region_find_python || { echo "1..0 # SKIP $REGION_WHY"; exit 0; }
@@ -205,5 +192,4 @@ r=$(imds_get /latest/meta-data/tags/instance/cordon:status)
 [[ $r == "isolated 200" ]] && ok "enabled again: the tag is back" || notok "enabled again: $r"
 ns host curl -s -m 2 -o /dev/null -w '%{http_code}' http://169.254.169.254/latest/meta-data/tags/instance >"$WORK/v1" 2>/dev/null
 [[ $(cat "$WORK/v1") == 401 ]] && ok "no token: 401 (IMDSv2 only)" || notok "no token: $(cat "$WORK/v1")"
-echo "1..$T"
-[[ $FAILED -eq 0 ]]
+finish

@@ -34,27 +34,9 @@ INJ=$TMP/sensor_inject
 cc -O1 -Wall -o "$INJ" tests/netns/sensor_inject.c || { echo "Bail out! cannot build sensor_inject"; exit 1; }
 
 setup_net
-ST=$TMP/state
-mkdir -p "$ST"
-chmod 755 "$TMP"
-printf '192.0.2.66\n' >"$TMP/threat.txt"
-chmod 644 "$TMP/threat.txt"
-AGENT=65534 SENSOR_UID=64201 AWS_UID=64202
+agent_state 192.0.2.66
 SECRET=cordon-test-secret-$$
-cat >"$TMP/cordon.conf" <<EOF
-[agent]
-mode = monitor
-interface = eth0
-user = $AGENT
-sensor_user = $SENSOR_UID
-aws_user = $AWS_UID
-[lists]
-threat = $TMP/threat.txt
-[guardduty]
-enabled = false
-EOF
-chmod 644 "$TMP/cordon.conf"
-LOG=$TMP/run.log
+agent_conf monitor
 
 # Credentials as an environment would hold them (never used: no AWS here).
 start_daemon() {
@@ -67,14 +49,6 @@ start_daemon() {
 }
 start_daemon
 
-wait_log() { # REGEX [TENTHS]
-	local i
-	for ((i = 0; i < ${2:-50}; i++)); do
-		grep -qE "$1" "$LOG" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # sensor_up: wait for the next sensor to have its lists; SPID is its pid.
 # A sensor that keeps dying young comes back after a growing backoff
 # (daemon_child.c: 1 s, 2 s, 4 s ...): wait what the parent announced.

@@ -20,25 +20,8 @@ cd "$(dirname "$0")/../.."
 trap cleanup EXIT
 
 setup_net
-ST=$TMP/state
-mkdir -p "$ST"
-chmod 755 "$TMP"
-printf '192.0.2.66\n' >"$TMP/threat.txt"
-chmod 644 "$TMP/threat.txt"
-cat >"$TMP/cordon.conf" <<EOF
-[agent]
-mode = monitor
-interface = eth0
-user = 65534
-sensor_user = 64201
-aws_user = 64202
-[lists]
-threat = $TMP/threat.txt
-[guardduty]
-enabled = false
-EOF
-chmod 644 "$TMP/cordon.conf"
-LOG=$TMP/run.log
+agent_state 192.0.2.66
+agent_conf monitor
 # Started with a root-only file open on descriptor 7 (as from a root
 # shell): the sensor, which parses hostile packets, must not inherit it.
 echo root-only >"$TMP/secret"
@@ -47,14 +30,6 @@ np "$CORDON" run -c "$TMP/cordon.conf" --state-dir "$ST" -v >"$LOG" 2>&1 7<"$TMP
 DPID=$!
 PIDS+=("$DPID")
 
-wait_log() { # REGEX [TENTHS]
-	local i
-	for ((i = 0; i < ${2:-50}; i++)); do
-		grep -qE "$1" "$LOG" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 # sensor_up N: the Nth sensor has its lists; SPID is its pid
 sensor_up() {
 	local i

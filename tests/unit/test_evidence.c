@@ -22,6 +22,7 @@
 
 #include "evidence_impl.h"
 #include "privsep.h"
+#include "tmpdir_testlib.h"
 
 struct fx {
 	char dir[64];
@@ -31,8 +32,7 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	strcpy(f->dir, "/tmp/cordon-evid.XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (!f || tmpdir_new(f->dir, sizeof(f->dir), "/tmp/cordon-evid.XXXXXX"))
 		return -1;
 	*state = f;
 	return 0;
@@ -41,10 +41,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (tmpdir_remove(f->dir))
 		return -1;
 	free(f);
 	return 0;
@@ -52,12 +50,7 @@ static int teardown(void **state)
 
 static char *pathf(const struct fx *f, const char *name)
 {
-	static char buf[4][PATH_MAX + 128];
-	static int k;
-	char *p = buf[k++ & 3];
-
-	snprintf(p, sizeof(buf[0]), "%s/%.4000s", f->dir, name);
-	return p;
+	return tmpdir_path(f->dir, name);
 }
 
 /* Ethernet + IPv4 + UDP, 198.51.100.1 -> 203.0.113.7, tagged with n. */

@@ -281,14 +281,47 @@ static size_t ip4(uint8_t *b, const char *src, const char *dst, uint8_t proto,
 }
 
 /*
+ * The sensor-level tests' rig: a sensor matching one threat list, and
+ * what it holds.
+ */
+struct rig {
+	struct list *l;
+	struct tset *t;
+	struct sensor *s;
+};
+
+/* rig_up: the set of L and a sensor with options O (NULL: the defaults) matching it. */
+static struct sensor *rig_up(struct rig *r, struct list *l, const struct sensor_opts *o)
+{
+	struct sensor_opts def;
+
+	r->l = l;
+	r->t = build(&r->l, 1);
+	if (!o) {
+		sensor_opts_default(&def);
+		o = &def;
+	}
+	r->s = sensor_new(o);
+	assert_non_null(r->s);
+	sensor_set_tset(r->s, r->t);
+	return r->s;
+}
+
+static void rig_down(struct rig *r)
+{
+	sensor_free(r->s);
+	tset_free(r->t);
+	free_list(r->l);
+}
+
+/*
  * The issue's reproduction: 70 000 inbound UDP probes from a listed /24
  * to distinct ports fill a 65 536-finding table, then the host's own SYN
  * to a listed C2 must still make an OUTBOUND finding.
  */
 static void test_scan_then_c2(void **state)
 {
-	struct list *l = MK(LIST_THREAT, "bad", "198.51.100.0/24", "203.0.113.66");
-	struct tset *t = build(&l, 1);
+	struct rig r;
 	struct sensor_opts o;
 	struct sensor *s;
 	struct sensor_event ev;
@@ -300,9 +333,7 @@ static void test_scan_then_c2(void **state)
 
 	(void)state;
 	sensor_opts_default(&o);
-	s = sensor_new(&o);
-	assert_non_null(s);
-	sensor_set_tset(s, t);
+	s = rig_up(&r, MK(LIST_THREAT, "bad", "198.51.100.0/24", "203.0.113.66"), &o);
 	for (uint32_t i = 0; i < 70000; i++) {
 		snprintf(src, sizeof(src), "198.51.100.%u", i % 256);
 		n = ip4(b, src, "192.0.2.10", IPPROTO_UDP, 40000,
@@ -325,9 +356,7 @@ static void test_scan_then_c2(void **state)
 	st = sensor_get_stats(s);
 	assert_int_equal(st->matched, 70001);
 	assert_int_equal(st->lost, 0);
-	sensor_free(s);
-	tset_free(t);
-	free_list(l);
+	rig_down(&r);
 }
 
 /*
@@ -430,8 +459,7 @@ static void test_hold_clock_back(void **state)
 /* 100 000 distinct listed sources, one probe each, no hold: evicted and counted. */
 static void test_many_sources_bounded(void **state)
 {
-	struct list *l = MK(LIST_THREAT, "bad", "10.0.0.0/8", "203.0.113.66");
-	struct tset *t = build(&l, 1);
+	struct rig r;
 	struct sensor_opts o;
 	struct sensor *s;
 	struct sensor_event ev;
@@ -445,9 +473,7 @@ static void test_many_sources_bounded(void **state)
 	o.max_findings = 1000;
 	o.max_flows = 1000;
 	o.noise_hold_ns = 0;
-	s = sensor_new(&o);
-	assert_non_null(s);
-	sensor_set_tset(s, t);
+	s = rig_up(&r, MK(LIST_THREAT, "bad", "10.0.0.0/8", "203.0.113.66"), &o);
 	for (uint32_t i = 0; i < 100000; i++) {
 		snprintf(src, sizeof(src), "10.%u.%u.%u", i >> 16, (i >> 8) & 255, i & 255);
 		n = ip4(b, src, "192.0.2.10", IPPROTO_UDP, 40000, 53, 0);
@@ -461,9 +487,7 @@ static void test_many_sources_bounded(void **state)
 	assert_true(sensor_packet(s, DLT_RAW, b, n, 999999, &ev));
 	assert_true(ev.new_finding);
 	assert_int_equal(ev.finding->key.dir, FINDING_OUTBOUND);
-	sensor_free(s);
-	tset_free(t);
-	free_list(l);
+	rig_down(&r);
 }
 
 /*
@@ -474,9 +498,7 @@ static void test_many_sources_bounded(void **state)
  */
 static void test_probe_then_answer(void **state)
 {
-	struct list *l = MK(LIST_THREAT, "bad", "198.51.100.0/24");
-	struct tset *t = build(&l, 1);
-	struct sensor_opts o;
+	struct rig r;
 	struct sensor *s;
 	struct sensor_event ev;
 	struct flow_stats fst;
@@ -485,10 +507,7 @@ static void test_probe_then_answer(void **state)
 	size_t n;
 
 	(void)state;
-	sensor_opts_default(&o);
-	s = sensor_new(&o);
-	assert_non_null(s);
-	sensor_set_tset(s, t);
+	s = rig_up(&r, MK(LIST_THREAT, "bad", "198.51.100.0/24"), NULL);
 	n = ip4(b, "198.51.100.7", "192.0.2.10", IPPROTO_TCP, 40000, 22, PKT_TCP_SYN);
 	assert_true(sensor_packet(s, DLT_RAW, b, n, 1000, &ev));
 	assert_null(ev.flow); /* a probe */
@@ -526,9 +545,7 @@ static void test_probe_then_answer(void **state)
 	assert_int_equal(findings_count(sensor_findings(s)), 1);
 	flow_table_stats(sensor_flows(s), &fst);
 	assert_int_equal(fst.active, 1); /* the flow; the probe is gone */
-	sensor_free(s);
-	tset_free(t);
-	free_list(l);
+	rig_down(&r);
 }
 
 /*
@@ -542,8 +559,7 @@ static void test_probe_then_answer(void **state)
  */
 static void test_answer_after_probe_evicted(void **state)
 {
-	struct list *l = MK(LIST_THREAT, "bad", "10.0.0.0/8");
-	struct tset *t = build(&l, 1);
+	struct rig r;
 	struct sensor_opts o;
 	struct sensor *s;
 	struct sensor_event ev;
@@ -554,9 +570,7 @@ static void test_answer_after_probe_evicted(void **state)
 	(void)state;
 	sensor_opts_default(&o);
 	o.max_flows = 1024; /* 256 probe lines */
-	s = sensor_new(&o);
-	assert_non_null(s);
-	sensor_set_tset(s, t);
+	s = rig_up(&r, MK(LIST_THREAT, "bad", "10.0.0.0/8"), &o);
 	n = ip4(b, "10.200.0.1", "192.0.2.10", IPPROTO_TCP, 40000, 443, PKT_TCP_SYN);
 	assert_true(sensor_packet(s, DLT_RAW, b, n, 1000, &ev));
 	assert_null(ev.flow); /* a probe */
@@ -578,9 +592,7 @@ static void test_answer_after_probe_evicted(void **state)
 	n = ip4(b, "10.200.0.1", "192.0.2.10", IPPROTO_TCP, 40000, 443, PKT_TCP_ACK);
 	assert_true(sensor_packet(s, DLT_RAW, b, n, 1000000, &ev));
 	assert_true(ev.finding->established);
-	sensor_free(s);
-	tset_free(t);
-	free_list(l);
+	rig_down(&r);
 }
 
 /*
@@ -726,9 +738,7 @@ static size_t count_dir(struct sensor *s, uint8_t dir)
  */
 static void test_spoofed_udp_port_unreachable(void **state)
 {
-	struct list *l = MK(LIST_THREAT, "bad", "198.51.100.0/24", "2001:db8:bad::/48");
-	struct tset *t = build(&l, 1);
-	struct sensor_opts o;
+	struct rig r;
 	struct sensor *s;
 	struct sensor_event ev;
 	struct finding *f;
@@ -736,10 +746,7 @@ static void test_spoofed_udp_port_unreachable(void **state)
 	size_t n, qn;
 
 	(void)state;
-	sensor_opts_default(&o);
-	s = sensor_new(&o);
-	assert_non_null(s);
-	sensor_set_tset(s, t);
+	s = rig_up(&r, MK(LIST_THREAT, "bad", "198.51.100.0/24", "2001:db8:bad::/48"), NULL);
 	qn = ip4(q, "198.51.100.7", "192.0.2.10", IPPROTO_UDP, 5000, 9, 0);
 	assert_true(sensor_packet(s, DLT_RAW, q, qn, 1000, &ev));
 	f = ev.finding;
@@ -791,9 +798,7 @@ static void test_spoofed_udp_port_unreachable(void **state)
 	assert_false(f->answered);
 	assert_int_equal(count_dir(s, FINDING_OUTBOUND), 0);
 	assert_int_equal(sensor_get_stats(s)->lost, 0);
-	sensor_free(s);
-	tset_free(t);
-	free_list(l);
+	rig_down(&r);
 }
 
 /*
@@ -805,9 +810,7 @@ static void test_spoofed_udp_port_unreachable(void **state)
  */
 static void test_spoofed_tcp_icmp(void **state)
 {
-	struct list *l = MK(LIST_THREAT, "bad", "198.51.100.0/24");
-	struct tset *t = build(&l, 1);
-	struct sensor_opts o;
+	struct rig r;
 	struct sensor *s;
 	struct sensor_event ev;
 	struct finding *f;
@@ -815,10 +818,7 @@ static void test_spoofed_tcp_icmp(void **state)
 	size_t n;
 
 	(void)state;
-	sensor_opts_default(&o);
-	s = sensor_new(&o);
-	assert_non_null(s);
-	sensor_set_tset(s, t);
+	s = rig_up(&r, MK(LIST_THREAT, "bad", "198.51.100.0/24"), NULL);
 	n = ip4(b, "198.51.100.7", "192.0.2.10", IPPROTO_TCP, 40000, 23, PKT_TCP_SYN);
 	assert_true(sensor_packet(s, DLT_RAW, b, n, 1000, &ev));
 	f = ev.finding;
@@ -884,9 +884,7 @@ static void test_spoofed_tcp_icmp(void **state)
 	assert_true(f->answered);
 	assert_true(engaged(f));
 	assert_int_equal(count_dir(s, FINDING_OUTBOUND), 0);
-	sensor_free(s);
-	tset_free(t);
-	free_list(l);
+	rig_down(&r);
 }
 
 /* Same counters, same findings in the same order. */

@@ -18,6 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "journal_impl.h"
+#include "tmpdir_testlib.h"
 
 struct fx {
 	char dir[64];
@@ -28,8 +29,7 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	strcpy(f->dir, "/tmp/cordon-jrnl.XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (!f || tmpdir_new(f->dir, sizeof(f->dir), "/tmp/cordon-jrnl.XXXXXX"))
 		return -1;
 	snprintf(f->path, sizeof(f->path), "%s/" JOURNAL_FILE, f->dir);
 	*state = f;
@@ -39,10 +39,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (tmpdir_remove(f->dir))
 		return -1;
 	free(f);
 	return 0;

@@ -29,6 +29,7 @@
 
 #include "procsd.h"
 #include "procsd_msg.h"
+#include "tmpdir_testlib.h"
 
 #define OTHER_UID 4242
 #define AGENT_USER "65534"
@@ -44,8 +45,7 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	strcpy(f->dir, "/tmp/cordon-procsd.XXXXXX");
-	if (!f || !mkdtemp(f->dir))
+	if (!f || tmpdir_new(f->dir, sizeof(f->dir), "/tmp/cordon-procsd.XXXXXX"))
 		return -1;
 	*state = f;
 	return 0;
@@ -54,15 +54,13 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
 
 	for (size_t i = 0; i < ARRAY_SIZE(f->victims); i++)
 		if (f->victims[i] > 0) {
 			kill(f->victims[i], SIGKILL);
 			waitpid(f->victims[i], NULL, 0);
 		}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
+	if (tmpdir_remove(f->dir))
 		return -1;
 	free(f);
 	return 0;
@@ -70,12 +68,7 @@ static int teardown(void **state)
 
 static char *pathf(const struct fx *f, const char *name)
 {
-	static char buf[4][PATH_MAX];
-	static int k;
-	char *p = buf[k++ & 3];
-
-	snprintf(p, sizeof(buf[0]), "%s/%s", f->dir, name);
-	return p;
+	return tmpdir_path(f->dir, name);
 }
 
 /* ---- messages ---- */
