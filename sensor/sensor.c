@@ -142,24 +142,39 @@ static void probe_key(const struct pkt_info *p, struct flow_key *fk)
 	fk->proto = p->proto;
 }
 
+static inline bool parse_count(struct sensor_stats *st, int dlt, const uint8_t *buf,
+			       size_t caplen, struct pkt_info *p)
+{
+	st->packets++;
+	switch (pkt_parse(dlt, buf, caplen, p)) {
+	case PKT_OK:
+		st->ip++;
+		return true;
+	case PKT_SKIP:
+		st->skipped++;
+		return false;
+	case PKT_TRUNCATED:
+		st->truncated++;
+		return false;
+	default:
+		st->malformed++;
+		return false;
+	}
+}
+
 static bool sensor_parse(struct sensor *s, int dlt, const uint8_t *buf,
 			 size_t caplen, struct pkt_info *p)
 {
-	s->st.packets++;
-	switch (pkt_parse(dlt, buf, caplen, p)) {
-	case PKT_OK:
-		s->st.ip++;
-		return true;
-	case PKT_SKIP:
-		s->st.skipped++;
-		return false;
-	case PKT_TRUNCATED:
-		s->st.truncated++;
-		return false;
-	default:
-		s->st.malformed++;
-		return false;
-	}
+	return parse_count(&s->st, dlt, buf, caplen, p);
+}
+
+void sensor_count_pre(struct sensor *s, const struct sensor_stats *st)
+{
+	s->st.packets += st->packets;
+	s->st.ip += st->ip;
+	s->st.skipped += st->skipped;
+	s->st.truncated += st->truncated;
+	s->st.malformed += st->malformed;
 }
 
 /* From a listed source to an unlisted host: a probe unless a flow knows it. */
@@ -420,14 +435,14 @@ size_t sensor_batch(struct sensor *s, int dlt, const struct sensor_frame *fr,
 	return matched;
 }
 
-void sensor_prescan(struct sensor *s, int dlt, const struct sensor_frame *fr,
+void sensor_prescan(struct sensor_stats *st, int dlt, const struct sensor_frame *fr,
 		    size_t n, struct sensor_pre *pre, uint8_t *kind,
 		    struct sensor_pre6 *pre6, size_t *n6)
 {
 	struct pkt_info p;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!sensor_parse(s, dlt, fr[i].buf, fr[i].caplen, &p)) {
+		if (!parse_count(st, dlt, fr[i].buf, fr[i].caplen, &p)) {
 			kind[i] = SENSOR_PRE_DONE;
 			pre[i].src = pre[i].dst = 0; /* read by the lookups, unused */
 		} else if (p.src.af == AF_INET) {
