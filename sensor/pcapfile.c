@@ -45,8 +45,6 @@ struct pcapf {
 	size_t dropped; /* map pages before this were let go (still readable) */
 	int fd; /* -1 when reading from memory or at end of file */
 	bool swap, nsec;
-	bool keep; /* the caller lets pages go (pcapf_release) */
-	size_t populated; /* map pages before this were faulted in ahead */
 	int dlt;
 	uint64_t recno;
 };
@@ -242,31 +240,11 @@ static void pcapf_drop_behind(struct pcapf *pf)
 {
 	size_t upto = pf->off;
 
-	if (!pf->map || pf->keep || upto < pf->dropped + PCAPF_DROP)
+	if (!pf->map || upto < pf->dropped + PCAPF_DROP)
 		return;
 	upto &= ~(size_t)(PCAPF_DROP - 1);
 	madvise((uint8_t *)pf->map + pf->dropped, upto - pf->dropped, MADV_DONTNEED);
 	pf->dropped = upto;
-}
-
-/* Faulting in a step at once costs less than page by page as it is read. */
-bool pcapf_prefault(struct pcapf *pf, size_t step, size_t ahead)
-{
-	size_t from = pf->populated > pf->off ? pf->populated : pf->off, to;
-
-	from &= ~(size_t)((size_t)sysconf(_SC_PAGESIZE) - 1);
-	if (!pf->map || pf->keep || from >= pf->map_len || from >= pf->off + ahead)
-		return false;
-	to = from + step < pf->map_len ? from + step : pf->map_len;
-	if (madvise((uint8_t *)pf->map + from, to - from, MADV_POPULATE_READ))
-		return false;
-	pf->populated = to;
-	return true;
-}
-
-void pcapf_keep(struct pcapf *pf)
-{
-	pf->keep = true;
 }
 
 void pcapf_release(const struct pcapf *pf, const uint8_t *from, const uint8_t *to)

@@ -48,21 +48,12 @@ __must_check int pcapf_seek(struct pcapf *pf, const struct pcapf_pos *pos);
 /* The pcap DLT for the file's link type (LINKTYPE_RAW 101 -> DLT_RAW). */
 int pcapf_dlt(const struct pcapf *pf);
 /*
- * A mapped reader lets the pages behind it go as it reads (they stay in
- * the page cache). After pcapf_keep() it keeps them until the caller
- * lets [from, to) go with pcapf_release() (whole pages inside only):
- * records it handed out are read again later, or by another thread.
+ * A mapped reader lets the pages behind it go as it reads, in 32 MiB
+ * steps (they stay in the page cache: a record read again faults back
+ * in). A caller that reads records again lets [from, to) go once done
+ * with pcapf_release() (whole pages inside only; any thread).
  */
-void pcapf_keep(struct pcapf *pf);
 void pcapf_release(const struct pcapf *pf, const uint8_t *from, const uint8_t *to);
-/*
- * Fault the next step bytes of the mapping in now, up to ahead bytes
- * past the reader (MADV_POPULATE_READ: cheaper than a fault every few
- * pages as it is read, and done while the caller has nothing else to
- * do). false when there is nothing more to do (not mapped, far enough
- * ahead, kept, or the kernel cannot).
- */
-bool pcapf_prefault(struct pcapf *pf, size_t step, size_t ahead);
 /*
  * The record whose data a mapped reader handed out before (r->data of an
  * earlier pcapf_next_batch()), again: the mapping keeps it readable, so

@@ -29,8 +29,7 @@ static void frames_of(const struct pcapf_rec *rec, int n, struct sensor_frame *f
  * The first mapped capture goes through a pipeline of chunks (ring slot =
  * chunk number % REPLAY_RING). This thread reads the records of chunks in
  * order (their offsets) and parses them (sensor_prescan) while the other
- * one loads the lists and builds the set, then maps the capture ahead.
- * Once the set is there, this thread only reads records on (the cheap,
+ * one loads the lists and builds the set. Once the set is there, this thread only reads records on (the cheap,
  * sequential part) and finishes each looked-up chunk in order (flows and
  * findings), so the findings are those of a plain read; the parse and
  * the lookups of a chunk are work for either thread, the other one's
@@ -43,9 +42,6 @@ static void frames_of(const struct pcapf_rec *rec, int n, struct sensor_frame *f
 /* Finished pages of the mapping are let go in steps of this. */
 #define REPLAY_RELEASE (32u << 20)
 
-/* While the set is built: map this much of the capture ahead, in steps. */
-#define REPLAY_MAP_AHEAD (256u << 20)
-#define REPLAY_MAP_STEP (4u << 20)
 /* Records read ahead of the parse, in chunks (the frames still cached). */
 #define REPLAY_READ_AHEAD 4
 
@@ -306,8 +302,6 @@ static void pipe_finish_one(struct pipe *p, struct chunk *c)
  */
 static void pipe_drain(struct pipe *p, bool more)
 {
-	/* From here pages go only once finished: the finish reads them. */
-	pcapf_keep(p->pf);
 	if (atomic_load_explicit(&p->parsed, memory_order_relaxed))
 		p->released = p->ring[0]->base;
 	for (;;) {
@@ -491,12 +485,11 @@ int replay_run(struct sensor *s, char *const *paths, size_t n, struct replay_set
 
 			if (atomic_load_explicit(&job.done, memory_order_acquire))
 				break;
-			if (more && atomic_load_explicit(&pipe->parsed, memory_order_relaxed) <
-					    REPLAY_RING)
-				more = pipe_parse_one(pipe, true);
-			/* The ring is full: fault the capture in ahead instead. */
-			else if (!pcapf_prefault(first, REPLAY_MAP_STEP, REPLAY_MAP_AHEAD))
+			if (!more || atomic_load_explicit(&pipe->parsed, memory_order_relaxed) >=
+					     REPLAY_RING)
 				pipe_wait(pipe, seen); /* for the set */
+			else
+				more = pipe_parse_one(pipe, true);
 		}
 		*ahead = pipe->frames;
 	}
