@@ -253,13 +253,35 @@ static void flow_account(struct flow *f, const struct pkt_info *p,
 		f->flags |= FLOW_ESTAB;
 }
 
-void flow_prefetch(const struct flow_table *t, const struct pkt_info *p)
+uint32_t flow_prefetch(const struct flow_table *t, const struct pkt_info *p)
 {
 	uint16_t sp = p->has_ports ? p->sport : 0;
 	uint16_t dp = p->has_ports ? p->dport : 0;
+	uint32_t h = flow_hash(t, &p->src, sp, &p->dst, dp, p->proto);
 
-	hidx_prefetch(&t->idx, flow_hash(t, &p->src, sp, &p->dst, dp, p->proto));
+	hidx_prefetch(&t->idx, h);
 	__builtin_prefetch(probe_line(t, probe_hash(t, &p->src, sp, &p->dst, dp, p->proto)));
+	return h;
+}
+
+void flow_prefetch_rec(const struct flow_table *t, uint32_t hash)
+{
+	const struct hidx_slot *s = &t->idx.s[hidx_home(&t->idx, hash)];
+
+	/* The key, then the counters and flags the packet updates. */
+	if (s->ref && s->hash == hash) {
+		const char *f = (const char *)rec_at(t, s->ref - 1);
+
+		__builtin_prefetch(f);
+		__builtin_prefetch(f + 64);
+	}
+}
+
+uint32_t flow_finding_hint(const struct flow_table *t, uint32_t hash)
+{
+	const struct hidx_slot *s = &t->idx.s[hidx_home(&t->idx, hash)];
+
+	return s->ref && s->hash == hash ? rec_at(t, s->ref - 1)->finding_ref : 0;
 }
 
 static struct flow *lookup(struct flow_table *t, const struct pkt_info *p,

@@ -110,8 +110,14 @@ struct flow_probe *flow_probe(struct flow_table *t, const struct pkt_info *p,
 /*
  * Ask for the cache lines flow_find/flow_track(p) and flow_probe(p) will
  * read first (a batch prefetches all of its packets before it looks any up).
+ * Returns p's flow hash for flow_prefetch_rec(), which asks, a little
+ * later (the index line being there by then), for the record the index
+ * names first.
  */
-void flow_prefetch(const struct flow_table *t, const struct pkt_info *p);
+uint32_t flow_prefetch(const struct flow_table *t, const struct pkt_info *p);
+void flow_prefetch_rec(const struct flow_table *t, uint32_t hash);
+/* That record's finding_ref (0: none), later still: a hint to prefetch by. */
+uint32_t flow_finding_hint(const struct flow_table *t, uint32_t hash);
 /* Called for a flow about to be evicted (finding bookkeeping). */
 void flow_table_set_evict_cb(struct flow_table *t,
 			     void (*cb)(struct flow *f, void *arg), void *arg);

@@ -183,17 +183,21 @@ static inline bool is_probe(enum tset_verdict vs, enum tset_verdict vd)
 	return vs == TSET_THREAT && vd != TSET_THREAT;
 }
 
-/* Ask for what sensor_match() will read first (a batch, before any). */
-static void sensor_prefetch(struct sensor *s, const struct pkt_info *p,
-			    enum tset_verdict vd)
+/*
+ * Ask for what sensor_match() will read first (a batch, before any);
+ * returns the flow hash for flow_prefetch_rec().
+ */
+static uint32_t sensor_prefetch(struct sensor *s, const struct pkt_info *p,
+				enum tset_verdict vd)
 {
 	struct finding_key k;
 	struct flow_key fk;
+	uint32_t h = flow_prefetch(s->flows, p);
 
-	flow_prefetch(s->flows, p);
 	probe_key(p, &fk);
 	finding_key_of(&fk, vd == TSET_THREAT, &k);
 	findings_prefetch(s->findings, &k);
+	return h;
 }
 
 /* p as its destination would have sent it. */
@@ -352,14 +356,21 @@ static size_t match_batch(struct sensor *s, struct pkt_info *p,
 			  const bool *hit, const struct sensor_frame *fr, size_t n)
 {
 	size_t matched = 0, nm = 0;
+	uint32_t fh[SENSOR_BATCH];
 
 	for (size_t i = 0; i < n; i++)
-		if (hit[i] && vs[i] != TSET_TRUSTED && vd[i] != TSET_TRUSTED) {
-			sensor_prefetch(s, &p[i], vd[i]);
-			nm++;
-		}
+		if (hit[i] && vs[i] != TSET_TRUSTED && vd[i] != TSET_TRUSTED)
+			fh[nm++] = sensor_prefetch(s, &p[i], vd[i]);
 	if (nm)
 		findings_prefetch_victims(s->findings, nm);
+	/*
+	 * The flows' index lines have had time to come: their records next,
+	 * then the findings those name (each step a miss the batch overlaps).
+	 */
+	for (size_t i = 0; i < nm; i++)
+		flow_prefetch_rec(s->flows, fh[i]);
+	for (size_t i = 0; i < nm; i++)
+		findings_prefetch_ref(s->findings, flow_finding_hint(s->flows, fh[i]));
 	for (size_t i = 0; i < n; i++)
 		if (hit[i])
 			matched += sensor_match(s, fr[i].buf, fr[i].caplen, &p[i], vs[i],
