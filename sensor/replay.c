@@ -29,11 +29,12 @@ static void frames_of(const struct pcapf_rec *rec, int n, struct sensor_frame *f
  * The first mapped capture goes through a pipeline of chunks (ring slot =
  * chunk number % REPLAY_RING). This thread reads the records of chunks in
  * order (their offsets) and parses them (sensor_prescan) while the other
- * one loads the lists and builds the set. Once the set is there, this thread only reads records on (the cheap,
- * sequential part) and finishes each looked-up chunk in order (flows and
- * findings), so the findings are those of a plain read; the parse and
- * the lookups of a chunk are work for either thread, the other one's
- * first (each only reads the set, the mapping and its chunk).
+ * one loads the lists and builds the set. Once the set is there, this
+ * thread only reads records on (the cheap, sequential part) and finishes
+ * each looked-up chunk in order (flows and findings), so the findings are
+ * those of a plain read; the parse and the lookups of a chunk are work
+ * for either thread, the other one's first (the work only reads the set
+ * and the mapping, and writes its chunk).
  */
 #define REPLAY_CHUNK 16384u
 #define REPLAY_RING (REPLAY_PRE_MAX / REPLAY_CHUNK)
