@@ -532,6 +532,16 @@ struct finding *findings_at(const struct findings *fs, uint32_t ref)
 	return ref && ref <= fs->recs.used ? rec_at(fs, ref - 1) : NULL;
 }
 
+void findings_prefetch_ref(const struct findings *fs, uint32_t ref)
+{
+	const char *f = (const char *)findings_at(fs, ref);
+
+	if (f) {
+		__builtin_prefetch(f);
+		__builtin_prefetch(f + 64);
+	}
+}
+
 struct finding *findings_get(struct findings *fs, const struct finding_key *k,
 			     uint64_t first_ns, bool keep, bool *created)
 {

@@ -113,6 +113,8 @@ static inline uint32_t findings_ref(const struct finding *f)
 	return f->rec + 1;
 }
 struct finding *findings_at(const struct findings *fs, uint32_t ref);
+/* Ask for the lines of findings_at(ref) a packet reads and updates. */
+void findings_prefetch_ref(const struct findings *fs, uint32_t ref);
 /* Called just before a finding is evicted (e.g. to report it). */
 void findings_set_evict_cb(struct findings *fs,
 			   void (*cb)(struct finding *f, void *arg), void *arg);

@@ -269,12 +269,24 @@ void flow_prefetch_h(const struct flow_table *t, const struct flow_hashes *h)
 	__builtin_prefetch(probe_line(t, h->probe));
 }
 
-void flow_prefetch(const struct flow_table *t, const struct pkt_info *p)
+void flow_prefetch_rec(const struct flow_table *t, uint32_t hash)
 {
-	struct flow_hashes h;
+	const struct hidx_slot *s = &t->idx.s[hidx_home(&t->idx, hash)];
 
-	flow_hashes(t, p, &h);
-	flow_prefetch_h(t, &h);
+	/* The key, then the counters and flags the packet updates. */
+	if (s->ref && s->hash == hash) {
+		const char *f = (const char *)rec_at(t, s->ref - 1);
+
+		__builtin_prefetch(f);
+		__builtin_prefetch(f + 64);
+	}
+}
+
+uint32_t flow_finding_hint(const struct flow_table *t, uint32_t hash)
+{
+	const struct hidx_slot *s = &t->idx.s[hidx_home(&t->idx, hash)];
+
+	return s->ref && s->hash == hash ? rec_at(t, s->ref - 1)->finding_ref : 0;
 }
 
 static struct flow *lookup(struct flow_table *t, const struct pkt_info *p,

@@ -109,13 +109,10 @@ struct flow_probe *flow_probe(struct flow_table *t, const struct pkt_info *p,
 			      bool *created);
 /*
  * Ask for the cache lines flow_find/flow_track(p) and flow_probe(p) will
- * read first (a batch prefetches all of its packets before it looks any up).
- */
-void flow_prefetch(const struct flow_table *t, const struct pkt_info *p);
-/*
- * The same with the packet's hashes kept (flow_hashes()), for the
- * flow_find_h() and flow_probe_h() of the same packet later in the
- * batch: a scan's packets are hashed once, not twice.
+ * read first (a batch prefetches all of its packets before it looks any
+ * up), by p's hashes (flow_hashes()), kept for the flow_find_h() and
+ * flow_probe_h() of the same packet later in the batch: a scan's packets
+ * are hashed once, not twice.
  */
 struct flow_hashes {
 	uint64_t probe;
@@ -128,6 +125,13 @@ struct flow *flow_find_h(struct flow_table *t, const struct pkt_info *p,
 			 const struct flow_hashes *h, uint64_t ts_ns, bool *from_init);
 struct flow_probe *flow_probe_h(struct flow_table *t, const struct pkt_info *p,
 				const struct flow_hashes *h, bool *created);
+/*
+ * A little later (the index line being there by then): ask for the
+ * record the index names first for this flow hash.
+ */
+void flow_prefetch_rec(const struct flow_table *t, uint32_t hash);
+/* That record's finding_ref (0: none), later still: a hint to prefetch by. */
+uint32_t flow_finding_hint(const struct flow_table *t, uint32_t hash);
 /* Called for a flow about to be evicted (finding bookkeeping). */
 void flow_table_set_evict_cb(struct flow_table *t,
 			     void (*cb)(struct flow *f, void *arg), void *arg);

@@ -45,7 +45,6 @@ struct pcapf {
 	size_t dropped; /* map pages before this were let go (still readable) */
 	int fd; /* -1 when reading from memory or at end of file */
 	bool swap, nsec;
-	bool keep; /* the caller lets pages go (pcapf_release) */
 	int dlt;
 	uint64_t recno;
 };
@@ -246,11 +245,6 @@ static void pcapf_drop_behind(struct pcapf *pf)
 	upto &= ~(size_t)(PCAPF_DROP - 1);
 	madvise((uint8_t *)pf->map + pf->dropped, upto - pf->dropped, MADV_DONTNEED);
 	pf->dropped = upto;
-}
-
-void pcapf_keep(struct pcapf *pf)
-{
-	pf->keep = true;
 }
 
 void pcapf_release(const struct pcapf *pf, const uint8_t *from, const uint8_t *to)

@@ -48,17 +48,17 @@ __must_check int pcapf_seek(struct pcapf *pf, const struct pcapf_pos *pos);
 /* The pcap DLT for the file's link type (LINKTYPE_RAW 101 -> DLT_RAW). */
 int pcapf_dlt(const struct pcapf *pf);
 /*
+ * A mapped reader lets the pages behind it go as it reads, in 32 MiB
+ * steps (they stay in the page cache: a record read again faults back
+ * in). A caller that reads records again lets [from, to) go once done
+ * with pcapf_release() (whole pages inside only; any thread).
+ */
+void pcapf_release(const struct pcapf *pf, const uint8_t *from, const uint8_t *to);
+/*
  * The record whose data a mapped reader handed out before (r->data of an
  * earlier pcapf_next_batch()), again: the mapping keeps it readable, so
  * a caller may keep just the pointer. Only reads pf: any thread.
  */
-/*
- * A mapped reader lets the pages behind it go as it reads (they stay in
- * the page cache). After pcapf_keep() it keeps them until the caller
- * lets [from, to) go with pcapf_release() (whole pages inside only).
- */
-void pcapf_keep(struct pcapf *pf);
-void pcapf_release(const struct pcapf *pf, const uint8_t *from, const uint8_t *to);
 void pcapf_rec_at(const struct pcapf *pf, const uint8_t *data,
 		  struct pcapf_rec *r);
 /*

@@ -27,12 +27,14 @@ static void frames_of(const struct pcapf_rec *rec, int n, struct sensor_frame *f
 
 /*
  * The first mapped capture goes through a pipeline of chunks (ring slot =
- * chunk number % REPLAY_RING). This thread parses chunks (sensor_prescan)
- * while the other one loads the lists and builds the set; once the set
- * is there, the other thread looks the parsed chunks up (only reads the
- * set and the chunks) while this one parses on, helps with lookups when
- * it has nothing else to do, and finishes each looked-up chunk in order
- * (flows and findings), so the findings are those of a plain read.
+ * chunk number % REPLAY_RING). This thread reads the records of chunks in
+ * order (their offsets) and parses them (sensor_prescan) while the other
+ * one loads the lists and builds the set. Once the set is there, this
+ * thread only reads records on (the cheap, sequential part) and finishes
+ * each looked-up chunk in order (flows and findings), so the findings are
+ * those of a plain read; the parse and the lookups of a chunk are work
+ * for either thread, the other one's first (the work only reads the set
+ * and the mapping, and writes its chunk).
  */
 #define REPLAY_CHUNK 16384u
 #define REPLAY_RING (REPLAY_PRE_MAX / REPLAY_CHUNK)
@@ -40,6 +42,9 @@ static void frames_of(const struct pcapf_rec *rec, int n, struct sensor_frame *f
 #define REPLAY_SPAN_MAX (UINT32_MAX - (64u << 20))
 /* Finished pages of the mapping are let go in steps of this. */
 #define REPLAY_RELEASE (32u << 20)
+
+/* Records read ahead of the parse, in chunks (the frames still cached). */
+#define REPLAY_READ_AHEAD 4
 
 struct chunk {
 	const uint8_t *base; /* data of its first record */
@@ -49,6 +54,8 @@ struct chunk {
 	struct sensor_pre6 pre6[REPLAY_CHUNK]; /* touched as far as used */
 	uint32_t n;
 	size_t n6;
+	bool parsed; /* sensor_prescan() done (before it was published) */
+	struct sensor_stats st; /* the parse's counters */
 	atomic_bool looked;
 };
 
@@ -57,8 +64,8 @@ struct pipe {
 	struct pcapf *pf;
 	const struct tset *tset; /* set once it is built */
 	struct chunk *ring[REPLAY_RING];
-	atomic_uint_fast64_t parsed; /* chunks parsed (published) */
-	atomic_uint_fast64_t next;   /* next chunk to look up */
+	atomic_uint_fast64_t parsed; /* chunks read (published), maybe parsed */
+	atomic_uint_fast64_t next;   /* next chunk to parse if need be and look up */
 	atomic_bool end;             /* no more chunks will be parsed */
 	/* Waiting: gen moves on at every step either thread may wait for. */
 	pthread_mutex_t mu;
@@ -115,8 +122,34 @@ static void pipe_wait(struct pipe *p, uint64_t seen)
 	pthread_mutex_unlock(&p->mu);
 }
 
+/* Parse a chunk whose records were read (any thread: reads the mapping). */
+static void chunk_parse(const struct pipe *p, struct chunk *c)
+{
+	struct sensor_frame fr[SENSOR_BATCH];
+	struct pcapf_rec rec;
+
+	for (uint32_t g = 0; g < c->n; g += SENSOR_BATCH) {
+		uint32_t m = c->n - g < SENSOR_BATCH ? c->n - g : SENSOR_BATCH;
+
+		for (uint32_t i = 0; i < m; i++) {
+			/* Ask for the next group's frames (read here by the other core). */
+			if (g + SENSOR_BATCH + i < c->n)
+				__builtin_prefetch(c->base + c->off[g + SENSOR_BATCH + i]);
+			pcapf_rec_at(p->pf, c->base + c->off[g + i], &rec);
+			fr[i].buf = rec.data;
+			fr[i].caplen = rec.caplen;
+			fr[i].ts_ns = rec.ts_ns;
+		}
+		sensor_prescan(&c->st, p->r->dlt, fr, m, c->pre + g, c->kind + g, c->pre6,
+			       &c->n6);
+	}
+	c->parsed = true;
+}
+
 static void chunk_lookup(struct pipe *p, struct sensor_vcache *vc, struct chunk *c)
 {
+	if (!c->parsed)
+		chunk_parse(p, c);
 	sensor_pre_lookup(p->tset, vc, c->pre, c->pre6, c->kind, c->n);
 	atomic_store_explicit(&c->looked, true, memory_order_release);
 	pipe_wake(p);
@@ -128,7 +161,8 @@ static void pipe_end(struct pipe *p)
 	pipe_wake(p);
 }
 
-/* Claim the next parsed chunk not looked up yet and look it up. */
+/* Claim the next chunk read and not looked up yet, parse it if need be
+ * and look it up. */
 static bool pipe_lookup_one(struct pipe *p, struct sensor_vcache *vc)
 {
 	uint_fast64_t k = atomic_load_explicit(&p->next, memory_order_relaxed);
@@ -177,8 +211,11 @@ static void *setjob_run(void *arg)
 	return NULL;
 }
 
-/* Parse the next chunk; false at the end of the capture (or no memory). */
-static bool pipe_parse_one(struct pipe *p)
+/*
+ * Read the next chunk's records, and parse them when parse (else the
+ * lookup does); false at the end of the capture (or no memory).
+ */
+static bool pipe_parse_one(struct pipe *p, bool parse)
 {
 	uint_fast64_t k = atomic_load_explicit(&p->parsed, memory_order_relaxed);
 	struct chunk **slot = &p->ring[k % REPLAY_RING], *c;
@@ -192,6 +229,8 @@ static bool pipe_parse_one(struct pipe *p)
 	c->n = 0;
 	c->n6 = 0;
 	c->base = NULL;
+	c->parsed = parse;
+	memset(&c->st, 0, sizeof(c->st));
 	atomic_store_explicit(&c->looked, false, memory_order_relaxed);
 	while (c->n < REPLAY_CHUNK) {
 		rc = pcapf_next_batch(p->pf, rec, SENSOR_BATCH, p->err, sizeof(p->err));
@@ -201,9 +240,11 @@ static bool pipe_parse_one(struct pipe *p)
 			c->base = rec[0].data;
 		for (int i = 0; i < rc; i++)
 			c->off[c->n + (uint32_t)i] = (uint32_t)(rec[i].data - c->base);
-		frames_of(rec, rc, fr);
-		sensor_prescan(p->r->sensor, p->r->dlt, fr, (size_t)rc,
-			       c->pre + c->n, c->kind + c->n, c->pre6, &c->n6);
+		if (parse) {
+			frames_of(rec, rc, fr);
+			sensor_prescan(&c->st, p->r->dlt, fr, (size_t)rc, c->pre + c->n,
+				       c->kind + c->n, c->pre6, &c->n6);
+		}
 		c->n += (uint32_t)rc;
 		p->frames += (size_t)rc;
 		if ((size_t)(rec[rc - 1].data - c->base) > REPLAY_SPAN_MAX)
@@ -224,6 +265,7 @@ static void pipe_finish_one(struct pipe *p, struct chunk *c)
 	uint8_t k[SENSOR_BATCH];
 	size_t m = 0;
 
+	sensor_count_pre(p->r->sensor, &c->st);
 	for (uint32_t i = 0; i < c->n; i++) {
 		/* Read again long after: ask ahead. */
 		if (i + SENSOR_BATCH < c->n && (c->kind[i + SENSOR_BATCH] & SENSOR_PRE_HIT))
@@ -256,12 +298,11 @@ static void pipe_finish_one(struct pipe *p, struct chunk *c)
 
 /*
  * The set is there: finish chunks in order as they are looked up; in
- * between, parse on while the ring has room, or look up.
+ * between, read records on while the ring has room (a little ahead of
+ * the parse first), or parse and look up.
  */
 static void pipe_drain(struct pipe *p, bool more)
 {
-	/* From here pages go only once finished: the finish reads them. */
-	pcapf_keep(p->pf);
 	if (atomic_load_explicit(&p->parsed, memory_order_relaxed))
 		p->released = p->ring[0]->base;
 	for (;;) {
@@ -276,14 +317,22 @@ static void pipe_drain(struct pipe *p, bool more)
 				continue;
 			}
 		}
-		if (more && parsed - p->finished < REPLAY_RING) {
-			more = pipe_parse_one(p);
+		if (more && parsed - p->finished < REPLAY_RING &&
+		    parsed - atomic_load_explicit(&p->next, memory_order_relaxed) <
+			    REPLAY_READ_AHEAD) {
+			more = pipe_parse_one(p, false);
 			if (!more)
 				pipe_end(p);
 			continue;
 		}
 		if (pipe_lookup_one(p, &p->vc[0]))
 			continue;
+		if (more && parsed - p->finished < REPLAY_RING) {
+			more = pipe_parse_one(p, false);
+			if (!more)
+				pipe_end(p);
+			continue;
+		}
 		if (p->finished == parsed && !more)
 			return;
 		pipe_wait(p, seen); /* the other thread is looking up the next one */
@@ -441,7 +490,7 @@ int replay_run(struct sensor *s, char *const *paths, size_t n, struct replay_set
 					     REPLAY_RING)
 				pipe_wait(pipe, seen); /* for the set */
 			else
-				more = pipe_parse_one(pipe);
+				more = pipe_parse_one(pipe, true);
 		}
 		*ahead = pipe->frames;
 	}

@@ -14,8 +14,9 @@
  * threat set is made on another core (load(), then tset_build()) while
  * this one maps the first capture and parses it ahead in chunks
  * (sensor_prescan(), up to REPLAY_PRE_MAX frames); once the set is there
- * the other core looks the parsed chunks up while this one parses on and
- * finishes each chunk in order (flows, findings). Same findings, in the
+ * this one reads the records on and finishes each chunk in order (flows,
+ * findings) while the other core parses and looks the chunks up (this
+ * one too when it has nothing else to do). Same findings, in the
  * same order, as one thing after the other (the golden tests,
  * test_findings and bench_replay.sh compare them). Classic pcap files are
  * mapped (pcapfile.h); pcapng, pipes and the rest go through libpcap.

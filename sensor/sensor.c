@@ -158,24 +158,39 @@ static void probe_key(const struct pkt_info *p, struct flow_key *fk)
 	fk->proto = p->proto;
 }
 
+static inline bool parse_count(struct sensor_stats *st, int dlt, const uint8_t *buf,
+			       size_t caplen, struct pkt_info *p)
+{
+	st->packets++;
+	switch (pkt_parse(dlt, buf, caplen, p)) {
+	case PKT_OK:
+		st->ip++;
+		return true;
+	case PKT_SKIP:
+		st->skipped++;
+		return false;
+	case PKT_TRUNCATED:
+		st->truncated++;
+		return false;
+	default:
+		st->malformed++;
+		return false;
+	}
+}
+
 static bool sensor_parse(struct sensor *s, int dlt, const uint8_t *buf,
 			 size_t caplen, struct pkt_info *p)
 {
-	s->st.packets++;
-	switch (pkt_parse(dlt, buf, caplen, p)) {
-	case PKT_OK:
-		s->st.ip++;
-		return true;
-	case PKT_SKIP:
-		s->st.skipped++;
-		return false;
-	case PKT_TRUNCATED:
-		s->st.truncated++;
-		return false;
-	default:
-		s->st.malformed++;
-		return false;
-	}
+	return parse_count(&s->st, dlt, buf, caplen, p);
+}
+
+void sensor_count_pre(struct sensor *s, const struct sensor_stats *st)
+{
+	s->st.packets += st->packets;
+	s->st.ip += st->ip;
+	s->st.skipped += st->skipped;
+	s->st.truncated += st->truncated;
+	s->st.malformed += st->malformed;
 }
 
 /* From a listed source to an unlisted host: a probe unless a flow knows it. */
@@ -187,7 +202,8 @@ static inline bool is_probe(enum tset_verdict vs, enum tset_verdict vd)
 /*
  * A packet's hashes as a batch makes them for its prefetch: what
  * sensor_match() uses again when the packet is a probe (the scan's case),
- * whose flow, probe and finding keys are the ones hashed here.
+ * whose flow, probe and finding keys are the ones hashed here; the flow
+ * hash also names the record flow_prefetch_rec() asks for.
  */
 struct sensor_hashes {
 	struct flow_hashes flow;
@@ -379,6 +395,17 @@ static size_t match_batch(struct sensor *s, struct pkt_info *p,
 	}
 	if (nm)
 		findings_prefetch_victims(s->findings, nm);
+	/*
+	 * The flows' index lines have had time to come: their records next,
+	 * then the findings those name (each step a miss the batch overlaps).
+	 */
+	for (size_t i = 0; i < n; i++)
+		if (made[i])
+			flow_prefetch_rec(s->flows, hs[i].flow.flow);
+	for (size_t i = 0; i < n; i++)
+		if (made[i])
+			findings_prefetch_ref(s->findings,
+					      flow_finding_hint(s->flows, hs[i].flow.flow));
 	for (size_t i = 0; i < n; i++)
 		if (hit[i])
 			matched += sensor_match(s, fr[i].buf, fr[i].caplen, &p[i], vs[i],
@@ -455,14 +482,14 @@ size_t sensor_batch(struct sensor *s, int dlt, const struct sensor_frame *fr,
 	return matched;
 }
 
-void sensor_prescan(struct sensor *s, int dlt, const struct sensor_frame *fr,
+void sensor_prescan(struct sensor_stats *st, int dlt, const struct sensor_frame *fr,
 		    size_t n, struct sensor_pre *pre, uint8_t *kind,
 		    struct sensor_pre6 *pre6, size_t *n6)
 {
 	struct pkt_info p;
 
 	for (size_t i = 0; i < n; i++) {
-		if (!sensor_parse(s, dlt, fr[i].buf, fr[i].caplen, &p)) {
+		if (!parse_count(st, dlt, fr[i].buf, fr[i].caplen, &p)) {
 			kind[i] = SENSOR_PRE_DONE;
 			pre[i].src = pre[i].dst = 0; /* read by the lookups, unused */
 		} else if (p.src.af == AF_INET) {

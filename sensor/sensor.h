@@ -81,10 +81,12 @@ struct sensor_frame {
 size_t sensor_batch(struct sensor *s, int dlt, const struct sensor_frame *fr,
 		    size_t n);
 /*
- * Before the set exists (replay builds it on another core): parse frames
- * now and keep what the lookups need: 9 bytes a frame, and the two IPv6
- * addresses appended to pre6 (room for n more at *n6, pre[i].src is the
- * index); the stats count them here. Once the set is there,
+ * Before the set exists (replay builds it on another core), or on another
+ * thread: parse frames and keep what the lookups need: 9 bytes a frame,
+ * and the two IPv6 addresses appended to pre6 (room for n more at *n6,
+ * pre[i].src is the index). It only writes its arguments: the parse
+ * counters go to *st, which sensor_count_pre() adds to the sensor's
+ * (once, on the sensor's thread). Once the set is there,
  * sensor_pre_lookup() turns each kind into a verdict (it only reads the
  * set and what was kept, and writes the caller's vcache: any thread, any
  * order), and sensor_pre_finish(),
@@ -100,9 +102,10 @@ struct sensor_pre {
 struct sensor_pre6 {
 	uint8_t src[16], dst[16];
 };
-void sensor_prescan(struct sensor *s, int dlt, const struct sensor_frame *fr,
+void sensor_prescan(struct sensor_stats *st, int dlt, const struct sensor_frame *fr,
 		    size_t n, struct sensor_pre *pre, uint8_t *kind,
 		    struct sensor_pre6 *pre6, size_t *n6);
+void sensor_count_pre(struct sensor *s, const struct sensor_stats *st);
 /*
  * Each thread that calls sensor_pre_lookup() keeps one of these, zeroed
  * before its first call with a set: the verdicts of recent addresses (a

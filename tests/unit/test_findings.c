@@ -904,9 +904,10 @@ static void same_findings(struct sensor *a, struct sensor *b)
 }
 
 /*
- * Replay parses ahead while the set builds (sensor_prescan), then
- * finishes the frames (sensor_batch_pre): the same findings, counters and
- * order as sensor_batch() on the same frames.
+ * Replay parses ahead while the set builds (sensor_prescan, its counters
+ * added with sensor_count_pre), then finishes the frames
+ * (sensor_batch_pre): the same findings, counters and order as
+ * sensor_batch() on the same frames.
  */
 static void test_prescan_same_as_batch(void **state)
 {
@@ -922,6 +923,7 @@ static void test_prescan_same_as_batch(void **state)
 	struct sensor_opts o;
 	struct sensor *a, *b, *c;
 	struct sensor_vcache *vc;
+	struct sensor_stats st[3] = { 0 };
 
 	(void)state;
 	for (int i = 0; i < N; i++) {
@@ -956,8 +958,9 @@ static void test_prescan_same_as_batch(void **state)
 	sensor_set_tset(a, t);
 	sensor_batch(a, DLT_RAW, fr, N);
 	n6 = 0;
-	sensor_prescan(b, DLT_RAW, fr, N, pre, kind, pre6, &n6);
+	sensor_prescan(&st[0], DLT_RAW, fr, N, pre, kind, pre6, &n6);
 	assert_int_equal(n6, N / 5);
+	sensor_count_pre(b, &st[0]);
 	sensor_set_tset(b, t);
 	sensor_batch_pre(b, DLT_RAW, fr, pre, pre6, kind, N);
 	same_findings(a, b);
@@ -969,7 +972,11 @@ static void test_prescan_same_as_batch(void **state)
 	 */
 	c = sensor_new(&o);
 	n6 = 0;
-	sensor_prescan(c, DLT_RAW, fr, N, pre, kind, pre6, &n6);
+	/* Parsed in two pieces (two threads), counted on the sensor's. */
+	sensor_prescan(&st[1], DLT_RAW, fr, 1234, pre, kind, pre6, &n6);
+	sensor_prescan(&st[2], DLT_RAW, fr + 1234, N - 1234, pre + 1234, kind + 1234, pre6, &n6);
+	sensor_count_pre(c, &st[2]);
+	sensor_count_pre(c, &st[1]);
 	sensor_set_tset(c, t);
 	vc = calloc(2, sizeof(*vc));
 	assert_non_null(vc);

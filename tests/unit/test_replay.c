@@ -205,7 +205,6 @@ static void test_release_bounds(void **state)
 	write_capture(p, NPKT, false);
 	assert_int_equal(pcapf_open(p, &pf, err, sizeof(err)), 0);
 	assert_true(pcapf_mapped(pf));
-	pcapf_keep(pf);
 	pcapf_release(pf, NULL, heap + len);
 	pcapf_release(pf, heap, heap + len);
 	for (size_t i = 0; i < len; i++)
