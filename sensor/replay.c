@@ -64,6 +64,14 @@ struct pipe {
 	struct pcapf *pf;
 	const struct tset *tset; /* set once it is built */
 	struct chunk *ring[REPLAY_RING];
+	/*
+	 * Finished chunks, for the next ones to reuse (this thread only: it
+	 * alone reads records into chunks and finishes them): a capture
+	 * whose set comes early fills only the chunks in flight, not every
+	 * slot of the ring with fresh pages.
+	 */
+	struct chunk *spare[REPLAY_RING];
+	size_t nspare;
 	atomic_uint_fast64_t parsed; /* chunks read (published), maybe parsed */
 	atomic_uint_fast64_t next;   /* next chunk to parse if need be and look up */
 	atomic_bool end;             /* no more chunks will be parsed */
@@ -223,6 +231,8 @@ static bool pipe_parse_one(struct pipe *p, bool parse)
 	struct pcapf_rec rec[SENSOR_BATCH];
 	int rc = 0;
 
+	if (!*slot && p->nspare)
+		*slot = p->spare[--p->nspare];
 	if (!*slot && !(*slot = malloc(sizeof(**slot))))
 		return false; /* the rest is read without the pipeline */
 	c = *slot;
@@ -294,6 +304,9 @@ static void pipe_finish_one(struct pipe *p, struct chunk *c)
 			p->released = to;
 		}
 	}
+	/* Both threads are done with it (it was looked up): reuse it. */
+	p->ring[(p->finished - 1) % REPLAY_RING] = NULL;
+	p->spare[p->nspare++] = c;
 }
 
 /*
@@ -343,6 +356,8 @@ static void pipe_free(struct pipe *p)
 {
 	for (size_t i = 0; i < REPLAY_RING; i++)
 		free(p->ring[i]);
+	for (size_t i = 0; i < p->nspare; i++)
+		free(p->spare[i]);
 }
 
 static int replay_bad_dlt(int dlt, const char *path)
