@@ -257,13 +257,15 @@ void tset_lookup6_batch(const struct tset *t, const uint8_t (*a6)[16], size_t n,
 	}
 }
 
-/* Global source index to its list and entry (binary search on first[]). */
-static void source(const struct tset *t, uint32_t src, struct tset_match *m)
+/*
+ * Global source index to its list: the last list whose first index is
+ * <= src (binary search on first[]); empty lists share their successor's
+ * first index and so are skipped.
+ */
+static size_t source_list(const struct tset *t, uint32_t src)
 {
 	size_t lo = 0, hi = t->nlists;
 
-	/* Last list whose first index is <= src; empty lists share their
-	 * successor's first index and so are skipped. */
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
 
@@ -272,8 +274,16 @@ static void source(const struct tset *t, uint32_t src, struct tset_match *m)
 		else
 			hi = mid;
 	}
-	m->list = t->lists[lo];
-	m->line = t->lists[lo]->ent[src - t->first[lo]].line;
+	return lo;
+}
+
+/* Global source index to its list and entry. */
+static void source(const struct tset *t, uint32_t src, struct tset_match *m)
+{
+	size_t l = source_list(t, src);
+
+	m->list = t->lists[l];
+	m->line = t->lists[l]->ent[src - t->first[l]].line;
 }
 
 struct best {
@@ -297,19 +307,12 @@ static void consider(struct best *trusted, struct best *threat,
 /* The entry behind source index src (what source() reads). */
 static void prefetch_source(const struct tset *t, uint32_t src)
 {
-	size_t lo = 0, hi = t->nlists;
+	size_t l;
 
 	if (src == TSET_SRC_NONE)
 		return;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (t->first[mid] <= src)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	__builtin_prefetch(&t->lists[lo]->ent[src - t->first[lo]]);
+	l = source_list(t, src);
+	__builtin_prefetch(&t->lists[l]->ent[src - t->first[l]]);
 }
 
 /* One length's slot for stage 0, its meta for 1, its entries for 2. */
