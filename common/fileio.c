@@ -371,6 +371,11 @@ int fileio_unlink(int dirfd, const char *name, unsigned flags)
 	return flags & FILEIO_NOSYNC ? 0 : fileio_sync_dir(dirfd);
 }
 
+int fileio_write(int fd, const void *p, size_t n)
+{
+	return write_all(fd, p, n, -1);
+}
+
 int fileio_pwrite(int fd, const void *p, size_t n, off_t at)
 {
 	return at < 0 ? -EINVAL : write_all(fd, p, n, at);

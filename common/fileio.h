@@ -92,6 +92,11 @@ __must_check int fileio_unlink(int dirfd, const char *name, unsigned flags);
  * at a position the caller knows, whatever a torn write left after it.
  */
 __must_check int fileio_pwrite(int fd, const void *p, size_t n, off_t at);
+/*
+ * All of p at the file position (write(2) until done, EINTR retried); 0,
+ * or -errno (-EIO when write(2) writes nothing).
+ */
+__must_check int fileio_write(int fd, const void *p, size_t n);
 /* fchownat(AT_SYMLINK_NOFOLLOW); name NULL: the directory itself. */
 __must_check int fileio_chown(int dirfd, const char *name, uid_t uid, gid_t gid);
 /*

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fileio.h"
 #include "findings_out.h"
 
 #define OUT_AHEAD 4    /* the worker's blocks formatted and not yet written */
@@ -85,22 +86,6 @@ static int format_block(struct out *o, size_t k, struct buf *b, struct findings_
 	return ret;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static void *worker(void *arg)
 {
 	struct out *o = arg;
@@ -145,7 +130,7 @@ static int write_theirs(struct out *o, size_t k, int fd)
 	pthread_mutex_unlock(&o->mu);
 	if (st < 0)
 		return st;
-	ret = write_all(fd, o->slot[i].p, o->slot[i].len);
+	ret = fileio_write(fd, o->slot[i].p, o->slot[i].len);
 	pthread_mutex_lock(&o->mu);
 	o->state[i] = 0;
 	pthread_cond_broadcast(&o->cv);
@@ -171,7 +156,7 @@ static int run(struct out *o, int fd, bool threads)
 		}
 		ret = format_block(o, k, &mine, h);
 		if (!ret)
-			ret = write_all(fd, mine.p, mine.len);
+			ret = fileio_write(fd, mine.p, mine.len);
 	}
 	if (started) {
 		pthread_mutex_lock(&o->mu);

@@ -19,6 +19,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fileio.h"
 #include "journal_impl.h"
 
 #define QUEUE_MAX_BYTES (4u << 20) /* records waiting for the lock */
@@ -319,21 +320,6 @@ static int catch_up(struct journal *j, bool locked)
 	return sc.records > 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* One record, one write(2): with O_APPEND it lands whole at the end. */
 static int write_rec(struct journal *j, const char *text, size_t len)
 {
@@ -344,7 +330,7 @@ static int write_rec(struct journal *j, const char *text, size_t len)
 		return -ENOMEM;
 	journal_hdr_encode(buf, (uint32_t)len, j->seq + 1, text);
 	memcpy(buf + JOURNAL_HDR_LEN, text, len);
-	rc = write_all(j->fd, buf, JOURNAL_HDR_LEN + len);
+	rc = fileio_write(j->fd, buf, JOURNAL_HDR_LEN + len);
 	free(buf);
 	if (rc) {
 		util_err(j->err, sizeof(j->err), "%s: append: %s", j->path, strerror(-rc));

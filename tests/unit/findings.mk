@@ -1,4 +1,4 @@
 UNIT_TESTS += findings
 test_findings_SRCS := sensor/findings.c sensor/hidx.c sensor/finding_json.c common/buf.c sensor/flow.c sensor/frag.c \
 	sensor/sensor.c sensor/findings_out.c sensor/pkt_link.c sensor/pkt_ip.c sensor/tset.c sensor/tset_build.c \
-	sensor/tset_dir.c common/addr.c common/util.c
+	sensor/tset_dir.c common/addr.c common/fileio.c common/util.c
