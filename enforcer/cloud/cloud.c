@@ -58,7 +58,12 @@ out:
 	return ret;
 }
 
-/* A call whose answer says nothing but that it was done. */
+/*
+ * A call whose answer says nothing but that it was done.
+ * Its callers: AWS_ACTION(ec2:ModifyNetworkInterfaceAttribute)
+ * AWS_ACTION(ec2:CreateTags) AWS_ACTION(ec2:DeleteTags)
+ * AWS_ACTION(ec2:ModifyInstanceAttribute)
+ */
 static int ec2_do(struct aws_client *c, const char *op, const char *what,
 		  const struct buf *params, char *err, size_t errlen)
 {
