@@ -495,11 +495,6 @@ uint32_t findings_hash(const struct findings *fs, const struct finding_key *k)
 	return key_hash(fs, k);
 }
 
-void findings_prefetch(const struct findings *fs, const struct finding_key *k)
-{
-	findings_prefetch_h(fs, k, key_hash(fs, k));
-}
-
 void findings_prefetch_h(const struct findings *fs, const struct finding_key *k,
 			 uint32_t h)
 {

@@ -68,11 +68,10 @@ void findings_set_now(struct findings *fs, uint64_t ns);
 struct finding *findings_get(struct findings *fs, const struct finding_key *k,
 			     uint64_t first_ns, bool keep, bool *created);
 /*
- * Ask for the cache line findings_get(k) will read first (a batch of
- * packets prefetches all before it looks any up). The _h forms take k's
- * hash, findings_hash(k), made once for both.
+ * Ask for the cache lines findings_get(k) will read first (a batch of
+ * packets prefetches all before it looks any up), by k's hash,
+ * findings_hash(k), made once for this and findings_get_h().
  */
-void findings_prefetch(const struct findings *fs, const struct finding_key *k);
 uint32_t findings_hash(const struct findings *fs, const struct finding_key *k);
 void findings_prefetch_h(const struct findings *fs, const struct finding_key *k,
 			 uint32_t h);
