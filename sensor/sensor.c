@@ -295,8 +295,10 @@ static bool sensor_match(struct sensor *s, const uint8_t *buf, size_t caplen,
 		return false;
 	}
 	s->st.matched++;
-	if (p->fragment && frag_note(&s->frag, p))
+	if (p->fragment && frag_note(&s->frag, p)) {
 		s->st.reassembled++;
+		hh = NULL; /* its ports are new: the batch hashed the old key */
+	}
 	if (is_probe(vs, vd)) {
 		fl = hh ? flow_find_h(s->flows, p, &hh->flow, ts_ns, &from_init)
 			: flow_find(s->flows, p, ts_ns, &from_init);

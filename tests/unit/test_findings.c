@@ -315,6 +315,53 @@ static void rig_down(struct rig *r)
 }
 
 /*
+ * A fragmented UDP datagram from a listed source, both fragments in one
+ * batch: the later one takes the first one's ports (frag.h) inside
+ * sensor_match(), after the batch hashed its keys without them; it must
+ * count with the first one's probe and finding, not make a second finding
+ * of the same key under the port-less key's hash. The same with the
+ * frames one at a time (sensor_packet(), no batch hashes).
+ */
+static void test_fragments_batched(void **state)
+{
+	uint8_t a[64], b[64];
+	size_t na, nb;
+
+	(void)state;
+	na = ip4(a, "203.0.113.66", "192.0.2.10", IPPROTO_UDP, 40000, 53, 0);
+	a[3] = (uint8_t)(na + 8); /* 8 bytes of data after the UDP header */
+	na += 8;
+	a[4] = 0x12, a[5] = 0x34;  /* id */
+	a[6] = 0x20;               /* MF, offset 0 */
+	memset(a + 28, 'F', 8);
+	memcpy(b, a, 20);
+	b[2] = 0, b[3] = 28;       /* 20 + 8 bytes of data */
+	b[6] = 0x00, b[7] = 0x02;  /* offset 16 bytes, last */
+	memset(b + 20, 'G', 8);
+	nb = 28;
+	for (int batched = 1; batched >= 0; batched--) {
+		struct sensor_frame fr[2] = { { a, na, 1000 }, { b, nb, 2000 } };
+		struct rig r;
+		struct sensor *s = rig_up(&r, MK(LIST_THREAT, "bad", "203.0.113.66"), NULL);
+		struct finding *f;
+
+		if (batched) {
+			assert_int_equal(sensor_batch(s, DLT_RAW, fr, 2), 2);
+		} else {
+			assert_true(sensor_packet(s, DLT_RAW, a, na, 1000, NULL));
+			assert_true(sensor_packet(s, DLT_RAW, b, nb, 2000, NULL));
+		}
+		assert_int_equal(sensor_get_stats(s)->reassembled, 1);
+		assert_int_equal(findings_count(sensor_findings(s)), 1);
+		f = findings_first(sensor_findings(s));
+		assert_int_equal(f->key.service_port, 53);
+		assert_int_equal(f->packets, 2);
+		assert_int_equal(f->count, 1);
+		rig_down(&r);
+	}
+}
+
+/*
  * The issue's reproduction: 70 000 inbound UDP probes from a listed /24
  * to distinct ports fill a 65 536-finding table, then the host's own SYN
  * to a listed C2 must still make an OUTBOUND finding.
@@ -1087,6 +1134,7 @@ int main(void)
 		cmocka_unit_test(test_many_ports_merge),
 		cmocka_unit_test(test_churn_index_and_groups),
 		cmocka_unit_test(test_scan_then_c2),
+		cmocka_unit_test(test_fragments_batched),
 		cmocka_unit_test(test_hold),
 		cmocka_unit_test(test_hold_clock_back),
 		cmocka_unit_test(test_many_sources_bounded),
