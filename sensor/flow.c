@@ -263,20 +263,26 @@ void flow_hashes(const struct flow_table *t, const struct pkt_info *p,
 	h->probe = probe_hash(t, &p->src, sp, &p->dst, dp, p->proto);
 }
 
-void flow_prefetch_h(const struct flow_table *t, const struct flow_hashes *h)
+void flow_prefetch(const struct flow_table *t, const struct flow_hashes *h)
 {
 	hidx_prefetch(&t->idx, h->flow);
 	__builtin_prefetch(probe_line(t, h->probe));
 }
 
-void flow_prefetch_rec(const struct flow_table *t, uint32_t hash)
+/* The record the home slot of hash names when its hash matches, or NULL. */
+static const struct flow *home_rec(const struct flow_table *t, uint32_t hash)
 {
 	const struct hidx_slot *s = &t->idx.s[hidx_home(&t->idx, hash)];
 
-	/* The key, then the counters and flags the packet updates. */
-	if (s->ref && s->hash == hash) {
-		const char *f = (const char *)rec_at(t, s->ref - 1);
+	return s->ref && s->hash == hash ? rec_at(t, s->ref - 1) : NULL;
+}
 
+void flow_prefetch_rec(const struct flow_table *t, uint32_t hash)
+{
+	const char *f = (const char *)home_rec(t, hash);
+
+	/* The key, then the counters and flags the packet updates. */
+	if (f) {
 		__builtin_prefetch(f);
 		__builtin_prefetch(f + 64);
 	}
@@ -284,9 +290,9 @@ void flow_prefetch_rec(const struct flow_table *t, uint32_t hash)
 
 uint32_t flow_finding_hint(const struct flow_table *t, uint32_t hash)
 {
-	const struct hidx_slot *s = &t->idx.s[hidx_home(&t->idx, hash)];
+	const struct flow *f = home_rec(t, hash);
 
-	return s->ref && s->hash == hash ? rec_at(t, s->ref - 1)->finding_ref : 0;
+	return f ? f->finding_ref : 0;
 }
 
 static struct flow *lookup(struct flow_table *t, const struct pkt_info *p,
@@ -320,17 +326,7 @@ static struct flow *lookup(struct flow_table *t, const struct pkt_info *p,
 }
 
 struct flow *flow_find(struct flow_table *t, const struct pkt_info *p,
-		       uint64_t ts_ns, bool *from_init)
-{
-	uint16_t sp = p->has_ports ? p->sport : 0;
-	uint16_t dp = p->has_ports ? p->dport : 0;
-
-	return lookup(t, p, sp, dp, flow_hash(t, &p->src, sp, &p->dst, dp, p->proto),
-		      ts_ns, true, from_init);
-}
-
-struct flow *flow_find_h(struct flow_table *t, const struct pkt_info *p,
-			 const struct flow_hashes *h, uint64_t ts_ns, bool *from_init)
+		       const struct flow_hashes *h, uint64_t ts_ns, bool *from_init)
 {
 	uint16_t sp = p->has_ports ? p->sport : 0;
 	uint16_t dp = p->has_ports ? p->dport : 0;
@@ -354,16 +350,7 @@ static bool probe_match(uint64_t tag, uint64_t h)
 }
 
 struct flow_probe *flow_probe(struct flow_table *t, const struct pkt_info *p,
-			      bool *created)
-{
-	struct flow_hashes h;
-
-	flow_hashes(t, p, &h);
-	return flow_probe_h(t, p, &h, created);
-}
-
-struct flow_probe *flow_probe_h(struct flow_table *t, const struct pkt_info *p,
-				const struct flow_hashes *hs, bool *created)
+			      const struct flow_hashes *hs, bool *created)
 {
 	uint64_t h = hs->probe;
 	struct flow_probe *l = probe_line(t, h), hit;

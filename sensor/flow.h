@@ -90,29 +90,8 @@ void flow_table_free(struct flow_table *t);
 struct flow *flow_track(struct flow_table *t, const struct pkt_info *p,
 			uint64_t ts_ns, bool *created, bool *from_init);
 /*
- * The flow of this packet if there is one (accounted as flow_track()
- * does), else NULL.
- */
-struct flow *flow_find(struct flow_table *t, const struct pkt_info *p,
-		       uint64_t ts_ns, bool *from_init);
-/*
- * The flow of this 5-tuple (either direction) if there is one, nothing
- * accounted, else NULL: for a packet counted against a flow it is not
- * part of (an ICMP error quoting it, a RST refusing it).
- */
-struct flow *flow_peek(struct flow_table *t, const struct pkt_info *p);
-/*
- * The probe of this packet, its sender the prober: found, or made
- * (*created). Call only when flow_find() found no flow. Never NULL.
- */
-struct flow_probe *flow_probe(struct flow_table *t, const struct pkt_info *p,
-			      bool *created);
-/*
- * Ask for the cache lines flow_find/flow_track(p) and flow_probe(p) will
- * read first (a batch prefetches all of its packets before it looks any
- * up), by p's hashes (flow_hashes()), kept for the flow_find_h() and
- * flow_probe_h() of the same packet later in the batch: a scan's packets
- * are hashed once, not twice.
+ * p's flow and probe hashes, made once for the prefetch and the lookups
+ * below (a batch hashes its packets before it looks any up).
  */
 struct flow_hashes {
 	uint64_t probe;
@@ -120,11 +99,31 @@ struct flow_hashes {
 };
 void flow_hashes(const struct flow_table *t, const struct pkt_info *p,
 		 struct flow_hashes *h);
-void flow_prefetch_h(const struct flow_table *t, const struct flow_hashes *h);
-struct flow *flow_find_h(struct flow_table *t, const struct pkt_info *p,
-			 const struct flow_hashes *h, uint64_t ts_ns, bool *from_init);
-struct flow_probe *flow_probe_h(struct flow_table *t, const struct pkt_info *p,
-				const struct flow_hashes *h, bool *created);
+/*
+ * The flow of this packet (h: its flow_hashes()) if there is one
+ * (accounted as flow_track() does), else NULL.
+ */
+struct flow *flow_find(struct flow_table *t, const struct pkt_info *p,
+		       const struct flow_hashes *h, uint64_t ts_ns, bool *from_init);
+/*
+ * The flow of this 5-tuple (either direction) if there is one, nothing
+ * accounted, else NULL: for a packet counted against a flow it is not
+ * part of (an ICMP error quoting it, a RST refusing it).
+ */
+struct flow *flow_peek(struct flow_table *t, const struct pkt_info *p);
+/*
+ * The probe of this packet (h: its flow_hashes()), its sender the
+ * prober: found, or made (*created). Call only when flow_find() found no
+ * flow. Never NULL.
+ */
+struct flow_probe *flow_probe(struct flow_table *t, const struct pkt_info *p,
+			      const struct flow_hashes *h, bool *created);
+/*
+ * Ask for the cache lines flow_find/flow_track(p) and flow_probe(p) will
+ * read first, by p's hashes (a batch prefetches all of its packets
+ * before it looks any up).
+ */
+void flow_prefetch(const struct flow_table *t, const struct flow_hashes *h);
 /*
  * A little later (the index line being there by then): ask for the
  * record the index names first for this flow hash.

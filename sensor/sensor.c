@@ -218,7 +218,7 @@ static void sensor_prefetch(struct sensor *s, const struct pkt_info *p,
 	struct flow_key fk;
 
 	flow_hashes(s->flows, p, &h->flow);
-	flow_prefetch_h(s->flows, &h->flow);
+	flow_prefetch(s->flows, &h->flow);
 	probe_key(p, &fk);
 	finding_key_of(&fk, vd == TSET_THREAT, &k);
 	h->finding = findings_hash(s->findings, &k);
@@ -281,6 +281,7 @@ static bool sensor_match(struct sensor *s, const uint8_t *buf, size_t caplen,
 			 const struct sensor_hashes *hh, struct sensor_event *ev)
 {
 	bool created = false, from_init = true, fcreated = false, keep;
+	struct flow_hashes own;
 	struct flow_probe *pr = NULL;
 	struct pkt_info ra;
 	const struct pkt_info *kp = p; /* what the probe and its key are made of */
@@ -300,16 +301,20 @@ static bool sensor_match(struct sensor *s, const uint8_t *buf, size_t caplen,
 		hh = NULL; /* its ports are new: the batch hashed the old key */
 	}
 	if (is_probe(vs, vd)) {
-		fl = hh ? flow_find_h(s->flows, p, &hh->flow, ts_ns, &from_init)
-			: flow_find(s->flows, p, ts_ns, &from_init);
+		const struct flow_hashes *fh = hh ? &hh->flow : &own;
+
+		if (!hh)
+			flow_hashes(s->flows, p, &own);
+		fl = flow_find(s->flows, p, fh, ts_ns, &from_init);
 		if (!fl)
-			pr = hh ? flow_probe_h(s->flows, p, &hh->flow, &created)
-				: flow_probe(s->flows, p, &created);
+			pr = flow_probe(s->flows, p, fh, &created);
 	} else if (vd == TSET_THREAT && vs != TSET_THREAT && refusal(buf, caplen, p, &ra)) {
 		kp = &ra;
 		fl = flow_peek(s->flows, kp);
-		if (!fl)
-			pr = flow_probe(s->flows, kp, &created);
+		if (!fl) {
+			flow_hashes(s->flows, kp, &own);
+			pr = flow_probe(s->flows, kp, &own, &created);
+		}
 	} else {
 		fl = flow_track(s->flows, p, ts_ns, &created, &from_init);
 		if (!fl) {
