@@ -164,6 +164,22 @@ static const char *member(cJSON *o, const char *a, const char *b)
 	return b ? cJSON_GetObjectItem(x, b)->valuestring : x->valuestring;
 }
 
+/*
+ * got parsed back, with its title, description and createdAt copied out
+ * (what the text itself made); the caller frees the tree.
+ */
+static cJSON *texts_of(const char *got, char title[160], char desc[512],
+		       char first[UTIL_TIMESTAMP_LEN])
+{
+	cJSON *o = cJSON_Parse(got);
+
+	assert_non_null(o);
+	util_strlcpy(title, member(o, "title", NULL), 160);
+	util_strlcpy(desc, member(o, "description", NULL), 512);
+	util_strlcpy(first, member(o, "createdAt", NULL), UTIL_TIMESTAMP_LEN);
+	return o;
+}
+
 /* The direct writer gives cJSON's bytes: escapes, number forms, shapes. */
 static void test_json_same_as_cjson(void **state)
 {
@@ -217,11 +233,7 @@ static void test_json_same_as_cjson(void **state)
 			got = finding_json(&r, ctx);
 			assert_non_null(got);
 			/* title and description come from the text; take them back. */
-			o = cJSON_Parse(got);
-			assert_non_null(o);
-			util_strlcpy(title, member(o, "title", NULL), sizeof(title));
-			util_strlcpy(desc, member(o, "description", NULL), sizeof(desc));
-			util_strlcpy(first, member(o, "createdAt", NULL), sizeof(first));
+			o = texts_of(got, title, desc, first);
 			util_strlcpy(last, member(o, "updatedAt", NULL), sizeof(last));
 			assert_string_equal(member(o, "resource", "resourceType"), "Instance");
 			assert_non_null(strstr(desc, inst));
@@ -391,11 +403,7 @@ static void test_text_same_as_printf(void **state)
 		r.first_ns = (uint64_t)il * 86399999999937ull + il;
 		got = finding_json(&r, &ctx);
 		assert_non_null(got);
-		o = cJSON_Parse(got);
-		assert_non_null(o);
-		util_strlcpy(title, member(o, "title", NULL), sizeof(title));
-		util_strlcpy(desc, member(o, "description", NULL), sizeof(desc));
-		util_strlcpy(first, member(o, "createdAt", NULL), sizeof(first));
+		o = texts_of(got, title, desc, first);
 		ref_describe(&r, inst, want_t, sizeof(want_t), want_d, sizeof(want_d));
 		assert_string_equal(title, want_t);
 		assert_string_equal(desc, want_d);
