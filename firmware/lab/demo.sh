@@ -78,14 +78,8 @@ PIDS=()
 . firmware/lab/vpc.bash
 # shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
-	local p n
 	trap - INT TERM
-	for n in "${NSS[@]}"; do
-		for p in $(ip netns pids "$PFX-$n" 2>/dev/null); do kill "$p" 2>/dev/null; done
-	done
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for n in "${NSS[@]}"; do ip netns del "$PFX-$n" 2>/dev/null; done
+	vpc_stop
 	if [[ -n ${LAB_KEEP:-} ]]; then mkdir -p "$LAB_KEEP" && cp -r "$WORK"/. "$LAB_KEEP"/ 2>/dev/null; fi
 	rm -rf "$WORK"
 }

@@ -50,6 +50,19 @@ vpc_ns() { # SUFFIX: the namespace $PFX-SUFFIX, made once
 	NSS+=("$1")
 }
 
+# vpc_stop: every process in the namespaces vpc_ns() made and in PIDS
+# ended, then the namespaces removed (the EXIT traps of the lab and of
+# the tests on its VPC).
+vpc_stop() {
+	local n p
+	for n in "${NSS[@]}"; do
+		for p in $(ip netns pids "$PFX-$n" 2>/dev/null); do kill "$p" 2>/dev/null; done
+	done
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	for n in "${NSS[@]}"; do ip netns del "$PFX-$n" 2>/dev/null; done
+}
+
 # vpc_fabric: the fabric namespace, forwarding, proxy ARP, and a table
 # that passes nothing until the controller loads its own.
 vpc_fabric() {

@@ -20,18 +20,12 @@ finish() {
 # diag FILE...: the files as TAP comments
 diag() { sed 's/^/# /' "$@"; }
 
-# vpc_cleanup KEEP: the EXIT trap of the tests in the lab's VPC: every
-# process in the namespaces $PFX-NAME (NAME in NSS) and in PIDS ended, the
-# namespaces removed, and $WORK unless the variable named KEEP is set.
+# vpc_cleanup KEEP: the EXIT trap of the tests in the lab's VPC: its
+# processes and namespaces gone (vpc_stop, firmware/lab/vpc.bash), and
+# $WORK unless the variable named KEEP is set.
 vpc_cleanup() {
 	local keep=${!1:-}
-	local n p
-	for n in "${NSS[@]}"; do
-		for p in $(ip netns pids "$PFX-$n" 2>/dev/null); do kill "$p" 2>/dev/null; done
-	done
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	for n in "${NSS[@]}"; do ip netns del "$PFX-$n" 2>/dev/null; done
+	vpc_stop
 	[[ -n $keep ]] && echo "# kept $WORK" || rm -rf "$WORK"
 }
 
