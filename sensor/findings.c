@@ -69,12 +69,12 @@ struct findings *findings_new(size_t max)
 	if (!fs)
 		return NULL;
 	fs->max = max ? max : 1;
-	if (hidx_init(&fs->idx, fs->max) || hidx_init(&fs->gidx, fs->max)) {
+	if (hidx_init(&fs->idx, fs->max) || hidx_init(&fs->gidx, fs->max) ||
+	    hidx_slab_init(&fs->recs, sizeof(struct finding), fs->max) ||
+	    hidx_slab_init(&fs->groups, sizeof(struct findings_group), fs->max)) {
 		findings_free(fs);
 		return NULL;
 	}
-	hidx_slab_init(&fs->recs, sizeof(struct finding), fs->max);
-	hidx_slab_init(&fs->groups, sizeof(struct findings_group), fs->max);
 	/*
 	 * Keyed: a sender choosing addresses and ports cannot aim keys at
 	 * one probe run (every word has a multiplier it does not know).

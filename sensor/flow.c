@@ -94,7 +94,11 @@ struct flow_table *flow_table_new(size_t max_flows)
 		free(t);
 		return NULL;
 	}
-	hidx_slab_init(&t->recs, sizeof(struct flow), max_flows);
+	if (hidx_slab_init(&t->recs, sizeof(struct flow), max_flows)) {
+		hidx_free(&t->idx);
+		free(t);
+		return NULL;
+	}
 	t->max = max_flows;
 	/* As many probes as flows, one cache line per PROBE_WAYS. */
 	while ((size_t)(t->pmask + 1) * PROBE_WAYS < max_flows && t->pmask < (1u << 28))
@@ -102,6 +106,7 @@ struct flow_table *flow_table_new(size_t max_flows)
 	t->probes = aligned_alloc(64, ((size_t)t->pmask + 1) * PROBE_WAYS * sizeof(*t->probes));
 	if (!t->probes) {
 		hidx_free(&t->idx);
+		hidx_slab_free(&t->recs);
 		free(t);
 		return NULL;
 	}

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "hidx.h"
 
@@ -114,18 +115,40 @@ void hidx_remove(struct hidx *h, uint32_t hash, uint32_t rec)
 	h->n--;
 }
 
-void hidx_slab_init(struct hidx_slab *s, size_t elsize, size_t max)
+#define HIDX_HUGE (2u << 20)
+
+int hidx_slab_init(struct hidx_slab *s, size_t elsize, size_t max)
 {
+	size_t len, align;
+	void *m;
+
 	memset(s, 0, sizeof(*s));
 	s->stride = (elsize + 63) & ~(size_t)63;
 	s->max = max > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)max;
+	if (!s->max)
+		s->max = 1;
+	len = (size_t)s->max * s->stride;
+	align = len >= HIDX_HUGE ? HIDX_HUGE : 64;
+	len = (len + align - 1) & ~(align - 1);
+	/* Address space only: memory comes as pages are first written. */
+	m = mmap(NULL, len + (align > 4096 ? align : 0), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED)
+		return -ENOMEM;
+	s->map = m;
+	s->maplen = len + (align > 4096 ? align : 0);
+	s->base = (char *)(((uintptr_t)m + align - 1) & ~(uintptr_t)(align - 1));
+#ifdef MADV_HUGEPAGE
+	if (align == HIDX_HUGE)
+		(void)madvise(s->base, len, MADV_HUGEPAGE);
+#endif
+	return 0;
 }
 
 void hidx_slab_free(struct hidx_slab *s)
 {
-	for (size_t i = 0; i < s->nchunks; i++)
-		free(s->chunks[i]);
-	free(s->chunks);
+	if (s->map)
+		munmap(s->map, s->maplen);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -135,27 +158,6 @@ void *hidx_slab_new(struct hidx_slab *s, uint32_t *rec)
 
 	if (r >= s->max)
 		return NULL;
-	if ((r >> HIDX_CHUNK_SHIFT) >= s->nchunks) {
-		size_t per = (size_t)1 << HIDX_CHUNK_SHIFT;
-		char *c;
-
-		if (s->nchunks == s->cap_chunks) {
-			size_t nc = s->cap_chunks ? 2 * s->cap_chunks : 16;
-			char **p = realloc(s->chunks, nc * sizeof(*p));
-
-			if (!p)
-				return NULL;
-			s->chunks = p;
-			s->cap_chunks = nc;
-		}
-		/* The last chunk only as large as the bound needs. */
-		if (s->max - r < per)
-			per = s->max - r;
-		c = aligned_alloc(64, per * s->stride);
-		if (!c)
-			return NULL;
-		s->chunks[s->nchunks++] = c;
-	}
 	s->used = r + 1;
 	*rec = r;
 	return hidx_slab_at(s, r);

@@ -19,9 +19,13 @@
  * (no tombstones). A miss reads one or two cache lines; the records
  * themselves are read only when a hash matches.
  *
- * hidx_slab: the records, in 64-byte-aligned chunks that are allocated
- * as the table fills (never moved, so pointers to records stay valid
- * until hidx_slab_free()).
+ * hidx_slab: the records, in one reservation of address space for the
+ * table's bound, made when the table is (so running out shows then) and
+ * filled with memory only as records are first written: 2 MiB aligned
+ * and offered to transparent huge pages, so filling a table under a scan
+ * takes one page fault per 2 MiB instead of one per 4 KiB (a fault costs
+ * microseconds on a VM), and a record's address is one multiply-add.
+ * Records never move: pointers to them stay valid until hidx_slab_free().
  */
 struct hidx_slot {
 	uint32_t hash;
@@ -62,28 +66,28 @@ static inline void hidx_prefetch(const struct hidx *h, uint32_t hash)
 	__builtin_prefetch(&h->s[hash & h->mask]);
 }
 
-#define HIDX_CHUNK_SHIFT 10 /* records per chunk: 1024 */
-
 struct hidx_slab {
-	char **chunks;
-	size_t nchunks, cap_chunks;
+	char *base;    /* the records; 2 MiB aligned when the reservation is that large */
+	void *map;     /* the reservation (base lies in it) */
+	size_t maplen;
 	size_t stride; /* record size rounded up to 64 */
 	uint32_t used; /* records handed out so far */
 	uint32_t max;
 };
 
-void hidx_slab_init(struct hidx_slab *s, size_t elsize, size_t max);
+/* Room for up to max records of elsize bytes. 0 or -ENOMEM. */
+__must_check int hidx_slab_init(struct hidx_slab *s, size_t elsize, size_t max);
 void hidx_slab_free(struct hidx_slab *s);
 /*
- * A record never used before (uninitialised memory), its number in
- * *rec; NULL when max are in use or memory runs out.
+ * A record never used before (zeroed the first time its page is
+ * touched; the caller fills it), its number in *rec; NULL when max are
+ * in use.
  */
 void *hidx_slab_new(struct hidx_slab *s, uint32_t *rec);
 
 static inline void *hidx_slab_at(const struct hidx_slab *s, uint32_t rec)
 {
-	return s->chunks[rec >> HIDX_CHUNK_SHIFT] +
-	       (size_t)(rec & ((1u << HIDX_CHUNK_SHIFT) - 1)) * s->stride;
+	return s->base + (size_t)rec * s->stride;
 }
 
 #endif
