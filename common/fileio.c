@@ -461,3 +461,9 @@ const char *fileio_strerror(int rc)
 		return "not a regular file with one link, refused";
 	return strerror(rc < 0 ? -rc : rc);
 }
+
+bool fileio_private(const struct stat *st)
+{
+	return (st->st_uid == geteuid() || st->st_uid == 0) &&
+	       !(st->st_mode & (S_IWGRP | S_IWOTH));
+}

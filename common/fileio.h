@@ -8,6 +8,8 @@
 
 #include "util.h"
 
+struct stat;
+
 /*
  * Files in a directory that a less trusted user can write to: the state
  * directory belongs to the agent's user, and root commands (enforce,
@@ -112,6 +114,13 @@ __must_check int fileio_replace_path(const char *path, const void *p, size_t n,
  * directory fsync'ed (flags). Rotation of a file given by path.
  */
 __must_check int fileio_rename_path(const char *path, const char *to_name, unsigned flags);
+/*
+ * Whether only we (or root) can write the file st describes: owned by our
+ * effective user or root, not writable by group or others. Only such a
+ * file is mapped for reading: a mapping of a file someone else truncates
+ * kills its reader with SIGBUS, where a read() only comes up short.
+ */
+bool fileio_private(const struct stat *st);
 /* strerror(-rc), with -ELOOP and -ENXIO said in fileio's words. */
 const char *fileio_strerror(int rc);
 

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "list_impl.h"
 
 #define READ_CHUNK ((size_t)64 << 10)
@@ -60,10 +61,12 @@ int lst_read_file(const char *path, size_t cap, char **out, size_t *outlen,
 	 * A regular file within the cap is mapped from this same descriptor
 	 * (opened once: a FIFO opened twice loses its writer's data): a 20 MB
 	 * list is then neither copied nor written into fresh pages first. A
-	 * list truncated in place while it is parsed would fault; cordon's own
-	 * copies are only ever replaced by rename. A map that fails is read.
+	 * mapped file truncated while it is parsed kills the parser (SIGBUS),
+	 * so only a file no one else can write is mapped (cordon's own copies
+	 * are only ever replaced by rename); any other is read, where a
+	 * truncation is only a shorter list. A map that fails is read.
 	 */
-	if (mapped && S_ISREG(st.st_mode) && st.st_size > 0) {
+	if (mapped && S_ISREG(st.st_mode) && st.st_size > 0 && fileio_private(&st)) {
 		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
 			       fd, 0);
 

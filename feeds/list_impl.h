@@ -86,8 +86,9 @@ int lst_fail(struct lst *c, int rc, uint32_t line, const char *fmt, ...)
 
 /*
  * Read a whole file, at most cap bytes (-EFBIG beyond), into a malloc'd
- * buffer; with mapped non-NULL, a regular file is mapped instead where it
- * can be (*mapped true: munmap(*out, *outlen), not free).
+ * buffer; with mapped non-NULL, a regular file that fileio_private() says
+ * no one else can write is mapped instead where it can be (*mapped true:
+ * munmap(*out, *outlen), not free).
  */
 __must_check int lst_read_file(const char *path, size_t cap, char **out,
 			       size_t *outlen, bool *mapped, char *err, size_t errlen);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "pcapfile.h"
 
 /*
@@ -173,7 +174,8 @@ int pcapf_open(const char *path, struct pcapf **out, char *err, size_t errlen)
 		goto fail;
 	}
 	posix_fadvise(pf->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if (st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX) {
+	/* Mapped only when no one else can truncate it under us (SIGBUS). */
+	if (st.st_size > 0 && (uint64_t)st.st_size <= SIZE_MAX && fileio_private(&st)) {
 		pf->map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
 			       pf->fd, 0);
 		if (pf->map == MAP_FAILED) {

@@ -1,2 +1,2 @@
 FUZZERS += pcapfile
-fuzz_pcapfile_SRCS := sensor/pcapfile.c common/util.c
+fuzz_pcapfile_SRCS := sensor/pcapfile.c common/fileio.c common/util.c

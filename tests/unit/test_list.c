@@ -11,10 +11,12 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "list.h"
 #include "list_impl.h" /* lst_parse_v4() */
 #include "list_util.h"
@@ -632,6 +634,50 @@ static void test_load_file(void **state)
 	rmdir(dir);
 }
 
+/*
+ * A list someone else can write is read, not mapped: truncated while it
+ * is parsed it would otherwise kill the reader with SIGBUS. Owned by us
+ * and writable only by us (or root's), it is mapped.
+ */
+static void test_read_file_not_mapped(void **state)
+{
+	char dir[] = "/tmp/cordon-list-test.XXXXXX", path[128], *buf;
+	struct stat st;
+	bool mapped;
+	size_t len;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/threat.txt", dir);
+	write_file(path, "203.0.113.50\n");
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(fileio_private(&st));
+	assert_int_equal(lst_read_file(path, 1000, &buf, &len, &mapped, err, sizeof(err)), 0);
+	assert_true(mapped);
+	assert_int_equal(len, 13);
+	munmap(buf, len);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(chmod(path, i ? 0646 : 0664), 0);
+		assert_int_equal(stat(path, &st), 0);
+		assert_false(fileio_private(&st));
+		assert_int_equal(lst_read_file(path, 1000, &buf, &len, &mapped, err,
+					       sizeof(err)), 0);
+		assert_false(mapped);
+		assert_int_equal(len, 13);
+		assert_memory_equal(buf, "203.0.113.50\n", 13);
+		free(buf);
+	}
+	/* Another owner (not root): read, even when only it can write. */
+	st.st_uid = geteuid() ? 0 : 65534;
+	st.st_mode = S_IFREG | 0644;
+	assert_true(fileio_private(&st) == (st.st_uid == 0));
+	st.st_uid = geteuid() + 1;
+	assert_false(fileio_private(&st));
+	unlink(path);
+	rmdir(dir);
+}
+
 static int fake_fetch(const struct list_spec *spec, size_t cap, char **buf, size_t *len,
 		      char *e, size_t elen, void *arg)
 {
@@ -705,6 +751,7 @@ int main(void)
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_alien_vault),
 		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_read_file_not_mapped),
 		cmocka_unit_test(test_lists_load),
 	};
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -222,6 +223,34 @@ static void test_release_bounds(void **state)
 	unlink(p);
 }
 
+/*
+ * A capture others can write is read, not mapped (truncated under a
+ * mapping it would kill the replay with SIGBUS), and gives what the
+ * mapped one gives.
+ */
+static void test_shared_capture_read(void **state)
+{
+	char p[256], err[256], *paths[] = { p };
+	struct pcapf *pf;
+	struct run mapped, read;
+
+	(void)state;
+	path_of(p, sizeof(p), "shared.pcap");
+	write_capture(p, NPKT, false);
+	assert_int_equal(chmod(p, 0644), 0);
+	run(paths, 1, 100, &mapped);
+	assert_int_equal(chmod(p, 0666), 0);
+	assert_int_equal(pcapf_open(p, &pf, err, sizeof(err)), 0);
+	assert_false(pcapf_mapped(pf));
+	pcapf_close(pf);
+	run(paths, 1, 100, &read);
+	assert_int_equal(read.rc, 0);
+	assert_int_equal(read.st.packets, NPKT);
+	assert_int_equal(read.st.matched, mapped.st.matched);
+	assert_int_equal(read.findings, mapped.findings);
+	unlink(p);
+}
+
 /* A first capture that cannot be opened: the next one still sees the set. */
 static void test_first_unreadable(void **state)
 {
@@ -247,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_cut_first_record),
 		cmocka_unit_test(test_first_unreadable),
 		cmocka_unit_test(test_release_bounds),
+		cmocka_unit_test(test_shared_capture_read),
 	};
 	int rc;
 
