@@ -563,6 +563,15 @@ static void write_file(const char *path, const char *text)
 	fclose(f);
 }
 
+/* A fresh directory (dir: its mkdtemp template) holding name with text. */
+static void file_in_tmpdir(char *dir, char *path, size_t n, const char *name,
+			   const char *text)
+{
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, n, "%s/%s", dir, name);
+	write_file(path, text);
+}
+
 static void test_load_file(void **state)
 {
 	char dir[] = "/tmp/cordon-list-test.XXXXXX", path[128], fifo[128];
@@ -573,9 +582,7 @@ static void test_load_file(void **state)
 	int status;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/trusted.txt", dir);
-	write_file(path, "203.0.113.50\n2001:db8:bad::50\n");
+	file_in_tmpdir(dir, path, sizeof(path), "trusted.txt", "203.0.113.50\n2001:db8:bad::50\n");
 	snprintf(spec.location, sizeof(spec.location), "%s", path);
 	assert_int_equal(list_load_file(&spec, NULL, &l, err, sizeof(err)), 0);
 	assert_string_equal(tl_dump(l, dump, sizeof(dump)), "203.0.113.50 2001:db8:bad::50");
@@ -647,9 +654,7 @@ static void test_read_file_not_mapped(void **state)
 	size_t len;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/threat.txt", dir);
-	write_file(path, "203.0.113.50\n");
+	file_in_tmpdir(dir, path, sizeof(path), "threat.txt", "203.0.113.50\n");
 	assert_int_equal(chmod(path, 0644), 0);
 	assert_int_equal(stat(path, &st), 0);
 	assert_true(fileio_private(&st));
