@@ -104,6 +104,7 @@ static void timers(struct daemon *d)
 	daemon_child_respawn(d, now);
 	if (now >= d->next_sync_ns)
 		daemon_sync_lists(d, now);
+	daemon_table_tick(d, now);
 	daemon_journal_tick(d, now);
 	if (!d->resumed && d->j) {
 		/* The journal could not be read at start: resume from it now. */

@@ -153,6 +153,9 @@ struct daemon {
 	struct procsd procs;       /* the procs helper (isolate mode), procsd.h */
 	struct list_state lists[RUN_MAX_LISTS];
 	uint64_t next_sync_ns, next_status_ns, last_status_ns, next_watchdog_ns, next_journal_ns;
+	uint64_t next_table_ns;    /* daemon_table_tick() */
+	bool table_applied;        /* enforce_lists() succeeded once */
+	uint64_t tables_restored;  /* table inet cordon put back after someone removed it */
 	bool lists_synced;         /* the first S3 sync was scheduled */
 	bool sync_now;             /* SIGHUP: sync at once */
 	bool status_dirty;         /* daemon.json is behind: write it now */
@@ -226,6 +229,9 @@ char *daemon_findings_lines(const struct daemon *d);
 __must_check int daemon_load_lists(struct daemon *d, char *err, size_t errlen);
 void daemon_send_lists(struct daemon *d);
 void daemon_sync_lists(struct daemon *d, uint64_t now);
+/* How often the agent looks for its nftables table (daemon_table_tick()). */
+#define DAEMON_TABLE_CHECK_NS (5ull * 1000000000ull)
+void daemon_table_tick(struct daemon *d, uint64_t now);
 void daemon_list_synced(struct daemon *d, const struct ipc_a_sync_done *m);
 
 /* daemon_journal.c: the journal open for the agent's life */

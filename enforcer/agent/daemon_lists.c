@@ -102,9 +102,38 @@ static void apply_nft(struct daemon *d)
 		util_strlcpy(d->last_error, err, sizeof(d->last_error));
 		return;
 	}
+	d->table_applied = true;
 	if (rep.sent)
 		log_info("nftables: +%zu -%zu elements in one transaction (%.1f ms)",
 			 rep.added, rep.removed, (double)rep.elapsed_ns / 1e6);
+}
+
+/*
+ * Someone else's `nft flush ruleset` (nftables.service starts, reloads
+ * and stops with one) or `nft delete table inet cordon` takes the block
+ * sets and a recorded lockdown out of the kernel: look every
+ * DAEMON_TABLE_CHECK_NS, and put them back (enforce_lists() builds the
+ * table and keeps a recorded lockdown in force).
+ */
+void daemon_table_tick(struct daemon *d, uint64_t now)
+{
+	char err[ERRLEN];
+	int rc;
+
+	if (d->o->mode == RUN_MONITOR || !d->table_applied || now < d->next_table_ns)
+		return;
+	d->next_table_ns = now + DAEMON_TABLE_CHECK_NS;
+	rc = enforce_table_present(err, sizeof(err));
+	if (rc) {
+		if (rc < 0)
+			log_warnx("%s", err);
+		return;
+	}
+	d->tables_restored++;
+	log_warnx("nftables: table inet cordon is gone (a ruleset flush, or someone "
+		  "deleted it): putting it back%s", d->inc.active ? " with the lockdown" : "");
+	apply_nft(d);
+	d->status_dirty = true;
 }
 
 int daemon_load_lists(struct daemon *d, char *err, size_t errlen)

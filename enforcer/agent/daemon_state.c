@@ -311,6 +311,7 @@ void daemon_write_status(struct daemon *d)
 	cJSON_AddItemToObject(root, "incident", status_incident(d));
 	cJSON_AddItemToObject(root, "processes", status_children(d));
 	cJSON_AddItemToObject(root, "heartbeat", daemon_heartbeat_status(d));
+	cJSON_AddNumberToObject(root, "tablesRestored", (double)d->tables_restored);
 	cJSON_AddNumberToObject(root, "findingsWritten", (double)d->findings_written);
 	cJSON_AddStringToObject(root, "findingsFile", d->findings_path);
 	cJSON_AddStringToObject(root, "lastError", d->last_error);

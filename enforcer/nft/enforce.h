@@ -93,6 +93,12 @@ __must_check int enforce_release(const struct enforce_opts *o, char *err,
 				 size_t errlen);
 /* 1 when the kernel tripped the lockdown by itself, 0 when not, -errno. */
 __must_check int enforce_tripped(char *err, size_t errlen);
+/*
+ * 1 when table inet cordon is there with cordon's skeleton (its input
+ * chain's signed first rule), 0 when it is not (deleted, or a ruleset
+ * flush: `nft flush ruleset`, nftables.service), -errno.
+ */
+__must_check int enforce_table_present(char *err, size_t errlen);
 /* Remove table inet cordon entirely (absent is fine). */
 __must_check int enforce_unload(char *err, size_t errlen);
 

@@ -169,6 +169,25 @@ int enforce_tripped(char *err, size_t errlen)
 	return rc;
 }
 
+int enforce_table_present(char *err, size_t errlen)
+{
+	struct mnl_socket *nl = NULL;
+	uint64_t sig = 0;
+	int rc = nft_open(&nl, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = nft_read_table(nl, err, errlen);
+	/* The table's skeleton: its input chain's first rule says whose it is. */
+	if (rc > 0) {
+		rc = nft_read_sig(nl, &sig, err, errlen);
+		if (!rc)
+			rc = sig != 0;
+	}
+	nft_close(nl);
+	return rc;
+}
+
 int enforce_unload(char *err, size_t errlen)
 {
 	struct mnl_socket *nl = NULL;

@@ -61,7 +61,8 @@ check "daemon: ordered after the lockdown restore" bash -c \
 check "restore: cordon lockdown --restore --local-only" key "$lock" "ExecStart=/usr/sbin/cordon lockdown --restore --local-only"
 check "restore: early (DefaultDependencies=no), before the network is configured" bash -c \
 	"grep -qx 'DefaultDependencies=no' $lock && grep -q '^Before=.*network-pre.target' $lock && grep -qx 'Wants=network-pre.target' $lock"
-check "restore: after local disks and module loading" key "$lock" "After=local-fs.target systemd-modules-load.service"
+check "restore: after local disks, module loading and nftables.service (whose flush ruleset would undo it)" \
+	key "$lock" "After=local-fs.target systemd-modules-load.service nftables.service"
 check "restore: pulled in by sysinit.target at every boot" key "$lock" "WantedBy=sysinit.target"
 check "sysusers: the cordon user is declared" grep -q '^u cordon ' "$UNITS/cordon.sysusers"
 check "tmpfiles: /var/lib/cordon 0750 cordon:cordon, never cleaned" \

@@ -9,7 +9,8 @@
 #
 # Checks: config check (-n), monitor mode findings, isolate mode: finding,
 # lockdown with its latency, findings file, status, the sensor process
-# killed (parent notices, restarts it, lockdown stays), SIGTERM leaves the
+# killed (parent notices, restarts it, lockdown stays), a ruleset flush
+# (the agent puts its table and the lockdown back), SIGTERM leaves the
 # kernel state in force, release restores.
 set -u
 cd "$(dirname "$0")/../.."
@@ -192,6 +193,21 @@ else
 	notok "sensor killed"; sed 's/^/# /' "$TMP/run.log"
 fi
 refute "sensor killed: the lockdown stays" tcp_ok p 192.0.2.3 8080
+# Someone flushes the ruleset (nftables.service does at every start, reload
+# and stop): the agent puts its table back, with the recorded lockdown.
+np nft flush ruleset
+if wait_log 'table inet cordon is gone .*: putting it back with the lockdown' 100; then
+	ok "ruleset flushed: the agent notices within its 5 s check"
+else
+	notok "ruleset flushed: not noticed"; sed 's/^/# /' "$TMP/run.log"
+fi
+for _ in $(seq 30); do np nft list table inet cordon >/dev/null 2>&1 && break; sleep 0.1; done
+check "ruleset flushed: the table is back" np nft list table inet cordon
+check "ruleset flushed: the listed address is in its set again" \
+	bash -c "ip netns exec $PFX-p nft list set inet cordon threat4 | grep -q 192.0.2.66"
+refute "ruleset flushed: the lockdown is back" tcp_ok p 192.0.2.3 8080
+"$PYTHON" -c 'import json,sys; assert json.load(open(sys.argv[1]))["tablesRestored"] == 1' "$ST/daemon.json" &&
+	ok "ruleset flushed: daemon.json counts it (tablesRestored)" || notok "ruleset flushed: tablesRestored"
 kill -TERM "$DPID"; wait "$DPID"
 refute "daemon stopped: the lockdown stays in the kernel" tcp_ok p 192.0.2.3 8080
 out=$(np "$CORDON" release --state-dir "$ST" 2>&1)
