@@ -155,6 +155,7 @@ struct daemon {
 	uint64_t next_sync_ns, next_status_ns, last_status_ns, next_watchdog_ns, next_journal_ns;
 	uint64_t next_table_ns;    /* daemon_table_tick() */
 	bool table_applied;        /* enforce_lists() succeeded once */
+	bool table_check_failed;   /* the last look could not read nftables (logged once) */
 	uint64_t tables_restored;  /* table inet cordon put back after someone removed it */
 	bool lists_synced;         /* the first S3 sync was scheduled */
 	bool sync_now;             /* SIGHUP: sync at once */

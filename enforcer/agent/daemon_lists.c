@@ -85,7 +85,8 @@ static int load_one(struct daemon *d, size_t i, const char *path)
 	return 0;
 }
 
-static void apply_nft(struct daemon *d)
+/* The lists into nftables (block and isolate mode); false when that failed. */
+static bool apply_nft(struct daemon *d)
 {
 	struct list *v[RUN_MAX_LISTS];
 	struct enforce_report rep;
@@ -93,19 +94,20 @@ static void apply_nft(struct daemon *d)
 	size_t n = 0;
 
 	if (d->o->mode == RUN_MONITOR)
-		return;
+		return true;
 	for (size_t i = 0; i < d->o->n_lists; i++)
 		if (d->lists[i].l)
 			v[n++] = d->lists[i].l;
 	if (enforce_lists(v, n, &d->o->enf, &rep, err, sizeof(err))) {
 		log_warnx("nftables: %s (the sets in force stay)", err);
 		util_strlcpy(d->last_error, err, sizeof(d->last_error));
-		return;
+		return false;
 	}
 	d->table_applied = true;
 	if (rep.sent)
 		log_info("nftables: +%zu -%zu elements in one transaction (%.1f ms)",
 			 rep.added, rep.removed, (double)rep.elapsed_ns / 1e6);
+	return true;
 }
 
 /*
@@ -124,15 +126,17 @@ void daemon_table_tick(struct daemon *d, uint64_t now)
 		return;
 	d->next_table_ns = now + DAEMON_TABLE_CHECK_NS;
 	rc = enforce_table_present(err, sizeof(err));
-	if (rc) {
-		if (rc < 0)
-			log_warnx("%s", err);
+	if (rc < 0 && !d->table_check_failed)
+		log_warnx("%s (looked for again every %llu s)", err,
+			  (unsigned long long)(DAEMON_TABLE_CHECK_NS / 1000000000ull));
+	d->table_check_failed = rc < 0;
+	if (rc)
 		return;
-	}
-	d->tables_restored++;
 	log_warnx("nftables: table inet cordon is gone (a ruleset flush, or someone "
-		  "deleted it): putting it back%s", d->inc.active ? " with the lockdown" : "");
-	apply_nft(d);
+		  "deleted it): putting it back%s",
+		  d->inc.active && d->inc.lockdown_done ? " with the lockdown" : "");
+	if (apply_nft(d))
+		d->tables_restored++;
 	d->status_dirty = true;
 }
 
