@@ -156,6 +156,9 @@ void status_daemon_print(const char *state_dir, FILE *f)
 			num(e, "lost"), num(e, "findingsEvicted"), num(e, "findingsHeld"),
 			num(e, "findingsUnreported"), num(e, "findingsDropped"),
 			num(e, "findingsRotations"));
+	if (num(d, "tablesRestored"))
+		fprintf(f, "  nftables: table inet cordon put back %.0f time(s) after someone "
+			   "else removed it (a ruleset flush)\n", num(d, "tablesRestored"));
 	if ((e = cJSON_GetObjectItem(d, "identity"))) {
 		if (*str(d, "instanceId"))
 			fprintf(f, "  identity: %s in %s (%s)\n", str(d, "instanceId"),

@@ -208,6 +208,8 @@ check "ruleset flushed: the listed address is in its set again" \
 refute "ruleset flushed: the lockdown is back" tcp_ok p 192.0.2.3 8080
 "$PYTHON" -c 'import json,sys; assert json.load(open(sys.argv[1]))["tablesRestored"] == 1' "$ST/daemon.json" &&
 	ok "ruleset flushed: daemon.json counts it (tablesRestored)" || notok "ruleset flushed: tablesRestored"
+np "$CORDON" status --state-dir "$ST" 2>&1 | grep -q 'table inet cordon put back 1 time(s)' &&
+	ok "ruleset flushed: cordon status says so" || notok "ruleset flushed: cordon status"
 kill -TERM "$DPID"; wait "$DPID"
 refute "daemon stopped: the lockdown stays in the kernel" tcp_ok p 192.0.2.3 8080
 out=$(np "$CORDON" release --state-dir "$ST" 2>&1)
