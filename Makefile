@@ -50,7 +50,9 @@ INC_all := $(INC_agent) -Ienforcer
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN) -MMD -MP -fno-strict-aliasing
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libcurl is not linked: common/aws/curl_dl.c loads it when a command
+# first talks to AWS (most commands never do; it is most of a start's cost).
+PKG_LIBS := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null)
 CFLAGS += $(PKG_CFLAGS)
 LDLIBS += $(PKG_LIBS) -lm
 

@@ -99,7 +99,7 @@ int cmd_sync(int argc, char **argv)
 	struct cmd_ctx cx;
 	size_t nl = 0;
 	uint64_t secs;
-	int opt, rc;
+	int opt, rc, crc = 0;
 
 	cmd_ctx_init(&cx, &spec, argv[0]);
 	while ((opt = cmd_ctx_getopt(&cx, argc, argv)) != -1) {
@@ -119,8 +119,8 @@ int cmd_sync(int argc, char **argv)
 	if ((rc = use_config(&cx, &cx.lists, &co)))
 		goto out;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (aws_client_new(&co, &client) || !(lists = calloc(cx.lists.n, sizeof(*lists)))) {
-		log_warnx("out of memory");
+	if ((crc = aws_client_new(&co, &client)) || !(lists = calloc(cx.lists.n, sizeof(*lists)))) {
+		log_warnx("%s", crc ? strerror(-crc) : "out of memory");
 		rc = EXIT_FAIL;
 		goto out;
 	}

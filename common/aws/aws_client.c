@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "aws_client.h"
+#include "curl_dl.h"
 #include "aws_dns.h"
 #include "aws_credp.h"
 #include "aws_imds.h"
@@ -33,9 +34,15 @@ struct aws_client {
 
 int aws_client_new(const struct aws_client_opts *o, struct aws_client **out)
 {
-	struct aws_client *c = calloc(1, sizeof(*c));
+	struct aws_client *c;
+	int rc;
 
 	*out = NULL;
+	/* libcurl, loaded now (curl_dl.h): -ELIBACC, logged once, without it. */
+	rc = curl_dl_load(NULL, 0);
+	if (rc)
+		return rc;
+	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
 	c->imds = aws_imds_new();

@@ -18,6 +18,7 @@
 #include "cloud.h"
 #include "cloud_heartbeat.h"
 #include "cloud_tags.h"
+#include "curl_dl.h"
 #include "awsd.h"
 #include "daemon_ipc.h"
 #include "gd.h"
@@ -344,6 +345,7 @@ void awsd_main(int sock, const struct awsd_opts *o)
 	struct aws_client *client = NULL;
 	struct ipc_a_hello hello;
 	char err[ERRLEN];
+	int rc;
 
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
@@ -361,6 +363,8 @@ void awsd_main(int sock, const struct awsd_opts *o)
 	umask(027);
 	if (privsep_drop(PRIVSEP_AWS, o->user, o->group_of, err, sizeof(err)))
 		fatalx("aws: %s", err);
+	/* libcurl mapped before the filter (curl_dl.h); its failure is logged. */
+	(void)curl_dl_load(NULL, 0);
 	/* Before any thread: they inherit it. */
 	if (!o->no_seccomp && privsep_seccomp_aws(err, sizeof(err)))
 		fatalx("aws: %s", err);
@@ -389,8 +393,8 @@ void awsd_main(int sock, const struct awsd_opts *o)
 	aws_dns_use(&dns);
 	/* Before any thread that calls AWS: libcurl's global state, once. */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (aws_client_new(&co, &client))
-		fatalx("aws: out of memory");
+	if ((rc = aws_client_new(&co, &client)))
+		fatalx("aws: %s", strerror(-rc));
 	memset(&hello, 0, sizeof(hello));
 	hello.pid = (int32_t)getpid();
 	privsep_describe(hello.caps, sizeof(hello.caps));

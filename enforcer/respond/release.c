@@ -21,8 +21,10 @@
 static int new_client(const struct release_opts *ro, struct aws_client **c, char *err,
 		      size_t errlen)
 {
-	if (aws_client_new(&(struct aws_client_opts){ .region = ro->region }, c))
-		return util_errc(-ENOMEM, err, errlen, "out of memory");
+	int rc = aws_client_new(&(struct aws_client_opts){ .region = ro->region }, c);
+
+	if (rc)
+		return util_errc(rc, err, errlen, "%s", strerror(-rc));
 	return 0;
 }
 

@@ -13,8 +13,10 @@
 # PREFIX/lib/ and a DT_RPATH of $ORIGIN/../lib, so the kernel starts it with
 # the bundled loader and the loader finds every library beside it (RPATH,
 # not RUNPATH: it also covers the libraries' own dependencies). The closure
-# is what ldd says of the build's $O/cordon, each file copied under the
-# soname it is asked for, plus libgcc_s (glibc dlopens it to unwind).
+# is what ldd says of the build's $O/cordon, and of libcurl (cordon loads
+# it with dlopen when a command first talks to AWS: common/aws/curl_dl.h),
+# each file copied under the soname it is asked for, plus libgcc_s (glibc
+# dlopens it to unwind).
 #
 # Environment: O, VERSION, PREFIX (/opt/cordon or /var/task), PYTHON,
 # SOURCE_DATE_EPOCH (default: the last commit's date).
@@ -55,6 +57,15 @@ mkdir -p "$TOP/bin" "$TOP/lib"
 install -m 0755 "$BIN" "$TOP/bin/cordon"
 strip --remove-section=.comment --remove-section=.note --strip-unneeded "$TOP/bin/cordon"
 
+# libcurl and what it needs: ldd of the binary does not name them.
+curl_so=$(ldconfig -p | awk '$1 == "libcurl.so.4" && $NF ~ /^\// && !seen { print $NF; seen = 1 }')
+[[ -n $curl_so ]] || die "libcurl.so.4 is not installed (cordon loads it at run time)"
+# "soname path" of every library to bundle (the loader's own line aside).
+closure() {
+	{ ldd "$O/cordon"; echo "libcurl.so.4 => $curl_so (0)"; ldd "$curl_so"; } |
+		awk '$2 == "=>" && !seen[$1]++ { print $1, $3 }'
+}
+
 # The libraries: "soname => /path (addr)" lines, and the loader's own line.
 host_interp=$(readelf -lW "$O/cordon" | sed -n 's/.*program interpreter: \(.*\)\]$/\1/p')
 [[ -n $host_interp ]] || die "$O/cordon has no program interpreter"
@@ -63,7 +74,7 @@ while read -r so path; do
 	[[ -n $path && $path == /* ]] || die "ldd cannot resolve $so for $O/cordon"
 	install -m 0644 "$(readlink -f "$path")" "$TOP/lib/$so"
 	n=$((n + 1))
-done < <(ldd "$O/cordon" | awk '$2 == "=>" { print $1, $3 }')
+done < <(closure)
 gcc_s=$(ldconfig -p | awk '$1 == "libgcc_s.so.1" && $NF ~ /^\// && !seen { print $NF; seen = 1 }')
 [[ -n $gcc_s ]] && install -m 0644 "$(readlink -f "$gcc_s")" "$TOP/lib/libgcc_s.so.1"
 # The kernel opens the interpreter as an executable.
@@ -74,6 +85,11 @@ install -m 0755 "$(readlink -f "$host_interp")" "$TOP/lib/$(basename "$interp")"
 if ! "$TOP/lib/$(basename "$interp")" --library-path "$TOP/lib" --list "$TOP/bin/cordon" >"$STAGE/list" 2>&1; then
 	cat "$STAGE/list" >&2
 	die "the bundled loader cannot load bin/cordon"
+fi
+# And libcurl's own libraries, for the dlopen.
+if ! "$TOP/lib/$(basename "$interp")" --library-path "$TOP/lib" --list "$TOP/lib/libcurl.so.4" >>"$STAGE/list" 2>&1; then
+	cat "$STAGE/list" >&2
+	die "the bundled loader cannot load lib/libcurl.so.4"
 fi
 top_lib=$(readlink -f "$TOP/lib")
 while read -r so path; do
@@ -86,7 +102,8 @@ doc_libs() {
 	local dest=$1 pkg
 	local -a paths
 	mkdir -p "$dest"
-	mapfile -t paths < <({ ldd "$O/cordon" | awk '$2 == "=>" { print $3 } $1 ~ /^\// { print $1 }'
+	mapfile -t paths < <({ closure | awk '{ print $2 }'
+		ldd "$O/cordon" | awk '$1 ~ /^\// { print $1 }'
 		echo "${gcc_s:-}"; } | sed '/^$/d' | xargs -r readlink -f | sort -u)
 	# Merged /usr: dpkg may know a file under /lib only.
 	for pkg in $(dpkg -S "${paths[@]}" "${paths[@]#/usr}" 2>/dev/null | cut -d: -f1 | sort -u); do

@@ -49,7 +49,14 @@ chmod 0644 "$doc/changelog.Debian.gz"
 
 # Depends: the packages that ship the libraries the binary links.
 # dpkg-shlibdeps (dpkg-dev) gives versioned ones; without it, ldd and
-# dpkg -S give the package names alone.
+# dpkg -S give the package names alone. libcurl is loaded with dlopen
+# (common/aws/curl_dl.h), so neither sees it: its package is added.
+curl_pkg() {
+	local so
+	so=$(ldconfig -p | awk '$1 == "libcurl.so.4" && $NF ~ /^\// && !seen { print $NF; seen = 1 }')
+	[[ -n $so ]] || die "libcurl.so.4 is not installed"
+	{ dpkg -S "$(readlink -f "$so")" 2>/dev/null || dpkg -S "$so"; } | awk -F: 'NR == 1 { print $1 }'
+}
 shlibdeps() {
 	if command -v dpkg-shlibdeps >/dev/null; then
 		printf 'Source: cordon\n\nPackage: cordon\nArchitecture: any\n' \
@@ -66,6 +73,9 @@ shlibdeps() {
 }
 deps=$(shlibdeps)
 [[ -n $deps ]] || die "could not work out the shared library dependencies"
+cpkg=$(curl_pkg)
+[[ -n $cpkg ]] || die "no package ships libcurl.so.4"
+deps="$deps, $cpkg"
 case $deps in
 *libasan* | *libubsan*) die "$O/cordon is a sanitizer build: make deb O=build without SANITIZE" ;;
 esac

@@ -17,7 +17,7 @@ flags=(-g -O1)
 aws=(common/aws/aws_client.c common/aws/aws_dns.c common/addr.c common/aws/aws_creds.c
 	common/aws/aws_credp.c common/aws/aws_endpoint.c common/aws/aws_err.c common/aws/aws_http.c
 	common/aws/aws_imds.c common/aws/aws_profile.c common/aws/aws_retry.c common/aws/aws_sigv4.c
-	common/aws/aws_xml.c common/aws/aws_checksum.c common/buf.c common/log.c common/xmlsafe.c
+	common/aws/aws_xml.c common/aws/aws_checksum.c common/aws/curl_dl.c common/buf.c common/log.c common/xmlsafe.c
 	common/util.c)
 case $kind in
 cloud)
@@ -51,7 +51,7 @@ mkdir -p "$(dirname "$out")"
 objs=$(mktemp -d /tmp/cordon-driver.XXXXXX)
 trap 'rm -rf "$objs"' EXIT
 read -r -a pkg <<<"$(pkg-config --cflags libcurl openssl expat libcjson)"
-read -r -a libs <<<"$(pkg-config --libs libcurl openssl expat libcjson)"
+read -r -a libs <<<"$(pkg-config --libs openssl expat libcjson)"
 read -r -a inc <<<"$(make -s --no-print-directory print-inc)"
 pids=()
 for s in "${srcs[@]}"; do

@@ -89,6 +89,9 @@ deps_cover_libs() {
 	return "$missing"
 }
 check "Depends names the package of every library cordon links" deps_cover_libs
+# libcurl is loaded with dlopen (common/aws/curl_dl.h): no NEEDED names it.
+check "Depends names libcurl4, which cordon loads at run time" bash -c \
+	"dpkg-deb --field '$DEB1' Depends | tr -d ' ' | tr ',' '\n' | grep -qx 'libcurl4'"
 check "Depends has adduser and versions from dpkg-shlibdeps" bash -c \
 	"dpkg-deb --field '$DEB1' Depends | grep -q 'adduser' &&
 	 { ! command -v dpkg-shlibdeps >/dev/null || dpkg-deb --field '$DEB1' Depends | grep -q 'libc6 (>= '; }"

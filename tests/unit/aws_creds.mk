@@ -1,3 +1,3 @@
 UNIT_TESTS += aws_creds
 test_aws_creds_SRCS := common/aws/aws_creds.c common/aws/aws_credp.c common/aws/aws_profile.c common/log.c common/aws/aws_imds.c \
-	common/aws/aws_http.c common/buf.c common/util.c
+	common/aws/aws_http.c common/aws/curl_dl.c common/buf.c common/util.c
