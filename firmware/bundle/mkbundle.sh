@@ -57,8 +57,10 @@ mkdir -p "$TOP/bin" "$TOP/lib"
 install -m 0755 "$BIN" "$TOP/bin/cordon"
 strip --remove-section=.comment --remove-section=.note --strip-unneeded "$TOP/bin/cordon"
 
+# The path ldconfig's cache gives a soname (the first), or nothing.
+lib_path() { ldconfig -p | awk -v so="$1" '$1 == so && $NF ~ /^\// && !seen { print $NF; seen = 1 }'; }
 # libcurl and what it needs: ldd of the binary does not name them.
-curl_so=$(ldconfig -p | awk '$1 == "libcurl.so.4" && $NF ~ /^\// && !seen { print $NF; seen = 1 }')
+curl_so=$(lib_path libcurl.so.4)
 [[ -n $curl_so ]] || die "libcurl.so.4 is not installed (cordon loads it at run time)"
 # "soname path" of every library to bundle (the loader's own line aside).
 closure() {
@@ -75,7 +77,7 @@ while read -r so path; do
 	install -m 0644 "$(readlink -f "$path")" "$TOP/lib/$so"
 	n=$((n + 1))
 done < <(closure)
-gcc_s=$(ldconfig -p | awk '$1 == "libgcc_s.so.1" && $NF ~ /^\// && !seen { print $NF; seen = 1 }')
+gcc_s=$(lib_path libgcc_s.so.1)
 [[ -n $gcc_s ]] && install -m 0644 "$(readlink -f "$gcc_s")" "$TOP/lib/libgcc_s.so.1"
 # The kernel opens the interpreter as an executable.
 install -m 0755 "$(readlink -f "$host_interp")" "$TOP/lib/$(basename "$interp")"
