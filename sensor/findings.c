@@ -37,9 +37,8 @@ struct order {
 struct findings {
 	struct hidx idx, gidx;
 	struct hidx_slab recs, groups;
-	uint8_t *meta;        /* M_*, per record */
-	struct order *order;  /* per record */
-	size_t cap;           /* of meta and order */
+	uint8_t *meta;        /* M_*, per record (hidx_zalloc(), max of them) */
+	struct order *order;  /* per record (the same) */
 	uint32_t head, tail;  /* creation order, record + 1 */
 	uint32_t free_rec, free_group; /* record/group + 1 */
 	uint32_t hand;        /* CLOCK */
@@ -71,7 +70,9 @@ struct findings *findings_new(size_t max)
 	fs->max = max ? max : 1;
 	if (hidx_init(&fs->idx, fs->max) || hidx_init(&fs->gidx, fs->max) ||
 	    hidx_slab_init(&fs->recs, sizeof(struct finding), fs->max) ||
-	    hidx_slab_init(&fs->groups, sizeof(struct findings_group), fs->max)) {
+	    hidx_slab_init(&fs->groups, sizeof(struct findings_group), fs->max) ||
+	    !(fs->meta = hidx_zalloc(fs->max)) ||
+	    !(fs->order = hidx_zalloc(fs->max * sizeof(*fs->order)))) {
 		findings_free(fs);
 		return NULL;
 	}
@@ -98,8 +99,8 @@ void findings_free(struct findings *fs)
 	hidx_free(&fs->gidx);
 	hidx_slab_free(&fs->recs);
 	hidx_slab_free(&fs->groups);
-	free(fs->meta);
-	free(fs->order);
+	hidx_zfree(fs->meta, fs->max);
+	hidx_zfree(fs->order, fs->max * sizeof(*fs->order));
 	free(fs);
 }
 
@@ -363,30 +364,6 @@ static void evict(struct findings *fs, uint32_t r)
 	fs->st.evicted++;
 }
 
-/* Room in meta and order for record r. */
-static int grow_meta(struct findings *fs, uint32_t r)
-{
-	size_t cap = fs->cap ? 2 * fs->cap : 1024;
-	uint8_t *m;
-	struct order *o;
-
-	if (r < fs->cap)
-		return 0;
-	if (cap > fs->max)
-		cap = fs->max;
-	m = realloc(fs->meta, cap);
-	if (!m)
-		return -ENOMEM;
-	fs->meta = m;
-	o = realloc(fs->order, cap * sizeof(*o));
-	if (!o)
-		return -ENOMEM;
-	fs->order = o;
-	memset(fs->meta + fs->cap, 0, cap - fs->cap);
-	fs->cap = cap;
-	return 0;
-}
-
 /* A record to fill (hot part zeroed, generation kept), or NULL. */
 static struct finding *alloc_finding(struct findings *fs)
 {
@@ -399,8 +376,6 @@ static struct finding *alloc_finding(struct findings *fs)
 		f = rec_at(fs, r);
 		gen = f->gen;
 	} else {
-		if (grow_meta(fs, fs->recs.used))
-			return NULL;
 		f = hidx_slab_new(&fs->recs, &r);
 		if (!f)
 			return NULL;

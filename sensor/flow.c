@@ -24,13 +24,13 @@ enum { PROBE_WAYS = 4, PROBE_VALID = 1, PROBE_SYN = 2, PROBE_FLAGS = 3 };
 struct flow_table {
 	struct hidx idx;
 	struct hidx_slab recs;
-	uint8_t *meta; /* M_*, per record */
-	size_t cap;    /* of meta */
+	uint8_t *meta; /* M_*, per record (hidx_zalloc(), max of them) */
 	size_t active, max;
 	uint32_t hand;
 	uint32_t free_rec; /* record + 1 */
 	struct flow_probe *probes; /* PROBE_WAYS a line, most recent first */
 	uint32_t pmask;            /* lines - 1 */
+	size_t probes_len;         /* bytes (hidx_zalloc()) */
 	size_t nprobes;
 	uint64_t seed;
 	uint64_t created, evicted;
@@ -90,27 +90,16 @@ struct flow_table *flow_table_new(size_t max_flows)
 		return NULL;
 	if (max_flows < 16)
 		max_flows = 16;
-	if (hidx_init(&t->idx, max_flows)) {
-		free(t);
-		return NULL;
-	}
-	if (hidx_slab_init(&t->recs, sizeof(struct flow), max_flows)) {
-		hidx_free(&t->idx);
-		free(t);
-		return NULL;
-	}
 	t->max = max_flows;
 	/* As many probes as flows, one cache line per PROBE_WAYS. */
 	while ((size_t)(t->pmask + 1) * PROBE_WAYS < max_flows && t->pmask < (1u << 28))
 		t->pmask = 2 * t->pmask + 1;
-	t->probes = aligned_alloc(64, ((size_t)t->pmask + 1) * PROBE_WAYS * sizeof(*t->probes));
-	if (!t->probes) {
-		hidx_free(&t->idx);
-		hidx_slab_free(&t->recs);
-		free(t);
+	t->probes_len = ((size_t)t->pmask + 1) * PROBE_WAYS * sizeof(*t->probes);
+	if (hidx_init(&t->idx, max_flows) || hidx_slab_init(&t->recs, sizeof(struct flow), max_flows) ||
+	    !(t->meta = hidx_zalloc(max_flows)) || !(t->probes = hidx_zalloc(t->probes_len))) {
+		flow_table_free(t);
 		return NULL;
 	}
-	memset(t->probes, 0, ((size_t)t->pmask + 1) * PROBE_WAYS * sizeof(*t->probes));
 	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != sizeof(t->seed))
 		t->seed = (uint64_t)(uintptr_t)t ^ 0x9e3779b97f4a7c15ull;
 	return t;
@@ -137,7 +126,9 @@ void flow_table_clear(struct flow_table *t)
 	for (uint32_t r = 0; r < t->recs.used; r++)
 		if (t->meta[r] & M_LIVE)
 			flow_release(t, rec_at(t, r));
-	memset(t->probes, 0, ((size_t)t->pmask + 1) * PROBE_WAYS * sizeof(*t->probes));
+	/* None held: every line is zeroes already (and maybe never touched). */
+	if (t->nprobes)
+		memset(t->probes, 0, t->probes_len);
 	t->nprobes = 0;
 }
 
@@ -145,11 +136,12 @@ void flow_table_free(struct flow_table *t)
 {
 	if (!t)
 		return;
-	flow_table_clear(t);
+	if (t->meta && t->probes)
+		flow_table_clear(t);
 	hidx_free(&t->idx);
 	hidx_slab_free(&t->recs);
-	free(t->meta);
-	free(t->probes);
+	hidx_zfree(t->meta, t->max);
+	hidx_zfree(t->probes, t->probes_len);
 	free(t);
 }
 
@@ -208,19 +200,6 @@ static struct flow *flow_alloc(struct flow_table *t)
 		f = rec_at(t, t->free_rec - 1);
 		t->free_rec = f->next_free;
 		return f;
-	}
-	if (t->recs.used >= t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 1024;
-		uint8_t *m;
-
-		if (cap > t->max)
-			cap = t->max;
-		m = realloc(t->meta, cap);
-		if (!m)
-			return NULL;
-		memset(m + t->cap, 0, cap - t->cap);
-		t->meta = m;
-		t->cap = cap;
 	}
 	f = hidx_slab_new(&t->recs, &r);
 	if (f)

@@ -8,14 +8,74 @@
 
 #define HIDX_MIN_SLOTS 1024u
 
+#define HIDX_HUGE (2u << 20)
+
+static size_t zlen(size_t len)
+{
+	if (len >= HIDX_HUGE_MIN)
+		return (len + HIDX_HUGE - 1) & ~(size_t)(HIDX_HUGE - 1);
+	return (len + 63) & ~(size_t)63;
+}
+
+void *hidx_zalloc(size_t len)
+{
+	size_t n = zlen(len ? len : 1), extra;
+	uintptr_t a, b;
+	char *m;
+
+	if (n < len)
+		return NULL; /* wrapped */
+	if (n < HIDX_ZMAP) {
+		/* Aligned: a probe run stays within as few cache lines as can be. */
+		void *p = aligned_alloc(64, n);
+
+		if (p)
+			memset(p, 0, n);
+		return p;
+	}
+	/* Address space only: memory comes as pages are first written. */
+	extra = n >= HIDX_HUGE_MIN ? HIDX_HUGE : 0;
+	if (n + extra < n)
+		return NULL;
+	m = mmap(NULL, n + extra, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	if (!extra)
+		return m;
+	/* Keep the aligned part only. */
+	a = ((uintptr_t)m + HIDX_HUGE - 1) & ~(uintptr_t)(HIDX_HUGE - 1);
+	b = (uintptr_t)m + n + extra;
+	if (a > (uintptr_t)m)
+		munmap(m, a - (uintptr_t)m);
+	if (b > a + n)
+		munmap((void *)(a + n), b - (a + n));
+#ifdef MADV_HUGEPAGE
+	(void)madvise((void *)a, n, MADV_HUGEPAGE);
+#endif
+	return (void *)a;
+}
+
+void hidx_zfree(void *p, size_t len)
+{
+	size_t n = zlen(len ? len : 1);
+
+	if (!p)
+		return;
+	if (n < HIDX_ZMAP)
+		free(p);
+	else
+		munmap(p, n);
+}
+
 static struct hidx_slot *slots_new(uint32_t n)
 {
-	/* Aligned: a probe run stays within as few cache lines as can be. */
-	struct hidx_slot *s = aligned_alloc(64, (size_t)n * sizeof(*s));
+	return hidx_zalloc((size_t)n * sizeof(struct hidx_slot));
+}
 
-	if (s)
-		memset(s, 0, (size_t)n * sizeof(*s));
-	return s;
+static void slots_free(struct hidx_slot *s, uint32_t n)
+{
+	hidx_zfree(s, (size_t)n * sizeof(*s));
 }
 
 int hidx_init(struct hidx *h, size_t max)
@@ -36,7 +96,8 @@ int hidx_init(struct hidx *h, size_t max)
 
 void hidx_free(struct hidx *h)
 {
-	free(h->s);
+	if (h->s)
+		slots_free(h->s, h->mask + 1);
 	h->s = NULL;
 }
 
@@ -67,7 +128,7 @@ static int grow(struct hidx *h)
 	for (uint32_t i = 0; i <= h->mask; i++)
 		if (h->s[i].ref)
 			put(s, n - 1, h->s[i].hash, h->s[i].ref);
-	free(h->s);
+	slots_free(h->s, h->mask + 1);
 	h->s = s;
 	h->mask = n - 1;
 	return 0;
@@ -115,40 +176,20 @@ void hidx_remove(struct hidx *h, uint32_t hash, uint32_t rec)
 	h->n--;
 }
 
-#define HIDX_HUGE (2u << 20)
-
 int hidx_slab_init(struct hidx_slab *s, size_t elsize, size_t max)
 {
-	size_t len, align;
-	void *m;
-
 	memset(s, 0, sizeof(*s));
 	s->stride = (elsize + 63) & ~(size_t)63;
 	s->max = max > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)max;
 	if (!s->max)
 		s->max = 1;
-	len = (size_t)s->max * s->stride;
-	align = len >= HIDX_HUGE ? HIDX_HUGE : 64;
-	len = (len + align - 1) & ~(align - 1);
-	/* Address space only: memory comes as pages are first written. */
-	m = mmap(NULL, len + (align > 4096 ? align : 0), PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (m == MAP_FAILED)
-		return -ENOMEM;
-	s->map = m;
-	s->maplen = len + (align > 4096 ? align : 0);
-	s->base = (char *)(((uintptr_t)m + align - 1) & ~(uintptr_t)(align - 1));
-#ifdef MADV_HUGEPAGE
-	if (align == HIDX_HUGE)
-		(void)madvise(s->base, len, MADV_HUGEPAGE);
-#endif
-	return 0;
+	s->base = hidx_zalloc((size_t)s->max * s->stride);
+	return s->base ? 0 : -ENOMEM;
 }
 
 void hidx_slab_free(struct hidx_slab *s)
 {
-	if (s->map)
-		munmap(s->map, s->maplen);
+	hidx_zfree(s->base, (size_t)s->max * s->stride);
 	memset(s, 0, sizeof(*s));
 }
 

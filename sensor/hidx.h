@@ -21,11 +21,16 @@
  *
  * hidx_slab: the records, in one reservation of address space for the
  * table's bound, made when the table is (so running out shows then) and
- * filled with memory only as records are first written: 2 MiB aligned
+ * filled with memory only as records are first written (hidx_zalloc()),
+ * so a record's address is one multiply-add. Records never move:
+ * pointers to them stay valid until hidx_slab_free().
+ *
+ * hidx_zalloc: the memory of both and of the tables' other arrays
+ * (per-record flags, creation order, probe lines): zeroed, and given
+ * pages only as they are first written. A large array is 2 MiB aligned
  * and offered to transparent huge pages, so filling a table under a scan
  * takes one page fault per 2 MiB instead of one per 4 KiB (a fault costs
- * microseconds on a VM), and a record's address is one multiply-add.
- * Records never move: pointers to them stay valid until hidx_slab_free().
+ * 10-20 us on a VM: docs/internals/performance.md, "Session 6").
  */
 struct hidx_slot {
 	uint32_t hash;
@@ -67,13 +72,23 @@ static inline void hidx_prefetch(const struct hidx *h, uint32_t hash)
 }
 
 struct hidx_slab {
-	char *base;    /* the records; 2 MiB aligned when the reservation is that large */
-	void *map;     /* the reservation (base lies in it) */
-	size_t maplen;
+	char *base;    /* the records (hidx_zalloc()) */
 	size_t stride; /* record size rounded up to 64 */
 	uint32_t used; /* records handed out so far */
 	uint32_t max;
 };
+
+/*
+ * len bytes of zeroes, pages given as first written; from HIDX_ZMAP on its
+ * own mapping (the pages never written cost nothing), from HIDX_HUGE_MIN
+ * that mapping is whole 2 MiB pages, aligned and offered to transparent
+ * huge pages. NULL when out of memory (or address space). Freed with
+ * hidx_zfree(p, len), len as given.
+ */
+#define HIDX_ZMAP (64u << 10)
+#define HIDX_HUGE_MIN (512u << 10)
+void *hidx_zalloc(size_t len);
+void hidx_zfree(void *p, size_t len);
 
 /* Room for up to max records of elsize bytes. 0 or -ENOMEM. */
 __must_check int hidx_slab_init(struct hidx_slab *s, size_t elsize, size_t max);

@@ -5,8 +5,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "finding.h"
 #include "findings.h"
@@ -284,6 +286,76 @@ static void test_hidx_shadow(void **state)
 	hidx_free(&h);
 }
 
+static size_t rss_kb(void)
+{
+	unsigned long size = 0, res = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%lu %lu", &size, &res), 2);
+	fclose(f);
+	return res * (size_t)sysconf(_SC_PAGESIZE) / 1024;
+}
+
+/*
+ * The tables' memory: zeroes of every size class (heap, own mapping,
+ * whole 2 MiB pages), cache-line aligned, 2 MiB aligned from
+ * HIDX_HUGE_MIN, writable to the last byte; a large one takes no memory
+ * until written, and a slab of it hands out records in order to its bound.
+ */
+static void test_hidx_zalloc(void **state)
+{
+	const size_t sizes[] = { 1, 100, HIDX_ZMAP - 1, HIDX_ZMAP, 300000,
+				 HIDX_HUGE_MIN - 1, HIDX_HUGE_MIN, (5u << 20) + 7 };
+	struct hidx_slab sl;
+	size_t before;
+	uint32_t rec;
+	char *p;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t n = sizes[i];
+
+		p = hidx_zalloc(n);
+		assert_non_null(p);
+		assert_int_equal((uintptr_t)p % 64, 0);
+		if (n >= HIDX_HUGE_MIN)
+			assert_int_equal((uintptr_t)p % (2u << 20), 0);
+		for (size_t j = 0; j < n; j += 4096)
+			assert_int_equal(p[j], 0);
+		assert_int_equal(p[n - 1], 0);
+		p[0] = 1;
+		p[n - 1] = 1;
+		hidx_zfree(p, n);
+	}
+	hidx_zfree(NULL, 1 << 20);
+	assert_null(hidx_zalloc(SIZE_MAX - 4096));
+
+	/* 256 MiB of address space, no memory until written. */
+	before = rss_kb();
+	p = hidx_zalloc(256u << 20);
+	assert_non_null(p);
+	assert_true(rss_kb() < before + 1024);
+	p[(128u << 20) + 5] = 7;
+	assert_true(rss_kb() < before + 8192);
+	hidx_zfree(p, 256u << 20);
+
+	assert_int_equal(hidx_slab_init(&sl, 100, 50000), 0); /* 6.4 MB */
+	assert_int_equal(sl.stride, 128);
+	assert_int_equal((uintptr_t)sl.base % (2u << 20), 0);
+	for (uint32_t i = 0; i < 50000; i++) {
+		char *r = hidx_slab_new(&sl, &rec);
+
+		assert_non_null(r);
+		assert_int_equal(rec, i);
+		assert_ptr_equal(r, hidx_slab_at(&sl, i));
+		assert_int_equal(r[0] | r[99], 0);
+		memset(r, 0xff, 100);
+	}
+	assert_null(hidx_slab_new(&sl, &rec));
+	hidx_slab_free(&sl);
+}
+
 static void test_findings_key_and_json(void **state)
 {
 	struct findings *fs = findings_new(2);
@@ -337,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_echo_reply_first),
 		cmocka_unit_test(test_bounded),
 		cmocka_unit_test(test_hidx_shadow),
+		cmocka_unit_test(test_hidx_zalloc),
 		cmocka_unit_test(test_findings_key_and_json),
 	};
 
