@@ -30,6 +30,12 @@
 #define PCAPF_BUFSZ (1u << 20)
 /* A mapped file's pages behind the reader are let go in steps of this. */
 #define PCAPF_DROP (32u << 20)
+/*
+ * And the pages ahead of it are mapped in steps of this (one madvise
+ * instead of a page fault per 64 KiB of fault-around: a fault is 15-20 us
+ * on a VM, a tenth of the clean replay's main thread).
+ */
+#define PCAPF_POPULATE (4u << 20)
 #define PCAPF_AHEAD 2048
 
 /*
@@ -44,6 +50,7 @@ struct pcapf {
 	void *map;
 	size_t size, off, map_len;
 	size_t dropped; /* map pages before this were let go (still readable) */
+	size_t populated; /* map pages before this were mapped in ahead */
 	int fd; /* -1 when reading from memory or at end of file */
 	bool swap, nsec;
 	int dlt;
@@ -274,6 +281,7 @@ int pcapf_seek(struct pcapf *pf, const struct pcapf_pos *pos)
 	pf->recno = pos->recno;
 	if (pf->dropped > pf->off)
 		pf->dropped = pf->off & ~(size_t)(PCAPF_DROP - 1);
+	pf->populated = 0;
 	return 0;
 }
 
@@ -322,6 +330,27 @@ static int pcapf_take(struct pcapf *pf, struct pcapf_rec *r, char *err,
 	return 1;
 }
 
+/* Map the next pages of a mapped file in before they are read. */
+static void pcapf_populate_ahead(struct pcapf *pf)
+{
+#ifdef MADV_POPULATE_READ
+	size_t from, to;
+
+	if (!pf->map || pf->off + PCAPF_POPULATE / 2 < pf->populated ||
+	    pf->populated >= pf->map_len)
+		return;
+	from = pf->populated > pf->off ? pf->populated : pf->off & ~(size_t)(PCAPF_POPULATE - 1);
+	to = (pf->off & ~(size_t)(PCAPF_POPULATE - 1)) + 2 * PCAPF_POPULATE;
+	if (to > pf->map_len)
+		to = pf->map_len;
+	/* Only a hint: where the kernel cannot (before 5.14), pages fault in. */
+	(void)madvise((uint8_t *)pf->map + from, to - from, MADV_POPULATE_READ);
+	pf->populated = to;
+#else
+	(void)pf;
+#endif
+}
+
 int pcapf_next_batch(struct pcapf *pf, struct pcapf_rec *r, int max, char *err,
 		     size_t errlen)
 {
@@ -329,6 +358,7 @@ int pcapf_next_batch(struct pcapf *pf, struct pcapf_rec *r, int max, char *err,
 
 	/* Records handed out before stay valid: drop only up to here. */
 	pcapf_drop_behind(pf);
+	pcapf_populate_ahead(pf);
 	while (n < max) {
 		rc = pcapf_take(pf, &r[n], err, errlen);
 		if (rc < 0)

@@ -5,8 +5,10 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "cli.h"
+#include "hidx.h"
 #include "log.h"
 #include "pcapfile.h"
 #include "replay.h"
@@ -51,7 +53,7 @@ struct chunk {
 	uint32_t off[REPLAY_CHUNK]; /* data of record i: base + off[i] */
 	struct sensor_pre pre[REPLAY_CHUNK];
 	uint8_t kind[REPLAY_CHUNK];
-	struct sensor_pre6 pre6[REPLAY_CHUNK]; /* touched as far as used */
+	struct sensor_pre6 *pre6; /* REPLAY_CHUNK, touched as far as used */
 	uint32_t n;
 	size_t n6;
 	bool parsed; /* sensor_prescan() done (before it was published) */
@@ -72,6 +74,18 @@ struct pipe {
 	 */
 	struct chunk *spare[REPLAY_RING];
 	size_t nspare;
+	/*
+	 * Where chunks come from (hidx_zalloc(): pages as first written, 2
+	 * MiB at a time; a chunk's pages faulted one 4 KiB page at a time
+	 * were a tenth of the clean replay's main thread on a VM), handed
+	 * out in order when no spare is left; IPv6 addresses in a region of
+	 * their own, on 4 KiB pages (a chunk uses the start of its part, as
+	 * far as it has IPv6 frames: on huge pages a mixed capture made every
+	 * part resident, 27 MB more peak RSS).
+	 */
+	struct chunk *mem;
+	struct sensor_pre6 *mem6;
+	size_t nmem;
 	atomic_uint_fast64_t parsed; /* chunks read (published), maybe parsed */
 	atomic_uint_fast64_t next;   /* next chunk to parse if need be and look up */
 	atomic_bool end;             /* no more chunks will be parsed */
@@ -233,8 +247,12 @@ static bool pipe_parse_one(struct pipe *p, bool parse)
 
 	if (!*slot && p->nspare)
 		*slot = p->spare[--p->nspare];
-	if (!*slot && !(*slot = malloc(sizeof(**slot))))
-		return false; /* the rest is read without the pipeline */
+	if (!*slot) {
+		/* At most REPLAY_RING are out at once: one per ring slot. */
+		*slot = &p->mem[p->nmem];
+		(*slot)->pre6 = p->mem6 + p->nmem * REPLAY_CHUNK;
+		p->nmem++;
+	}
 	c = *slot;
 	c->n = 0;
 	c->n6 = 0;
@@ -352,12 +370,23 @@ static void pipe_drain(struct pipe *p, bool more)
 	}
 }
 
+#define REPLAY_MEM6 ((size_t)REPLAY_RING * REPLAY_CHUNK * sizeof(struct sensor_pre6))
+
+static int pipe_alloc(struct pipe *p)
+{
+	p->mem = hidx_zalloc(REPLAY_RING * sizeof(*p->mem));
+	p->mem6 = mmap(NULL, REPLAY_MEM6, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p->mem6 == MAP_FAILED)
+		p->mem6 = NULL;
+	return p->mem && p->mem6 ? 0 : -ENOMEM;
+}
+
 static void pipe_free(struct pipe *p)
 {
-	for (size_t i = 0; i < REPLAY_RING; i++)
-		free(p->ring[i]);
-	for (size_t i = 0; i < p->nspare; i++)
-		free(p->spare[i]);
+	hidx_zfree(p->mem, REPLAY_RING * sizeof(*p->mem));
+	if (p->mem6)
+		munmap(p->mem6, REPLAY_MEM6);
 }
 
 static int replay_bad_dlt(int dlt, const char *path)
@@ -478,7 +507,12 @@ int replay_run(struct sensor *s, char *const *paths, size_t n, struct replay_set
 		first = NULL;
 	}
 	/* Without memory for it, the capture is read after the set is built. */
-	if (first && (pipe = calloc(1, sizeof(*pipe)))) {
+	if (first && (pipe = calloc(1, sizeof(*pipe))) && pipe_alloc(pipe)) {
+		pipe_free(pipe);
+		free(pipe);
+		pipe = NULL;
+	}
+	if (pipe) {
 		pthread_mutex_init(&pipe->mu, NULL);
 		pthread_cond_init(&pipe->cv, NULL);
 		r.dlt = pcapf_dlt(first);
