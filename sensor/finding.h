@@ -59,7 +59,13 @@ struct finding {
 	const struct list *list;     /* the threat list that matched; NULL once
 				      * the set it came from is replaced */
 	struct cd_prefix entry;      /* its entry */
-	char list_name[128];         /* its name, kept for the JSON */
+	/*
+	 * Its name ("" for none): the list's own while its set is in use,
+	 * then the sensor's copy (sensor_set_tset()); a pointer, not the
+	 * 128 bytes it was, so that a finding takes four cache lines, not
+	 * six (65 536 findings: 16 MB of records, not 25).
+	 */
+	const char *list_name;
 };
 
 /*

@@ -39,7 +39,8 @@ void finding_rec_of(const struct finding *f, struct finding_rec *r)
 	r->service_port = f->key.service_port;
 	if (f->explained) {
 		r->line = f->line;
-		util_strlcpy(r->list_name, f->list_name, sizeof(r->list_name));
+		util_strlcpy(r->list_name, f->list_name ? f->list_name : "",
+			     sizeof(r->list_name));
 		r->entry = f->entry;
 	}
 	r->count = f->count;

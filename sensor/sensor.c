@@ -12,7 +12,21 @@ struct sensor {
 	struct findings *findings;
 	struct frag_cache frag;
 	struct sensor_stats st;
+	/*
+	 * The names of the lists that findings came from, once the set
+	 * that named them is gone: one copy each, kept while a finding
+	 * names it (sensor_set_tset()).
+	 */
+	char **names;
+	size_t nnames;
 };
+
+static void names_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
 
 void sensor_opts_default(struct sensor_opts *o)
 {
@@ -43,6 +57,7 @@ void sensor_free(struct sensor *s)
 		return;
 	flow_table_free(s->flows);
 	findings_free(s->findings);
+	names_free(s->names, s->nnames);
 	free(s);
 }
 
@@ -54,9 +69,7 @@ void sensor_explain(struct sensor *s, struct finding *f)
 		return;
 	tset_explain(s->tset, &f->key.remote, &m);
 	f->list = m.list;
-	f->list_name[0] = '\0'; /* a reused record keeps old bytes */
-	if (m.list && m.list->name)
-		util_strlcpy(f->list_name, m.list->name, sizeof(f->list_name));
+	f->list_name = m.list && m.list->name ? m.list->name : "";
 	f->entry = m.entry;
 	f->line = m.line;
 	f->explained = true;
@@ -68,14 +81,59 @@ void sensor_explain_prefetch(const struct sensor *s, const struct finding *f, in
 		tset_explain_prefetch(s->tset, &f->key.remote, stage);
 }
 
+/* The copy of name in v[0..*n) (made and added if none; NULL: no memory). */
+static const char *name_keep(char **v, size_t *n, const char *name)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(v[i], name))
+			return v[i];
+	if (!(v[*n] = strdup(name)))
+		return NULL;
+	return v[(*n)++];
+}
+
+/*
+ * Every finding's list name into a new store of copies, the old one let
+ * go: the store holds the names findings hold, no more (a list renamed
+ * every day costs nothing once its findings are gone).
+ */
+static void names_renew(struct sensor *s)
+{
+	size_t nf = 0, n = 0;
+	const char *last = NULL, *kept = "";
+	char **v;
+
+	for (struct finding *f = findings_first(s->findings); f; f = findings_next(f))
+		nf++;
+	v = calloc(nf ? nf : 1, sizeof(*v));
+	for (struct finding *f = findings_first(s->findings); f; f = findings_next(f)) {
+		if (!f->explained || !f->list_name || !*f->list_name) {
+			f->list_name = "";
+			continue;
+		}
+		/* Findings of one list share its name: one search for a run. */
+		if (f->list_name != last) {
+			last = f->list_name;
+			kept = v ? name_keep(v, &n, last) : NULL;
+			if (!kept)
+				kept = ""; /* out of memory: the finding loses its list's name */
+		}
+		f->list_name = kept;
+	}
+	names_free(s->names, s->nnames);
+	s->names = v;
+	s->nnames = n;
+}
+
 void sensor_set_tset(struct sensor *s, const struct tset *t)
 {
 	/* Findings not explained yet came from the set in use until now. */
 	for (struct finding *f = findings_first(s->findings); f; f = findings_next(f))
 		sensor_explain(s, f);
+	/* The old set's lists may be freed now; findings keep the names. */
+	names_renew(s);
 	s->tset = t;
 	flow_table_clear(s->flows);
-	/* The old set's lists may be freed now; findings keep the names. */
 	for (struct finding *f = findings_first(s->findings); f; f = findings_next(f))
 		f->list = NULL;
 	memset(&s->frag, 0, sizeof(s->frag));

@@ -44,7 +44,7 @@ static struct finding *one(struct findings *fs)
 	f->last_ns = f->first_ns + 1000000;
 	f->answered = true;
 	f->explained = true; /* as sensor_explain() leaves it */
-	strcpy(f->list_name, "threat.txt");
+	f->list_name = "threat.txt";
 	assert_int_equal(prefix_parse("203.0.113.0/24", &f->entry, NULL), 0);
 	return f;
 }

@@ -407,6 +407,69 @@ static void test_scan_then_c2(void **state)
 }
 
 /*
+ * A finding names its list by pointer (sensor_explain()): when the set is
+ * replaced and freed with its lists, findings keep the name (the
+ * sensor's copy, one per name, renewed at every replacement, so names no
+ * finding holds any more go); the new set's findings name its lists.
+ */
+static void test_names_outlive_set(void **state)
+{
+	struct list *l2[2], *l3;
+	struct tset *t2, *t3;
+	struct finding_rec rec;
+	struct sensor_event ev;
+	struct finding *fa, *fb, *fc;
+	struct rig r;
+	struct sensor *s;
+	uint8_t b[64];
+	size_t n;
+
+	(void)state;
+	s = rig_up(&r, MK(LIST_THREAT, "alpha.txt", "198.51.100.7", "198.51.100.8"), NULL);
+	n = ip4(b, "198.51.100.7", "192.0.2.10", IPPROTO_TCP, 40000, 22, PKT_TCP_SYN);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 1000, &ev));
+	fa = ev.finding;
+	n = ip4(b, "198.51.100.8", "192.0.2.10", IPPROTO_TCP, 40000, 22, PKT_TCP_SYN);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 1001, &ev));
+	fb = ev.finding;
+	assert_ptr_not_equal(fa, fb);
+
+	/* Two lists now, the addresses on another one: the old set goes. */
+	l2[0] = MK(LIST_THREAT, "beta.txt", "198.51.100.7");
+	l2[1] = MK(LIST_THREAT, "gamma.txt", "203.0.113.9");
+	t2 = build(l2, 2);
+	sensor_set_tset(s, t2);
+	tset_free(r.t);
+	free_list(r.l);
+	finding_rec_of(fa, &rec);
+	assert_string_equal(rec.list_name, "alpha.txt");
+	finding_rec_of(fb, &rec);
+	assert_string_equal(rec.list_name, "alpha.txt");
+	assert_ptr_equal(fa->list_name, fb->list_name); /* one copy */
+	n = ip4(b, "192.0.2.10", "203.0.113.9", IPPROTO_TCP, 40001, 443, PKT_TCP_SYN);
+	assert_true(sensor_packet(s, DLT_RAW, b, n, 2000, &ev));
+	fc = ev.finding;
+	sensor_explain(s, fc);
+	finding_rec_of(fc, &rec);
+	assert_string_equal(rec.list_name, "gamma.txt");
+
+	/* Again: the copies are renewed, the second set's name copied too. */
+	l3 = MK(LIST_THREAT, "delta.txt", "192.0.2.200");
+	t3 = build(&l3, 1);
+	sensor_set_tset(s, t3);
+	tset_free(t2);
+	free_list(l2[0]);
+	free_list(l2[1]);
+	finding_rec_of(fa, &rec);
+	assert_string_equal(rec.list_name, "alpha.txt");
+	finding_rec_of(fc, &rec);
+	assert_string_equal(rec.list_name, "gamma.txt");
+	sensor_free(s);
+	tset_free(t3);
+	free_list(l3);
+}
+
+/*
  * With a hold, new noise does not push out noise updated within it: it
  * is counted as held, in O(1) until the hand's candidate may go; an
  * update to a finding already there still lands; a kept key still finds
@@ -1134,6 +1197,7 @@ int main(void)
 		cmocka_unit_test(test_many_ports_merge),
 		cmocka_unit_test(test_churn_index_and_groups),
 		cmocka_unit_test(test_scan_then_c2),
+		cmocka_unit_test(test_names_outlive_set),
 		cmocka_unit_test(test_fragments_batched),
 		cmocka_unit_test(test_hold),
 		cmocka_unit_test(test_hold_clock_back),
