@@ -10,7 +10,7 @@
 
 /*
  * The hot part of the flow and findings tables (docs/internals/sensor.md,
- * "Tables under a scan"): under a scan nearly every packet is a new key,
+ * "Findings under a flood"): under a scan nearly every packet is a new key,
  * so what a packet touches must stay small and in one place.
  *
  * hidx: an open-addressing index of (32-bit hash, record number) slots,

@@ -76,6 +76,28 @@ echo "# $out"
 check "room again: lockdown records the state file (exit $rc)" \
 	grep -q '^reason=full disk 2$' "$ST/lockdown"
 check "room again: a new reserve" test -s "$ST/lockdown.reserve"
+
+# 3. Someone flushes the ruleset while the disk is full (nftables.service
+# reloads with `flush ruleset`; the agent's table check then does what
+# `cordon enforce` does): the table comes back whole, with the lockdown
+# the state file records, though nothing can be written.
+check "full again" fill 3
+np nft flush ruleset
+refute "flushed: no table" np nft list table inet cordon
+out=$(np "$CORDON" enforce "${E[@]}" --threat-list "$TMP/threat.txt" --quiet 2>&1)
+rc=$?
+echo "# $out"
+check "flushed, full disk: enforce exits 0 (exit $rc)" test $rc -eq 0
+check "flushed, full disk: the table is back" np nft list table inet cordon
+check "flushed, full disk: the listed address is in its set" \
+	bash -c "ip netns exec $PFX-p nft list set inet cordon threat4 | grep -q 203.0.113.7"
+check "flushed, full disk: the recorded lockdown is back" locked
+check "flushed, full disk: the state file is intact" grep -q '^reason=full disk 2$' "$ST/lockdown"
+np "$CORDON" enforce "${E[@]}" --threat-list "$TMP/threat.txt" --quiet >/dev/null 2>&1
+rc=$?
+check "flushed, full disk: enforce again works (exit $rc)" test $rc -eq 0
+check "flushed, full disk: still locked down" locked
+rm -f "$ST"/filler.*
 check "release" np "$CORDON" release "${E[@]}" --local-only
 refute "released" locked
 np "$CORDON" unload --state-dir "$ST"
