@@ -273,6 +273,24 @@ void pcapf_release(const struct pcapf *pf, const uint8_t *from, const uint8_t *t
 		madvise((void *)a, b - a, MADV_DONTNEED);
 }
 
+void pcapf_reread(const struct pcapf *pf, const uint8_t *from, const uint8_t *to)
+{
+#ifdef MADV_POPULATE_READ
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t lo = (uintptr_t)pf->map, hi = lo + pf->map_len, a;
+
+	if (!pf->map || !from || !to || (uintptr_t)from < lo || (uintptr_t)to > hi ||
+	    to <= from)
+		return;
+	a = (uintptr_t)from & ~(pg - 1);
+	(void)madvise((void *)a, (uintptr_t)to - a, MADV_POPULATE_READ);
+#else
+	(void)pf;
+	(void)from;
+	(void)to;
+#endif
+}
+
 int pcapf_seek(struct pcapf *pf, const struct pcapf_pos *pos)
 {
 	if (!pcapf_mapped(pf) || pos->off > pf->size)

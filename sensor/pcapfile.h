@@ -55,6 +55,12 @@ int pcapf_dlt(const struct pcapf *pf);
  */
 void pcapf_release(const struct pcapf *pf, const uint8_t *from, const uint8_t *to);
 /*
+ * And maps [from, to) back in at once before reading many records of it
+ * again (one system call, not a page fault per 64 KiB; a hint: pages it
+ * cannot map fault in as read).
+ */
+void pcapf_reread(const struct pcapf *pf, const uint8_t *from, const uint8_t *to);
+/*
  * The record whose data a mapped reader handed out before (r->data of an
  * earlier pcapf_next_batch()), again: the mapping keeps it readable, so
  * a caller may keep just the pointer. Only reads pf: any thread.

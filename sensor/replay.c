@@ -55,6 +55,7 @@ struct chunk {
 	uint8_t kind[REPLAY_CHUNK];
 	struct sensor_pre6 *pre6; /* REPLAY_CHUNK, touched as far as used */
 	uint32_t n;
+	uint32_t hits; /* frames the lookup found listed (finished again) */
 	size_t n6;
 	bool parsed; /* sensor_prescan() done (before it was published) */
 	struct sensor_stats st; /* the parse's counters */
@@ -173,6 +174,9 @@ static void chunk_lookup(struct pipe *p, struct sensor_vcache *vc, struct chunk 
 	if (!c->parsed)
 		chunk_parse(p, c);
 	sensor_pre_lookup(p->tset, vc, c->pre, c->pre6, c->kind, c->n);
+	c->hits = 0;
+	for (uint32_t i = 0; i < c->n; i++)
+		c->hits += (c->kind[i] & SENSOR_PRE_HIT) != 0;
 	atomic_store_explicit(&c->looked, true, memory_order_release);
 	pipe_wake(p);
 }
@@ -294,6 +298,14 @@ static void pipe_finish_one(struct pipe *p, struct chunk *c)
 	size_t m = 0;
 
 	sensor_count_pre(p->r->sensor, &c->st);
+	/*
+	 * Most of it read again (a scan): its pages, let go behind the
+	 * reader by now, mapped back in at once.
+	 */
+	if (c->hits >= c->n / 8) {
+		chunk_frame(p, c, c->n - 1, &f[0]);
+		pcapf_reread(p->pf, c->base, f[0].buf + f[0].caplen);
+	}
 	for (uint32_t i = 0; i < c->n; i++) {
 		/* Read again long after: ask ahead. */
 		if (i + SENSOR_BATCH < c->n && (c->kind[i + SENSOR_BATCH] & SENSOR_PRE_HIT))
