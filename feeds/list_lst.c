@@ -405,9 +405,28 @@ int lst_add(struct lst *c, const struct cd_prefix *p, uint32_t line)
 		size_t ncap = c->cap ? c->cap * 2 : 1024;
 		struct list_entry *e;
 
-		if (ncap > SIZE_MAX / sizeof(*e))
+		if (ncap > (SIZE_MAX - UTIL_HUGE_PAGE) / sizeof(*e))
 			return lst_fail(c, -ENOMEM, line, "out of memory");
-		e = realloc(l->ent, ncap * sizeof(*e));
+		if (ncap * sizeof(*e) < 2 * UTIL_HUGE_PAGE) {
+			e = realloc(l->ent, ncap * sizeof(*e));
+		} else {
+			/*
+			 * A large list: whole huge pages, copied over (filling
+			 * what realloc() gave faulted 4 KiB at a time, a fifth
+			 * of a 1M-entry load's time on a VM).
+			 */
+			size_t len = (ncap * sizeof(*e) + UTIL_HUGE_PAGE - 1) &
+				     ~(size_t)(UTIL_HUGE_PAGE - 1);
+
+			if (posix_memalign((void **)&e, UTIL_HUGE_PAGE, len))
+				e = NULL;
+			if (e) {
+				util_huge_hint(e, len);
+				memcpy(e, l->ent, l->n * sizeof(*e));
+				free(l->ent);
+				ncap = len / sizeof(*e);
+			}
+		}
 		if (!e)
 			return lst_fail(c, -ENOMEM, line, "out of memory");
 		l->ent = e;

@@ -8,7 +8,7 @@
 
 #define HIDX_MIN_SLOTS 1024u
 
-#define HIDX_HUGE (2u << 20)
+#define HIDX_HUGE UTIL_HUGE_PAGE
 
 static size_t zlen(size_t len)
 {
@@ -50,9 +50,7 @@ void *hidx_zalloc(size_t len)
 		munmap(m, a - (uintptr_t)m);
 	if (b > a + n)
 		munmap((void *)(a + n), b - (a + n));
-#ifdef MADV_HUGEPAGE
-	(void)madvise((void *)a, n, MADV_HUGEPAGE);
-#endif
+	util_huge_hint((void *)a, n);
 	return (void *)a;
 }
 

@@ -17,26 +17,30 @@
 #define LOAD4_PCT 65
 #define LOAD6_PCT 65
 #define MIN_CAP 8
-#define HUGE_MIN (2u << 20)
+#define HUGE_MIN UTIL_HUGE_PAGE
+/* From here a table is whole huge pages (4 KiB faults were a third of
+ * the build's time on a VM; up to 1.5 MiB more memory a table). */
+#define HUGE_FROM (512u << 10)
 /* Keeps every table size (n / 0.6 at most) within 32 bits. */
 #define MAX_ENTRIES (1u << 30)
 
 /*
- * Allocations of 2 MiB and more are 2 MiB aligned and offered to
- * transparent huge pages: a random probe into a multi-megabyte table
- * otherwise pays a TLB miss on top of the cache miss.
+ * Allocations of HUGE_FROM and more are whole 2 MiB pages, aligned and
+ * offered to transparent huge pages: a random probe into a
+ * multi-megabyte table otherwise pays a TLB miss on top of the cache
+ * miss, and filling it a page fault per 4 KiB.
  */
 void *tset_alloc(struct tset *t, size_t size)
 {
 	void *p = NULL;
 
+	size_t len = size >= HUGE_FROM ? (size + HUGE_MIN - 1) & ~(size_t)(HUGE_MIN - 1) : size;
+
 	/* 64: the IPv4 blocks are one cache line each. */
-	if (posix_memalign(&p, size >= HUGE_MIN ? HUGE_MIN : 64, size ? size : 1))
+	if (posix_memalign(&p, size >= HUGE_FROM ? HUGE_MIN : 64, len ? len : 1))
 		return NULL;
-#ifdef MADV_HUGEPAGE
-	if (size >= HUGE_MIN)
-		(void)madvise(p, size, MADV_HUGEPAGE);
-#endif
+	if (size >= HUGE_FROM)
+		util_huge_hint(p, len);
 	t->st.bytes += size;
 	return p;
 }

@@ -413,6 +413,38 @@ static void test_txt_bad_lines(void **state)
 	assert_string_equal(err, "n.txt: 1 of 2 lines are not addresses (first: line 1: '203.0.113.7?junk' is not an IP address, CIDR or domain name)");
 }
 
+/*
+ * A list large enough that its entries grow on huge pages (copied over
+ * at every doubling from 4 MiB): every entry kept, in order, with its
+ * line, and the array given back to its size.
+ */
+static void test_large_list(void **state)
+{
+	enum { N = 300000 };
+	char e2[ERRLEN], *in = malloc((size_t)N * 16), want[32];
+	struct list *l = NULL;
+	size_t o = 0;
+
+	(void)state;
+	assert_non_null(in);
+	for (uint32_t i = 0; i < N; i++)
+		o += (size_t)snprintf(in + o, (size_t)N * 16 - o, "10.%u.%u.%u\n", i >> 16,
+				      (i >> 8) & 255, i & 255);
+	assert_int_equal(list_parse("big.txt", LIST_FMT_TXT, LIST_THREAT, in, o, NULL, &l,
+				    e2, sizeof(e2)), 0);
+	assert_int_equal(l->n, N);
+	for (uint32_t i = 0; i < N; i += 997) {
+		char got[PREFIX_STRLEN];
+
+		snprintf(want, sizeof(want), "10.%u.%u.%u", i >> 16, (i >> 8) & 255, i & 255);
+		assert_string_equal(prefix_ntop(&l->ent[i].pfx, got, sizeof(got)), want);
+		assert_int_equal(l->ent[i].line, i + 1);
+	}
+	assert_int_equal(l->ent[N - 1].line, N);
+	list_free(l);
+	free(in);
+}
+
 static void test_threshold(void **state)
 {
 	struct list_limits lim;
@@ -743,6 +775,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_names),
+		cmocka_unit_test(test_large_list),
 		cmocka_unit_test(test_spec_parse),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_v4_fast_path),
