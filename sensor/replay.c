@@ -265,7 +265,11 @@ static bool pipe_parse_one(struct pipe *p, bool parse)
 	memset(&c->st, 0, sizeof(c->st));
 	atomic_store_explicit(&c->looked, false, memory_order_relaxed);
 	while (c->n < REPLAY_CHUNK) {
-		rc = pcapf_next_batch(p->pf, rec, SENSOR_BATCH, p->err, sizeof(p->err));
+		/* A batch may end short (the reader's contract): never past the chunk. */
+		rc = pcapf_next_batch(p->pf, rec,
+				      REPLAY_CHUNK - c->n < SENSOR_BATCH ? (int)(REPLAY_CHUNK - c->n)
+									 : SENSOR_BATCH,
+				      p->err, sizeof(p->err));
 		if (rc <= 0)
 			break;
 		if (!c->base)

@@ -53,12 +53,13 @@ static void put32(FILE *f, uint32_t v)
 
 /*
  * A classic pcap (DLT_RAW) of npkt UDP packets, every 10th to or from a
- * listed address; cut: the last record loses its tail.
+ * listed address; cut: the last record loses its tail; pad: records of
+ * uneven lengths (0-60 bytes after the datagram, as Ethernet pads).
  */
-static void write_capture(const char *path, unsigned npkt, bool cut)
+static void write_capture_pad(const char *path, unsigned npkt, bool cut, bool pad)
 {
 	FILE *f = fopen(path, "wb");
-	uint8_t b[28];
+	uint8_t b[28 + 61];
 
 	assert_non_null(f);
 	put32(f, 0xa1b23c4d);
@@ -68,12 +69,13 @@ static void write_capture(const char *path, unsigned npkt, bool cut)
 	put32(f, 65535);
 	put32(f, 101); /* LINKTYPE_RAW */
 	for (unsigned i = 0; i < npkt; i++) {
+		uint32_t len = 28 + (pad ? i * 7 % 61 : 0);
 		char dst[32];
 
 		snprintf(dst, sizeof(dst), "%s.%u", i % 10 ? "192.0.2" : "198.51.100", i % 200 + 1);
 		memset(b, 0, sizeof(b));
 		b[0] = 0x45;
-		b[3] = sizeof(b);
+		b[3] = 28;
 		b[8] = 64;
 		b[9] = IPPROTO_UDP;
 		assert_int_equal(inet_pton(AF_INET, i % 2 ? dst : "192.0.2.250", b + 12), 1);
@@ -84,12 +86,17 @@ static void write_capture(const char *path, unsigned npkt, bool cut)
 		b[25] = 8;
 		put32(f, 1767225600 + i / 1000);
 		put32(f, (i % 1000) * 1000000);
-		put32(f, sizeof(b));
-		put32(f, sizeof(b));
-		assert_int_equal(fwrite(b, 1, i == npkt - 1 && cut ? 5 : sizeof(b), f),
-				 i == npkt - 1 && cut ? 5 : sizeof(b));
+		put32(f, len);
+		put32(f, len);
+		assert_int_equal(fwrite(b, 1, i == npkt - 1 && cut ? 5 : len, f),
+				 i == npkt - 1 && cut ? 5 : len);
 	}
 	assert_int_equal(fclose(f), 0);
+}
+
+static void write_capture(const char *path, unsigned npkt, bool cut)
+{
+	write_capture_pad(path, npkt, cut, false);
 }
 
 struct run {
@@ -251,6 +258,39 @@ static void test_shared_capture_read(void **state)
 	unlink(p);
 }
 
+/*
+ * Records of uneven lengths, many more than a chunk and than the
+ * in-order reader's buffer holds (its refills end batches short): the
+ * pipeline gives what the plain read gives, with the set early or late.
+ */
+static void test_uneven_records(void **state)
+{
+	enum { N = 120000 };
+	char p[256], *paths[] = { p };
+	struct run early, late, read;
+
+	(void)state;
+	path_of(p, sizeof(p), "uneven.pcap");
+	write_capture_pad(p, N, false, true);
+	assert_int_equal(chmod(p, 0644), 0);
+	run(paths, 1, 0, &early);
+	run(paths, 1, 200, &late);
+	assert_int_equal(chmod(p, 0666), 0); /* read, not mapped: no pipeline */
+	run(paths, 1, 0, &read);
+	assert_int_equal(read.rc, 0);
+	assert_int_equal(read.ahead, 0);
+	assert_int_equal(read.st.packets, N);
+	assert_int_equal(read.st.matched, N / 10);
+	assert_int_equal(early.rc, 0);
+	assert_int_equal(late.rc, 0);
+	assert_int_equal(late.ahead, N);
+	assert_memory_equal(&early.st, &read.st, sizeof(read.st));
+	assert_memory_equal(&late.st, &read.st, sizeof(read.st));
+	assert_int_equal(early.findings, read.findings);
+	assert_int_equal(late.findings, read.findings);
+	unlink(p);
+}
+
 /* A first capture that cannot be opened: the next one still sees the set. */
 static void test_first_unreadable(void **state)
 {
@@ -277,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_first_unreadable),
 		cmocka_unit_test(test_release_bounds),
 		cmocka_unit_test(test_shared_capture_read),
+		cmocka_unit_test(test_uneven_records),
 	};
 	int rc;
 
