@@ -30,19 +30,29 @@
  * multi-megabyte table otherwise pays a TLB miss on top of the cache
  * miss, and filling it a page fault per 4 KiB.
  */
+static size_t alloc_len(size_t size)
+{
+	return size >= HUGE_FROM ? (size + HUGE_MIN - 1) & ~(size_t)(HUGE_MIN - 1) : size;
+}
+
 void *tset_alloc(struct tset *t, size_t size)
 {
+	size_t len = alloc_len(size);
 	void *p = NULL;
 
-	size_t len = size >= HUGE_FROM ? (size + HUGE_MIN - 1) & ~(size_t)(HUGE_MIN - 1) : size;
-
 	/* 64: the IPv4 blocks are one cache line each. */
-	if (posix_memalign(&p, size >= HUGE_FROM ? HUGE_MIN : 64, len ? len : 1))
+	if (len < size || posix_memalign(&p, size >= HUGE_FROM ? HUGE_MIN : 64, len ? len : 1))
 		return NULL;
 	if (size >= HUGE_FROM)
 		util_huge_hint(p, len);
-	t->st.bytes += size;
+	t->st.bytes += len;
 	return p;
+}
+
+void tset_release(struct tset *t, void *p, size_t size)
+{
+	free(p);
+	t->st.bytes -= alloc_len(size);
 }
 
 uint32_t tset_cap_for(size_t n, unsigned load_pct)

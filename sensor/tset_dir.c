@@ -195,8 +195,7 @@ static int dirtab6_shrink(struct tset *t, struct tset_dirtab6 *d)
 			s->lens[1] = old.slot[i].lens[1];
 		}
 	}
-	free(old.slot);
-	t->st.bytes -= (size_t)old.cap * sizeof(*old.slot);
+	tset_release(t, old.slot, (size_t)old.cap * sizeof(*old.slot));
 	return 0;
 }
 

@@ -163,8 +163,10 @@ static inline bool tset_hf4_maybe(const struct tset *t, uint32_t a)
 }
 
 /* Builder internals (tset_build.c, tset_dir.c). */
-/* Aligned allocation counted in st.bytes; huge pages from 2 MiB. */
+/* Aligned allocation counted in st.bytes; whole huge pages from 512 KiB. */
 void *tset_alloc(struct tset *t, size_t size);
+/* Free what tset_alloc(t, size) gave before the set is (its memory count too). */
+void tset_release(struct tset *t, void *p, size_t size);
 /* Slots for n keys at load_pct percent load (at least 8). */
 uint32_t tset_cap_for(size_t n, unsigned load_pct);
 /* Derive the directories from the filled tables; 0 or -ENOMEM. */
