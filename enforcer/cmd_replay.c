@@ -163,6 +163,7 @@ int cmd_replay(int argc, char **argv)
 		goto out;
 	if (cx.lists.n == 0)
 		log_warnx("no --threat-list given: nothing can match");
+	replay_prepare();
 	sensor = sensor_new(&so);
 	if (!sensor) {
 		log_warnx("out of memory");

@@ -17,6 +17,13 @@ static size_t zlen(size_t len)
 	return (len + 63) & ~(size_t)63;
 }
 
+static size_t huge_from = HIDX_HUGE_DEFAULT;
+
+void hidx_huge_from(size_t len)
+{
+	huge_from = len < HIDX_HUGE_MIN ? HIDX_HUGE_MIN : len;
+}
+
 void *hidx_zalloc(size_t len)
 {
 	size_t n = zlen(len ? len : 1), extra;
@@ -50,7 +57,8 @@ void *hidx_zalloc(size_t len)
 		munmap(m, a - (uintptr_t)m);
 	if (b > a + n)
 		munmap((void *)(a + n), b - (a + n));
-	util_huge_hint((void *)a, n);
+	if (len >= huge_from)
+		util_huge_hint((void *)a, n);
 	return (void *)a;
 }
 

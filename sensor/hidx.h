@@ -81,14 +81,26 @@ struct hidx_slab {
 /*
  * len bytes of zeroes, pages given as first written; from HIDX_ZMAP on its
  * own mapping (the pages never written cost nothing), from HIDX_HUGE_MIN
- * that mapping is whole 2 MiB pages, aligned and offered to transparent
- * huge pages. NULL when out of memory (or address space). Freed with
- * hidx_zfree(p, len), len as given.
+ * that mapping is whole 2 MiB pages, aligned, and offered to transparent
+ * huge pages from hidx_huge_from()'s size on. NULL when out of memory (or
+ * address space). Freed with hidx_zfree(p, len), len as given.
  */
 #define HIDX_ZMAP (64u << 10)
 #define HIDX_HUGE_MIN (512u << 10)
 void *hidx_zalloc(size_t len);
 void hidx_zfree(void *p, size_t len);
+/*
+ * From which size allocations are offered to huge pages (HIDX_HUGE_DEFAULT
+ * until set; at least HIDX_HUGE_MIN). The live sensor keeps the default,
+ * as before: a 2 MiB fault is one longer stall (zeroing fresh memory, on
+ * a fragmented host compaction) in the packet path where 4 KiB faults
+ * are many short ones (measured under the capture bench's scan: frames
+ * were dropped in a few runs of either, as often as by the build before;
+ * the cautious choice). A replay has no frames to drop: it sets
+ * HIDX_HUGE_MIN before making its sensor (replay_prepare()).
+ */
+#define HIDX_HUGE_DEFAULT (2u << 20)
+void hidx_huge_from(size_t len);
 
 /* Room for up to max records of elsize bytes. 0 or -ENOMEM. */
 __must_check int hidx_slab_init(struct hidx_slab *s, size_t elsize, size_t max);

@@ -405,6 +405,11 @@ static void pipe_free(struct pipe *p)
 		munmap(p->mem6, REPLAY_MEM6);
 }
 
+void replay_prepare(void)
+{
+	hidx_huge_from(HIDX_HUGE_MIN);
+}
+
 static int replay_bad_dlt(int dlt, const char *path)
 {
 	const char *name = pcap_datalink_val_to_name(dlt);

@@ -24,6 +24,13 @@
  */
 #define REPLAY_PRE_MAX (1u << 20) /* frames kept: 13 bytes each, 45 for IPv6 */
 
+/*
+ * Before the sensor is made: its tables on whole huge pages from 512 KiB
+ * (hidx_huge_from(); a replay fills them as fast as it can read, and a
+ * 4 KiB fault costs 15-20 us on a VM: docs/internals/performance.md).
+ */
+void replay_prepare(void);
+
 struct replay_set {
 	/*
 	 * In: the lists, loaded on the other thread (it must not touch what
